@@ -1,0 +1,363 @@
+//! Indicators, their values and targets, and the catalogue that defines them.
+//!
+//! A value carries the reported year-on-year growth as its own field: official growth
+//! (GDP at comparable prices, FAI on a comparable base) cannot be recomputed from two
+//! levels, and a value may have a growth and no level ("固定资产投资增长10.1%").
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::error::DomainError;
+use crate::period::Period;
+use crate::quantity::MeasureUnit;
+
+macro_rules! code_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+        #[serde(try_from = "String")]
+        pub enum $name { $($variant),+ }
+        impl $name {
+            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
+        }
+        impl FromStr for $name {
+            type Err = DomainError;
+            fn from_str(s: &str) -> Result<Self, DomainError> {
+                match s.trim() {
+                    $($code => Ok($name::$variant),)+
+                    other => Err(DomainError::Invalid(format!(
+                        concat!(stringify!($name), "“{}”无法识别：应为 ", $($code, " "),+), other))),
+                }
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = DomainError;
+            fn try_from(s: String) -> Result<Self, DomainError> { s.parse() }
+        }
+    };
+}
+
+code_enum! {
+    /// How values of several units combine: summed, or accounted on their own (统一核算).
+    Aggregation { Sum = "sum", None = "none" }
+}
+code_enum! {
+    /// Flow figures are reported year-to-date (累计); stocks as at the period's end (期末数).
+    Temporal { Flow = "flow", Stock = "stock" }
+}
+code_enum! {
+    Direction { Up = "up", Down = "down" }
+}
+code_enum! {
+    ValueType { Amount = "amount", Count = "count", Ratio = "ratio" }
+}
+
+/// How the annual summary speaks of an indicator: data, not code, so that a deployment
+/// can phrase its own catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phrasing {
+    /// Report section key (economy, innovation, urbanisation, ecology, livelihood).
+    pub section: String,
+    pub order: i64,
+    /// The noun as prose uses it; defaults to the indicator's name.
+    pub phrase: String,
+    /// The clause with a level: `{phrase}` and `{value}` are filled in, e.g.
+    /// `{phrase}完成{value}`, `{phrase}突破{value}` for floor figures, `累计达{value}` for stocks.
+    pub clause: String,
+    /// 增长 or 同比增长; a negative growth reads 下降.
+    pub growth_word: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Indicator {
+    pub code: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    /// The unit reports show it in (亿元); values are stored in its base unit (元).
+    pub unit: MeasureUnit,
+    pub decimals: u32,
+    pub value_type: ValueType,
+    pub aggregation: Aggregation,
+    pub temporal: Temporal,
+    pub direction: Direction,
+    pub non_negative: bool,
+    pub phrasing: Phrasing,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorDef {
+    code: String,
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    unit: String,
+    #[serde(default = "default_decimals")]
+    decimals: u32,
+    value_type: ValueType,
+    aggregation: Aggregation,
+    temporal: Temporal,
+    #[serde(default = "default_direction")]
+    direction: Direction,
+    #[serde(default = "default_true")]
+    non_negative: bool,
+    section: String,
+    order: i64,
+    phrase: Option<String>,
+    clause: Option<String>,
+    growth_word: Option<String>,
+}
+
+fn default_decimals() -> u32 {
+    2
+}
+fn default_direction() -> Direction {
+    Direction::Up
+}
+fn default_true() -> bool {
+    true
+}
+
+/// A report section as the catalogue names it, with how its clauses are joined.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub key: String,
+    pub title: String,
+    /// Opening words of the section's indicator sentence (全年, 全区 …); `{whole}` becomes 全区/全市.
+    #[serde(default)]
+    pub lead: String,
+    /// Joins clauses: `；` for the economic paragraph, `，` elsewhere.
+    #[serde(default = "default_joiner")]
+    pub joiner: String,
+}
+
+fn default_joiner() -> String {
+    "，".to_string()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogueFile {
+    section: Vec<Section>,
+    indicator: Vec<IndicatorDef>,
+}
+
+/// The indicator catalogue: lookup by code, name or alias.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    pub sections: Vec<Section>,
+    pub indicators: Vec<Indicator>,
+    lookup: HashMap<String, usize>,
+}
+
+/// The standard catalogue shipped with taizhang: the five core economic indicators and
+/// every other indicator the Erqi review reports.
+pub const STANDARD_CATALOGUE: &str = include_str!("../../../data/catalogue/indicators.toml");
+
+impl Catalogue {
+    pub fn standard() -> Result<Self, DomainError> {
+        Self::from_toml(STANDARD_CATALOGUE)
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, DomainError> {
+        let file: CatalogueFile =
+            toml::from_str(text).map_err(|e| DomainError::Invalid(format!("指标目录格式错误：{e}")))?;
+        let indicators = file
+            .indicator
+            .into_iter()
+            .map(|d| {
+                let unit = MeasureUnit::parse(&d.unit)?;
+                let phrase = d.phrase.unwrap_or_else(|| d.name.clone());
+                Ok(Indicator {
+                    phrasing: Phrasing {
+                        section: d.section,
+                        order: d.order,
+                        phrase,
+                        clause: d.clause.unwrap_or_else(|| "{phrase}完成{value}".to_string()),
+                        growth_word: d.growth_word.unwrap_or_else(|| "增长".to_string()),
+                    },
+                    code: d.code,
+                    name: d.name,
+                    aliases: d.aliases,
+                    unit,
+                    decimals: d.decimals,
+                    value_type: d.value_type,
+                    aggregation: d.aggregation,
+                    temporal: d.temporal,
+                    direction: d.direction,
+                    non_negative: d.non_negative,
+                })
+            })
+            .collect::<Result<Vec<_>, DomainError>>()?;
+        Self::new(file.section, indicators)
+    }
+
+    pub fn new(sections: Vec<Section>, indicators: Vec<Indicator>) -> Result<Self, DomainError> {
+        let mut lookup: HashMap<String, usize> = HashMap::new();
+        for (i, ind) in indicators.iter().enumerate() {
+            if !sections.iter().any(|s| s.key == ind.phrasing.section) {
+                return Err(DomainError::Invalid(format!(
+                    "指标“{}”的报告栏目“{}”未定义",
+                    ind.name, ind.phrasing.section
+                )));
+            }
+            for key in [&ind.code, &ind.name].into_iter().chain(&ind.aliases) {
+                if let Some(&j) = lookup.get(key.as_str())
+                    && j != i
+                {
+                    return Err(DomainError::Invalid(format!(
+                        "指标名称或别名“{key}”同时指向“{}”和“{}”",
+                        indicators[j].name, ind.name
+                    )));
+                }
+                lookup.insert(key.clone(), i);
+            }
+        }
+        Ok(Self { sections, indicators, lookup })
+    }
+
+    /// Finds an indicator by code, name or alias (公共财政预算收入 → 一般公共预算收入).
+    pub fn find(&self, key: &str) -> Option<&Indicator> {
+        self.lookup.get(key.trim()).map(|&i| &self.indicators[i])
+    }
+
+    pub fn require(&self, key: &str) -> Result<&Indicator, DomainError> {
+        self.find(key).ok_or_else(|| DomainError::Invalid(format!("指标“{key}”不在指标目录中（按名称、编码或别名查找）")))
+    }
+}
+
+/// One reported figure of an indicator for a unit and period. Values are in the
+/// indicator's base unit; `reported_growth` is a percentage as published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorValue {
+    pub indicator: String,
+    pub unit: String,
+    pub period: Period,
+    pub value: Option<Decimal>,
+    pub reported_growth: Option<Decimal>,
+    pub note: Option<String>,
+    /// Sample data generated for a demo, not a published figure.
+    pub sample: bool,
+}
+
+impl IndicatorValue {
+    /// Builds a value, checking it against its indicator: a level or a growth must be
+    /// given, and a level must not be negative where the indicator forbids it.
+    pub fn new(
+        indicator: &Indicator,
+        unit: &str,
+        period: Period,
+        value: Option<Decimal>,
+        reported_growth: Option<Decimal>,
+    ) -> Result<Self, DomainError> {
+        if value.is_none() && reported_growth.is_none() {
+            return Err(DomainError::Invalid(format!("指标“{}”{}既无数值也无增长率", indicator.name, period.label_zh(false))));
+        }
+        if let Some(v) = value
+            && indicator.non_negative
+            && v.is_sign_negative()
+            && !v.is_zero()
+        {
+            return Err(DomainError::Negative { field: indicator.name.clone(), value: v.to_string() });
+        }
+        Ok(Self {
+            indicator: indicator.code.clone(),
+            unit: unit.to_string(),
+            period,
+            value,
+            reported_growth,
+            note: None,
+            sample: false,
+        })
+    }
+}
+
+/// A first-class target of an indicator for a unit and year: a level, a growth, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub indicator: String,
+    pub unit: String,
+    pub year: i32,
+    pub level: Option<Decimal>,
+    pub growth: Option<Decimal>,
+    /// 左右, 以上 … as the programme words it ("增长8%左右").
+    pub qualifier: Option<String>,
+}
+
+impl Target {
+    pub fn new(indicator: &Indicator, unit: &str, year: i32, level: Option<Decimal>, growth: Option<Decimal>) -> Result<Self, DomainError> {
+        if level.is_none() && growth.is_none() {
+            return Err(DomainError::Invalid(format!("指标“{}”{year}年目标既无目标值也无目标增长率", indicator.name)));
+        }
+        Ok(Self { indicator: indicator.code.clone(), unit: unit.to_string(), year, level, growth, qualifier: None })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::d;
+
+    #[test]
+    fn the_standard_catalogue_loads_and_finds_by_alias() {
+        let c = Catalogue::standard().unwrap();
+        let revenue = c.find("公共财政预算收入").unwrap();
+        assert_eq!(revenue.name, "一般公共预算收入");
+        assert_eq!(c.find("GDP").unwrap().name, "地区生产总值");
+        for core in ["地区生产总值", "一般公共预算收入", "固定资产投资", "规模以上工业增加值", "社会消费品零售总额"] {
+            let i = c.find(core).unwrap_or_else(|| panic!("{core} missing"));
+            assert_eq!(i.phrasing.section, "economy");
+            assert_eq!(i.unit.to_string(), "亿元");
+        }
+        assert!(c.find("不存在的指标").is_none());
+        assert!(c.require("不存在的指标").unwrap_err().to_string().contains("不存在的指标"));
+    }
+
+    #[test]
+    fn a_catalogue_with_an_alias_for_two_indicators_is_refused() {
+        let text = r#"
+            [[section]]
+            key = "economy"
+            title = "经济"
+            [[indicator]]
+            code = "A"
+            name = "甲"
+            aliases = ["同名"]
+            unit = "亿元"
+            value_type = "amount"
+            aggregation = "sum"
+            temporal = "flow"
+            section = "economy"
+            order = 1
+            [[indicator]]
+            code = "B"
+            name = "乙"
+            aliases = ["同名"]
+            unit = "亿元"
+            value_type = "amount"
+            aggregation = "sum"
+            temporal = "flow"
+            section = "economy"
+            order = 2
+        "#;
+        let err = Catalogue::from_toml(text).unwrap_err().to_string();
+        assert!(err.contains("同名"), "{err}");
+    }
+
+    #[test]
+    fn values_need_a_level_or_a_growth_and_respect_sign() {
+        let c = Catalogue::standard().unwrap();
+        let fai = c.find("固定资产投资").unwrap();
+        let growth_only = IndicatorValue::new(fai, "erqi", Period::Year(2017), None, Some(d("10.1"))).unwrap();
+        assert_eq!(growth_only.value, None);
+        assert!(IndicatorValue::new(fai, "erqi", Period::Year(2017), None, None).is_err());
+        let neg = IndicatorValue::new(fai, "erqi", Period::Year(2017), Some(d("-1")), None).unwrap_err();
+        assert!(neg.to_string().contains("-1"));
+        assert!(IndicatorValue::new(fai, "erqi", Period::Year(2017), Some(d("1")), Some(d("-3"))).is_ok());
+        assert!(Target::new(fai, "erqi", 2018, None, None).is_err());
+    }
+}

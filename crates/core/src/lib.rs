@@ -1,0 +1,20 @@
+//! taizhang-core: the ledger's domain types and pure rules.
+//!
+//! No IO, no async, no SQL: time, randomness and stored data come in as parameters so that
+//! every rule is testable on its own.
+
+pub mod error;
+pub mod indicator;
+pub mod numerals;
+pub mod org;
+pub mod period;
+pub mod plan;
+pub mod project;
+pub mod quantity;
+pub mod report;
+
+#[cfg(test)]
+mod test_support;
+
+pub use error::DomainError;
+pub use rust_decimal::Decimal;

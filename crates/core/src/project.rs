@@ -1,0 +1,300 @@
+//! Key projects (重点项目): master record, responsibility (三定), yearly plan, monthly
+//! progress, milestones and problems; and the 序时进度 lag.
+//!
+//! Project money is kept in 万元, the unit every project ledger uses.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::error::DomainError;
+use crate::period::Period;
+
+/// A calendar date, validated (no 2018-02-30).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    pub fn new(year: i32, month: u8, day: u8) -> Result<Self, DomainError> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => 0,
+        };
+        if !(1900..=2200).contains(&year) || day == 0 || day > days {
+            return Err(DomainError::Date { value: format!("{year}-{month:02}-{day:02}") });
+        }
+        Ok(Self { year, month, day })
+    }
+
+    /// `2018-03-01`, `2018/3/1`, `2018.3.1`, `2018年3月1日`; `2018-03` means the month's first day.
+    pub fn parse(text: &str) -> Result<Self, DomainError> {
+        let bad = || DomainError::Date { value: text.to_string() };
+        let t = text.trim().replace(['/', '.', '年', '月'], "-").replace('日', "");
+        let parts: Vec<&str> = t.split('-').filter(|p| !p.is_empty()).collect();
+        let num = |s: &str| s.parse::<u32>().map_err(|_| bad());
+        let (y, m, d) = match parts.as_slice() {
+            [y, m, d] => (num(y)?, num(m)?, num(d)?),
+            [y, m] => (num(y)?, num(m)?, 1),
+            _ => return Err(bad()),
+        };
+        let (Ok(y), Ok(m), Ok(d)) = (i32::try_from(y), u8::try_from(m), u8::try_from(d)) else {
+            return Err(bad());
+        };
+        Self::new(y, m, d).map_err(|_| bad())
+    }
+
+    pub fn month_period(self) -> Period {
+        Period::Month(self.year, self.month)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl FromStr for Date {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+/// 建设性质.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Nature {
+    New,
+    Continuing,
+    Preparatory,
+    Completing,
+}
+
+impl Nature {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Nature::New => "新开工",
+            Nature::Continuing => "续建",
+            Nature::Preparatory => "前期",
+            Nature::Completing => "竣工",
+        }
+    }
+}
+
+impl FromStr for Nature {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "新开工" | "新建" | "new" => Ok(Nature::New),
+            "续建" | "continuing" => Ok(Nature::Continuing),
+            "前期" | "谋划" | "preparatory" => Ok(Nature::Preparatory),
+            "竣工" | "completing" => Ok(Nature::Completing),
+            other => Err(DomainError::Invalid(format!("建设性质“{other}”无法识别：应为 新开工、续建、前期 或 竣工"))),
+        }
+    }
+}
+
+/// 三定: the fixed leader, unit, person and deadline of a project.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Responsibility {
+    pub lead_leader: String,
+    pub unit: String,
+    pub person: String,
+    pub contact: String,
+    pub deadline: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub nature: Nature,
+    pub location: String,
+    pub content: String,
+    pub total_investment_wan: Decimal,
+    pub planned_start: Option<Date>,
+    pub planned_finish: Option<Date>,
+    pub actual_start: Option<Date>,
+    pub flags: Vec<String>,
+    pub responsibility: Responsibility,
+    pub plan_node: Option<String>,
+    pub sample: bool,
+}
+
+impl Project {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self.code.trim().is_empty() || self.name.trim().is_empty() {
+            return Err(DomainError::Invalid(format!("项目“{}”缺少项目编码或项目名称", self.name)));
+        }
+        non_negative("总投资(万元)", self.total_investment_wan)?;
+        if let (Some(s), Some(f)) = (self.planned_start, self.planned_finish)
+            && f < s
+        {
+            return Err(DomainError::Invalid(format!("项目“{}”计划竣工 {f} 早于计划开工 {s}", self.code)));
+        }
+        Ok(())
+    }
+}
+
+/// A project's plan for one year: planned investment and the milestones (形象进度节点).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearPlan {
+    pub project: String,
+    pub year: i32,
+    pub planned_wan: Decimal,
+    pub milestones: String,
+}
+
+/// One month's report: 当月完成投资, 年初至报告期累计 (ytd), 开工至报告期累计 (since_start).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthlyProgress {
+    pub project: String,
+    pub period: Period,
+    pub month_wan: Option<Decimal>,
+    pub ytd_wan: Decimal,
+    pub since_start_wan: Option<Decimal>,
+    pub image_progress: String,
+    pub problems: String,
+}
+
+impl MonthlyProgress {
+    /// Checks a report against its project: a month period, no negative amounts, and
+    /// 开工至报告期累计 not above 总投资.
+    pub fn validate(&self, project: &Project) -> Result<(), DomainError> {
+        if !matches!(self.period, Period::Month(..)) {
+            return Err(DomainError::Invalid(format!("项目进度的报告期应为月份，而不是“{}”", self.period)));
+        }
+        if let Some(m) = self.month_wan {
+            non_negative("当月完成投资(万元)", m)?;
+        }
+        non_negative("年初至报告期累计(万元)", self.ytd_wan)?;
+        if let Some(s) = self.since_start_wan {
+            non_negative("开工至报告期累计(万元)", s)?;
+            if s > project.total_investment_wan {
+                return Err(DomainError::Invalid(format!(
+                    "开工至报告期累计(万元)={s} 超过项目“{}”总投资 {} 万元",
+                    project.code, project.total_investment_wan
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn non_negative(field: &str, value: Decimal) -> Result<(), DomainError> {
+    if value.is_sign_negative() && !value.is_zero() {
+        return Err(DomainError::Negative { field: field.to_string(), value: value.to_string() });
+    }
+    Ok(())
+}
+
+/// 完成年计划%: `ytd / plan × 100`, or none when there is no plan to measure against.
+pub fn completion_pct(ytd: Decimal, plan: Decimal) -> Option<Decimal> {
+    (!plan.is_zero()).then(|| ytd * Decimal::ONE_HUNDRED / plan)
+}
+
+/// The 序时进度 lag in percentage points: 完成% − m/12 × 100, rounded to 0.01 pp.
+/// `time_progress` is m/12 by default, or the project's own monthly plan share.
+pub fn lag_pp(completion_pct: Decimal, time_progress: Decimal) -> Decimal {
+    (completion_pct - time_progress * Decimal::ONE_HUNDRED).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// A problem (问题) raised on a project or task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub raised_on: Date,
+    pub description: String,
+    pub owner: String,
+    pub deadline: Option<Date>,
+    pub resolved_on: Option<Date>,
+    pub resolution: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::d;
+
+    #[test]
+    fn lag_matches_the_published_checks() {
+        // month 8 at 74 % → +7.33 pp; month 3 at 30.90 % → +5.90 pp
+        let rows = [(8, "74", "7.33"), (3, "30.90", "5.90"), (6, "40", "-10"), (12, "100", "0")];
+        for (month, pct, lag) in rows {
+            let tp = Period::Month(2018, month).time_progress();
+            assert_eq!(lag_pp(d(pct), tp), d(lag), "month {month} at {pct}%");
+        }
+    }
+
+    #[test]
+    fn completion_is_exact_and_absent_without_a_plan() {
+        assert_eq!(completion_pct(d("37"), d("50")), Some(d("74")));
+        assert_eq!(completion_pct(d("1"), d("0")), None);
+    }
+
+    #[test]
+    fn dates_parse_in_office_forms_and_refuse_impossible_days() {
+        for text in ["2018-03-01", "2018/3/1", "2018.3.1", "2018年3月1日", "2018-03"] {
+            assert_eq!(Date::parse(text).unwrap(), Date::new(2018, 3, 1).unwrap(), "{text}");
+        }
+        assert_eq!(Date::parse("2016-02-29").unwrap().to_string(), "2016-02-29");
+        for bad in ["2018-02-29", "2018-13-01", "2018-04-31", "明年", "2018", ""] {
+            let err = Date::parse(bad).unwrap_err().to_string();
+            assert!(err.contains(bad), "{bad}: {err}");
+        }
+    }
+
+    fn project(total: &str) -> Project {
+        Project {
+            code: "P1".into(),
+            name: "郑州地产投资大厦".into(),
+            category: "产业发展".into(),
+            nature: Nature::New,
+            location: String::new(),
+            content: String::new(),
+            total_investment_wan: d(total),
+            planned_start: None,
+            planned_finish: None,
+            actual_start: None,
+            flags: vec![],
+            responsibility: Responsibility::default(),
+            plan_node: None,
+            sample: false,
+        }
+    }
+
+    #[test]
+    fn progress_is_checked_against_its_project() {
+        let p = project("10000");
+        let mut report = MonthlyProgress {
+            project: "P1".into(),
+            period: Period::Month(2018, 3),
+            month_wan: Some(d("100")),
+            ytd_wan: d("300"),
+            since_start_wan: Some(d("9000")),
+            image_progress: "主体施工".into(),
+            problems: String::new(),
+        };
+        assert!(report.validate(&p).is_ok());
+        report.since_start_wan = Some(d("10000.5"));
+        assert!(report.validate(&p).unwrap_err().to_string().contains("超过"));
+        report.since_start_wan = None;
+        report.month_wan = Some(d("-1"));
+        assert!(report.validate(&p).unwrap_err().to_string().contains("不能为负数"));
+        report.month_wan = None;
+        report.period = Period::Quarter(2018, 1);
+        assert!(report.validate(&p).is_err());
+        assert!(project("-5").validate().is_err());
+        assert_eq!("续建".parse::<Nature>().unwrap(), Nature::Continuing);
+        assert!("在建中".parse::<Nature>().is_err());
+    }
+}

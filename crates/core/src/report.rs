@@ -1,0 +1,426 @@
+//! The annual summary composed from stored figures by rules, never from stored sentences.
+//!
+//! The store gathers the figures (roll-ups computed in the database); this module only
+//! phrases them. A figure that is missing is left out; a growth without a level reads
+//! "增长X%" alone; a roll-up of child units is labelled as one.
+
+use rust_decimal::Decimal;
+
+use crate::indicator::{Catalogue, Indicator};
+use crate::numerals::zh_count;
+use crate::org::UnitKind;
+use crate::plan::Milestone;
+use crate::quantity::{MeasureUnit, format_number};
+
+/// One indicator's figure for the report year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figure {
+    pub indicator: String,
+    /// In the indicator's base unit.
+    pub value: Option<Decimal>,
+    pub reported_growth: Option<Decimal>,
+    /// Summed from child units rather than reported for the unit itself.
+    pub rolled_up: bool,
+}
+
+/// The key projects with a plan in the report year.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProjectSummary {
+    pub count: u64,
+    pub completed_wan: Decimal,
+    pub started: u64,
+    /// Named projects that started in the year (published ones first).
+    pub started_named: Vec<String>,
+}
+
+/// Projects of one category (e.g. 生态建设) with a plan in the year.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CategorySummary {
+    pub category: String,
+    pub count: u64,
+    /// Started by the end of the year, in any year.
+    pub started: u64,
+    pub completed_wan: Decimal,
+}
+
+/// Projects flagged 出彩项目 in a year, and how many lag 序时进度 beyond the yellow line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FlagshipSummary {
+    pub count: u64,
+    pub named: Vec<String>,
+    pub lagging: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TaskSummary {
+    pub count: u64,
+    pub named: Vec<String>,
+    pub done: u64,
+}
+
+/// A named group of plan nodes at one level (两大行动, “三个二七”, 六项工作).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PlanLevel {
+    pub label: String,
+    pub titles: Vec<String>,
+}
+
+/// Next year's programme as its plan tree gives it, with the projects it names.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Programme {
+    pub year: i32,
+    pub goal: Option<String>,
+    pub actions: PlanLevel,
+    /// Each action's measures, for actions that have them.
+    pub action_measures: Vec<(String, Vec<String>)>,
+    pub pillars: PlanLevel,
+    pub works: PlanLevel,
+    /// 出彩项目 under way and in preparation (前期: 谋划).
+    pub flagships_active: FlagshipSummary,
+    pub flagships_preparatory: FlagshipSummary,
+    /// Projects flagged 亿元以上.
+    pub projects_over_100m: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnualInput {
+    pub year: i32,
+    pub unit_name: String,
+    pub unit_kind: UnitKind,
+    pub figures: Vec<Figure>,
+    pub projects: Option<ProjectSummary>,
+    pub flagships: Option<FlagshipSummary>,
+    /// Category summaries keyed to report sections (生态建设 → ecology).
+    pub categories: Vec<CategorySummary>,
+    pub tasks: Option<TaskSummary>,
+    pub programme: Option<Programme>,
+    pub milestones: Vec<Milestone>,
+}
+
+/// Project categories the summary reports in a section of their own, with the noun it uses.
+pub const CATEGORY_SECTIONS: &[(&str, &str, &str)] = &[("生态建设", "ecology", "重大生态建设项目")];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocSection {
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+}
+
+/// A composed report: format-neutral, printed as Markdown here and as Word or HTML elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub title: String,
+    pub sections: Vec<DocSection>,
+}
+
+impl Document {
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!("# {}\n", self.title);
+        for s in &self.sections {
+            out.push_str(&format!("\n## {}\n", s.heading));
+            for p in &s.paragraphs {
+                out.push_str(&format!("\n{p}\n"));
+            }
+        }
+        out
+    }
+
+    /// All paragraphs as one text, for searching in tests and for plain output.
+    pub fn text(&self) -> String {
+        self.sections.iter().flat_map(|s| s.paragraphs.iter().cloned()).collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// A growth as published: `增长9%`, `下降3.2%` (the word comes from the catalogue).
+pub fn growth_phrase(word: &str, growth: Decimal) -> String {
+    if growth.is_sign_negative() && !growth.is_zero() {
+        format!("下降{}%", format_number(-growth, 2))
+    } else {
+        format!("{word}{}%", format_number(growth, 2))
+    }
+}
+
+/// Project money (万元) as prose prints it: 亿元 from one 亿 up, else 万元.
+pub fn money_wan(wan: Decimal) -> String {
+    let unit = if wan.abs() >= Decimal::from(10_000) { "亿元" } else { "万元" };
+    let unit = MeasureUnit::parse(unit).unwrap_or_else(|_| unreachable!("built-in unit"));
+    unit.format(wan * Decimal::from(10_000), 2)
+}
+
+/// One indicator's clause, or none when the figure is missing.
+pub fn clause(indicator: &Indicator, figure: &Figure) -> Option<String> {
+    let p = &indicator.phrasing;
+    let growth = figure.reported_growth.map(|g| growth_phrase(&p.growth_word, g));
+    let level = figure.value.map(|v| {
+        let text = p.clause.replace("{phrase}", &p.phrase).replace("{value}", &indicator.unit.format(v, indicator.decimals));
+        if figure.rolled_up { format!("{text}（下级单位汇总）") } else { text }
+    });
+    match (level, growth) {
+        (Some(l), Some(g)) => Some(format!("{l}，{g}")),
+        (Some(l), None) => Some(l),
+        (None, Some(g)) => Some(format!("{}{g}", p.phrase)),
+        (None, None) => None,
+    }
+}
+
+fn names_with_more(named: &[String], count: u64) -> String {
+    if named.is_empty() {
+        return String::new();
+    }
+    let more = if (named.len() as u64) < count { "等" } else { "" };
+    format!("{}{more}", named.join("、"))
+}
+
+fn quoted(titles: &[String]) -> String {
+    titles.iter().map(|t| format!("“{t}”")).collect()
+}
+
+/// Composes the annual summary of one unit for one year.
+pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
+    let whole = input.unit_kind.whole_zh();
+    let mut sections = Vec::new();
+    for section in &catalogue.sections {
+        let mut indicators: Vec<&Indicator> =
+            catalogue.indicators.iter().filter(|i| i.phrasing.section == section.key).collect();
+        indicators.sort_by_key(|i| i.phrasing.order);
+        let clauses: Vec<String> = indicators
+            .iter()
+            .filter_map(|ind| input.figures.iter().find(|f| f.indicator == ind.code).and_then(|f| clause(ind, f)))
+            .collect();
+        let mut paragraphs = Vec::new();
+        if section.key == "economy"
+            && let Some(p) = project_paragraph(input)
+        {
+            paragraphs.push(p);
+        }
+        let category_clauses: Vec<String> = CATEGORY_SECTIONS
+            .iter()
+            .filter(|(_, key, _)| *key == section.key)
+            .filter_map(|(category, _, noun)| {
+                let c = input.categories.iter().find(|c| c.category == *category && c.count > 0)?;
+                Some(format!("{}个{noun}已开工{}个，完成投资{}", c.count, c.started, money_wan(c.completed_wan)))
+            })
+            .collect();
+        let all: Vec<String> = category_clauses.into_iter().chain(clauses).collect();
+        if !all.is_empty() {
+            let lead = section.lead.replace("{whole}", whole);
+            let sentence = format!("{lead}{}。", all.join(&section.joiner));
+            if section.key == "economy" {
+                paragraphs.insert(0, sentence);
+            } else {
+                paragraphs.push(sentence);
+            }
+        }
+        if !paragraphs.is_empty() {
+            sections.push(DocSection { heading: section.title.clone(), paragraphs });
+        }
+    }
+    if let Some(programme) = &input.programme
+        && let Some(s) = programme_section(programme, whole)
+    {
+        sections.push(s);
+    }
+    if !input.milestones.is_empty() {
+        let paragraphs = input.milestones.iter().map(|m| format!("到{}，{}", m.horizon, m.text)).collect();
+        sections.push(DocSection { heading: "远景目标".to_string(), paragraphs });
+    }
+    Document { title: format!("{}{}年经济社会发展情况", input.unit_name, input.year), sections }
+}
+
+fn project_paragraph(input: &AnnualInput) -> Option<String> {
+    let mut sentences = Vec::new();
+    if let Some(p) = input.projects.as_ref().filter(|p| p.count > 0) {
+        let mut s = format!("全年{}个重大项目完成投资{}", p.count, money_wan(p.completed_wan));
+        if p.started > 0 {
+            s.push_str(&format!("，{}{}个项目开工", names_with_more(&p.started_named, p.started), p.started));
+        }
+        sentences.push(s);
+    }
+    if let Some(f) = input.flagships.as_ref().filter(|f| f.count > 0) {
+        let names = names_with_more(&f.named, f.count);
+        sentences.push(if f.lagging == 0 {
+            format!("{names}重大出彩项目进展顺利")
+        } else {
+            format!("{names}{}个重大出彩项目中{}个滞后于序时进度", f.count, f.lagging)
+        });
+    }
+    if let Some(t) = input.tasks.as_ref().filter(|t| t.count > 0) {
+        let mut s = format!("全年推进{}{}项重点工作", names_with_more(&t.named, t.count), t.count);
+        if t.done > 0 {
+            s.push_str(&format!("，已完成{}项", t.done));
+        }
+        sentences.push(s);
+    }
+    (!sentences.is_empty()).then(|| format!("{}。", sentences.join("，")))
+}
+
+fn programme_section(p: &Programme, whole: &str) -> Option<DocSection> {
+    let mut parts = Vec::new();
+    if let Some(goal) = &p.goal {
+        parts.push(format!("围绕建设{goal}这一目标"));
+    }
+    if !p.actions.titles.is_empty() {
+        parts.push(format!(
+            "深入实施{}{}大{}",
+            quoted(&p.actions.titles),
+            zh_count(p.actions.titles.len() as u64),
+            p.actions.label
+        ));
+    }
+    if !p.pillars.titles.is_empty() {
+        parts.push(format!("深化推进{}“{}”建设", p.pillars.titles.join("、"), p.pillars.label));
+    }
+    if !p.works.titles.is_empty() {
+        parts.push(format!(
+            "扎实做好“{}”{}项{}",
+            p.works.titles.join("、"),
+            zh_count(p.works.titles.len() as u64),
+            p.works.label
+        ));
+    }
+    let mut paragraphs = Vec::new();
+    if !parts.is_empty() {
+        paragraphs.push(format!("{}年，{}。", p.year, parts.join("，")));
+    }
+    let mut projects = Vec::new();
+    let active = &p.flagships_active;
+    if active.count > 0 {
+        projects.push(format!("加快推进{}{}个出彩项目", names_with_more(&active.named, active.count), active.count));
+    }
+    let prep = &p.flagships_preparatory;
+    if prep.count > 0 {
+        projects.push(format!("深度谋划{}{}个重大出彩项目", names_with_more(&prep.named, prep.count), prep.count));
+    }
+    if p.projects_over_100m > 0 {
+        projects.push(format!("全力以赴抓好{}个亿元以上重点项目建设", p.projects_over_100m));
+    }
+    if !projects.is_empty() {
+        paragraphs.push(format!("重点项目方面，{whole}{}。", projects.join("，")));
+    }
+    for (action, measures) in &p.action_measures {
+        if !measures.is_empty() {
+            paragraphs.push(format!("“{action}”行动，{}。", measures.join("；")));
+        }
+    }
+    (!paragraphs.is_empty()).then(|| DocSection { heading: format!("{}年工作安排", p.year), paragraphs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::d;
+
+    fn figure(code: &str, value: Option<&str>, growth: Option<&str>) -> Figure {
+        Figure { indicator: code.into(), value: value.map(d), reported_growth: growth.map(d), rolled_up: false }
+    }
+
+    fn input(figures: Vec<Figure>) -> AnnualInput {
+        AnnualInput {
+            year: 2017,
+            unit_name: "二七区".into(),
+            unit_kind: UnitKind::District,
+            figures,
+            projects: None,
+            flagships: None,
+            categories: vec![],
+            tasks: None,
+            programme: None,
+            milestones: vec![],
+        }
+    }
+
+    #[test]
+    fn the_economic_paragraph_reads_as_the_government_writes_it() {
+        let c = Catalogue::standard().unwrap();
+        let doc = annual_summary(
+            &c,
+            &input(vec![
+                figure("GDP", Some("56700000000"), Some("9")),
+                figure("GPBR", Some("2940000000"), Some("8.5")),
+                figure("FAI", Some("40770000000"), Some("12")),
+            ]),
+        );
+        assert_eq!(
+            doc.sections[0].paragraphs[0],
+            "全年地区生产总值完成567亿元，增长9%；一般公共预算收入完成29.4亿元，增长8.5%；固定资产投资完成407.7亿元，增长12%。"
+        );
+    }
+
+    #[test]
+    fn a_growth_only_figure_gets_no_invented_level_and_a_missing_one_no_sentence() {
+        let c = Catalogue::standard().unwrap();
+        let doc = annual_summary(&c, &input(vec![figure("FAI", None, Some("10.1"))]));
+        assert_eq!(doc.text(), "全年固定资产投资增长10.1%。");
+        let empty = annual_summary(&c, &input(vec![]));
+        assert!(empty.sections.is_empty(), "{empty:?}");
+    }
+
+    #[test]
+    fn clauses_follow_the_catalogue_templates() {
+        let c = Catalogue::standard().unwrap();
+        let cases = [
+            ("PATENT_APPS", Some("3500"), None, "专利申请量突破3500件"),
+            ("TECH_FIRMS", Some("142"), None, "累计达142家"),
+            ("LIVELIHOOD_SHARE", Some("71.6"), None, "民生支出占一般公共预算支出的比重达到71.6%"),
+            ("SUBSIDIES_PAID", Some("110530000"), None, "累计发放各类补贴补助11053万元"),
+            ("GP_SIGNED", Some("308800"), None, "签约服务30.88万人"),
+            ("GDP", Some("56700000000"), Some("-2.5"), "地区生产总值完成567亿元，下降2.5%"),
+        ];
+        for (code, value, growth, text) in cases {
+            let ind = c.require(code).unwrap();
+            assert_eq!(clause(ind, &figure(code, value, growth)).as_deref(), Some(text), "{code}");
+        }
+        let rolled = Figure { rolled_up: true, ..figure("GPBR", Some("100000000"), None) };
+        assert_eq!(clause(c.require("GPBR").unwrap(), &rolled).unwrap(), "一般公共预算收入完成1亿元（下级单位汇总）");
+    }
+
+    #[test]
+    fn projects_and_tasks_are_counted_and_named() {
+        let c = Catalogue::standard().unwrap();
+        let mut i = input(vec![]);
+        i.projects = Some(ProjectSummary {
+            count: 150,
+            completed_wan: d("4700000"),
+            started: 82,
+            started_named: vec!["郑州地产投资大厦".into()],
+        });
+        i.flagships = Some(FlagshipSummary { count: 3, named: vec!["甲".into(), "乙".into()], lagging: 0 });
+        i.tasks = Some(TaskSummary { count: 335, named: vec!["平安建设".into()], done: 0 });
+        i.categories = vec![CategorySummary {
+            category: "生态建设".into(),
+            count: 32,
+            started: 24,
+            completed_wan: d("381000"),
+        }];
+        let text = annual_summary(&c, &i).text();
+        assert!(text.contains("全年150个重大项目完成投资470亿元，郑州地产投资大厦等82个项目开工"), "{text}");
+        assert!(text.contains("甲、乙等重大出彩项目进展顺利"), "{text}");
+        assert!(text.contains("平安建设等335项重点工作"), "{text}");
+        assert!(text.contains("32个重大生态建设项目已开工24个，完成投资38.1亿元"), "{text}");
+    }
+
+    #[test]
+    fn money_in_wan_prints_in_yi_from_one_yi() {
+        assert_eq!(money_wan(d("4700000")), "470亿元");
+        assert_eq!(money_wan(d("11053")), "1.11亿元");
+        assert_eq!(money_wan(d("9999")), "9999万元");
+    }
+
+    #[test]
+    fn the_programme_names_its_levels_with_counts() {
+        let c = Catalogue::standard().unwrap();
+        let mut i = input(vec![]);
+        i.programme = Some(Programme {
+            year: 2018,
+            goal: Some("现代化国际化生态化新城区".into()),
+            actions: PlanLevel { label: "行动".into(), titles: vec!["项目建设全力攻坚年".into(), "基层党建全面提升年".into()] },
+            pillars: PlanLevel { label: "三个二七".into(), titles: vec!["品质二七".into(), "田园二七".into(), "温暖二七".into()] },
+            works: PlanLevel { label: "工作".into(), titles: (1..=6).map(|n| format!("工作{n}")).collect() },
+            projects_over_100m: 165,
+            ..Programme::default()
+        });
+        let text = annual_summary(&c, &i).text();
+        assert!(text.contains("2018年，围绕建设现代化国际化生态化新城区这一目标，深入实施“项目建设全力攻坚年”“基层党建全面提升年”两大行动，深化推进品质二七、田园二七、温暖二七“三个二七”建设，扎实做好“工作1、工作2、工作3、工作4、工作5、工作6”六项工作。"), "{text}");
+        assert!(text.contains("全力以赴抓好165个亿元以上重点项目建设"), "{text}");
+    }
+}
