@@ -1,1 +1,239 @@
-fn main() {}
+//! `taizhang`: the ledger's command line. It wires the crates together and speaks to people;
+//! the rules live in `taizhang-core`, SQL in `taizhang-store`, HTTP in `taizhang-web`.
+
+mod demo;
+mod synthetic;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use rand::SeedableRng;
+use rand::distr::{Alphanumeric, SampleString};
+use taizhang_core::access::Role;
+use taizhang_core::indicator::Catalogue;
+use taizhang_core::report::annual_summary;
+use taizhang_store::{NewUser, Redacted, Store, StoreError};
+
+#[derive(Debug, Parser)]
+#[command(name = "taizhang", version, about = "台账：重点项目、重点工作与指标的填报、预警与报告")]
+struct Cli {
+    /// Database: sqlite://file.db (default) or postgres://user@host/db
+    #[arg(long, global = true, env = "TAIZHANG_DB", default_value = "sqlite://taizhang.db")]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create or migrate the database, install the indicator catalogue and the admin account
+    Init(AdminArgs),
+    /// Load the 二七区 (Erqi) demo world and its demo accounts
+    Demo(AdminArgs),
+    /// Print a report
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Start the HTTP server
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Load the Erqi demo first when the database holds no units
+        #[arg(long)]
+        demo: bool,
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
+    /// Generate a reproducible synthetic city for benchmarks (into an empty database)
+    Gen {
+        #[arg(long)]
+        districts: u32,
+        #[arg(long)]
+        projects_per_district: u32,
+        #[arg(long)]
+        years: u32,
+        #[arg(long, default_value_t = 2018)]
+        seed: u64,
+        /// The last year of the generated history
+        #[arg(long, default_value_t = 2017)]
+        last_year: i32,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct AdminArgs {
+    /// Password of the `admin` account (else one is generated and printed once)
+    #[arg(long, env = "TAIZHANG_ADMIN_PASSWORD", hide_env_values = true)]
+    admin_password: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// The annual summary of a unit, in the government's prose
+    Annual {
+        #[arg(long)]
+        year: i32,
+        /// Unit code or name (default: the top unit)
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Md,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Domain(#[from] taizhang_core::DomainError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TAIZHANG_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::from(if matches!(e, CliError::Usage(_)) { 2 } else { 1 })
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    let store = Store::open(&cli.db).await?;
+    let result = dispatch(&store, &cli).await;
+    store.close().await;
+    result
+}
+
+async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
+    match &cli.command {
+        Command::Init(admin) => {
+            init(store, admin).await?;
+            println!("数据库已就绪：{}", Redacted(&cli.db));
+        }
+        Command::Demo(admin) => {
+            init(store, admin).await?;
+            load_demo(store).await?;
+            let c = store.counts().await?;
+            println!(
+                "已载入二七区示例：单位{}个，指标数据{}条，项目{}个（月度进度{}条），重点工作{}项。示例账号口令：{}",
+                c.units,
+                c.values,
+                c.projects,
+                c.progress,
+                c.tasks,
+                demo::DEMO_PASSWORD
+            );
+        }
+        Command::Report(ReportCommand::Annual { year, unit, format: Format::Md }) => {
+            let catalogue = store.catalogue().await?;
+            let unit = match unit {
+                Some(u) => store.find_unit(u).await?,
+                None => store.top_unit().await?,
+            };
+            let input = store.annual_input(&catalogue, &unit.code, *year).await?;
+            print!("{}", annual_summary(&catalogue, &input).to_markdown());
+        }
+        Command::Serve { listen, demo, admin } => {
+            init(store, admin).await?;
+            if *demo && store.counts().await?.units == 0 {
+                load_demo(store).await?;
+                println!("已载入二七区示例数据；示例账号口令：{}", demo::DEMO_PASSWORD);
+            }
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            println!("taizhang 已启动：http://{}", listener.local_addr()?);
+            taizhang_web::serve(store.clone(), listener).await?;
+        }
+        Command::Gen { districts, projects_per_district, years, seed, last_year } => {
+            if *years == 0 || *districts == 0 {
+                return Err(CliError::Usage("--districts 与 --years 至少为 1".into()));
+            }
+            let catalogue = Catalogue::standard()?;
+            let started = std::time::Instant::now();
+            let spec = synthetic::GenSpec {
+                districts: *districts,
+                projects_per_district: *projects_per_district,
+                years: *years,
+                last_year: *last_year,
+                seed: *seed,
+            };
+            synthetic::generate(store, &catalogue, spec).await?;
+            let c = store.counts().await?;
+            println!(
+                "已生成示例城市（{:.1} 秒）：单位{}个，指标数据{}条，目标{}条，项目{}个，月度进度{}条，重点工作{}项",
+                started.elapsed().as_secs_f64(),
+                c.units,
+                c.values,
+                c.targets,
+                c.projects,
+                c.progress,
+                c.tasks
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Installs the standard catalogue into an empty one, and makes sure `admin` exists.
+async fn init(store: &Store, admin: &AdminArgs) -> Result<(), CliError> {
+    let mut tx = store.begin().await?;
+    if store.counts().await?.indicators == 0 {
+        tx.install_catalogue(&Catalogue::standard()?).await?;
+    }
+    let existing = store.user("admin").await?;
+    let (password, generated) = match (&admin.admin_password, &existing) {
+        (Some(p), _) => (Some(p.clone()), false),
+        (None, None) => (Some(Alphanumeric.sample_string(&mut rand::rngs::StdRng::from_os_rng(), 16)), true),
+        (None, Some(_)) => (None, false),
+    };
+    if let Some(password) = password {
+        let admin = NewUser {
+            username: "admin".into(),
+            display_name: "系统管理员".into(),
+            password: password.clone(),
+            role: Role::Admin,
+            unit: None,
+        };
+        tx.upsert_user(&admin).await?;
+        if generated {
+            println!("已创建管理员账号 admin，初始口令（仅显示这一次）：{password}");
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Loads the Erqi world and the demo accounts in one transaction.
+async fn load_demo(store: &Store) -> Result<(), CliError> {
+    let catalogue = store.catalogue().await?;
+    let world = demo::erqi_world(&catalogue)?;
+    let mut tx = store.begin().await?;
+    tx.write_world(&world).await?;
+    for account in demo::demo_accounts() {
+        tx.upsert_user(&account).await?;
+    }
+    tx.set_setting("demo", "erqi").await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -18,3 +18,5 @@ mod test_support;
 
 pub use error::DomainError;
 pub use rust_decimal::Decimal;
+pub mod access;
+pub mod world;

@@ -188,11 +188,6 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
             .filter_map(|ind| input.figures.iter().find(|f| f.indicator == ind.code).and_then(|f| clause(ind, f)))
             .collect();
         let mut paragraphs = Vec::new();
-        if section.key == "economy"
-            && let Some(p) = project_paragraph(input)
-        {
-            paragraphs.push(p);
-        }
         let category_clauses: Vec<String> = CATEGORY_SECTIONS
             .iter()
             .filter(|(_, key, _)| *key == section.key)
@@ -204,15 +199,16 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
         let all: Vec<String> = category_clauses.into_iter().chain(clauses).collect();
         if !all.is_empty() {
             let lead = section.lead.replace("{whole}", whole);
-            let sentence = format!("{lead}{}。", all.join(&section.joiner));
-            if section.key == "economy" {
-                paragraphs.insert(0, sentence);
-            } else {
-                paragraphs.push(sentence);
-            }
+            paragraphs.push(format!("{lead}{}。", all.join(&section.joiner)));
         }
         if !paragraphs.is_empty() {
             sections.push(DocSection { heading: section.title.clone(), paragraphs });
+        }
+        // Projects and tasks follow the economy, as the review reads.
+        if section.key == "economy"
+            && let Some(p) = project_paragraph(input)
+        {
+            sections.push(DocSection { heading: "重点项目与重点工作".to_string(), paragraphs: vec![p] });
         }
     }
     if let Some(programme) = &input.programme
@@ -245,7 +241,7 @@ fn project_paragraph(input: &AnnualInput) -> Option<String> {
         });
     }
     if let Some(t) = input.tasks.as_ref().filter(|t| t.count > 0) {
-        let mut s = format!("全年推进{}{}项重点工作", names_with_more(&t.named, t.count), t.count);
+        let mut s = format!("推进{}{}项重点工作", names_with_more(&t.named, t.count), t.count);
         if t.done > 0 {
             s.push_str(&format!("，已完成{}项", t.done));
         }

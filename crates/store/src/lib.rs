@@ -1,1 +1,85 @@
+//! taizhang-store: the ledger's persistence, one query code path for SQLite and PostgreSQL.
+//!
+//! Every query is written once in SQL both databases accept (`$n` parameters, `ON CONFLICT`,
+//! `RETURNING`, `WITH RECURSIVE`) and run through sqlx's `Any` driver. Rows become domain
+//! values at this boundary; the domain types know nothing of SQL. Exact decimals travel as
+//! BIGINT counts of 1/10000 ([`taizhang_core::quantity::to_scaled`]) so that sums are exact
+//! in the database on both backends.
 
+mod bulk;
+mod db;
+mod error;
+mod ledger;
+mod reports;
+pub mod testing;
+mod users;
+mod world;
+
+use sqlx::AnyPool;
+
+pub use db::{Backend, Redacted};
+pub use error::StoreError;
+pub use bulk::{Ids, ProgressRow};
+pub use ledger::LedgerCounts;
+pub use users::{NewUser, User, hash_password, verify_password};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The ledger database: a pool of connections and the backend it speaks to.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A write transaction: everything done through it lands together on [`Tx::commit`], or not
+/// at all (dropping it rolls back).
+#[derive(Debug)]
+pub struct Tx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+}
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) and migrates the database at `url`.
+    pub async fn open(url: &str) -> Result<Self> {
+        let (pool, backend) = db::connect(url, 8).await?;
+        db::migrate(&pool, backend).await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(Tx { tx: self.pool.begin().await? })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Now as ISO-8601 UTC text, for audit columns.
+pub(crate) fn now_iso() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}

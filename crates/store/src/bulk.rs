@@ -1,0 +1,233 @@
+//! Bulk loading in multi-row statements, for generated cities and large imports. Rows come
+//! with database ids resolved once up front ([`Store::ids`]), not per row.
+
+use std::collections::HashMap;
+
+use sqlx::any::AnyArguments;
+use sqlx::{Any, AnyConnection, AssertSqlSafe, Row};
+use taizhang_core::indicator::IndicatorValue;
+use taizhang_core::plan::KeyTask;
+use taizhang_core::project::{Project, YearPlan};
+
+use crate::ledger::{opt_scaled, scaled};
+use crate::{Result, Store, Tx};
+
+type AnyQuery = sqlx::query::Query<'static, Any, AnyArguments>;
+
+/// Parameters per statement, well under SQLite's and PostgreSQL's limits.
+const MAX_PARAMS: usize = 4000;
+
+/// Inserts `rows` as `head (…), (…) … tail`, `cols` parameters a row, bound by `bind`.
+async fn insert_many<T>(
+    conn: &mut AnyConnection,
+    head: &str,
+    cols: usize,
+    tail: &str,
+    rows: &[T],
+    bind: impl Fn(AnyQuery, &T) -> Result<AnyQuery>,
+) -> Result<()> {
+    for chunk in rows.chunks((MAX_PARAMS / cols).max(1)) {
+        let mut sql = String::with_capacity(head.len() + chunk.len() * cols * 5 + tail.len());
+        sql.push_str(head);
+        for i in 0..chunk.len() {
+            sql.push_str(if i == 0 { " (" } else { ", (" });
+            for c in 0..cols {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&(i * cols + c + 1).to_string());
+            }
+            sql.push(')');
+        }
+        sql.push(' ');
+        sql.push_str(tail);
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for row in chunk {
+            q = bind(q, row)?;
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// One project's progress row, by project id.
+#[derive(Debug, Clone)]
+pub struct ProgressRow {
+    pub project_id: i64,
+    pub progress: taizhang_core::project::MonthlyProgress,
+}
+
+/// Database ids by code, resolved once for bulk loading.
+#[derive(Debug, Clone, Default)]
+pub struct Ids {
+    pub units: HashMap<String, i64>,
+    pub indicators: HashMap<String, i64>,
+    pub projects: HashMap<String, i64>,
+}
+
+impl Store {
+    pub async fn ids(&self) -> Result<Ids> {
+        let map = |sql: &'static str| async move {
+            sqlx::query(sql)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<Result<HashMap<String, i64>>>()
+        };
+        Ok(Ids {
+            units: map("SELECT code, id FROM org_units").await?,
+            indicators: map("SELECT code, id FROM indicators").await?,
+            projects: map("SELECT code, id FROM projects").await?,
+        })
+    }
+}
+
+impl Tx {
+    /// Progress rows, replacing any already stored for the same project and month.
+    pub async fn insert_progress_rows(&mut self, rows: &[ProgressRow]) -> Result<()> {
+        insert_many(
+            self.conn(),
+            "INSERT INTO project_progress (project_id, period, year, month, month_e4, ytd_e4, since_start_e4,
+                 image_progress, problems) VALUES",
+            9,
+            "ON CONFLICT (project_id, period) DO UPDATE SET month_e4 = excluded.month_e4,
+                 ytd_e4 = excluded.ytd_e4, since_start_e4 = excluded.since_start_e4,
+                 image_progress = excluded.image_progress, problems = excluded.problems",
+            rows,
+            |q, row| {
+                let p = &row.progress;
+                Ok(q.bind(row.project_id)
+                    .bind(p.period.key())
+                    .bind(i64::from(p.period.year()))
+                    .bind(i64::from(p.period.month_of_year()))
+                    .bind(opt_scaled(p.month_wan)?)
+                    .bind(scaled(p.ytd_wan)?)
+                    .bind(opt_scaled(p.since_start_wan)?)
+                    .bind(p.image_progress.clone())
+                    .bind(p.problems.clone()))
+            },
+        )
+        .await
+    }
+
+    /// New projects (their codes must not exist yet) with their flags; returns their ids by code.
+    pub async fn insert_projects(&mut self, projects: &[Project], ids: &Ids) -> Result<HashMap<String, i64>> {
+        let unit_of = |p: &Project| {
+            ids.units.get(&p.responsibility.unit).copied().ok_or_else(|| crate::StoreError::not_found("单位", &p.responsibility.unit))
+        };
+        insert_many(
+            self.conn(),
+            "INSERT INTO projects (code, name, category, nature, location, content, total_investment_e4,
+                 planned_start, planned_finish, actual_start, unit_id, lead_leader, responsible_person,
+                 contact, deadline, sample) VALUES",
+            16,
+            "",
+            projects,
+            |q, p| {
+                p.validate()?;
+                Ok(q.bind(p.code.clone())
+                    .bind(p.name.clone())
+                    .bind(p.category.clone())
+                    .bind(p.nature.label_zh())
+                    .bind(p.location.clone())
+                    .bind(p.content.clone())
+                    .bind(scaled(p.total_investment_wan)?)
+                    .bind(p.planned_start.map(|d| d.to_string()))
+                    .bind(p.planned_finish.map(|d| d.to_string()))
+                    .bind(p.actual_start.map(|d| d.to_string()))
+                    .bind(unit_of(p)?)
+                    .bind(p.responsibility.lead_leader.clone())
+                    .bind(p.responsibility.person.clone())
+                    .bind(p.responsibility.contact.clone())
+                    .bind(p.responsibility.deadline.map(|d| d.to_string()))
+                    .bind(i64::from(p.sample)))
+            },
+        )
+        .await?;
+        let codes: Vec<String> = projects.iter().map(|p| p.code.clone()).collect();
+        let mut new_ids = HashMap::new();
+        for chunk in codes.chunks(MAX_PARAMS) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT code, id FROM projects WHERE code IN ({})", placeholders.join(", "));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for c in chunk {
+                q = q.bind(c.clone());
+            }
+            for r in q.fetch_all(self.conn()).await? {
+                new_ids.insert(r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?);
+            }
+        }
+        let flags: Vec<(i64, String)> = projects
+            .iter()
+            .flat_map(|p| p.flags.iter().map(|f| (new_ids.get(&p.code).copied().unwrap_or_default(), f.clone())))
+            .collect();
+        insert_many(self.conn(), "INSERT INTO project_flags (project_id, flag) VALUES", 2, "", &flags, |q, (id, f)| {
+            Ok(q.bind(*id).bind(f.clone()))
+        })
+        .await?;
+        Ok(new_ids)
+    }
+
+    pub async fn insert_year_plans(&mut self, plans: &[(i64, YearPlan)]) -> Result<()> {
+        insert_many(
+            self.conn(),
+            "INSERT INTO project_year_plans (project_id, year, planned_e4, milestones) VALUES",
+            4,
+            "ON CONFLICT (project_id, year) DO UPDATE SET planned_e4 = excluded.planned_e4, milestones = excluded.milestones",
+            plans,
+            |q, (id, p)| Ok(q.bind(*id).bind(i64::from(p.year)).bind(scaled(p.planned_wan)?).bind(p.milestones.clone())),
+        )
+        .await
+    }
+
+    /// Indicator values by resolved ids, replacing any stored for the same key.
+    pub async fn insert_values(&mut self, values: &[IndicatorValue], ids: &Ids) -> Result<()> {
+        insert_many(
+            self.conn(),
+            "INSERT INTO indicator_values (indicator_id, unit_id, period, year, value_e4, growth_e4, note, sample) VALUES",
+            8,
+            "ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value_e4 = excluded.value_e4,
+                 growth_e4 = excluded.growth_e4, note = excluded.note, sample = excluded.sample",
+            values,
+            |q, v| {
+                let ind = ids.indicators.get(&v.indicator).copied().ok_or_else(|| crate::StoreError::not_found("指标", &v.indicator))?;
+                let unit = ids.units.get(&v.unit).copied().ok_or_else(|| crate::StoreError::not_found("单位", &v.unit))?;
+                Ok(q.bind(ind)
+                    .bind(unit)
+                    .bind(v.period.key())
+                    .bind(i64::from(v.period.year()))
+                    .bind(opt_scaled(v.value)?)
+                    .bind(opt_scaled(v.reported_growth)?)
+                    .bind(v.note.clone())
+                    .bind(i64::from(v.sample)))
+            },
+        )
+        .await
+    }
+
+    /// New key tasks (no cooperating units) by resolved unit ids.
+    pub async fn insert_tasks(&mut self, tasks: &[KeyTask], ids: &Ids) -> Result<()> {
+        insert_many(
+            self.conn(),
+            "INSERT INTO tasks (code, name, year, lead_unit_id, lead_leader, deadline, target, status, sample) VALUES",
+            9,
+            "",
+            tasks,
+            |q, t| {
+                let unit = ids.units.get(&t.lead_unit).copied().ok_or_else(|| crate::StoreError::not_found("单位", &t.lead_unit))?;
+                Ok(q.bind(t.code.clone())
+                    .bind(t.name.clone())
+                    .bind(i64::from(t.year))
+                    .bind(unit)
+                    .bind(t.lead_leader.clone())
+                    .bind(t.deadline.map(|d| d.to_string()))
+                    .bind(t.target.clone())
+                    .bind(t.status.code())
+                    .bind(i64::from(t.sample)))
+            },
+        )
+        .await
+    }
+}

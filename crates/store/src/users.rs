@@ -1,0 +1,125 @@
+//! Accounts: argon2id password hashes, a role, and the unit a unit role acts in.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use sqlx::Row;
+use taizhang_core::access::Role;
+
+use crate::ledger::unit_id;
+use crate::{Result, Store, StoreError, Tx};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit: Option<String>,
+}
+
+/// An account to create. The password is hashed before it reaches the database.
+#[derive(Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: Role,
+    pub unit: Option<String>,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("unit", &self.unit)
+            .field("password", &"***")
+            .finish()
+    }
+}
+
+/// An argon2id PHC string with a fresh random salt.
+pub fn hash_password(password: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Password(e.to_string()))
+}
+
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+impl Tx {
+    /// Creates an account, or replaces its password, name, role and unit if it exists.
+    pub async fn upsert_user(&mut self, user: &NewUser) -> Result<()> {
+        if user.role.needs_unit() && user.unit.is_none() {
+            return Err(StoreError::Config(format!("角色 {} 需要指定所属单位", user.role.label_zh())));
+        }
+        if user.password.chars().count() < 8 {
+            return Err(StoreError::Config("口令至少需要 8 个字符".into()));
+        }
+        let unit = match &user.unit {
+            Some(code) => Some(unit_id(self.conn(), code).await?),
+            None => None,
+        };
+        sqlx::query(
+            "INSERT INTO users (username, display_name, password_hash, role, unit_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (username) DO UPDATE SET display_name = excluded.display_name,
+                 password_hash = excluded.password_hash, role = excluded.role, unit_id = excluded.unit_id",
+        )
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(hash_password(&user.password)?)
+        .bind(user.role.code())
+        .bind(unit)
+        .bind(crate::now_iso())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The account when the password matches, else none (no hint which part was wrong).
+    pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT password_hash FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) if verify_password(password, &r.try_get::<String, _>(0)?) => self.user(username).await,
+            _ => Ok(None),
+        }
+    }
+
+    pub async fn user(&self, username: &str) -> Result<Option<User>> {
+        let rows = self.users_where(Some(username)).await?;
+        Ok(rows.into_iter().next())
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        self.users_where(None).await
+    }
+
+    async fn users_where(&self, username: Option<&str>) -> Result<Vec<User>> {
+        let rows = sqlx::query(
+            "SELECT s.username, s.display_name, s.role, u.code AS unit_code FROM users s
+             LEFT JOIN org_units u ON u.id = s.unit_id WHERE $1 IS NULL OR s.username = $1 ORDER BY s.username",
+        )
+        .bind(username)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(User {
+                    username: r.try_get("username")?,
+                    display_name: r.try_get("display_name")?,
+                    role: r.try_get::<String, _>("role")?.parse()?,
+                    unit: r.try_get("unit_code")?,
+                })
+            })
+            .collect()
+    }
+}
