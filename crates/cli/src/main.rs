@@ -15,10 +15,19 @@ use taizhang_core::report::annual_summary;
 use taizhang_store::{NewUser, Redacted, Store, StoreError};
 
 #[derive(Debug, Parser)]
-#[command(name = "taizhang", version, about = "台账：重点项目、重点工作与指标的填报、预警与报告")]
+#[command(
+    name = "taizhang",
+    version,
+    about = "台账：重点项目、重点工作与指标的填报、预警与报告"
+)]
 struct Cli {
     /// Database: sqlite://file.db (default) or postgres://user@host/db
-    #[arg(long, global = true, env = "TAIZHANG_DB", default_value = "sqlite://taizhang.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "TAIZHANG_DB",
+        default_value = "sqlite://taizhang.db"
+    )]
     db: String,
     #[command(subcommand)]
     command: Command,
@@ -99,11 +108,17 @@ pub enum CliError {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TAIZHANG_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TAIZHANG_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误：无法启动运行时：{e}");
@@ -114,7 +129,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("错误：{e}");
-            ExitCode::from(if matches!(e, CliError::Usage(_)) { 2 } else { 1 })
+            ExitCode::from(if matches!(e, CliError::Usage(_)) {
+                2
+            } else {
+                1
+            })
         }
     }
 }
@@ -146,7 +165,11 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
                 demo::DEMO_PASSWORD
             );
         }
-        Command::Report(ReportCommand::Annual { year, unit, format: Format::Md }) => {
+        Command::Report(ReportCommand::Annual {
+            year,
+            unit,
+            format: Format::Md,
+        }) => {
             let catalogue = store.catalogue().await?;
             let unit = match unit {
                 Some(u) => store.find_unit(u).await?,
@@ -155,17 +178,30 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
             let input = store.annual_input(&catalogue, &unit.code, *year).await?;
             print!("{}", annual_summary(&catalogue, &input).to_markdown());
         }
-        Command::Serve { listen, demo, admin } => {
+        Command::Serve {
+            listen,
+            demo,
+            admin,
+        } => {
             init(store, admin).await?;
             if *demo && store.counts().await?.units == 0 {
                 load_demo(store).await?;
-                println!("已载入二七区示例数据；示例账号口令：{}", demo::DEMO_PASSWORD);
+                println!(
+                    "已载入二七区示例数据；示例账号口令：{}",
+                    demo::DEMO_PASSWORD
+                );
             }
             let listener = tokio::net::TcpListener::bind(listen).await?;
             println!("taizhang 已启动：http://{}", listener.local_addr()?);
             taizhang_web::serve(store.clone(), listener).await?;
         }
-        Command::Gen { districts, projects_per_district, years, seed, last_year } => {
+        Command::Gen {
+            districts,
+            projects_per_district,
+            years,
+            seed,
+            last_year,
+        } => {
             if *years == 0 || *districts == 0 {
                 return Err(CliError::Usage("--districts 与 --years 至少为 1".into()));
             }
@@ -204,7 +240,10 @@ async fn init(store: &Store, admin: &AdminArgs) -> Result<(), CliError> {
     let existing = store.user("admin").await?;
     let (password, generated) = match (&admin.admin_password, &existing) {
         (Some(p), _) => (Some(p.clone()), false),
-        (None, None) => (Some(Alphanumeric.sample_string(&mut rand::rngs::StdRng::from_os_rng(), 16)), true),
+        (None, None) => (
+            Some(Alphanumeric.sample_string(&mut rand::rngs::StdRng::from_os_rng(), 16)),
+            true,
+        ),
         (None, Some(_)) => (None, false),
     };
     if let Some(password) = password {

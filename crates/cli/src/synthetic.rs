@@ -23,10 +23,27 @@ pub struct GenSpec {
     pub seed: u64,
 }
 
-const DEPARTMENTS: [&str; 10] =
-    ["发展改革委", "财政局", "统计局", "住房城乡建设局", "城市管理局", "教育局", "卫生健康委", "科技局", "民政局", "生态环境局"];
+const DEPARTMENTS: [&str; 10] = [
+    "发展改革委",
+    "财政局",
+    "统计局",
+    "住房城乡建设局",
+    "城市管理局",
+    "教育局",
+    "卫生健康委",
+    "科技局",
+    "民政局",
+    "生态环境局",
+];
 const STREETS: u32 = 8;
-const CATEGORIES: [&str; 6] = ["产业发展", "基础设施", "城市建设", "社会民生", "生态建设", "文化旅游"];
+const CATEGORIES: [&str; 6] = [
+    "产业发展",
+    "基础设施",
+    "城市建设",
+    "社会民生",
+    "生态建设",
+    "文化旅游",
+];
 const TASKS_PER_DISTRICT_YEAR: u32 = 40;
 
 fn d(n: i64) -> Decimal {
@@ -36,25 +53,50 @@ fn d(n: i64) -> Decimal {
 /// Generates the city into `store`, which must hold no units yet.
 pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Result<(), CliError> {
     if store.counts().await?.units > 0 {
-        return Err(CliError::Usage("gen 需要一个空数据库（其中已有单位）：请用 --db 指定新的数据库文件".into()));
+        return Err(CliError::Usage(
+            "gen 需要一个空数据库（其中已有单位）：请用 --db 指定新的数据库文件".into(),
+        ));
     }
     let first_year = spec.last_year - spec.years as i32 + 1;
     let mut rng = StdRng::seed_from_u64(spec.seed);
 
     let mut tx = store.begin().await?;
     tx.install_catalogue(catalogue).await?;
-    let city = OrgUnit { code: "city".into(), name: "示例市".into(), kind: UnitKind::City, parent: None };
+    let city = OrgUnit {
+        code: "city".into(),
+        name: "示例市".into(),
+        kind: UnitKind::City,
+        parent: None,
+    };
     tx.upsert_unit(&city, 0).await?;
     for n in 1..=spec.districts {
         let district = format!("d{n:02}");
-        tx.upsert_unit(&OrgUnit { code: district.clone(), name: format!("示例{n}区"), kind: UnitKind::District, parent: Some("city".into()) }, n.into())
-            .await?;
+        tx.upsert_unit(
+            &OrgUnit {
+                code: district.clone(),
+                name: format!("示例{n}区"),
+                kind: UnitKind::District,
+                parent: Some("city".into()),
+            },
+            n.into(),
+        )
+        .await?;
         for (i, dept) in DEPARTMENTS.iter().enumerate() {
-            let unit = OrgUnit { code: format!("{district}-b{i:02}"), name: format!("示例{n}区{dept}"), kind: UnitKind::Department, parent: Some(district.clone()) };
+            let unit = OrgUnit {
+                code: format!("{district}-b{i:02}"),
+                name: format!("示例{n}区{dept}"),
+                kind: UnitKind::Department,
+                parent: Some(district.clone()),
+            };
             tx.upsert_unit(&unit, i as i64).await?;
         }
         for s in 1..=STREETS {
-            let unit = OrgUnit { code: format!("{district}-s{s:02}"), name: format!("示例{n}区第{s}街道"), kind: UnitKind::Street, parent: Some(district.clone()) };
+            let unit = OrgUnit {
+                code: format!("{district}-s{s:02}"),
+                name: format!("示例{n}区第{s}街道"),
+                kind: UnitKind::Street,
+                parent: Some(district.clone()),
+            };
             tx.upsert_unit(&unit, i64::from(100 + s)).await?;
         }
     }
@@ -62,14 +104,23 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
     let ids = store.ids().await?;
 
     let bar = ProgressBar::new(u64::from(spec.districts));
-    bar.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} 区 {elapsed_precise}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} 区 {elapsed_precise}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     bar.set_message("生成示例城市");
 
     let mut city_values = Vec::new();
     for year in first_year..=spec.last_year {
         if let Some(gdp) = catalogue.find("GDP") {
             let level = d(rng.random_range(5_000..20_000)) * d(100_000_000);
-            city_values.push(IndicatorValue::new(gdp, "city", Period::Year(year), Some(level), Some(growth(&mut rng)))?);
+            city_values.push(IndicatorValue::new(
+                gdp,
+                "city",
+                Period::Year(year),
+                Some(level),
+                Some(growth(&mut rng)),
+            )?);
         }
     }
     let mut tx = store.begin().await?;
@@ -78,7 +129,10 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
 
     for n in 1..=spec.districts {
         let district = format!("d{n:02}");
-        let units: Vec<String> = (0..DEPARTMENTS.len()).map(|i| format!("{district}-b{i:02}")).chain((1..=STREETS).map(|s| format!("{district}-s{s:02}"))).collect();
+        let units: Vec<String> = (0..DEPARTMENTS.len())
+            .map(|i| format!("{district}-b{i:02}"))
+            .chain((1..=STREETS).map(|s| format!("{district}-s{s:02}")))
+            .collect();
         let mut projects = Vec::new();
         let mut plans = Vec::new();
         let mut progress = Vec::new();
@@ -99,7 +153,11 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
                 code: code.clone(),
                 name: format!("示例项目{district}-{p:05}"),
                 category: CATEGORIES[rng.random_range(0..CATEGORIES.len())].to_string(),
-                nature: if duration == 1 { Nature::New } else { Nature::Continuing },
+                nature: if duration == 1 {
+                    Nature::New
+                } else {
+                    Nature::Continuing
+                },
                 location: format!("示例{n}区"),
                 content: "示例建设内容".into(),
                 total_investment_wan: total,
@@ -120,11 +178,25 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
             let mut since_start = Decimal::ZERO;
             for year in start_year..start_year + duration {
                 let planned = (total / d(i64::from(duration))).floor();
-                plans.push((code.clone(), YearPlan { project: code.clone(), year, planned_wan: planned, milestones: "示例节点".into() }));
-                let done = (planned * d(rng.random_range(60..=110)) / d(100)).floor().min(total - since_start);
+                plans.push((
+                    code.clone(),
+                    YearPlan {
+                        project: code.clone(),
+                        year,
+                        planned_wan: planned,
+                        milestones: "示例节点".into(),
+                    },
+                ));
+                let done = (planned * d(rng.random_range(60..=110)) / d(100))
+                    .floor()
+                    .min(total - since_start);
                 let mut previous = Decimal::ZERO;
                 for month in 1..=12u8 {
-                    let ytd = if month == 12 { done } else { (done * d(i64::from(month)) / d(12)).floor() };
+                    let ytd = if month == 12 {
+                        done
+                    } else {
+                        (done * d(i64::from(month)) / d(12)).floor()
+                    };
                     progress.push((
                         code.clone(),
                         MonthlyProgress {
@@ -147,22 +219,50 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
         for year in first_year..=spec.last_year {
             for ind in &catalogue.indicators {
                 let magnitude = d(rng.random_range(100..10_000)) * ind.unit.factor();
-                let level = if ind.unit.is_percent() { d(rng.random_range(10..90)) } else { magnitude };
+                let level = if ind.unit.is_percent() {
+                    d(rng.random_range(10..90))
+                } else {
+                    magnitude
+                };
                 let economy = ind.phrasing.section == "economy";
                 let g = economy.then(|| growth(&mut rng));
-                values.push(IndicatorValue::new(ind, &district, Period::Year(year), Some(level), g)?);
+                values.push(IndicatorValue::new(
+                    ind,
+                    &district,
+                    Period::Year(year),
+                    Some(level),
+                    g,
+                )?);
                 if economy && ind.temporal == Temporal::Flow {
                     for month in 1..=12 {
                         let ytd = (level * d(month) / d(12)).floor();
-                        values.push(IndicatorValue::new(ind, &district, Period::Month(year, month as u8), Some(ytd), g)?);
+                        values.push(IndicatorValue::new(
+                            ind,
+                            &district,
+                            Period::Month(year, month as u8),
+                            Some(ytd),
+                            g,
+                        )?);
                     }
-                    targets.push(Target::new(ind, &district, year, Some((level * d(105) / d(100)).floor()), Some(d(8)))?);
+                    targets.push(Target::new(
+                        ind,
+                        &district,
+                        year,
+                        Some((level * d(105) / d(100)).floor()),
+                        Some(d(8)),
+                    )?);
                 }
             }
             if let Some(revenue) = catalogue.find("GPBR") {
                 for s in 1..=STREETS {
                     let level = d(rng.random_range(1_000..50_000)) * d(10_000);
-                    values.push(IndicatorValue::new(revenue, &format!("{district}-s{s:02}"), Period::Year(year), Some(level), None)?);
+                    values.push(IndicatorValue::new(
+                        revenue,
+                        &format!("{district}-s{s:02}"),
+                        Period::Year(year),
+                        Some(level),
+                        None,
+                    )?);
                 }
             }
         }
@@ -178,7 +278,11 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
                 lead_leader: "示例分管领导".into(),
                 deadline: Date::new(year, 12, 31).ok(),
                 target: "示例目标".into(),
-                status: if t % 3 == 0 { TaskStatus::Done } else { TaskStatus::InProgress },
+                status: if t % 3 == 0 {
+                    TaskStatus::Done
+                } else {
+                    TaskStatus::InProgress
+                },
                 sample: true,
             })
             .collect();
@@ -188,7 +292,13 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
         let id = |code: &str| project_ids.get(code).copied().unwrap_or_default();
         let plans: Vec<(i64, YearPlan)> = plans.into_iter().map(|(c, p)| (id(&c), p)).collect();
         tx.insert_year_plans(&plans).await?;
-        let rows: Vec<ProgressRow> = progress.into_iter().map(|(c, p)| ProgressRow { project_id: id(&c), progress: p }).collect();
+        let rows: Vec<ProgressRow> = progress
+            .into_iter()
+            .map(|(c, p)| ProgressRow {
+                project_id: id(&c),
+                progress: p,
+            })
+            .collect();
         tx.insert_progress_rows(&rows).await?;
         tx.insert_values(&values, &ids).await?;
         for t in &targets {

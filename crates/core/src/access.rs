@@ -20,7 +20,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Admin, Role::Reviewer, Role::UnitLeader, Role::UnitReporter, Role::Leader];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Reviewer,
+        Role::UnitLeader,
+        Role::UnitReporter,
+        Role::Leader,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -54,7 +60,11 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.code() == s.trim() || r.label_zh() == s.trim())
-            .ok_or_else(|| DomainError::Invalid(format!("角色“{s}”无法识别：应为 admin、reviewer、unit_leader、unit_reporter 或 leader")))
+            .ok_or_else(|| {
+                DomainError::Invalid(format!(
+                    "角色“{s}”无法识别：应为 admin、reviewer、unit_leader、unit_reporter 或 leader"
+                ))
+            })
     }
 }
 

@@ -12,8 +12,26 @@ use crate::error::DomainError;
 
 /// Base units that take 万/亿 prefixes for display (元 → 万元, 亿元; 人 → 万人 …).
 const BASE_UNITS: &[&str] = &[
-    "元", "人", "平方米", "人次", "家", "件", "个", "套", "支", "项", "条", "所", "户", "名", "辆", "公里", "亩",
-    "吨", "千瓦时", "张",
+    "元",
+    "人",
+    "平方米",
+    "人次",
+    "家",
+    "件",
+    "个",
+    "套",
+    "支",
+    "项",
+    "条",
+    "所",
+    "户",
+    "名",
+    "辆",
+    "公里",
+    "亩",
+    "吨",
+    "千瓦时",
+    "张",
 ];
 
 /// A unit of measure as written: a base unit and how many base units one of it holds.
@@ -26,7 +44,9 @@ pub struct MeasureUnit {
 impl MeasureUnit {
     pub fn parse(text: &str) -> Result<Self, DomainError> {
         let t = text.trim();
-        let bad = || DomainError::Unit { value: text.to_string() };
+        let bad = || DomainError::Unit {
+            value: text.to_string(),
+        };
         if t == "%" || t == "％" {
             return Ok(Self::base_of("%"));
         }
@@ -40,11 +60,17 @@ impl MeasureUnit {
         if !BASE_UNITS.contains(&rest) {
             return Err(bad());
         }
-        Ok(Self { base: rest.to_string(), factor })
+        Ok(Self {
+            base: rest.to_string(),
+            factor,
+        })
     }
 
     fn base_of(base: &str) -> Self {
-        Self { base: base.to_string(), factor: Decimal::ONE }
+        Self {
+            base: base.to_string(),
+            factor: Decimal::ONE,
+        }
     }
 
     /// The base unit this one scales (元 for 亿元).
@@ -77,7 +103,11 @@ impl MeasureUnit {
     /// A base-unit value shown in this unit, rounded half-up to `max_decimals` and printed
     /// without trailing zeros: 2940000000 元 in 亿元 → `29.4亿元`.
     pub fn format(&self, base_value: Decimal, max_decimals: u32) -> String {
-        format!("{}{}", format_number(base_value / self.factor, max_decimals), self)
+        format!(
+            "{}{}",
+            format_number(base_value / self.factor, max_decimals),
+            self
+        )
     }
 }
 
@@ -103,7 +133,8 @@ impl FromStr for MeasureUnit {
 
 /// A number as government prose prints it: rounded half-up, no trailing zeros, no separators.
 pub fn format_number(value: Decimal, max_decimals: u32) -> String {
-    let rounded = value.round_dp_with_strategy(max_decimals, RoundingStrategy::MidpointAwayFromZero);
+    let rounded =
+        value.round_dp_with_strategy(max_decimals, RoundingStrategy::MidpointAwayFromZero);
     let text = rounded.normalize().to_string();
     if text == "-0" { "0".to_string() } else { text }
 }
@@ -121,8 +152,15 @@ pub fn parse_number(text: &str) -> Result<Decimal, DomainError> {
             _ => Some(c),
         })
         .collect();
-    let bad = || DomainError::Number { value: text.to_string(), expected: "不是数字".to_string() };
-    if cleaned.is_empty() || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-') {
+    let bad = || DomainError::Number {
+        value: text.to_string(),
+        expected: "不是数字".to_string(),
+    };
+    if cleaned.is_empty()
+        || !cleaned
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+    {
         return Err(bad());
     }
     Decimal::from_str(&cleaned).map_err(|_| bad())
@@ -137,9 +175,14 @@ pub fn parse_quantity(text: &str) -> Result<(Decimal, MeasureUnit), DomainError>
         .map_or(t.len(), |(i, _)| i);
     let (number, unit) = t.split_at(split);
     if number.is_empty() {
-        return Err(DomainError::Number { value: text.to_string(), expected: "应以数字开头，如 567亿元".to_string() });
+        return Err(DomainError::Number {
+            value: text.to_string(),
+            expected: "应以数字开头，如 567亿元".to_string(),
+        });
     }
-    let unit = MeasureUnit::parse(unit).map_err(|_| DomainError::Unit { value: unit.to_string() })?;
+    let unit = MeasureUnit::parse(unit).map_err(|_| DomainError::Unit {
+        value: unit.to_string(),
+    })?;
     Ok((parse_number(number)?, unit))
 }
 

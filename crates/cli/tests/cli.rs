@@ -1,0 +1,318 @@
+//! The `taizhang` binary as a user runs it, on a fresh database (SQLite, or PostgreSQL when
+//! `TAIZHANG_TEST_PG` is set).
+
+#![allow(clippy::unwrap_used)] // a failing test says where by panicking
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Output, Stdio};
+use std::str::FromStr;
+
+use taizhang_core::Decimal;
+use taizhang_core::indicator::{Catalogue, IndicatorValue};
+use taizhang_core::org::{OrgUnit, UnitKind};
+use taizhang_core::period::Period;
+use taizhang_store::Store;
+use taizhang_store::testing::{TestDatabase, fresh_database};
+
+fn taizhang(db: &TestDatabase, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args(["--db", &db.url])
+        .args(args)
+        .env_remove("TAIZHANG_DB")
+        .env_remove("TAIZHANG_ADMIN_PASSWORD")
+        .output()
+        .expect("run taizhang")
+}
+
+fn stdout(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn db() -> TestDatabase {
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(fresh_database())
+        .expect("fresh database")
+}
+
+/// The seed's figures, each with its unit and precision, as the annual summary must print them.
+const SEED_FIGURES: &[&str] = &[
+    "全年地区生产总值完成567亿元，增长9%；一般公共预算收入完成29.4亿元，增长8.5%；固定资产投资完成407.7亿元，增长12%；规模以上工业增加值完成45.7亿元，增长5%；社会消费品零售总额完成474亿元，增长11%。",
+    "150个重大项目完成投资470亿元",
+    "郑州地产投资大厦等82个项目开工",
+    "百年德化历史文化片区、华侨城大型文化旅游项目、凤湖生态休闲区",
+    "平安建设、基层党建标准化系统等335项重点工作",
+    "新增科技型企业34家，累计达142家",
+    "高新技术企业25家",
+    "新增工程技术研究中心25家",
+    "高新技术产业增加值突破20亿元",
+    "专利申请量突破3500件",
+    "39条",
+    "20条",
+    "54条",
+    "8所",
+    "32个重大生态建设项目已开工24个，完成投资38.1亿元",
+    "新增绿化面积247.4万平方米",
+    "民生支出占一般公共预算支出的比重达到71.6%",
+    "新增就业24295人",
+    "补贴补助11053万元",
+    "家庭医生服务团队191支",
+    "签约服务30.88万人",
+    "公租房1122套，分配2925套",
+    "特色志愿服务队479支",
+    "累计服务50万人次",
+    "围绕建设现代化国际化生态化新城区这一目标",
+    "“项目建设全力攻坚年”“基层党建全面提升年”两大行动",
+    "品质二七、田园二七、温暖二七“三个二七”建设",
+    "“项目推进落实、新型城镇化建设、现代产业体系构建、改革开放创新、生态环境建设、社会民生改善”六项工作",
+    "百年德化历史文化片区、保利豫见里等10个出彩项目",
+    "生态水系休闲观光带等10个重大出彩项目",
+    "165个亿元以上重点项目",
+    "突出“战斗力”提升，抓书记、强队伍",
+    "到2020年，",
+    "到2035年，",
+    "到本世纪中叶，",
+];
+
+#[test]
+fn the_erqi_demo_reproduces_the_seed_figures_to_the_digit() {
+    let db = db();
+    let loaded = stdout(&taizhang(
+        &db,
+        &["demo", "--admin-password", "admin-password-1"],
+    ));
+    assert!(loaded.contains("项目313个"), "{loaded}");
+    let report = stdout(&taizhang(&db, &["report", "annual", "--year", "2017"]));
+    for figure in SEED_FIGURES {
+        assert!(report.contains(figure), "missing «{figure}» in\n{report}");
+    }
+    assert!(
+        report.starts_with("# 二七区2017年经济社会发展情况"),
+        "{report}"
+    );
+    // By name as well as by code; the same report.
+    assert_eq!(
+        stdout(&taizhang(
+            &db,
+            &["report", "annual", "--year", "2017", "--unit", "二七区"]
+        )),
+        report
+    );
+}
+
+#[test]
+fn loading_the_demo_twice_changes_nothing() {
+    let db = db();
+    let first = stdout(&taizhang(
+        &db,
+        &["demo", "--admin-password", "admin-password-1"],
+    ));
+    let second = stdout(&taizhang(&db, &["demo"]));
+    assert_eq!(first.lines().last(), second.lines().last());
+    assert!(
+        !second.contains("初始口令"),
+        "an existing admin keeps its password: {second}"
+    );
+}
+
+#[test]
+fn init_generates_an_admin_password_once_and_prints_it() {
+    let db = db();
+    let first = stdout(&taizhang(&db, &["init"]));
+    assert!(
+        first.contains("admin") && first.contains("初始口令"),
+        "{first}"
+    );
+    let again = stdout(&taizhang(&db, &["init"]));
+    assert!(!again.contains("初始口令"), "{again}");
+}
+
+#[test]
+fn a_growth_only_figure_has_no_level_and_a_unit_without_data_no_sentence() {
+    let db = db();
+    stdout(&taizhang(
+        &db,
+        &["demo", "--admin-password", "admin-password-1"],
+    ));
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = Store::open(&db.url).await.unwrap();
+        let catalogue = Catalogue::standard().unwrap();
+        let fai = catalogue.find("固定资产投资").unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let street = OrgUnit {
+            code: "erqi-test".into(),
+            name: "测试街道".into(),
+            kind: UnitKind::Street,
+            parent: Some("erqi".into()),
+        };
+        tx.upsert_unit(&street, 99).await.unwrap();
+        let blank = OrgUnit {
+            code: "erqi-blank".into(),
+            name: "空白街道".into(),
+            kind: UnitKind::Street,
+            parent: Some("erqi".into()),
+        };
+        tx.upsert_unit(&blank, 100).await.unwrap();
+        let growth = Decimal::from_str("10.1").unwrap();
+        tx.upsert_value(
+            &IndicatorValue::new(fai, "erqi-test", Period::Year(2017), None, Some(growth)).unwrap(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        store.close().await;
+    });
+    let report = stdout(&taizhang(
+        &db,
+        &["report", "annual", "--year", "2017", "--unit", "测试街道"],
+    ));
+    assert!(report.contains("固定资产投资增长10.1%"), "{report}");
+    assert!(!report.contains("固定资产投资完成"), "{report}");
+    assert!(!report.contains("地区生产总值"), "{report}");
+    let empty = stdout(&taizhang(
+        &db,
+        &["report", "annual", "--year", "2017", "--unit", "空白街道"],
+    ));
+    assert_eq!(
+        empty.trim(),
+        "# 空白街道2017年经济社会发展情况",
+        "no data, no sentence"
+    );
+}
+
+#[test]
+fn an_unknown_unit_or_database_is_a_clear_error() {
+    let db = db();
+    stdout(&taizhang(
+        &db,
+        &["init", "--admin-password", "admin-password-1"],
+    ));
+    let out = taizhang(
+        &db,
+        &["report", "annual", "--year", "2017", "--unit", "金水区"],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("单位“金水区”不存在"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args(["--db", "mysql://x", "init"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mysql://x"));
+}
+
+#[test]
+fn a_generated_city_reports_its_roll_ups_from_the_database() {
+    let db = db();
+    let out = stdout(&taizhang(
+        &db,
+        &[
+            "gen",
+            "--districts",
+            "2",
+            "--projects-per-district",
+            "30",
+            "--years",
+            "2",
+            "--seed",
+            "7",
+        ],
+    ));
+    assert!(out.contains("项目60个"), "{out}");
+    let city = stdout(&taizhang(&db, &["report", "annual", "--year", "2017"]));
+    assert!(city.starts_with("# 示例市2017年"), "{city}");
+    assert!(
+        city.contains("一般公共预算收入完成") && city.contains("（下级单位汇总）"),
+        "{city}"
+    );
+    let out = taizhang(
+        &db,
+        &[
+            "gen",
+            "--districts",
+            "1",
+            "--projects-per-district",
+            "1",
+            "--years",
+            "1",
+        ],
+    );
+    assert!(
+        !out.status.success(),
+        "gen refuses a database that already has units"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("空数据库"));
+    // Reproducible: the same seed gives the same city.
+    let other = db_with_city(7);
+    assert_eq!(
+        stdout(&taizhang(&other, &["report", "annual", "--year", "2017"])),
+        city
+    );
+}
+
+fn db_with_city(seed: u64) -> TestDatabase {
+    let db = db();
+    stdout(&taizhang(
+        &db,
+        &[
+            "gen",
+            "--districts",
+            "2",
+            "--projects-per-district",
+            "30",
+            "--years",
+            "2",
+            "--seed",
+            &seed.to_string(),
+        ],
+    ));
+    db
+}
+
+#[test]
+fn serve_with_demo_answers_health_checks() {
+    let db = db();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args([
+            "--db",
+            &db.url,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--demo",
+            "--admin-password",
+            "admin-password-1",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("taizhang 已启动：http://")
+                .map(str::to_string)
+        })
+        .expect("listening line");
+    let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    child.kill().ok();
+    child.wait().ok();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response.contains("\"units\":22"),
+        "the demo is loaded: {response}"
+    );
+}
