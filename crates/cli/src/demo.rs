@@ -31,30 +31,10 @@ pub fn demo_accounts() -> Vec<NewUser> {
         unit: unit.map(Into::into),
     };
     vec![
-        account(
-            "fgw_admin",
-            "区发展改革委（管理员）",
-            Role::Admin,
-            Some("erqi-fgw"),
-        ),
-        account(
-            "dcs_reviewer",
-            "区督查室（区级审核）",
-            Role::Reviewer,
-            Some("erqi-dcs"),
-        ),
-        account(
-            "zjj_leader",
-            "区住房城乡建设局负责人（单位审核）",
-            Role::UnitLeader,
-            Some("erqi-zjj"),
-        ),
-        account(
-            "zjj_reporter",
-            "区住房城乡建设局填报员",
-            Role::UnitReporter,
-            Some("erqi-zjj"),
-        ),
+        account("fgw_admin", "区发展改革委（管理员）", Role::Admin, Some("erqi-fgw")),
+        account("dcs_reviewer", "区督查室（区级审核）", Role::Reviewer, Some("erqi-dcs")),
+        account("zjj_leader", "区住房城乡建设局负责人（单位审核）", Role::UnitLeader, Some("erqi-zjj")),
+        account("zjj_reporter", "区住房城乡建设局填报员", Role::UnitReporter, Some("erqi-zjj")),
         account("district_leader", "区领导", Role::Leader, None),
     ]
 }

@@ -12,22 +12,14 @@ use rand::distr::{Alphanumeric, SampleString};
 use taizhang_core::access::Role;
 use taizhang_core::indicator::Catalogue;
 use taizhang_core::report::annual_summary;
+use taizhang_core::world::{World, WorldFiles};
 use taizhang_store::{NewUser, Redacted, Store, StoreError};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "taizhang",
-    version,
-    about = "台账：重点项目、重点工作与指标的填报、预警与报告"
-)]
+#[command(name = "taizhang", version, about = "台账：重点项目、重点工作与指标的填报、预警与报告")]
 struct Cli {
     /// Database: sqlite://file.db (default) or postgres://user@host/db
-    #[arg(
-        long,
-        global = true,
-        env = "TAIZHANG_DB",
-        default_value = "sqlite://taizhang.db"
-    )]
+    #[arg(long, global = true, env = "TAIZHANG_DB", default_value = "sqlite://taizhang.db")]
     db: String,
     #[command(subcommand)]
     command: Command,
@@ -39,6 +31,9 @@ enum Command {
     Init(AdminArgs),
     /// Load the 二七区 (Erqi) demo world and its demo accounts
     Demo(AdminArgs),
+    /// Load a world described in TOML files (units.toml, values.toml, plan.toml, projects.toml,
+    /// tasks.toml, as in data/demo/erqi): all of it in one transaction, or nothing
+    Load { dir: std::path::PathBuf },
     /// Print a report
     #[command(subcommand)]
     Report(ReportCommand),
@@ -108,17 +103,11 @@ pub enum CliError {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TAIZHANG_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TAIZHANG_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误：无法启动运行时：{e}");
@@ -129,11 +118,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("错误：{e}");
-            ExitCode::from(if matches!(e, CliError::Usage(_)) {
-                2
-            } else {
-                1
-            })
+            ExitCode::from(if matches!(e, CliError::Usage(_)) { 2 } else { 1 })
         }
     }
 }
@@ -165,11 +150,40 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
                 demo::DEMO_PASSWORD
             );
         }
-        Command::Report(ReportCommand::Annual {
-            year,
-            unit,
-            format: Format::Md,
-        }) => {
+        Command::Load { dir } => {
+            let read = |name: &str| -> Result<String, CliError> {
+                match std::fs::read_to_string(dir.join(name)) {
+                    Ok(text) => Ok(text),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+                    Err(e) => Err(CliError::Usage(format!("无法读取 {}：{e}", dir.join(name).display()))),
+                }
+            };
+            let texts = ["units.toml", "values.toml", "plan.toml", "projects.toml", "tasks.toml"].map(read);
+            let [units, values, plan, projects, tasks] = texts;
+            let (units, values, plan, projects, tasks) = (units?, values?, plan?, projects?, tasks?);
+            if [&units, &values, &plan, &projects, &tasks].iter().all(|t| t.trim().is_empty()) {
+                return Err(CliError::Usage(format!(
+                    "{} 中没有 units.toml、values.toml、plan.toml、projects.toml 或 tasks.toml",
+                    dir.display()
+                )));
+            }
+            init(store, &AdminArgs { admin_password: None }).await?;
+            let files = WorldFiles { units: &units, values: &values, plan: &plan, projects: &projects, tasks: &tasks };
+            let world = World::parse(files, &store.catalogue().await?)?;
+            let mut tx = store.begin().await?;
+            tx.write_world(&world).await?;
+            tx.commit().await?;
+            println!(
+                "已载入：单位{}个，指标数据{}条，目标{}条，计划节点{}个，项目{}个，重点工作{}项",
+                world.units.len(),
+                world.values.len(),
+                world.targets.len(),
+                world.plan.len(),
+                world.projects.len(),
+                world.tasks.len()
+            );
+        }
+        Command::Report(ReportCommand::Annual { year, unit, format: Format::Md }) => {
             let catalogue = store.catalogue().await?;
             let unit = match unit {
                 Some(u) => store.find_unit(u).await?,
@@ -178,30 +192,17 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
             let input = store.annual_input(&catalogue, &unit.code, *year).await?;
             print!("{}", annual_summary(&catalogue, &input).to_markdown());
         }
-        Command::Serve {
-            listen,
-            demo,
-            admin,
-        } => {
+        Command::Serve { listen, demo, admin } => {
             init(store, admin).await?;
             if *demo && store.counts().await?.units == 0 {
                 load_demo(store).await?;
-                println!(
-                    "已载入二七区示例数据；示例账号口令：{}",
-                    demo::DEMO_PASSWORD
-                );
+                println!("已载入二七区示例数据；示例账号口令：{}", demo::DEMO_PASSWORD);
             }
             let listener = tokio::net::TcpListener::bind(listen).await?;
             println!("taizhang 已启动：http://{}", listener.local_addr()?);
             taizhang_web::serve(store.clone(), listener).await?;
         }
-        Command::Gen {
-            districts,
-            projects_per_district,
-            years,
-            seed,
-            last_year,
-        } => {
+        Command::Gen { districts, projects_per_district, years, seed, last_year } => {
             if *years == 0 || *districts == 0 {
                 return Err(CliError::Usage("--districts 与 --years 至少为 1".into()));
             }
@@ -240,10 +241,7 @@ async fn init(store: &Store, admin: &AdminArgs) -> Result<(), CliError> {
     let existing = store.user("admin").await?;
     let (password, generated) = match (&admin.admin_password, &existing) {
         (Some(p), _) => (Some(p.clone()), false),
-        (None, None) => (
-            Some(Alphanumeric.sample_string(&mut rand::rngs::StdRng::from_os_rng(), 16)),
-            true,
-        ),
+        (None, None) => (Some(Alphanumeric.sample_string(&mut rand::rngs::StdRng::from_os_rng(), 16)), true),
         (None, Some(_)) => (None, false),
     };
     if let Some(password) = password {

@@ -36,14 +36,7 @@ const DEPARTMENTS: [&str; 10] = [
     "生态环境局",
 ];
 const STREETS: u32 = 8;
-const CATEGORIES: [&str; 6] = [
-    "产业发展",
-    "基础设施",
-    "城市建设",
-    "社会民生",
-    "生态建设",
-    "文化旅游",
-];
+const CATEGORIES: [&str; 6] = ["产业发展", "基础设施", "城市建设", "社会民生", "生态建设", "文化旅游"];
 const TASKS_PER_DISTRICT_YEAR: u32 = 40;
 
 fn d(n: i64) -> Decimal {
@@ -53,21 +46,14 @@ fn d(n: i64) -> Decimal {
 /// Generates the city into `store`, which must hold no units yet.
 pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Result<(), CliError> {
     if store.counts().await?.units > 0 {
-        return Err(CliError::Usage(
-            "gen 需要一个空数据库（其中已有单位）：请用 --db 指定新的数据库文件".into(),
-        ));
+        return Err(CliError::Usage("gen 需要一个空数据库（其中已有单位）：请用 --db 指定新的数据库文件".into()));
     }
     let first_year = spec.last_year - spec.years as i32 + 1;
     let mut rng = StdRng::seed_from_u64(spec.seed);
 
     let mut tx = store.begin().await?;
     tx.install_catalogue(catalogue).await?;
-    let city = OrgUnit {
-        code: "city".into(),
-        name: "示例市".into(),
-        kind: UnitKind::City,
-        parent: None,
-    };
+    let city = OrgUnit { code: "city".into(), name: "示例市".into(), kind: UnitKind::City, parent: None };
     tx.upsert_unit(&city, 0).await?;
     for n in 1..=spec.districts {
         let district = format!("d{n:02}");
@@ -153,11 +139,7 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
                 code: code.clone(),
                 name: format!("示例项目{district}-{p:05}"),
                 category: CATEGORIES[rng.random_range(0..CATEGORIES.len())].to_string(),
-                nature: if duration == 1 {
-                    Nature::New
-                } else {
-                    Nature::Continuing
-                },
+                nature: if duration == 1 { Nature::New } else { Nature::Continuing },
                 location: format!("示例{n}区"),
                 content: "示例建设内容".into(),
                 total_investment_wan: total,
@@ -180,23 +162,12 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
                 let planned = (total / d(i64::from(duration))).floor();
                 plans.push((
                     code.clone(),
-                    YearPlan {
-                        project: code.clone(),
-                        year,
-                        planned_wan: planned,
-                        milestones: "示例节点".into(),
-                    },
+                    YearPlan { project: code.clone(), year, planned_wan: planned, milestones: "示例节点".into() },
                 ));
-                let done = (planned * d(rng.random_range(60..=110)) / d(100))
-                    .floor()
-                    .min(total - since_start);
+                let done = (planned * d(rng.random_range(60..=110)) / d(100)).floor().min(total - since_start);
                 let mut previous = Decimal::ZERO;
                 for month in 1..=12u8 {
-                    let ytd = if month == 12 {
-                        done
-                    } else {
-                        (done * d(i64::from(month)) / d(12)).floor()
-                    };
+                    let ytd = if month == 12 { done } else { (done * d(i64::from(month)) / d(12)).floor() };
                     progress.push((
                         code.clone(),
                         MonthlyProgress {
@@ -219,20 +190,10 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
         for year in first_year..=spec.last_year {
             for ind in &catalogue.indicators {
                 let magnitude = d(rng.random_range(100..10_000)) * ind.unit.factor();
-                let level = if ind.unit.is_percent() {
-                    d(rng.random_range(10..90))
-                } else {
-                    magnitude
-                };
+                let level = if ind.unit.is_percent() { d(rng.random_range(10..90)) } else { magnitude };
                 let economy = ind.phrasing.section == "economy";
                 let g = economy.then(|| growth(&mut rng));
-                values.push(IndicatorValue::new(
-                    ind,
-                    &district,
-                    Period::Year(year),
-                    Some(level),
-                    g,
-                )?);
+                values.push(IndicatorValue::new(ind, &district, Period::Year(year), Some(level), g)?);
                 if economy && ind.temporal == Temporal::Flow {
                     for month in 1..=12 {
                         let ytd = (level * d(month) / d(12)).floor();
@@ -278,11 +239,7 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
                 lead_leader: "示例分管领导".into(),
                 deadline: Date::new(year, 12, 31).ok(),
                 target: "示例目标".into(),
-                status: if t % 3 == 0 {
-                    TaskStatus::Done
-                } else {
-                    TaskStatus::InProgress
-                },
+                status: if t % 3 == 0 { TaskStatus::Done } else { TaskStatus::InProgress },
                 sample: true,
             })
             .collect();
@@ -292,13 +249,8 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
         let id = |code: &str| project_ids.get(code).copied().unwrap_or_default();
         let plans: Vec<(i64, YearPlan)> = plans.into_iter().map(|(c, p)| (id(&c), p)).collect();
         tx.insert_year_plans(&plans).await?;
-        let rows: Vec<ProgressRow> = progress
-            .into_iter()
-            .map(|(c, p)| ProgressRow {
-                project_id: id(&c),
-                progress: p,
-            })
-            .collect();
+        let rows: Vec<ProgressRow> =
+            progress.into_iter().map(|(c, p)| ProgressRow { project_id: id(&c), progress: p }).collect();
         tx.insert_progress_rows(&rows).await?;
         tx.insert_values(&values, &ids).await?;
         for t in &targets {

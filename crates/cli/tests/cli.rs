@@ -35,10 +35,7 @@ fn stdout(out: &Output) -> String {
 }
 
 fn db() -> TestDatabase {
-    tokio::runtime::Runtime::new()
-        .expect("runtime")
-        .block_on(fresh_database())
-        .expect("fresh database")
+    tokio::runtime::Runtime::new().expect("runtime").block_on(fresh_database()).expect("fresh database")
 }
 
 /// The seed's figures, each with its unit and precision, as the annual summary must print them.
@@ -83,52 +80,31 @@ const SEED_FIGURES: &[&str] = &[
 #[test]
 fn the_erqi_demo_reproduces_the_seed_figures_to_the_digit() {
     let db = db();
-    let loaded = stdout(&taizhang(
-        &db,
-        &["demo", "--admin-password", "admin-password-1"],
-    ));
+    let loaded = stdout(&taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
     assert!(loaded.contains("项目313个"), "{loaded}");
     let report = stdout(&taizhang(&db, &["report", "annual", "--year", "2017"]));
     for figure in SEED_FIGURES {
         assert!(report.contains(figure), "missing «{figure}» in\n{report}");
     }
-    assert!(
-        report.starts_with("# 二七区2017年经济社会发展情况"),
-        "{report}"
-    );
+    assert!(report.starts_with("# 二七区2017年经济社会发展情况"), "{report}");
     // By name as well as by code; the same report.
-    assert_eq!(
-        stdout(&taizhang(
-            &db,
-            &["report", "annual", "--year", "2017", "--unit", "二七区"]
-        )),
-        report
-    );
+    assert_eq!(stdout(&taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "二七区"])), report);
 }
 
 #[test]
 fn loading_the_demo_twice_changes_nothing() {
     let db = db();
-    let first = stdout(&taizhang(
-        &db,
-        &["demo", "--admin-password", "admin-password-1"],
-    ));
+    let first = stdout(&taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
     let second = stdout(&taizhang(&db, &["demo"]));
     assert_eq!(first.lines().last(), second.lines().last());
-    assert!(
-        !second.contains("初始口令"),
-        "an existing admin keeps its password: {second}"
-    );
+    assert!(!second.contains("初始口令"), "an existing admin keeps its password: {second}");
 }
 
 #[test]
 fn init_generates_an_admin_password_once_and_prints_it() {
     let db = db();
     let first = stdout(&taizhang(&db, &["init"]));
-    assert!(
-        first.contains("admin") && first.contains("初始口令"),
-        "{first}"
-    );
+    assert!(first.contains("admin") && first.contains("初始口令"), "{first}");
     let again = stdout(&taizhang(&db, &["init"]));
     assert!(!again.contains("初始口令"), "{again}");
 }
@@ -136,10 +112,7 @@ fn init_generates_an_admin_password_once_and_prints_it() {
 #[test]
 fn a_growth_only_figure_has_no_level_and_a_unit_without_data_no_sentence() {
     let db = db();
-    stdout(&taizhang(
-        &db,
-        &["demo", "--admin-password", "admin-password-1"],
-    ));
+    stdout(&taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store = Store::open(&db.url).await.unwrap();
         let catalogue = Catalogue::standard().unwrap();
@@ -160,50 +133,29 @@ fn a_growth_only_figure_has_no_level_and_a_unit_without_data_no_sentence() {
         };
         tx.upsert_unit(&blank, 100).await.unwrap();
         let growth = Decimal::from_str("10.1").unwrap();
-        tx.upsert_value(
-            &IndicatorValue::new(fai, "erqi-test", Period::Year(2017), None, Some(growth)).unwrap(),
-        )
-        .await
-        .unwrap();
+        tx.upsert_value(&IndicatorValue::new(fai, "erqi-test", Period::Year(2017), None, Some(growth)).unwrap())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         store.close().await;
     });
-    let report = stdout(&taizhang(
-        &db,
-        &["report", "annual", "--year", "2017", "--unit", "测试街道"],
-    ));
+    let report = stdout(&taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "测试街道"]));
     assert!(report.contains("固定资产投资增长10.1%"), "{report}");
     assert!(!report.contains("固定资产投资完成"), "{report}");
     assert!(!report.contains("地区生产总值"), "{report}");
-    let empty = stdout(&taizhang(
-        &db,
-        &["report", "annual", "--year", "2017", "--unit", "空白街道"],
-    ));
-    assert_eq!(
-        empty.trim(),
-        "# 空白街道2017年经济社会发展情况",
-        "no data, no sentence"
-    );
+    let empty = stdout(&taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "空白街道"]));
+    assert_eq!(empty.trim(), "# 空白街道2017年经济社会发展情况", "no data, no sentence");
 }
 
 #[test]
 fn an_unknown_unit_or_database_is_a_clear_error() {
     let db = db();
-    stdout(&taizhang(
-        &db,
-        &["init", "--admin-password", "admin-password-1"],
-    ));
-    let out = taizhang(
-        &db,
-        &["report", "annual", "--year", "2017", "--unit", "金水区"],
-    );
+    stdout(&taizhang(&db, &["init", "--admin-password", "admin-password-1"]));
+    let out = taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "金水区"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("单位“金水区”不存在"), "{err}");
-    let out = Command::new(env!("CARGO_BIN_EXE_taizhang"))
-        .args(["--db", "mysql://x", "init"])
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_taizhang")).args(["--db", "mysql://x", "init"]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("mysql://x"));
 }
@@ -213,65 +165,25 @@ fn a_generated_city_reports_its_roll_ups_from_the_database() {
     let db = db();
     let out = stdout(&taizhang(
         &db,
-        &[
-            "gen",
-            "--districts",
-            "2",
-            "--projects-per-district",
-            "30",
-            "--years",
-            "2",
-            "--seed",
-            "7",
-        ],
+        &["gen", "--districts", "2", "--projects-per-district", "30", "--years", "2", "--seed", "7"],
     ));
     assert!(out.contains("项目60个"), "{out}");
     let city = stdout(&taizhang(&db, &["report", "annual", "--year", "2017"]));
     assert!(city.starts_with("# 示例市2017年"), "{city}");
-    assert!(
-        city.contains("一般公共预算收入完成") && city.contains("（下级单位汇总）"),
-        "{city}"
-    );
-    let out = taizhang(
-        &db,
-        &[
-            "gen",
-            "--districts",
-            "1",
-            "--projects-per-district",
-            "1",
-            "--years",
-            "1",
-        ],
-    );
-    assert!(
-        !out.status.success(),
-        "gen refuses a database that already has units"
-    );
+    assert!(city.contains("一般公共预算收入完成") && city.contains("（下级单位汇总）"), "{city}");
+    let out = taizhang(&db, &["gen", "--districts", "1", "--projects-per-district", "1", "--years", "1"]);
+    assert!(!out.status.success(), "gen refuses a database that already has units");
     assert!(String::from_utf8_lossy(&out.stderr).contains("空数据库"));
     // Reproducible: the same seed gives the same city.
     let other = db_with_city(7);
-    assert_eq!(
-        stdout(&taizhang(&other, &["report", "annual", "--year", "2017"])),
-        city
-    );
+    assert_eq!(stdout(&taizhang(&other, &["report", "annual", "--year", "2017"])), city);
 }
 
 fn db_with_city(seed: u64) -> TestDatabase {
     let db = db();
     stdout(&taizhang(
         &db,
-        &[
-            "gen",
-            "--districts",
-            "2",
-            "--projects-per-district",
-            "30",
-            "--years",
-            "2",
-            "--seed",
-            &seed.to_string(),
-        ],
+        &["gen", "--districts", "2", "--projects-per-district", "30", "--years", "2", "--seed", &seed.to_string()],
     ));
     db
 }
@@ -280,16 +192,7 @@ fn db_with_city(seed: u64) -> TestDatabase {
 fn serve_with_demo_answers_health_checks() {
     let db = db();
     let mut child = Command::new(env!("CARGO_BIN_EXE_taizhang"))
-        .args([
-            "--db",
-            &db.url,
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--demo",
-            "--admin-password",
-            "admin-password-1",
-        ])
+        .args(["--db", &db.url, "serve", "--listen", "127.0.0.1:0", "--demo", "--admin-password", "admin-password-1"])
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn");
@@ -297,22 +200,85 @@ fn serve_with_demo_answers_health_checks() {
     let address = lines
         .by_ref()
         .map_while(Result::ok)
-        .find_map(|l| {
-            l.strip_prefix("taizhang 已启动：http://")
-                .map(str::to_string)
-        })
+        .find_map(|l| l.strip_prefix("taizhang 已启动：http://").map(str::to_string))
         .expect("listening line");
     let mut stream = std::net::TcpStream::connect(&address).expect("connect");
-    stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .unwrap();
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     child.kill().ok();
     child.wait().ok();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(
-        response.contains("\"units\":22"),
-        "the demo is loaded: {response}"
+    assert!(response.contains("\"units\":22"), "the demo is loaded: {response}");
+}
+
+const UNITS: &str = "[[unit]]\ncode = \"erqi\"\nname = \"二七区\"\nkind = \"district\"\n";
+
+/// Writes a world folder with a good units.toml and one other file.
+fn world_dir(file: &str, text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("units.toml"), UNITS).unwrap();
+    std::fs::write(dir.path().join(file), text).unwrap();
+    dir
+}
+
+#[test]
+fn a_good_world_folder_loads() {
+    let db = db();
+    let dir = world_dir(
+        "values.toml",
+        "[[value]]\nindicator = \"公共财政预算收入\"\nunit = \"erqi\"\nperiod = \"2017年\"\nvalue = \"29.4亿元\"\ngrowth = \"8.5\"\n",
     );
+    let out = stdout(&taizhang(&db, &["load", dir.path().to_str().unwrap()]));
+    assert!(out.contains("单位1个，指标数据1条"), "{out}");
+    let report = stdout(&taizhang(&db, &["report", "annual", "--year", "2017"]));
+    assert!(report.contains("全年一般公共预算收入完成29.4亿元，增长8.5%。"), "{report}");
+}
+
+#[test]
+fn bad_input_names_the_value_exits_non_zero_and_writes_nothing() {
+    let value = |body: &str| format!("[[value]]\nindicator = \"地区生产总值\"\nunit = \"erqi\"\n{body}");
+    let project = |body: &str| {
+        format!(
+            "[[project]]\ncode = \"P1\"\nname = \"项目\"\ncategory = \"产业发展\"\nnature = \"新开工\"\nunit = \"erqi\"\n{body}"
+        )
+    };
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "values.toml",
+            value("period = \"2017\"\nvalue = \"567亿元\"\n").replace("unit = \"erqi\"", "unit = \"jinshui\""),
+            "jinshui",
+        ),
+        (
+            "values.toml",
+            value("period = \"2017\"\nvalue = \"567亿元\"\n").replace("地区生产总值", "地区总产值"),
+            "地区总产值",
+        ),
+        ("values.toml", value("period = \"2017年13月\"\nvalue = \"567亿元\"\n"), "2017年13月"),
+        ("values.toml", value("period = \"2017\"\nvalue = \"-567亿元\"\n"), "-56700000000"),
+        ("values.toml", value("period = \"2017\"\nvalue = \"567美元\"\n"), "美元"),
+        ("values.toml", value("period = \"2017\"\nvalue = \"五百亿元\"\n"), "五百亿元"),
+        ("projects.toml", project("total = \"-1\"\n"), "-1"),
+        ("projects.toml", project("total = \"100\"\nplanned_start = \"2018-02-30\"\n"), "2018-02-30"),
+        ("projects.toml", project("total = \"100\"\nnature = \"在建\"\n"), "nature"),
+        (
+            "tasks.toml",
+            "[[task]]\ncode = \"T1\"\nname = \"x\"\nyear = 2017\nlead_unit = \"nowhere\"\nstatus = \"done\"\n".into(),
+            "nowhere",
+        ),
+    ];
+    for (file, text, named) in cases {
+        let db = db();
+        stdout(&taizhang(&db, &["init", "--admin-password", "admin-password-1"]));
+        let dir = world_dir(file, &text);
+        let out = taizhang(&db, &["load", dir.path().to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{file} accepted:\n{text}");
+        assert!(err.contains(named), "{file}: «{named}» not named in: {err}");
+        let after = taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "erqi"]);
+        assert!(
+            String::from_utf8_lossy(&after.stderr).contains("单位“erqi”不存在"),
+            "{file}: the good units were written too"
+        );
+    }
 }

@@ -20,13 +20,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::Reviewer,
-        Role::UnitLeader,
-        Role::UnitReporter,
-        Role::Leader,
-    ];
+    pub const ALL: [Role; 5] = [Role::Admin, Role::Reviewer, Role::UnitLeader, Role::UnitReporter, Role::Leader];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -57,14 +51,11 @@ impl Role {
 impl FromStr for Role {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.code() == s.trim() || r.label_zh() == s.trim())
-            .ok_or_else(|| {
-                DomainError::Invalid(format!(
-                    "角色“{s}”无法识别：应为 admin、reviewer、unit_leader、unit_reporter 或 leader"
-                ))
-            })
+        Role::ALL.into_iter().find(|r| r.code() == s.trim() || r.label_zh() == s.trim()).ok_or_else(|| {
+            DomainError::Invalid(format!(
+                "角色“{s}”无法识别：应为 admin、reviewer、unit_leader、unit_reporter 或 leader"
+            ))
+        })
     }
 }
 

@@ -4,10 +4,7 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DomainError {
     #[error("报告期“{value}”无法识别：应为 {expected}")]
-    Period {
-        value: String,
-        expected: &'static str,
-    },
+    Period { value: String, expected: &'static str },
     #[error("数值“{value}”无法识别：{expected}")]
     Number { value: String, expected: String },
     #[error(
@@ -15,11 +12,7 @@ pub enum DomainError {
     )]
     Unit { value: String },
     #[error("“{value}”的计量单位与指标“{indicator}”（{expected}）不一致")]
-    UnitMismatch {
-        indicator: String,
-        value: String,
-        expected: String,
-    },
+    UnitMismatch { indicator: String, value: String, expected: String },
     #[error("{field}“{value}”不能为负数")]
     Negative { field: String, value: String },
     #[error("日期“{value}”无效：应为 YYYY-MM-DD 的真实日期")]

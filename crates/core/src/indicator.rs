@@ -164,8 +164,8 @@ impl Catalogue {
     }
 
     pub fn from_toml(text: &str) -> Result<Self, DomainError> {
-        let file: CatalogueFile = toml::from_str(text)
-            .map_err(|e| DomainError::Invalid(format!("指标目录格式错误：{e}")))?;
+        let file: CatalogueFile =
+            toml::from_str(text).map_err(|e| DomainError::Invalid(format!("指标目录格式错误：{e}")))?;
         let indicators = file
             .indicator
             .into_iter()
@@ -177,9 +177,7 @@ impl Catalogue {
                         section: d.section,
                         order: d.order,
                         phrase,
-                        clause: d
-                            .clause
-                            .unwrap_or_else(|| "{phrase}完成{value}".to_string()),
+                        clause: d.clause.unwrap_or_else(|| "{phrase}完成{value}".to_string()),
                         growth_word: d.growth_word.unwrap_or_else(|| "增长".to_string()),
                     },
                     code: d.code,
@@ -219,11 +217,7 @@ impl Catalogue {
                 lookup.insert(key.clone(), i);
             }
         }
-        Ok(Self {
-            sections,
-            indicators,
-            lookup,
-        })
+        Ok(Self { sections, indicators, lookup })
     }
 
     /// Finds an indicator by code, name or alias (公共财政预算收入 → 一般公共预算收入).
@@ -232,11 +226,8 @@ impl Catalogue {
     }
 
     pub fn require(&self, key: &str) -> Result<&Indicator, DomainError> {
-        self.find(key).ok_or_else(|| {
-            DomainError::Invalid(format!(
-                "指标“{key}”不在指标目录中（按名称、编码或别名查找）"
-            ))
-        })
+        self.find(key)
+            .ok_or_else(|| DomainError::Invalid(format!("指标“{key}”不在指标目录中（按名称、编码或别名查找）")))
     }
 }
 
@@ -276,10 +267,7 @@ impl IndicatorValue {
             && v.is_sign_negative()
             && !v.is_zero()
         {
-            return Err(DomainError::Negative {
-                field: indicator.name.clone(),
-                value: v.to_string(),
-            });
+            return Err(DomainError::Negative { field: indicator.name.clone(), value: v.to_string() });
         }
         Ok(Self {
             indicator: indicator.code.clone(),
@@ -314,19 +302,9 @@ impl Target {
         growth: Option<Decimal>,
     ) -> Result<Self, DomainError> {
         if level.is_none() && growth.is_none() {
-            return Err(DomainError::Invalid(format!(
-                "指标“{}”{year}年目标既无目标值也无目标增长率",
-                indicator.name
-            )));
+            return Err(DomainError::Invalid(format!("指标“{}”{year}年目标既无目标值也无目标增长率", indicator.name)));
         }
-        Ok(Self {
-            indicator: indicator.code.clone(),
-            unit: unit.to_string(),
-            year,
-            level,
-            growth,
-            qualifier: None,
-        })
+        Ok(Self { indicator: indicator.code.clone(), unit: unit.to_string(), year, level, growth, qualifier: None })
     }
 }
 
@@ -341,24 +319,14 @@ mod tests {
         let revenue = c.find("公共财政预算收入").unwrap();
         assert_eq!(revenue.name, "一般公共预算收入");
         assert_eq!(c.find("GDP").unwrap().name, "地区生产总值");
-        for core in [
-            "地区生产总值",
-            "一般公共预算收入",
-            "固定资产投资",
-            "规模以上工业增加值",
-            "社会消费品零售总额",
-        ] {
+        for core in ["地区生产总值", "一般公共预算收入", "固定资产投资", "规模以上工业增加值", "社会消费品零售总额"]
+        {
             let i = c.find(core).unwrap_or_else(|| panic!("{core} missing"));
             assert_eq!(i.phrasing.section, "economy");
             assert_eq!(i.unit.to_string(), "亿元");
         }
         assert!(c.find("不存在的指标").is_none());
-        assert!(
-            c.require("不存在的指标")
-                .unwrap_err()
-                .to_string()
-                .contains("不存在的指标")
-        );
+        assert!(c.require("不存在的指标").unwrap_err().to_string().contains("不存在的指标"));
     }
 
     #[test]
@@ -396,17 +364,12 @@ mod tests {
     fn values_need_a_level_or_a_growth_and_respect_sign() {
         let c = Catalogue::standard().unwrap();
         let fai = c.find("固定资产投资").unwrap();
-        let growth_only =
-            IndicatorValue::new(fai, "erqi", Period::Year(2017), None, Some(d("10.1"))).unwrap();
+        let growth_only = IndicatorValue::new(fai, "erqi", Period::Year(2017), None, Some(d("10.1"))).unwrap();
         assert_eq!(growth_only.value, None);
         assert!(IndicatorValue::new(fai, "erqi", Period::Year(2017), None, None).is_err());
-        let neg =
-            IndicatorValue::new(fai, "erqi", Period::Year(2017), Some(d("-1")), None).unwrap_err();
+        let neg = IndicatorValue::new(fai, "erqi", Period::Year(2017), Some(d("-1")), None).unwrap_err();
         assert!(neg.to_string().contains("-1"));
-        assert!(
-            IndicatorValue::new(fai, "erqi", Period::Year(2017), Some(d("1")), Some(d("-3")))
-                .is_ok()
-        );
+        assert!(IndicatorValue::new(fai, "erqi", Period::Year(2017), Some(d("1")), Some(d("-3"))).is_ok());
         assert!(Target::new(fai, "erqi", 2018, None, None).is_err());
     }
 }

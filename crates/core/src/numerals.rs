@@ -8,22 +8,14 @@ pub fn zh_numeral(n: u64) -> String {
         10 => "十".to_string(),
         11..=19 => format!("十{}", DIGITS[(n % 10) as usize]),
         20..=99 if n.is_multiple_of(10) => format!("{}十", DIGITS[(n / 10) as usize]),
-        20..=99 => format!(
-            "{}十{}",
-            DIGITS[(n / 10) as usize],
-            DIGITS[(n % 10) as usize]
-        ),
+        20..=99 => format!("{}十{}", DIGITS[(n / 10) as usize], DIGITS[(n % 10) as usize]),
         _ => n.to_string(),
     }
 }
 
 /// A count before a measure word: 2 is 两 (两大行动), otherwise as [`zh_numeral`].
 pub fn zh_count(n: u64) -> String {
-    if n == 2 {
-        "两".to_string()
-    } else {
-        zh_numeral(n)
-    }
+    if n == 2 { "两".to_string() } else { zh_numeral(n) }
 }
 
 #[cfg(test)]
@@ -32,16 +24,8 @@ mod tests {
 
     #[test]
     fn numerals_read_as_chinese_prose_writes_them() {
-        let cases = [
-            (0, "零"),
-            (1, "一"),
-            (3, "三"),
-            (10, "十"),
-            (12, "十二"),
-            (20, "二十"),
-            (35, "三十五"),
-            (100, "100"),
-        ];
+        let cases =
+            [(0, "零"), (1, "一"), (3, "三"), (10, "十"), (12, "十二"), (20, "二十"), (35, "三十五"), (100, "100")];
         for (n, text) in cases {
             assert_eq!(zh_numeral(n), text);
         }

@@ -74,14 +74,9 @@ impl FromStr for UnitKind {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        UnitKind::ALL
-            .into_iter()
-            .find(|k| k.code() == t || k.label_zh() == t)
-            .ok_or_else(|| {
-                DomainError::Invalid(format!(
-                    "单位类型“{s}”无法识别：应为 district/department/street/… 或 区/部门/街道/…"
-                ))
-            })
+        UnitKind::ALL.into_iter().find(|k| k.code() == t || k.label_zh() == t).ok_or_else(|| {
+            DomainError::Invalid(format!("单位类型“{s}”无法识别：应为 district/department/street/… 或 区/部门/街道/…"))
+        })
     }
 }
 
@@ -112,10 +107,7 @@ impl OrgTree {
         let mut index = HashMap::new();
         for (i, u) in units.iter().enumerate() {
             if u.code.trim().is_empty() {
-                return Err(DomainError::Invalid(format!(
-                    "单位“{}”缺少单位编码",
-                    u.name
-                )));
+                return Err(DomainError::Invalid(format!("单位“{}”缺少单位编码", u.name)));
             }
             if index.insert(u.code.clone(), i).is_some() {
                 return Err(DomainError::Invalid(format!("单位编码“{}”重复", u.code)));
@@ -125,28 +117,18 @@ impl OrgTree {
         for (i, u) in units.iter().enumerate() {
             if let Some(p) = &u.parent {
                 if !index.contains_key(p) {
-                    return Err(DomainError::Invalid(format!(
-                        "单位“{}”的上级单位编码“{p}”不存在",
-                        u.code
-                    )));
+                    return Err(DomainError::Invalid(format!("单位“{}”的上级单位编码“{p}”不存在", u.code)));
                 }
                 children.entry(p.clone()).or_default().push(i);
             }
         }
-        let tree = Self {
-            units,
-            index,
-            children,
-        };
+        let tree = Self { units, index, children };
         for u in &tree.units {
             let mut seen = HashSet::new();
             let mut at = Some(u.code.as_str());
             while let Some(code) = at {
                 if !seen.insert(code) {
-                    return Err(DomainError::Invalid(format!(
-                        "单位“{}”的上级关系成环",
-                        u.code
-                    )));
+                    return Err(DomainError::Invalid(format!("单位“{}”的上级关系成环", u.code)));
                 }
                 at = tree.get(code).and_then(|x| x.parent.as_deref());
             }
@@ -161,8 +143,7 @@ impl OrgTree {
     /// Finds a unit by code or by exact name, as users type either.
     pub fn find(&self, code_or_name: &str) -> Option<&OrgUnit> {
         let t = code_or_name.trim();
-        self.get(t)
-            .or_else(|| self.units.iter().find(|u| u.name == t))
+        self.get(t).or_else(|| self.units.iter().find(|u| u.name == t))
     }
 
     pub fn roots(&self) -> impl Iterator<Item = &OrgUnit> {
@@ -170,11 +151,7 @@ impl OrgTree {
     }
 
     pub fn children(&self, code: &str) -> impl Iterator<Item = &OrgUnit> {
-        self.children
-            .get(code)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.units[i])
+        self.children.get(code).into_iter().flatten().map(|&i| &self.units[i])
     }
 
     /// The unit and everything under it, parents before children.
@@ -215,12 +192,7 @@ mod tests {
     use super::*;
 
     fn unit(code: &str, kind: UnitKind, parent: Option<&str>) -> OrgUnit {
-        OrgUnit {
-            code: code.into(),
-            name: format!("{code}名"),
-            kind,
-            parent: parent.map(Into::into),
-        }
+        OrgUnit { code: code.into(), name: format!("{code}名"), kind, parent: parent.map(Into::into) }
     }
 
     fn erqi_like() -> OrgTree {
@@ -239,10 +211,7 @@ mod tests {
         let t = erqi_like();
         let codes = |v: Vec<&OrgUnit>| v.into_iter().map(|u| u.code.clone()).collect::<Vec<_>>();
         assert_eq!(codes(t.subtree("erqi")), ["erqi", "fgw", "dq"]);
-        assert_eq!(
-            codes(t.subtree("zz")),
-            ["zz", "erqi", "fgw", "dq", "jinshui"]
-        );
+        assert_eq!(codes(t.subtree("zz")), ["zz", "erqi", "fgw", "dq", "jinshui"]);
         assert_eq!(codes(t.ancestors("fgw")), ["erqi", "zz"]);
         assert!(t.is_within("dq", "erqi"));
         assert!(t.is_within("erqi", "erqi"));
@@ -253,17 +222,12 @@ mod tests {
 
     #[test]
     fn bad_trees_are_refused_with_the_code_named() {
-        let dup = OrgTree::new(vec![
-            unit("a", UnitKind::City, None),
-            unit("a", UnitKind::District, None),
-        ]);
+        let dup = OrgTree::new(vec![unit("a", UnitKind::City, None), unit("a", UnitKind::District, None)]);
         assert!(dup.unwrap_err().to_string().contains("“a”重复"));
         let orphan = OrgTree::new(vec![unit("a", UnitKind::District, Some("nowhere"))]);
         assert!(orphan.unwrap_err().to_string().contains("nowhere"));
-        let cycle = OrgTree::new(vec![
-            unit("a", UnitKind::District, Some("b")),
-            unit("b", UnitKind::District, Some("a")),
-        ]);
+        let cycle =
+            OrgTree::new(vec![unit("a", UnitKind::District, Some("b")), unit("b", UnitKind::District, Some("a"))]);
         assert!(cycle.unwrap_err().to_string().contains("成环"));
     }
 

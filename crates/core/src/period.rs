@@ -104,20 +104,10 @@ impl Period {
             }
             s.parse().ok().filter(|m| (1..=12).contains(m))
         };
-        let point = |period| {
-            Ok(PeriodLabel {
-                period,
-                year_to_date: false,
-            })
-        };
+        let point = |period| Ok(PeriodLabel { period, year_to_date: false });
 
-        if let Some(rest) = text
-            .strip_suffix('年')
-            .or_else(|| text.strip_suffix("年度"))
-        {
-            return year_of(rest)
-                .map(Period::Year)
-                .map_or_else(|| Err(bad()), point);
+        if let Some(rest) = text.strip_suffix('年').or_else(|| text.strip_suffix("年度")) {
+            return year_of(rest).map(Period::Year).map_or_else(|| Err(bad()), point);
         }
         if let Some((y, rest)) = text.split_once('年') {
             let year = year_of(y).ok_or_else(bad)?;
@@ -138,10 +128,7 @@ impl Period {
                         return Err(bad());
                     }
                     let m = month_of(to).ok_or_else(bad)?;
-                    Ok(PeriodLabel {
-                        period: Period::Month(year, m),
-                        year_to_date: true,
-                    })
+                    Ok(PeriodLabel { period: Period::Month(year, m), year_to_date: true })
                 }
                 None => point(Period::Month(year, month_of(months).ok_or_else(bad)?)),
             };
@@ -149,9 +136,7 @@ impl Period {
         if let Some((y, q)) = text.split_once('Q') {
             let year = year_of(y).ok_or_else(bad)?;
             return match q {
-                "1" | "2" | "3" | "4" => {
-                    point(Period::Quarter(year, q.parse().map_err(|_| bad())?))
-                }
+                "1" | "2" | "3" | "4" => point(Period::Quarter(year, q.parse().map_err(|_| bad())?)),
                 _ => Err(bad()),
             };
         }
@@ -159,9 +144,7 @@ impl Period {
             let year = year_of(y).ok_or_else(bad)?;
             return point(Period::Month(year, month_of(m).ok_or_else(bad)?));
         }
-        year_of(&text)
-            .map(Period::Year)
-            .map_or_else(|| Err(bad()), point)
+        year_of(&text).map(Period::Year).map_or_else(|| Err(bad()), point)
     }
 }
 
@@ -205,28 +188,14 @@ mod tests {
         ];
         for (text, period, ytd) in cases {
             let label = Period::parse_label(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-            assert_eq!(
-                (label.period, label.year_to_date),
-                (*period, *ytd),
-                "{text}"
-            );
+            assert_eq!((label.period, label.year_to_date), (*period, *ytd), "{text}");
         }
     }
 
     #[test]
     fn malformed_labels_are_refused_with_the_value_named() {
-        for text in [
-            "",
-            "17",
-            "2017-13",
-            "2017-00",
-            "2017Q5",
-            "2017年2-5月",
-            "2017年13月",
-            "二〇一七年",
-            "1800",
-            "abc",
-        ] {
+        for text in ["", "17", "2017-13", "2017-00", "2017Q5", "2017年2-5月", "2017年13月", "二〇一七年", "1800", "abc"]
+        {
             let err = Period::parse_label(text).expect_err(text).to_string();
             assert!(err.contains(text.trim()), "{text}: {err}");
         }
@@ -234,12 +203,7 @@ mod tests {
 
     #[test]
     fn keys_round_trip() {
-        for p in [
-            Period::Year(2017),
-            Period::Quarter(2017, 3),
-            Period::Month(2017, 3),
-            Period::Month(2018, 12),
-        ] {
+        for p in [Period::Year(2017), Period::Quarter(2017, 3), Period::Month(2017, 3), Period::Month(2018, 12)] {
             assert_eq!(p.key().parse::<Period>().unwrap(), p);
         }
         assert_eq!(Period::Month(2017, 3).key(), "2017-03");
@@ -253,10 +217,7 @@ mod tests {
         assert_eq!(Period::Year(2017).month_of_year(), 12);
         assert_eq!(Period::Month(2017, 3).time_progress(), d("0.25"));
         assert_eq!(Period::Year(2017).time_progress(), d("1"));
-        assert_eq!(
-            Period::Quarter(2017, 3).closing_month(),
-            Period::Month(2017, 9)
-        );
+        assert_eq!(Period::Quarter(2017, 3).closing_month(), Period::Month(2017, 9));
     }
 
     #[test]

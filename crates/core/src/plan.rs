@@ -34,20 +34,12 @@ impl PlanKind {
 impl FromStr for PlanKind {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            PlanKind::Goal,
-            PlanKind::Action,
-            PlanKind::Pillar,
-            PlanKind::Work,
-            PlanKind::Measure,
-        ]
-        .into_iter()
-        .find(|k| k.code() == s.trim())
-        .ok_or_else(|| {
-            DomainError::Invalid(format!(
-                "计划层级类型“{s}”无法识别：应为 goal/action/pillar/work/measure"
-            ))
-        })
+        [PlanKind::Goal, PlanKind::Action, PlanKind::Pillar, PlanKind::Work, PlanKind::Measure]
+            .into_iter()
+            .find(|k| k.code() == s.trim())
+            .ok_or_else(|| {
+                DomainError::Invalid(format!("计划层级类型“{s}”无法识别：应为 goal/action/pillar/work/measure"))
+            })
     }
 }
 
@@ -97,9 +89,7 @@ impl FromStr for TaskStatus {
             "not_started" | "未开始" => Ok(TaskStatus::NotStarted),
             "in_progress" | "推进中" | "进行中" => Ok(TaskStatus::InProgress),
             "done" | "已完成" | "完成" => Ok(TaskStatus::Done),
-            other => Err(DomainError::Invalid(format!(
-                "任务状态“{other}”无法识别：应为 未开始、推进中 或 已完成"
-            ))),
+            other => Err(DomainError::Invalid(format!("任务状态“{other}”无法识别：应为 未开始、推进中 或 已完成"))),
         }
     }
 }
@@ -129,10 +119,7 @@ mod tests {
         assert_eq!("pillar".parse::<PlanKind>().unwrap(), PlanKind::Pillar);
         assert!("支柱".parse::<PlanKind>().is_err());
         assert_eq!("已完成".parse::<TaskStatus>().unwrap(), TaskStatus::Done);
-        assert_eq!(
-            "in_progress".parse::<TaskStatus>().unwrap(),
-            TaskStatus::InProgress
-        );
+        assert_eq!("in_progress".parse::<TaskStatus>().unwrap(), TaskStatus::InProgress);
         assert!("差不多".parse::<TaskStatus>().is_err());
     }
 }

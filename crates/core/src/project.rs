@@ -30,22 +30,15 @@ impl Date {
             _ => 0,
         };
         if !(1900..=2200).contains(&year) || day == 0 || day > days {
-            return Err(DomainError::Date {
-                value: format!("{year}-{month:02}-{day:02}"),
-            });
+            return Err(DomainError::Date { value: format!("{year}-{month:02}-{day:02}") });
         }
         Ok(Self { year, month, day })
     }
 
     /// `2018-03-01`, `2018/3/1`, `2018.3.1`, `2018年3月1日`; `2018-03` means the month's first day.
     pub fn parse(text: &str) -> Result<Self, DomainError> {
-        let bad = || DomainError::Date {
-            value: text.to_string(),
-        };
-        let t = text
-            .trim()
-            .replace(['/', '.', '年', '月'], "-")
-            .replace('日', "");
+        let bad = || DomainError::Date { value: text.to_string() };
+        let t = text.trim().replace(['/', '.', '年', '月'], "-").replace('日', "");
         let parts: Vec<&str> = t.split('-').filter(|p| !p.is_empty()).collect();
         let num = |s: &str| s.parse::<u32>().map_err(|_| bad());
         let (y, m, d) = match parts.as_slice() {
@@ -105,9 +98,7 @@ impl FromStr for Nature {
             "续建" | "continuing" => Ok(Nature::Continuing),
             "前期" | "谋划" | "preparatory" => Ok(Nature::Preparatory),
             "竣工" | "completing" => Ok(Nature::Completing),
-            other => Err(DomainError::Invalid(format!(
-                "建设性质“{other}”无法识别：应为 新开工、续建、前期 或 竣工"
-            ))),
+            other => Err(DomainError::Invalid(format!("建设性质“{other}”无法识别：应为 新开工、续建、前期 或 竣工"))),
         }
     }
 }
@@ -143,19 +134,13 @@ pub struct Project {
 impl Project {
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.code.trim().is_empty() || self.name.trim().is_empty() {
-            return Err(DomainError::Invalid(format!(
-                "项目“{}”缺少项目编码或项目名称",
-                self.name
-            )));
+            return Err(DomainError::Invalid(format!("项目“{}”缺少项目编码或项目名称", self.name)));
         }
         non_negative("总投资(万元)", self.total_investment_wan)?;
         if let (Some(s), Some(f)) = (self.planned_start, self.planned_finish)
             && f < s
         {
-            return Err(DomainError::Invalid(format!(
-                "项目“{}”计划竣工 {f} 早于计划开工 {s}",
-                self.code
-            )));
+            return Err(DomainError::Invalid(format!("项目“{}”计划竣工 {f} 早于计划开工 {s}", self.code)));
         }
         Ok(())
     }
@@ -187,10 +172,7 @@ impl MonthlyProgress {
     /// 开工至报告期累计 not above 总投资.
     pub fn validate(&self, project: &Project) -> Result<(), DomainError> {
         if !matches!(self.period, Period::Month(..)) {
-            return Err(DomainError::Invalid(format!(
-                "项目进度的报告期应为月份，而不是“{}”",
-                self.period
-            )));
+            return Err(DomainError::Invalid(format!("项目进度的报告期应为月份，而不是“{}”", self.period)));
         }
         if let Some(m) = self.month_wan {
             non_negative("当月完成投资(万元)", m)?;
@@ -211,10 +193,7 @@ impl MonthlyProgress {
 
 fn non_negative(field: &str, value: Decimal) -> Result<(), DomainError> {
     if value.is_sign_negative() && !value.is_zero() {
-        return Err(DomainError::Negative {
-            field: field.to_string(),
-            value: value.to_string(),
-        });
+        return Err(DomainError::Negative { field: field.to_string(), value: value.to_string() });
     }
     Ok(())
 }
@@ -250,12 +229,7 @@ mod tests {
     #[test]
     fn lag_matches_the_published_checks() {
         // month 8 at 74 % → +7.33 pp; month 3 at 30.90 % → +5.90 pp
-        let rows = [
-            (8, "74", "7.33"),
-            (3, "30.90", "5.90"),
-            (6, "40", "-10"),
-            (12, "100", "0"),
-        ];
+        let rows = [(8, "74", "7.33"), (3, "30.90", "5.90"), (6, "40", "-10"), (12, "100", "0")];
         for (month, pct, lag) in rows {
             let tp = Period::Month(2018, month).time_progress();
             assert_eq!(lag_pp(d(pct), tp), d(lag), "month {month} at {pct}%");
@@ -270,18 +244,8 @@ mod tests {
 
     #[test]
     fn dates_parse_in_office_forms_and_refuse_impossible_days() {
-        for text in [
-            "2018-03-01",
-            "2018/3/1",
-            "2018.3.1",
-            "2018年3月1日",
-            "2018-03",
-        ] {
-            assert_eq!(
-                Date::parse(text).unwrap(),
-                Date::new(2018, 3, 1).unwrap(),
-                "{text}"
-            );
+        for text in ["2018-03-01", "2018/3/1", "2018.3.1", "2018年3月1日", "2018-03"] {
+            assert_eq!(Date::parse(text).unwrap(), Date::new(2018, 3, 1).unwrap(), "{text}");
         }
         assert_eq!(Date::parse("2016-02-29").unwrap().to_string(), "2016-02-29");
         for bad in ["2018-02-29", "2018-13-01", "2018-04-31", "明年", "2018", ""] {
@@ -323,22 +287,10 @@ mod tests {
         };
         assert!(report.validate(&p).is_ok());
         report.since_start_wan = Some(d("10000.5"));
-        assert!(
-            report
-                .validate(&p)
-                .unwrap_err()
-                .to_string()
-                .contains("超过")
-        );
+        assert!(report.validate(&p).unwrap_err().to_string().contains("超过"));
         report.since_start_wan = None;
         report.month_wan = Some(d("-1"));
-        assert!(
-            report
-                .validate(&p)
-                .unwrap_err()
-                .to_string()
-                .contains("不能为负数")
-        );
+        assert!(report.validate(&p).unwrap_err().to_string().contains("不能为负数"));
         report.month_wan = None;
         report.period = Period::Quarter(2018, 1);
         assert!(report.validate(&p).is_err());

@@ -44,9 +44,7 @@ pub struct MeasureUnit {
 impl MeasureUnit {
     pub fn parse(text: &str) -> Result<Self, DomainError> {
         let t = text.trim();
-        let bad = || DomainError::Unit {
-            value: text.to_string(),
-        };
+        let bad = || DomainError::Unit { value: text.to_string() };
         if t == "%" || t == "％" {
             return Ok(Self::base_of("%"));
         }
@@ -60,17 +58,11 @@ impl MeasureUnit {
         if !BASE_UNITS.contains(&rest) {
             return Err(bad());
         }
-        Ok(Self {
-            base: rest.to_string(),
-            factor,
-        })
+        Ok(Self { base: rest.to_string(), factor })
     }
 
     fn base_of(base: &str) -> Self {
-        Self {
-            base: base.to_string(),
-            factor: Decimal::ONE,
-        }
+        Self { base: base.to_string(), factor: Decimal::ONE }
     }
 
     /// The base unit this one scales (元 for 亿元).
@@ -103,11 +95,7 @@ impl MeasureUnit {
     /// A base-unit value shown in this unit, rounded half-up to `max_decimals` and printed
     /// without trailing zeros: 2940000000 元 in 亿元 → `29.4亿元`.
     pub fn format(&self, base_value: Decimal, max_decimals: u32) -> String {
-        format!(
-            "{}{}",
-            format_number(base_value / self.factor, max_decimals),
-            self
-        )
+        format!("{}{}", format_number(base_value / self.factor, max_decimals), self)
     }
 }
 
@@ -133,34 +121,28 @@ impl FromStr for MeasureUnit {
 
 /// A number as government prose prints it: rounded half-up, no trailing zeros, no separators.
 pub fn format_number(value: Decimal, max_decimals: u32) -> String {
-    let rounded =
-        value.round_dp_with_strategy(max_decimals, RoundingStrategy::MidpointAwayFromZero);
+    let rounded = value.round_dp_with_strategy(max_decimals, RoundingStrategy::MidpointAwayFromZero);
     let text = rounded.normalize().to_string();
     if text == "-0" { "0".to_string() } else { text }
 }
 
+/// Full-width digits and punctuation as typed in Chinese input methods, made half-width.
+fn half_width(c: char) -> char {
+    match c {
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+        '．' => '.',
+        '－' => '-',
+        '，' => ',',
+        '％' => '%',
+        _ => c,
+    }
+}
+
 /// Parses a number as offices type it: `1,234.5`, `１２３`, ` 12.30 `; not `12.3%` (see callers).
 pub fn parse_number(text: &str) -> Result<Decimal, DomainError> {
-    let cleaned: String = text
-        .trim()
-        .chars()
-        .filter_map(|c| match c {
-            ',' | '，' => None,
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
-            '．' => Some('.'),
-            '－' => Some('-'),
-            _ => Some(c),
-        })
-        .collect();
-    let bad = || DomainError::Number {
-        value: text.to_string(),
-        expected: "不是数字".to_string(),
-    };
-    if cleaned.is_empty()
-        || !cleaned
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-    {
+    let cleaned: String = text.trim().chars().map(half_width).filter(|&c| c != ',').collect();
+    let bad = || DomainError::Number { value: text.to_string(), expected: "不是数字".to_string() };
+    if cleaned.is_empty() || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-') {
         return Err(bad());
     }
     Decimal::from_str(&cleaned).map_err(|_| bad())
@@ -168,7 +150,8 @@ pub fn parse_number(text: &str) -> Result<Decimal, DomainError> {
 
 /// A figure with its unit in one string, as the demo files and prose write it: `567亿元`.
 pub fn parse_quantity(text: &str) -> Result<(Decimal, MeasureUnit), DomainError> {
-    let t = text.trim();
+    let t: String = text.trim().chars().map(half_width).collect();
+    let t = t.as_str();
     let split = t
         .char_indices()
         .find(|(_, c)| !(c.is_ascii_digit() || matches!(c, '.' | '-' | ',')))
@@ -176,13 +159,11 @@ pub fn parse_quantity(text: &str) -> Result<(Decimal, MeasureUnit), DomainError>
     let (number, unit) = t.split_at(split);
     if number.is_empty() {
         return Err(DomainError::Number {
-            value: text.to_string(),
-            expected: "应以数字开头，如 567亿元".to_string(),
+            value: text.to_string(), expected: "应以数字开头，如 567亿元".to_string()
         });
     }
-    let unit = MeasureUnit::parse(unit).map_err(|_| DomainError::Unit {
-        value: unit.to_string(),
-    })?;
+    // Name the whole figure, as the user typed it, not only its unit part.
+    let unit = MeasureUnit::parse(unit).map_err(|_| DomainError::Unit { value: text.trim().to_string() })?;
     Ok((parse_number(number)?, unit))
 }
 
@@ -253,6 +234,9 @@ mod tests {
         let (v, u) = parse_quantity("1,122套").unwrap();
         assert_eq!((v, u.to_string()), (d("1122"), "套".to_string()));
         assert!(parse_quantity("亿元").is_err());
+        let (v, u) = parse_quantity("5６7亿元").unwrap();
+        assert_eq!(u.to_base(v), d("56700000000"));
+        assert!(parse_quantity("567美元").unwrap_err().to_string().contains("567美元"));
         assert!(parse_quantity("12.5O0万元").is_err());
     }
 

@@ -127,11 +127,7 @@ impl Document {
 
     /// All paragraphs as one text, for searching in tests and for plain output.
     pub fn text(&self) -> String {
-        self.sections
-            .iter()
-            .flat_map(|s| s.paragraphs.iter().cloned())
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.sections.iter().flat_map(|s| s.paragraphs.iter().cloned()).collect::<Vec<_>>().join("\n")
     }
 }
 
@@ -146,11 +142,7 @@ pub fn growth_phrase(word: &str, growth: Decimal) -> String {
 
 /// Project money (万元) as prose prints it: 亿元 from one 亿 up, else 万元.
 pub fn money_wan(wan: Decimal) -> String {
-    let unit = if wan.abs() >= Decimal::from(10_000) {
-        "亿元"
-    } else {
-        "万元"
-    };
+    let unit = if wan.abs() >= Decimal::from(10_000) { "亿元" } else { "万元" };
     let unit = MeasureUnit::parse(unit).unwrap_or_else(|_| unreachable!("built-in unit"));
     unit.format(wan * Decimal::from(10_000), 2)
 }
@@ -158,19 +150,11 @@ pub fn money_wan(wan: Decimal) -> String {
 /// One indicator's clause, or none when the figure is missing.
 pub fn clause(indicator: &Indicator, figure: &Figure) -> Option<String> {
     let p = &indicator.phrasing;
-    let growth = figure
-        .reported_growth
-        .map(|g| growth_phrase(&p.growth_word, g));
+    let growth = figure.reported_growth.map(|g| growth_phrase(&p.growth_word, g));
     let level = figure.value.map(|v| {
-        let text = p
-            .clause
-            .replace("{phrase}", &p.phrase)
-            .replace("{value}", &indicator.unit.format(v, indicator.decimals));
-        if figure.rolled_up {
-            format!("{text}（下级单位汇总）")
-        } else {
-            text
-        }
+        let text =
+            p.clause.replace("{phrase}", &p.phrase).replace("{value}", &indicator.unit.format(v, indicator.decimals));
+        if figure.rolled_up { format!("{text}（下级单位汇总）") } else { text }
     });
     match (level, growth) {
         (Some(l), Some(g)) => Some(format!("{l}，{g}")),
@@ -184,11 +168,7 @@ fn names_with_more(named: &[String], count: u64) -> String {
     if named.is_empty() {
         return String::new();
     }
-    let more = if (named.len() as u64) < count {
-        "等"
-    } else {
-        ""
-    };
+    let more = if (named.len() as u64) < count { "等" } else { "" };
     format!("{}{more}", named.join("、"))
 }
 
@@ -201,37 +181,20 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
     let whole = input.unit_kind.whole_zh();
     let mut sections = Vec::new();
     for section in &catalogue.sections {
-        let mut indicators: Vec<&Indicator> = catalogue
-            .indicators
-            .iter()
-            .filter(|i| i.phrasing.section == section.key)
-            .collect();
+        let mut indicators: Vec<&Indicator> =
+            catalogue.indicators.iter().filter(|i| i.phrasing.section == section.key).collect();
         indicators.sort_by_key(|i| i.phrasing.order);
         let clauses: Vec<String> = indicators
             .iter()
-            .filter_map(|ind| {
-                input
-                    .figures
-                    .iter()
-                    .find(|f| f.indicator == ind.code)
-                    .and_then(|f| clause(ind, f))
-            })
+            .filter_map(|ind| input.figures.iter().find(|f| f.indicator == ind.code).and_then(|f| clause(ind, f)))
             .collect();
         let mut paragraphs = Vec::new();
         let category_clauses: Vec<String> = CATEGORY_SECTIONS
             .iter()
             .filter(|(_, key, _)| *key == section.key)
             .filter_map(|(category, _, noun)| {
-                let c = input
-                    .categories
-                    .iter()
-                    .find(|c| c.category == *category && c.count > 0)?;
-                Some(format!(
-                    "{}个{noun}已开工{}个，完成投资{}",
-                    c.count,
-                    c.started,
-                    money_wan(c.completed_wan)
-                ))
+                let c = input.categories.iter().find(|c| c.category == *category && c.count > 0)?;
+                Some(format!("{}个{noun}已开工{}个，完成投资{}", c.count, c.started, money_wan(c.completed_wan)))
             })
             .collect();
         let all: Vec<String> = category_clauses.into_iter().chain(clauses).collect();
@@ -240,19 +203,13 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
             paragraphs.push(format!("{lead}{}。", all.join(&section.joiner)));
         }
         if !paragraphs.is_empty() {
-            sections.push(DocSection {
-                heading: section.title.clone(),
-                paragraphs,
-            });
+            sections.push(DocSection { heading: section.title.clone(), paragraphs });
         }
         // Projects and tasks follow the economy, as the review reads.
         if section.key == "economy"
             && let Some(p) = project_paragraph(input)
         {
-            sections.push(DocSection {
-                heading: "重点项目与重点工作".to_string(),
-                paragraphs: vec![p],
-            });
+            sections.push(DocSection { heading: "重点项目与重点工作".to_string(), paragraphs: vec![p] });
         }
     }
     if let Some(programme) = &input.programme
@@ -261,36 +218,18 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
         sections.push(s);
     }
     if !input.milestones.is_empty() {
-        let paragraphs = input
-            .milestones
-            .iter()
-            .map(|m| format!("到{}，{}", m.horizon, m.text))
-            .collect();
-        sections.push(DocSection {
-            heading: "远景目标".to_string(),
-            paragraphs,
-        });
+        let paragraphs = input.milestones.iter().map(|m| format!("到{}，{}", m.horizon, m.text)).collect();
+        sections.push(DocSection { heading: "远景目标".to_string(), paragraphs });
     }
-    Document {
-        title: format!("{}{}年经济社会发展情况", input.unit_name, input.year),
-        sections,
-    }
+    Document { title: format!("{}{}年经济社会发展情况", input.unit_name, input.year), sections }
 }
 
 fn project_paragraph(input: &AnnualInput) -> Option<String> {
     let mut sentences = Vec::new();
     if let Some(p) = input.projects.as_ref().filter(|p| p.count > 0) {
-        let mut s = format!(
-            "全年{}个重大项目完成投资{}",
-            p.count,
-            money_wan(p.completed_wan)
-        );
+        let mut s = format!("全年{}个重大项目完成投资{}", p.count, money_wan(p.completed_wan));
         if p.started > 0 {
-            s.push_str(&format!(
-                "，{}{}个项目开工",
-                names_with_more(&p.started_named, p.started),
-                p.started
-            ));
+            s.push_str(&format!("，{}{}个项目开工", names_with_more(&p.started_named, p.started), p.started));
         }
         sentences.push(s);
     }
@@ -299,18 +238,11 @@ fn project_paragraph(input: &AnnualInput) -> Option<String> {
         sentences.push(if f.lagging == 0 {
             format!("{names}重大出彩项目进展顺利")
         } else {
-            format!(
-                "{names}{}个重大出彩项目中{}个滞后于序时进度",
-                f.count, f.lagging
-            )
+            format!("{names}{}个重大出彩项目中{}个滞后于序时进度", f.count, f.lagging)
         });
     }
     if let Some(t) = input.tasks.as_ref().filter(|t| t.count > 0) {
-        let mut s = format!(
-            "推进{}{}项重点工作",
-            names_with_more(&t.named, t.count),
-            t.count
-        );
+        let mut s = format!("推进{}{}项重点工作", names_with_more(&t.named, t.count), t.count);
         if t.done > 0 {
             s.push_str(&format!("，已完成{}项", t.done));
         }
@@ -333,11 +265,7 @@ fn programme_section(p: &Programme, whole: &str) -> Option<DocSection> {
         ));
     }
     if !p.pillars.titles.is_empty() {
-        parts.push(format!(
-            "深化推进{}“{}”建设",
-            p.pillars.titles.join("、"),
-            p.pillars.label
-        ));
+        parts.push(format!("深化推进{}“{}”建设", p.pillars.titles.join("、"), p.pillars.label));
     }
     if !p.works.titles.is_empty() {
         parts.push(format!(
@@ -354,25 +282,14 @@ fn programme_section(p: &Programme, whole: &str) -> Option<DocSection> {
     let mut projects = Vec::new();
     let active = &p.flagships_active;
     if active.count > 0 {
-        projects.push(format!(
-            "加快推进{}{}个出彩项目",
-            names_with_more(&active.named, active.count),
-            active.count
-        ));
+        projects.push(format!("加快推进{}{}个出彩项目", names_with_more(&active.named, active.count), active.count));
     }
     let prep = &p.flagships_preparatory;
     if prep.count > 0 {
-        projects.push(format!(
-            "深度谋划{}{}个重大出彩项目",
-            names_with_more(&prep.named, prep.count),
-            prep.count
-        ));
+        projects.push(format!("深度谋划{}{}个重大出彩项目", names_with_more(&prep.named, prep.count), prep.count));
     }
     if p.projects_over_100m > 0 {
-        projects.push(format!(
-            "全力以赴抓好{}个亿元以上重点项目建设",
-            p.projects_over_100m
-        ));
+        projects.push(format!("全力以赴抓好{}个亿元以上重点项目建设", p.projects_over_100m));
     }
     if !projects.is_empty() {
         paragraphs.push(format!("重点项目方面，{whole}{}。", projects.join("，")));
@@ -382,10 +299,7 @@ fn programme_section(p: &Programme, whole: &str) -> Option<DocSection> {
             paragraphs.push(format!("“{action}”行动，{}。", measures.join("；")));
         }
     }
-    (!paragraphs.is_empty()).then(|| DocSection {
-        heading: format!("{}年工作安排", p.year),
-        paragraphs,
-    })
+    (!paragraphs.is_empty()).then(|| DocSection { heading: format!("{}年工作安排", p.year), paragraphs })
 }
 
 #[cfg(test)]
@@ -394,12 +308,7 @@ mod tests {
     use crate::test_support::d;
 
     fn figure(code: &str, value: Option<&str>, growth: Option<&str>) -> Figure {
-        Figure {
-            indicator: code.into(),
-            value: value.map(d),
-            reported_growth: growth.map(d),
-            rolled_up: false,
-        }
+        Figure { indicator: code.into(), value: value.map(d), reported_growth: growth.map(d), rolled_up: false }
     }
 
     fn input(figures: Vec<Figure>) -> AnnualInput {
@@ -449,42 +358,17 @@ mod tests {
         let cases = [
             ("PATENT_APPS", Some("3500"), None, "专利申请量突破3500件"),
             ("TECH_FIRMS", Some("142"), None, "累计达142家"),
-            (
-                "LIVELIHOOD_SHARE",
-                Some("71.6"),
-                None,
-                "民生支出占一般公共预算支出的比重达到71.6%",
-            ),
-            (
-                "SUBSIDIES_PAID",
-                Some("110530000"),
-                None,
-                "累计发放各类补贴补助11053万元",
-            ),
+            ("LIVELIHOOD_SHARE", Some("71.6"), None, "民生支出占一般公共预算支出的比重达到71.6%"),
+            ("SUBSIDIES_PAID", Some("110530000"), None, "累计发放各类补贴补助11053万元"),
             ("GP_SIGNED", Some("308800"), None, "签约服务30.88万人"),
-            (
-                "GDP",
-                Some("56700000000"),
-                Some("-2.5"),
-                "地区生产总值完成567亿元，下降2.5%",
-            ),
+            ("GDP", Some("56700000000"), Some("-2.5"), "地区生产总值完成567亿元，下降2.5%"),
         ];
         for (code, value, growth, text) in cases {
             let ind = c.require(code).unwrap();
-            assert_eq!(
-                clause(ind, &figure(code, value, growth)).as_deref(),
-                Some(text),
-                "{code}"
-            );
+            assert_eq!(clause(ind, &figure(code, value, growth)).as_deref(), Some(text), "{code}");
         }
-        let rolled = Figure {
-            rolled_up: true,
-            ..figure("GPBR", Some("100000000"), None)
-        };
-        assert_eq!(
-            clause(c.require("GPBR").unwrap(), &rolled).unwrap(),
-            "一般公共预算收入完成1亿元（下级单位汇总）"
-        );
+        let rolled = Figure { rolled_up: true, ..figure("GPBR", Some("100000000"), None) };
+        assert_eq!(clause(c.require("GPBR").unwrap(), &rolled).unwrap(), "一般公共预算收入完成1亿元（下级单位汇总）");
     }
 
     #[test]
@@ -497,33 +381,17 @@ mod tests {
             started: 82,
             started_named: vec!["郑州地产投资大厦".into()],
         });
-        i.flagships = Some(FlagshipSummary {
-            count: 3,
-            named: vec!["甲".into(), "乙".into()],
-            lagging: 0,
-        });
-        i.tasks = Some(TaskSummary {
-            count: 335,
-            named: vec!["平安建设".into()],
-            done: 0,
-        });
-        i.categories = vec![CategorySummary {
-            category: "生态建设".into(),
-            count: 32,
-            started: 24,
-            completed_wan: d("381000"),
-        }];
+        i.flagships = Some(FlagshipSummary { count: 3, named: vec!["甲".into(), "乙".into()], lagging: 0 });
+        i.tasks = Some(TaskSummary { count: 335, named: vec!["平安建设".into()], done: 0 });
+        i.categories =
+            vec![CategorySummary {
+                category: "生态建设".into(), count: 32, started: 24, completed_wan: d("381000")
+            }];
         let text = annual_summary(&c, &i).text();
-        assert!(
-            text.contains("全年150个重大项目完成投资470亿元，郑州地产投资大厦等82个项目开工"),
-            "{text}"
-        );
+        assert!(text.contains("全年150个重大项目完成投资470亿元，郑州地产投资大厦等82个项目开工"), "{text}");
         assert!(text.contains("甲、乙等重大出彩项目进展顺利"), "{text}");
         assert!(text.contains("平安建设等335项重点工作"), "{text}");
-        assert!(
-            text.contains("32个重大生态建设项目已开工24个，完成投资38.1亿元"),
-            "{text}"
-        );
+        assert!(text.contains("32个重大生态建设项目已开工24个，完成投资38.1亿元"), "{text}");
     }
 
     #[test]
@@ -548,18 +416,12 @@ mod tests {
                 label: "三个二七".into(),
                 titles: vec!["品质二七".into(), "田园二七".into(), "温暖二七".into()],
             },
-            works: PlanLevel {
-                label: "工作".into(),
-                titles: (1..=6).map(|n| format!("工作{n}")).collect(),
-            },
+            works: PlanLevel { label: "工作".into(), titles: (1..=6).map(|n| format!("工作{n}")).collect() },
             projects_over_100m: 165,
             ..Programme::default()
         });
         let text = annual_summary(&c, &i).text();
         assert!(text.contains("2018年，围绕建设现代化国际化生态化新城区这一目标，深入实施“项目建设全力攻坚年”“基层党建全面提升年”两大行动，深化推进品质二七、田园二七、温暖二七“三个二七”建设，扎实做好“工作1、工作2、工作3、工作4、工作5、工作6”六项工作。"), "{text}");
-        assert!(
-            text.contains("全力以赴抓好165个亿元以上重点项目建设"),
-            "{text}"
-        );
+        assert!(text.contains("全力以赴抓好165个亿元以上重点项目建设"), "{text}");
     }
 }

@@ -242,22 +242,12 @@ struct TaskGroupDef {
     tasks: u32,
 }
 
-fn parse_or_empty<T: for<'de> Deserialize<'de> + Default>(
-    file: &str,
-    text: &str,
-) -> Result<T, DomainError> {
-    if text.trim().is_empty() {
-        Ok(T::default())
-    } else {
-        toml::from_str(text).map_err(|e| toml_err(file, e))
-    }
+fn parse_or_empty<T: for<'de> Deserialize<'de> + Default>(file: &str, text: &str) -> Result<T, DomainError> {
+    if text.trim().is_empty() { Ok(T::default()) } else { toml::from_str(text).map_err(|e| toml_err(file, e)) }
 }
 
 fn opt_date(file: &str, what: &str, text: &Option<String>) -> Result<Option<Date>, DomainError> {
-    text.as_deref()
-        .map(Date::parse)
-        .transpose()
-        .map_err(|e| at(file, what, e))
+    text.as_deref().map(Date::parse).transpose().map_err(|e| at(file, what, e))
 }
 
 fn wan(file: &str, what: &str, text: &str) -> Result<Decimal, DomainError> {
@@ -269,8 +259,7 @@ impl World {
     pub fn parse(files: WorldFiles<'_>, catalogue: &Catalogue) -> Result<Self, DomainError> {
         let mut world = World::default();
         if !files.units.trim().is_empty() {
-            let units: UnitsFile =
-                toml::from_str(files.units).map_err(|e| toml_err("units.toml", e))?;
+            let units: UnitsFile = toml::from_str(files.units).map_err(|e| toml_err("units.toml", e))?;
             for u in units.unit {
                 world.units.push(OrgUnit {
                     kind: u.kind.parse().map_err(|e| at("units.toml", &u.code, e))?,
@@ -293,17 +282,12 @@ impl World {
         let file: ValuesFile = parse_or_empty(FILE, text)?;
         for v in file.value {
             let what = format!("指标“{}”", v.indicator);
-            let ind = catalogue
-                .require(&v.indicator)
-                .map_err(|e| at(FILE, &what, e))?;
+            let ind = catalogue.require(&v.indicator).map_err(|e| at(FILE, &what, e))?;
             let unit = v
                 .unit
                 .or_else(|| file.defaults.unit.clone())
                 .ok_or_else(|| at(FILE, &what, DomainError::Invalid("缺少单位".into())))?;
-            let period_text = v
-                .period
-                .or_else(|| file.defaults.period.clone())
-                .unwrap_or_default();
+            let period_text = v.period.or_else(|| file.defaults.period.clone()).unwrap_or_default();
             let period: Period = period_text.parse().map_err(|e| at(FILE, &what, e))?;
             let value = match &v.value {
                 Some(text) => {
@@ -323,26 +307,15 @@ impl World {
                 }
                 None => None,
             };
-            let growth = v
-                .growth
-                .as_deref()
-                .map(parse_number)
-                .transpose()
-                .map_err(|e| at(FILE, &what, e))?;
-            let mut value = IndicatorValue::new(ind, &unit, period, value, growth)
-                .map_err(|e| at(FILE, &what, e))?;
+            let growth = v.growth.as_deref().map(parse_number).transpose().map_err(|e| at(FILE, &what, e))?;
+            let mut value = IndicatorValue::new(ind, &unit, period, value, growth).map_err(|e| at(FILE, &what, e))?;
             value.note = v.note;
             self.values.push(value);
         }
         for t in file.target {
             let what = format!("指标“{}”{}年目标", t.indicator, t.year);
-            let ind = catalogue
-                .require(&t.indicator)
-                .map_err(|e| at(FILE, &what, e))?;
-            let unit = t
-                .unit
-                .or_else(|| file.defaults.unit.clone())
-                .unwrap_or_default();
+            let ind = catalogue.require(&t.indicator).map_err(|e| at(FILE, &what, e))?;
+            let unit = t.unit.or_else(|| file.defaults.unit.clone()).unwrap_or_default();
             let level = match &t.level {
                 Some(text) => {
                     let (n, m) = parse_quantity(text).map_err(|e| at(FILE, &what, e))?;
@@ -350,14 +323,8 @@ impl World {
                 }
                 None => None,
             };
-            let growth = t
-                .growth
-                .as_deref()
-                .map(parse_number)
-                .transpose()
-                .map_err(|e| at(FILE, &what, e))?;
-            let mut target =
-                Target::new(ind, &unit, t.year, level, growth).map_err(|e| at(FILE, &what, e))?;
+            let growth = t.growth.as_deref().map(parse_number).transpose().map_err(|e| at(FILE, &what, e))?;
+            let mut target = Target::new(ind, &unit, t.year, level, growth).map_err(|e| at(FILE, &what, e))?;
             target.qualifier = t.qualifier;
             self.targets.push(target);
         }
@@ -420,29 +387,15 @@ impl World {
                 sample: false,
             };
             project.validate().map_err(|e| at(FILE, &what, e))?;
-            let mut record = ProjectRecord {
-                project,
-                plans: vec![],
-                progress: vec![],
-            };
+            let mut record = ProjectRecord { project, plans: vec![], progress: vec![] };
             for plan in p.plans {
-                let completed = plan
-                    .completed
-                    .as_deref()
-                    .map(|c| wan(FILE, &what, c))
-                    .transpose()?;
-                record.add_year(
-                    plan.year,
-                    wan(FILE, &what, &plan.planned)?,
-                    completed,
-                    plan.milestones,
-                );
+                let completed = plan.completed.as_deref().map(|c| wan(FILE, &what, c)).transpose()?;
+                record.add_year(plan.year, wan(FILE, &what, &plan.planned)?, completed, plan.milestones);
             }
             self.projects.push(record);
         }
         for group in file.sample_group {
-            let generated =
-                generate_project_group(&group, &self.projects, &self.unit_codes_for_samples())?;
+            let generated = generate_project_group(&group, &self.projects, &self.unit_codes_for_samples())?;
             self.projects.extend(generated);
         }
         Ok(())
@@ -497,64 +450,34 @@ impl World {
 
     /// Units sample rows are spread over: every unit below a root, or the roots alone.
     fn unit_codes_for_samples(&self) -> Vec<String> {
-        let below: Vec<String> = self
-            .units
-            .iter()
-            .filter(|u| u.parent.is_some())
-            .map(|u| u.code.clone())
-            .collect();
-        if below.is_empty() {
-            self.units.iter().map(|u| u.code.clone()).collect()
-        } else {
-            below
-        }
+        let below: Vec<String> = self.units.iter().filter(|u| u.parent.is_some()).map(|u| u.code.clone()).collect();
+        if below.is_empty() { self.units.iter().map(|u| u.code.clone()).collect() } else { below }
     }
 }
 
 impl ProjectRecord {
     /// Adds a year's plan and, when the year's December 年初至报告期累计 is known, twelve
     /// monthly reports spread evenly up to it (exactly: the last month takes the remainder).
-    pub fn add_year(
-        &mut self,
-        year: i32,
-        planned_wan: Decimal,
-        completed_wan: Option<Decimal>,
-        milestones: String,
-    ) {
-        self.plans.push(YearPlan {
-            project: self.project.code.clone(),
-            year,
-            planned_wan,
-            milestones,
-        });
+    pub fn add_year(&mut self, year: i32, planned_wan: Decimal, completed_wan: Option<Decimal>, milestones: String) {
+        self.plans.push(YearPlan { project: self.project.code.clone(), year, planned_wan, milestones });
         let Some(completed) = completed_wan else {
             return;
         };
         let started_before = self.project.actual_start.is_some_and(|d| d.year < year);
         // What was spent before the year: a fifth of the total for a project already under way.
-        let before = if started_before {
-            (self.project.total_investment_wan / Decimal::from(5)).floor()
-        } else {
-            Decimal::ZERO
-        };
+        let before =
+            if started_before { (self.project.total_investment_wan / Decimal::from(5)).floor() } else { Decimal::ZERO };
         let mut previous = Decimal::ZERO;
         for month in 1..=12u8 {
-            let ytd = if month == 12 {
-                completed
-            } else {
-                (completed * Decimal::from(month) / Decimal::from(12)).floor()
-            };
+            let ytd =
+                if month == 12 { completed } else { (completed * Decimal::from(month) / Decimal::from(12)).floor() };
             self.progress.push(MonthlyProgress {
                 project: self.project.code.clone(),
                 period: Period::Month(year, month),
                 month_wan: Some(ytd - previous),
                 ytd_wan: ytd,
                 since_start_wan: Some((before + ytd).min(self.project.total_investment_wan)),
-                image_progress: if completed.is_zero() {
-                    "前期工作".into()
-                } else {
-                    "按计划推进".into()
-                },
+                image_progress: if completed.is_zero() { "前期工作".into() } else { "按计划推进".into() },
                 problems: String::new(),
             });
             previous = ytd;
@@ -569,10 +492,8 @@ fn split_exact(total: Decimal, n: u32) -> Vec<Decimal> {
     }
     let weights: Vec<u32> = (0..n).map(|i| 5 + (i * 7) % 11).collect();
     let sum: u32 = weights.iter().sum();
-    let mut parts: Vec<Decimal> = weights
-        .iter()
-        .map(|&w| (total * Decimal::from(w) / Decimal::from(sum)).floor())
-        .collect();
+    let mut parts: Vec<Decimal> =
+        weights.iter().map(|&w| (total * Decimal::from(w) / Decimal::from(sum)).floor()).collect();
     let rest = total - parts.iter().copied().sum::<Decimal>();
     if let Some(last) = parts.last_mut() {
         *last += rest;
@@ -582,10 +503,7 @@ fn split_exact(total: Decimal, n: u32) -> Vec<Decimal> {
 
 fn part_matches(part: &PartDef, p: &Project) -> bool {
     part.category.as_ref().is_none_or(|c| *c == p.category)
-        && part
-            .nature
-            .as_ref()
-            .is_none_or(|n| n.parse::<Nature>().is_ok_and(|n| n == p.nature))
+        && part.nature.as_ref().is_none_or(|n| n.parse::<Nature>().is_ok_and(|n| n == p.nature))
         && part.flags.iter().all(|f| p.flags.contains(f))
 }
 
@@ -597,45 +515,26 @@ fn generate_project_group(
     units: &[String],
 ) -> Result<Vec<ProjectRecord>, DomainError> {
     let year = group.year;
-    let err = |what: String| {
-        DomainError::Invalid(format!(
-            "projects.toml 样例组 {}：{what}",
-            group.code_prefix
-        ))
-    };
-    let in_year: Vec<&ProjectRecord> = named
-        .iter()
-        .filter(|r| r.plans.iter().any(|p| p.year == year))
-        .collect();
+    let err = |what: String| DomainError::Invalid(format!("projects.toml 样例组 {}：{what}", group.code_prefix));
+    let in_year: Vec<&ProjectRecord> = named.iter().filter(|r| r.plans.iter().any(|p| p.year == year)).collect();
     let completed_of = |r: &ProjectRecord| {
-        r.progress
-            .iter()
-            .filter(|g| g.period == Period::Month(year, 12))
-            .map(|g| g.ytd_wan)
-            .sum::<Decimal>()
+        r.progress.iter().filter(|g| g.period == Period::Month(year, 12)).map(|g| g.ytd_wan).sum::<Decimal>()
     };
-    let started_in_year =
-        |r: &ProjectRecord| r.project.actual_start.is_some_and(|d| d.year == year);
+    let started_in_year = |r: &ProjectRecord| r.project.actual_start.is_some_and(|d| d.year == year);
     let started_by_end = |r: &ProjectRecord| r.project.actual_start.is_some_and(|d| d.year <= year);
 
     // Each named project counts toward the first part it matches, or toward the rest.
-    let mut parts: Vec<(PartDef, Vec<&ProjectRecord>)> =
-        group.parts.iter().map(|p| (p.clone(), vec![])).collect();
+    let mut parts: Vec<(PartDef, Vec<&ProjectRecord>)> = group.parts.iter().map(|p| (p.clone(), vec![])).collect();
     let mut rest_named = Vec::new();
     for r in &in_year {
-        match parts
-            .iter_mut()
-            .find(|(part, _)| part_matches(part, &r.project))
-        {
+        match parts.iter_mut().find(|(part, _)| part_matches(part, &r.project)) {
             Some((_, members)) => members.push(*r),
             None => rest_named.push(*r),
         }
     }
     let parts_projects: u32 = group.parts.iter().map(|p| p.projects).sum();
-    let rest_total = group
-        .projects
-        .checked_sub(parts_projects)
-        .ok_or_else(|| err("各部分项目数之和超过总数".into()))?;
+    let rest_total =
+        group.projects.checked_sub(parts_projects).ok_or_else(|| err("各部分项目数之和超过总数".into()))?;
     let parse_total = |t: &Option<String>| t.as_deref().map(parse_number).transpose();
     let group_completed = parse_total(&group.completed)?;
     let parts_completed: Decimal = group
@@ -661,8 +560,8 @@ fn generate_project_group(
             ),
             None => None,
         };
-        let completed = parse_total(&part.completed)?
-            .map(|c| c - members.iter().map(|r| completed_of(r)).sum::<Decimal>());
+        let completed =
+            parse_total(&part.completed)?.map(|c| c - members.iter().map(|r| completed_of(r)).sum::<Decimal>());
         specs.push(GenSpec {
             count,
             started,
@@ -673,21 +572,17 @@ fn generate_project_group(
             unstarted_preparatory: part.started.is_some(),
         });
     }
-    let rest_count = rest_total
-        .checked_sub(rest_named.len() as u32)
-        .ok_or_else(|| err("已列出的项目多于总数".into()))?;
+    let rest_count =
+        rest_total.checked_sub(rest_named.len() as u32).ok_or_else(|| err("已列出的项目多于总数".into()))?;
     let rest_started = match group.started {
         Some(s) => {
             let named_started = rest_named.iter().filter(|r| started_in_year(r)).count() as u32;
-            Some(
-                s.checked_sub(parts_started_in_year + named_started)
-                    .ok_or_else(|| err("开工数不足".into()))?,
-            )
+            Some(s.checked_sub(parts_started_in_year + named_started).ok_or_else(|| err("开工数不足".into()))?)
         }
         None => None,
     };
-    let rest_completed = group_completed
-        .map(|c| c - parts_completed - rest_named.iter().map(|r| completed_of(r)).sum::<Decimal>());
+    let rest_completed =
+        group_completed.map(|c| c - parts_completed - rest_named.iter().map(|r| completed_of(r)).sum::<Decimal>());
     specs.push(GenSpec {
         count: rest_count,
         started: rest_started,
@@ -701,20 +596,13 @@ fn generate_project_group(
     let mut out = Vec::new();
     let mut serial = 0u32;
     for spec in specs {
-        if spec
-            .completed
-            .is_some_and(|c| c.is_sign_negative() && !c.is_zero())
-        {
+        if spec.completed.is_some_and(|c| c.is_sign_negative() && !c.is_zero()) {
             return Err(err("已列出项目的完成投资超过总数".into()));
         }
         let started = spec.started.unwrap_or(0).min(spec.count);
         // Only projects that spend share the completed total: in a part whose starts are
         // counted, those not started are still in preparation (前期) and spent nothing.
-        let spenders = if spec.unstarted_preparatory {
-            started
-        } else {
-            spec.count
-        };
+        let spenders = if spec.unstarted_preparatory { started } else { spec.count };
         let amounts = spec.completed.map(|c| split_exact(c, spenders));
         for i in 0..spec.count {
             serial += 1;
@@ -727,27 +615,20 @@ fn generate_project_group(
             } else {
                 Nature::Continuing
             });
-            let completed = amounts.as_ref().map(|a| {
-                if preparatory {
-                    Decimal::ZERO
-                } else {
-                    a[i as usize]
-                }
-            });
+            let completed = amounts.as_ref().map(|a| if preparatory { Decimal::ZERO } else { a[i as usize] });
             let base = completed.unwrap_or(Decimal::from(10_000 + (serial * 3779) % 90_000));
             let total = base * Decimal::from(4) + Decimal::from(10_000);
             let month = 1 + (serial % 12) as u8;
             let actual_start = match nature {
                 Nature::Preparatory => None,
-                Nature::New if spec.started.is_some() => {
-                    Date::new(year, month, 1 + (serial % 28) as u8).ok()
-                }
+                Nature::New if spec.started.is_some() => Date::new(year, month, 1 + (serial % 28) as u8).ok(),
                 Nature::New => None,
                 _ => Date::new(year - 1, month, 1 + (serial % 28) as u8).ok(),
             };
-            let category = spec.category.clone().unwrap_or_else(|| {
-                group.categories[(serial as usize) % group.categories.len()].clone()
-            });
+            let category = spec
+                .category
+                .clone()
+                .unwrap_or_else(|| group.categories[(serial as usize) % group.categories.len()].clone());
             let mut flags = group.flags.clone();
             flags.extend(spec.flags.iter().cloned());
             let project = Project {
@@ -759,11 +640,7 @@ fn generate_project_group(
                 content: "示例建设内容".into(),
                 total_investment_wan: total,
                 planned_start: Date::new(
-                    if actual_start.is_some_and(|d| d.year < year) {
-                        year - 1
-                    } else {
-                        year
-                    },
+                    if actual_start.is_some_and(|d| d.year < year) { year - 1 } else { year },
                     month,
                     1,
                 )
@@ -781,16 +658,10 @@ fn generate_project_group(
                 plan_node: None,
                 sample: true,
             };
-            let mut record = ProjectRecord {
-                project,
-                plans: vec![],
-                progress: vec![],
-            };
+            let mut record = ProjectRecord { project, plans: vec![], progress: vec![] };
             // Plans close to what was done, a little above or below, so that lights vary.
             let planned = match completed {
-                Some(c) if !c.is_zero() => {
-                    (c * Decimal::from(95 + (serial % 11)) / Decimal::ONE_HUNDRED).round()
-                }
+                Some(c) if !c.is_zero() => (c * Decimal::from(95 + (serial % 11)) / Decimal::ONE_HUNDRED).round(),
                 _ => base,
             };
             record.add_year(year, planned, completed, "示例形象进度节点".into());
@@ -843,21 +714,11 @@ mod tests {
             plan_node: None,
             sample: true,
         };
-        let mut r = ProjectRecord {
-            project: project.clone(),
-            plans: vec![],
-            progress: vec![],
-        };
+        let mut r = ProjectRecord { project: project.clone(), plans: vec![], progress: vec![] };
         r.add_year(2017, d("100"), Some(d("101")), String::new());
         assert_eq!(r.progress.len(), 12);
         assert_eq!(r.progress[11].ytd_wan, d("101"));
-        assert_eq!(
-            r.progress
-                .iter()
-                .filter_map(|g| g.month_wan)
-                .sum::<Decimal>(),
-            d("101")
-        );
+        assert_eq!(r.progress.iter().filter_map(|g| g.month_wan).sum::<Decimal>(), d("101"));
         assert_eq!(r.progress[11].since_start_wan, Some(d("301")));
         assert!(r.progress.windows(2).all(|w| w[0].ytd_wan <= w[1].ytd_wan));
         for g in &r.progress {
@@ -869,40 +730,14 @@ mod tests {
     fn bad_world_files_name_the_file_and_the_record() {
         let c = Catalogue::standard().unwrap();
         let values = "[[value]]\nindicator = \"不存在\"\nunit = \"x\"\nperiod = \"2017\"\nvalue = \"1亿元\"\n";
-        let err = World::parse(
-            WorldFiles {
-                values,
-                ..Default::default()
-            },
-            &c,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("values.toml") && err.contains("不存在"),
-            "{err}"
-        );
+        let err = World::parse(WorldFiles { values, ..Default::default() }, &c).unwrap_err().to_string();
+        assert!(err.contains("values.toml") && err.contains("不存在"), "{err}");
         let values = "[[value]]\nindicator = \"地区生产总值\"\nunit = \"x\"\nperiod = \"2017\"\nvalue = \"567万人\"\n";
-        let err = World::parse(
-            WorldFiles {
-                values,
-                ..Default::default()
-            },
-            &c,
-        )
-        .unwrap_err()
-        .to_string();
+        let err = World::parse(WorldFiles { values, ..Default::default() }, &c).unwrap_err().to_string();
         assert!(err.contains("567万人") && err.contains("亿元"), "{err}");
-        let values = "[[value]]\nindicator = \"地区生产总值\"\nunit = \"x\"\nperiod = \"2017年13月\"\nvalue = \"567亿元\"\n";
-        let err = World::parse(
-            WorldFiles {
-                values,
-                ..Default::default()
-            },
-            &c,
-        )
-        .unwrap_err()
-        .to_string();
+        let values =
+            "[[value]]\nindicator = \"地区生产总值\"\nunit = \"x\"\nperiod = \"2017年13月\"\nvalue = \"567亿元\"\n";
+        let err = World::parse(WorldFiles { values, ..Default::default() }, &c).unwrap_err().to_string();
         assert!(err.contains("2017年13月"), "{err}");
     }
 }

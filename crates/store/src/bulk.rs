@@ -113,11 +113,7 @@ impl Tx {
     }
 
     /// New projects (their codes must not exist yet) with their flags; returns their ids by code.
-    pub async fn insert_projects(
-        &mut self,
-        projects: &[Project],
-        ids: &Ids,
-    ) -> Result<HashMap<String, i64>> {
+    pub async fn insert_projects(&mut self, projects: &[Project], ids: &Ids) -> Result<HashMap<String, i64>> {
         let unit_of = |p: &Project| {
             ids.units
                 .get(&p.responsibility.unit)
@@ -157,10 +153,7 @@ impl Tx {
         let mut new_ids = HashMap::new();
         for chunk in codes.chunks(MAX_PARAMS) {
             let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT code, id FROM projects WHERE code IN ({})",
-                placeholders.join(", ")
-            );
+            let sql = format!("SELECT code, id FROM projects WHERE code IN ({})", placeholders.join(", "));
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for c in chunk {
                 q = q.bind(c.clone());
@@ -171,20 +164,11 @@ impl Tx {
         }
         let flags: Vec<(i64, String)> = projects
             .iter()
-            .flat_map(|p| {
-                p.flags
-                    .iter()
-                    .map(|f| (new_ids.get(&p.code).copied().unwrap_or_default(), f.clone()))
-            })
+            .flat_map(|p| p.flags.iter().map(|f| (new_ids.get(&p.code).copied().unwrap_or_default(), f.clone())))
             .collect();
-        insert_many(
-            self.conn(),
-            "INSERT INTO project_flags (project_id, flag) VALUES",
-            2,
-            "",
-            &flags,
-            |q, (id, f)| Ok(q.bind(*id).bind(f.clone())),
-        )
+        insert_many(self.conn(), "INSERT INTO project_flags (project_id, flag) VALUES", 2, "", &flags, |q, (id, f)| {
+            Ok(q.bind(*id).bind(f.clone()))
+        })
         .await?;
         Ok(new_ids)
     }
@@ -235,7 +219,11 @@ impl Tx {
             "",
             tasks,
             |q, t| {
-                let unit = ids.units.get(&t.lead_unit).copied().ok_or_else(|| crate::StoreError::not_found("单位", &t.lead_unit))?;
+                let unit = ids
+                    .units
+                    .get(&t.lead_unit)
+                    .copied()
+                    .ok_or_else(|| crate::StoreError::not_found("单位", &t.lead_unit))?;
                 Ok(q.bind(t.code.clone())
                     .bind(t.name.clone())
                     .bind(i64::from(t.year))

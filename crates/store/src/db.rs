@@ -48,13 +48,9 @@ impl fmt::Display for Redacted<'_> {
 }
 
 /// Migrations in order; each runs once, in a transaction, at start.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "ledger", include_str!("../migrations/0001_ledger.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "ledger", include_str!("../migrations/0001_ledger.sql"))];
 
-pub(crate) async fn connect(
-    url: &str,
-    max_connections: u32,
-) -> Result<(AnyPool, Backend), StoreError> {
+pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<(AnyPool, Backend), StoreError> {
     sqlx::any::install_default_drivers();
     let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
         // Create the file on first use.
@@ -182,19 +178,12 @@ mod tests {
             Redacted("postgres://tz:secret@127.0.0.1:5432/tz").to_string(),
             "postgres://tz:***@127.0.0.1:5432/tz"
         );
-        assert_eq!(
-            Redacted("sqlite://taizhang.db").to_string(),
-            "sqlite://taizhang.db"
-        );
+        assert_eq!(Redacted("sqlite://taizhang.db").to_string(), "sqlite://taizhang.db");
     }
 
     #[test]
     fn migrations_split_into_statements_without_comments() {
-        let parts =
-            statements("-- head\nCREATE TABLE a (x BIGINT); -- tail\n\nCREATE INDEX i ON a (x);\n");
-        assert_eq!(
-            parts,
-            ["CREATE TABLE a (x BIGINT);\n", "CREATE INDEX i ON a (x);\n"]
-        );
+        let parts = statements("-- head\nCREATE TABLE a (x BIGINT); -- tail\n\nCREATE INDEX i ON a (x);\n");
+        assert_eq!(parts, ["CREATE TABLE a (x BIGINT);\n", "CREATE INDEX i ON a (x);\n"]);
     }
 }

@@ -17,9 +17,6 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn not_found(kind: &'static str, key: impl Into<String>) -> Self {
-        StoreError::NotFound {
-            kind,
-            key: key.into(),
-        }
+        StoreError::NotFound { kind, key: key.into() }
     }
 }

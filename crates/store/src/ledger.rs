@@ -28,12 +28,7 @@ fn opt_date(text: Option<String>) -> Result<Option<Date>> {
     Ok(text.map(|t| Date::parse(&t)).transpose()?)
 }
 
-async fn id_of(
-    conn: &mut AnyConnection,
-    sql: &'static str,
-    kind: &'static str,
-    key: &str,
-) -> Result<i64> {
+async fn id_of(conn: &mut AnyConnection, sql: &'static str, kind: &'static str, key: &str) -> Result<i64> {
     sqlx::query(sql)
         .bind(key)
         .fetch_optional(conn)
@@ -44,43 +39,19 @@ async fn id_of(
 }
 
 pub(crate) async fn unit_id(conn: &mut AnyConnection, code: &str) -> Result<i64> {
-    id_of(
-        conn,
-        "SELECT id FROM org_units WHERE code = $1",
-        "单位",
-        code,
-    )
-    .await
+    id_of(conn, "SELECT id FROM org_units WHERE code = $1", "单位", code).await
 }
 
 async fn indicator_id(conn: &mut AnyConnection, code: &str) -> Result<i64> {
-    id_of(
-        conn,
-        "SELECT id FROM indicators WHERE code = $1",
-        "指标",
-        code,
-    )
-    .await
+    id_of(conn, "SELECT id FROM indicators WHERE code = $1", "指标", code).await
 }
 
 async fn project_id(conn: &mut AnyConnection, code: &str) -> Result<i64> {
-    id_of(
-        conn,
-        "SELECT id FROM projects WHERE code = $1",
-        "项目",
-        code,
-    )
-    .await
+    id_of(conn, "SELECT id FROM projects WHERE code = $1", "项目", code).await
 }
 
 async fn plan_node_id(conn: &mut AnyConnection, code: &str) -> Result<i64> {
-    id_of(
-        conn,
-        "SELECT id FROM plan_nodes WHERE code = $1",
-        "计划节点",
-        code,
-    )
-    .await
+    id_of(conn, "SELECT id FROM plan_nodes WHERE code = $1", "计划节点", code).await
 }
 
 async fn opt_plan_node_id(conn: &mut AnyConnection, code: Option<&str>) -> Result<Option<i64>> {
@@ -178,10 +149,7 @@ impl Tx {
         .fetch_one(self.conn())
         .await?
         .try_get(0)?;
-        sqlx::query("DELETE FROM indicator_aliases WHERE indicator_id = $1")
-            .bind(id)
-            .execute(self.conn())
-            .await?;
+        sqlx::query("DELETE FROM indicator_aliases WHERE indicator_id = $1").bind(id).execute(self.conn()).await?;
         for alias in &ind.aliases {
             sqlx::query("INSERT INTO indicator_aliases (alias, indicator_id) VALUES ($1, $2)")
                 .bind(alias)
@@ -312,10 +280,7 @@ impl Tx {
         .fetch_one(self.conn())
         .await?
         .try_get(0)?;
-        sqlx::query("DELETE FROM project_flags WHERE project_id = $1")
-            .bind(id)
-            .execute(self.conn())
-            .await?;
+        sqlx::query("DELETE FROM project_flags WHERE project_id = $1").bind(id).execute(self.conn()).await?;
         for flag in &p.flags {
             sqlx::query("INSERT INTO project_flags (project_id, flag) VALUES ($1, $2)")
                 .bind(id)
@@ -352,15 +317,10 @@ impl Tx {
     /// Records a month's progress, checked against its project first.
     pub async fn upsert_progress(&mut self, m: &MonthlyProgress) -> Result<()> {
         let project = project_id(self.conn(), &m.project).await?;
-        let master = load_project(self.conn(), &m.project)
-            .await?
-            .ok_or_else(|| StoreError::not_found("项目", &m.project))?;
+        let master =
+            load_project(self.conn(), &m.project).await?.ok_or_else(|| StoreError::not_found("项目", &m.project))?;
         m.validate(&master)?;
-        self.insert_progress_rows(&[ProgressRow {
-            project_id: project,
-            progress: m.clone(),
-        }])
-        .await
+        self.insert_progress_rows(&[ProgressRow { project_id: project, progress: m.clone() }]).await
     }
 
     pub async fn add_problem(&mut self, project_code: &str, p: &Problem) -> Result<i64> {
@@ -407,10 +367,7 @@ impl Tx {
         .fetch_one(self.conn())
         .await?
         .try_get(0)?;
-        sqlx::query("DELETE FROM task_cooperators WHERE task_id = $1")
-            .bind(id)
-            .execute(self.conn())
-            .await?;
+        sqlx::query("DELETE FROM task_cooperators WHERE task_id = $1").bind(id).execute(self.conn()).await?;
         for code in &t.cooperating_units {
             let unit = unit_id(self.conn(), code).await?;
             sqlx::query("INSERT INTO task_cooperators (task_id, unit_id) VALUES ($1, $2)")
@@ -423,11 +380,13 @@ impl Tx {
     }
 
     pub async fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(self.conn())
-            .await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 }
@@ -441,18 +400,15 @@ fn unit_from_row(r: &AnyRow) -> Result<OrgUnit> {
     })
 }
 
-const PROJECT_SELECT: &str = "SELECT p.code, p.name, p.category, p.nature, p.location, p.content, p.total_investment_e4,
+const PROJECT_SELECT: &str =
+    "SELECT p.code, p.name, p.category, p.nature, p.location, p.content, p.total_investment_e4,
         p.planned_start, p.planned_finish, p.actual_start, u.code AS unit_code, p.lead_leader,
         p.responsible_person, p.contact, p.deadline, n.code AS node_code, p.sample, p.id
     FROM projects p JOIN org_units u ON u.id = p.unit_id LEFT JOIN plan_nodes n ON n.id = p.plan_node_id";
 
 async fn load_project(conn: &mut AnyConnection, code: &str) -> Result<Option<Project>> {
     let sql = format!("{PROJECT_SELECT} WHERE p.code = $1");
-    let Some(r) = sqlx::query(AssertSqlSafe(sql))
-        .bind(code)
-        .fetch_optional(&mut *conn)
-        .await?
-    else {
+    let Some(r) = sqlx::query(AssertSqlSafe(sql)).bind(code).fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
     let id: i64 = r.try_get("id")?;
@@ -524,40 +480,31 @@ impl Store {
         )
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| {
-            StoreError::Config("数据库中还没有单位：请先运行 taizhang demo 或导入单位".into())
-        })?;
-        Ok(OrgUnit {
-            parent: None,
-            ..unit_from_row(&row)?
-        })
+        .ok_or_else(|| StoreError::Config("数据库中还没有单位：请先运行 taizhang demo 或导入单位".into()))?;
+        Ok(OrgUnit { parent: None, ..unit_from_row(&row)? })
     }
 
     /// The indicator catalogue as this deployment holds it.
     pub async fn catalogue(&self) -> Result<Catalogue> {
-        let sections =
-            sqlx::query("SELECT key, title, lead, joiner FROM report_sections ORDER BY sort_order")
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(Section {
-                        key: r.try_get("key")?,
-                        title: r.try_get("title")?,
-                        lead: r.try_get("lead")?,
-                        joiner: r.try_get("joiner")?,
-                    })
+        let sections = sqlx::query("SELECT key, title, lead, joiner FROM report_sections ORDER BY sort_order")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Section {
+                    key: r.try_get("key")?,
+                    title: r.try_get("title")?,
+                    lead: r.try_get("lead")?,
+                    joiner: r.try_get("joiner")?,
                 })
-                .collect::<Result<Vec<_>>>()?;
+            })
+            .collect::<Result<Vec<_>>>()?;
         let mut aliases: HashMap<i64, Vec<String>> = HashMap::new();
         for r in sqlx::query("SELECT indicator_id, alias FROM indicator_aliases ORDER BY alias")
             .fetch_all(&self.pool)
             .await?
         {
-            aliases
-                .entry(r.try_get(0)?)
-                .or_default()
-                .push(r.try_get(1)?);
+            aliases.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
         }
         let indicators = sqlx::query(
             "SELECT id, code, name, unit, decimals, value_type, aggregation, temporal, direction, non_negative,
@@ -592,12 +539,7 @@ impl Store {
     }
 
     /// The value reported for a unit itself (never a roll-up).
-    pub async fn value(
-        &self,
-        indicator: &str,
-        unit: &str,
-        period: Period,
-    ) -> Result<Option<IndicatorValue>> {
+    pub async fn value(&self, indicator: &str, unit: &str, period: Period) -> Result<Option<IndicatorValue>> {
         let row = sqlx::query(
             "SELECT i.code AS indicator, u.code AS unit, v.period, v.value_e4, v.growth_e4, v.note, v.sample
              FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN org_units u ON u.id = v.unit_id
@@ -732,9 +674,7 @@ impl Store {
                 period,
                 month_wan: r.try_get::<Option<i64>, _>("month_e4")?.map(from_scaled),
                 ytd_wan: from_scaled(r.try_get("ytd_e4")?),
-                since_start_wan: r
-                    .try_get::<Option<i64>, _>("since_start_e4")?
-                    .map(from_scaled),
+                since_start_wan: r.try_get::<Option<i64>, _>("since_start_e4")?.map(from_scaled),
                 image_progress: r.try_get("image_progress")?,
                 problems: r.try_get("problems")?,
             })
@@ -802,10 +742,7 @@ impl Store {
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(&self.pool).await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 

@@ -52,9 +52,7 @@ impl Store {
     }
 
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(Tx {
-            tx: self.pool.begin().await?,
-        })
+        Ok(Tx { tx: self.pool.begin().await? })
     }
 
     pub async fn close(&self) {
@@ -71,9 +69,7 @@ impl Tx {
 
 /// Now as ISO-8601 UTC text, for audit columns.
 pub(crate) fn now_iso() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days + 719_468;
@@ -85,10 +81,5 @@ pub(crate) fn now_iso() -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }

@@ -9,8 +9,8 @@ use taizhang_core::plan::PlanKind;
 use taizhang_core::project::{completion_pct, lag_pp};
 use taizhang_core::quantity::from_scaled;
 use taizhang_core::report::{
-    AnnualInput, CATEGORY_SECTIONS, CategorySummary, Figure, FlagshipSummary, PlanLevel, Programme,
-    ProjectSummary, TaskSummary,
+    AnnualInput, CATEGORY_SECTIONS, CategorySummary, Figure, FlagshipSummary, PlanLevel, Programme, ProjectSummary,
+    TaskSummary,
 };
 
 use crate::{Result, Store};
@@ -34,12 +34,7 @@ const LATEST_PROGRESS: &str = "g.project_id = p.id AND g.period =
 
 impl Store {
     /// Everything the annual summary of `unit` for `year` says, gathered from the ledger.
-    pub async fn annual_input(
-        &self,
-        catalogue: &Catalogue,
-        unit_code: &str,
-        year: i32,
-    ) -> Result<AnnualInput> {
+    pub async fn annual_input(&self, catalogue: &Catalogue, unit_code: &str, year: i32) -> Result<AnnualInput> {
         let unit = self.find_unit(unit_code).await?;
         let figures = self.year_figures(catalogue, &unit.code, year).await?;
         let projects = self.project_summary(&unit.code, year).await?;
@@ -68,12 +63,7 @@ impl Store {
     /// The year's figure of every indicator: the unit's own (key `2017`, else `2017-12`), or
     /// for summable indicators a roll-up of the units below. A roll-up has no growth:
     /// official growth cannot be recomputed.
-    async fn year_figures(
-        &self,
-        catalogue: &Catalogue,
-        unit: &str,
-        year: i32,
-    ) -> Result<Vec<Figure>> {
+    async fn year_figures(&self, catalogue: &Catalogue, unit: &str, year: i32) -> Result<Vec<Figure>> {
         let keys = [Period::Year(year).key(), Period::Month(year, 12).key()];
         let rows = sqlx::query(
             "SELECT i.code, v.period, v.value_e4, v.growth_e4 FROM indicator_values v
@@ -99,15 +89,8 @@ impl Store {
                 rolled_up: false,
             });
         }
-        for ind in catalogue
-            .indicators
-            .iter()
-            .filter(|i| i.aggregation == Aggregation::Sum)
-        {
-            if figures
-                .iter()
-                .any(|f| f.indicator == ind.code && f.value.is_some())
-            {
+        for ind in catalogue.indicators.iter().filter(|i| i.aggregation == Aggregation::Sum) {
+            if figures.iter().any(|f| f.indicator == ind.code && f.value.is_some()) {
                 continue;
             }
             for key in &keys {
@@ -154,11 +137,7 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         let count: i64 = row.try_get(1)?;
-        Ok((count > 0)
-            .then(|| row.try_get::<Option<i64>, _>(0))
-            .transpose()?
-            .flatten()
-            .map(from_scaled))
+        Ok((count > 0).then(|| row.try_get::<Option<i64>, _>(0)).transpose()?.flatten().map(from_scaled))
     }
 
     async fn project_summary(&self, unit: &str, year: i32) -> Result<ProjectSummary> {
@@ -196,24 +175,15 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ProjectSummary {
             count: u64::try_from(row.try_get::<i64, _>(0)?).unwrap_or_default(),
-            completed_wan: row
-                .try_get::<Option<i64>, _>(1)?
-                .map(from_scaled)
-                .unwrap_or_default(),
-            started: u64::try_from(row.try_get::<Option<i64>, _>(2)?.unwrap_or_default())
-                .unwrap_or_default(),
+            completed_wan: row.try_get::<Option<i64>, _>(1)?.map(from_scaled).unwrap_or_default(),
+            started: u64::try_from(row.try_get::<Option<i64>, _>(2)?.unwrap_or_default()).unwrap_or_default(),
             started_named,
         })
     }
 
     /// Flagship projects with a plan in `year`; `preparatory` picks 前期 (Some(true)), the
     /// others (Some(false)), or all (None).
-    async fn flagships(
-        &self,
-        unit: &str,
-        year: i32,
-        preparatory: Option<bool>,
-    ) -> Result<FlagshipSummary> {
+    async fn flagships(&self, unit: &str, year: i32, preparatory: Option<bool>) -> Result<FlagshipSummary> {
         let nature = match preparatory {
             Some(true) => "AND p.nature = '前期'",
             Some(false) => "AND p.nature <> '前期'",
@@ -240,15 +210,12 @@ impl Store {
                 summary.named.push(r.try_get("name")?);
             }
             let plan = from_scaled(r.try_get("planned_e4")?);
-            if let (Some(ytd), Some(month)) = (
-                r.try_get::<Option<i64>, _>("ytd_e4")?,
-                r.try_get::<Option<i64>, _>("month")?,
-            ) && let Some(pct) = completion_pct(from_scaled(ytd), plan)
+            if let (Some(ytd), Some(month)) =
+                (r.try_get::<Option<i64>, _>("ytd_e4")?, r.try_get::<Option<i64>, _>("month")?)
+                && let Some(pct) = completion_pct(from_scaled(ytd), plan)
             {
                 let month = u8::try_from(month).unwrap_or(12);
-                if lag_pp(pct, Period::Month(year, month).time_progress())
-                    < Decimal::from(LAGGING_PP)
-                {
+                if lag_pp(pct, Period::Month(year, month).time_progress()) < Decimal::from(LAGGING_PP) {
                     summary.lagging += 1;
                 }
             }
@@ -256,12 +223,7 @@ impl Store {
         Ok(summary)
     }
 
-    async fn category_summary(
-        &self,
-        unit: &str,
-        year: i32,
-        category: &str,
-    ) -> Result<CategorySummary> {
+    async fn category_summary(&self, unit: &str, year: i32, category: &str) -> Result<CategorySummary> {
         let sql = format!(
             "{SUBTREE}
              SELECT COUNT(*), SUM(CASE WHEN p.actual_start IS NOT NULL AND p.actual_start <= $4 THEN 1 ELSE 0 END),
@@ -280,12 +242,8 @@ impl Store {
         Ok(CategorySummary {
             category: category.to_string(),
             count: u64::try_from(row.try_get::<i64, _>(0)?).unwrap_or_default(),
-            started: u64::try_from(row.try_get::<Option<i64>, _>(1)?.unwrap_or_default())
-                .unwrap_or_default(),
-            completed_wan: row
-                .try_get::<Option<i64>, _>(2)?
-                .map(from_scaled)
-                .unwrap_or_default(),
+            started: u64::try_from(row.try_get::<Option<i64>, _>(1)?.unwrap_or_default()).unwrap_or_default(),
+            completed_wan: row.try_get::<Option<i64>, _>(2)?.map(from_scaled).unwrap_or_default(),
         })
     }
 
@@ -295,11 +253,7 @@ impl Store {
              SELECT COUNT(*), SUM(CASE WHEN t.status = 'done' THEN 1 ELSE 0 END)
              FROM tasks t JOIN sub ON sub.id = t.lead_unit_id WHERE t.year = $2"
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(unit)
-            .bind(i64::from(year))
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(unit).bind(i64::from(year)).fetch_one(&self.pool).await?;
         let named_sql = format!(
             "{SUBTREE}
              SELECT t.name FROM tasks t JOIN sub ON sub.id = t.lead_unit_id
@@ -316,8 +270,7 @@ impl Store {
         Ok(TaskSummary {
             count: u64::try_from(row.try_get::<i64, _>(0)?).unwrap_or_default(),
             named,
-            done: u64::try_from(row.try_get::<Option<i64>, _>(1)?.unwrap_or_default())
-                .unwrap_or_default(),
+            done: u64::try_from(row.try_get::<Option<i64>, _>(1)?.unwrap_or_default()).unwrap_or_default(),
         })
     }
 
@@ -328,16 +281,8 @@ impl Store {
             return Ok(None);
         }
         let level = |kind: PlanKind| PlanLevel {
-            label: nodes
-                .iter()
-                .find(|n| n.kind == kind)
-                .map(|n| n.level_label.clone())
-                .unwrap_or_default(),
-            titles: nodes
-                .iter()
-                .filter(|n| n.kind == kind)
-                .map(|n| n.title.clone())
-                .collect(),
+            label: nodes.iter().find(|n| n.kind == kind).map(|n| n.level_label.clone()).unwrap_or_default(),
+            titles: nodes.iter().filter(|n| n.kind == kind).map(|n| n.title.clone()).collect(),
         };
         let action_measures = nodes
             .iter()
@@ -345,9 +290,7 @@ impl Store {
             .map(|a| {
                 let measures = nodes
                     .iter()
-                    .filter(|m| {
-                        m.kind == PlanKind::Measure && m.parent.as_deref() == Some(a.code.as_str())
-                    })
+                    .filter(|m| m.kind == PlanKind::Measure && m.parent.as_deref() == Some(a.code.as_str()))
                     .map(|m| m.title.clone())
                     .collect();
                 (a.title.clone(), measures)
@@ -368,10 +311,7 @@ impl Store {
             .try_get(0)?;
         Ok(Some(Programme {
             year,
-            goal: nodes
-                .iter()
-                .find(|n| n.kind == PlanKind::Goal)
-                .map(|n| n.title.clone()),
+            goal: nodes.iter().find(|n| n.kind == PlanKind::Goal).map(|n| n.title.clone()),
             actions: level(PlanKind::Action),
             action_measures,
             pillars: level(PlanKind::Pillar),

@@ -30,21 +30,13 @@ impl Drop for TestDatabase {
 static SERIAL: AtomicU32 = AtomicU32::new(0);
 
 fn unique_name() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!(
-        "tz_test_{}_{}_{nanos}",
-        std::process::id(),
-        SERIAL.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    format!("tz_test_{}_{}_{nanos}", std::process::id(), SERIAL.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Whether tests run against PostgreSQL (`TAIZHANG_TEST_PG` holds a server URL).
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TAIZHANG_TEST_PG")
-        .ok()
-        .filter(|u| !u.trim().is_empty())
+    std::env::var("TAIZHANG_TEST_PG").ok().filter(|u| !u.trim().is_empty())
 }
 
 /// Creates an empty database and returns its URL.
@@ -56,12 +48,9 @@ pub async fn fresh_database() -> Result<TestDatabase> {
             let mut conn = AnyConnection::connect(&server)
                 .await
                 .map_err(|e| StoreError::Config(format!("TAIZHANG_TEST_PG 无法连接：{e}")))?;
-            conn.execute(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .await?;
+            conn.execute(AssertSqlSafe(format!("CREATE DATABASE {name}"))).await?;
             conn.close().await?;
-            let (base, query) = server
-                .split_once('?')
-                .map_or((server.as_str(), None), |(b, q)| (b, Some(q)));
+            let (base, query) = server.split_once('?').map_or((server.as_str(), None), |(b, q)| (b, Some(q)));
             let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
             let url = match query {
                 Some(q) => format!("{base}/{name}?{q}"),
@@ -71,10 +60,7 @@ pub async fn fresh_database() -> Result<TestDatabase> {
         }
         None => {
             let file = std::env::temp_dir().join(format!("{name}.db"));
-            Ok(TestDatabase {
-                url: format!("sqlite://{}", file.display()),
-                file: Some(file),
-            })
+            Ok(TestDatabase { url: format!("sqlite://{}", file.display()), file: Some(file) })
         }
     }
 }

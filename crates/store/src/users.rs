@@ -47,21 +47,14 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 impl Tx {
     /// Creates an account, or replaces its password, name, role and unit if it exists.
     pub async fn upsert_user(&mut self, user: &NewUser) -> Result<()> {
         if user.role.needs_unit() && user.unit.is_none() {
-            return Err(StoreError::Config(format!(
-                "角色 {} 需要指定所属单位",
-                user.role.label_zh()
-            )));
+            return Err(StoreError::Config(format!("角色 {} 需要指定所属单位", user.role.label_zh())));
         }
         if user.password.chars().count() < 8 {
             return Err(StoreError::Config("口令至少需要 8 个字符".into()));
@@ -96,9 +89,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         match row {
-            Some(r) if verify_password(password, &r.try_get::<String, _>(0)?) => {
-                self.user(username).await
-            }
+            Some(r) if verify_password(password, &r.try_get::<String, _>(0)?) => self.user(username).await,
             _ => Ok(None),
         }
     }

@@ -43,10 +43,7 @@ impl Tx {
             }
             for progress in &record.progress {
                 progress.validate(&record.project)?;
-                rows.push(ProgressRow {
-                    project_id: id,
-                    progress: progress.clone(),
-                });
+                rows.push(ProgressRow { project_id: id, progress: progress.clone() });
             }
         }
         self.insert_progress_rows(&rows).await?;

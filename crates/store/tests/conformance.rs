@@ -13,9 +13,7 @@ use taizhang_core::indicator::{Catalogue, IndicatorValue, Target};
 use taizhang_core::org::{OrgUnit, UnitKind};
 use taizhang_core::period::Period;
 use taizhang_core::plan::{KeyTask, Milestone, PlanKind, PlanNode, TaskStatus};
-use taizhang_core::project::{
-    Date, MonthlyProgress, Nature, Problem, Project, Responsibility, YearPlan,
-};
+use taizhang_core::project::{Date, MonthlyProgress, Nature, Problem, Project, Responsibility, YearPlan};
 use taizhang_store::testing::{TestDatabase, fresh_database};
 use taizhang_store::{NewUser, ProgressRow, Store, StoreError};
 
@@ -30,12 +28,7 @@ async fn store() -> (Store, TestDatabase) {
 }
 
 fn unit(code: &str, name: &str, kind: UnitKind, parent: Option<&str>) -> OrgUnit {
-    OrgUnit {
-        code: code.into(),
-        name: name.into(),
-        kind,
-        parent: parent.map(Into::into),
-    }
+    OrgUnit { code: code.into(), name: name.into(), kind, parent: parent.map(Into::into) }
 }
 
 /// A district with a department and a street below it, and the standard catalogue.
@@ -44,18 +37,9 @@ async fn seeded() -> (Store, TestDatabase, Catalogue) {
     let catalogue = Catalogue::standard().unwrap();
     let mut tx = store.begin().await.unwrap();
     tx.install_catalogue(&catalogue).await.unwrap();
-    tx.upsert_unit(&unit("erqi", "二七区", UnitKind::District, None), 0)
-        .await
-        .unwrap();
-    tx.upsert_unit(
-        &unit("fgw", "区发展改革委", UnitKind::Department, Some("erqi")),
-        1,
-    )
-    .await
-    .unwrap();
-    tx.upsert_unit(&unit("dq", "德化街街道", UnitKind::Street, Some("erqi")), 2)
-        .await
-        .unwrap();
+    tx.upsert_unit(&unit("erqi", "二七区", UnitKind::District, None), 0).await.unwrap();
+    tx.upsert_unit(&unit("fgw", "区发展改革委", UnitKind::Department, Some("erqi")), 1).await.unwrap();
+    tx.upsert_unit(&unit("dq", "德化街街道", UnitKind::Street, Some("erqi")), 2).await.unwrap();
     tx.commit().await.unwrap();
     (store, db, catalogue)
 }
@@ -105,16 +89,11 @@ async fn opening_twice_migrates_once_and_a_newer_schema_is_refused() {
     assert_eq!(again.counts().await.unwrap().units, 0);
     again.close().await;
     let mut conn = AnyConnection::connect(&db.url).await.unwrap();
-    conn.execute(
-        "INSERT INTO taizhang_migrations (version, name, applied_at) VALUES (999, 'future', 'x')",
-    )
-    .await
-    .unwrap();
-    conn.close().await.unwrap();
-    let err = Store::open(&db.url)
+    conn.execute("INSERT INTO taizhang_migrations (version, name, applied_at) VALUES (999, 'future', 'x')")
         .await
-        .expect_err("newer schema")
-        .to_string();
+        .unwrap();
+    conn.close().await.unwrap();
+    let err = Store::open(&db.url).await.expect_err("newer schema").to_string();
     assert!(err.contains("999"), "{err}");
 }
 
@@ -124,22 +103,14 @@ async fn units_form_a_tree_found_by_code_or_name() {
     let tree = store.org_tree().await.unwrap();
     assert_eq!(tree.subtree("erqi").len(), 3);
     assert_eq!(store.find_unit("德化街街道").await.unwrap().code, "dq");
-    assert_eq!(
-        store.find_unit("fgw").await.unwrap().parent.as_deref(),
-        Some("erqi")
-    );
+    assert_eq!(store.find_unit("fgw").await.unwrap().parent.as_deref(), Some("erqi"));
     assert_eq!(store.top_unit().await.unwrap().code, "erqi");
     let err = store.find_unit("金水区").await.unwrap_err().to_string();
     assert!(err.contains("金水区"), "{err}");
 
     let mut tx = store.begin().await.unwrap();
-    tx.upsert_unit(&unit("dq", "德化街道", UnitKind::Street, Some("erqi")), 2)
-        .await
-        .unwrap();
-    let err = tx
-        .upsert_unit(&unit("x", "某单位", UnitKind::Street, Some("nowhere")), 9)
-        .await
-        .unwrap_err();
+    tx.upsert_unit(&unit("dq", "德化街道", UnitKind::Street, Some("erqi")), 2).await.unwrap();
+    let err = tx.upsert_unit(&unit("x", "某单位", UnitKind::Street, Some("nowhere")), 9).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
     tx.commit().await.unwrap();
     assert_eq!(store.find_unit("dq").await.unwrap().name, "德化街道");
@@ -169,93 +140,34 @@ async fn values_are_exact_and_growth_stays_apart_from_the_level() {
     let fai = catalogue.find("FAI").unwrap();
     let mut tx = store.begin().await.unwrap();
     tx.upsert_value(
-        &IndicatorValue::new(
-            gdp,
-            "erqi",
-            Period::Year(2017),
-            Some(d("56700000000")),
-            Some(d("9")),
-        )
-        .unwrap(),
+        &IndicatorValue::new(gdp, "erqi", Period::Year(2017), Some(d("56700000000")), Some(d("9"))).unwrap(),
     )
     .await
     .unwrap();
-    tx.upsert_value(
-        &IndicatorValue::new(fai, "fgw", Period::Month(2017, 3), None, Some(d("10.1"))).unwrap(),
-    )
-    .await
-    .unwrap();
-    tx.upsert_value(
-        &IndicatorValue::new(gdp, "dq", Period::Year(2017), Some(d("0.0001")), None).unwrap(),
-    )
-    .await
-    .unwrap();
+    tx.upsert_value(&IndicatorValue::new(fai, "fgw", Period::Month(2017, 3), None, Some(d("10.1"))).unwrap())
+        .await
+        .unwrap();
+    tx.upsert_value(&IndicatorValue::new(gdp, "dq", Period::Year(2017), Some(d("0.0001")), None).unwrap())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
-    let v = store
-        .value("GDP", "erqi", Period::Year(2017))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (v.value, v.reported_growth),
-        (Some(d("56700000000")), Some(d("9")))
-    );
-    let growth_only = store
-        .value("FAI", "fgw", Period::Month(2017, 3))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (growth_only.value, growth_only.reported_growth),
-        (None, Some(d("10.1")))
-    );
-    assert_eq!(
-        store
-            .value("GDP", "dq", Period::Year(2017))
-            .await
-            .unwrap()
-            .unwrap()
-            .value,
-        Some(d("0.0001"))
-    );
-    assert!(
-        store
-            .value("GDP", "erqi", Period::Year(2016))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    let v = store.value("GDP", "erqi", Period::Year(2017)).await.unwrap().unwrap();
+    assert_eq!((v.value, v.reported_growth), (Some(d("56700000000")), Some(d("9"))));
+    let growth_only = store.value("FAI", "fgw", Period::Month(2017, 3)).await.unwrap().unwrap();
+    assert_eq!((growth_only.value, growth_only.reported_growth), (None, Some(d("10.1"))));
+    assert_eq!(store.value("GDP", "dq", Period::Year(2017)).await.unwrap().unwrap().value, Some(d("0.0001")));
+    assert!(store.value("GDP", "erqi", Period::Year(2016)).await.unwrap().is_none());
 
     let mut tx = store.begin().await.unwrap();
-    tx.upsert_value(
-        &IndicatorValue::new(
-            gdp,
-            "erqi",
-            Period::Year(2017),
-            Some(d("56800000000")),
-            None,
-        )
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    let mut unknown =
-        IndicatorValue::new(gdp, "erqi", Period::Year(2017), Some(d("1")), None).unwrap();
-    unknown.unit = "金水区".into();
-    assert!(
-        tx.upsert_value(&unknown)
-            .await
-            .unwrap_err()
-            .to_string()
-            .contains("金水区")
-    );
-    tx.commit().await.unwrap();
-    let v = store
-        .value("GDP", "erqi", Period::Year(2017))
+    tx.upsert_value(&IndicatorValue::new(gdp, "erqi", Period::Year(2017), Some(d("56800000000")), None).unwrap())
         .await
-        .unwrap()
         .unwrap();
+    let mut unknown = IndicatorValue::new(gdp, "erqi", Period::Year(2017), Some(d("1")), None).unwrap();
+    unknown.unit = "金水区".into();
+    assert!(tx.upsert_value(&unknown).await.unwrap_err().to_string().contains("金水区"));
+    tx.commit().await.unwrap();
+    let v = store.value("GDP", "erqi", Period::Year(2017)).await.unwrap().unwrap();
     assert_eq!((v.value, v.reported_growth), (Some(d("56800000000")), None));
 }
 
@@ -268,10 +180,7 @@ async fn targets_hold_a_level_a_growth_or_both() {
     let mut tx = store.begin().await.unwrap();
     tx.upsert_target(&target).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(
-        store.target("GDP", "erqi", 2018).await.unwrap(),
-        Some(target)
-    );
+    assert_eq!(store.target("GDP", "erqi", 2018).await.unwrap(), Some(target));
     assert!(store.target("GDP", "erqi", 2019).await.unwrap().is_none());
 }
 
@@ -289,40 +198,15 @@ async fn the_plan_tree_and_milestones_keep_their_order() {
         order,
     };
     let nodes = vec![
-        node(
-            "G",
-            None,
-            PlanKind::Goal,
-            "目标",
-            "现代化国际化生态化新城区",
-            0,
-        ),
-        node(
-            "A1",
-            Some("G"),
-            PlanKind::Action,
-            "行动",
-            "项目建设全力攻坚年",
-            1,
-        ),
-        node(
-            "A1-M1",
-            Some("A1"),
-            PlanKind::Measure,
-            "举措",
-            "突出“双十”出彩项目运作",
-            2,
-        ),
+        node("G", None, PlanKind::Goal, "目标", "现代化国际化生态化新城区", 0),
+        node("A1", Some("G"), PlanKind::Action, "行动", "项目建设全力攻坚年", 1),
+        node("A1-M1", Some("A1"), PlanKind::Measure, "举措", "突出“双十”出彩项目运作", 2),
     ];
     let mut tx = store.begin().await.unwrap();
     for n in &nodes {
         tx.upsert_plan_node(n).await.unwrap();
     }
-    assert!(
-        tx.upsert_plan_node(&node("X", Some("nowhere"), PlanKind::Work, "工作", "x", 3))
-            .await
-            .is_err()
-    );
+    assert!(tx.upsert_plan_node(&node("X", Some("nowhere"), PlanKind::Work, "工作", "x", 3)).await.is_err());
     tx.upsert_milestone(&Milestone {
         unit: "erqi".into(),
         horizon: "2020年".into(),
@@ -350,9 +234,7 @@ async fn projects_round_trip_with_plans_progress_and_problems() {
     })
     .await
     .unwrap();
-    tx.upsert_progress(&progress("P1", 3, "7500.25", Some("7500.25")))
-        .await
-        .unwrap();
+    tx.upsert_progress(&progress("P1", 3, "7500.25", Some("7500.25"))).await.unwrap();
     let problem = Problem {
         raised_on: Date::new(2017, 3, 20).unwrap(),
         description: "征迁进度滞后".into(),
@@ -369,15 +251,7 @@ async fn projects_round_trip_with_plans_progress_and_problems() {
     let mut want = p.clone();
     want.flags.sort();
     assert_eq!(got, want);
-    assert_eq!(
-        store
-            .year_plan("P1", 2017)
-            .await
-            .unwrap()
-            .unwrap()
-            .planned_wan,
-        d("30000.5")
-    );
+    assert_eq!(store.year_plan("P1", 2017).await.unwrap().unwrap().planned_wan, d("30000.5"));
     assert_eq!(
         store.progress("P1", Period::Month(2017, 3)).await.unwrap(),
         Some(progress("P1", 3, "7500.25", Some("7500.25")))
@@ -390,42 +264,20 @@ async fn projects_round_trip_with_plans_progress_and_problems() {
 async fn bad_progress_is_refused_and_the_transaction_writes_nothing() {
     let (store, _db, _) = seeded().await;
     let mut tx = store.begin().await.unwrap();
-    tx.upsert_project(&project("P1", "fgw", "100"))
-        .await
-        .unwrap();
+    tx.upsert_project(&project("P1", "fgw", "100")).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
-    tx.upsert_progress(&progress("P1", 1, "10", Some("10")))
-        .await
-        .unwrap();
-    let err = tx
-        .upsert_progress(&progress("P1", 2, "20", Some("100.01")))
-        .await
-        .unwrap_err()
-        .to_string();
+    tx.upsert_progress(&progress("P1", 1, "10", Some("10"))).await.unwrap();
+    let err = tx.upsert_progress(&progress("P1", 2, "20", Some("100.01"))).await.unwrap_err().to_string();
     assert!(err.contains("超过") && err.contains("100.01"), "{err}");
-    let err = tx
-        .upsert_progress(&progress("P9", 2, "20", None))
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = tx.upsert_progress(&progress("P9", 2, "20", None)).await.unwrap_err().to_string();
     assert!(err.contains("P9"), "{err}");
     drop(tx); // rolled back: not even the good row of this transaction lands
-    assert!(
-        store
-            .progress("P1", Period::Month(2017, 1))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.progress("P1", Period::Month(2017, 1)).await.unwrap().is_none());
 
     let mut tx = store.begin().await.unwrap();
-    let err = tx
-        .upsert_project(&project("P2", "fgw", "-1"))
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = tx.upsert_project(&project("P2", "fgw", "-1")).await.unwrap_err().to_string();
     assert!(err.contains("不能为负数"), "{err}");
     let err = tx
         .upsert_year_plan(&YearPlan {
@@ -474,54 +326,18 @@ async fn users_authenticate_with_argon2_and_unit_roles_need_a_unit() {
     };
     let mut tx = store.begin().await.unwrap();
     tx.upsert_user(&user).await.unwrap();
-    assert!(
-        tx.upsert_user(&NewUser {
-            unit: None,
-            ..user.clone()
-        })
-        .await
-        .is_err()
-    );
-    assert!(
-        tx.upsert_user(&NewUser {
-            password: "short".into(),
-            ..user.clone()
-        })
-        .await
-        .is_err()
-    );
+    assert!(tx.upsert_user(&NewUser { unit: None, ..user.clone() }).await.is_err());
+    assert!(tx.upsert_user(&NewUser { password: "short".into(), ..user.clone() }).await.is_err());
     tx.set_setting("demo", "erqi").await.unwrap();
     tx.commit().await.unwrap();
 
-    let ok = store
-        .authenticate("zjj_reporter", "correct horse")
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (ok.role, ok.unit.as_deref()),
-        (Role::UnitReporter, Some("fgw"))
-    );
-    assert!(
-        store
-            .authenticate("zjj_reporter", "wrong")
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        store
-            .authenticate("nobody", "correct horse")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    let ok = store.authenticate("zjj_reporter", "correct horse").await.unwrap().unwrap();
+    assert_eq!((ok.role, ok.unit.as_deref()), (Role::UnitReporter, Some("fgw")));
+    assert!(store.authenticate("zjj_reporter", "wrong").await.unwrap().is_none());
+    assert!(store.authenticate("nobody", "correct horse").await.unwrap().is_none());
     assert_eq!(store.users().await.unwrap().len(), 1);
     assert!(!format!("{user:?}").contains("correct horse"));
-    assert_eq!(
-        store.setting("demo").await.unwrap().as_deref(),
-        Some("erqi")
-    );
+    assert_eq!(store.setting("demo").await.unwrap().as_deref(), Some("erqi"));
     assert_eq!(store.setting("other").await.unwrap(), None);
 }
 
@@ -529,47 +345,27 @@ async fn users_authenticate_with_argon2_and_unit_roles_need_a_unit() {
 async fn bulk_loading_writes_what_single_writes_would() {
     let (store, _db, catalogue) = seeded().await;
     let ids = store.ids().await.unwrap();
-    let projects: Vec<Project> = (1..=1200)
-        .map(|n| project(&format!("B{n:04}"), "dq", "1000"))
-        .collect();
+    let projects: Vec<Project> = (1..=1200).map(|n| project(&format!("B{n:04}"), "dq", "1000")).collect();
     let mut tx = store.begin().await.unwrap();
     let project_ids = tx.insert_projects(&projects, &ids).await.unwrap();
     assert_eq!(project_ids.len(), 1200);
     let plans: Vec<(i64, YearPlan)> = project_ids
         .iter()
         .map(|(code, id)| {
-            (
-                *id,
-                YearPlan {
-                    project: code.clone(),
-                    year: 2017,
-                    planned_wan: d("100"),
-                    milestones: String::new(),
-                },
-            )
+            (*id, YearPlan { project: code.clone(), year: 2017, planned_wan: d("100"), milestones: String::new() })
         })
         .collect();
     tx.insert_year_plans(&plans).await.unwrap();
     let rows: Vec<ProgressRow> = project_ids
         .iter()
         .flat_map(|(code, id)| {
-            (1..=12).map(move |m| ProgressRow {
-                project_id: *id,
-                progress: progress(code, m, "50.5", None),
-            })
+            (1..=12).map(move |m| ProgressRow { project_id: *id, progress: progress(code, m, "50.5", None) })
         })
         .collect();
     tx.insert_progress_rows(&rows).await.unwrap();
     let gpbr = catalogue.find("GPBR").unwrap();
     let values = vec![
-        IndicatorValue::new(
-            gpbr,
-            "fgw",
-            Period::Year(2017),
-            Some(d("1000000000.0001")),
-            None,
-        )
-        .unwrap(),
+        IndicatorValue::new(gpbr, "fgw", Period::Year(2017), Some(d("1000000000.0001")), None).unwrap(),
         IndicatorValue::new(gpbr, "dq", Period::Year(2017), Some(d("2000000000")), None).unwrap(),
     ];
     tx.insert_values(&values, &ids).await.unwrap();
@@ -592,28 +388,9 @@ async fn bulk_loading_writes_what_single_writes_would() {
     tx.commit().await.unwrap();
 
     let counts = store.counts().await.unwrap();
-    assert_eq!(
-        (
-            counts.projects,
-            counts.progress,
-            counts.values,
-            counts.tasks
-        ),
-        (1200, 14400, 2, 3)
-    );
-    assert_eq!(
-        store.project("B0007").await.unwrap().unwrap().flags.len(),
-        2
-    );
-    assert_eq!(
-        store
-            .progress("B0007", Period::Month(2017, 12))
-            .await
-            .unwrap()
-            .unwrap()
-            .ytd_wan,
-        d("50.5")
-    );
+    assert_eq!((counts.projects, counts.progress, counts.values, counts.tasks), (1200, 14400, 2, 3));
+    assert_eq!(store.project("B0007").await.unwrap().unwrap().flags.len(), 2);
+    assert_eq!(store.progress("B0007", Period::Month(2017, 12)).await.unwrap().unwrap().ytd_wan, d("50.5"));
     assert_eq!(store.task("BT2").await.unwrap().unwrap().lead_unit, "dq");
 }
 
@@ -626,54 +403,23 @@ async fn the_annual_input_rolls_up_in_the_database_and_labels_the_roll_up() {
     let mut tx = store.begin().await.unwrap();
     // The district reports GDP and a growth-only FAI itself; revenue comes from below.
     tx.upsert_value(
-        &IndicatorValue::new(
-            gdp,
-            "erqi",
-            Period::Year(2017),
-            Some(d("56700000000")),
-            Some(d("9")),
-        )
-        .unwrap(),
+        &IndicatorValue::new(gdp, "erqi", Period::Year(2017), Some(d("56700000000")), Some(d("9"))).unwrap(),
     )
     .await
     .unwrap();
-    tx.upsert_value(
-        &IndicatorValue::new(fai, "erqi", Period::Year(2017), None, Some(d("10.1"))).unwrap(),
-    )
-    .await
-    .unwrap();
-    tx.upsert_value(
-        &IndicatorValue::new(
-            gpbr,
-            "fgw",
-            Period::Year(2017),
-            Some(d("1000000000.5")),
-            None,
-        )
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    tx.upsert_value(
-        &IndicatorValue::new(
-            gpbr,
-            "dq",
-            Period::Month(2017, 12),
-            Some(d("940000000")),
-            None,
-        )
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    tx.upsert_value(
-        &IndicatorValue::new(gpbr, "dq", Period::Year(2017), Some(d("1940000000")), None).unwrap(),
-    )
-    .await
-    .unwrap();
-    tx.upsert_project(&project("P1", "dq", "100000"))
+    tx.upsert_value(&IndicatorValue::new(fai, "erqi", Period::Year(2017), None, Some(d("10.1"))).unwrap())
         .await
         .unwrap();
+    tx.upsert_value(&IndicatorValue::new(gpbr, "fgw", Period::Year(2017), Some(d("1000000000.5")), None).unwrap())
+        .await
+        .unwrap();
+    tx.upsert_value(&IndicatorValue::new(gpbr, "dq", Period::Month(2017, 12), Some(d("940000000")), None).unwrap())
+        .await
+        .unwrap();
+    tx.upsert_value(&IndicatorValue::new(gpbr, "dq", Period::Year(2017), Some(d("1940000000")), None).unwrap())
+        .await
+        .unwrap();
+    tx.upsert_project(&project("P1", "dq", "100000")).await.unwrap();
     tx.upsert_year_plan(&YearPlan {
         project: "P1".into(),
         year: 2017,
@@ -682,45 +428,24 @@ async fn the_annual_input_rolls_up_in_the_database_and_labels_the_roll_up() {
     })
     .await
     .unwrap();
-    tx.upsert_progress(&progress("P1", 11, "900", None))
-        .await
-        .unwrap();
-    tx.upsert_progress(&progress("P1", 12, "1000", None))
-        .await
-        .unwrap();
+    tx.upsert_progress(&progress("P1", 11, "900", None)).await.unwrap();
+    tx.upsert_progress(&progress("P1", 12, "1000", None)).await.unwrap();
     tx.commit().await.unwrap();
 
     let input = store.annual_input(&catalogue, "erqi", 2017).await.unwrap();
     let figure = |code: &str| input.figures.iter().find(|f| f.indicator == code).cloned();
     let revenue = figure("GPBR").unwrap();
-    assert_eq!(
-        (revenue.value, revenue.rolled_up, revenue.reported_growth),
-        (Some(d("2940000000.5")), true, None)
-    );
+    assert_eq!((revenue.value, revenue.rolled_up, revenue.reported_growth), (Some(d("2940000000.5")), true, None));
     let fai = figure("FAI").unwrap();
-    assert_eq!(
-        (fai.value, fai.reported_growth, fai.rolled_up),
-        (None, Some(d("10.1")), false)
-    );
+    assert_eq!((fai.value, fai.reported_growth, fai.rolled_up), (None, Some(d("10.1")), false));
     assert!(figure("RSCG").is_none(), "no data, no figure");
     let projects = input.projects.unwrap();
-    assert_eq!(
-        (projects.count, projects.completed_wan, projects.started),
-        (1, d("1000"), 1)
-    );
+    assert_eq!((projects.count, projects.completed_wan, projects.started), (1, d("1000"), 1));
     assert_eq!(input.flagships.unwrap().count, 1);
 
     let street = store.annual_input(&catalogue, "dq", 2017).await.unwrap();
-    let own = street
-        .figures
-        .iter()
-        .find(|f| f.indicator == "GPBR")
-        .unwrap();
-    assert_eq!(
-        (own.value, own.rolled_up),
-        (Some(d("1940000000")), false),
-        "the year key wins over December"
-    );
+    let own = street.figures.iter().find(|f| f.indicator == "GPBR").unwrap();
+    assert_eq!((own.value, own.rolled_up), (Some(d("1940000000")), false), "the year key wins over December");
 }
 
 #[tokio::test]

@@ -36,10 +36,7 @@ pub struct ApiError {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(
-        title = "taizhang 台账 API",
-        description = "重点项目、重点工作与指标台账的 JSON 接口"
-    ),
+    info(title = "taizhang 台账 API", description = "重点项目、重点工作与指标台账的 JSON 接口"),
     paths(healthz, openapi_json)
 )]
 struct ApiDoc;
@@ -74,18 +71,10 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Backend::Postgres => "postgres",
     };
     match state.store.counts().await {
-        Ok(c) => Json(Health {
-            status: "ok",
-            database,
-            units: c.units,
-        })
-        .into_response(),
+        Ok(c) => Json(Health { status: "ok", database, units: c.units }).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            let body = ApiError {
-                code: "database_unavailable",
-                message: "数据库暂时无法访问".into(),
-            };
+            let body = ApiError { code: "database_unavailable", message: "数据库暂时无法访问".into() };
             (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
         }
     }

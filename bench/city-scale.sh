@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# City-scale benchmark (not a test): generate `gen --districts 20 --projects-per-district 1000
+# --years 10` on SQLite and on a throwaway PostgreSQL cluster; print load time, database size
+# and the time of `report annual` for the city's top unit. Usage: bench/city-scale.sh [ARGS…]
+# (ARGS replace the gen sizes, e.g. --districts 2 --projects-per-district 100 --years 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[[ ${#sizes[@]} -gt 0 ]] || sizes=(--districts 20 --projects-per-district 1000 --years 10)
+cargo build --release -q -p taizhang-cli
+bin=target/release/taizhang
+work=$(mktemp -d /tmp/taizhang-bench.XXXXXX)
+trap '.ci/pg-stop; rm -rf "$work"' EXIT
+
+measure() { # label url size-command
+  local label=$1 url=$2
+  local t0 t1 t2
+  t0=$(date +%s.%N)
+  "$bin" --db "$url" gen "${sizes[@]}" --seed 2018 | tail -n 1
+  t1=$(date +%s.%N)
+  "$bin" --db "$url" report annual --year 2017 >"$work/$label-report.md"
+  t2=$(date +%s.%N)
+  printf '%-10s load %6.1f s   report annual (city) %6.3f s   size %s\n' "$label" \
+    "$(awk "BEGIN{print $t1 - $t0}")" "$(awk "BEGIN{print $t2 - $t1}")" "$(eval "$3")"
+}
+
+measure sqlite "sqlite://$work/city.db" "du -ch $work/city.db* | tail -n 1 | cut -f1"
+
+eval "$(.ci/pg-start "$work/pg" 54339)"
+measure postgres "$TAIZHANG_TEST_PG" \
+  "\"\$PG_BIN/psql\" -h 127.0.0.1 -p 54339 -U postgres -Atc \"SELECT pg_size_pretty(pg_database_size('taizhang'))\" taizhang"
+cmp -s "$work/sqlite-report.md" "$work/postgres-report.md" && echo "reports identical on both databases"
