@@ -10,7 +10,8 @@ sizes=("$@")
 cargo build --release -q -p taizhang-cli
 bin=target/release/taizhang
 work=$(mktemp -d /tmp/taizhang-bench.XXXXXX)
-trap '.ci/pg-stop; rm -rf "$work"' EXIT
+pg=$(mktemp -d /tmp/taizhang-bench-pg.XXXXXX) # its own folder: the postgres user must own it
+trap '.ci/pg-stop; rm -rf "$work" "$pg"' EXIT
 
 measure() { # label url size-command
   local label=$1 url=$2
@@ -26,7 +27,7 @@ measure() { # label url size-command
 
 measure sqlite "sqlite://$work/city.db" "du -ch $work/city.db* | tail -n 1 | cut -f1"
 
-eval "$(.ci/pg-start "$work/pg" 54339)"
+eval "$(.ci/pg-start "$pg" 54339)"
 measure postgres "$TAIZHANG_TEST_PG" \
   "\"\$PG_BIN/psql\" -h 127.0.0.1 -p 54339 -U postgres -Atc \"SELECT pg_size_pretty(pg_database_size('taizhang'))\" taizhang"
 cmp -s "$work/sqlite-report.md" "$work/postgres-report.md" && echo "reports identical on both databases"

@@ -261,6 +261,7 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
         bar.inc(1);
     }
     bar.finish_and_clear();
+    store.analyze().await?;
     Ok(())
 }
 

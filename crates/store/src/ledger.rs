@@ -746,6 +746,12 @@ impl Store {
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
+    /// Refreshes the query planner's statistics after a bulk load (both databases accept it).
+    pub async fn analyze(&self) -> Result<()> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn counts(&self) -> Result<LedgerCounts> {
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM org_units), (SELECT COUNT(*) FROM indicators),

@@ -28,9 +28,11 @@ pub const FLAG_OVER_100M: &str = "亿元以上";
 /// (the default yellow line of the warning rules).
 const LAGGING_PP: i64 = -10;
 
-/// The latest progress row of a project within year `$2`, as a join condition on `g`.
-const LATEST_PROGRESS: &str = "g.project_id = p.id AND g.period =
-        (SELECT MAX(x.period) FROM project_progress x WHERE x.project_id = p.id AND x.year = $2)";
+/// `g`: each project's latest progress row within year `$2` (joined on `p`), found with one
+/// grouped scan of the year's rows rather than a lookup per project.
+const LATEST_PROGRESS: &str = "LEFT JOIN (SELECT project_id, MAX(period) AS period FROM project_progress
+             WHERE year = $2 GROUP BY project_id) latest ON latest.project_id = p.id
+         LEFT JOIN project_progress g ON g.project_id = latest.project_id AND g.period = latest.period";
 
 impl Store {
     /// Everything the annual summary of `unit` for `year` says, gathered from the ledger.
@@ -147,7 +149,7 @@ impl Store {
              SELECT COUNT(*), CAST(SUM(COALESCE(g.ytd_e4, 0)) AS BIGINT),
                  SUM(CASE WHEN p.actual_start >= $3 AND p.actual_start <= $4 THEN 1 ELSE 0 END)
              FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
-             LEFT JOIN project_progress g ON {LATEST_PROGRESS}
+             {LATEST_PROGRESS}
              WHERE y.year = $2"
         );
         let row = sqlx::query(AssertSqlSafe(sql))
@@ -194,7 +196,7 @@ impl Store {
              SELECT p.name, p.sample, y.planned_e4, g.ytd_e4, g.month FROM project_year_plans y
              JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
              JOIN project_flags f ON f.project_id = p.id AND f.flag = $3
-             LEFT JOIN project_progress g ON {LATEST_PROGRESS}
+             {LATEST_PROGRESS}
              WHERE y.year = $2 {nature} ORDER BY p.sample, p.id"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
@@ -229,7 +231,7 @@ impl Store {
              SELECT COUNT(*), SUM(CASE WHEN p.actual_start IS NOT NULL AND p.actual_start <= $4 THEN 1 ELSE 0 END),
                  CAST(SUM(COALESCE(g.ytd_e4, 0)) AS BIGINT)
              FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
-             LEFT JOIN project_progress g ON {LATEST_PROGRESS}
+             {LATEST_PROGRESS}
              WHERE y.year = $2 AND p.category = $3"
         );
         let row = sqlx::query(AssertSqlSafe(sql))
