@@ -2,6 +2,7 @@
 //! the rules live in `taizhang-core`, SQL in `taizhang-store`, HTTP in `taizhang-web`.
 
 mod demo;
+mod exchange;
 mod synthetic;
 
 use std::process::ExitCode;
@@ -34,6 +35,37 @@ enum Command {
     /// Load a world described in TOML files (units.toml, values.toml, plan.toml, projects.toml,
     /// tasks.toml, as in data/demo/erqi): all of it in one transaction, or nothing
     Load { dir: std::path::PathBuf },
+    /// Import a workbook of one kind (units, indicators, targets, projects, progress, tasks):
+    /// columns found by their Chinese headers, every error located, all or nothing
+    Import {
+        kind: String,
+        file: std::path::PathBuf,
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Plan year of project rows without a 年度 column (default: this year)
+        #[arg(long)]
+        year: Option<i32>,
+        /// Report what would change (new / changed / unchanged) without writing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export a kind (or `ledger`, the monthly project ledger) to an .xlsx workbook
+    Export {
+        kind: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long)]
+        year: Option<i32>,
+        /// A month (2017-06) or year; the ledger needs a month
+        #[arg(long)]
+        period: Option<String>,
+        /// Unit code or name: only its subtree
+        #[arg(long)]
+        unit: Option<String>,
+        /// An empty workbook with the headers, to fill in
+        #[arg(long)]
+        template: bool,
+    },
     /// Print a report
     #[command(subcommand)]
     Report(ReportCommand),
@@ -99,6 +131,14 @@ pub enum CliError {
     Domain(#[from] taizhang_core::DomainError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Import(taizhang_office::ImportError),
+}
+
+/// This year, from the system clock (UTC).
+fn current_year() -> i32 {
+    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400);
+    taizhang_core::project::Date::from_unix_days(days as i64).map_or(2018, |d| d.year)
 }
 
 fn main() -> ExitCode {
@@ -117,7 +157,14 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("错误：{e}");
+            if let CliError::Import(taizhang_office::ImportError::Cells(cells)) = &e {
+                for cell in cells {
+                    eprintln!("{cell}");
+                }
+                eprintln!("错误：共{}处错误，未写入任何数据", cells.len());
+            } else {
+                eprintln!("错误：{e}");
+            }
             ExitCode::from(if matches!(e, CliError::Usage(_)) { 2 } else { 1 })
         }
     }
@@ -182,6 +229,18 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
                 world.projects.len(),
                 world.tasks.len()
             );
+        }
+        Command::Import { kind, file, sheet, year, dry_run } => {
+            let kind = kind.parse().map_err(CliError::Import)?;
+            let year = year.unwrap_or_else(current_year);
+            let args = exchange::ImportArgs { kind, file, sheet: sheet.as_deref(), year, dry_run: *dry_run };
+            exchange::import(store, args).await?;
+        }
+        Command::Export { kind, out, year, period, unit, template } => {
+            let period = period.as_deref().map(str::parse).transpose()?;
+            let year = year.unwrap_or_else(current_year);
+            let args = exchange::ExportArgs { kind, out, year, period, unit: unit.as_deref(), template: *template };
+            exchange::export(store, args).await?;
         }
         Command::Report(ReportCommand::Annual { year, unit, format: Format::Md }) => {
             let catalogue = store.catalogue().await?;

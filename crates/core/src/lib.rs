@@ -19,4 +19,5 @@ mod test_support;
 pub use error::DomainError;
 pub use rust_decimal::Decimal;
 pub mod access;
+pub mod batch;
 pub mod world;

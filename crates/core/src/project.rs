@@ -52,6 +52,29 @@ impl Date {
         Self::new(y, m, d).map_err(|_| bad())
     }
 
+    /// The date `days` after 1970-01-01 (negative: before), by Howard Hinnant's civil algorithm.
+    pub fn from_unix_days(days: i64) -> Result<Self, DomainError> {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        let bad = || DomainError::Date { value: format!("{days}") };
+        Self::new(i32::try_from(year).map_err(|_| bad())?, month as u8, day as u8)
+    }
+
+    /// An Excel date serial (1900 system: serial 1 is 1900-01-01; 25569 is 1970-01-01).
+    pub fn from_excel_serial(serial: i64) -> Result<Self, DomainError> {
+        if !(61..=2_958_465).contains(&serial) {
+            return Err(DomainError::Date { value: serial.to_string() });
+        }
+        Self::from_unix_days(serial - 25_569)
+    }
+
     pub fn month_period(self) -> Period {
         Period::Month(self.year, self.month)
     }
@@ -240,6 +263,15 @@ mod tests {
     fn completion_is_exact_and_absent_without_a_plan() {
         assert_eq!(completion_pct(d("37"), d("50")), Some(d("74")));
         assert_eq!(completion_pct(d("1"), d("0")), None);
+    }
+
+    #[test]
+    fn dates_come_from_day_counts_and_excel_serials() {
+        assert_eq!(Date::from_unix_days(0).unwrap().to_string(), "1970-01-01");
+        assert_eq!(Date::from_unix_days(17_532).unwrap().to_string(), "2018-01-01");
+        assert_eq!(Date::from_excel_serial(43_101).unwrap().to_string(), "2018-01-01");
+        assert_eq!(Date::from_excel_serial(42_825).unwrap().to_string(), "2017-03-31");
+        assert!(Date::from_excel_serial(0).is_err());
     }
 
     #[test]

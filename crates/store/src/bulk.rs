@@ -112,8 +112,9 @@ impl Tx {
         .await
     }
 
-    /// New projects (their codes must not exist yet) with their flags; returns their ids by code.
-    pub async fn insert_projects(&mut self, projects: &[Project], ids: &Ids) -> Result<HashMap<String, i64>> {
+    /// Projects inserted or updated by code, their flags replaced; returns their ids by code.
+    /// Fields an office sheet does not carry (actual start, plan node) are the caller's to keep.
+    pub async fn upsert_projects(&mut self, projects: &[Project], ids: &Ids) -> Result<HashMap<String, i64>> {
         let unit_of = |p: &Project| {
             ids.units
                 .get(&p.responsibility.unit)
@@ -126,7 +127,13 @@ impl Tx {
                  planned_start, planned_finish, actual_start, unit_id, lead_leader, responsible_person,
                  contact, deadline, sample) VALUES",
             16,
-            "",
+            "ON CONFLICT (code) DO UPDATE SET name = excluded.name, category = excluded.category,
+                 nature = excluded.nature, location = excluded.location, content = excluded.content,
+                 total_investment_e4 = excluded.total_investment_e4, planned_start = excluded.planned_start,
+                 planned_finish = excluded.planned_finish, actual_start = excluded.actual_start,
+                 unit_id = excluded.unit_id, lead_leader = excluded.lead_leader,
+                 responsible_person = excluded.responsible_person, contact = excluded.contact,
+                 deadline = excluded.deadline, sample = excluded.sample",
             projects,
             |q, p| {
                 p.validate()?;
@@ -161,6 +168,16 @@ impl Tx {
             for r in q.fetch_all(self.conn()).await? {
                 new_ids.insert(r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?);
             }
+        }
+        let written: Vec<i64> = new_ids.values().copied().collect();
+        for chunk in written.chunks(MAX_PARAMS) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("DELETE FROM project_flags WHERE project_id IN ({})", placeholders.join(", "));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(self.conn()).await?;
         }
         let flags: Vec<(i64, String)> = projects
             .iter()

@@ -400,7 +400,7 @@ fn unit_from_row(r: &AnyRow) -> Result<OrgUnit> {
     })
 }
 
-const PROJECT_SELECT: &str =
+pub(crate) const PROJECT_SELECT: &str =
     "SELECT p.code, p.name, p.category, p.nature, p.location, p.content, p.total_investment_e4,
         p.planned_start, p.planned_finish, p.actual_start, u.code AS unit_code, p.lead_leader,
         p.responsible_person, p.contact, p.deadline, n.code AS node_code, p.sample, p.id
@@ -419,7 +419,12 @@ async fn load_project(conn: &mut AnyConnection, code: &str) -> Result<Option<Pro
         .iter()
         .map(|f| f.try_get::<String, _>(0))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(Project {
+    Ok(Some(project_from_row(&r, flags)?))
+}
+
+/// A row of [`PROJECT_SELECT`] as a project.
+pub(crate) fn project_from_row(r: &AnyRow, flags: Vec<String>) -> Result<Project> {
+    Ok(Project {
         code: r.try_get("code")?,
         name: r.try_get("name")?,
         category: r.try_get("category")?,
@@ -440,7 +445,33 @@ async fn load_project(conn: &mut AnyConnection, code: &str) -> Result<Option<Pro
         },
         plan_node: r.try_get("node_code")?,
         sample: r.try_get::<i64, _>("sample")? != 0,
-    }))
+    })
+}
+
+/// A progress row (month_e4, ytd_e4, since_start_e4, image_progress, problems) as a report.
+pub(crate) fn progress_from_row(r: &AnyRow, project: String, period: Period) -> Result<MonthlyProgress> {
+    Ok(MonthlyProgress {
+        project,
+        period,
+        month_wan: r.try_get::<Option<i64>, _>("month_e4")?.map(from_scaled),
+        ytd_wan: from_scaled(r.try_get("ytd_e4")?),
+        since_start_wan: r.try_get::<Option<i64>, _>("since_start_e4")?.map(from_scaled),
+        image_progress: r.try_get("image_progress")?,
+        problems: r.try_get("problems")?,
+    })
+}
+
+/// A value row (indicator, unit, period, value_e4, growth_e4, note, sample) as a value.
+pub(crate) fn value_from_row(r: &AnyRow) -> Result<IndicatorValue> {
+    Ok(IndicatorValue {
+        indicator: r.try_get("indicator")?,
+        unit: r.try_get("unit")?,
+        period: r.try_get::<String, _>("period")?.parse()?,
+        value: r.try_get::<Option<i64>, _>("value_e4")?.map(from_scaled),
+        reported_growth: r.try_get::<Option<i64>, _>("growth_e4")?.map(from_scaled),
+        note: r.try_get("note")?,
+        sample: r.try_get::<i64, _>("sample")? != 0,
+    })
 }
 
 impl Store {
@@ -550,18 +581,7 @@ impl Store {
         .bind(period.key())
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(IndicatorValue {
-                indicator: r.try_get("indicator")?,
-                unit: r.try_get("unit")?,
-                period: r.try_get::<String, _>("period")?.parse()?,
-                value: r.try_get::<Option<i64>, _>("value_e4")?.map(from_scaled),
-                reported_growth: r.try_get::<Option<i64>, _>("growth_e4")?.map(from_scaled),
-                note: r.try_get("note")?,
-                sample: r.try_get::<i64, _>("sample")? != 0,
-            })
-        })
-        .transpose()
+        row.as_ref().map(value_from_row).transpose()
     }
 
     pub async fn target(&self, indicator: &str, unit: &str, year: i32) -> Result<Option<Target>> {
@@ -668,18 +688,7 @@ impl Store {
         .bind(period.key())
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(MonthlyProgress {
-                project: project.to_string(),
-                period,
-                month_wan: r.try_get::<Option<i64>, _>("month_e4")?.map(from_scaled),
-                ytd_wan: from_scaled(r.try_get("ytd_e4")?),
-                since_start_wan: r.try_get::<Option<i64>, _>("since_start_e4")?.map(from_scaled),
-                image_progress: r.try_get("image_progress")?,
-                problems: r.try_get("problems")?,
-            })
-        })
-        .transpose()
+        row.map(|r| progress_from_row(&r, project.to_string(), period)).transpose()
     }
 
     pub async fn problems(&self, project: &str) -> Result<Vec<Problem>> {

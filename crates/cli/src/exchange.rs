@@ -1,0 +1,168 @@
+//! `taizhang import` and `taizhang export`: workbooks in and out through the office crate.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use taizhang_core::batch::Batch;
+use taizhang_core::period::Period;
+use taizhang_office::export::{LedgerLine, Names};
+use taizhang_office::{Context, ImportError, Kind};
+use taizhang_store::Store;
+
+use crate::CliError;
+
+/// Files with more rows than this show a progress spinner on a terminal.
+const SPINNER_ROWS: usize = 3000;
+
+pub struct ImportArgs<'a> {
+    pub kind: Kind,
+    pub file: &'a Path,
+    pub sheet: Option<&'a str>,
+    pub year: i32,
+    pub dry_run: bool,
+}
+
+pub async fn import(store: &Store, args: ImportArgs<'_>) -> Result<(), CliError> {
+    let name = args.file.display().to_string();
+    let file = std::fs::File::open(args.file).map_err(|e| CliError::Usage(format!("无法打开 {name}：{e}")))?;
+    let size = file.metadata()?.len();
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let table = taizhang_office::read_table(std::io::BufReader::new(file), size, &name, args.kind, args.sheet)
+        .map_err(CliError::Import)?;
+    let big = table.rows.len() > SPINNER_ROWS;
+    if big {
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+        spinner.set_message(format!("校验 {} 行", table.rows.len()));
+    }
+    for w in &table.warnings {
+        eprintln!("提示：{w}");
+    }
+    let catalogue = store.catalogue().await?;
+    let units = store.org_tree().await?;
+    let top = units.roots().next().map(|u| u.code.clone());
+    let (totals, ytd) = if matches!(args.kind, Kind::Progress) {
+        store.progress_context(&taizhang_office::years_in(&table)).await?
+    } else if matches!(args.kind, Kind::Projects) {
+        store.progress_context(&[]).await?
+    } else {
+        (HashMap::new(), HashMap::new())
+    };
+    let plan_nodes = if matches!(args.kind, Kind::Tasks) { store.all_plan_nodes().await? } else { vec![] };
+    let task_status = if matches!(args.kind, Kind::Tasks) { store.task_statuses().await? } else { HashMap::new() };
+    let ctx = Context {
+        catalogue: &catalogue,
+        units: &units,
+        top_unit: top.as_deref(),
+        project_totals: &totals,
+        stored_ytd: &ytd,
+        plan_nodes: &plan_nodes,
+        task_status: &task_status,
+        default_year: args.year,
+    };
+    let batch = match taizhang_office::parse_table(&table, args.kind, &ctx) {
+        Ok(b) => b,
+        Err(e) => {
+            spinner.finish_and_clear();
+            return Err(CliError::Import(e));
+        }
+    };
+    if big {
+        spinner.set_message(if args.dry_run { "比对数据库" } else { "写入数据库" });
+    }
+    let summary = store.import(&batch, args.dry_run).await?;
+    spinner.finish_and_clear();
+    let verb = if args.dry_run { "试运行（未写入）" } else { "已导入" };
+    println!("{verb} {name} 工作表“{}”{}行：{summary}", table.sheet, table.rows.len());
+    Ok(())
+}
+
+pub struct ExportArgs<'a> {
+    pub kind: &'a str,
+    pub out: &'a Path,
+    pub year: i32,
+    pub period: Option<Period>,
+    pub unit: Option<&'a str>,
+    pub template: bool,
+}
+
+pub async fn export(store: &Store, args: ExportArgs<'_>) -> Result<(), CliError> {
+    let unit = match args.unit {
+        Some(u) => Some(store.find_unit(u).await?.code),
+        None => None,
+    };
+    let unit = unit.as_deref();
+    let year = args.period.map_or(args.year, Period::year);
+    let bytes = if args.kind == "ledger" {
+        if args.template {
+            return Err(CliError::Usage("台账（ledger）是报表，没有导入模板；模板请用 projects 或 progress".into()));
+        }
+        let period = match args.period {
+            Some(p @ Period::Month(..)) => p,
+            _ => return Err(CliError::Usage("导出台账需要 --period 指定月份，如 --period 2017-06".into())),
+        };
+        let units = store.org_tree().await?;
+        let records = store.project_records(Some(year), unit).await?;
+        let mut progress: HashMap<String, _> = store
+            .progress_rows(year, Some(period.month_of_year()), unit)
+            .await?
+            .into_iter()
+            .filter(|p| p.period == period)
+            .map(|p| (p.project.clone(), p))
+            .collect();
+        let lines: Vec<LedgerLine> = records
+            .into_iter()
+            .map(|r| LedgerLine {
+                unit_name: units.get(&r.project.responsibility.unit).map_or_else(String::new, |u| u.name.clone()),
+                planned_wan: r.plans.first().map(|p| p.planned_wan),
+                progress: progress.remove(&r.project.code),
+                project: r.project,
+            })
+            .collect();
+        let top = match unit {
+            Some(u) => store.find_unit(u).await?.name,
+            None => store.top_unit().await?.name,
+        };
+        taizhang_office::export::ledger(&format!("{top}重点项目建设台账"), period, &lines).map_err(xlsx_error)?
+    } else {
+        let kind: Kind = args.kind.parse().map_err(CliError::Import)?;
+        if args.template {
+            taizhang_office::export::workbook(kind, &[]).map_err(xlsx_error)?
+        } else {
+            let batch = match kind {
+                Kind::Units => Batch::Units(store.units().await?),
+                Kind::Indicators => Batch::Values(store.values_of_year(year, unit).await?),
+                Kind::Targets => Batch::Targets(store.targets_of_year(year, unit).await?),
+                Kind::Projects => Batch::Projects(store.project_records(Some(year), unit).await?),
+                Kind::Progress => {
+                    let mut rows = store.progress_rows(year, args.period.map(Period::month_of_year), unit).await?;
+                    if let Some(p @ Period::Month(..)) = args.period {
+                        rows.retain(|g| g.period == p);
+                    }
+                    Batch::Progress(rows)
+                }
+                Kind::Tasks => Batch::Tasks(store.tasks_of_year(year, unit).await?),
+            };
+            let catalogue = store.catalogue().await?;
+            let units = store.org_tree().await?;
+            let (kind, rows) = taizhang_office::export::rows(&batch, Names { units: &units, catalogue: &catalogue });
+            taizhang_office::export::workbook(kind, &rows).map_err(xlsx_error)?
+        }
+    };
+    std::fs::write(args.out, bytes).map_err(|e| CliError::Usage(format!("无法写入 {}：{e}", args.out.display())))?;
+    println!("已导出 {}", args.out.display());
+    Ok(())
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> CliError {
+    CliError::Usage(format!("生成 Excel 失败：{e}"))
+}
+
+impl From<ImportError> for CliError {
+    fn from(e: ImportError) -> Self {
+        CliError::Import(e)
+    }
+}

@@ -1,0 +1,759 @@
+//! Excel in and out through the `taizhang` binary: real .xlsx files written by
+//! rust_xlsxwriter and read back by calamine, on a real database (SQLite, or PostgreSQL when
+//! `TAIZHANG_TEST_PG` is set).
+
+#![allow(clippy::unwrap_used)] // a failing test says where by panicking
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use rust_xlsxwriter::{Format, Workbook};
+use taizhang_store::testing::{TestDatabase, fresh_database};
+
+fn taizhang(db: &TestDatabase, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args(["--db", &db.url])
+        .args(args)
+        .env_remove("TAIZHANG_DB")
+        .output()
+        .expect("run taizhang")
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn demo_db() -> TestDatabase {
+    let db = tokio::runtime::Runtime::new().unwrap().block_on(fresh_database()).unwrap();
+    ok(taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
+    db
+}
+
+fn empty_db() -> TestDatabase {
+    let db = tokio::runtime::Runtime::new().unwrap().block_on(fresh_database()).unwrap();
+    ok(taizhang(&db, &["init", "--admin-password", "admin-password-1"]));
+    db
+}
+
+/// A cell as a test writes it.
+#[derive(Clone)]
+enum C {
+    S(&'static str),
+    N(f64),
+    Empty,
+    Bool,
+    Date(u16, u8, u8),
+}
+
+use C::{Empty, N, S};
+
+/// A one-sheet workbook: `sheet`, header row, data rows.
+fn workbook(dir: &Path, name: &str, sheet: &str, header: &[&str], rows: &[Vec<C>]) -> PathBuf {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet).unwrap();
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32 + 1, c as u16);
+            match cell {
+                S(s) => {
+                    ws.write_string(r, c, *s).unwrap();
+                }
+                N(n) => {
+                    ws.write_number(r, c, *n).unwrap();
+                }
+                C::Bool => {
+                    ws.write_boolean(r, c, true).unwrap();
+                }
+                C::Date(y, m, d) => {
+                    let dt = rust_xlsxwriter::ExcelDateTime::from_ymd(*y, *m, *d).unwrap();
+                    ws.write_datetime_with_format(r, c, &dt, &date).unwrap();
+                }
+                Empty => {}
+            }
+        }
+    }
+    let path = dir.join(name);
+    wb.save(&path).unwrap();
+    path
+}
+
+const PROGRESS: &[&str] = &[
+    "项目编码",
+    "报告期",
+    "当月完成投资(万元)",
+    "年初至报告期累计(万元)",
+    "开工至报告期累计(万元)",
+    "形象进度",
+    "存在问题",
+];
+const PROJECTS: &[&str] = &[
+    "项目编码",
+    "项目名称",
+    "项目类别",
+    "建设性质",
+    "总投资(万元)",
+    "年度",
+    "年度计划投资(万元)",
+    "计划开工",
+    "计划竣工",
+    "责任单位",
+    "标签",
+];
+const UNITS: &[&str] = &["单位编码", "单位名称", "上级单位编码", "类型"];
+const VALUES: &[&str] = &["指标", "单位", "报告期", "数值", "计量单位", "增长率(%)", "说明"];
+const TARGETS: &[&str] = &["指标", "单位", "年度", "目标值", "计量单位", "目标增长率(%)"];
+const TASKS: &[&str] = &["任务编码", "任务名称", "牵头单位", "配合单位", "完成时限", "目标要求"];
+
+/// A good progress row that would be new: its absence afterwards proves nothing was written.
+fn good_progress() -> Vec<C> {
+    vec![S("ZD2017-001"), S("2018-01"), N(100.0), N(100.0), N(31300.0), S("主体施工"), Empty]
+}
+
+fn good_project() -> Vec<C> {
+    vec![
+        S("NEW-001"),
+        S("新项目"),
+        S("产业发展"),
+        S("新开工"),
+        N(5000.0),
+        N(2018.0),
+        N(1000.0),
+        Empty,
+        Empty,
+        S("区发展改革委"),
+        Empty,
+    ]
+}
+
+struct Case {
+    name: &'static str,
+    kind: &'static str,
+    header: &'static [&'static str],
+    rows: Vec<Vec<C>>,
+    /// The located message the error must contain.
+    expect: &'static str,
+}
+
+fn cases() -> Vec<Case> {
+    let p = |rows: Vec<Vec<C>>, expect| Case { name: "", kind: "progress", header: PROGRESS, rows, expect };
+    let pr = |rows: Vec<Vec<C>>, expect| Case { name: "", kind: "projects", header: PROJECTS, rows, expect };
+    let u = |rows: Vec<Vec<C>>, expect| Case { name: "", kind: "units", header: UNITS, rows, expect };
+    let v = |rows: Vec<Vec<C>>, expect| Case { name: "", kind: "indicators", header: VALUES, rows, expect };
+    let t = |rows: Vec<Vec<C>>, expect| Case { name: "", kind: "targets", header: TARGETS, rows, expect };
+    let k = |rows: Vec<Vec<C>>, expect| Case { name: "", kind: "tasks", header: TASKS, rows, expect };
+    let mut all = vec![
+        p(
+            vec![good_progress(), vec![S("ZD2017-001"), S("2018-02"), N(1.0), S("12,5O0"), Empty, Empty, Empty]],
+            "进度!R3 年初至报告期累计(万元)=\"12,5O0\": 不是数字",
+        ),
+        p(
+            vec![good_progress(), vec![S("ZD2017-001"), S("2018-02"), N(1.0), Empty, Empty, Empty, Empty]],
+            "进度!R3 年初至报告期累计(万元)=\"\": 必填",
+        ),
+        p(
+            vec![good_progress(), vec![S("NOPE-1"), S("2018-01"), N(1.0), N(1.0), Empty, Empty, Empty]],
+            "进度!R3 项目编码=\"NOPE-1\": 项目编码不存在",
+        ),
+        p(
+            vec![good_progress(), vec![S("ZD2017-001"), S("2018年13月"), N(1.0), N(1.0), Empty, Empty, Empty]],
+            "进度!R3 报告期=\"2018年13月\": 不是有效报告期",
+        ),
+        p(
+            vec![good_progress(), vec![S("ZD2017-001"), S("2018Q1"), N(1.0), N(1.0), Empty, Empty, Empty]],
+            "进度!R3 报告期=\"2018Q1\": 项目进度的报告期应为月份",
+        ),
+        p(
+            vec![good_progress(), vec![S("ZD2017-001"), S("2018-02"), N(-5.0), N(95.0), Empty, Empty, Empty]],
+            "进度!R3 当月完成投资(万元)=\"-5\": 金额不能为负数",
+        ),
+        p(
+            vec![good_progress(), vec![S("ZD2017-001"), S("2018-02"), Empty, N(90.0), Empty, Empty, Empty]],
+            "进度!R3 年初至报告期累计(万元)=\"90\": 比上月累计 100 少",
+        ),
+        p(
+            vec![good_progress(), vec![S("ZD2017-001"), S("2018-02"), N(50.0), N(200.0), Empty, Empty, Empty]],
+            "进度!R3 年初至报告期累计(万元)=\"200\": 应等于上月累计 100 + 当月 50 = 150",
+        ),
+        p(
+            vec![good_progress(), vec![S("ZD2017-001"), S("2018-02"), N(1.0), N(101.0), N(200000.0), Empty, Empty]],
+            "进度!R3 开工至报告期累计(万元)=\"200000\": 超过项目总投资 150000 万元",
+        ),
+        p(vec![good_progress(), good_progress()], "进度!R3 报告期=\"2018-01\": 与第2行重复"),
+        p(
+            vec![good_progress(), vec![S("ZD2017-001"), S("2018-02"), C::Bool, N(101.0), Empty, Empty, Empty]],
+            "进度!R3 当月完成投资(万元)=\"TRUE\": 不是数字",
+        ),
+        p(
+            vec![
+                good_progress(),
+                vec![S("ZD2017-001"), S("2018-02"), C::Date(2018, 2, 1), N(101.0), Empty, Empty, Empty],
+            ],
+            "当月完成投资(万元)=\"43132\": 是日期，不是数字",
+        ),
+        p(
+            vec![good_progress(), vec![S("ZD2017-001"), S("2017-12"), N(1.0), N(1.0), Empty, Empty, Empty]],
+            "进度!R3 年初至报告期累计(万元)=\"1\": 比上月累计",
+        ),
+        pr(
+            vec![
+                good_project(),
+                vec![
+                    S("NEW-002"),
+                    S("项目二"),
+                    S("产业发展"),
+                    S("新开工"),
+                    N(-1.0),
+                    N(2018.0),
+                    N(1.0),
+                    Empty,
+                    Empty,
+                    S("区发展改革委"),
+                    Empty,
+                ],
+            ],
+            "项目!R3 总投资(万元)=\"-1\": 金额不能为负数",
+        ),
+        pr(
+            vec![
+                good_project(),
+                vec![
+                    S("NEW-002"),
+                    S("项目二"),
+                    S("产业发展"),
+                    S("新开工"),
+                    S("abc"),
+                    N(2018.0),
+                    N(1.0),
+                    Empty,
+                    Empty,
+                    S("区发展改革委"),
+                    Empty,
+                ],
+            ],
+            "项目!R3 总投资(万元)=\"abc\": 不是数字",
+        ),
+        pr(
+            vec![
+                good_project(),
+                vec![
+                    S("NEW-002"),
+                    S("项目二"),
+                    S("产业发展"),
+                    S("新开工"),
+                    N(1.0),
+                    N(2018.0),
+                    N(1.0),
+                    S("2018-02-30"),
+                    Empty,
+                    S("区发展改革委"),
+                    Empty,
+                ],
+            ],
+            "项目!R3 计划开工=\"2018-02-30\": 不是有效日期",
+        ),
+        pr(
+            vec![
+                good_project(),
+                vec![
+                    S("NEW-002"),
+                    S("项目二"),
+                    S("产业发展"),
+                    S("新开工"),
+                    N(1.0),
+                    N(2018.0),
+                    N(1.0),
+                    S("2018-06-01"),
+                    S("2018-01-01"),
+                    S("区发展改革委"),
+                    Empty,
+                ],
+            ],
+            "项目!R3 计划竣工=\"2018-01-01\": 计划竣工早于计划开工",
+        ),
+        pr(
+            vec![
+                good_project(),
+                vec![
+                    S("NEW-002"),
+                    S("项目二"),
+                    S("产业发展"),
+                    S("新开工"),
+                    N(1.0),
+                    N(2018.0),
+                    N(1.0),
+                    Empty,
+                    Empty,
+                    S("金水区发改委"),
+                    Empty,
+                ],
+            ],
+            "项目!R3 责任单位=\"金水区发改委\": 单位不存在",
+        ),
+        pr(
+            vec![
+                good_project(),
+                vec![
+                    S("NEW-002"),
+                    S("项目二"),
+                    S("产业发展"),
+                    S("在建"),
+                    N(1.0),
+                    N(2018.0),
+                    N(1.0),
+                    Empty,
+                    Empty,
+                    S("区发展改革委"),
+                    Empty,
+                ],
+            ],
+            "项目!R3 建设性质=\"在建\": 建设性质无法识别",
+        ),
+        pr(vec![good_project(), good_project()], "项目!R3 项目编码=\"NEW-001\": 与第2行重复"),
+        pr(
+            vec![
+                good_project(),
+                vec![
+                    S("NEW-002"),
+                    Empty,
+                    S("产业发展"),
+                    S("新开工"),
+                    N(1.0),
+                    N(2018.0),
+                    N(1.0),
+                    Empty,
+                    Empty,
+                    S("区发展改革委"),
+                    Empty,
+                ],
+            ],
+            "项目!R3 项目名称=\"\": 必填",
+        ),
+        pr(
+            vec![
+                good_project(),
+                vec![
+                    S("NEW-002"),
+                    S("项目二"),
+                    S("产业发展"),
+                    S("新开工"),
+                    N(1.0),
+                    S("2018-03"),
+                    N(1.0),
+                    Empty,
+                    Empty,
+                    S("区发展改革委"),
+                    Empty,
+                ],
+            ],
+            "项目!R3 年度=\"2018-03\": 不是有效年度",
+        ),
+        u(
+            vec![
+                vec![S("u1"), S("新单位"), S("erqi"), S("department")],
+                vec![S("u2"), S("另一单位"), S("nowhere"), S("department")],
+            ],
+            "单位!R3 上级单位编码=\"nowhere\": 上级单位编码不存在",
+        ),
+        u(
+            vec![
+                vec![S("u1"), S("新单位"), S("erqi"), S("department")],
+                vec![S("u2"), S("另一单位"), S("erqi"), S("村")],
+            ],
+            "单位!R3 类型=\"村\": 类型无法识别",
+        ),
+        u(
+            vec![
+                vec![S("u1"), S("新单位"), S("erqi"), S("department")],
+                vec![S("u1"), S("另一单位"), S("erqi"), S("street")],
+            ],
+            "单位!R3 单位编码=\"u1\": 与第2行重复",
+        ),
+        v(
+            vec![
+                vec![S("地区生产总值"), S("二七区"), S("2018"), N(600.0), S("亿元"), N(8.0), Empty],
+                vec![S("地区总产值"), S("二七区"), S("2018"), N(1.0), S("亿元"), Empty, Empty],
+            ],
+            "指标!R3 指标=\"地区总产值\": 指标不在指标目录中",
+        ),
+        v(
+            vec![
+                vec![S("地区生产总值"), S("二七区"), S("2018"), N(600.0), S("亿元"), N(8.0), Empty],
+                vec![S("地区生产总值"), S("金水区"), S("2018"), N(1.0), S("亿元"), Empty, Empty],
+            ],
+            "指标!R3 单位=\"金水区\": 单位不存在",
+        ),
+        v(
+            vec![
+                vec![S("地区生产总值"), S("二七区"), S("2018"), N(600.0), S("亿元"), N(8.0), Empty],
+                vec![S("一般公共预算收入"), S("二七区"), S("2018"), N(1.0), S("万人"), Empty, Empty],
+            ],
+            "指标!R3 计量单位=\"万人\": 计量单位与指标不一致",
+        ),
+        v(
+            vec![
+                vec![S("地区生产总值"), S("二七区"), S("2018"), N(600.0), S("亿元"), N(8.0), Empty],
+                vec![S("一般公共预算收入"), S("二七区"), S("2018"), N(1.0), S("美元"), Empty, Empty],
+            ],
+            "指标!R3 计量单位=\"美元\": 计量单位无法识别",
+        ),
+        v(
+            vec![
+                vec![S("地区生产总值"), S("二七区"), S("2018"), N(600.0), S("亿元"), N(8.0), Empty],
+                vec![S("一般公共预算收入"), S("二七区"), S("2018"), Empty, S("亿元"), Empty, Empty],
+            ],
+            "指标!R3 数值=\"\": 数值与增长率(%)不能同时为空",
+        ),
+        v(
+            vec![
+                vec![S("地区生产总值"), S("二七区"), S("2018"), N(600.0), S("亿元"), N(8.0), Empty],
+                vec![S("一般公共预算收入"), S("二七区"), S("2018"), N(1.0), S("亿元"), S("9.0.1"), Empty],
+            ],
+            "指标!R3 增长率(%)=\"9.0.1\": 不是数字",
+        ),
+        v(
+            vec![
+                vec![S("地区生产总值"), S("二七区"), S("2018"), N(600.0), S("亿元"), N(8.0), Empty],
+                vec![S("一般公共预算收入"), S("二七区"), S("2018"), N(-1.0), S("亿元"), Empty, Empty],
+            ],
+            "指标!R3 数值=\"-1\": 不能为负数",
+        ),
+        t(
+            vec![
+                vec![S("地区生产总值"), S("二七区"), N(2018.0), Empty, Empty, N(8.0)],
+                vec![S("地区生产总值"), S("二七区"), Empty, Empty, Empty, N(8.0)],
+            ],
+            "目标!R3 年度=\"\": 必填",
+        ),
+        t(
+            vec![
+                vec![S("地区生产总值"), S("二七区"), N(2018.0), Empty, Empty, N(8.0)],
+                vec![S("固定资产投资"), S("二七区"), N(2018.0), Empty, Empty, Empty],
+            ],
+            "目标!R3 目标值=\"\": 目标值与目标增长率(%)不能同时为空",
+        ),
+        k(
+            vec![
+                vec![S("RW-1"), S("新工作"), S("区发展改革委"), Empty, Empty, Empty],
+                vec![S("RW-2"), S("另一工作"), S("不存在的局"), Empty, Empty, Empty],
+            ],
+            "重点工作!R3 牵头单位=\"不存在的局\": 单位不存在",
+        ),
+        k(
+            vec![
+                vec![S("RW-1"), S("新工作"), S("区发展改革委"), Empty, Empty, Empty],
+                vec![S("RW-2"), S("另一工作"), S("区财政局"), S("区财政局、不存在的局"), Empty, Empty],
+            ],
+            "重点工作!R3 配合单位=\"区财政局、不存在的局\": 配合单位“不存在的局”不存在",
+        ),
+        k(
+            vec![
+                vec![S("RW-1"), S("新工作"), S("区发展改革委"), Empty, Empty, Empty],
+                vec![S("RW-2"), S("另一工作"), S("区财政局"), Empty, S("明年"), Empty],
+            ],
+            "重点工作!R3 完成时限=\"明年\": 不是有效日期",
+        ),
+    ];
+    let names = [
+        "ytd not a number",
+        "ytd empty",
+        "unknown project",
+        "bad period",
+        "quarter period",
+        "negative month",
+        "ytd decreasing",
+        "ytd not previous plus month",
+        "since start above total",
+        "duplicate progress",
+        "boolean in number column",
+        "date in number column",
+        "ytd below stored previous month",
+        "negative total",
+        "total not a number",
+        "impossible date",
+        "finish before start",
+        "unknown unit",
+        "unknown nature",
+        "duplicate project",
+        "empty name",
+        "bad plan year",
+        "unknown parent",
+        "unknown unit kind",
+        "duplicate unit",
+        "unknown indicator",
+        "unknown value unit",
+        "measure of another kind",
+        "unknown measure",
+        "neither value nor growth",
+        "growth not a number",
+        "negative indicator value",
+        "target without year",
+        "target without value or growth",
+        "unknown lead unit",
+        "unknown cooperating unit",
+        "bad deadline",
+    ];
+    for (case, name) in all.iter_mut().zip(names) {
+        case.name = name;
+    }
+    all
+}
+
+/// What the database holds, compared before and after a rejected import.
+fn fingerprint(db: &TestDatabase, dir: &Path) -> Vec<Vec<String>> {
+    let mut all = Vec::new();
+    for (kind, year) in [
+        ("units", "2018"),
+        ("projects", "2018"),
+        ("progress", "2018"),
+        ("indicators", "2018"),
+        ("targets", "2018"),
+        ("tasks", "2018"),
+    ] {
+        let out = dir.join(format!("fp-{kind}.xlsx"));
+        ok(taizhang(db, &["export", kind, "--year", year, "--out", out.to_str().unwrap()]));
+        all.extend(cells(&out));
+    }
+    all
+}
+
+fn cells(path: &Path) -> Vec<Vec<String>> {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let name = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&name).unwrap();
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_malformed_workbook_is_rejected_with_its_located_message_and_nothing_written() {
+    let db = demo_db();
+    let dir = tempfile::tempdir().unwrap();
+    let before = fingerprint(&db, dir.path());
+    let cases = cases();
+    assert!(cases.len() >= 30, "the corpus holds {} cases", cases.len());
+    for (i, case) in cases.iter().enumerate() {
+        let path = workbook(dir.path(), &format!("bad-{i}.xlsx"), sheet_of(case.kind), case.header, &case.rows);
+        let out = taizhang(&db, &["import", case.kind, path.to_str().unwrap(), "--year", "2018"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{}: accepted", case.name);
+        assert!(err.contains(case.expect), "{}: expected «{}» in\n{err}", case.name, case.expect);
+        assert!(err.contains("未写入任何数据"), "{}: {err}", case.name);
+    }
+    assert_eq!(fingerprint(&db, dir.path()), before, "a rejected import changed the database");
+}
+
+fn sheet_of(kind: &str) -> &'static str {
+    match kind {
+        "progress" => "进度",
+        "projects" => "项目",
+        "units" => "单位",
+        "indicators" => "指标",
+        "targets" => "目标",
+        _ => "重点工作",
+    }
+}
+
+#[test]
+fn all_errors_of_a_file_are_reported_at_once() {
+    let db = demo_db();
+    let dir = tempfile::tempdir().unwrap();
+    let rows = vec![
+        vec![S("ZD2017-001"), S("2018-01"), N(1.0), S("x"), Empty, Empty, Empty],
+        vec![S("NOPE"), S("2018-01"), N(1.0), N(1.0), Empty, Empty, Empty],
+        vec![S("ZD2017-001"), S("2018-99"), N(1.0), N(1.0), Empty, Empty, Empty],
+    ];
+    let path = workbook(dir.path(), "many.xlsx", "进度", PROGRESS, &rows);
+    let out = taizhang(&db, &["import", "progress", path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    for located in ["进度!R2 年初至报告期累计(万元)", "进度!R3 项目编码", "进度!R4 报告期"] {
+        assert!(err.contains(located), "{located} missing in {err}");
+    }
+    assert!(err.contains("共3处错误"), "{err}");
+}
+
+#[test]
+fn files_that_cannot_be_read_are_refused_clearly() {
+    let db = demo_db();
+    let dir = tempfile::tempdir().unwrap();
+    let not_xlsx = dir.path().join("notes.xlsx");
+    std::fs::write(&not_xlsx, "这不是工作簿").unwrap();
+    let encrypted = dir.path().join("locked.xlsx");
+    {
+        let mut cfb = cfb::create(&encrypted).unwrap();
+        std::io::Write::write_all(&mut cfb.create_stream("/EncryptionInfo").unwrap(), &[4, 0, 4, 0]).unwrap();
+        std::io::Write::write_all(&mut cfb.create_stream("/EncryptedPackage").unwrap(), &[0; 64]).unwrap();
+        cfb.flush().unwrap();
+    }
+    let huge = dir.path().join("huge.xlsx");
+    std::fs::File::create(&huge).unwrap().set_len(taizhang_office::MAX_FILE_BYTES + 1).unwrap();
+    let good = workbook(dir.path(), "good.xlsx", "进度", PROGRESS, &[good_progress()]);
+    let no_header = workbook(dir.path(), "noheader.xlsx", "进度", &["甲", "乙"], &[vec![S("1"), S("2")]]);
+    let cases: [(&Path, &[&str], &str); 5] = [
+        (&not_xlsx, &[], "不是有效的 Excel .xlsx 工作簿"),
+        (&encrypted, &[], "已加密"),
+        (&huge, &[], "超过上限"),
+        (&good, &["--sheet", "六月"], "没有名为“六月”的工作表"),
+        (&no_header, &[], "找不到表头：应包含 项目编码、报告期、年初至报告期累计(万元)"),
+    ];
+    for (path, extra, expect) in cases {
+        let mut args = vec!["import", "progress", path.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = taizhang(&db, &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(expect), "{}: expected «{expect}» in {err}", path.display());
+    }
+}
+
+#[test]
+fn offices_sheets_are_read_as_they_are_kept() {
+    let db = demo_db();
+    let dir = tempfile::tempdir().unwrap();
+    // A hidden notes sheet first, a title row, columns in another order with full-width
+    // brackets and an 亿元 suffix, an extra column, a merged category, text numbers,
+    // Excel dates and a formula with its cached value.
+    let mut wb = Workbook::new();
+    let notes = wb.add_worksheet();
+    notes.set_name("填表说明").unwrap();
+    notes.write_string(0, 0, "请勿修改表头").unwrap();
+    notes.set_hidden(true);
+    let ws = wb.add_worksheet();
+    ws.set_name("2018年项目").unwrap();
+    ws.write_string(0, 0, "二七区2018年重点项目计划表").unwrap();
+    let header = [
+        "责任单位",
+        "项目名称",
+        "项目编码",
+        "总投资（亿元）",
+        "备注",
+        "项目类别",
+        "年度计划投资（万元）",
+        "计划开工",
+        "建设性质",
+        "标签",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let rows: [(&str, &str, &str, &str, f64); 3] = [
+        ("区发展改革委", "示范园区一期", "XM-1", "1.5", 5000.0),
+        ("区财政局", "示范园区二期", "XM-2", "2,000", 6000.0),
+        ("解放路街道", "老旧小区改造", "XM-3", "0.25", 700.0),
+    ];
+    for (i, (unit, name, code, total, plan)) in rows.iter().enumerate() {
+        let r = i as u32 + 2;
+        ws.write_string(r, 0, *unit).unwrap();
+        ws.write_string(r, 1, *name).unwrap();
+        ws.write_string(r, 2, *code).unwrap();
+        ws.write_string(r, 3, *total).unwrap();
+        ws.write_string(r, 4, "无").unwrap();
+        ws.write_formula(r, 6, format!("={plan}*1").as_str()).unwrap();
+        ws.set_formula_result(r, 6, plan.to_string());
+        let dt = rust_xlsxwriter::ExcelDateTime::from_ymd(2018, 3, 1 + i as u8).unwrap();
+        ws.write_datetime_with_format(r, 7, &dt, &date).unwrap();
+        ws.write_string(r, 8, "新开工").unwrap();
+        ws.write_string(r, 9, "亿元以上、出彩项目").unwrap();
+    }
+    ws.merge_range(2, 5, 4, 5, "产业发展", &Format::new()).unwrap();
+    let path = dir.path().join("kept.xlsx");
+    wb.save(&path).unwrap();
+
+    let out = taizhang(&db, &["import", "projects", path.to_str().unwrap(), "--year", "2018"]);
+    let stdout = ok(out.clone());
+    assert!(stdout.contains("新增3条"), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("列“备注”不是本类数据的列，已忽略"));
+    let export = dir.path().join("back.xlsx");
+    ok(taizhang(
+        &db,
+        &["export", "projects", "--year", "2018", "--unit", "区财政局", "--out", export.to_str().unwrap()],
+    ));
+    let rows = cells(&export);
+    let xm2 = rows.iter().find(|r| r[0] == "XM-2").expect("XM-2 exported");
+    // 2,000亿元 = 20000000万元; category from the merged cell; date from the date cell.
+    assert_eq!(xm2[6], "20000000");
+    assert_eq!(xm2[2], "产业发展");
+    assert_eq!(xm2[8], "6000");
+    assert_eq!(xm2[9], "2018-03-02");
+    assert_eq!(xm2[15], "亿元以上、出彩项目");
+}
+
+#[test]
+fn export_import_export_round_trips_every_kind() {
+    let source = demo_db();
+    let target = empty_db();
+    let dir = tempfile::tempdir().unwrap();
+    // Units first, then what refers to them.
+    for kind in ["units", "indicators", "targets", "projects", "progress", "tasks"] {
+        let first = dir.path().join(format!("{kind}-1.xlsx"));
+        let second = dir.path().join(format!("{kind}-2.xlsx"));
+        ok(taizhang(&source, &["export", kind, "--year", "2017", "--out", first.to_str().unwrap()]));
+        let imported = ok(taizhang(&target, &["import", kind, first.to_str().unwrap(), "--year", "2017"]));
+        assert!(imported.contains("变更0条"), "{kind}: {imported}");
+        ok(taizhang(&target, &["export", kind, "--year", "2017", "--out", second.to_str().unwrap()]));
+        assert_eq!(cells(&first), cells(&second), "{kind} changed in the round trip");
+        // Idempotent: the same file again changes nothing.
+        let again = ok(taizhang(&target, &["import", kind, first.to_str().unwrap(), "--year", "2017", "--dry-run"]));
+        assert!(again.contains("新增0条，变更0条"), "{kind}: {again}");
+    }
+}
+
+#[test]
+fn a_dry_run_counts_changes_without_writing() {
+    let db = demo_db();
+    let dir = tempfile::tempdir().unwrap();
+    let rows = vec![
+        good_progress(),
+        vec![S("ZD2017-001"), S("2017-12"), N(2600.0), N(31200.0), N(31200.0), S("按计划推进"), Empty],
+    ];
+    let path = workbook(dir.path(), "p.xlsx", "进度", PROGRESS, &rows);
+    let dry = ok(taizhang(&db, &["import", "progress", path.to_str().unwrap(), "--dry-run"]));
+    assert!(dry.contains("试运行") && dry.contains("新增1条，变更0条，未变1条"), "{dry}");
+    let real = ok(taizhang(&db, &["import", "progress", path.to_str().unwrap()]));
+    assert!(real.contains("新增1条"), "the dry run wrote nothing: {real}");
+    let again = ok(taizhang(&db, &["import", "progress", path.to_str().unwrap()]));
+    assert!(again.contains("新增0条，变更0条，未变2条"), "{again}");
+}
+
+#[test]
+fn templates_and_the_ledger_open_in_a_reader() {
+    let db = demo_db();
+    let dir = tempfile::tempdir().unwrap();
+    for kind in ["units", "indicators", "targets", "projects", "progress", "tasks"] {
+        let path = dir.path().join(format!("{kind}-template.xlsx"));
+        ok(taizhang(&db, &["export", kind, "--template", "--out", path.to_str().unwrap()]));
+        let rows = cells(&path);
+        assert_eq!(rows.len(), 1, "{kind}: a template is its header row");
+    }
+    let ledger = dir.path().join("ledger.xlsx");
+    ok(taizhang(&db, &["export", "ledger", "--period", "2017-06", "--out", ledger.to_str().unwrap()]));
+    let rows = cells(&ledger);
+    assert_eq!(rows[0][0], "二七区重点项目建设台账（2017年1-6月）");
+    assert_eq!(rows[1][13], "年初至报告期累计(万元)");
+    let total = rows.iter().find(|r| r[1] == "合计").expect("合计 row");
+    assert_eq!(total[2], "150个项目");
+    let subtotals = rows.iter().filter(|r| r[1].ends_with("小计")).count();
+    assert_eq!(subtotals, 6, "one 小计 per category");
+    let missing = taizhang(&db, &["export", "ledger", "--out", ledger.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("--period"));
+}

@@ -1,0 +1,133 @@
+//! Reading typed values out of cells, with the message a user needs when one is wrong.
+
+use calamine::Data;
+use rust_decimal::Decimal;
+use taizhang_core::period::Period;
+use taizhang_core::project::Date;
+use taizhang_core::quantity::parse_number;
+
+use crate::sheet::{cell_text, float_decimal, is_blank};
+
+/// Text of a cell; none when blank.
+pub fn text(cell: &Data) -> Option<String> {
+    (!is_blank(cell)).then(|| cell_text(cell))
+}
+
+/// A number: numeric cells, numbers stored as text ("1,234.5", "１２３"), and "12.3%" (read
+/// as 12.3 in a percent column). Blank is none.
+pub fn number(cell: &Data) -> Result<Option<Decimal>, String> {
+    match cell {
+        c if is_blank(c) => Ok(None),
+        Data::Int(i) => Ok(Some(Decimal::from(*i))),
+        Data::Float(f) => float_decimal(*f).map(Some).ok_or_else(|| "不是有限的数字".to_string()),
+        Data::String(s) => {
+            let t = s.trim().trim_end_matches(['%', '％']);
+            parse_number(t).map(Some).map_err(|_| "不是数字".to_string())
+        }
+        Data::Error(_) => Err("单元格是公式错误值".to_string()),
+        Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => Err("是日期，不是数字".to_string()),
+        Data::Bool(_) => Err("不是数字".to_string()),
+        Data::Empty => Ok(None),
+    }
+}
+
+/// A date: an Excel date cell, an Excel serial number, or text (2018-03-01, 2018/3/1, 2018年3月1日).
+pub fn date(cell: &Data) -> Result<Option<Date>, String> {
+    let expected = "不是有效日期（应为 2018-03-01、2018/3/1 或 Excel 日期）";
+    match cell {
+        c if is_blank(c) => Ok(None),
+        Data::DateTime(dt) => {
+            Date::from_excel_serial(dt.as_f64().floor() as i64).map(Some).map_err(|_| expected.into())
+        }
+        Data::Int(i) => Date::from_excel_serial(*i).map(Some).map_err(|_| expected.into()),
+        Data::Float(f) if f.fract() == 0.0 => Date::from_excel_serial(*f as i64).map(Some).map_err(|_| expected.into()),
+        Data::DateTimeIso(s) => Date::parse(s.get(..10).unwrap_or(s)).map(Some).map_err(|_| expected.into()),
+        Data::String(s) => Date::parse(s).map(Some).map_err(|_| expected.into()),
+        _ => Err(expected.into()),
+    }
+}
+
+/// A period: text keys and Chinese labels, a year number (2017), or a date cell (its month:
+/// Excel turns a typed "2017-03" into a date).
+pub fn period(cell: &Data) -> Result<Option<Period>, String> {
+    let expected = "不是有效报告期（应为 2017、2017Q1、2017-03、2017年、2017年3月 或 2017年1-3月）";
+    match cell {
+        c if is_blank(c) => Ok(None),
+        Data::Int(y) if (1949..=2200).contains(y) => Ok(Some(Period::Year(*y as i32))),
+        Data::Float(f) if f.fract() == 0.0 && (1949.0..=2200.0).contains(f) => Ok(Some(Period::Year(*f as i32))),
+        Data::DateTime(_) | Data::DateTimeIso(_) => {
+            date(cell).map(|d| d.map(Date::month_period)).map_err(|_| expected.into())
+        }
+        Data::String(s) => Period::parse_label(s).map(|l| Some(l.period)).map_err(|_| expected.into()),
+        _ => Err(expected.into()),
+    }
+}
+
+/// A whole year (年度): 2018, "2018", "2018年".
+pub fn year(cell: &Data) -> Result<Option<i32>, String> {
+    match period(cell) {
+        Ok(Some(Period::Year(y))) => Ok(Some(y)),
+        Ok(None) => Ok(None),
+        _ => Err("不是有效年度（应为 2018 或 2018年）".into()),
+    }
+}
+
+/// A list in one cell: "出彩项目、亿元以上", "a, b; c".
+pub fn list(cell: &Data) -> Vec<String> {
+    text(cell)
+        .map(|t| {
+            t.split(['、', ',', '，', ';', '；', '/', '|'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(t: &str) -> Data {
+        Data::String(t.into())
+    }
+
+    #[test]
+    fn numbers_are_read_as_offices_type_them() {
+        let d = |t: &str| t.parse::<Decimal>().unwrap();
+        let cases = [
+            (Data::Float(1234.5), Some(d("1234.5"))),
+            (Data::Int(12), Some(d("12"))),
+            (s("1,234.5"), Some(d("1234.5"))),
+            (s("12.3%"), Some(d("12.3"))),
+            (s("  "), None),
+            (Data::Empty, None),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(number(&cell).unwrap(), want, "{cell:?}");
+        }
+        assert_eq!(number(&s("12,5O0")).unwrap_err(), "不是数字");
+        assert!(number(&Data::Bool(true)).is_err());
+    }
+
+    #[test]
+    fn dates_come_from_serials_and_text() {
+        let want = Date::new(2018, 3, 1).ok();
+        assert_eq!(date(&Data::Int(43_160)).unwrap(), want);
+        assert_eq!(date(&s("2018/3/1")).unwrap(), want);
+        assert_eq!(date(&s("2018年3月1日")).unwrap(), want);
+        assert!(date(&s("2018-02-30")).is_err());
+        assert!(date(&Data::Float(43_160.5)).is_err());
+    }
+
+    #[test]
+    fn periods_come_from_labels_years_and_dates() {
+        assert_eq!(period(&s("2017年1-3月")).unwrap(), Some(Period::Month(2017, 3)));
+        assert_eq!(period(&Data::Int(2017)).unwrap(), Some(Period::Year(2017)));
+        assert!(period(&Data::Int(43_160)).unwrap_err().contains("报告期"));
+        assert_eq!(year(&s("2018年")).unwrap(), Some(2018));
+        assert!(year(&s("2018-03")).is_err());
+        assert_eq!(list(&s("出彩项目、亿元以上")), vec!["出彩项目", "亿元以上"]);
+    }
+}

@@ -1,0 +1,362 @@
+//! Writing workbooks: each kind with the headers its import reads (so an export re-imports
+//! unchanged), empty templates, and the monthly project ledger as offices print it.
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use taizhang_core::batch::Batch;
+use taizhang_core::indicator::Catalogue;
+use taizhang_core::org::OrgTree;
+use taizhang_core::period::Period;
+use taizhang_core::project::{MonthlyProgress, Project, completion_pct};
+
+use crate::Kind;
+
+/// A cell to write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(Decimal),
+    Empty,
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    let s = s.into();
+    if s.is_empty() { Cell::Empty } else { Cell::Text(s) }
+}
+
+fn number(d: Option<Decimal>) -> Cell {
+    d.map_or(Cell::Empty, |d| Cell::Number(d.normalize()))
+}
+
+/// Names of units and indicators for the cells people read.
+#[derive(Debug, Clone, Copy)]
+pub struct Names<'a> {
+    pub units: &'a OrgTree,
+    pub catalogue: &'a Catalogue,
+}
+
+impl Names<'_> {
+    fn unit(&self, code: &str) -> String {
+        self.units.get(code).map_or_else(|| code.to_string(), |u| u.name.clone())
+    }
+}
+
+fn headers(kind: Kind) -> Vec<&'static str> {
+    kind.fields().iter().map(|f| f.header).collect()
+}
+
+/// The rows of a batch under its kind's headers.
+pub fn rows(batch: &Batch, names: Names<'_>) -> (Kind, Vec<Vec<Cell>>) {
+    match batch {
+        Batch::Units(units) => (
+            Kind::Units,
+            units
+                .iter()
+                .map(|u| {
+                    vec![text(&u.code), text(&u.name), text(u.parent.clone().unwrap_or_default()), text(u.kind.code())]
+                })
+                .collect(),
+        ),
+        Batch::Values(values) => (
+            Kind::Indicators,
+            values
+                .iter()
+                .map(|v| {
+                    let ind = names.catalogue.find(&v.indicator);
+                    let unit = ind.map(|i| i.unit.clone());
+                    vec![
+                        text(ind.map_or_else(|| v.indicator.clone(), |i| i.name.clone())),
+                        text(names.unit(&v.unit)),
+                        text(v.period.key()),
+                        number(v.value.map(|x| unit.as_ref().map_or(x, |u| x / u.factor()))),
+                        text(unit.map(|u| u.to_string()).unwrap_or_default()),
+                        number(v.reported_growth),
+                        text(v.note.clone().unwrap_or_default()),
+                    ]
+                })
+                .collect(),
+        ),
+        Batch::Targets(targets) => (
+            Kind::Targets,
+            targets
+                .iter()
+                .map(|t| {
+                    let ind = names.catalogue.find(&t.indicator);
+                    let unit = ind.map(|i| i.unit.clone());
+                    vec![
+                        text(ind.map_or_else(|| t.indicator.clone(), |i| i.name.clone())),
+                        text(names.unit(&t.unit)),
+                        Cell::Number(Decimal::from(t.year)),
+                        number(t.level.map(|x| unit.as_ref().map_or(x, |u| x / u.factor()))),
+                        text(unit.map(|u| u.to_string()).unwrap_or_default()),
+                        number(t.growth),
+                    ]
+                })
+                .collect(),
+        ),
+        Batch::Projects(records) => (
+            Kind::Projects,
+            records
+                .iter()
+                .flat_map(|r| {
+                    let plans: Vec<Option<&taizhang_core::project::YearPlan>> =
+                        if r.plans.is_empty() { vec![None] } else { r.plans.iter().map(Some).collect() };
+                    plans.into_iter().map(move |plan| project_row(&r.project, plan, names))
+                })
+                .collect(),
+        ),
+        Batch::Progress(progress) => (
+            Kind::Progress,
+            progress
+                .iter()
+                .map(|p| {
+                    vec![
+                        text(&p.project),
+                        text(p.period.key()),
+                        number(p.month_wan),
+                        number(Some(p.ytd_wan)),
+                        number(p.since_start_wan),
+                        text(&p.image_progress),
+                        text(&p.problems),
+                    ]
+                })
+                .collect(),
+        ),
+        Batch::Tasks(tasks) => (
+            Kind::Tasks,
+            tasks
+                .iter()
+                .map(|t| {
+                    vec![
+                        text(&t.code),
+                        text(&t.name),
+                        text(t.plan_node.clone().unwrap_or_default()),
+                        text(names.unit(&t.lead_unit)),
+                        text(t.cooperating_units.iter().map(|c| names.unit(c)).collect::<Vec<_>>().join("、")),
+                        text(&t.lead_leader),
+                        text(t.deadline.map(|d| d.to_string()).unwrap_or_default()),
+                        text(&t.target),
+                    ]
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn project_row(p: &Project, plan: Option<&taizhang_core::project::YearPlan>, names: Names<'_>) -> Vec<Cell> {
+    let r = &p.responsibility;
+    vec![
+        text(&p.code),
+        text(&p.name),
+        text(&p.category),
+        text(p.nature.label_zh()),
+        text(&p.location),
+        text(&p.content),
+        number(Some(p.total_investment_wan)),
+        plan.map_or(Cell::Empty, |y| Cell::Number(Decimal::from(y.year))),
+        number(plan.map(|y| y.planned_wan)),
+        text(p.planned_start.map(|d| d.to_string()).unwrap_or_default()),
+        text(p.planned_finish.map(|d| d.to_string()).unwrap_or_default()),
+        text(names.unit(&r.unit)),
+        text(&r.lead_leader),
+        text(&r.person),
+        text(&r.contact),
+        text(p.flags.join("、")),
+    ]
+}
+
+fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, fmt: &Format) -> Result<(), XlsxError> {
+    match cell {
+        Cell::Text(s) => ws.write_string_with_format(row, col, s, fmt)?,
+        // An xlsx holds numbers as doubles: the boundary where exact decimals must convert.
+        Cell::Number(d) => ws.write_number_with_format(row, col, d.to_f64().unwrap_or_default(), fmt)?,
+        Cell::Empty => ws.write_blank(row, col, fmt)?,
+    };
+    Ok(())
+}
+
+/// A workbook of one kind: the header row (frozen) and the rows; `rows` empty for a template.
+pub fn workbook(kind: Kind, rows: &[Vec<Cell>]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(kind.sheet_name())?;
+    let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_align(FormatAlign::Center);
+    let body = Format::new();
+    for (c, h) in headers(kind).iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &head)?;
+        // Chinese characters are about two columns wide.
+        ws.set_column_width(c as u16, (h.chars().count() as u32 * 2 + 2).max(10))?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if *cell != Cell::Empty {
+                write_cell(ws, r as u32 + 1, c as u16, cell, &body)?;
+            }
+        }
+    }
+    wb.save_to_buffer()
+}
+
+/// One project's line in the monthly ledger.
+#[derive(Debug, Clone)]
+pub struct LedgerLine {
+    pub project: Project,
+    pub unit_name: String,
+    pub planned_wan: Option<Decimal>,
+    pub progress: Option<MonthlyProgress>,
+}
+
+pub const LEDGER_HEADERS: [&str; 19] = [
+    "序号",
+    "项目编码",
+    "项目名称",
+    "项目类别",
+    "建设性质",
+    "建设地点",
+    "建设内容",
+    "总投资(万元)",
+    "责任单位",
+    "分包领导",
+    "责任人",
+    "年度计划投资(万元)",
+    "当月完成投资(万元)",
+    "年初至报告期累计(万元)",
+    "占年计划%",
+    "开工至报告期累计(万元)",
+    "占总投资%",
+    "形象进度",
+    "存在问题",
+];
+
+/// The monthly project ledger: a title row, a frozen header, one row per project grouped by
+/// category with a 小计 per category and a 合计, number formats and column widths.
+pub fn ledger(title: &str, period: Period, lines: &[LedgerLine]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(format!("{}月台账", period.month_of_year()))?;
+    let title_fmt = Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center);
+    let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_align(FormatAlign::Center).set_text_wrap();
+    let cell = Format::new().set_border(FormatBorder::Thin);
+    let money = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0.00");
+    let pct = Format::new().set_border(FormatBorder::Thin).set_num_format("0.00");
+    let total_text = cell.clone().set_bold();
+    let total_money = money.clone().set_bold();
+    ws.merge_range(
+        0,
+        0,
+        0,
+        LEDGER_HEADERS.len() as u16 - 1,
+        &format!("{title}（{}）", period.label_zh(true)),
+        &title_fmt,
+    )?;
+    let widths = [
+        6.0, 14.0, 30.0, 12.0, 10.0, 14.0, 30.0, 14.0, 18.0, 10.0, 10.0, 14.0, 14.0, 16.0, 10.0, 16.0, 10.0, 24.0, 24.0,
+    ];
+    for (c, h) in LEDGER_HEADERS.iter().enumerate() {
+        ws.write_string_with_format(1, c as u16, *h, &head)?;
+        ws.set_column_width(c as u16, widths[c])?;
+    }
+    ws.set_freeze_panes(2, 3)?;
+
+    let mut categories: Vec<&str> = Vec::new();
+    for l in lines {
+        if !categories.contains(&l.project.category.as_str()) {
+            categories.push(&l.project.category);
+        }
+    }
+    let mut row = 2u32;
+    let mut serial = 0u32;
+    let mut grand = Totals::default();
+    for category in categories {
+        let mut sub = Totals::default();
+        for l in lines.iter().filter(|l| l.project.category == category) {
+            serial += 1;
+            let p = &l.project;
+            let g = l.progress.as_ref();
+            let ytd = g.map(|g| g.ytd_wan);
+            let since_start = g.and_then(|g| g.since_start_wan);
+            let cells = [
+                Cell::Number(Decimal::from(serial)),
+                text(&p.code),
+                text(&p.name),
+                text(&p.category),
+                text(p.nature.label_zh()),
+                text(&p.location),
+                text(&p.content),
+                number(Some(p.total_investment_wan)),
+                text(&l.unit_name),
+                text(&p.responsibility.lead_leader),
+                text(&p.responsibility.person),
+                number(l.planned_wan),
+                number(g.and_then(|g| g.month_wan)),
+                number(ytd),
+                number(ytd.zip(l.planned_wan).and_then(|(y, p)| completion_pct(y, p)).map(|x| x.round_dp(2))),
+                number(since_start),
+                number(since_start.and_then(|s| completion_pct(s, p.total_investment_wan)).map(|x| x.round_dp(2))),
+                text(g.map(|g| g.image_progress.clone()).unwrap_or_default()),
+                text(g.map(|g| g.problems.clone()).unwrap_or_default()),
+            ];
+            for (c, v) in cells.iter().enumerate() {
+                let f = match c {
+                    7 | 11 | 12 | 13 | 15 => &money,
+                    14 | 16 => &pct,
+                    _ => &cell,
+                };
+                write_cell(ws, row, c as u16, v, f)?;
+            }
+            sub.add(l);
+            row += 1;
+        }
+        sub.write(ws, row, &format!("{category}小计"), &total_text, &total_money)?;
+        grand.merge(&sub);
+        row += 1;
+    }
+    grand.write(ws, row, "合计", &total_text, &total_money)?;
+    wb.save_to_buffer()
+}
+
+#[derive(Debug, Default)]
+struct Totals {
+    count: u32,
+    total: Decimal,
+    planned: Decimal,
+    month: Decimal,
+    ytd: Decimal,
+    since_start: Decimal,
+}
+
+impl Totals {
+    fn add(&mut self, l: &LedgerLine) {
+        self.count += 1;
+        self.total += l.project.total_investment_wan;
+        self.planned += l.planned_wan.unwrap_or_default();
+        if let Some(g) = &l.progress {
+            self.month += g.month_wan.unwrap_or_default();
+            self.ytd += g.ytd_wan;
+            self.since_start += g.since_start_wan.unwrap_or_default();
+        }
+    }
+
+    fn merge(&mut self, o: &Totals) {
+        self.count += o.count;
+        self.total += o.total;
+        self.planned += o.planned;
+        self.month += o.month;
+        self.ytd += o.ytd;
+        self.since_start += o.since_start;
+    }
+
+    fn write(&self, ws: &mut Worksheet, row: u32, label: &str, t: &Format, m: &Format) -> Result<(), XlsxError> {
+        ws.write_string_with_format(row, 1, label, t)?;
+        ws.write_string_with_format(row, 2, format!("{}个项目", self.count), t)?;
+        for (c, v) in [(7, self.total), (11, self.planned), (12, self.month), (13, self.ytd), (15, self.since_start)] {
+            write_cell(ws, row, c, &Cell::Number(v), m)?;
+        }
+        if let Some(p) = completion_pct(self.ytd, self.planned) {
+            write_cell(ws, row, 14, &Cell::Number(p.round_dp(2)), m)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,569 @@
+//! Turning a header-matched table into domain records of one kind, collecting every error
+//! of the file with its place (sheet, row, column header, value) rather than stopping at
+//! the first.
+
+use std::collections::{HashMap, HashSet};
+
+use calamine::Data;
+use rust_decimal::Decimal;
+use taizhang_core::batch::Batch;
+use taizhang_core::indicator::{Catalogue, IndicatorValue, Target};
+use taizhang_core::org::{OrgTree, OrgUnit};
+use taizhang_core::period::Period;
+use taizhang_core::plan::{KeyTask, PlanNode, TaskStatus};
+use taizhang_core::project::{MonthlyProgress, Nature, Project, Responsibility, YearPlan};
+use taizhang_core::quantity::MeasureUnit;
+use taizhang_core::world::ProjectRecord;
+
+use crate::cells;
+use crate::sheet::{Field, Row, Table, cell_text};
+use crate::{CellError, Kind};
+
+/// What an import checks against: the ledger as it stands.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub catalogue: &'a Catalogue,
+    pub units: &'a OrgTree,
+    /// The default unit of indicator values and targets (the top unit).
+    pub top_unit: Option<&'a str>,
+    /// Stored projects: total investment (万元) by code.
+    pub project_totals: &'a HashMap<String, Decimal>,
+    /// Stored 年初至报告期累计 by project code and month.
+    pub stored_ytd: &'a HashMap<(String, Period), Decimal>,
+    pub plan_nodes: &'a [PlanNode],
+    /// Stored task statuses by code, kept when a task is re-imported.
+    pub task_status: &'a HashMap<String, TaskStatus>,
+    /// The plan year of project rows without a 年度 column.
+    pub default_year: i32,
+}
+
+/// YTD and the sum of monthly amounts may differ by this much (万元): rounding in sheets.
+const YTD_TOLERANCE_WAN: &str = "0.01";
+
+struct RowReader<'t> {
+    table: &'t Table,
+    errors: Vec<CellError>,
+}
+
+impl<'t> RowReader<'t> {
+    fn error(&mut self, row: &Row, key: &str, message: impl Into<String>) {
+        let value = self.table.cell(row, key).map(|(_, c)| cell_text(c)).unwrap_or_default();
+        self.errors.push(CellError { at: self.table.at(row, key), value, message: message.into() });
+    }
+
+    fn raw<'r>(&self, row: &'r Row, key: &str) -> &'r Data {
+        static EMPTY: Data = Data::Empty;
+        self.table.cell(row, key).map_or(&EMPTY, |(_, c)| c)
+    }
+
+    fn text(&mut self, row: &Row, key: &str, required: bool) -> Option<String> {
+        let t = cells::text(self.raw(row, key));
+        if t.is_none() && required {
+            self.error(row, key, "必填，不能为空");
+        }
+        t
+    }
+
+    fn number(&mut self, row: &Row, key: &str, required: bool) -> Option<Decimal> {
+        match cells::number(self.raw(row, key)) {
+            Ok(Some(v)) => Some(v),
+            Ok(None) => {
+                if required {
+                    self.error(row, key, "必填，不能为空");
+                }
+                None
+            }
+            Err(e) => {
+                self.error(row, key, e);
+                None
+            }
+        }
+    }
+
+    /// An amount in 万元: converted from the header's unit (`总投资(亿元)`), never negative.
+    fn wan(&mut self, row: &Row, key: &str, required: bool) -> Option<Decimal> {
+        let value = self.number(row, key, required)?;
+        if value.is_sign_negative() && !value.is_zero() {
+            self.error(row, key, "金额不能为负数");
+            return None;
+        }
+        let unit = self.table.column(key).and_then(|c| c.unit.clone());
+        match unit {
+            Some(u) if u.base_symbol() == "元" => Some(u.to_base(value) / Decimal::from(10_000)),
+            _ => Some(value),
+        }
+    }
+
+    fn date(&mut self, row: &Row, key: &str) -> Option<taizhang_core::project::Date> {
+        cells::date(self.raw(row, key)).unwrap_or_else(|e| {
+            self.error(row, key, e);
+            None
+        })
+    }
+
+    fn period(&mut self, row: &Row, key: &str) -> Option<Period> {
+        match cells::period(self.raw(row, key)) {
+            Ok(Some(p)) => Some(p),
+            Ok(None) => {
+                self.error(row, key, "必填，不能为空");
+                None
+            }
+            Err(e) => {
+                self.error(row, key, e);
+                None
+            }
+        }
+    }
+
+    fn year(&mut self, row: &Row, key: &str) -> Option<i32> {
+        cells::year(self.raw(row, key)).unwrap_or_else(|e| {
+            self.error(row, key, e);
+            None
+        })
+    }
+
+    /// A unit by code or name; unknown → error.
+    fn unit(&mut self, ctx: &Context<'_>, row: &Row, key: &str, required: bool) -> Option<String> {
+        let name = self.text(row, key, required)?;
+        match ctx.units.find(&name) {
+            Some(u) => Some(u.code.clone()),
+            None => {
+                self.error(row, key, "单位不存在（按单位编码或单位名称查找）");
+                None
+            }
+        }
+    }
+
+    fn duplicate(&mut self, seen: &mut HashMap<String, u32>, key: String, row: &Row, field: &str) {
+        if let Some(first) = seen.get(&key) {
+            self.error(row, field, format!("与第{first}行重复"));
+        } else {
+            seen.insert(key, row.excel_row);
+        }
+    }
+}
+
+/// Parses every row of the table as records of `kind`; all errors of the file at once.
+pub fn parse(table: &Table, kind: Kind, ctx: &Context<'_>) -> Result<Batch, Vec<CellError>> {
+    let mut r = RowReader { table, errors: Vec::new() };
+    let batch = match kind {
+        Kind::Units => Batch::Units(units(&mut r, ctx)),
+        Kind::Indicators => Batch::Values(values(&mut r, ctx)),
+        Kind::Targets => Batch::Targets(targets(&mut r, ctx)),
+        Kind::Projects => Batch::Projects(projects(&mut r, ctx)),
+        Kind::Progress => Batch::Progress(progress(&mut r, ctx)),
+        Kind::Tasks => Batch::Tasks(tasks(&mut r, ctx)),
+    };
+    if r.errors.is_empty() { Ok(batch) } else { Err(r.errors) }
+}
+
+pub const UNIT_FIELDS: &[Field] = &[
+    Field { key: "code", header: "单位编码", aliases: &["编码"], required: true },
+    Field { key: "name", header: "单位名称", aliases: &["名称"], required: true },
+    Field { key: "parent", header: "上级单位编码", aliases: &["上级编码", "上级单位"], required: false },
+    Field { key: "kind", header: "类型", aliases: &["单位类型"], required: true },
+];
+
+fn units(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<OrgUnit> {
+    let mut out = Vec::new();
+    let mut seen = HashMap::new();
+    let table = r.table;
+    for row in &table.rows {
+        let code = r.text(row, "code", true);
+        let name = r.text(row, "name", true);
+        let parent = r.text(row, "parent", false);
+        let kind = r.text(row, "kind", true).and_then(|k| match k.parse() {
+            Ok(k) => Some(k),
+            Err(_) => {
+                r.error(row, "kind", "类型无法识别（应为 district/department/street/… 或 区/部门/街道/…）");
+                None
+            }
+        });
+        if let Some(c) = &code {
+            r.duplicate(&mut seen, c.clone(), row, "code");
+        }
+        if let (Some(code), Some(name), Some(kind)) = (code, name, kind) {
+            out.push((row, OrgUnit { code, name, kind, parent }));
+        }
+    }
+    // Parents may be in the ledger or anywhere in the file.
+    let known: HashSet<&str> =
+        ctx.units.units().iter().map(|u| u.code.as_str()).chain(out.iter().map(|(_, u)| u.code.as_str())).collect();
+    let mut missing = Vec::new();
+    for (row, u) in &out {
+        if let Some(p) = &u.parent
+            && !known.contains(p.as_str())
+        {
+            missing.push(*row);
+        }
+    }
+    for row in missing {
+        r.error(row, "parent", "上级单位编码不存在");
+    }
+    out.into_iter().map(|(_, u)| u).collect()
+}
+
+pub const VALUE_FIELDS: &[Field] = &[
+    Field { key: "indicator", header: "指标", aliases: &["指标名称", "指标编码"], required: true },
+    Field { key: "unit", header: "单位", aliases: &["地区", "单位名称"], required: false },
+    Field { key: "period", header: "报告期", aliases: &[], required: true },
+    Field { key: "value", header: "数值", aliases: &["指标值"], required: false },
+    Field { key: "measure", header: "计量单位", aliases: &[], required: false },
+    Field {
+        key: "growth", header: "增长率(%)", aliases: &["同比增长(%)", "增长(%)", "增速(%)"], required: false
+    },
+    Field { key: "note", header: "说明", aliases: &["备注"], required: false },
+];
+
+/// The measure unit of a figure: the 计量单位 cell, else the header's suffix, else the
+/// indicator's own; it must measure the same thing as the indicator.
+fn measure_of(r: &mut RowReader<'_>, row: &Row, ind_unit: &MeasureUnit, value_key: &str) -> Option<MeasureUnit> {
+    let written = r.text(row, "measure", false);
+    let unit = match &written {
+        Some(t) => match MeasureUnit::parse(t) {
+            Ok(u) => u,
+            Err(_) => {
+                r.error(
+                    row,
+                    "measure",
+                    "计量单位无法识别（应为 亿元、万元、元、人、万人、%、家、件、套、万平方米 等）",
+                );
+                return None;
+            }
+        },
+        None => r.table.column(value_key).and_then(|c| c.unit.clone()).unwrap_or_else(|| ind_unit.clone()),
+    };
+    if !unit.same_base(ind_unit) {
+        r.error(
+            row,
+            if written.is_some() { "measure" } else { value_key },
+            format!("计量单位与指标不一致（应为{ind_unit}一类）"),
+        );
+        return None;
+    }
+    Some(unit)
+}
+
+fn values(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<IndicatorValue> {
+    let mut out = Vec::new();
+    let mut seen = HashMap::new();
+    let table = r.table;
+    for row in &table.rows {
+        let indicator = r.text(row, "indicator", true).and_then(|name| match ctx.catalogue.find(&name) {
+            Some(i) => Some(i),
+            None => {
+                r.error(row, "indicator", "指标不在指标目录中（按名称、编码或别名查找）");
+                None
+            }
+        });
+        let unit = match r.table.column("unit") {
+            Some(_) if cells::text(r.raw(row, "unit")).is_some() => r.unit(ctx, row, "unit", true),
+            _ => ctx.top_unit.map(str::to_string),
+        };
+        let period = r.period(row, "period");
+        let value = r.number(row, "value", false);
+        let growth = r.number(row, "growth", false);
+        let note = r.text(row, "note", false);
+        let Some(ind) = indicator else { continue };
+        let measure = measure_of(r, row, &ind.unit, "value");
+        if value.is_none() && growth.is_none() && cells::text(r.raw(row, "value")).is_none() {
+            r.error(row, "value", "数值与增长率(%)不能同时为空");
+            continue;
+        }
+        if value.is_some_and(|v| v.is_sign_negative() && !v.is_zero()) && ind.non_negative {
+            r.error(row, "value", "不能为负数");
+            continue;
+        }
+        let (Some(unit), Some(period), Some(measure)) = (unit, period, measure) else { continue };
+        r.duplicate(&mut seen, format!("{}|{unit}|{period}", ind.code), row, "period");
+        match IndicatorValue::new(ind, &unit, period, value.map(|v| measure.to_base(v)), growth) {
+            Ok(mut v) => {
+                v.note = note;
+                out.push(v);
+            }
+            Err(e) => r.error(row, "value", e.to_string()),
+        }
+    }
+    out
+}
+
+pub const TARGET_FIELDS: &[Field] = &[
+    Field { key: "indicator", header: "指标", aliases: &["指标名称", "指标编码"], required: true },
+    Field { key: "unit", header: "单位", aliases: &["地区", "单位名称"], required: false },
+    Field { key: "year", header: "年度", aliases: &["年份"], required: true },
+    Field { key: "value", header: "目标值", aliases: &[], required: false },
+    Field { key: "measure", header: "计量单位", aliases: &[], required: false },
+    Field { key: "growth", header: "目标增长率(%)", aliases: &["增长目标(%)"], required: false },
+];
+
+fn targets(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<Target> {
+    let mut out = Vec::new();
+    let mut seen = HashMap::new();
+    let table = r.table;
+    for row in &table.rows {
+        let indicator = r.text(row, "indicator", true).and_then(|name| match ctx.catalogue.find(&name) {
+            Some(i) => Some(i),
+            None => {
+                r.error(row, "indicator", "指标不在指标目录中（按名称、编码或别名查找）");
+                None
+            }
+        });
+        let unit = match r.table.column("unit") {
+            Some(_) if cells::text(r.raw(row, "unit")).is_some() => r.unit(ctx, row, "unit", true),
+            _ => ctx.top_unit.map(str::to_string),
+        };
+        let year = r.year(row, "year");
+        if year.is_none() && cells::text(r.raw(row, "year")).is_none() {
+            r.error(row, "year", "必填，不能为空");
+        }
+        let level = r.number(row, "value", false);
+        let growth = r.number(row, "growth", false);
+        let Some(ind) = indicator else { continue };
+        let measure = measure_of(r, row, &ind.unit, "value");
+        let (Some(unit), Some(year), Some(measure)) = (unit, year, measure) else { continue };
+        r.duplicate(&mut seen, format!("{}|{unit}|{year}", ind.code), row, "year");
+        match Target::new(ind, &unit, year, level.map(|v| measure.to_base(v)), growth) {
+            Ok(t) => out.push(t),
+            Err(_) => r.error(row, "value", "目标值与目标增长率(%)不能同时为空"),
+        }
+    }
+    out
+}
+
+pub const PROJECT_FIELDS: &[Field] = &[
+    Field { key: "code", header: "项目编码", aliases: &["项目代码", "编码"], required: true },
+    Field { key: "name", header: "项目名称", aliases: &["名称"], required: true },
+    Field { key: "category", header: "项目类别", aliases: &["类别"], required: false },
+    Field { key: "nature", header: "建设性质", aliases: &["性质"], required: false },
+    Field { key: "location", header: "建设地点", aliases: &["地点"], required: false },
+    Field {
+        key: "content", header: "建设内容", aliases: &["建设规模及内容", "主要建设内容"], required: false
+    },
+    Field { key: "total", header: "总投资(万元)", aliases: &["计划总投资(万元)"], required: true },
+    Field { key: "year", header: "年度", aliases: &["计划年度"], required: false },
+    Field {
+        key: "planned",
+        header: "年度计划投资(万元)",
+        aliases: &["年度计划(万元)", "本年计划投资(万元)"],
+        required: false,
+    },
+    Field { key: "start", header: "计划开工", aliases: &["计划开工时间", "开工时间"], required: false },
+    Field { key: "finish", header: "计划竣工", aliases: &["计划竣工时间", "竣工时间"], required: false },
+    Field { key: "unit", header: "责任单位", aliases: &["牵头单位"], required: true },
+    Field { key: "leader", header: "分包领导", aliases: &["分管领导", "包联领导"], required: false },
+    Field { key: "person", header: "责任人", aliases: &[], required: false },
+    Field { key: "contact", header: "联系电话", aliases: &["电话"], required: false },
+    Field { key: "flags", header: "标签", aliases: &["项目标签"], required: false },
+];
+
+fn projects(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<ProjectRecord> {
+    let mut out = Vec::new();
+    let mut seen = HashMap::new();
+    let table = r.table;
+    for row in &table.rows {
+        let code = r.text(row, "code", true);
+        let name = r.text(row, "name", true);
+        let nature = match r.text(row, "nature", false) {
+            None => Some(Nature::Continuing),
+            Some(t) => t.parse::<Nature>().ok().or_else(|| {
+                r.error(row, "nature", "建设性质无法识别（应为 新开工、续建、前期 或 竣工）");
+                None
+            }),
+        };
+        let total = r.wan(row, "total", true);
+        let year = r.year(row, "year").unwrap_or(ctx.default_year);
+        let planned = r.wan(row, "planned", false);
+        let start = r.date(row, "start");
+        let finish = r.date(row, "finish");
+        let unit = r.unit(ctx, row, "unit", true);
+        if let Some(c) = &code {
+            r.duplicate(&mut seen, format!("{c}|{year}"), row, "code");
+        }
+        if let (Some(s), Some(f)) = (start, finish)
+            && f < s
+        {
+            r.error(row, "finish", format!("计划竣工早于计划开工 {s}"));
+            continue;
+        }
+        let (Some(code), Some(name), Some(nature), Some(total), Some(unit)) = (code, name, nature, total, unit) else {
+            continue;
+        };
+        let project = Project {
+            category: r.text(row, "category", false).unwrap_or_default(),
+            location: r.text(row, "location", false).unwrap_or_default(),
+            content: r.text(row, "content", false).unwrap_or_default(),
+            total_investment_wan: total,
+            planned_start: start,
+            planned_finish: finish,
+            actual_start: None,
+            flags: cells::list(r.raw(row, "flags")),
+            responsibility: Responsibility {
+                lead_leader: r.text(row, "leader", false).unwrap_or_default(),
+                unit,
+                person: r.text(row, "person", false).unwrap_or_default(),
+                contact: r.text(row, "contact", false).unwrap_or_default(),
+                deadline: finish,
+            },
+            plan_node: None,
+            sample: false,
+            code: code.clone(),
+            name,
+            nature,
+        };
+        let plans = planned
+            .map(|p| vec![YearPlan { project: code, year, planned_wan: p, milestones: String::new() }])
+            .unwrap_or_default();
+        out.push(ProjectRecord { project, plans, progress: vec![] });
+    }
+    out
+}
+
+pub const PROGRESS_FIELDS: &[Field] = &[
+    Field { key: "code", header: "项目编码", aliases: &["项目代码", "编码"], required: true },
+    Field { key: "period", header: "报告期", aliases: &["月份"], required: true },
+    Field {
+        key: "month",
+        header: "当月完成投资(万元)",
+        aliases: &["本月完成投资(万元)", "当月完成(万元)"],
+        required: false,
+    },
+    Field {
+        key: "ytd",
+        header: "年初至报告期累计(万元)",
+        aliases: &["本年累计完成投资(万元)", "年度累计(万元)"],
+        required: true,
+    },
+    Field {
+        key: "since_start",
+        header: "开工至报告期累计(万元)",
+        aliases: &["开工累计完成投资(万元)", "累计完成投资(万元)"],
+        required: false,
+    },
+    Field { key: "image", header: "形象进度", aliases: &["工程形象进度"], required: false },
+    Field { key: "problems", header: "存在问题", aliases: &["问题"], required: false },
+];
+
+fn progress(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<MonthlyProgress> {
+    let mut rows: Vec<(&Row, MonthlyProgress)> = Vec::new();
+    let mut seen = HashMap::new();
+    let table = r.table;
+    for row in &table.rows {
+        let code = r.text(row, "code", true);
+        let period = r.period(row, "period");
+        let month = r.wan(row, "month", false);
+        let ytd = r.wan(row, "ytd", true);
+        let since_start = r.wan(row, "since_start", false);
+        let known = code.as_ref().filter(|c| ctx.project_totals.contains_key(c.as_str()));
+        if code.is_some() && known.is_none() {
+            r.error(row, "code", "项目编码不存在：请先导入项目");
+        }
+        if let Some(p) = period
+            && !matches!(p, Period::Month(..))
+        {
+            r.error(row, "period", "项目进度的报告期应为月份（如 2017-03 或 2017年1-3月）");
+            continue;
+        }
+        let (Some(code), Some(period), Some(ytd)) = (known.cloned(), period, ytd) else { continue };
+        r.duplicate(&mut seen, format!("{code}|{period}"), row, "period");
+        if let (Some(s), Some(total)) = (since_start, ctx.project_totals.get(&code))
+            && s > *total
+        {
+            r.error(row, "since_start", format!("超过项目总投资 {total} 万元"));
+        }
+        let progress = MonthlyProgress {
+            project: code,
+            period,
+            month_wan: month,
+            ytd_wan: ytd,
+            since_start_wan: since_start,
+            image_progress: r.text(row, "image", false).unwrap_or_default(),
+            problems: r.text(row, "problems", false).unwrap_or_default(),
+        };
+        rows.push((row, progress));
+    }
+    check_ytd_sequence(r, ctx, &rows);
+    rows.into_iter().map(|(_, p)| p).collect()
+}
+
+/// Within each project and year, 年初至报告期累计 never goes down and equals the previous
+/// month's plus this month's amount — against the file's own rows and what is stored.
+fn check_ytd_sequence(r: &mut RowReader<'_>, ctx: &Context<'_>, rows: &[(&Row, MonthlyProgress)]) {
+    let tolerance: Decimal = YTD_TOLERANCE_WAN.parse().unwrap_or_default();
+    let in_file: HashMap<(&str, Period), Decimal> =
+        rows.iter().map(|(_, p)| ((p.project.as_str(), p.period), p.ytd_wan)).collect();
+    for (row, p) in rows {
+        let Period::Month(year, month) = p.period else { continue };
+        let previous = if month == 1 {
+            Some(Decimal::ZERO)
+        } else {
+            let key = Period::Month(year, month - 1);
+            in_file
+                .get(&(p.project.as_str(), key))
+                .copied()
+                .or_else(|| ctx.stored_ytd.get(&(p.project.clone(), key)).copied())
+        };
+        let Some(previous) = previous else { continue };
+        if p.ytd_wan < previous {
+            r.error(row, "ytd", format!("比上月累计 {previous} 少：年初至报告期累计不能下降"));
+        } else if let Some(m) = p.month_wan
+            && (previous + m - p.ytd_wan).abs() > tolerance
+        {
+            r.error(row, "ytd", format!("应等于上月累计 {previous} + 当月 {m} = {}", previous + m));
+        }
+    }
+}
+
+pub const TASK_FIELDS: &[Field] = &[
+    Field { key: "code", header: "任务编码", aliases: &["编码"], required: true },
+    Field { key: "name", header: "任务名称", aliases: &["重点工作", "工作任务"], required: true },
+    Field { key: "plan", header: "所属计划层级", aliases: &["所属层级", "所属工作"], required: false },
+    Field { key: "lead", header: "牵头单位", aliases: &["责任单位"], required: true },
+    Field { key: "cooperating", header: "配合单位", aliases: &[], required: false },
+    Field { key: "leader", header: "分管领导", aliases: &["分包领导"], required: false },
+    Field { key: "deadline", header: "完成时限", aliases: &["完成时间"], required: false },
+    Field { key: "target", header: "目标要求", aliases: &["工作目标"], required: false },
+];
+
+fn tasks(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<KeyTask> {
+    let mut out = Vec::new();
+    let mut seen = HashMap::new();
+    let table = r.table;
+    for row in &table.rows {
+        let code = r.text(row, "code", true);
+        let name = r.text(row, "name", true);
+        let lead = r.unit(ctx, row, "lead", true);
+        let deadline = r.date(row, "deadline");
+        let mut cooperating = Vec::new();
+        for name in cells::list(r.raw(row, "cooperating")) {
+            match ctx.units.find(&name) {
+                Some(u) => cooperating.push(u.code.clone()),
+                None => r.error(row, "cooperating", format!("配合单位“{name}”不存在")),
+            }
+        }
+        let plan_node = r.text(row, "plan", false).and_then(|t| {
+            let found = ctx.plan_nodes.iter().find(|n| n.code == t || n.title == t).map(|n| n.code.clone());
+            if found.is_none() {
+                r.error(row, "plan", "计划层级不存在（按编码或名称查找）");
+            }
+            found
+        });
+        if let Some(c) = &code {
+            r.duplicate(&mut seen, c.clone(), row, "code");
+        }
+        let (Some(code), Some(name), Some(lead)) = (code, name, lead) else { continue };
+        out.push(KeyTask {
+            status: ctx.task_status.get(&code).copied().unwrap_or(TaskStatus::InProgress),
+            year: deadline.map_or(ctx.default_year, |d| d.year),
+            code,
+            name,
+            plan_node,
+            lead_unit: lead,
+            cooperating_units: cooperating,
+            lead_leader: r.text(row, "leader", false).unwrap_or_default(),
+            deadline,
+            target: r.text(row, "target", false).unwrap_or_default(),
+            sample: false,
+        });
+    }
+    out
+}

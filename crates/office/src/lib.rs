@@ -1,0 +1,146 @@
+//! taizhang-office: Excel workbooks in and out.
+//!
+//! Import reads a sheet whose columns are found by their Chinese headers, turns its rows
+//! into domain records of one [`Kind`], and reports every bad cell with its place
+//! (`进度!R14 年初至报告期累计(万元)="12,5O0": 不是数字`). Export writes the same headers, so an
+//! export re-imports unchanged, plus the monthly project ledger as offices print it.
+//! No SQL and no HTTP here: the CLI and the web hand records to and from the store.
+
+pub mod cells;
+pub mod export;
+pub mod import;
+pub mod sheet;
+
+use std::fmt;
+use std::io::{Read, Seek};
+use std::str::FromStr;
+
+use taizhang_core::batch::Batch;
+
+pub use import::Context;
+pub use sheet::MAX_FILE_BYTES;
+
+/// The kinds of ledger data a workbook can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Units,
+    Indicators,
+    Targets,
+    Projects,
+    Progress,
+    Tasks,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] =
+        [Kind::Units, Kind::Indicators, Kind::Targets, Kind::Projects, Kind::Progress, Kind::Tasks];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Units => "units",
+            Kind::Indicators => "indicators",
+            Kind::Targets => "targets",
+            Kind::Projects => "projects",
+            Kind::Progress => "progress",
+            Kind::Tasks => "tasks",
+        }
+    }
+
+    /// The sheet name exports and templates use.
+    pub fn sheet_name(self) -> &'static str {
+        match self {
+            Kind::Units => "单位",
+            Kind::Indicators => "指标",
+            Kind::Targets => "目标",
+            Kind::Projects => "项目",
+            Kind::Progress => "进度",
+            Kind::Tasks => "重点工作",
+        }
+    }
+
+    pub fn fields(self) -> &'static [sheet::Field] {
+        match self {
+            Kind::Units => import::UNIT_FIELDS,
+            Kind::Indicators => import::VALUE_FIELDS,
+            Kind::Targets => import::TARGET_FIELDS,
+            Kind::Projects => import::PROJECT_FIELDS,
+            Kind::Progress => import::PROGRESS_FIELDS,
+            Kind::Tasks => import::TASK_FIELDS,
+        }
+    }
+}
+
+impl FromStr for Kind {
+    type Err = ImportError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kind::ALL.into_iter().find(|k| k.code() == s.trim() || k.sheet_name() == s.trim()).ok_or_else(|| {
+            ImportError::File(format!(
+                "数据类别“{s}”无法识别：应为 units、indicators、targets、projects、progress 或 tasks"
+            ))
+        })
+    }
+}
+
+/// Where a cell is: sheet, the row number Excel shows, and the column header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub sheet: String,
+    pub row: u32,
+    pub header: String,
+}
+
+/// One bad cell: where, what it held, what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellError {
+    pub at: Located,
+    pub value: String,
+    pub message: String,
+}
+
+impl fmt::Display for CellError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}!R{} {}=\"{}\": {}", self.at.sheet, self.at.row, self.at.header, self.value, self.message)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// The file as a whole cannot be read (not an xlsx, encrypted, too large, no header).
+    #[error("{0}")]
+    File(String),
+    /// Cells that are wrong, every one of the file.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Cells(Vec<CellError>),
+}
+
+/// Opens a workbook and reads the sheet for `kind` without parsing its rows yet (the caller
+/// may need the years it covers to build the [`Context`]).
+pub fn read_table<RS: Read + Seek>(
+    reader: RS,
+    size: u64,
+    file: &str,
+    kind: Kind,
+    sheet: Option<&str>,
+) -> Result<sheet::Table, ImportError> {
+    let mut workbook = sheet::open(reader, size, file)?;
+    sheet::read_table(&mut workbook, sheet, kind.fields())
+}
+
+/// The years a table's 报告期 column covers (unreadable cells are left to the parser).
+pub fn years_in(table: &sheet::Table) -> Vec<i32> {
+    let mut years: Vec<i32> = table
+        .rows
+        .iter()
+        .filter_map(|r| table.cell(r, "period"))
+        .filter_map(|(_, c)| cells::period(c).ok().flatten())
+        .map(|p| p.year())
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+}
+
+/// Parses a table read by [`read_table`] as records of `kind`.
+pub fn parse_table(table: &sheet::Table, kind: Kind, ctx: &Context<'_>) -> Result<Batch, ImportError> {
+    import::parse(table, kind, ctx).map_err(ImportError::Cells)
+}

@@ -1,0 +1,429 @@
+//! Exchange with files: importing batches (classified new / changed / unchanged, written in
+//! one transaction unless a dry run) and reading records back for export.
+
+use std::collections::{HashMap, HashSet};
+
+use rust_decimal::Decimal;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+use taizhang_core::batch::{Batch, ChangeSummary};
+use taizhang_core::indicator::{IndicatorValue, Target};
+use taizhang_core::org::OrgUnit;
+use taizhang_core::period::Period;
+use taizhang_core::plan::{KeyTask, PlanNode, TaskStatus};
+use taizhang_core::project::{MonthlyProgress, YearPlan};
+use taizhang_core::quantity::from_scaled;
+use taizhang_core::world::ProjectRecord;
+
+use crate::ledger::{PROJECT_SELECT, progress_from_row, project_from_row};
+use crate::{ProgressRow, Result, Store};
+
+/// Rows per `IN (…)` list.
+const IN_CHUNK: usize = 2000;
+
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Which units an export covers: all, or a unit's subtree.
+fn subtree_filter(unit: Option<&str>, column: &str) -> String {
+    match unit {
+        Some(_) => format!(
+            "{column} IN (WITH RECURSIVE sub(id) AS (SELECT id FROM org_units WHERE code = $1
+                UNION ALL SELECT c.id FROM org_units c JOIN sub s ON c.parent_id = s.id) SELECT id FROM sub)"
+        ),
+        None => "$1 IS NULL".to_string(),
+    }
+}
+
+impl Store {
+    /// Classifies `batch` against the ledger and, unless `dry_run`, writes what is new or
+    /// changed in one transaction: all of it or nothing.
+    pub async fn import(&self, batch: &Batch, dry_run: bool) -> Result<ChangeSummary> {
+        let mut summary = ChangeSummary::default();
+        match batch {
+            Batch::Units(units) => {
+                let stored: HashMap<String, OrgUnit> =
+                    self.units().await?.into_iter().map(|u| (u.code.clone(), u)).collect();
+                let write: Vec<&OrgUnit> = units.iter().filter(|u| summary.count(stored.get(&u.code), *u)).collect();
+                if !dry_run {
+                    let mut tx = self.begin().await?;
+                    // Parents first: a unit waits until its parent is stored or written.
+                    let mut done: HashSet<&str> = stored.keys().map(String::as_str).collect();
+                    let mut pending = write;
+                    while !pending.is_empty() {
+                        let (ready, rest): (Vec<&OrgUnit>, Vec<&OrgUnit>) =
+                            pending.into_iter().partition(|u| u.parent.as_deref().is_none_or(|p| done.contains(p)));
+                        if ready.is_empty() {
+                            let codes: Vec<&str> = rest.iter().map(|u| u.code.as_str()).collect();
+                            return Err(crate::StoreError::Config(format!(
+                                "单位上级关系无法排序（成环）：{}",
+                                codes.join("、")
+                            )));
+                        }
+                        for u in ready {
+                            tx.upsert_unit(u, 0).await?;
+                            done.insert(&u.code);
+                        }
+                        pending = rest;
+                    }
+                    tx.commit().await?;
+                }
+            }
+            Batch::Values(values) => {
+                let mut write = Vec::new();
+                for v in values {
+                    if summary.count(self.value(&v.indicator, &v.unit, v.period).await?.as_ref(), v) {
+                        write.push(v.clone());
+                    }
+                }
+                if !dry_run {
+                    let ids = self.ids().await?;
+                    let mut tx = self.begin().await?;
+                    tx.insert_values(&write, &ids).await?;
+                    tx.commit().await?;
+                }
+            }
+            Batch::Targets(targets) => {
+                let mut write = Vec::new();
+                for t in targets {
+                    if summary.count(self.target(&t.indicator, &t.unit, t.year).await?.as_ref(), t) {
+                        write.push(t);
+                    }
+                }
+                if !dry_run {
+                    let mut tx = self.begin().await?;
+                    for t in write {
+                        tx.upsert_target(t).await?;
+                    }
+                    tx.commit().await?;
+                }
+            }
+            Batch::Projects(records) => {
+                let codes: Vec<String> = records.iter().map(|r| r.project.code.clone()).collect();
+                let stored = self.projects_by_code(&codes).await?;
+                let mut projects = Vec::new();
+                let mut plans = Vec::new();
+                for r in records {
+                    let old = stored.get(&r.project.code);
+                    // What a sheet does not carry stays as stored.
+                    let mut incoming = r.clone();
+                    if let Some(old) = old {
+                        incoming.project.actual_start = old.project.actual_start;
+                        incoming.project.plan_node = old.project.plan_node.clone();
+                        incoming.project.sample = old.project.sample;
+                        incoming.project.flags.sort();
+                        for plan in &mut incoming.plans {
+                            if let Some(o) = old.plans.iter().find(|p| p.year == plan.year) {
+                                plan.milestones = o.milestones.clone();
+                            }
+                        }
+                    }
+                    let old_view = old.map(|o| ProjectRecord {
+                        project: o.project.clone(),
+                        plans: o
+                            .plans
+                            .iter()
+                            .filter(|p| incoming.plans.iter().any(|n| n.year == p.year))
+                            .cloned()
+                            .collect(),
+                        progress: vec![],
+                    });
+                    if summary.count(old_view.as_ref(), &incoming) {
+                        projects.push(incoming.project.clone());
+                        plans.extend(incoming.plans.clone());
+                    }
+                }
+                if !dry_run {
+                    let ids = self.ids().await?;
+                    let mut tx = self.begin().await?;
+                    let written = tx.upsert_projects(&projects, &ids).await?;
+                    let plans: Vec<(i64, YearPlan)> =
+                        plans.into_iter().filter_map(|p| written.get(&p.project).map(|id| (*id, p))).collect();
+                    tx.insert_year_plans(&plans).await?;
+                    tx.commit().await?;
+                }
+            }
+            Batch::Progress(progress) => {
+                let ids = self.ids().await?;
+                let mut project_ids: Vec<i64> =
+                    progress.iter().filter_map(|p| ids.projects.get(&p.project).copied()).collect();
+                project_ids.sort_unstable();
+                project_ids.dedup();
+                let stored = self.progress_of_projects(&project_ids).await?;
+                let mut rows = Vec::new();
+                for p in progress {
+                    if summary.count(stored.get(&(p.project.clone(), p.period)), p) {
+                        let project_id = ids
+                            .projects
+                            .get(&p.project)
+                            .copied()
+                            .ok_or_else(|| crate::StoreError::not_found("项目", &p.project))?;
+                        rows.push(ProgressRow { project_id, progress: p.clone() });
+                    }
+                }
+                if !dry_run {
+                    let mut tx = self.begin().await?;
+                    tx.insert_progress_rows(&rows).await?;
+                    tx.commit().await?;
+                }
+            }
+            Batch::Tasks(tasks) => {
+                let mut write = Vec::new();
+                for t in tasks {
+                    let mut stored = self.task(&t.code).await?;
+                    if let Some(s) = &mut stored {
+                        s.cooperating_units.sort();
+                    }
+                    let mut incoming = t.clone();
+                    incoming.cooperating_units.sort();
+                    if let Some(s) = &stored {
+                        incoming.sample = s.sample;
+                    }
+                    if summary.count(stored.as_ref(), &incoming) {
+                        write.push(incoming);
+                    }
+                }
+                if !dry_run {
+                    let mut tx = self.begin().await?;
+                    for t in &write {
+                        tx.upsert_task(t).await?;
+                    }
+                    tx.commit().await?;
+                }
+            }
+        }
+        Ok(summary)
+    }
+
+    /// Projects with all their yearly plans, by code.
+    pub async fn projects_by_code(&self, codes: &[String]) -> Result<HashMap<String, ProjectRecord>> {
+        let mut out = HashMap::new();
+        for chunk in codes.chunks(IN_CHUNK) {
+            let sql = format!("{PROJECT_SELECT} WHERE p.code IN ({})", placeholders(1, chunk.len()));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for c in chunk {
+                q = q.bind(c.clone());
+            }
+            let rows = q.fetch_all(&self.pool).await?;
+            out.extend(self.records_from_rows(&rows, None).await?.into_iter().map(|r| (r.project.code.clone(), r)));
+        }
+        Ok(out)
+    }
+
+    /// Projects with a plan in `year` (or all, with all plans) in a unit's subtree, by code.
+    pub async fn project_records(&self, year: Option<i32>, unit: Option<&str>) -> Result<Vec<ProjectRecord>> {
+        let sql = format!(
+            "{PROJECT_SELECT} WHERE {} AND ($2 < 0 OR EXISTS (SELECT 1 FROM project_year_plans y
+                 WHERE y.project_id = p.id AND y.year = $2)) ORDER BY p.code",
+            subtree_filter(unit, "p.unit_id")
+        );
+        let rows =
+            sqlx::query(AssertSqlSafe(sql)).bind(unit).bind(year.map_or(-1, i64::from)).fetch_all(&self.pool).await?;
+        self.records_from_rows(&rows, year).await
+    }
+
+    async fn records_from_rows(&self, rows: &[AnyRow], year: Option<i32>) -> Result<Vec<ProjectRecord>> {
+        let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+        let mut flags: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut plans: HashMap<i64, Vec<YearPlan>> = HashMap::new();
+        for chunk in ids.chunks(IN_CHUNK) {
+            let list = placeholders(1, chunk.len());
+            let mut q = sqlx::query(AssertSqlSafe(format!(
+                "SELECT project_id, flag FROM project_flags WHERE project_id IN ({list}) ORDER BY flag"
+            )));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                flags.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+            }
+            let mut q = sqlx::query(AssertSqlSafe(format!(
+                "SELECT y.project_id, p.code, y.year, y.planned_e4, y.milestones FROM project_year_plans y
+                 JOIN projects p ON p.id = y.project_id WHERE y.project_id IN ({list}) ORDER BY y.year"
+            )));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let plan_year = i32::try_from(r.try_get::<i64, _>("year")?).unwrap_or_default();
+                if year.is_some_and(|y| y != plan_year) {
+                    continue;
+                }
+                plans.entry(r.try_get("project_id")?).or_default().push(YearPlan {
+                    project: r.try_get("code")?,
+                    year: plan_year,
+                    planned_wan: from_scaled(r.try_get("planned_e4")?),
+                    milestones: r.try_get("milestones")?,
+                });
+            }
+        }
+        rows.iter()
+            .zip(ids)
+            .map(|(r, id)| {
+                Ok(ProjectRecord {
+                    project: project_from_row(r, flags.remove(&id).unwrap_or_default())?,
+                    plans: plans.remove(&id).unwrap_or_default(),
+                    progress: vec![],
+                })
+            })
+            .collect()
+    }
+
+    /// Stored monthly progress of the given projects, by (code, month).
+    async fn progress_of_projects(&self, project_ids: &[i64]) -> Result<HashMap<(String, Period), MonthlyProgress>> {
+        let mut out = HashMap::new();
+        for chunk in project_ids.chunks(IN_CHUNK) {
+            let sql = format!(
+                "SELECT p.code, g.period, g.month_e4, g.ytd_e4, g.since_start_e4, g.image_progress, g.problems
+                 FROM project_progress g JOIN projects p ON p.id = g.project_id WHERE g.project_id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let code: String = r.try_get("code")?;
+                let period: Period = r.try_get::<String, _>("period")?.parse()?;
+                out.insert((code.clone(), period), progress_from_row(&r, code, period)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Monthly progress of `year` (through `through` when given), in a unit's subtree.
+    pub async fn progress_rows(
+        &self,
+        year: i32,
+        through: Option<u8>,
+        unit: Option<&str>,
+    ) -> Result<Vec<MonthlyProgress>> {
+        let sql = format!(
+            "SELECT p.code, g.period, g.month_e4, g.ytd_e4, g.since_start_e4, g.image_progress, g.problems
+             FROM project_progress g JOIN projects p ON p.id = g.project_id
+             WHERE {} AND g.year = $2 AND g.month <= $3 ORDER BY p.code, g.period",
+            subtree_filter(unit, "p.unit_id")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(unit)
+            .bind(i64::from(year))
+            .bind(i64::from(through.unwrap_or(12)))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let code: String = r.try_get("code")?;
+                let period: Period = r.try_get::<String, _>("period")?.parse()?;
+                progress_from_row(r, code, period)
+            })
+            .collect()
+    }
+
+    /// What a progress import checks against: total investment by project code, and the
+    /// stored 年初至报告期累计 of the given years by (code, month).
+    pub async fn progress_context(
+        &self,
+        years: &[i32],
+    ) -> Result<(HashMap<String, Decimal>, HashMap<(String, Period), Decimal>)> {
+        let totals = sqlx::query("SELECT code, total_investment_e4 FROM projects")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, from_scaled(r.try_get(1)?))))
+            .collect::<Result<HashMap<_, _>>>()?;
+        let mut ytd = HashMap::new();
+        for year in years {
+            let rows = sqlx::query(
+                "SELECT p.code, g.period, g.ytd_e4 FROM project_progress g JOIN projects p ON p.id = g.project_id
+                 WHERE g.year = $1",
+            )
+            .bind(i64::from(*year))
+            .fetch_all(&self.pool)
+            .await?;
+            for r in rows {
+                let period: Period = r.try_get::<String, _>(1)?.parse()?;
+                ytd.insert((r.try_get::<String, _>(0)?, period), from_scaled(r.try_get(2)?));
+            }
+        }
+        Ok((totals, ytd))
+    }
+
+    /// Indicator values of a year (every period in it), in a unit's subtree.
+    pub async fn values_of_year(&self, year: i32, unit: Option<&str>) -> Result<Vec<IndicatorValue>> {
+        let sql = format!(
+            "SELECT i.code AS indicator, u.code AS unit, v.period, v.value_e4, v.growth_e4, v.note, v.sample
+             FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN org_units u ON u.id = v.unit_id
+             WHERE {} AND v.year = $2 ORDER BY u.sort_order, u.id, i.section, i.sort_order, v.period",
+            subtree_filter(unit, "v.unit_id")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql)).bind(unit).bind(i64::from(year)).fetch_all(&self.pool).await?;
+        rows.iter().map(crate::ledger::value_from_row).collect()
+    }
+
+    /// Targets of a year, in a unit's subtree.
+    pub async fn targets_of_year(&self, year: i32, unit: Option<&str>) -> Result<Vec<Target>> {
+        let sql = format!(
+            "SELECT i.code AS indicator, u.code AS unit, t.year, t.level_e4, t.growth_e4, t.qualifier
+             FROM targets t JOIN indicators i ON i.id = t.indicator_id JOIN org_units u ON u.id = t.unit_id
+             WHERE {} AND t.year = $2 ORDER BY u.sort_order, u.id, i.section, i.sort_order",
+            subtree_filter(unit, "t.unit_id")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql)).bind(unit).bind(i64::from(year)).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Target {
+                    indicator: r.try_get("indicator")?,
+                    unit: r.try_get("unit")?,
+                    year,
+                    level: r.try_get::<Option<i64>, _>("level_e4")?.map(from_scaled),
+                    growth: r.try_get::<Option<i64>, _>("growth_e4")?.map(from_scaled),
+                    qualifier: r.try_get("qualifier")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Key tasks of a year led in a unit's subtree.
+    pub async fn tasks_of_year(&self, year: i32, unit: Option<&str>) -> Result<Vec<KeyTask>> {
+        let sql = format!(
+            "SELECT t.code FROM tasks t WHERE {} AND t.year = $2 ORDER BY t.code",
+            subtree_filter(unit, "t.lead_unit_id")
+        );
+        let codes: Vec<String> = sqlx::query(AssertSqlSafe(sql))
+            .bind(unit)
+            .bind(i64::from(year))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(codes.len());
+        for code in codes {
+            if let Some(t) = self.task(&code).await? {
+                out.push(t);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every plan node of every unit and year (task imports match them by code or title).
+    pub async fn all_plan_nodes(&self) -> Result<Vec<PlanNode>> {
+        let rows = sqlx::query(
+            "SELECT u.code, n.year FROM plan_nodes n JOIN org_units u ON u.id = n.unit_id GROUP BY u.code, n.year",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let year = i32::try_from(r.try_get::<i64, _>(1)?).unwrap_or_default();
+            out.extend(self.plan_nodes(&r.try_get::<String, _>(0)?, year).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn task_statuses(&self) -> Result<HashMap<String, TaskStatus>> {
+        let rows = sqlx::query("SELECT code, status FROM tasks").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get::<String, _>(1)?.parse()?))).collect()
+    }
+}
