@@ -24,6 +24,7 @@ pub struct ImportArgs<'a> {
 }
 
 pub async fn import(store: &Store, args: ImportArgs<'_>) -> Result<(), CliError> {
+    let started = std::time::Instant::now();
     let name = args.file.display().to_string();
     let file = std::fs::File::open(args.file).map_err(|e| CliError::Usage(format!("无法打开 {name}：{e}")))?;
     let size = file.metadata()?.len();
@@ -33,6 +34,7 @@ pub async fn import(store: &Store, args: ImportArgs<'_>) -> Result<(), CliError>
     );
     let table = taizhang_office::read_table(std::io::BufReader::new(file), size, &name, args.kind, args.sheet)
         .map_err(CliError::Import)?;
+    tracing::info!(elapsed = ?started.elapsed(), rows = table.rows.len(), "workbook read");
     let big = table.rows.len() > SPINNER_ROWS;
     if big {
         spinner.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -51,6 +53,7 @@ pub async fn import(store: &Store, args: ImportArgs<'_>) -> Result<(), CliError>
     } else {
         (HashMap::new(), HashMap::new())
     };
+    tracing::info!(elapsed = ?started.elapsed(), "context loaded");
     let plan_nodes = if matches!(args.kind, Kind::Tasks) { store.all_plan_nodes().await? } else { vec![] };
     let task_status = if matches!(args.kind, Kind::Tasks) { store.task_statuses().await? } else { HashMap::new() };
     let ctx = Context {
@@ -70,10 +73,12 @@ pub async fn import(store: &Store, args: ImportArgs<'_>) -> Result<(), CliError>
             return Err(CliError::Import(e));
         }
     };
+    tracing::info!(elapsed = ?started.elapsed(), "rows checked");
     if big {
         spinner.set_message(if args.dry_run { "比对数据库" } else { "写入数据库" });
     }
     let summary = store.import(&batch, args.dry_run).await?;
+    tracing::info!(elapsed = ?started.elapsed(), "written");
     spinner.finish_and_clear();
     let verb = if args.dry_run { "试运行（未写入）" } else { "已导入" };
     println!("{verb} {name} 工作表“{}”{}行：{summary}", table.sheet, table.rows.len());

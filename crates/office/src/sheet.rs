@@ -138,19 +138,33 @@ pub fn read_table<RS: Read + Seek>(
 }
 
 fn read_named<RS: Read + Seek>(workbook: &mut Xlsx<RS>, name: &str, fields: &[Field]) -> Result<Table, ImportError> {
-    let range =
-        workbook.worksheet_range(name).map_err(|e| ImportError::File(format!("无法读取工作表“{name}”：{e}")))?;
+    let unreadable = |e: XlsxError| ImportError::File(format!("无法读取工作表“{name}”：{e}"));
     let merged = workbook.merge_cells_by_sheet_name(name).unwrap_or_default();
-    let (start_row, start_col) = range.start().unwrap_or((0, 0));
-    let mut grid: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+    // Streamed cell by cell into rows indexed from A1: one copy of the sheet, not two.
+    let mut grid: Vec<Vec<Data>> = Vec::new();
+    let mut cells = workbook.worksheet_cells_reader(name).map_err(unreadable)?;
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        let (r, c) = cell.get_position();
+        let (r, c) = (r as usize, c as usize);
+        if grid.len() <= r {
+            grid.resize_with(r + 1, Vec::new);
+        }
+        let row = &mut grid[r];
+        if row.len() <= c {
+            row.resize(c + 1, Data::Empty);
+        }
+        row[c] = cell.get_value().clone().into();
+    }
+    drop(cells);
     // A merged region shows its value in every cell it covers, as the user sees it.
     for region in merged {
-        let (r0, c0) =
-            (region.start.0.saturating_sub(start_row) as usize, region.start.1.saturating_sub(start_col) as usize);
-        let (r1, c1) =
-            (region.end.0.saturating_sub(start_row) as usize, region.end.1.saturating_sub(start_col) as usize);
+        let (r0, c0) = (region.start.0 as usize, region.start.1 as usize);
+        let (r1, c1) = (region.end.0 as usize, region.end.1 as usize);
         let Some(value) = grid.get(r0).and_then(|r| r.get(c0)).cloned() else { continue };
         for row in grid.iter_mut().take(r1 + 1).skip(r0) {
+            if row.len() <= c1 {
+                row.resize(c1 + 1, Data::Empty);
+            }
             for cell in row.iter_mut().take(c1 + 1).skip(c0) {
                 *cell = value.clone();
             }
@@ -199,7 +213,7 @@ fn read_named<RS: Read + Seek>(workbook: &mut Xlsx<RS>, name: &str, fields: &[Fi
         .enumerate()
         .skip(header_at + 1)
         .filter(|(_, cells)| cells.iter().any(|c| !is_blank(c)))
-        .map(|(i, cells)| Row { excel_row: start_row + i as u32 + 1, cells })
+        .map(|(i, cells)| Row { excel_row: i as u32 + 1, cells })
         .collect();
     Ok(Table { sheet: name.to_string(), columns, rows, warnings })
 }

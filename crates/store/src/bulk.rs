@@ -14,19 +14,17 @@ use crate::{Result, Store, Tx};
 
 type AnyQuery = sqlx::query::Query<'static, Any, AnyArguments>;
 
-/// Parameters per statement, well under SQLite's and PostgreSQL's limits.
-const MAX_PARAMS: usize = 4000;
-
 /// Inserts `rows` as `head (…), (…) … tail`, `cols` parameters a row, bound by `bind`.
 async fn insert_many<T>(
     conn: &mut AnyConnection,
+    max_params: usize,
     head: &str,
     cols: usize,
     tail: &str,
     rows: &[T],
     bind: impl Fn(AnyQuery, &T) -> Result<AnyQuery>,
 ) -> Result<()> {
-    for chunk in rows.chunks((MAX_PARAMS / cols).max(1)) {
+    for chunk in rows.chunks((max_params / cols).max(1)) {
         let mut sql = String::with_capacity(head.len() + chunk.len() * cols * 5 + tail.len());
         sql.push_str(head);
         for i in 0..chunk.len() {
@@ -88,7 +86,8 @@ impl Tx {
     /// Progress rows, replacing any already stored for the same project and month.
     pub async fn insert_progress_rows(&mut self, rows: &[ProgressRow]) -> Result<()> {
         insert_many(
-            self.conn(),
+            &mut self.tx,
+            self.backend.params_per_statement(),
             "INSERT INTO project_progress (project_id, period, year, month, month_e4, ytd_e4, since_start_e4,
                  image_progress, problems) VALUES",
             9,
@@ -122,7 +121,8 @@ impl Tx {
                 .ok_or_else(|| crate::StoreError::not_found("单位", &p.responsibility.unit))
         };
         insert_many(
-            self.conn(),
+            &mut self.tx,
+            self.backend.params_per_statement(),
             "INSERT INTO projects (code, name, category, nature, location, content, total_investment_e4,
                  planned_start, planned_finish, actual_start, unit_id, lead_leader, responsible_person,
                  contact, deadline, sample) VALUES",
@@ -158,7 +158,7 @@ impl Tx {
         .await?;
         let codes: Vec<String> = projects.iter().map(|p| p.code.clone()).collect();
         let mut new_ids = HashMap::new();
-        for chunk in codes.chunks(MAX_PARAMS) {
+        for chunk in codes.chunks(self.backend.params_per_statement()) {
             let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!("SELECT code, id FROM projects WHERE code IN ({})", placeholders.join(", "));
             let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -170,7 +170,7 @@ impl Tx {
             }
         }
         let written: Vec<i64> = new_ids.values().copied().collect();
-        for chunk in written.chunks(MAX_PARAMS) {
+        for chunk in written.chunks(self.backend.params_per_statement()) {
             let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!("DELETE FROM project_flags WHERE project_id IN ({})", placeholders.join(", "));
             let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -183,16 +183,23 @@ impl Tx {
             .iter()
             .flat_map(|p| p.flags.iter().map(|f| (new_ids.get(&p.code).copied().unwrap_or_default(), f.clone())))
             .collect();
-        insert_many(self.conn(), "INSERT INTO project_flags (project_id, flag) VALUES", 2, "", &flags, |q, (id, f)| {
-            Ok(q.bind(*id).bind(f.clone()))
-        })
+        insert_many(
+            &mut self.tx,
+            self.backend.params_per_statement(),
+            "INSERT INTO project_flags (project_id, flag) VALUES",
+            2,
+            "",
+            &flags,
+            |q, (id, f)| Ok(q.bind(*id).bind(f.clone())),
+        )
         .await?;
         Ok(new_ids)
     }
 
     pub async fn insert_year_plans(&mut self, plans: &[(i64, YearPlan)]) -> Result<()> {
         insert_many(
-            self.conn(),
+            &mut self.tx,
+            self.backend.params_per_statement(),
             "INSERT INTO project_year_plans (project_id, year, planned_e4, milestones) VALUES",
             4,
             "ON CONFLICT (project_id, year) DO UPDATE SET planned_e4 = excluded.planned_e4, milestones = excluded.milestones",
@@ -205,7 +212,8 @@ impl Tx {
     /// Indicator values by resolved ids, replacing any stored for the same key.
     pub async fn insert_values(&mut self, values: &[IndicatorValue], ids: &Ids) -> Result<()> {
         insert_many(
-            self.conn(),
+            &mut self.tx,
+            self.backend.params_per_statement(),
             "INSERT INTO indicator_values (indicator_id, unit_id, period, year, value_e4, growth_e4, note, sample) VALUES",
             8,
             "ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value_e4 = excluded.value_e4,
@@ -230,7 +238,8 @@ impl Tx {
     /// New key tasks (no cooperating units) by resolved unit ids.
     pub async fn insert_tasks(&mut self, tasks: &[KeyTask], ids: &Ids) -> Result<()> {
         insert_many(
-            self.conn(),
+            &mut self.tx,
+            self.backend.params_per_statement(),
             "INSERT INTO tasks (code, name, year, lead_unit_id, lead_leader, deadline, target, status, sample) VALUES",
             9,
             "",

@@ -16,6 +16,16 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// Parameters per multi-row statement. sqlx resolves each `$n` of a SQLite statement by
+    /// name, a scan over all of them, so SQLite wants short statements; PostgreSQL long ones
+    /// (fewer round trips; its limit is 65535).
+    pub(crate) fn params_per_statement(self) -> usize {
+        match self {
+            Backend::Sqlite => 240,
+            Backend::Postgres => 8000,
+        }
+    }
+
     /// The one dialect difference of the schema: how an auto-assigned key is declared.
     fn id_column(self) -> &'static str {
         match self {

@@ -18,9 +18,6 @@ use taizhang_core::world::ProjectRecord;
 use crate::ledger::{PROJECT_SELECT, progress_from_row, project_from_row};
 use crate::{ProgressRow, Result, Store};
 
-/// Rows per `IN (…)` list.
-const IN_CHUNK: usize = 2000;
-
 fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
@@ -199,7 +196,7 @@ impl Store {
     /// Projects with all their yearly plans, by code.
     pub async fn projects_by_code(&self, codes: &[String]) -> Result<HashMap<String, ProjectRecord>> {
         let mut out = HashMap::new();
-        for chunk in codes.chunks(IN_CHUNK) {
+        for chunk in codes.chunks(self.backend.params_per_statement()) {
             let sql = format!("{PROJECT_SELECT} WHERE p.code IN ({})", placeholders(1, chunk.len()));
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for c in chunk {
@@ -227,7 +224,7 @@ impl Store {
         let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
         let mut flags: HashMap<i64, Vec<String>> = HashMap::new();
         let mut plans: HashMap<i64, Vec<YearPlan>> = HashMap::new();
-        for chunk in ids.chunks(IN_CHUNK) {
+        for chunk in ids.chunks(self.backend.params_per_statement()) {
             let list = placeholders(1, chunk.len());
             let mut q = sqlx::query(AssertSqlSafe(format!(
                 "SELECT project_id, flag FROM project_flags WHERE project_id IN ({list}) ORDER BY flag"
@@ -273,7 +270,7 @@ impl Store {
     /// Stored monthly progress of the given projects, by (code, month).
     async fn progress_of_projects(&self, project_ids: &[i64]) -> Result<HashMap<(String, Period), MonthlyProgress>> {
         let mut out = HashMap::new();
-        for chunk in project_ids.chunks(IN_CHUNK) {
+        for chunk in project_ids.chunks(self.backend.params_per_statement()) {
             let sql = format!(
                 "SELECT p.code, g.period, g.month_e4, g.ytd_e4, g.since_start_e4, g.image_progress, g.problems
                  FROM project_progress g JOIN projects p ON p.id = g.project_id WHERE g.project_id IN ({})",

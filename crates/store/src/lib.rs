@@ -38,6 +38,7 @@ pub struct Store {
 #[derive(Debug)]
 pub struct Tx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
 }
 
 impl Store {
@@ -53,7 +54,7 @@ impl Store {
     }
 
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(Tx { tx: self.pool.begin().await? })
+        Ok(Tx { tx: self.pool.begin().await?, backend: self.backend })
     }
 
     pub async fn close(&self) {
