@@ -1,9 +1,10 @@
-//! Roles of the people who use the ledger.
+//! Who may do what to which record: roles, actions, and the one rule that decides.
 
 use std::fmt;
 use std::str::FromStr;
 
 use crate::error::DomainError;
+use crate::org::OrgTree;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -65,9 +66,215 @@ impl fmt::Display for Role {
     }
 }
 
+/// Someone acting: their account, role and (for unit roles) unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub username: String,
+    pub role: Role,
+    pub unit: Option<String>,
+}
+
+/// Everything a person can ask the ledger to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See a unit's records (drafts included).
+    Read,
+    /// Type or change a draft (填报).
+    EditDraft,
+    /// Send the unit's drafts up (上报), forcing with a 说明 where a rule fails.
+    Submit,
+    /// The unit leader's approval (单位审核).
+    Approve,
+    /// The district's acceptance (区级审核): the figures enter the ledger.
+    Accept,
+    /// Send back for correction, with a reason.
+    Return,
+    OpenRound,
+    CloseRound,
+    /// Reopen a locked period: an audited admin act.
+    Reopen,
+    ManageUsers,
+    RaiseProblem,
+    ResolveProblem,
+    /// Issue a 督办 order to a unit.
+    IssueOrder,
+    /// Sign for (签收) and answer (反馈) an order addressed to the unit.
+    HandleOrder,
+    /// Review an order's feedback: close it or return it for rework.
+    ReviewOrder,
+    RequestExtension,
+    DecideExtension,
+}
+
+impl Action {
+    pub const ALL: [Action; 17] = [
+        Action::Read,
+        Action::EditDraft,
+        Action::Submit,
+        Action::Approve,
+        Action::Accept,
+        Action::Return,
+        Action::OpenRound,
+        Action::CloseRound,
+        Action::Reopen,
+        Action::ManageUsers,
+        Action::RaiseProblem,
+        Action::ResolveProblem,
+        Action::IssueOrder,
+        Action::HandleOrder,
+        Action::ReviewOrder,
+        Action::RequestExtension,
+        Action::DecideExtension,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Action::Read => "查看",
+            Action::EditDraft => "填报",
+            Action::Submit => "上报",
+            Action::Approve => "单位审核",
+            Action::Accept => "区级审核通过",
+            Action::Return => "退回",
+            Action::OpenRound => "开启填报轮次",
+            Action::CloseRound => "关闭填报轮次",
+            Action::Reopen => "重新开放已锁定期间",
+            Action::ManageUsers => "管理账号",
+            Action::RaiseProblem => "提出问题",
+            Action::ResolveProblem => "办结问题",
+            Action::IssueOrder => "下达督办",
+            Action::HandleOrder => "签收办理督办",
+            Action::ReviewOrder => "审核督办反馈",
+            Action::RequestExtension => "申请延期",
+            Action::DecideExtension => "审批延期",
+        }
+    }
+}
+
+/// Where a permission reaches: every unit, or the actor's own unit and those below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    OwnSubtree,
+}
+
+/// The permission table: what each role may do, and where.
+pub fn permission(role: Role, action: Action) -> Option<Scope> {
+    use Action::*;
+    match (role, action) {
+        (Role::Admin, _) => Some(Scope::All),
+        (Role::Reviewer, Read | Accept | Return | RaiseProblem | ResolveProblem | ReviewOrder | DecideExtension) => {
+            Some(Scope::All)
+        }
+        (Role::UnitLeader, Read | EditDraft | Submit | Approve | Return | RaiseProblem | ResolveProblem | HandleOrder | RequestExtension) => {
+            Some(Scope::OwnSubtree)
+        }
+        (Role::UnitReporter, Read | EditDraft | Submit | RaiseProblem | HandleOrder) => Some(Scope::OwnSubtree),
+        (Role::Leader, Read) => Some(Scope::All),
+        _ => None,
+    }
+}
+
+/// Why an action was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("{role}无权{action}")]
+    Role { role: &'static str, action: &'static str },
+    #[error("无权{action}单位“{unit}”的记录：只能处理本单位及下属单位的记录")]
+    Scope { action: &'static str, unit: String },
+}
+
+/// The one rule every read and write goes through: may `actor` do `action` to a record of
+/// `unit`?
+pub fn authorize(actor: &Actor, action: Action, unit: &str, tree: &OrgTree) -> Result<(), Denied> {
+    match permission(actor.role, action) {
+        None => Err(Denied::Role { role: actor.role.label_zh(), action: action.label_zh() }),
+        Some(Scope::All) => Ok(()),
+        Some(Scope::OwnSubtree) => match &actor.unit {
+            Some(own) if tree.is_within(unit, own) => Ok(()),
+            _ => Err(Denied::Scope { action: action.label_zh(), unit: unit.to_string() }),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::org::{OrgUnit, UnitKind};
+
+    fn tree() -> OrgTree {
+        let u = |code: &str, parent: Option<&str>| OrgUnit {
+            code: code.into(),
+            name: code.into(),
+            kind: UnitKind::Department,
+            parent: parent.map(Into::into),
+        };
+        OrgTree::new(vec![u("erqi", None), u("zjj", Some("erqi")), u("zjj-1", Some("zjj")), u("czj", Some("erqi"))]).unwrap()
+    }
+
+    /// The permission table as a domain expert reads it: role, action, own unit's record
+    /// allowed?, another unit's record allowed?
+    #[test]
+    fn the_permission_table_covers_every_role_and_action() {
+        use Action::*;
+        let y = true;
+        let n = false;
+        #[rustfmt::skip]
+        let table: &[(Role, Action, bool, bool)] = &[
+            (Role::Admin, Read, y, y), (Role::Admin, EditDraft, y, y), (Role::Admin, Submit, y, y),
+            (Role::Admin, Approve, y, y), (Role::Admin, Accept, y, y), (Role::Admin, Return, y, y),
+            (Role::Admin, OpenRound, y, y), (Role::Admin, CloseRound, y, y), (Role::Admin, Reopen, y, y),
+            (Role::Admin, ManageUsers, y, y), (Role::Admin, RaiseProblem, y, y), (Role::Admin, ResolveProblem, y, y),
+            (Role::Admin, IssueOrder, y, y), (Role::Admin, HandleOrder, y, y), (Role::Admin, ReviewOrder, y, y),
+            (Role::Admin, RequestExtension, y, y), (Role::Admin, DecideExtension, y, y),
+
+            (Role::Reviewer, Read, y, y), (Role::Reviewer, EditDraft, n, n), (Role::Reviewer, Submit, n, n),
+            (Role::Reviewer, Approve, n, n), (Role::Reviewer, Accept, y, y), (Role::Reviewer, Return, y, y),
+            (Role::Reviewer, OpenRound, n, n), (Role::Reviewer, CloseRound, n, n), (Role::Reviewer, Reopen, n, n),
+            (Role::Reviewer, ManageUsers, n, n), (Role::Reviewer, RaiseProblem, y, y), (Role::Reviewer, ResolveProblem, y, y),
+            (Role::Reviewer, IssueOrder, n, n), (Role::Reviewer, HandleOrder, n, n), (Role::Reviewer, ReviewOrder, y, y),
+            (Role::Reviewer, RequestExtension, n, n), (Role::Reviewer, DecideExtension, y, y),
+
+            (Role::UnitLeader, Read, y, n), (Role::UnitLeader, EditDraft, y, n), (Role::UnitLeader, Submit, y, n),
+            (Role::UnitLeader, Approve, y, n), (Role::UnitLeader, Accept, n, n), (Role::UnitLeader, Return, y, n),
+            (Role::UnitLeader, OpenRound, n, n), (Role::UnitLeader, CloseRound, n, n), (Role::UnitLeader, Reopen, n, n),
+            (Role::UnitLeader, ManageUsers, n, n), (Role::UnitLeader, RaiseProblem, y, n), (Role::UnitLeader, ResolveProblem, y, n),
+            (Role::UnitLeader, IssueOrder, n, n), (Role::UnitLeader, HandleOrder, y, n), (Role::UnitLeader, ReviewOrder, n, n),
+            (Role::UnitLeader, RequestExtension, y, n), (Role::UnitLeader, DecideExtension, n, n),
+
+            (Role::UnitReporter, Read, y, n), (Role::UnitReporter, EditDraft, y, n), (Role::UnitReporter, Submit, y, n),
+            (Role::UnitReporter, Approve, n, n), (Role::UnitReporter, Accept, n, n), (Role::UnitReporter, Return, n, n),
+            (Role::UnitReporter, OpenRound, n, n), (Role::UnitReporter, CloseRound, n, n), (Role::UnitReporter, Reopen, n, n),
+            (Role::UnitReporter, ManageUsers, n, n), (Role::UnitReporter, RaiseProblem, y, n), (Role::UnitReporter, ResolveProblem, n, n),
+            (Role::UnitReporter, IssueOrder, n, n), (Role::UnitReporter, HandleOrder, y, n), (Role::UnitReporter, ReviewOrder, n, n),
+            (Role::UnitReporter, RequestExtension, n, n), (Role::UnitReporter, DecideExtension, n, n),
+
+            (Role::Leader, Read, y, y), (Role::Leader, EditDraft, n, n), (Role::Leader, Submit, n, n),
+            (Role::Leader, Approve, n, n), (Role::Leader, Accept, n, n), (Role::Leader, Return, n, n),
+            (Role::Leader, OpenRound, n, n), (Role::Leader, CloseRound, n, n), (Role::Leader, Reopen, n, n),
+            (Role::Leader, ManageUsers, n, n), (Role::Leader, RaiseProblem, n, n), (Role::Leader, ResolveProblem, n, n),
+            (Role::Leader, IssueOrder, n, n), (Role::Leader, HandleOrder, n, n), (Role::Leader, ReviewOrder, n, n),
+            (Role::Leader, RequestExtension, n, n), (Role::Leader, DecideExtension, n, n),
+        ];
+        assert_eq!(table.len(), Role::ALL.len() * Action::ALL.len(), "every role × action is in the table");
+        let tree = tree();
+        for &(role, action, own, other) in table {
+            let actor = Actor { username: "u".into(), role, unit: Some("zjj".into()) };
+            // Own unit and a unit below it behave alike; a sibling unit is "other".
+            for unit in ["zjj", "zjj-1"] {
+                assert_eq!(authorize(&actor, action, unit, &tree).is_ok(), own, "{role} {action:?} on {unit}");
+            }
+            assert_eq!(authorize(&actor, action, "czj", &tree).is_ok(), other, "{role} {action:?} on czj");
+        }
+    }
+
+    #[test]
+    fn a_unit_role_without_a_unit_may_touch_nothing() {
+        let actor = Actor { username: "u".into(), role: Role::UnitReporter, unit: None };
+        let err = authorize(&actor, Action::EditDraft, "zjj", &tree()).unwrap_err();
+        assert!(err.to_string().contains("zjj"), "{err}");
+        let leader = Actor { username: "l".into(), role: Role::Leader, unit: None };
+        assert_eq!(authorize(&leader, Action::Submit, "zjj", &tree()).unwrap_err().to_string(), "领导无权上报");
+    }
 
     #[test]
     fn roles_parse_from_code_or_chinese_label() {

@@ -21,3 +21,8 @@ pub use rust_decimal::Decimal;
 pub mod access;
 pub mod batch;
 pub mod world;
+pub mod config;
+pub mod lights;
+pub mod rules;
+pub mod supervision;
+pub mod workflow;

@@ -67,6 +67,31 @@ impl Date {
         Self::new(i32::try_from(year).map_err(|_| bad())?, month as u8, day as u8)
     }
 
+    /// Days since 1970-01-01 (the inverse of [`Date::from_unix_days`]).
+    pub fn unix_days(self) -> i64 {
+        let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` later (earlier when negative).
+    pub fn plus_days(self, days: i64) -> Result<Self, DomainError> {
+        Self::from_unix_days(self.unix_days() + days)
+    }
+
+    /// The last day of the month a period closes with (2018-06 → 2018-06-30).
+    pub fn end_of(period: Period) -> Self {
+        let p = period.closing_month();
+        let (y, m) = (p.year(), p.month_of_year());
+        let next = if m == 12 { Date { year: y + 1, month: 1, day: 1 } } else { Date { year: y, month: m + 1, day: 1 } };
+        next.plus_days(-1).unwrap_or(next)
+    }
+
     /// An Excel date serial (1900 system: serial 1 is 1900-01-01; 25569 is 1970-01-01).
     pub fn from_excel_serial(serial: i64) -> Result<Self, DomainError> {
         if !(61..=2_958_465).contains(&serial) {
@@ -272,6 +297,18 @@ mod tests {
         assert_eq!(Date::from_excel_serial(43_101).unwrap().to_string(), "2018-01-01");
         assert_eq!(Date::from_excel_serial(42_825).unwrap().to_string(), "2017-03-31");
         assert!(Date::from_excel_serial(0).is_err());
+    }
+
+    #[test]
+    fn day_counts_round_trip_and_months_end_where_they_do() {
+        for text in ["1970-01-01", "2016-02-29", "2018-06-30", "2000-03-01", "1900-03-01"] {
+            let date = Date::parse(text).unwrap();
+            assert_eq!(Date::from_unix_days(date.unix_days()).unwrap(), date, "{text}");
+        }
+        assert_eq!(Date::parse("2018-06-25").unwrap().plus_days(7).unwrap().to_string(), "2018-07-02");
+        assert_eq!(Date::end_of(Period::Month(2016, 2)).to_string(), "2016-02-29");
+        assert_eq!(Date::end_of(Period::Month(2018, 12)).to_string(), "2018-12-31");
+        assert_eq!(Date::end_of(Period::Quarter(2018, 2)).to_string(), "2018-06-30");
     }
 
     #[test]

@@ -1,0 +1,128 @@
+//! A jurisdiction's rules as configuration: which checks a submission must pass and where
+//! the red / yellow / green lines are drawn. Defaults are the published ones; a deployment
+//! overrides them with a TOML file (`taizhang --config FILE` or `TAIZHANG_CONFIG`).
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::error::DomainError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub rules: RuleConfig,
+    pub lights: LightConfig,
+}
+
+/// Checks run when a unit submits. A failing check blocks submission unless the reporter
+/// writes an explanation (强制上报 with 说明).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RuleConfig {
+    /// 年初至报告期累计 never goes down within a year.
+    pub ytd_never_decreases: bool,
+    /// 年初至报告期累计 = last month's + this month's, within `ytd_tolerance_wan`.
+    pub ytd_is_previous_plus_month: bool,
+    pub ytd_tolerance_wan: Decimal,
+    /// A month's amount may differ from last month's, or the same month last year's, by at
+    /// most this many percent; none switches the check off.
+    pub swing_pct: Option<Decimal>,
+    /// 开工至报告期累计 ≤ 总投资.
+    pub since_start_within_total: bool,
+    /// Indicators whose parts must add up to their total.
+    pub parts: Vec<PartsRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartsRule {
+    /// Indicator code or name of the total.
+    pub total: String,
+    pub parts: Vec<String>,
+    /// Allowed difference, in percent of the total.
+    #[serde(default)]
+    pub tolerance_pct: Decimal,
+}
+
+/// Where the lights change. Lags are in percentage points against 序时进度.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LightConfig {
+    /// Green at or above this lag; yellow below it.
+    pub yellow_below_pp: Decimal,
+    /// Red below this lag.
+    pub red_below_pp: Decimal,
+    /// A project not started this many months after its planned start is red (yellow before).
+    pub not_started_red_months: u32,
+    /// A task within this many days of its deadline and under `task_yellow_below_pct` is yellow.
+    pub task_yellow_days: i64,
+    pub task_yellow_below_pct: Decimal,
+    /// An indicator this many points below target × 序时进度 is red (yellow when below at all).
+    pub indicator_red_pp: Decimal,
+    /// A 督办 order within this many days of its deadline is yellow; past it, red.
+    pub order_yellow_days: i64,
+    /// Days a level has to resolve an overdue problem before it escalates again.
+    pub escalation_days: i64,
+}
+
+impl Default for RuleConfig {
+    fn default() -> Self {
+        Self {
+            ytd_never_decreases: true,
+            ytd_is_previous_plus_month: true,
+            ytd_tolerance_wan: Decimal::new(1, 2),
+            swing_pct: Some(Decimal::from(30)),
+            since_start_within_total: true,
+            parts: vec![],
+        }
+    }
+}
+
+impl Default for LightConfig {
+    fn default() -> Self {
+        Self {
+            yellow_below_pp: Decimal::from(-10),
+            red_below_pp: Decimal::from(-30),
+            not_started_red_months: 3,
+            task_yellow_days: 7,
+            task_yellow_below_pct: Decimal::from(80),
+            indicator_red_pp: Decimal::from(10),
+            order_yellow_days: 3,
+            escalation_days: 7,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { rules: RuleConfig::default(), lights: LightConfig::default() }
+    }
+}
+
+impl Config {
+    /// Parses a configuration file; what it leaves out keeps its default.
+    pub fn from_toml(text: &str) -> Result<Self, DomainError> {
+        let config: Config = toml::from_str(text).map_err(|e| DomainError::Invalid(format!("配置文件格式错误：{e}")))?;
+        if config.lights.red_below_pp > config.lights.yellow_below_pp {
+            return Err(DomainError::Invalid("配置文件：red_below_pp 不能高于 yellow_below_pp".into()));
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_overrides_only_what_it_names() {
+        let c = Config::from_toml("[lights]\nyellow_below_pp = \"-5\"\n[rules]\nswing_pct = \"50\"\n").unwrap();
+        assert_eq!(c.lights.yellow_below_pp, Decimal::from(-5));
+        assert_eq!(c.lights.red_below_pp, Decimal::from(-30));
+        assert_eq!(c.rules.swing_pct, Some(Decimal::from(50)));
+        assert!(c.rules.ytd_never_decreases);
+        assert_eq!(Config::from_toml("").unwrap(), Config::default());
+        assert!(Config::from_toml("[lights]\nred_below_pp = \"0\"\n").is_err());
+        assert!(Config::from_toml("[lights]\ncolour = 1\n").unwrap_err().to_string().contains("colour"));
+    }
+}

@@ -1,0 +1,186 @@
+//! Problems (问题清单) and their escalation, and 督办 orders: issue → sign (签收) → handle →
+//! feedback → review → close, or return for rework; with extension requests.
+
+use std::str::FromStr;
+
+use crate::config::LightConfig;
+use crate::error::DomainError;
+use crate::project::Date;
+
+/// Who answers for an unresolved problem: it climbs when it stays overdue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProblemLevel {
+    Unit,
+    LeadLeader,
+    District,
+}
+
+impl ProblemLevel {
+    pub fn code(self) -> &'static str {
+        match self {
+            ProblemLevel::Unit => "unit",
+            ProblemLevel::LeadLeader => "lead_leader",
+            ProblemLevel::District => "district",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ProblemLevel::Unit => "责任单位",
+            ProblemLevel::LeadLeader => "分包领导",
+            ProblemLevel::District => "区级",
+        }
+    }
+
+    fn next(self) -> Option<Self> {
+        match self {
+            ProblemLevel::Unit => Some(ProblemLevel::LeadLeader),
+            ProblemLevel::LeadLeader => Some(ProblemLevel::District),
+            ProblemLevel::District => None,
+        }
+    }
+}
+
+impl FromStr for ProblemLevel {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [ProblemLevel::Unit, ProblemLevel::LeadLeader, ProblemLevel::District]
+            .into_iter()
+            .find(|l| l.code() == s.trim())
+            .ok_or_else(|| DomainError::Invalid(format!("问题层级“{s}”无法识别")))
+    }
+}
+
+/// An open problem past its deadline climbs one level and gets a new deadline; none when it
+/// is resolved, not yet due, or already at the top.
+pub fn escalation(level: ProblemLevel, deadline: Date, resolved: bool, today: Date, cfg: &LightConfig) -> Option<(ProblemLevel, Date)> {
+    if resolved || today <= deadline {
+        return None;
+    }
+    let next = level.next()?;
+    Some((next, today.plus_days(cfg.escalation_days).ok()?))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrderState {
+    Issued,
+    Signed,
+    Feedback,
+    Returned,
+    Closed,
+}
+
+impl OrderState {
+    pub const ALL: [OrderState; 5] =
+        [OrderState::Issued, OrderState::Signed, OrderState::Feedback, OrderState::Returned, OrderState::Closed];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            OrderState::Issued => "issued",
+            OrderState::Signed => "signed",
+            OrderState::Feedback => "feedback",
+            OrderState::Returned => "returned",
+            OrderState::Closed => "closed",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            OrderState::Issued => "已下达",
+            OrderState::Signed => "已签收办理中",
+            OrderState::Feedback => "已反馈待审核",
+            OrderState::Returned => "退回重办",
+            OrderState::Closed => "已办结",
+        }
+    }
+}
+
+impl FromStr for OrderState {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        OrderState::ALL
+            .into_iter()
+            .find(|o| o.code() == s.trim())
+            .ok_or_else(|| DomainError::Invalid(format!("督办状态“{s}”无法识别")))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderEvent {
+    Sign,
+    Feedback,
+    Close,
+    ReturnForRework,
+}
+
+impl OrderEvent {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            OrderEvent::Sign => "签收",
+            OrderEvent::Feedback => "反馈",
+            OrderEvent::Close => "审核办结",
+            OrderEvent::ReturnForRework => "退回重办",
+        }
+    }
+}
+
+pub fn order_transition(from: OrderState, event: OrderEvent) -> Result<OrderState, DomainError> {
+    use OrderState::*;
+    match (from, event) {
+        (Issued, OrderEvent::Sign) => Ok(Signed),
+        (Signed | Returned, OrderEvent::Feedback) => Ok(Feedback),
+        (Feedback, OrderEvent::Close) => Ok(Closed),
+        (Feedback, OrderEvent::ReturnForRework) => Ok(Returned),
+        _ => Err(DomainError::Invalid(format!("{}的督办不能{}", from.label_zh(), event.label_zh()))),
+    }
+}
+
+/// An extension must be asked for before the deadline and move it later.
+pub fn check_extension_request(today: Date, deadline: Date, new_deadline: Date) -> Result<(), DomainError> {
+    if today > deadline {
+        return Err(DomainError::Invalid(format!("延期须在办理时限（{deadline}）之前申请")));
+    }
+    if new_deadline <= deadline {
+        return Err(DomainError::Invalid(format!("申请的新时限（{new_deadline}）应晚于原时限（{deadline}）")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(m: u8, d: u8) -> Date {
+        Date::new(2018, m, d).unwrap()
+    }
+
+    #[test]
+    fn overdue_problems_climb_one_level_at_a_time() {
+        let cfg = LightConfig::default();
+        assert_eq!(escalation(ProblemLevel::Unit, day(6, 10), false, day(6, 10), &cfg), None, "due today is not overdue");
+        assert_eq!(escalation(ProblemLevel::Unit, day(6, 10), false, day(6, 11), &cfg), Some((ProblemLevel::LeadLeader, day(6, 18))));
+        assert_eq!(escalation(ProblemLevel::LeadLeader, day(6, 18), false, day(6, 20), &cfg), Some((ProblemLevel::District, day(6, 27))));
+        assert_eq!(escalation(ProblemLevel::District, day(6, 27), false, day(7, 1), &cfg), None, "the top has no higher level");
+        assert_eq!(escalation(ProblemLevel::Unit, day(6, 10), true, day(7, 1), &cfg), None, "resolved stays");
+    }
+
+    #[test]
+    fn orders_go_the_full_loop_and_refuse_shortcuts() {
+        use OrderEvent::*;
+        let mut state = OrderState::Issued;
+        for event in [Sign, Feedback, ReturnForRework, Feedback, Close] {
+            state = order_transition(state, event).unwrap();
+        }
+        assert_eq!(state, OrderState::Closed);
+        for (from, event) in [(OrderState::Issued, Feedback), (OrderState::Signed, Close), (OrderState::Closed, Sign)] {
+            assert!(order_transition(from, event).unwrap_err().to_string().contains(from.label_zh()));
+        }
+    }
+
+    #[test]
+    fn extensions_are_asked_in_time_and_move_the_deadline_on() {
+        assert!(check_extension_request(day(6, 1), day(6, 10), day(6, 20)).is_ok());
+        assert!(check_extension_request(day(6, 11), day(6, 10), day(6, 20)).is_err());
+        assert!(check_extension_request(day(6, 1), day(6, 10), day(6, 5)).is_err());
+    }
+}

@@ -1,0 +1,205 @@
+//! The monthly reporting cycle: rounds, the forms they ask for, and the states a reported
+//! record passes through — draft → submitted → approved (unit) → accepted (district), or
+//! returned with a reason; locked when the round closes.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::DomainError;
+use crate::period::Period;
+use crate::project::Date;
+
+/// What a round asks units to report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Form {
+    ProjectProgress,
+    TaskProgress,
+    IndicatorValues,
+}
+
+impl Form {
+    pub const ALL: [Form; 3] = [Form::ProjectProgress, Form::TaskProgress, Form::IndicatorValues];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Form::ProjectProgress => "projects",
+            Form::TaskProgress => "tasks",
+            Form::IndicatorValues => "indicators",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Form::ProjectProgress => "项目进度",
+            Form::TaskProgress => "重点工作进度",
+            Form::IndicatorValues => "指标数据",
+        }
+    }
+}
+
+impl FromStr for Form {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Form::ALL
+            .into_iter()
+            .find(|f| f.code() == s.trim() || f.label_zh() == s.trim())
+            .ok_or_else(|| DomainError::Invalid(format!("填报表“{s}”无法识别：应为 projects、tasks 或 indicators")))
+    }
+}
+
+impl fmt::Display for Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The default due date of a round: the 25th of the period's (last) month.
+pub fn default_due(period: Period) -> Date {
+    let p = period.closing_month();
+    Date::new(p.year(), p.month_of_year(), 25).unwrap_or(Date { year: p.year(), month: p.month_of_year(), day: 25 })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryState {
+    Draft,
+    Submitted,
+    Approved,
+    Accepted,
+    Returned,
+    Locked,
+}
+
+impl EntryState {
+    pub const ALL: [EntryState; 6] = [
+        EntryState::Draft,
+        EntryState::Submitted,
+        EntryState::Approved,
+        EntryState::Accepted,
+        EntryState::Returned,
+        EntryState::Locked,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            EntryState::Draft => "draft",
+            EntryState::Submitted => "submitted",
+            EntryState::Approved => "approved",
+            EntryState::Accepted => "accepted",
+            EntryState::Returned => "returned",
+            EntryState::Locked => "locked",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            EntryState::Draft => "草稿",
+            EntryState::Submitted => "已上报",
+            EntryState::Approved => "单位已审核",
+            EntryState::Accepted => "区级已通过",
+            EntryState::Returned => "已退回",
+            EntryState::Locked => "已锁定",
+        }
+    }
+
+    /// Whether the reporter may still change the figures.
+    pub fn editable(self) -> bool {
+        matches!(self, EntryState::Draft | EntryState::Returned)
+    }
+}
+
+impl FromStr for EntryState {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EntryState::ALL
+            .into_iter()
+            .find(|e| e.code() == s.trim())
+            .ok_or_else(|| DomainError::Invalid(format!("记录状态“{s}”无法识别")))
+    }
+}
+
+/// What can happen to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    Submit,
+    Approve,
+    Accept,
+    Return,
+    Lock,
+    Reopen,
+}
+
+impl Event {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Event::Submit => "上报",
+            Event::Approve => "单位审核",
+            Event::Accept => "区级审核通过",
+            Event::Return => "退回",
+            Event::Lock => "锁定",
+            Event::Reopen => "重新开放",
+        }
+    }
+}
+
+/// The state machine of a reported record. A return needs a reason; the caller records it.
+pub fn transition(from: EntryState, event: Event) -> Result<EntryState, DomainError> {
+    use EntryState::*;
+    let to = match (from, event) {
+        (Draft | Returned, Event::Submit) => Submitted,
+        (Submitted, Event::Approve) => Approved,
+        (Approved, Event::Accept) => Accepted,
+        (Submitted | Approved, Event::Return) => Returned,
+        (s, Event::Lock) if s != Locked => Locked,
+        (Locked, Event::Reopen) => Returned,
+        _ => {
+            return Err(DomainError::Invalid(format!("{}状态的记录不能{}", from.label_zh(), event.label_zh())));
+        }
+    };
+    Ok(to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use EntryState::*;
+
+    #[test]
+    fn records_move_through_the_cycle_and_refuse_shortcuts() {
+        let allowed = [
+            (Draft, Event::Submit, Submitted),
+            (Returned, Event::Submit, Submitted),
+            (Submitted, Event::Approve, Approved),
+            (Approved, Event::Accept, Accepted),
+            (Submitted, Event::Return, Returned),
+            (Approved, Event::Return, Returned),
+            (Draft, Event::Lock, Locked),
+            (Accepted, Event::Lock, Locked),
+            (Locked, Event::Reopen, Returned),
+        ];
+        for (from, event, to) in allowed {
+            assert_eq!(transition(from, event).unwrap(), to, "{from:?} {event:?}");
+        }
+        let refused = [
+            (Draft, Event::Approve),
+            (Draft, Event::Accept),
+            (Submitted, Event::Accept),
+            (Accepted, Event::Return),
+            (Accepted, Event::Submit),
+            (Locked, Event::Submit),
+            (Locked, Event::Lock),
+            (Draft, Event::Reopen),
+        ];
+        for (from, event) in refused {
+            let err = transition(from, event).unwrap_err().to_string();
+            assert!(err.contains(from.label_zh()), "{from:?} {event:?}: {err}");
+        }
+        assert!(Draft.editable() && Returned.editable() && !Submitted.editable());
+    }
+
+    #[test]
+    fn rounds_are_due_on_the_25th_of_their_month() {
+        assert_eq!(default_due(Period::Month(2018, 6)).to_string(), "2018-06-25");
+        assert_eq!(default_due(Period::Quarter(2018, 2)).to_string(), "2018-06-25");
+        assert_eq!("项目进度".parse::<Form>().unwrap(), Form::ProjectProgress);
+    }
+}
