@@ -165,9 +165,11 @@ pub fn permission(role: Role, action: Action) -> Option<Scope> {
         (Role::Reviewer, Read | Accept | Return | RaiseProblem | ResolveProblem | ReviewOrder | DecideExtension) => {
             Some(Scope::All)
         }
-        (Role::UnitLeader, Read | EditDraft | Submit | Approve | Return | RaiseProblem | ResolveProblem | HandleOrder | RequestExtension) => {
-            Some(Scope::OwnSubtree)
-        }
+        (
+            Role::UnitLeader,
+            Read | EditDraft | Submit | Approve | Return | RaiseProblem | ResolveProblem | HandleOrder
+            | RequestExtension,
+        ) => Some(Scope::OwnSubtree),
         (Role::UnitReporter, Read | EditDraft | Submit | RaiseProblem | HandleOrder) => Some(Scope::OwnSubtree),
         (Role::Leader, Read) => Some(Scope::All),
         _ => None,
@@ -208,7 +210,8 @@ mod tests {
             kind: UnitKind::Department,
             parent: parent.map(Into::into),
         };
-        OrgTree::new(vec![u("erqi", None), u("zjj", Some("erqi")), u("zjj-1", Some("zjj")), u("czj", Some("erqi"))]).unwrap()
+        OrgTree::new(vec![u("erqi", None), u("zjj", Some("erqi")), u("zjj-1", Some("zjj")), u("czj", Some("erqi"))])
+            .unwrap()
     }
 
     /// The permission table as a domain expert reads it: role, action, own unit's record

@@ -102,7 +102,8 @@ impl Default for Config {
 impl Config {
     /// Parses a configuration file; what it leaves out keeps its default.
     pub fn from_toml(text: &str) -> Result<Self, DomainError> {
-        let config: Config = toml::from_str(text).map_err(|e| DomainError::Invalid(format!("配置文件格式错误：{e}")))?;
+        let config: Config =
+            toml::from_str(text).map_err(|e| DomainError::Invalid(format!("配置文件格式错误：{e}")))?;
         if config.lights.red_below_pp > config.lights.yellow_below_pp {
             return Err(DomainError::Invalid("配置文件：red_below_pp 不能高于 yellow_below_pp".into()));
         }

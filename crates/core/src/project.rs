@@ -88,7 +88,8 @@ impl Date {
     pub fn end_of(period: Period) -> Self {
         let p = period.closing_month();
         let (y, m) = (p.year(), p.month_of_year());
-        let next = if m == 12 { Date { year: y + 1, month: 1, day: 1 } } else { Date { year: y, month: m + 1, day: 1 } };
+        let next =
+            if m == 12 { Date { year: y + 1, month: 1, day: 1 } } else { Date { year: y, month: m + 1, day: 1 } };
         next.plus_days(-1).unwrap_or(next)
     }
 

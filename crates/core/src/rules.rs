@@ -138,7 +138,11 @@ mod tests {
     fn each_rule_fails_on_its_own_case() {
         let cfg = RuleConfig::default();
         let may = report(5, Some("100"), "500", Some("900"));
-        let history = ProgressHistory { previous_month: Some(&may), same_month_last_year: None, total_investment_wan: Some(d("1000")) };
+        let history = ProgressHistory {
+            previous_month: Some(&may),
+            same_month_last_year: None,
+            total_investment_wan: Some(d("1000")),
+        };
         let cases: [(MonthlyProgress, &[&str]); 6] = [
             (report(6, Some("100"), "600", Some("1000")), &[]),
             (report(6, Some("100"), "450", None), &["ytd_never_decreases"]),
@@ -165,14 +169,23 @@ mod tests {
     fn parts_must_add_up_to_their_total() {
         let c = Catalogue::standard().unwrap();
         let cfg = RuleConfig {
-            parts: vec![PartsRule { total: "GDP".into(), parts: vec!["GPBR".into(), "FAI".into()], tolerance_pct: d("1") }],
+            parts: vec![PartsRule {
+                total: "GDP".into(),
+                parts: vec!["GPBR".into(), "FAI".into()],
+                tolerance_pct: d("1"),
+            }],
             ..RuleConfig::default()
         };
-        let v = |code: &str, value: &str| IndicatorValue::new(c.find(code).unwrap(), "u", Period::Month(2018, 6), Some(d(value)), None).unwrap();
+        let v = |code: &str, value: &str| {
+            IndicatorValue::new(c.find(code).unwrap(), "u", Period::Month(2018, 6), Some(d(value)), None).unwrap()
+        };
         assert!(check_parts(&[v("GDP", "100"), v("GPBR", "40"), v("FAI", "60.5")], &c, &cfg).is_empty());
         let bad = check_parts(&[v("GDP", "100"), v("GPBR", "40"), v("FAI", "50")], &c, &cfg);
         assert_eq!(rules_of(&bad), ["parts_sum"]);
         assert!(bad[0].message.contains("地区生产总值"));
-        assert!(check_parts(&[v("GDP", "100"), v("GPBR", "40")], &c, &cfg).is_empty(), "a missing part is not a failure");
+        assert!(
+            check_parts(&[v("GDP", "100"), v("GPBR", "40")], &c, &cfg).is_empty(),
+            "a missing part is not a failure"
+        );
     }
 }

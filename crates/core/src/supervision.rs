@@ -53,7 +53,13 @@ impl FromStr for ProblemLevel {
 
 /// An open problem past its deadline climbs one level and gets a new deadline; none when it
 /// is resolved, not yet due, or already at the top.
-pub fn escalation(level: ProblemLevel, deadline: Date, resolved: bool, today: Date, cfg: &LightConfig) -> Option<(ProblemLevel, Date)> {
+pub fn escalation(
+    level: ProblemLevel,
+    deadline: Date,
+    resolved: bool,
+    today: Date,
+    cfg: &LightConfig,
+) -> Option<(ProblemLevel, Date)> {
     if resolved || today <= deadline {
         return None;
     }
@@ -157,10 +163,24 @@ mod tests {
     #[test]
     fn overdue_problems_climb_one_level_at_a_time() {
         let cfg = LightConfig::default();
-        assert_eq!(escalation(ProblemLevel::Unit, day(6, 10), false, day(6, 10), &cfg), None, "due today is not overdue");
-        assert_eq!(escalation(ProblemLevel::Unit, day(6, 10), false, day(6, 11), &cfg), Some((ProblemLevel::LeadLeader, day(6, 18))));
-        assert_eq!(escalation(ProblemLevel::LeadLeader, day(6, 18), false, day(6, 20), &cfg), Some((ProblemLevel::District, day(6, 27))));
-        assert_eq!(escalation(ProblemLevel::District, day(6, 27), false, day(7, 1), &cfg), None, "the top has no higher level");
+        assert_eq!(
+            escalation(ProblemLevel::Unit, day(6, 10), false, day(6, 10), &cfg),
+            None,
+            "due today is not overdue"
+        );
+        assert_eq!(
+            escalation(ProblemLevel::Unit, day(6, 10), false, day(6, 11), &cfg),
+            Some((ProblemLevel::LeadLeader, day(6, 18)))
+        );
+        assert_eq!(
+            escalation(ProblemLevel::LeadLeader, day(6, 18), false, day(6, 20), &cfg),
+            Some((ProblemLevel::District, day(6, 27)))
+        );
+        assert_eq!(
+            escalation(ProblemLevel::District, day(6, 27), false, day(7, 1), &cfg),
+            None,
+            "the top has no higher level"
+        );
         assert_eq!(escalation(ProblemLevel::Unit, day(6, 10), true, day(7, 1), &cfg), None, "resolved stays");
     }
 

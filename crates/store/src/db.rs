@@ -58,7 +58,10 @@ impl fmt::Display for Redacted<'_> {
 }
 
 /// Migrations in order; each runs once, in a transaction, at start.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "ledger", include_str!("../migrations/0001_ledger.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "ledger", include_str!("../migrations/0001_ledger.sql")),
+    (2, "reporting", include_str!("../migrations/0002_reporting.sql")),
+];
 
 pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<(AnyPool, Backend), StoreError> {
     sqlx::any::install_default_drivers();

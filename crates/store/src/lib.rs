@@ -12,6 +12,8 @@ mod error;
 mod exchange;
 mod ledger;
 mod reports;
+mod service;
+mod supervise;
 pub mod testing;
 mod users;
 mod world;
@@ -22,6 +24,8 @@ pub use bulk::{Ids, ProgressRow};
 pub use db::{Backend, Redacted};
 pub use error::StoreError;
 pub use ledger::LedgerCounts;
+pub use service::{Entry, EntryFigures, Round, RoundStatus, Service, Transition, UnitStanding};
+pub use supervise::{Order, ProblemRecord, Warning, WarningKind};
 pub use users::{NewUser, User, hash_password, verify_password};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,354 @@
+//! The reporting cycle through the service layer, as the story of one month (June 2018) in
+//! Erqi — on SQLite, and on PostgreSQL when `TAIZHANG_TEST_PG` is set.
+
+#![allow(clippy::unwrap_used)] // a failing test says where by panicking
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use taizhang_core::Decimal;
+use taizhang_core::access::{Actor, Role};
+use taizhang_core::config::Config;
+use taizhang_core::indicator::Catalogue;
+use taizhang_core::lights::Light;
+use taizhang_core::period::Period;
+use taizhang_core::project::Date;
+use taizhang_core::supervision::{OrderState, ProblemLevel};
+use taizhang_core::workflow::{EntryState, Form};
+use taizhang_core::world::{World, WorldFiles};
+use taizhang_store::testing::{TestDatabase, fresh_database};
+use taizhang_store::{EntryFigures, NewUser, Round, Service, Store, StoreError};
+
+const ERQI: WorldFiles<'static> = WorldFiles {
+    units: include_str!("../../../data/demo/erqi/units.toml"),
+    values: include_str!("../../../data/demo/erqi/values.toml"),
+    plan: include_str!("../../../data/demo/erqi/plan.toml"),
+    projects: include_str!("../../../data/demo/erqi/projects.toml"),
+    tasks: include_str!("../../../data/demo/erqi/tasks.toml"),
+};
+
+const JUNE: Period = Period::Month(2018, 6);
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn day(m: u8, dd: u8) -> Date {
+    Date::new(2018, m, dd).unwrap()
+}
+
+/// The Erqi world with an admin, a district reviewer, and a reporter and a leader for each
+/// unit named.
+async fn erqi(units: &[&str]) -> (Store, TestDatabase) {
+    let db = fresh_database().await.unwrap();
+    let store = Store::open(&db.url).await.unwrap();
+    let catalogue = Catalogue::standard().unwrap();
+    let world = World::parse(ERQI, &catalogue).unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.install_catalogue(&catalogue).await.unwrap();
+    tx.write_world(&world).await.unwrap();
+    let user = |username: String, role, unit: Option<&str>| NewUser {
+        display_name: username.clone(),
+        username,
+        password: "password-123".into(),
+        role,
+        unit: unit.map(Into::into),
+    };
+    tx.upsert_user(&user("admin".into(), Role::Admin, None)).await.unwrap();
+    tx.upsert_user(&user("reviewer".into(), Role::Reviewer, Some("erqi-dcs"))).await.unwrap();
+    tx.upsert_user(&user("leader".into(), Role::Leader, None)).await.unwrap();
+    for unit in units {
+        tx.upsert_user(&user(format!("{unit}-reporter"), Role::UnitReporter, Some(unit))).await.unwrap();
+        tx.upsert_user(&user(format!("{unit}-leader"), Role::UnitLeader, Some(unit))).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    (store, db)
+}
+
+async fn as_user<'a>(store: &'a Store, config: &'a Config, username: &str) -> Service<'a> {
+    store.service(store.actor(username).await.unwrap(), config).await.unwrap()
+}
+
+/// Fills every project a unit owes with June figures: `share` of its annual plan done.
+async fn fill(s: &Service<'_>, round: &Round, unit: &str, share: &str) -> Vec<String> {
+    let owed = s.owed_by(round, unit).await.unwrap();
+    for code in &owed {
+        let plan = PLANS.with(|p| p.borrow().get(code).copied()).unwrap_or_else(|| panic!("no plan for {code}"));
+        let ytd = (plan * d(share)).round_dp(2);
+        let figures = EntryFigures {
+            ytd_wan: Some(ytd),
+            since_start_wan: Some(ytd),
+            text: "主体施工".into(),
+            ..EntryFigures::default()
+        };
+        s.save_draft(round, unit, code, &figures, None).await.unwrap();
+    }
+    owed
+}
+
+// Each 2018 project's annual plan (万元), read once per test.
+thread_local! {
+    static PLANS: std::cell::RefCell<HashMap<String, Decimal>> = std::cell::RefCell::new(HashMap::new());
+}
+
+async fn remember_plans(store: &Store) {
+    let plans: HashMap<String, Decimal> = store
+        .project_records(Some(2018), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.project.code.clone(), r.plans[0].planned_wan))
+        .collect();
+    PLANS.with(|p| *p.borrow_mut() = plans);
+}
+
+fn denied<T>(r: Result<T, StoreError>) -> bool {
+    matches!(r, Err(StoreError::Denied(_)))
+}
+
+fn count(standing: &taizhang_store::UnitStanding, state: EntryState) -> usize {
+    standing.by_state.iter().find(|(s, _)| *s == state).map_or(0, |(_, n)| *n)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn one_month_in_erqi() {
+    // 住建局 reports cleanly; 德化街街道 fails a rule and forces with a 说明; 生态环境局 is
+    // returned and resubmits; 马寨镇 does not report.
+    let (zjj, dhj, hbj, mz) = ("erqi-zjj", "erqi-dhj", "erqi-hbj", "erqi-mz");
+    let (store, _db) = erqi(&[zjj, dhj, hbj, mz]).await;
+    remember_plans(&store).await;
+    let config = Config::default();
+    let admin = as_user(&store, &config, "admin").await;
+    let reviewer = as_user(&store, &config, "reviewer").await;
+
+    // The round opens, due on the 25th, listing who owes what.
+    let round = admin.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
+    assert_eq!(round.due, day(6, 25));
+    assert!(admin.open_round(JUNE, Form::ProjectProgress, None).await.is_err(), "a round opens once");
+    let standing = admin.round_status(&round, day(6, 20)).await.unwrap();
+    let owed: usize = standing.iter().map(|u| u.owed).sum();
+    assert_eq!(owed, 165, "every project with a 2018 plan is owed");
+
+    // 住建局: drafts, submitted, approved by its leader, accepted by the district.
+    let reporter = as_user(&store, &config, "erqi-zjj-reporter").await;
+    let zjj_projects = fill(&reporter, &round, zjj, "0.5").await;
+    assert!(zjj_projects.contains(&"ZD2018-001".to_string()));
+    assert_eq!(reporter.submit(&round, zjj, &HashMap::new()).await.unwrap(), zjj_projects.len());
+    as_user(&store, &config, "erqi-zjj-leader").await.approve(&round, zjj).await.unwrap();
+    reviewer.accept(&round, zjj).await.unwrap();
+    let accepted = store.progress("ZD2018-001", JUNE).await.unwrap().expect("accepted figures enter the ledger");
+    assert_eq!(accepted.ytd_wan, d("50000"));
+
+    // 德化街街道: 开工至报告期累计 above 总投资 fails a rule; blocked, then forced with a 说明.
+    let dhj_reporter = as_user(&store, &config, "erqi-dhj-reporter").await;
+    fill(&dhj_reporter, &round, dhj, "0.4").await;
+    let entry = dhj_reporter.entry(&round, dhj, "ZD2017-002").await.unwrap().unwrap();
+    let over = EntryFigures { since_start_wan: Some(d("1300000")), ..entry.figures.clone() };
+    dhj_reporter.save_draft(&round, dhj, "ZD2017-002", &over, Some(entry.version)).await.unwrap();
+    let blocked = dhj_reporter.submit(&round, dhj, &HashMap::new()).await.unwrap_err();
+    assert!(
+        matches!(&blocked, StoreError::Rules(f) if f[0].0 == "ZD2017-002" && f[0].1.contains("超过总投资")),
+        "{blocked}"
+    );
+    assert_eq!(
+        dhj_reporter.entry(&round, dhj, "ZD2017-002").await.unwrap().unwrap().state,
+        EntryState::Draft,
+        "nothing submitted"
+    );
+    let explained = HashMap::from([("ZD2017-002".to_string(), "含征迁补偿，总投资调整待批".to_string())]);
+    dhj_reporter.submit(&round, dhj, &explained).await.unwrap();
+    let forced = reviewer.entry(&round, dhj, "ZD2017-002").await.unwrap().unwrap();
+    assert_eq!(forced.state, EntryState::Submitted);
+    assert_eq!(forced.explanation, "含征迁补偿，总投资调整待批");
+    assert!(forced.failures.contains("超过总投资"), "reviewers see what the 说明 answers");
+
+    // 生态环境局: returned by the district with a reason, corrected, resubmitted, accepted.
+    let hbj_reporter = as_user(&store, &config, "erqi-hbj-reporter").await;
+    fill(&hbj_reporter, &round, hbj, "0.05").await;
+    hbj_reporter.submit(&round, hbj, &HashMap::new()).await.unwrap();
+    as_user(&store, &config, "erqi-hbj-leader").await.approve(&round, hbj).await.unwrap();
+    assert!(reviewer.return_entries(&round, hbj, " ").await.is_err(), "a return needs a reason");
+    reviewer.return_entries(&round, hbj, "凤湖生态休闲区形象进度未填写具体节点").await.unwrap();
+    let returned = hbj_reporter.entry(&round, hbj, "ZD2017-004").await.unwrap().unwrap();
+    assert_eq!(returned.state, EntryState::Returned);
+    let corrected = EntryFigures { text: "完成规划设计招标".into(), ..returned.figures.clone() };
+    hbj_reporter.save_draft(&round, hbj, "ZD2017-004", &corrected, Some(returned.version)).await.unwrap();
+    hbj_reporter.submit(&round, hbj, &HashMap::new()).await.unwrap();
+    as_user(&store, &config, "erqi-hbj-leader").await.approve(&round, hbj).await.unwrap();
+    reviewer.accept(&round, hbj).await.unwrap();
+    let history =
+        reviewer.history(&hbj_reporter.entry(&round, hbj, "ZD2017-004").await.unwrap().unwrap()).await.unwrap();
+    let path: Vec<(&str, &str)> = history.iter().map(|t| (t.from.as_str(), t.to.as_str())).collect();
+    assert_eq!(
+        path,
+        [
+            ("draft", "draft"),
+            ("draft", "submitted"),
+            ("submitted", "approved"),
+            ("approved", "returned"),
+            ("returned", "submitted"),
+            ("submitted", "approved"),
+            ("approved", "accepted")
+        ]
+    );
+    assert_eq!(history[3].reason, "凤湖生态休闲区形象进度未填写具体节点");
+    assert_eq!(history[3].actor, "reviewer");
+
+    // 马寨镇 reports nothing: overdue after the 25th, not before.
+    assert!(admin.overdue(&round, day(6, 25)).await.unwrap().is_empty());
+    let overdue: Vec<String> = admin.overdue(&round, day(6, 26)).await.unwrap().into_iter().map(|u| u.unit).collect();
+    assert!(overdue.contains(&mz.to_string()), "{overdue:?}");
+    assert!(
+        !overdue.contains(&zjj.to_string())
+            && !overdue.contains(&dhj.to_string())
+            && !overdue.contains(&hbj.to_string())
+    );
+
+    // The round closes: everything is locked, drafts included; no more typing.
+    admin.close_round(&round).await.unwrap();
+    let round = admin.round(JUNE, Form::ProjectProgress).await.unwrap();
+    let standing = admin.round_status(&round, day(6, 30)).await.unwrap();
+    let zjj_standing = standing.iter().find(|u| u.unit == zjj).unwrap();
+    assert_eq!(count(zjj_standing, EntryState::Locked), zjj_projects.len());
+    let entry = reporter.entry(&round, zjj, "ZD2018-001").await.unwrap().unwrap();
+    assert!(reporter.save_draft(&round, zjj, "ZD2018-001", &entry.figures, Some(entry.version)).await.is_err());
+    assert!(reviewer.reopen_round(&round, "补报").await.is_err(), "only an admin reopens");
+
+    // Warnings for June: 住建局 at 50 % of plan is ahead (序时进度 50 %); 生态环境局 at 5 % is red.
+    let warnings = admin.warnings(JUNE, None, day(6, 30)).await.unwrap();
+    let light_of = |code: &str| warnings.iter().find(|w| w.code == code).map(|w| w.lit.clone()).unwrap();
+    assert_eq!(light_of("ZD2018-001").light, Light::Green);
+    let red = light_of("ZD2017-004");
+    assert_eq!(red.light, Light::Red);
+    assert_eq!(red.reason, "1-6月完成年计划5%，落后序时进度45个百分点");
+    let unreported = light_of("ZD2017-002");
+    assert_eq!(unreported.reason, "1-6月未报送进度", "forced but not accepted: not in the ledger yet");
+    let scoped = as_user(&store, &config, "erqi-zjj-leader").await.warnings(JUNE, None, day(6, 30)).await.unwrap();
+    assert!(scoped.iter().all(|w| w.unit == "区住房城乡建设局"), "a unit sees its own lights");
+
+    // A problem raised on 凤湖 escalates when overdue: unit → lead leader → district.
+    let problem = hbj_reporter
+        .raise_problem("ZD2017-004", "用地手续未批复", "区生态环境局", day(6, 10), day(6, 1))
+        .await
+        .unwrap();
+    assert_eq!(admin.escalate_overdue(day(6, 10)).await.unwrap(), vec![]);
+    assert_eq!(admin.escalate_overdue(day(6, 11)).await.unwrap(), vec![(problem, ProblemLevel::LeadLeader)]);
+    assert_eq!(admin.problem(problem).await.unwrap().deadline, Some(day(6, 18)));
+    assert_eq!(admin.escalate_overdue(day(6, 19)).await.unwrap(), vec![(problem, ProblemLevel::District)]);
+    assert!(
+        hbj_reporter.resolve_problem(problem, "已批复", day(6, 20)).await.is_err(),
+        "a reporter cannot close a problem"
+    );
+    as_user(&store, &config, "erqi-hbj-leader")
+        .await
+        .resolve_problem(problem, "用地手续已批复", day(6, 20))
+        .await
+        .unwrap();
+    assert_eq!(admin.escalate_overdue(day(7, 30)).await.unwrap(), vec![], "a resolved problem stays");
+
+    // A 督办 order goes the full loop, with an extension and a return for rework.
+    let order = admin
+        .issue_order(hbj, "ZD2017-004", "凤湖生态休闲区前期手续督办", "6月底前完成规划设计招标", day(6, 28), day(6, 20))
+        .await
+        .unwrap();
+    assert!(reviewer.sign_order(order).await.is_err(), "the addressed unit signs");
+    let leader = as_user(&store, &config, "erqi-hbj-leader").await;
+    leader.sign_order(order).await.unwrap();
+    let request = leader.request_extension(order, day(7, 10), "招标公告期未满", day(6, 25)).await.unwrap();
+    assert!(
+        leader.decide_extension(request, true, day(6, 26)).await.is_err(),
+        "the unit cannot approve its own extension"
+    );
+    assert_eq!(reviewer.decide_extension(request, true, day(6, 26)).await.unwrap().deadline, day(7, 10));
+    hbj_reporter.feedback_order(order, "已发布招标公告").await.unwrap();
+    assert_eq!(reviewer.review_order(order, false, "请附中标结果").await.unwrap().state, OrderState::Returned);
+    hbj_reporter.feedback_order(order, "已确定中标单位，合同已签订").await.unwrap();
+    let closed = reviewer.review_order(order, true, "办结").await.unwrap();
+    assert_eq!((closed.state, closed.feedback.as_str()), (OrderState::Closed, "已确定中标单位，合同已签订"));
+    assert!(reviewer.review_order(order, true, "").await.is_err(), "a closed order stays closed");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_reporter_cannot_read_change_or_submit_another_units_draft() {
+    let (zjj, dhj) = ("erqi-zjj", "erqi-dhj");
+    let (store, _db) = erqi(&[zjj, dhj]).await;
+    remember_plans(&store).await;
+    let config = Config::default();
+    let round = as_user(&store, &config, "admin").await.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
+    let dhj_reporter = as_user(&store, &config, "erqi-dhj-reporter").await;
+    fill(&dhj_reporter, &round, dhj, "0.4").await;
+    let zjj_reporter = as_user(&store, &config, "erqi-zjj-reporter").await;
+    let draft = dhj_reporter.entry(&round, dhj, "ZD2017-002").await.unwrap().unwrap();
+
+    assert!(denied(zjj_reporter.entries(&round, dhj).await));
+    assert!(denied(zjj_reporter.save_draft(&round, dhj, "ZD2017-002", &draft.figures, Some(draft.version)).await));
+    assert!(denied(zjj_reporter.submit(&round, dhj, &HashMap::new()).await));
+    assert!(denied(as_user(&store, &config, "erqi-zjj-leader").await.approve(&round, dhj).await));
+    assert!(denied(
+        as_user(&store, &config, "leader")
+            .await
+            .save_draft(&round, dhj, "ZD2017-002", &draft.figures, Some(draft.version))
+            .await
+    ));
+    assert!(denied(dhj_reporter.open_round(Period::Month(2018, 7), Form::ProjectProgress, None).await));
+    let untouched = dhj_reporter.entry(&round, dhj, "ZD2017-002").await.unwrap().unwrap();
+    assert_eq!((untouched.version, untouched.state), (draft.version, EntryState::Draft));
+    let status = zjj_reporter.round_status(&round, day(6, 20)).await.unwrap();
+    assert!(status.iter().all(|u| u.unit == zjj), "a reporter sees only its own unit's standing");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn two_people_saving_the_same_record_from_the_same_version_get_a_conflict() {
+    let zjj = "erqi-zjj";
+    let (store, _db) = erqi(&[zjj]).await;
+    remember_plans(&store).await;
+    let config = Config::default();
+    let round = as_user(&store, &config, "admin").await.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
+    let reporter = as_user(&store, &config, "erqi-zjj-reporter").await;
+    let leader = as_user(&store, &config, "erqi-zjj-leader").await;
+    let figures = EntryFigures { ytd_wan: Some(d("100")), ..EntryFigures::default() };
+    let first = reporter.save_draft(&round, zjj, "ZD2018-001", &figures, None).await.unwrap();
+    assert_eq!(first.version, 1);
+    // A second "new" save of the same record is already stale.
+    assert!(matches!(leader.save_draft(&round, zjj, "ZD2018-001", &figures, None).await, Err(StoreError::Conflict(_))));
+
+    // Both load version 1 and save concurrently: exactly one wins, the other is told.
+    let mine = EntryFigures { ytd_wan: Some(d("200")), ..EntryFigures::default() };
+    let theirs = EntryFigures { ytd_wan: Some(d("300")), ..EntryFigures::default() };
+    let (a, b) = tokio::join!(
+        reporter.save_draft(&round, zjj, "ZD2018-001", &mine, Some(1)),
+        leader.save_draft(&round, zjj, "ZD2018-001", &theirs, Some(1)),
+    );
+    let (won, lost) = match (a, b) {
+        (Ok(w), Err(e)) | (Err(e), Ok(w)) => (w, e),
+        other => panic!("exactly one save must win: {other:?}"),
+    };
+    assert!(matches!(lost, StoreError::Conflict(_)), "{lost}");
+    assert_eq!(won.version, 2);
+    let stored = reporter.entry(&round, zjj, "ZD2018-001").await.unwrap().unwrap();
+    assert_eq!(stored.figures.ytd_wan, won.figures.ytd_wan, "the winner's figures stand; nothing was lost silently");
+    // Saving again from the fresh version works.
+    reporter.save_draft(&round, zjj, "ZD2018-001", &mine, Some(stored.version)).await.unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_reopened_round_returns_locked_records_to_their_units() {
+    let zjj = "erqi-zjj";
+    let (store, _db) = erqi(&[zjj]).await;
+    remember_plans(&store).await;
+    let config = Config::default();
+    let admin = as_user(&store, &config, "admin").await;
+    let round = admin.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
+    let reporter = as_user(&store, &config, "erqi-zjj-reporter").await;
+    fill(&reporter, &round, zjj, "0.5").await;
+    admin.close_round(&round).await.unwrap();
+    assert!(admin.reopen_round(&round, "").await.is_err(), "reopening needs a reason");
+    admin.reopen_round(&round, "统计口径调整，需补报").await.unwrap();
+    let entry = reporter.entry(&round, zjj, "ZD2018-001").await.unwrap().unwrap();
+    assert_eq!(entry.state, EntryState::Returned);
+    let history = reporter.history(&entry).await.unwrap();
+    assert_eq!(history.last().unwrap().reason, "统计口径调整，需补报");
+    let actor = Actor { username: "x".into(), role: Role::UnitReporter, unit: Some(zjj.into()) };
+    let stranger = store.service(actor, &config).await.unwrap();
+    assert!(stranger.reopen_round(&round, "x").await.is_err());
+}
