@@ -1,6 +1,7 @@
 //! `taizhang`: the ledger's command line. It wires the crates together and speaks to people;
 //! the rules live in `taizhang-core`, SQL in `taizhang-store`, HTTP in `taizhang-web`.
 
+mod cycle;
 mod demo;
 mod exchange;
 mod synthetic;
@@ -22,6 +23,12 @@ struct Cli {
     /// Database: sqlite://file.db (default) or postgres://user@host/db
     #[arg(long, global = true, env = "TAIZHANG_DB", default_value = "sqlite://taizhang.db")]
     db: String,
+    /// The jurisdiction's rules and light thresholds (TOML); built-in defaults otherwise
+    #[arg(long, global = true, env = "TAIZHANG_CONFIG")]
+    config: Option<std::path::PathBuf>,
+    /// The account the command acts as (its role and unit decide what it may do)
+    #[arg(long = "as", global = true, env = "TAIZHANG_AS", default_value = "admin")]
+    acting: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -66,6 +73,26 @@ enum Command {
         #[arg(long)]
         template: bool,
     },
+    /// Accounts: add, passwd, list
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Reporting rounds: open, status, close
+    #[command(subcommand)]
+    Round(RoundCommand),
+    /// The red and yellow lights of a period, each with its reason
+    Warnings {
+        #[arg(long)]
+        period: String,
+        /// Unit code or name: only its subtree
+        #[arg(long)]
+        unit: Option<String>,
+        /// The day tasks and orders are judged on (default: today)
+        #[arg(long)]
+        today: Option<String>,
+        /// Green items too
+        #[arg(long)]
+        all: bool,
+    },
     /// Print a report
     #[command(subcommand)]
     Report(ReportCommand),
@@ -103,6 +130,64 @@ struct AdminArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account (or update it)
+    Add {
+        username: String,
+        /// admin, reviewer, unit_leader, unit_reporter or leader (or 管理员、区级审核、单位审核、填报员、领导)
+        #[arg(long)]
+        role: String,
+        /// Unit code or name (unit roles)
+        #[arg(long)]
+        unit: Option<String>,
+        /// The person's name as pages show it
+        #[arg(long)]
+        name: Option<String>,
+        /// Else one is generated and printed once
+        #[arg(long, env = "TAIZHANG_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Set a new password
+    Passwd {
+        username: String,
+        #[arg(long, env = "TAIZHANG_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// List accounts
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum RoundCommand {
+    /// Open a reporting round: which units owe what, due on the 25th unless --due
+    Open {
+        #[arg(long)]
+        period: String,
+        /// projects, tasks or indicators
+        #[arg(long, default_value = "projects")]
+        form: String,
+        #[arg(long)]
+        due: Option<String>,
+    },
+    /// Each unit's standing, and who is overdue
+    Status {
+        #[arg(long)]
+        period: String,
+        #[arg(long, default_value = "projects")]
+        form: String,
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Close the round: every record is locked
+    Close {
+        #[arg(long)]
+        period: String,
+        #[arg(long, default_value = "projects")]
+        form: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ReportCommand {
     /// The annual summary of a unit, in the government's prose
     Annual {
@@ -135,10 +220,26 @@ pub enum CliError {
     Import(taizhang_office::ImportError),
 }
 
-/// This year, from the system clock (UTC).
-fn current_year() -> i32 {
+/// Today, from the system clock (UTC).
+fn today() -> taizhang_core::project::Date {
     let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400);
-    taizhang_core::project::Date::from_unix_days(days as i64).map_or(2018, |d| d.year)
+    taizhang_core::project::Date::from_unix_days(days as i64).unwrap_or(taizhang_core::project::Date {
+        year: 2018,
+        month: 1,
+        day: 1,
+    })
+}
+
+fn current_year() -> i32 {
+    today().year
+}
+
+fn parse_today(text: Option<&str>) -> Result<taizhang_core::project::Date, CliError> {
+    Ok(text.map(taizhang_core::project::Date::parse).transpose()?.unwrap_or_else(today))
+}
+
+fn new_password() -> String {
+    Alphanumeric.sample_string(&mut rand::rngs::StdRng::from_os_rng(), 16)
 }
 
 fn main() -> ExitCode {
@@ -230,6 +331,61 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
                 world.tasks.len()
             );
         }
+        Command::User(cmd) => {
+            let config = cycle::load_config(cli.config.as_deref())?;
+            match cmd {
+                UserCommand::Add { username, role, unit, name, password } => {
+                    let unit = match unit {
+                        Some(u) => Some(store.find_unit(u).await?.code),
+                        None => None,
+                    };
+                    let (password, generated) = match password {
+                        Some(p) => (p.clone(), false),
+                        None => (new_password(), true),
+                    };
+                    let user = NewUser {
+                        username: username.clone(),
+                        display_name: name.clone().unwrap_or_else(|| username.clone()),
+                        password,
+                        role: role.parse()?,
+                        unit,
+                    };
+                    cycle::user_add(store, &config, &cli.acting, user, generated).await?;
+                }
+                UserCommand::Passwd { username, password } => {
+                    let (password, generated) = match password {
+                        Some(p) => (p.clone(), false),
+                        None => (new_password(), true),
+                    };
+                    cycle::user_passwd(store, &config, &cli.acting, username, &password).await?;
+                    if generated {
+                        println!("新口令（仅显示这一次）：{password}");
+                    }
+                }
+                UserCommand::List => cycle::user_list(store).await?,
+            }
+        }
+        Command::Round(cmd) => {
+            let config = cycle::load_config(cli.config.as_deref())?;
+            match cmd {
+                RoundCommand::Open { period, form, due } => {
+                    let due = due.as_deref().map(taizhang_core::project::Date::parse).transpose()?;
+                    cycle::round_open(store, &config, &cli.acting, period.parse()?, form.parse()?, due).await?;
+                }
+                RoundCommand::Status { period, form, today } => {
+                    let today = parse_today(today.as_deref())?;
+                    cycle::round_status(store, &config, &cli.acting, period.parse()?, form.parse()?, today).await?;
+                }
+                RoundCommand::Close { period, form } => {
+                    cycle::round_close(store, &config, &cli.acting, period.parse()?, form.parse()?).await?;
+                }
+            }
+        }
+        Command::Warnings { period, unit, today, all } => {
+            let config = cycle::load_config(cli.config.as_deref())?;
+            let today = parse_today(today.as_deref())?;
+            cycle::warnings(store, &config, &cli.acting, period.parse()?, unit.as_deref(), today, *all).await?;
+        }
         Command::Import { kind, file, sheet, year, dry_run } => {
             let kind = kind.parse().map_err(CliError::Import)?;
             let year = year.unwrap_or_else(current_year);
@@ -300,7 +456,7 @@ async fn init(store: &Store, admin: &AdminArgs) -> Result<(), CliError> {
     let existing = store.user("admin").await?;
     let (password, generated) = match (&admin.admin_password, &existing) {
         (Some(p), _) => (Some(p.clone()), false),
-        (None, None) => (Some(Alphanumeric.sample_string(&mut rand::rngs::StdRng::from_os_rng(), 16)), true),
+        (None, None) => (Some(new_password()), true),
         (None, Some(_)) => (None, false),
     };
     if let Some(password) = password {

@@ -282,3 +282,63 @@ fn bad_input_names_the_value_exits_non_zero_and_writes_nothing() {
         );
     }
 }
+
+#[test]
+fn the_reporting_cycle_runs_from_the_command_line_under_each_accounts_rights() {
+    let db = db();
+    stdout(&taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
+    let opened = stdout(&taizhang(&db, &["round", "open", "--period", "2018-06"]));
+    assert!(opened.contains("截止 2018-06-25") && opened.contains("应报 165 项"), "{opened}");
+    let denied = taizhang(&db, &["--as", "zjj_reporter", "round", "open", "--period", "2018-07"]);
+    assert!(!denied.status.success());
+    assert!(String::from_utf8_lossy(&denied.stderr).contains("填报员无权开启填报轮次"));
+
+    let status = stdout(&taizhang(&db, &["round", "status", "--period", "2018-06", "--today", "2018-06-26"]));
+    assert!(status.contains("区住房城乡建设局\t9\t0\t0\t0\t0\t0\t0\t逾期未报"), "{status}");
+    let own = stdout(&taizhang(
+        &db,
+        &["--as", "zjj_reporter", "round", "status", "--period", "2018-06", "--today", "2018-06-20"],
+    ));
+    assert_eq!(own.lines().count(), 3, "a reporter sees its own unit only: {own}");
+
+    let warnings = stdout(&taizhang(&db, &["warnings", "--period", "2018-06", "--today", "2018-06-30"]));
+    assert!(warnings.starts_with("2018年1-6月 预警：红灯3个，黄灯162个"), "{warnings}");
+    assert!(
+        warnings.contains(
+            "红灯\t重点项目\tSL2018-014 示例项目（2018-014）（淮河路街道）：计划2018年3月开工，逾期3个月仍未开工"
+        ),
+        "{warnings}"
+    );
+    let scoped = stdout(&taizhang(
+        &db,
+        &["warnings", "--period", "2018-06", "--unit", "区住房城乡建设局", "--today", "2018-06-30"],
+    ));
+    assert!(scoped.lines().skip(1).all(|l| l.contains("（区住房城乡建设局）")), "{scoped}");
+
+    let closed = stdout(&taizhang(&db, &["round", "close", "--period", "2018-06"]));
+    assert!(closed.contains("已关闭"), "{closed}");
+    let bad = taizhang(&db, &["round", "open", "--period", "2018年13月"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2018年13月"));
+}
+
+#[test]
+fn accounts_are_managed_by_admins_only() {
+    let db = db();
+    stdout(&taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
+    let added =
+        stdout(&taizhang(&db, &["user", "add", "wang", "--role", "填报员", "--unit", "马寨镇", "--name", "王五"]));
+    assert!(added.contains("已保存账号 wang（填报员）") && added.contains("初始口令"), "{added}");
+    let list = stdout(&taizhang(&db, &["user", "list"]));
+    assert!(list.contains("wang\t填报员\t马寨镇\t王五"), "{list}");
+    let denied =
+        taizhang(&db, &["--as", "zjj_leader", "user", "add", "li", "--role", "admin", "--password", "abcdefghij"]);
+    assert!(String::from_utf8_lossy(&denied.stderr).contains("无权管理账号"));
+    let no_unit = taizhang(&db, &["user", "add", "zhao", "--role", "unit_reporter", "--password", "abcdefghij"]);
+    assert!(String::from_utf8_lossy(&no_unit.stderr).contains("需要指定所属单位"));
+    stdout(&taizhang(&db, &["user", "passwd", "wang", "--password", "new-password-9"]));
+    let changed = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = Store::open(&db.url).await.unwrap();
+        store.authenticate("wang", "new-password-9").await.unwrap()
+    });
+    assert_eq!(changed.map(|u| u.unit), Some(Some("erqi-mz".to_string())));
+}

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::error::DomainError;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub rules: RuleConfig,
@@ -93,12 +93,6 @@ impl Default for LightConfig {
     }
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Self { rules: RuleConfig::default(), lights: LightConfig::default() }
-    }
-}
-
 impl Config {
     /// Parses a configuration file; what it leaves out keeps its default.
     pub fn from_toml(text: &str) -> Result<Self, DomainError> {
@@ -114,6 +108,12 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_example_file_holds_the_defaults() {
+        let text = include_str!("../../../data/config/taizhang.toml");
+        assert_eq!(Config::from_toml(text).unwrap(), Config::default());
+    }
 
     #[test]
     fn a_file_overrides_only_what_it_names() {

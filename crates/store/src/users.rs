@@ -123,3 +123,43 @@ impl Store {
             .collect()
     }
 }
+
+impl crate::Service<'_> {
+    /// Creates or updates an account (admins only).
+    pub async fn save_user(&self, user: &NewUser) -> Result<()> {
+        let top = self.tree.roots().next().map(|u| u.code.clone()).unwrap_or_default();
+        taizhang_core::access::authorize(&self.actor, taizhang_core::access::Action::ManageUsers, &top, &self.tree)?;
+        if let Some(unit) = &user.unit
+            && self.tree.get(unit).is_none()
+        {
+            return Err(StoreError::not_found("单位", unit));
+        }
+        let mut tx = self.store.begin().await?;
+        tx.upsert_user(user).await?;
+        tx.commit().await
+    }
+
+    /// Sets a new password for an existing account (admins, or the account itself).
+    pub async fn set_password(&self, username: &str, password: &str) -> Result<()> {
+        let user = self.store.user(username).await?.ok_or_else(|| StoreError::not_found("账号", username))?;
+        if self.actor.username != username {
+            let top = self.tree.roots().next().map(|u| u.code.clone()).unwrap_or_default();
+            taizhang_core::access::authorize(
+                &self.actor,
+                taizhang_core::access::Action::ManageUsers,
+                &top,
+                &self.tree,
+            )?;
+        }
+        let account = NewUser {
+            username: user.username,
+            display_name: user.display_name,
+            password: password.into(),
+            role: user.role,
+            unit: user.unit,
+        };
+        let mut tx = self.store.begin().await?;
+        tx.upsert_user(&account).await?;
+        tx.commit().await
+    }
+}

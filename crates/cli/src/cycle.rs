@@ -1,0 +1,166 @@
+//! `taizhang user`, `taizhang round` and `taizhang warnings`: the reporting cycle from the
+//! command line, acting as an account (`--as`, default `admin`) through the service layer.
+
+use taizhang_core::config::Config;
+use taizhang_core::lights::Light;
+use taizhang_core::period::Period;
+use taizhang_core::project::Date;
+use taizhang_core::workflow::{EntryState, Form};
+use taizhang_store::{NewUser, Store};
+
+use crate::CliError;
+
+pub fn load_config(path: Option<&std::path::Path>) -> Result<Config, CliError> {
+    match path {
+        None => Ok(Config::default()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| CliError::Usage(format!("无法读取配置文件 {}：{e}", p.display())))?;
+            Ok(Config::from_toml(&text)?)
+        }
+    }
+}
+
+pub async fn user_add(
+    store: &Store,
+    config: &Config,
+    acting: &str,
+    user: NewUser,
+    generated: bool,
+) -> Result<(), CliError> {
+    let service = store.service(store.actor(acting).await?, config).await?;
+    service.save_user(&user).await?;
+    println!("已保存账号 {}（{}）", user.username, user.role.label_zh());
+    if generated {
+        println!("初始口令（仅显示这一次）：{}", user.password);
+    }
+    Ok(())
+}
+
+pub async fn user_passwd(
+    store: &Store,
+    config: &Config,
+    acting: &str,
+    username: &str,
+    password: &str,
+) -> Result<(), CliError> {
+    let service = store.service(store.actor(acting).await?, config).await?;
+    service.set_password(username, password).await?;
+    println!("已更新账号 {username} 的口令");
+    Ok(())
+}
+
+pub async fn user_list(store: &Store) -> Result<(), CliError> {
+    let tree = store.org_tree().await?;
+    println!("账号\t角色\t单位\t姓名");
+    for u in store.users().await? {
+        let unit = u.unit.as_deref().and_then(|c| tree.get(c)).map_or("—", |x| x.name.as_str());
+        println!("{}\t{}\t{}\t{}", u.username, u.role.label_zh(), unit, u.display_name);
+    }
+    Ok(())
+}
+
+pub async fn round_open(
+    store: &Store,
+    config: &Config,
+    acting: &str,
+    period: Period,
+    form: Form,
+    due: Option<Date>,
+) -> Result<(), CliError> {
+    let service = store.service(store.actor(acting).await?, config).await?;
+    let round = service.open_round(period, form, due).await?;
+    let status = service.round_status(&round, Date::end_of(period)).await?;
+    let owed: usize = status.iter().map(|u| u.owed).sum();
+    println!(
+        "已开启 {}{} 填报，截止 {}：{} 个单位应报 {} 项",
+        period.label_zh(false),
+        form.label_zh(),
+        round.due,
+        status.len(),
+        owed
+    );
+    Ok(())
+}
+
+pub async fn round_status(
+    store: &Store,
+    config: &Config,
+    acting: &str,
+    period: Period,
+    form: Form,
+    today: Date,
+) -> Result<(), CliError> {
+    let service = store.service(store.actor(acting).await?, config).await?;
+    let round = service.round(period, form).await?;
+    let status = if round.status == taizhang_store::RoundStatus::Open { "填报中" } else { "已关闭" };
+    println!("{}{}（{status}，截止 {}）", period.label_zh(false), form.label_zh(), round.due);
+    let states = [
+        EntryState::Draft,
+        EntryState::Submitted,
+        EntryState::Approved,
+        EntryState::Accepted,
+        EntryState::Returned,
+        EntryState::Locked,
+    ];
+    let header: Vec<&str> = states.iter().map(|s| s.label_zh()).collect();
+    println!("单位\t应报\t{}\t逾期", header.join("\t"));
+    let standing = service.round_status(&round, today).await?;
+    for u in &standing {
+        let counts: Vec<String> =
+            states.iter().map(|s| u.by_state.iter().find(|(x, _)| x == s).map_or(0, |(_, n)| *n).to_string()).collect();
+        println!("{}\t{}\t{}\t{}", u.name, u.owed, counts.join("\t"), if u.overdue { "逾期未报" } else { "" });
+    }
+    let overdue: Vec<&str> = standing.iter().filter(|u| u.overdue).map(|u| u.name.as_str()).collect();
+    if !overdue.is_empty() {
+        println!("逾期未报（{}个）：{}", overdue.len(), overdue.join("、"));
+    }
+    Ok(())
+}
+
+pub async fn round_close(
+    store: &Store,
+    config: &Config,
+    acting: &str,
+    period: Period,
+    form: Form,
+) -> Result<(), CliError> {
+    let service = store.service(store.actor(acting).await?, config).await?;
+    let round = service.round(period, form).await?;
+    let locked = service.close_round(&round).await?;
+    println!("已关闭 {}{} 填报，锁定 {locked} 条记录", period.label_zh(false), form.label_zh());
+    Ok(())
+}
+
+pub async fn warnings(
+    store: &Store,
+    config: &Config,
+    acting: &str,
+    period: Period,
+    unit: Option<&str>,
+    today: Date,
+    all: bool,
+) -> Result<(), CliError> {
+    let service = store.service(store.actor(acting).await?, config).await?;
+    let items = service.warnings(period, unit, today).await?;
+    let count = |l: Light| items.iter().filter(|w| w.lit.light == l).count();
+    println!(
+        "{} 预警：红灯{}个，黄灯{}个，绿灯{}个",
+        period.label_zh(true),
+        count(Light::Red),
+        count(Light::Yellow),
+        count(Light::Green)
+    );
+    for w in items.iter().filter(|w| all || w.lit.light != Light::Green) {
+        println!(
+            "{}\t{}\t{} {}（{}）：{}",
+            w.lit.light.label_zh(),
+            w.kind.label_zh(),
+            w.code,
+            w.name,
+            w.unit,
+            w.lit.reason
+        );
+    }
+    Ok(())
+}
