@@ -196,14 +196,49 @@ enum ReportCommand {
         /// Unit code or name (default: the top unit)
         #[arg(long)]
         unit: Option<String>,
-        #[arg(long, value_enum, default_value_t = Format::Md)]
-        format: Format,
+        #[command(flatten)]
+        output: Output,
     },
+    /// The monthly 调度通报 of key projects
+    Briefing {
+        /// The month (2018-05)
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        unit: Option<String>,
+        /// The day it is issued; tasks and 督办 are judged on it (default: today)
+        #[arg(long)]
+        today: Option<String>,
+        /// The issuing office (default: the unit's 发展和改革委员会)
+        #[arg(long)]
+        issued_by: Option<String>,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// A 综合考核 league table from a scheme file (see data/demo/erqi/assessment-2018-05.toml)
+    Assessment {
+        #[arg(long)]
+        scheme: std::path::PathBuf,
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct Output {
+    #[arg(long, value_enum, default_value_t = Format::Md)]
+    format: Format,
+    /// Write to this file (needed for docx and xlsx; md and html print otherwise)
+    #[arg(long)]
+    out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Format {
     Md,
+    Html,
+    Docx,
+    Xlsx,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -218,6 +253,31 @@ pub enum CliError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Import(taizhang_office::ImportError),
+}
+
+/// Writes a report in the asked format, to `--out` or (text formats) to standard output.
+fn emit(doc: &taizhang_core::report::Document, output: &Output) -> Result<(), CliError> {
+    let bytes = match output.format {
+        Format::Md => doc.to_markdown().into_bytes(),
+        Format::Html => taizhang_web::report::html(doc).map_err(CliError::Usage)?.into_bytes(),
+        Format::Docx => taizhang_office::report::docx(doc).map_err(CliError::Usage)?,
+        Format::Xlsx => {
+            taizhang_office::report::xlsx(doc).map_err(|e| CliError::Usage(format!("生成 Excel 失败：{e}")))?
+        }
+    };
+    match &output.out {
+        Some(path) => {
+            std::fs::write(path, bytes).map_err(|e| CliError::Usage(format!("无法写入 {}：{e}", path.display())))?;
+            println!("已生成 {}", path.display());
+        }
+        None if matches!(output.format, Format::Md | Format::Html) => {
+            use std::io::Write;
+            // A closed pipe (`| head`) ends the output quietly.
+            let _ = std::io::stdout().write_all(&bytes);
+        }
+        None => return Err(CliError::Usage("Word 与 Excel 格式需要 --out 指定文件".into())),
+    }
+    Ok(())
 }
 
 /// Today, from the system clock (UTC).
@@ -398,14 +458,42 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
             let args = exchange::ExportArgs { kind, out, year, period, unit: unit.as_deref(), template: *template };
             exchange::export(store, args).await?;
         }
-        Command::Report(ReportCommand::Annual { year, unit, format: Format::Md }) => {
+        Command::Report(ReportCommand::Annual { year, unit, output }) => {
             let catalogue = store.catalogue().await?;
             let unit = match unit {
                 Some(u) => store.find_unit(u).await?,
                 None => store.top_unit().await?,
             };
             let input = store.annual_input(&catalogue, &unit.code, *year).await?;
-            print!("{}", annual_summary(&catalogue, &input).to_markdown());
+            emit(&annual_summary(&catalogue, &input), output)?;
+        }
+        Command::Report(ReportCommand::Briefing { period, unit, today, issued_by, output }) => {
+            let config = cycle::load_config(cli.config.as_deref())?;
+            let service = store.service(store.actor(&cli.acting).await?, &config).await?;
+            let period: taizhang_core::period::Period = period.parse()?;
+            if !matches!(period, taizhang_core::period::Period::Month(..)) {
+                return Err(CliError::Usage(format!(
+                    "调度通报按月编制：--period 应为月份（如 2018-05），而不是“{period}”"
+                )));
+            }
+            let top = match unit {
+                Some(u) => store.find_unit(u).await?,
+                None => store.top_unit().await?,
+            };
+            let issued_by = issued_by.clone().unwrap_or_else(|| format!("{}发展和改革委员会", top.name));
+            let input =
+                service.briefing_input(period, Some(&top.code), parse_today(today.as_deref())?, &issued_by).await?;
+            emit(&taizhang_core::briefing::briefing(&input), output)?;
+        }
+        Command::Report(ReportCommand::Assessment { scheme, output }) => {
+            let config = cycle::load_config(cli.config.as_deref())?;
+            let text = std::fs::read_to_string(scheme)
+                .map_err(|e| CliError::Usage(format!("无法读取考核方案 {}：{e}", scheme.display())))?;
+            let scheme = taizhang_core::assessment::Scheme::from_toml(&text)?;
+            let service = store.service(store.actor(&cli.acting).await?, &config).await?;
+            let (units, measures) = service.assessment_measures(&scheme).await?;
+            let standings = taizhang_core::assessment::score(&scheme, &units, &measures);
+            emit(&taizhang_core::assessment::document(&scheme, &standings), output)?;
         }
         Command::Serve { listen, demo, admin } => {
             init(store, admin).await?;

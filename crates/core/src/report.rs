@@ -100,26 +100,87 @@ pub struct AnnualInput {
 /// Project categories the summary reports in a section of their own, with the noun it uses.
 pub const CATEGORY_SECTIONS: &[(&str, &str, &str)] = &[("生态建设", "ecology", "重大生态建设项目")];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DocSection {
     pub heading: String,
     pub paragraphs: Vec<String>,
+    /// Tables after the paragraphs.
+    pub tables: Vec<Table>,
+    /// Charts (drawn in HTML; their numbers are also in a table).
+    pub charts: Vec<Chart>,
 }
 
-/// A composed report: format-neutral, printed as Markdown here and as Word or HTML elsewhere.
+impl DocSection {
+    pub fn new(heading: impl Into<String>, paragraphs: Vec<String>) -> Self {
+        Self { heading: heading.into(), paragraphs, ..Self::default() }
+    }
+}
+
+/// A table cell: text, or an exact number with the decimals to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableCell {
+    Text(String),
+    Number(Decimal, u32),
+    Empty,
+}
+
+impl TableCell {
+    pub fn text(&self) -> String {
+        match self {
+            TableCell::Text(t) => t.clone(),
+            TableCell::Number(d, dp) => format_number(*d, *dp),
+            TableCell::Empty => String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Table {
+    pub caption: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<TableCell>>,
+}
+
+/// A bar chart: labels along one axis, one bar per label and series.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Chart {
+    pub title: String,
+    pub unit: String,
+    pub labels: Vec<String>,
+    pub series: Vec<(String, Vec<Decimal>)>,
+}
+
+/// A composed report: format-neutral, printed as Markdown here and as Word, Excel or HTML
+/// by the office and web crates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
     pub title: String,
+    /// A date line or issuing office under the title.
+    pub subtitle: Option<String>,
     pub sections: Vec<DocSection>,
 }
 
 impl Document {
     pub fn to_markdown(&self) -> String {
         let mut out = format!("# {}\n", self.title);
+        if let Some(sub) = &self.subtitle {
+            out.push_str(&format!("\n{sub}\n"));
+        }
         for s in &self.sections {
             out.push_str(&format!("\n## {}\n", s.heading));
             for p in &s.paragraphs {
                 out.push_str(&format!("\n{p}\n"));
+            }
+            for t in &s.tables {
+                if !t.caption.is_empty() {
+                    out.push_str(&format!("\n{}\n", t.caption));
+                }
+                out.push_str(&format!("\n| {} |\n", t.headers.join(" | ")));
+                out.push_str(&format!("|{}\n", " --- |".repeat(t.headers.len())));
+                for row in &t.rows {
+                    let cells: Vec<String> = row.iter().map(TableCell::text).collect();
+                    out.push_str(&format!("| {} |\n", cells.join(" | ")));
+                }
             }
         }
         out
@@ -203,13 +264,13 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
             paragraphs.push(format!("{lead}{}。", all.join(&section.joiner)));
         }
         if !paragraphs.is_empty() {
-            sections.push(DocSection { heading: section.title.clone(), paragraphs });
+            sections.push(DocSection::new(section.title.clone(), paragraphs));
         }
         // Projects and tasks follow the economy, as the review reads.
         if section.key == "economy"
             && let Some(p) = project_paragraph(input)
         {
-            sections.push(DocSection { heading: "重点项目与重点工作".to_string(), paragraphs: vec![p] });
+            sections.push(DocSection::new("重点项目与重点工作", vec![p]));
         }
     }
     if let Some(programme) = &input.programme
@@ -219,9 +280,11 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
     }
     if !input.milestones.is_empty() {
         let paragraphs = input.milestones.iter().map(|m| format!("到{}，{}", m.horizon, m.text)).collect();
-        sections.push(DocSection { heading: "远景目标".to_string(), paragraphs });
+        sections.push(DocSection::new("远景目标", paragraphs));
     }
-    Document { title: format!("{}{}年经济社会发展情况", input.unit_name, input.year), sections }
+    Document {
+        title: format!("{}{}年经济社会发展情况", input.unit_name, input.year), subtitle: None, sections
+    }
 }
 
 fn project_paragraph(input: &AnnualInput) -> Option<String> {
@@ -299,7 +362,7 @@ fn programme_section(p: &Programme, whole: &str) -> Option<DocSection> {
             paragraphs.push(format!("“{action}”行动，{}。", measures.join("；")));
         }
     }
-    (!paragraphs.is_empty()).then(|| DocSection { heading: format!("{}年工作安排", p.year), paragraphs })
+    (!paragraphs.is_empty()).then(|| DocSection::new(format!("{}年工作安排", p.year), paragraphs))
 }
 
 #[cfg(test)]

@@ -194,6 +194,9 @@ struct ProjectGroupDef {
     categories: Vec<String>,
     #[serde(default)]
     parts: Vec<PartDef>,
+    /// For a year under way: sample monthly reports from January through this month, each
+    /// project at its own pace (some ahead of 序时进度, some behind, some not started).
+    progress_through: Option<u8>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -460,24 +463,31 @@ impl ProjectRecord {
     /// monthly reports spread evenly up to it (exactly: the last month takes the remainder).
     pub fn add_year(&mut self, year: i32, planned_wan: Decimal, completed_wan: Option<Decimal>, milestones: String) {
         self.plans.push(YearPlan { project: self.project.code.clone(), year, planned_wan, milestones });
-        let Some(completed) = completed_wan else {
-            return;
-        };
+        if let Some(completed) = completed_wan {
+            self.add_months(year, 12, completed);
+        }
+    }
+
+    /// Monthly reports from January through `through`, spread evenly up to `ytd` at the end.
+    pub fn add_months(&mut self, year: i32, through: u8, ytd_at_end: Decimal) {
         let started_before = self.project.actual_start.is_some_and(|d| d.year < year);
         // What was spent before the year: a fifth of the total for a project already under way.
         let before =
             if started_before { (self.project.total_investment_wan / Decimal::from(5)).floor() } else { Decimal::ZERO };
         let mut previous = Decimal::ZERO;
-        for month in 1..=12u8 {
-            let ytd =
-                if month == 12 { completed } else { (completed * Decimal::from(month) / Decimal::from(12)).floor() };
+        for month in 1..=through {
+            let ytd = if month == through {
+                ytd_at_end
+            } else {
+                (ytd_at_end * Decimal::from(month) / Decimal::from(through)).floor()
+            };
             self.progress.push(MonthlyProgress {
                 project: self.project.code.clone(),
                 period: Period::Month(year, month),
                 month_wan: Some(ytd - previous),
                 ytd_wan: ytd,
                 since_start_wan: Some((before + ytd).min(self.project.total_investment_wan)),
-                image_progress: if completed.is_zero() { "前期工作".into() } else { "按计划推进".into() },
+                image_progress: if ytd_at_end.is_zero() { "前期工作".into() } else { "按计划推进".into() },
                 problems: String::new(),
             });
             previous = ytd;
@@ -665,6 +675,15 @@ fn generate_project_group(
                 _ => base,
             };
             record.add_year(year, planned, completed, "示例形象进度节点".into());
+            if let (Some(through), None, true) =
+                (group.progress_through, completed, record.project.actual_start.is_some())
+            {
+                // Shares of the annual plan done by `through`: around and behind 序时进度.
+                const PACE: [u32; 8] = [45, 40, 35, 30, 25, 15, 5, 0];
+                let share =
+                    Decimal::from(PACE[(serial as usize) % PACE.len()]) * Decimal::from(through) / Decimal::from(500);
+                record.add_months(year, through, (planned * share).floor());
+            }
             out.push(record);
         }
     }

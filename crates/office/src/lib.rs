@@ -9,6 +9,7 @@
 pub mod cells;
 pub mod export;
 pub mod import;
+pub mod report;
 pub mod sheet;
 
 use std::fmt;

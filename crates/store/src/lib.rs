@@ -6,6 +6,7 @@
 //! BIGINT counts of 1/10000 ([`taizhang_core::quantity::to_scaled`]) so that sums are exact
 //! in the database on both backends.
 
+mod briefs;
 mod bulk;
 mod db;
 mod error;

@@ -82,7 +82,8 @@ fn unit_name(service: &Service<'_>, code: &str) -> String {
 }
 
 impl Service<'_> {
-    fn scope_unit(&self, unit: Option<&str>) -> Result<String> {
+    /// The unit a read covers: the one named, else the actor's own unit (unit roles) or the top.
+    pub(crate) fn scope_of(&self, unit: Option<&str>) -> Result<String> {
         let code = match unit {
             Some(u) => self.tree.find(u).map(|u| u.code.clone()).ok_or_else(|| StoreError::not_found("单位", u))?,
             None => match (&self.actor.unit, self.actor.role.needs_unit()) {
@@ -101,8 +102,8 @@ impl Service<'_> {
     /// Every project, task, indicator and 督办 order of a unit's subtree lit for `period`
     /// (tasks and orders as on `today`), worst first.
     pub async fn warnings(&self, period: Period, unit: Option<&str>, today: Date) -> Result<Vec<Warning>> {
-        let scope = self.scope_unit(unit)?;
-        self.allow_read(&scope)?;
+        let scope = self.scope_of(unit)?;
+        self.allow_read_unit(&scope)?;
         let lights = &self.config.lights;
         let year = period.year();
         let mut out = Vec::new();
@@ -220,7 +221,7 @@ impl Service<'_> {
         Ok(out)
     }
 
-    fn allow_read(&self, unit: &str) -> Result<()> {
+    pub(crate) fn allow_read_unit(&self, unit: &str) -> Result<()> {
         Ok(taizhang_core::access::authorize(&self.actor, Action::Read, unit, &self.tree)?)
     }
 
@@ -277,7 +278,7 @@ impl Service<'_> {
     /// Escalates every overdue open problem one level (责任单位 → 分包领导 → 区级), with a new
     /// deadline; a district job run daily. Returns the problems that moved.
     pub async fn escalate_overdue(&self, today: Date) -> Result<Vec<(i64, ProblemLevel)>> {
-        let top = self.scope_unit(None)?;
+        let top = self.scope_of(None)?;
         self.allow_on(Action::ResolveProblem, &top)?;
         let mut moved = Vec::new();
         let mut tx = self.store.begin().await?;
@@ -312,8 +313,8 @@ impl Service<'_> {
 
     /// Problems of a unit's subtree (the actor's reach when none is named).
     pub async fn problems(&self, unit: Option<&str>) -> Result<Vec<ProblemRecord>> {
-        let scope = self.scope_unit(unit)?;
-        self.allow_read(&scope)?;
+        let scope = self.scope_of(unit)?;
+        self.allow_read_unit(&scope)?;
         self.problems_where(None, Some(&scope)).await
     }
 
@@ -499,14 +500,14 @@ impl Service<'_> {
             .into_iter()
             .next()
             .ok_or_else(|| StoreError::not_found("督办", id.to_string()))?;
-        self.allow_read(&order.unit)?;
+        self.allow_read_unit(&order.unit)?;
         Ok(order)
     }
 
     /// Orders addressed to a unit's subtree.
     pub async fn orders(&self, unit: Option<&str>) -> Result<Vec<Order>> {
-        let scope = self.scope_unit(unit)?;
-        self.allow_read(&scope)?;
+        let scope = self.scope_of(unit)?;
+        self.allow_read_unit(&scope)?;
         self.orders_where(None, Some(&scope)).await
     }
 

@@ -2,6 +2,8 @@
 //!
 //! For now: `GET /healthz` and `GET /api/openapi.json` (OpenAPI 3, generated from the code).
 
+pub mod report;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -1,0 +1,130 @@
+//! Reports as leaders read them: the briefing held by a golden file, the assessment league
+//! table, and every format opened by an independent reader (zip + XML for .docx, calamine
+//! for .xlsx). Set UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change.
+
+#![allow(clippy::unwrap_used)] // a failing test says where by panicking
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use taizhang_store::testing::{TestDatabase, fresh_database};
+
+fn taizhang(db: &TestDatabase, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args(["--db", &db.url])
+        .args(args)
+        .env_remove("TAIZHANG_DB")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn demo() -> TestDatabase {
+    let db = tokio::runtime::Runtime::new().unwrap().block_on(fresh_database()).unwrap();
+    ok(taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
+    db
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "{name} changed; review the difference and run with UPDATE_GOLDEN=1 if it is deliberate:\n{actual}"
+    );
+}
+
+const BRIEFING: &[&str] = &["report", "briefing", "--period", "2018-05", "--today", "2018-06-05"];
+
+#[test]
+fn the_may_2018_briefing_is_held_by_its_golden_file() {
+    let db = demo();
+    let text = ok(taizhang(&db, BRIEFING));
+    assert!(
+        text.contains("1-5月，全区165个重点项目完成投资184.66亿元，占年度计划的20.5%，落后序时进度21.2个百分点。"),
+        "{text}"
+    );
+    golden("briefing-2018-05.md", &text);
+}
+
+#[test]
+fn the_assessment_league_table_shows_how_every_point_was_derived() {
+    let db = demo();
+    let scheme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo/erqi/assessment-2018-05.toml");
+    let text = ok(taizhang(&db, &["report", "assessment", "--scheme", scheme.to_str().unwrap()]));
+    assert!(text.contains("| 1 | 大学路街道 |"), "{text}");
+    assert!(text.contains("未评分，计0分"), "a unit without a manual score is scored 0 with a note: {text}");
+    assert!(text.contains("实际27.9，排名第1，得60分") || text.contains("排名第1，得60分"), "{text}");
+    golden("assessment-2018-05.md", &text);
+}
+
+fn docx_xml(path: &Path) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
+    xml
+}
+
+#[test]
+fn every_report_comes_out_as_word_excel_and_html() {
+    let db = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+
+    ok(taizhang(&db, &["report", "annual", "--year", "2017", "--format", "docx", "--out", &out("annual.docx")]));
+    let xml = docx_xml(&dir.path().join("annual.docx"));
+    assert!(xml.contains("全年地区生产总值完成567亿元，增长9%"), "the prose is in the Word body");
+    assert!(xml.contains("仿宋") && xml.contains("宋体"), "fonts as government documents use");
+
+    let mut args = BRIEFING.to_vec();
+    args.extend(["--format", "docx", "--out"]);
+    let briefing_docx = out("briefing.docx");
+    args.push(&briefing_docx);
+    ok(taizhang(&db, &args));
+    let xml = docx_xml(&dir.path().join("briefing.docx"));
+    assert!(xml.contains("<w:tbl>") && xml.contains("责任单位完成情况排名"), "tables are Word tables");
+
+    let mut args = BRIEFING.to_vec();
+    let briefing_xlsx = out("briefing.xlsx");
+    args.extend(["--format", "xlsx", "--out", &briefing_xlsx]);
+    ok(taizhang(&db, &args));
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("briefing.xlsx")).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(names[0], "正文");
+    assert!(names.iter().any(|n| n.contains("分类别完成情况")), "{names:?}");
+    let text = wb.worksheet_range("正文").unwrap();
+    assert_eq!(text.get((0, 0)), Some(&Data::String("二七区重点项目建设调度通报（2018年1-5月）".into())));
+    let table = wb.worksheet_range(&names[1]).unwrap();
+    assert!(
+        table.rows().skip(1).any(|r| matches!(r.get(2), Some(Data::Float(_)) | Some(Data::Int(_)))),
+        "figures are numbers"
+    );
+
+    let mut args = BRIEFING.to_vec();
+    args.extend(["--format", "html"]);
+    let html = ok(taizhang(&db, &args));
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && html.contains("<table>"),
+        "{}",
+        &html[..200]
+    );
+
+    let refused = taizhang(&db, &["report", "annual", "--year", "2017", "--format", "docx"]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--out"));
+    let quarterly = taizhang(&db, &["report", "briefing", "--period", "2018Q2"]);
+    assert!(String::from_utf8_lossy(&quarterly.stderr).contains("按月编制"));
+}

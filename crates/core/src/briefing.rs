@@ -1,0 +1,304 @@
+//! The monthly 调度通报 (briefing) of a district: key-project investment this month and
+//! year-to-date against the annual plan and 序时进度, by category and by responsible unit;
+//! new starts; red and yellow lists with reasons; open problems and overdue 督办; late
+//! reporters; the league table. Composed from figures the store gathers.
+
+use rust_decimal::Decimal;
+
+use crate::lights::Light;
+use crate::period::Period;
+use crate::project::{Date, completion_pct, lag_pp};
+use crate::quantity::format_number;
+use crate::report::{Chart, DocSection, Document, Table, TableCell, money_wan};
+
+/// Totals of a group of projects with a plan in the year.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Totals {
+    pub label: String,
+    pub projects: u64,
+    pub planned_wan: Decimal,
+    pub month_wan: Decimal,
+    pub ytd_wan: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LitItem {
+    pub light: Light,
+    pub kind: String,
+    pub name: String,
+    pub unit: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenProblem {
+    pub project: String,
+    pub description: String,
+    pub level: String,
+    pub deadline: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateOrder {
+    pub title: String,
+    pub unit: String,
+    pub deadline: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BriefingInput {
+    pub unit_name: String,
+    /// 全区, 全市 …
+    pub whole: String,
+    pub period: Period,
+    pub issued_by: String,
+    pub issued_on: Date,
+    pub all: Totals,
+    /// Projects flagged 亿元以上, when there are any.
+    pub over_100m: Option<Totals>,
+    pub by_category: Vec<Totals>,
+    pub by_unit: Vec<Totals>,
+    /// New-start projects due to start by the period's end, and how many did.
+    pub starts_due: u64,
+    pub started: u64,
+    pub not_started: Vec<String>,
+    pub lit: Vec<LitItem>,
+    pub problems: Vec<OpenProblem>,
+    pub late_orders: Vec<LateOrder>,
+    pub late_units: Vec<String>,
+}
+
+/// "超序时进度3.3个百分点" / "落后序时进度…" / "与序时进度持平".
+fn against_time(lag: Decimal) -> String {
+    if lag.is_zero() {
+        "与序时进度持平".to_string()
+    } else if lag.is_sign_negative() {
+        format!("落后序时进度{}个百分点", format_number(-lag, 1))
+    } else {
+        format!("超序时进度{}个百分点", format_number(lag, 1))
+    }
+}
+
+fn span(period: Period) -> String {
+    match period.month_of_year() {
+        1 => "1月".to_string(),
+        m => format!("1-{m}月"),
+    }
+}
+
+/// The sentence of one group: "1-5月，全区165个亿元以上项目完成投资…亿元，占年度计划的…%，超序时进度…个百分点".
+fn group_sentence(t: &Totals, period: Period, lead: &str) -> Option<String> {
+    if t.projects == 0 {
+        return None;
+    }
+    let mut s = format!("{lead}{}个{}完成投资{}", t.projects, t.label, money_wan(t.ytd_wan));
+    if let Some(pct) = completion_pct(t.ytd_wan, t.planned_wan) {
+        let lag = lag_pp(pct, period.time_progress());
+        s.push_str(&format!("，占年度计划的{}%，{}", format_number(pct, 1), against_time(lag)));
+    }
+    Some(s)
+}
+
+fn table_of(caption: &str, first: &str, rows: &[Totals], period: Period) -> Table {
+    let headers = [
+        first,
+        "项目数",
+        "年度计划(万元)",
+        "当月完成(万元)",
+        "年初至报告期累计(万元)",
+        "占年计划%",
+        "较序时进度(百分点)",
+    ];
+    let rows = rows
+        .iter()
+        .map(|t| {
+            let pct = completion_pct(t.ytd_wan, t.planned_wan);
+            vec![
+                TableCell::Text(t.label.clone()),
+                TableCell::Number(Decimal::from(t.projects), 0),
+                TableCell::Number(t.planned_wan, 2),
+                TableCell::Number(t.month_wan, 2),
+                TableCell::Number(t.ytd_wan, 2),
+                pct.map_or(TableCell::Empty, |p| TableCell::Number(p, 1)),
+                pct.map_or(TableCell::Empty, |p| TableCell::Number(lag_pp(p, period.time_progress()), 1)),
+            ]
+        })
+        .collect();
+    Table { caption: caption.to_string(), headers: headers.iter().map(|h| h.to_string()).collect(), rows }
+}
+
+fn lit_list(items: &[&LitItem]) -> Vec<String> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, w)| format!("{}. {}（{}，{}）：{}", i + 1, w.name, w.kind, w.unit, w.reason))
+        .collect()
+}
+
+pub fn briefing(input: &BriefingInput) -> Document {
+    let p = input.period;
+    let mut sections = Vec::new();
+
+    let mut overview = Vec::new();
+    let mut sentences: Vec<String> = Vec::new();
+    if let Some(s) = group_sentence(&input.all, p, &input.whole) {
+        sentences.push(format!("{}，{s}", span(p)));
+    }
+    // "其中…" only says something when the flagged projects are not all of them.
+    let subset = input.over_100m.as_ref().filter(|t| t.projects < input.all.projects);
+    if let Some(s) = subset.and_then(|t| group_sentence(t, p, "其中")) {
+        sentences.push(s);
+    }
+    if !sentences.is_empty() {
+        overview.push(format!("{}。", sentences.join("；")));
+    }
+    if input.all.projects > 0 {
+        overview.push(format!("{}月当月完成投资{}。", p.month_of_year(), money_wan(input.all.month_wan)));
+    }
+    if input.starts_due > 0 {
+        let mut s =
+            format!("截至{}月底，计划新开工项目{}个，已开工{}个", p.month_of_year(), input.starts_due, input.started);
+        let missing = input.starts_due.saturating_sub(input.started);
+        if missing > 0 {
+            s.push_str(&format!("，尚有{missing}个未开工"));
+            if !input.not_started.is_empty() {
+                let more = if (input.not_started.len() as u64) < missing { "等" } else { "" };
+                s.push_str(&format!("（{}{more}）", input.not_started.join("、")));
+            }
+        }
+        overview.push(format!("{s}。"));
+    }
+    if !overview.is_empty() {
+        let mut section = DocSection::new("总体情况", overview);
+        section.tables.push(table_of("分类别完成情况", "项目类别", &input.by_category, p));
+        section.charts.push(Chart {
+            title: format!("{}分类别完成投资与年度计划", span(p)),
+            unit: "万元".into(),
+            labels: input.by_category.iter().map(|t| t.label.clone()).collect(),
+            series: vec![
+                ("年度计划".into(), input.by_category.iter().map(|t| t.planned_wan).collect()),
+                ("年初至报告期累计".into(), input.by_category.iter().map(|t| t.ytd_wan).collect()),
+            ],
+        });
+        sections.push(section);
+    }
+
+    if !input.by_unit.is_empty() {
+        let mut ranked = input.by_unit.clone();
+        ranked.sort_by(|a, b| {
+            let pa = completion_pct(a.ytd_wan, a.planned_wan).unwrap_or_default();
+            let pb = completion_pct(b.ytd_wan, b.planned_wan).unwrap_or_default();
+            pb.cmp(&pa).then(a.label.cmp(&b.label))
+        });
+        let k = (ranked.len() / 2).min(3);
+        let mut paragraphs = Vec::new();
+        if k > 0 {
+            let best: Vec<&str> = ranked.iter().take(k).map(|t| t.label.as_str()).collect();
+            let worst: Vec<&str> = ranked.iter().rev().take(k).map(|t| t.label.as_str()).collect();
+            paragraphs.push(format!(
+                "按完成年度计划比例排名，责任单位中最高的是{}，最低的是{}。",
+                best.join("、"),
+                worst.join("、")
+            ));
+        }
+        if input.late_units.is_empty() {
+            paragraphs.push("各责任单位均按时报送。".to_string());
+        } else {
+            paragraphs.push(format!(
+                "逾期未报送的单位（{}个）：{}。",
+                input.late_units.len(),
+                input.late_units.join("、")
+            ));
+        }
+        let mut section = DocSection::new("责任单位排名", paragraphs);
+        let mut table = table_of("责任单位完成情况排名", "责任单位", &ranked, p);
+        table.headers.insert(0, "名次".into());
+        for (i, row) in table.rows.iter_mut().enumerate() {
+            row.insert(0, TableCell::Number(Decimal::from(i as u64 + 1), 0));
+        }
+        section.tables.push(table);
+        sections.push(section);
+    }
+
+    for (light, heading) in [(Light::Red, "红灯项目"), (Light::Yellow, "黄灯项目")] {
+        let items: Vec<&LitItem> = input.lit.iter().filter(|w| w.light == light).collect();
+        if !items.is_empty() {
+            let mut paragraphs = vec![format!("共{}个{}：", items.len(), light.label_zh())];
+            paragraphs.extend(lit_list(&items));
+            sections.push(DocSection::new(format!("{heading}（{}个）", items.len()), paragraphs));
+        }
+    }
+
+    let mut pending = Vec::new();
+    if !input.problems.is_empty() {
+        pending.push(format!("待解决问题{}个：", input.problems.len()));
+        for (i, q) in input.problems.iter().enumerate() {
+            let deadline = q.deadline.map(|d| format!("，时限{d}")).unwrap_or_default();
+            pending.push(format!("{}. {}：{}（{}督办{deadline}）", i + 1, q.project, q.description, q.level));
+        }
+    }
+    if !input.late_orders.is_empty() {
+        pending.push(format!("超期未办结督办事项{}件：", input.late_orders.len()));
+        for (i, o) in input.late_orders.iter().enumerate() {
+            pending.push(format!("{}. {}（{}，时限{}）", i + 1, o.title, o.unit, o.deadline));
+        }
+    }
+    if !pending.is_empty() {
+        sections.push(DocSection::new("问题与督办", pending));
+    }
+
+    Document {
+        title: format!("{}重点项目建设调度通报（{}）", input.unit_name, p.label_zh(true)),
+        subtitle: Some(format!(
+            "{}　{}年{}月{}日",
+            input.issued_by, input.issued_on.year, input.issued_on.month, input.issued_on.day
+        )),
+        sections,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::d;
+
+    fn totals(label: &str, n: u64, plan: &str, month: &str, ytd: &str) -> Totals {
+        Totals { label: label.into(), projects: n, planned_wan: d(plan), month_wan: d(month), ytd_wan: d(ytd) }
+    }
+
+    #[test]
+    fn the_opening_sentence_reads_as_a_briefing_writes_it() {
+        let input = BriefingInput {
+            unit_name: "二七区".into(),
+            whole: "全区".into(),
+            period: Period::Month(2018, 6),
+            issued_by: "二七区发展和改革委员会".into(),
+            issued_on: Date::new(2018, 7, 5).unwrap(),
+            all: totals("重点项目", 200, "3000000", "300000", "1600000"),
+            over_100m: Some(totals("亿元以上项目", 165, "2800000", "280000", "1500000")),
+            by_category: vec![totals("产业发展", 100, "1500000", "150000", "800000")],
+            by_unit: vec![
+                totals("区住建局", 9, "100000", "10000", "60000"),
+                totals("马寨镇", 5, "100000", "1000", "10000"),
+            ],
+            starts_due: 10,
+            started: 8,
+            not_started: vec!["甲项目".into()],
+            lit: vec![],
+            problems: vec![],
+            late_orders: vec![],
+            late_units: vec!["马寨镇".into()],
+        };
+        let doc = briefing(&input);
+        let text = doc.text();
+        assert!(
+            text.contains("1-6月，全区200个重点项目完成投资160亿元，占年度计划的53.3%，超序时进度3.3个百分点；其中165个亿元以上项目完成投资150亿元，占年度计划的53.6%，超序时进度3.6个百分点。"),
+            "{text}"
+        );
+        assert!(text.contains("6月当月完成投资30亿元。"), "{text}");
+        assert!(text.contains("计划新开工项目10个，已开工8个，尚有2个未开工（甲项目等）"), "{text}");
+        assert!(text.contains("责任单位中最高的是区住建局，最低的是马寨镇。"), "{text}");
+        assert!(text.contains("逾期未报送的单位（1个）：马寨镇。"), "{text}");
+        assert_eq!(doc.title, "二七区重点项目建设调度通报（2018年1-6月）");
+    }
+}
