@@ -74,7 +74,9 @@ async fn fill(s: &Service<'_>, round: &Round, unit: &str, share: &str) -> Vec<St
     let owed = s.owed_by(round, unit).await.unwrap();
     for code in &owed {
         let plan = PLANS.with(|p| p.borrow().get(code).copied()).unwrap_or_else(|| panic!("no plan for {code}"));
-        let ytd = (plan * d(share)).round_dp(2);
+        // Never below what May's sample report already holds: 年初至报告期累计 cannot go down.
+        let may = MAY.with(|m| m.borrow().get(code).copied()).unwrap_or_default();
+        let ytd = (plan * d(share)).round_dp(2).max(may);
         let figures = EntryFigures {
             ytd_wan: Some(ytd),
             since_start_wan: Some(ytd),
@@ -86,8 +88,9 @@ async fn fill(s: &Service<'_>, round: &Round, unit: &str, share: &str) -> Vec<St
     owed
 }
 
-// Each 2018 project's annual plan (万元), read once per test.
+// Each 2018 project's annual plan and May 年初至报告期累计 (万元), read once per test.
 thread_local! {
+    static MAY: std::cell::RefCell<HashMap<String, Decimal>> = std::cell::RefCell::new(HashMap::new());
     static PLANS: std::cell::RefCell<HashMap<String, Decimal>> = std::cell::RefCell::new(HashMap::new());
 }
 
@@ -100,6 +103,15 @@ async fn remember_plans(store: &Store) {
         .map(|r| (r.project.code.clone(), r.plans[0].planned_wan))
         .collect();
     PLANS.with(|p| *p.borrow_mut() = plans);
+    let may: HashMap<String, Decimal> = store
+        .progress_rows(2018, Some(5), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|g| g.period == Period::Month(2018, 5))
+        .map(|g| (g.project, g.ytd_wan))
+        .collect();
+    MAY.with(|m| *m.borrow_mut() = may);
 }
 
 fn denied<T>(r: Result<T, StoreError>) -> bool {
