@@ -23,6 +23,7 @@ pub mod assessment;
 pub mod batch;
 pub mod briefing;
 pub mod config;
+pub mod honour;
 pub mod lights;
 pub mod rules;
 pub mod supervision;

@@ -80,6 +80,8 @@ pub struct Programme {
     pub flagships_preparatory: FlagshipSummary,
     /// Projects flagged 亿元以上.
     pub projects_over_100m: u64,
+    /// The year's targets of the unit (主要预期目标).
+    pub targets: Vec<crate::indicator::Target>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +97,9 @@ pub struct AnnualInput {
     pub tasks: Option<TaskSummary>,
     pub programme: Option<Programme>,
     pub milestones: Vec<Milestone>,
+    /// Honours of the year, and of the years before (for 连续 and 再次).
+    pub honours: Vec<crate::honour::Honour>,
+    pub earlier_honours: Vec<crate::honour::Honour>,
 }
 
 /// Project categories the summary reports in a section of their own, with the noun it uses.
@@ -266,7 +271,12 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
         if !paragraphs.is_empty() {
             sections.push(DocSection::new(section.title.clone(), paragraphs));
         }
-        // Projects and tasks follow the economy, as the review reads.
+        // Honours, then projects and tasks, follow the economy, as the review reads.
+        if section.key == "economy"
+            && let Some(h) = crate::honour::honours_sentence(input.year, &input.honours, &input.earlier_honours)
+        {
+            sections.push(DocSection::new("争先进位", vec![h]));
+        }
         if section.key == "economy"
             && let Some(p) = project_paragraph(input)
         {
@@ -274,7 +284,7 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
         }
     }
     if let Some(programme) = &input.programme
-        && let Some(s) = programme_section(programme, whole)
+        && let Some(s) = programme_section(catalogue, programme, whole)
     {
         sections.push(s);
     }
@@ -314,7 +324,21 @@ fn project_paragraph(input: &AnnualInput) -> Option<String> {
     (!sentences.is_empty()).then(|| format!("{}。", sentences.join("，")))
 }
 
-fn programme_section(p: &Programme, whole: &str) -> Option<DocSection> {
+/// One target as a programme words it: "地区生产总值增长8%左右", "…达到600亿元".
+fn target_clause(catalogue: &Catalogue, t: &crate::indicator::Target) -> Option<String> {
+    let ind = catalogue.find(&t.indicator)?;
+    let q = t.qualifier.clone().unwrap_or_default();
+    let level = t.level.map(|v| ind.unit.format(v, ind.decimals));
+    let growth = t.growth.map(|g| growth_phrase(&ind.phrasing.growth_word, g));
+    match (level, growth) {
+        (Some(l), Some(g)) => Some(format!("{}达到{l}，{g}{q}", ind.phrasing.phrase)),
+        (Some(l), None) => Some(format!("{}达到{l}{q}", ind.phrasing.phrase)),
+        (None, Some(g)) => Some(format!("{}{g}{q}", ind.phrasing.phrase)),
+        (None, None) => None,
+    }
+}
+
+fn programme_section(catalogue: &Catalogue, p: &Programme, whole: &str) -> Option<DocSection> {
     let mut parts = Vec::new();
     if let Some(goal) = &p.goal {
         parts.push(format!("围绕建设{goal}这一目标"));
@@ -341,6 +365,12 @@ fn programme_section(p: &Programme, whole: &str) -> Option<DocSection> {
     let mut paragraphs = Vec::new();
     if !parts.is_empty() {
         paragraphs.push(format!("{}年，{}。", p.year, parts.join("，")));
+    }
+    let mut targets: Vec<&crate::indicator::Target> = p.targets.iter().collect();
+    targets.sort_by_key(|t| catalogue.find(&t.indicator).map(|i| (i.phrasing.section != "economy", i.phrasing.order)));
+    let clauses: Vec<String> = targets.into_iter().filter_map(|t| target_clause(catalogue, t)).collect();
+    if !clauses.is_empty() {
+        paragraphs.push(format!("主要预期目标：{}。", clauses.join("；")));
     }
     let mut projects = Vec::new();
     let active = &p.flagships_active;
@@ -386,6 +416,8 @@ mod tests {
             tasks: None,
             programme: None,
             milestones: vec![],
+            honours: vec![],
+            earlier_honours: vec![],
         }
     }
 
@@ -481,10 +513,28 @@ mod tests {
             },
             works: PlanLevel { label: "工作".into(), titles: (1..=6).map(|n| format!("工作{n}")).collect() },
             projects_over_100m: 165,
+            targets: vec![
+                crate::indicator::Target {
+                    qualifier: Some("左右".into()),
+                    ..crate::indicator::Target::new(c.find("GDP").unwrap(), "erqi", 2018, None, Some(d("8"))).unwrap()
+                },
+                crate::indicator::Target::new(
+                    c.find("GPBR").unwrap(),
+                    "erqi",
+                    2018,
+                    Some(d("3150000000")),
+                    Some(d("7")),
+                )
+                .unwrap(),
+            ],
             ..Programme::default()
         });
         let text = annual_summary(&c, &i).text();
         assert!(text.contains("2018年，围绕建设现代化国际化生态化新城区这一目标，深入实施“项目建设全力攻坚年”“基层党建全面提升年”两大行动，深化推进品质二七、田园二七、温暖二七“三个二七”建设，扎实做好“工作1、工作2、工作3、工作4、工作5、工作6”六项工作。"), "{text}");
         assert!(text.contains("全力以赴抓好165个亿元以上重点项目建设"), "{text}");
+        assert!(
+            text.contains("主要预期目标：地区生产总值增长8%左右；一般公共预算收入达到31.5亿元，增长7%。"),
+            "{text}"
+        );
     }
 }

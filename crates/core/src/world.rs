@@ -27,6 +27,7 @@ pub struct World {
     pub units: Vec<OrgUnit>,
     pub values: Vec<IndicatorValue>,
     pub targets: Vec<Target>,
+    pub honours: Vec<crate::honour::Honour>,
     pub plan: Vec<PlanNode>,
     pub milestones: Vec<Milestone>,
     pub projects: Vec<ProjectRecord>,
@@ -75,6 +76,21 @@ struct ValuesFile {
     value: Vec<ValueDef>,
     #[serde(default)]
     target: Vec<TargetDef>,
+    #[serde(default)]
+    honour: Vec<HonourDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HonourDef {
+    unit: Option<String>,
+    year: i32,
+    scope: String,
+    #[serde(default)]
+    subject: String,
+    item: String,
+    kind: String,
+    result: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -330,6 +346,21 @@ impl World {
             let mut target = Target::new(ind, &unit, t.year, level, growth).map_err(|e| at(FILE, &what, e))?;
             target.qualifier = t.qualifier;
             self.targets.push(target);
+        }
+        for h in file.honour {
+            let what = format!("荣誉“{}{}”", h.scope, h.item);
+            let unit = h
+                .unit
+                .or_else(|| file.defaults.unit.clone())
+                .ok_or_else(|| at(FILE, &what, DomainError::Invalid("缺少单位".into())))?;
+            self.honours.push(crate::honour::Honour {
+                kind: crate::honour::HonourKind::from_parts(&h.kind, &h.result).map_err(|e| at(FILE, &what, e))?,
+                unit,
+                year: h.year,
+                scope: h.scope,
+                subject: h.subject,
+                item: h.item,
+            });
         }
         Ok(())
     }

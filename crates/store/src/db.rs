@@ -61,6 +61,7 @@ impl fmt::Display for Redacted<'_> {
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "ledger", include_str!("../migrations/0001_ledger.sql")),
     (2, "reporting", include_str!("../migrations/0002_reporting.sql")),
+    (3, "honours", include_str!("../migrations/0003_honours.sql")),
 ];
 
 pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<(AnyPool, Backend), StoreError> {

@@ -48,6 +48,9 @@ impl Store {
         let tasks = self.task_summary(&unit.code, year).await?;
         let programme = self.programme(&unit.code, year + 1).await?;
         let milestones = self.milestones(&unit.code).await?;
+        let honours = self.honours(&unit.code, year, year).await?;
+        // Ten years back is enough for "连续N年".
+        let earlier_honours = self.honours(&unit.code, year - 10, year - 1).await?;
         Ok(AnnualInput {
             year,
             unit_name: unit.name,
@@ -59,6 +62,8 @@ impl Store {
             tasks: Some(tasks),
             programme,
             milestones,
+            honours,
+            earlier_honours,
         })
     }
 
@@ -279,7 +284,9 @@ impl Store {
     /// The programme of `year` from the unit's plan tree, or none when it has no plan.
     async fn programme(&self, unit: &str, year: i32) -> Result<Option<Programme>> {
         let nodes = self.plan_nodes(unit, year).await?;
-        if nodes.is_empty() {
+        let targets: Vec<_> =
+            self.targets_of_year(year, Some(unit)).await?.into_iter().filter(|t| t.unit == unit).collect();
+        if nodes.is_empty() && targets.is_empty() {
             return Ok(None);
         }
         let level = |kind: PlanKind| PlanLevel {
@@ -321,6 +328,7 @@ impl Store {
             flagships_active: self.flagships(unit, year, Some(false)).await?,
             flagships_preparatory: self.flagships(unit, year, Some(true)).await?,
             projects_over_100m: u64::try_from(over).unwrap_or_default(),
+            targets,
         }))
     }
 }

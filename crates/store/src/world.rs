@@ -29,6 +29,9 @@ impl Tx {
         for target in &world.targets {
             self.upsert_target(target).await?;
         }
+        for honour in &world.honours {
+            self.upsert_honour(honour).await?;
+        }
         for node in &world.plan {
             self.upsert_plan_node(node).await?;
         }

@@ -449,6 +449,32 @@ async fn the_annual_input_rolls_up_in_the_database_and_labels_the_roll_up() {
 }
 
 #[tokio::test]
+async fn honours_are_kept_by_unit_and_year() {
+    use taizhang_core::honour::{Honour, HonourKind};
+    let (store, _db, _) = seeded().await;
+    let honour = |year, kind| Honour {
+        unit: "erqi".into(),
+        year,
+        scope: "全市".into(),
+        subject: String::new(),
+        item: "综合考核".into(),
+        kind,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_honour(&honour(2016, HonourKind::Rating("优秀单位".into()))).await.unwrap();
+    tx.upsert_honour(&honour(2017, HonourKind::Rank(2))).await.unwrap();
+    tx.upsert_honour(&honour(2017, HonourKind::Rank(1))).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.honours("erqi", 2017, 2017).await.unwrap(),
+        vec![honour(2017, HonourKind::Rank(1))],
+        "the same honour again updates it"
+    );
+    assert_eq!(store.honours("erqi", 2007, 2016).await.unwrap().len(), 1);
+    assert!(store.honours("dq", 2000, 2100).await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn writing_a_world_twice_changes_nothing() {
     let (store, _db, catalogue) = seeded().await;
     let files = taizhang_core::world::WorldFiles {
