@@ -13,6 +13,15 @@ work=$(mktemp -d /tmp/taizhang-bench.XXXXXX)
 pg=$(mktemp -d /tmp/taizhang-bench-pg.XXXXXX) # its own folder: the postgres user must own it
 trap '.ci/pg-stop; rm -rf "$work" "$pg"' EXIT
 
+secs() { awk "BEGIN{print $2 - $1}"; }
+timed() { # label command…: runs it, prints the seconds
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@" >/dev/null
+  t1=$(date +%s.%N)
+  printf '%s' "$(secs "$t0" "$t1")"
+}
+
 measure() { # label url size-command
   local label=$1 url=$2
   local t0 t1 t2
@@ -22,7 +31,13 @@ measure() { # label url size-command
   "$bin" --db "$url" report annual --year 2017 >"$work/$label-report.md"
   t2=$(date +%s.%N)
   printf '%-10s load %6.1f s   report annual (city) %6.3f s   size %s\n' "$label" \
-    "$(awk "BEGIN{print $t1 - $t0}")" "$(awk "BEGIN{print $t2 - $t1}")" "$(eval "$3")"
+    "$(secs "$t0" "$t1")" "$(secs "$t1" "$t2")" "$(eval "$3")"
+  local db=(--db "$url")
+  printf '%-10s briefing 2017-06: md %s s, docx %s s, xlsx %s s; assessment of the districts %s s\n' "$label" \
+    "$(timed "$bin" "${db[@]}" report briefing --period 2017-06 --today 2017-07-05)" \
+    "$(timed "$bin" "${db[@]}" report briefing --period 2017-06 --today 2017-07-05 --format docx --out "$work/b.docx")" \
+    "$(timed "$bin" "${db[@]}" report briefing --period 2017-06 --today 2017-07-05 --format xlsx --out "$work/b.xlsx")" \
+    "$(timed "$bin" "${db[@]}" report assessment --scheme bench/city-assessment.toml)"
 }
 
 measure sqlite "sqlite://$work/city.db" "du -ch $work/city.db* | tail -n 1 | cut -f1"

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)] // a failing test says where by panicking
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::str::FromStr;
 
 use taizhang_core::Decimal;
@@ -12,31 +12,9 @@ use taizhang_core::indicator::{Catalogue, IndicatorValue};
 use taizhang_core::org::{OrgUnit, UnitKind};
 use taizhang_core::period::Period;
 use taizhang_store::Store;
-use taizhang_store::testing::{TestDatabase, fresh_database};
+mod common;
 
-fn taizhang(db: &TestDatabase, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taizhang"))
-        .args(["--db", &db.url])
-        .args(args)
-        .env_remove("TAIZHANG_DB")
-        .env_remove("TAIZHANG_ADMIN_PASSWORD")
-        .output()
-        .expect("run taizhang")
-}
-
-fn stdout(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn db() -> TestDatabase {
-    tokio::runtime::Runtime::new().expect("runtime").block_on(fresh_database()).expect("fresh database")
-}
+use common::{TestDatabase, taizhang};
 
 /// The seed's figures, each with its unit and precision, as the annual summary must print them.
 const SEED_FIGURES: &[&str] = &[
@@ -82,40 +60,40 @@ const SEED_FIGURES: &[&str] = &[
 
 #[test]
 fn the_erqi_demo_reproduces_the_seed_figures_to_the_digit() {
-    let db = db();
-    let loaded = stdout(&taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
+    let db = common::fresh();
+    let loaded = common::ok(taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
     assert!(loaded.contains("项目313个"), "{loaded}");
-    let report = stdout(&taizhang(&db, &["report", "annual", "--year", "2017"]));
+    let report = common::ok(taizhang(&db, &["report", "annual", "--year", "2017"]));
     for figure in SEED_FIGURES {
         assert!(report.contains(figure), "missing «{figure}» in\n{report}");
     }
     assert!(report.starts_with("# 二七区2017年经济社会发展情况"), "{report}");
     // By name as well as by code; the same report.
-    assert_eq!(stdout(&taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "二七区"])), report);
+    assert_eq!(common::ok(taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "二七区"])), report);
 }
 
 #[test]
 fn loading_the_demo_twice_changes_nothing() {
-    let db = db();
-    let first = stdout(&taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
-    let second = stdout(&taizhang(&db, &["demo"]));
+    let db = common::fresh();
+    let first = common::ok(taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
+    let second = common::ok(taizhang(&db, &["demo"]));
     assert_eq!(first.lines().last(), second.lines().last());
     assert!(!second.contains("初始口令"), "an existing admin keeps its password: {second}");
 }
 
 #[test]
 fn init_generates_an_admin_password_once_and_prints_it() {
-    let db = db();
-    let first = stdout(&taizhang(&db, &["init"]));
+    let db = common::fresh();
+    let first = common::ok(taizhang(&db, &["init"]));
     assert!(first.contains("admin") && first.contains("初始口令"), "{first}");
-    let again = stdout(&taizhang(&db, &["init"]));
+    let again = common::ok(taizhang(&db, &["init"]));
     assert!(!again.contains("初始口令"), "{again}");
 }
 
 #[test]
 fn a_growth_only_figure_has_no_level_and_a_unit_without_data_no_sentence() {
-    let db = db();
-    stdout(&taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
+    let db = common::fresh();
+    common::ok(taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store = Store::open(&db.url).await.unwrap();
         let catalogue = Catalogue::standard().unwrap();
@@ -142,18 +120,18 @@ fn a_growth_only_figure_has_no_level_and_a_unit_without_data_no_sentence() {
         tx.commit().await.unwrap();
         store.close().await;
     });
-    let report = stdout(&taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "测试街道"]));
+    let report = common::ok(taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "测试街道"]));
     assert!(report.contains("固定资产投资增长10.1%"), "{report}");
     assert!(!report.contains("固定资产投资完成"), "{report}");
     assert!(!report.contains("地区生产总值"), "{report}");
-    let empty = stdout(&taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "空白街道"]));
+    let empty = common::ok(taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "空白街道"]));
     assert_eq!(empty.trim(), "# 空白街道2017年经济社会发展情况", "no data, no sentence");
 }
 
 #[test]
 fn an_unknown_unit_or_database_is_a_clear_error() {
-    let db = db();
-    stdout(&taizhang(&db, &["init", "--admin-password", "admin-password-1"]));
+    let db = common::fresh();
+    common::ok(taizhang(&db, &["init", "--admin-password", "admin-password-1"]));
     let out = taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "金水区"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -165,13 +143,13 @@ fn an_unknown_unit_or_database_is_a_clear_error() {
 
 #[test]
 fn a_generated_city_reports_its_roll_ups_from_the_database() {
-    let db = db();
-    let out = stdout(&taizhang(
+    let db = common::fresh();
+    let out = common::ok(taizhang(
         &db,
         &["gen", "--districts", "2", "--projects-per-district", "30", "--years", "2", "--seed", "7"],
     ));
     assert!(out.contains("项目60个"), "{out}");
-    let city = stdout(&taizhang(&db, &["report", "annual", "--year", "2017"]));
+    let city = common::ok(taizhang(&db, &["report", "annual", "--year", "2017"]));
     assert!(city.starts_with("# 示例市2017年"), "{city}");
     assert!(city.contains("一般公共预算收入完成") && city.contains("（下级单位汇总）"), "{city}");
     let out = taizhang(&db, &["gen", "--districts", "1", "--projects-per-district", "1", "--years", "1"]);
@@ -179,12 +157,12 @@ fn a_generated_city_reports_its_roll_ups_from_the_database() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("空数据库"));
     // Reproducible: the same seed gives the same city.
     let other = db_with_city(7);
-    assert_eq!(stdout(&taizhang(&other, &["report", "annual", "--year", "2017"])), city);
+    assert_eq!(common::ok(taizhang(&other, &["report", "annual", "--year", "2017"])), city);
 }
 
 fn db_with_city(seed: u64) -> TestDatabase {
-    let db = db();
-    stdout(&taizhang(
+    let db = common::fresh();
+    common::ok(taizhang(
         &db,
         &["gen", "--districts", "2", "--projects-per-district", "30", "--years", "2", "--seed", &seed.to_string()],
     ));
@@ -193,7 +171,7 @@ fn db_with_city(seed: u64) -> TestDatabase {
 
 #[test]
 fn serve_with_demo_answers_health_checks() {
-    let db = db();
+    let db = common::fresh();
     let mut child = Command::new(env!("CARGO_BIN_EXE_taizhang"))
         .args(["--db", &db.url, "serve", "--listen", "127.0.0.1:0", "--demo", "--admin-password", "admin-password-1"])
         .stdout(Stdio::piped())
@@ -227,14 +205,14 @@ fn world_dir(file: &str, text: &str) -> tempfile::TempDir {
 
 #[test]
 fn a_good_world_folder_loads() {
-    let db = db();
+    let db = common::fresh();
     let dir = world_dir(
         "values.toml",
         "[[value]]\nindicator = \"公共财政预算收入\"\nunit = \"erqi\"\nperiod = \"2017年\"\nvalue = \"29.4亿元\"\ngrowth = \"8.5\"\n",
     );
-    let out = stdout(&taizhang(&db, &["load", dir.path().to_str().unwrap()]));
+    let out = common::ok(taizhang(&db, &["load", dir.path().to_str().unwrap()]));
     assert!(out.contains("单位1个，指标数据1条"), "{out}");
-    let report = stdout(&taizhang(&db, &["report", "annual", "--year", "2017"]));
+    let report = common::ok(taizhang(&db, &["report", "annual", "--year", "2017"]));
     assert!(report.contains("全年一般公共预算收入完成29.4亿元，增长8.5%。"), "{report}");
 }
 
@@ -271,8 +249,8 @@ fn bad_input_names_the_value_exits_non_zero_and_writes_nothing() {
         ),
     ];
     for (file, text, named) in cases {
-        let db = db();
-        stdout(&taizhang(&db, &["init", "--admin-password", "admin-password-1"]));
+        let db = common::fresh();
+        common::ok(taizhang(&db, &["init", "--admin-password", "admin-password-1"]));
         let dir = world_dir(file, &text);
         let out = taizhang(&db, &["load", dir.path().to_str().unwrap()]);
         let err = String::from_utf8_lossy(&out.stderr);
@@ -288,23 +266,23 @@ fn bad_input_names_the_value_exits_non_zero_and_writes_nothing() {
 
 #[test]
 fn the_reporting_cycle_runs_from_the_command_line_under_each_accounts_rights() {
-    let db = db();
-    stdout(&taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
-    let opened = stdout(&taizhang(&db, &["round", "open", "--period", "2018-06"]));
+    let db = common::fresh();
+    common::ok(taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
+    let opened = common::ok(taizhang(&db, &["round", "open", "--period", "2018-06"]));
     assert!(opened.contains("截止 2018-06-25") && opened.contains("应报 165 项"), "{opened}");
     let denied = taizhang(&db, &["--as", "zjj_reporter", "round", "open", "--period", "2018-07"]);
     assert!(!denied.status.success());
     assert!(String::from_utf8_lossy(&denied.stderr).contains("填报员无权开启填报轮次"));
 
-    let status = stdout(&taizhang(&db, &["round", "status", "--period", "2018-06", "--today", "2018-06-26"]));
+    let status = common::ok(taizhang(&db, &["round", "status", "--period", "2018-06", "--today", "2018-06-26"]));
     assert!(status.contains("区住房城乡建设局\t9\t0\t0\t0\t0\t0\t0\t逾期未报"), "{status}");
-    let own = stdout(&taizhang(
+    let own = common::ok(taizhang(
         &db,
         &["--as", "zjj_reporter", "round", "status", "--period", "2018-06", "--today", "2018-06-20"],
     ));
     assert_eq!(own.lines().count(), 3, "a reporter sees its own unit only: {own}");
 
-    let warnings = stdout(&taizhang(&db, &["warnings", "--period", "2018-06", "--today", "2018-06-30"]));
+    let warnings = common::ok(taizhang(&db, &["warnings", "--period", "2018-06", "--today", "2018-06-30"]));
     assert!(warnings.starts_with("2018年1-6月 预警：红灯3个，黄灯162个"), "{warnings}");
     assert!(
         warnings.contains(
@@ -312,13 +290,13 @@ fn the_reporting_cycle_runs_from_the_command_line_under_each_accounts_rights() {
         ),
         "{warnings}"
     );
-    let scoped = stdout(&taizhang(
+    let scoped = common::ok(taizhang(
         &db,
         &["warnings", "--period", "2018-06", "--unit", "区住房城乡建设局", "--today", "2018-06-30"],
     ));
     assert!(scoped.lines().skip(1).all(|l| l.contains("（区住房城乡建设局）")), "{scoped}");
 
-    let closed = stdout(&taizhang(&db, &["round", "close", "--period", "2018-06"]));
+    let closed = common::ok(taizhang(&db, &["round", "close", "--period", "2018-06"]));
     assert!(closed.contains("已关闭"), "{closed}");
     let bad = taizhang(&db, &["round", "open", "--period", "2018年13月"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("2018年13月"));
@@ -326,19 +304,19 @@ fn the_reporting_cycle_runs_from_the_command_line_under_each_accounts_rights() {
 
 #[test]
 fn accounts_are_managed_by_admins_only() {
-    let db = db();
-    stdout(&taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
+    let db = common::fresh();
+    common::ok(taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
     let added =
-        stdout(&taizhang(&db, &["user", "add", "wang", "--role", "填报员", "--unit", "马寨镇", "--name", "王五"]));
+        common::ok(taizhang(&db, &["user", "add", "wang", "--role", "填报员", "--unit", "马寨镇", "--name", "王五"]));
     assert!(added.contains("已保存账号 wang（填报员）") && added.contains("初始口令"), "{added}");
-    let list = stdout(&taizhang(&db, &["user", "list"]));
+    let list = common::ok(taizhang(&db, &["user", "list"]));
     assert!(list.contains("wang\t填报员\t马寨镇\t王五"), "{list}");
     let denied =
         taizhang(&db, &["--as", "zjj_leader", "user", "add", "li", "--role", "admin", "--password", "abcdefghij"]);
     assert!(String::from_utf8_lossy(&denied.stderr).contains("无权管理账号"));
     let no_unit = taizhang(&db, &["user", "add", "zhao", "--role", "unit_reporter", "--password", "abcdefghij"]);
     assert!(String::from_utf8_lossy(&no_unit.stderr).contains("需要指定所属单位"));
-    stdout(&taizhang(&db, &["user", "passwd", "wang", "--password", "new-password-9"]));
+    common::ok(taizhang(&db, &["user", "passwd", "wang", "--password", "new-password-9"]));
     let changed = tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store = Store::open(&db.url).await.unwrap();
         store.authenticate("wang", "new-password-9").await.unwrap()

@@ -5,42 +5,12 @@
 #![allow(clippy::unwrap_used)] // a failing test says where by panicking
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use rust_xlsxwriter::{Format, Workbook};
-use taizhang_store::testing::{TestDatabase, fresh_database};
+mod common;
 
-fn taizhang(db: &TestDatabase, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taizhang"))
-        .args(["--db", &db.url])
-        .args(args)
-        .env_remove("TAIZHANG_DB")
-        .output()
-        .expect("run taizhang")
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn demo_db() -> TestDatabase {
-    let db = tokio::runtime::Runtime::new().unwrap().block_on(fresh_database()).unwrap();
-    ok(taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
-    db
-}
-
-fn empty_db() -> TestDatabase {
-    let db = tokio::runtime::Runtime::new().unwrap().block_on(fresh_database()).unwrap();
-    ok(taizhang(&db, &["init", "--admin-password", "admin-password-1"]));
-    db
-}
+use common::{TestDatabase, ok, taizhang};
 
 /// A cell as a test writes it.
 #[derive(Clone)]
@@ -547,7 +517,7 @@ fn cells(path: &Path) -> Vec<Vec<String>> {
 
 #[test]
 fn every_malformed_workbook_is_rejected_with_its_located_message_and_nothing_written() {
-    let db = demo_db();
+    let db = common::demo();
     let dir = tempfile::tempdir().unwrap();
     let before = fingerprint(&db, dir.path());
     let cases = cases();
@@ -576,7 +546,7 @@ fn sheet_of(kind: &str) -> &'static str {
 
 #[test]
 fn all_errors_of_a_file_are_reported_at_once() {
-    let db = demo_db();
+    let db = common::demo();
     let dir = tempfile::tempdir().unwrap();
     let rows = vec![
         vec![S("ZD2017-001"), S("2018-01"), N(1.0), S("x"), Empty, Empty, Empty],
@@ -594,7 +564,7 @@ fn all_errors_of_a_file_are_reported_at_once() {
 
 #[test]
 fn files_that_cannot_be_read_are_refused_clearly() {
-    let db = demo_db();
+    let db = common::demo();
     let dir = tempfile::tempdir().unwrap();
     let not_xlsx = dir.path().join("notes.xlsx");
     std::fs::write(&not_xlsx, "这不是工作簿").unwrap();
@@ -627,7 +597,7 @@ fn files_that_cannot_be_read_are_refused_clearly() {
 
 #[test]
 fn offices_sheets_are_read_as_they_are_kept() {
-    let db = demo_db();
+    let db = common::demo();
     let dir = tempfile::tempdir().unwrap();
     // A hidden notes sheet first, a title row, columns in another order with full-width
     // brackets and an 亿元 suffix, an extra column, a merged category, text numbers,
@@ -700,8 +670,8 @@ fn offices_sheets_are_read_as_they_are_kept() {
 
 #[test]
 fn export_import_export_round_trips_every_kind() {
-    let source = demo_db();
-    let target = empty_db();
+    let source = common::demo();
+    let target = common::initialised();
     let dir = tempfile::tempdir().unwrap();
     // Units first, then what refers to them.
     for kind in ["units", "indicators", "targets", "projects", "progress", "tasks"] {
@@ -720,7 +690,7 @@ fn export_import_export_round_trips_every_kind() {
 
 #[test]
 fn a_dry_run_counts_changes_without_writing() {
-    let db = demo_db();
+    let db = common::demo();
     let dir = tempfile::tempdir().unwrap();
     let rows = vec![
         good_progress(),
@@ -737,7 +707,7 @@ fn a_dry_run_counts_changes_without_writing() {
 
 #[test]
 fn templates_and_the_ledger_open_in_a_reader() {
-    let db = demo_db();
+    let db = common::demo();
     let dir = tempfile::tempdir().unwrap();
     for kind in ["units", "indicators", "targets", "projects", "progress", "tasks"] {
         let path = dir.path().join(format!("{kind}-template.xlsx"));

@@ -6,35 +6,11 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use taizhang_store::testing::{TestDatabase, fresh_database};
+mod common;
 
-fn taizhang(db: &TestDatabase, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taizhang"))
-        .args(["--db", &db.url])
-        .args(args)
-        .env_remove("TAIZHANG_DB")
-        .output()
-        .unwrap()
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn demo() -> TestDatabase {
-    let db = tokio::runtime::Runtime::new().unwrap().block_on(fresh_database()).unwrap();
-    ok(taizhang(&db, &["demo", "--admin-password", "admin-password-1"]));
-    db
-}
+use common::{ok, taizhang};
 
 fn golden(name: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
@@ -52,7 +28,7 @@ const BRIEFING: &[&str] = &["report", "briefing", "--period", "2018-05", "--toda
 
 #[test]
 fn the_may_2018_briefing_is_held_by_its_golden_file() {
-    let db = demo();
+    let db = common::demo();
     let text = ok(taizhang(&db, BRIEFING));
     assert!(
         text.contains("1-5月，全区165个重点项目完成投资184.66亿元，占年度计划的20.5%，落后序时进度21.2个百分点。"),
@@ -63,7 +39,7 @@ fn the_may_2018_briefing_is_held_by_its_golden_file() {
 
 #[test]
 fn the_assessment_league_table_shows_how_every_point_was_derived() {
-    let db = demo();
+    let db = common::demo();
     let scheme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo/erqi/assessment-2018-05.toml");
     let text = ok(taizhang(&db, &["report", "assessment", "--scheme", scheme.to_str().unwrap()]));
     assert!(text.contains("| 1 | 大学路街道 |"), "{text}");
@@ -81,7 +57,7 @@ fn docx_xml(path: &Path) -> String {
 
 #[test]
 fn every_report_comes_out_as_word_excel_and_html() {
-    let db = demo();
+    let db = common::demo();
     let dir = tempfile::tempdir().unwrap();
     let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
 
