@@ -95,14 +95,7 @@ pub async fn round_status(
     let round = service.round(period, form).await?;
     let status = if round.status == taizhang_store::RoundStatus::Open { "填报中" } else { "已关闭" };
     println!("{}{}（{status}，截止 {}）", period.label_zh(false), form.label_zh(), round.due);
-    let states = [
-        EntryState::Draft,
-        EntryState::Submitted,
-        EntryState::Approved,
-        EntryState::Accepted,
-        EntryState::Returned,
-        EntryState::Locked,
-    ];
+    let states = EntryState::ALL;
     let header: Vec<&str> = states.iter().map(|s| s.label_zh()).collect();
     println!("单位\t应报\t{}\t逾期", header.join("\t"));
     let standing = service.round_status(&round, today).await?;

@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::lights::Light;
+use crate::lights::{Light, lag_words, span};
 use crate::period::Period;
 use crate::project::{Date, completion_pct, lag_pp};
 use crate::quantity::format_number;
@@ -68,24 +68,6 @@ pub struct BriefingInput {
     pub late_units: Vec<String>,
 }
 
-/// "超序时进度3.3个百分点" / "落后序时进度…" / "与序时进度持平".
-fn against_time(lag: Decimal) -> String {
-    if lag.is_zero() {
-        "与序时进度持平".to_string()
-    } else if lag.is_sign_negative() {
-        format!("落后序时进度{}个百分点", format_number(-lag, 1))
-    } else {
-        format!("超序时进度{}个百分点", format_number(lag, 1))
-    }
-}
-
-fn span(period: Period) -> String {
-    match period.month_of_year() {
-        1 => "1月".to_string(),
-        m => format!("1-{m}月"),
-    }
-}
-
 /// The sentence of one group: "1-5月，全区165个亿元以上项目完成投资…亿元，占年度计划的…%，超序时进度…个百分点".
 fn group_sentence(t: &Totals, period: Period, lead: &str) -> Option<String> {
     if t.projects == 0 {
@@ -94,7 +76,7 @@ fn group_sentence(t: &Totals, period: Period, lead: &str) -> Option<String> {
     let mut s = format!("{lead}{}个{}完成投资{}", t.projects, t.label, money_wan(t.ytd_wan));
     if let Some(pct) = completion_pct(t.ytd_wan, t.planned_wan) {
         let lag = lag_pp(pct, period.time_progress());
-        s.push_str(&format!("，占年度计划的{}%，{}", format_number(pct, 1), against_time(lag)));
+        s.push_str(&format!("，占年度计划的{}%，{}", format_number(pct, 1), lag_words(lag)));
     }
     Some(s)
 }

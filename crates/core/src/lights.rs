@@ -65,14 +65,15 @@ impl Lit {
 }
 
 /// "1-8月" (or "1月"): the year-to-date span prose uses inside a year.
-fn span(period: Period) -> String {
+pub fn span(period: Period) -> String {
     match period.month_of_year() {
         1 => "1月".to_string(),
         m => format!("1-{m}月"),
     }
 }
 
-fn lag_words(lag: Decimal) -> String {
+/// "超序时进度3.3个百分点" / "落后序时进度…" / "与序时进度持平".
+pub fn lag_words(lag: Decimal) -> String {
     if lag.is_zero() {
         "与序时进度持平".to_string()
     } else if lag.is_sign_negative() {

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use calamine::Data;
 use rust_decimal::Decimal;
 use taizhang_core::batch::Batch;
-use taizhang_core::indicator::{Catalogue, IndicatorValue, Target};
+use taizhang_core::indicator::{Catalogue, Indicator, IndicatorValue, Target};
 use taizhang_core::org::{OrgTree, OrgUnit};
 use taizhang_core::period::Period;
 use taizhang_core::plan::{KeyTask, PlanNode, TaskStatus};
@@ -134,6 +134,22 @@ impl<'t> RowReader<'t> {
         }
     }
 
+    /// The 指标 (by name, code or alias) and 单位 (default: the top unit) of a value or target row.
+    fn indicator_and_unit<'c>(&mut self, ctx: &Context<'c>, row: &Row) -> (Option<&'c Indicator>, Option<String>) {
+        let indicator = self.text(row, "indicator", true).and_then(|name| {
+            let found = ctx.catalogue.find(&name);
+            if found.is_none() {
+                self.error(row, "indicator", "指标不在指标目录中（按名称、编码或别名查找）");
+            }
+            found
+        });
+        let unit = match self.table.column("unit") {
+            Some(_) if cells::text(self.raw(row, "unit")).is_some() => self.unit(ctx, row, "unit", true),
+            _ => ctx.top_unit.map(str::to_string),
+        };
+        (indicator, unit)
+    }
+
     fn duplicate(&mut self, seen: &mut HashMap<String, u32>, key: String, row: &Row, field: &str) {
         if let Some(first) = seen.get(&key) {
             self.error(row, field, format!("与第{first}行重复"));
@@ -249,17 +265,7 @@ fn values(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<IndicatorValue> {
     let mut seen = HashMap::new();
     let table = r.table;
     for row in &table.rows {
-        let indicator = r.text(row, "indicator", true).and_then(|name| match ctx.catalogue.find(&name) {
-            Some(i) => Some(i),
-            None => {
-                r.error(row, "indicator", "指标不在指标目录中（按名称、编码或别名查找）");
-                None
-            }
-        });
-        let unit = match r.table.column("unit") {
-            Some(_) if cells::text(r.raw(row, "unit")).is_some() => r.unit(ctx, row, "unit", true),
-            _ => ctx.top_unit.map(str::to_string),
-        };
+        let (indicator, unit) = r.indicator_and_unit(ctx, row);
         let period = r.period(row, "period");
         let value = r.number(row, "value", false);
         let growth = r.number(row, "growth", false);
@@ -301,17 +307,7 @@ fn targets(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<Target> {
     let mut seen = HashMap::new();
     let table = r.table;
     for row in &table.rows {
-        let indicator = r.text(row, "indicator", true).and_then(|name| match ctx.catalogue.find(&name) {
-            Some(i) => Some(i),
-            None => {
-                r.error(row, "indicator", "指标不在指标目录中（按名称、编码或别名查找）");
-                None
-            }
-        });
-        let unit = match r.table.column("unit") {
-            Some(_) if cells::text(r.raw(row, "unit")).is_some() => r.unit(ctx, row, "unit", true),
-            _ => ctx.top_unit.map(str::to_string),
-        };
+        let (indicator, unit) = r.indicator_and_unit(ctx, row);
         let year = r.year(row, "year");
         if year.is_none() && cells::text(r.raw(row, "year")).is_none() {
             r.error(row, "year", "必填，不能为空");

@@ -147,6 +147,22 @@ fn round_from_row(r: &sqlx::any::AnyRow) -> Result<Round> {
     })
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds an entry's figures and who saved them when: `$1`…`$10` of both the insert and the update.
+fn bind_figures<'q>(q: AnyQuery<'q>, f: &'q EntryFigures, user: &'q str, now: &'q str) -> Result<AnyQuery<'q>> {
+    Ok(q.bind(opt_scaled(f.month_wan)?)
+        .bind(opt_scaled(f.ytd_wan)?)
+        .bind(opt_scaled(f.since_start_wan)?)
+        .bind(opt_scaled(f.value)?)
+        .bind(opt_scaled(f.growth)?)
+        .bind(opt_scaled(f.percent)?)
+        .bind(&f.text)
+        .bind(&f.problems)
+        .bind(user)
+        .bind(now))
+}
+
 impl Tx {
     async fn log_entry(
         &mut self,
@@ -404,51 +420,33 @@ impl Service<'_> {
         let now = crate::now_iso();
         match (&existing, expected_version) {
             (None, None | Some(0)) => {
-                let id: i64 = sqlx::query(
-                    "INSERT INTO entries (round_id, unit_id, subject, state, version, month_e4, ytd_e4, since_start_e4,
-                         value_e4, growth_e4, percent_e4, text, problems, explanation, failures, updated_by, updated_at)
-                     VALUES ($1, $2, $3, 'draft', 1, $4, $5, $6, $7, $8, $9, $10, $11, '', '', $12, $13)
+                let insert = sqlx::query(
+                    "INSERT INTO entries (month_e4, ytd_e4, since_start_e4, value_e4, growth_e4, percent_e4, text, problems,
+                         updated_by, updated_at, round_id, unit_id, subject, state, version, explanation, failures)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'draft', 1, '', '')
                      ON CONFLICT (round_id, unit_id, subject) DO NOTHING RETURNING id",
-                )
-                .bind(round.id)
-                .bind(uid)
-                .bind(subject)
-                .bind(opt_scaled(figures.month_wan)?)
-                .bind(opt_scaled(figures.ytd_wan)?)
-                .bind(opt_scaled(figures.since_start_wan)?)
-                .bind(opt_scaled(figures.value)?)
-                .bind(opt_scaled(figures.growth)?)
-                .bind(opt_scaled(figures.percent)?)
-                .bind(&figures.text)
-                .bind(&figures.problems)
-                .bind(&self.actor.username)
-                .bind(&now)
-                .fetch_optional(tx.conn())
-                .await?
-                .ok_or_else(|| StoreError::Conflict(format!("{unit} {subject}")))?
-                .try_get(0)?;
+                );
+                let id: i64 = bind_figures(insert, figures, &self.actor.username, &now)?
+                    .bind(round.id)
+                    .bind(uid)
+                    .bind(subject)
+                    .fetch_optional(tx.conn())
+                    .await?
+                    .ok_or_else(|| StoreError::Conflict(format!("{unit} {subject}")))?
+                    .try_get(0)?;
                 tx.log_entry(id, &self.actor.username, EntryState::Draft, EntryState::Draft, "新建草稿").await?;
             }
             (Some(e), Some(v)) if e.state.editable() => {
-                let done = sqlx::query(
+                let update = sqlx::query(
                     "UPDATE entries SET month_e4 = $1, ytd_e4 = $2, since_start_e4 = $3, value_e4 = $4, growth_e4 = $5,
-                         percent_e4 = $6, text = $7, problems = $8, version = version + 1, updated_by = $9, updated_at = $10
+                         percent_e4 = $6, text = $7, problems = $8, updated_by = $9, updated_at = $10, version = version + 1
                      WHERE id = $11 AND version = $12",
-                )
-                .bind(opt_scaled(figures.month_wan)?)
-                .bind(opt_scaled(figures.ytd_wan)?)
-                .bind(opt_scaled(figures.since_start_wan)?)
-                .bind(opt_scaled(figures.value)?)
-                .bind(opt_scaled(figures.growth)?)
-                .bind(opt_scaled(figures.percent)?)
-                .bind(&figures.text)
-                .bind(&figures.problems)
-                .bind(&self.actor.username)
-                .bind(&now)
-                .bind(e.id)
-                .bind(v)
-                .execute(tx.conn())
-                .await?;
+                );
+                let done = bind_figures(update, figures, &self.actor.username, &now)?
+                    .bind(e.id)
+                    .bind(v)
+                    .execute(tx.conn())
+                    .await?;
                 if done.rows_affected() == 0 {
                     return Err(StoreError::Conflict(format!("{unit} {subject}")));
                 }
