@@ -17,7 +17,10 @@ secs() { awk "BEGIN{print $2 - $1}"; }
 timed() { # label command…: runs it, prints the seconds
   local t0 t1
   t0=$(date +%s.%N)
-  "$@" >/dev/null
+  if ! "$@" >/dev/null; then
+    printf 'FAILED'
+    return
+  fi
   t1=$(date +%s.%N)
   printf '%s' "$(secs "$t0" "$t1")"
 }
@@ -33,6 +36,7 @@ measure() { # label url size-command
   printf '%-10s load %6.1f s   report annual (city) %6.3f s   size %s\n' "$label" \
     "$(secs "$t0" "$t1")" "$(secs "$t1" "$t2")" "$(eval "$3")"
   local db=(--db "$url")
+  "$bin" "${db[@]}" init --admin-password bench-password-1 >/dev/null
   printf '%-10s briefing 2017-06: md %s s, docx %s s, xlsx %s s; assessment of the districts %s s\n' "$label" \
     "$(timed "$bin" "${db[@]}" report briefing --period 2017-06 --today 2017-07-05)" \
     "$(timed "$bin" "${db[@]}" report briefing --period 2017-06 --today 2017-07-05 --format docx --out "$work/b.docx")" \
