@@ -503,7 +503,8 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
             }
             let listener = tokio::net::TcpListener::bind(listen).await?;
             println!("taizhang 已启动：http://{}", listener.local_addr()?);
-            taizhang_web::serve(store.clone(), listener).await?;
+            let config = cycle::load_config(cli.config.as_deref())?;
+            taizhang_web::serve(store.clone(), config, listener).await?;
         }
         Command::Gen { districts, projects_per_district, years, seed, last_year } => {
             if *years == 0 || *districts == 0 {

@@ -62,6 +62,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "ledger", include_str!("../migrations/0001_ledger.sql")),
     (2, "reporting", include_str!("../migrations/0002_reporting.sql")),
     (3, "honours", include_str!("../migrations/0003_honours.sql")),
+    (4, "sessions", include_str!("../migrations/0004_sessions.sql")),
 ];
 
 pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<(AnyPool, Backend), StoreError> {

@@ -709,6 +709,44 @@ impl Store {
         row.map(|r| progress_from_row(&r, project.to_string(), period)).transpose()
     }
 
+    /// The latest month any project has reported (what pages show by default).
+    pub async fn latest_progress_period(&self) -> Result<Option<Period>> {
+        let row = sqlx::query("SELECT MAX(period) FROM project_progress").fetch_one(&self.pool).await?;
+        Ok(row.try_get::<Option<String>, _>(0)?.map(|p| p.parse()).transpose()?)
+    }
+
+    /// A project's monthly reports of a year, January first.
+    pub async fn project_progress(&self, project: &str, year: i32) -> Result<Vec<MonthlyProgress>> {
+        let rows = sqlx::query(
+            "SELECT g.period, g.month_e4, g.ytd_e4, g.since_start_e4, g.image_progress, g.problems
+             FROM project_progress g JOIN projects p ON p.id = g.project_id WHERE p.code = $1 AND g.year = $2 ORDER BY g.period",
+        )
+        .bind(project)
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let period: Period = r.try_get::<String, _>("period")?.parse()?;
+                progress_from_row(r, project.to_string(), period)
+            })
+            .collect()
+    }
+
+    /// An indicator's values for a unit, every period, oldest first.
+    pub async fn indicator_series(&self, indicator: &str, unit: &str) -> Result<Vec<IndicatorValue>> {
+        let rows = sqlx::query(
+            "SELECT i.code AS indicator, u.code AS unit, v.period, v.value_e4, v.growth_e4, v.note, v.sample
+             FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN org_units u ON u.id = v.unit_id
+             WHERE i.code = $1 AND u.code = $2 ORDER BY v.period",
+        )
+        .bind(indicator)
+        .bind(unit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(value_from_row).collect()
+    }
+
     pub async fn problems(&self, project: &str) -> Result<Vec<Problem>> {
         let rows = sqlx::query(
             "SELECT q.raised_on, q.description, q.owner, q.deadline, q.resolved_on, q.resolution

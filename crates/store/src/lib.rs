@@ -27,7 +27,7 @@ pub use error::StoreError;
 pub use ledger::LedgerCounts;
 pub use service::{Entry, EntryFigures, Round, RoundStatus, Service, Transition, UnitStanding};
 pub use supervise::{Order, ProblemRecord, Warning, WarningKind};
-pub use users::{NewUser, User, hash_password, verify_password};
+pub use users::{NewUser, Session, User, hash_password, verify_password};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

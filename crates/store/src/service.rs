@@ -223,6 +223,11 @@ impl Service<'_> {
         &self.actor
     }
 
+    /// Whether the actor may read a unit's records (pages check before they show one).
+    pub fn check_read(&self, unit: &str) -> Result<()> {
+        self.allow(Action::Read, unit)
+    }
+
     fn allow(&self, action: Action, unit: &str) -> Result<()> {
         Ok(authorize(&self.actor, action, unit, &self.tree)?)
     }
@@ -761,6 +766,31 @@ impl Service<'_> {
                 })
             })
             .collect()
+    }
+
+    /// Every round, newest period first.
+    pub async fn rounds(&self) -> Result<Vec<Round>> {
+        let rows = sqlx::query("SELECT id, period, form, due_date, status FROM rounds ORDER BY period DESC, form")
+            .fetch_all(&self.store.pool)
+            .await?;
+        rows.iter().map(round_from_row).collect()
+    }
+
+    /// The records reported for one subject (a project, task or indicator) in every round,
+    /// with their state, for the subject's page.
+    pub async fn entries_of_subject(&self, subject: &str) -> Result<Vec<(Round, Entry)>> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM entries e JOIN org_units u ON u.id = e.unit_id WHERE e.subject = $1 ORDER BY e.round_id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql)).bind(subject).fetch_all(&self.store.pool).await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let entry = entry_from_row(r)?;
+            if self.allow(Action::Read, &entry.unit).is_ok() {
+                out.push((self.round_by_id(entry.round_id).await?, entry));
+            }
+        }
+        Ok(out)
     }
 
     /// A round by id, for callers that keep ids (the web).

@@ -163,3 +163,47 @@ impl crate::Service<'_> {
         tx.commit().await
     }
 }
+
+/// A signed-in browser session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: String,
+    pub user: User,
+    pub csrf: String,
+}
+
+impl Store {
+    /// Stores a new session (ids and tokens are the caller's random strings).
+    pub async fn create_session(&self, id: &str, username: &str, csrf: &str, expires_at: &str) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (id, username, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(username)
+            .bind(csrf)
+            .bind(crate::now_iso())
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The live session with this id, if any (expired ones are gone).
+    pub async fn session(&self, id: &str, now: &str) -> Result<Option<Session>> {
+        let row = sqlx::query("SELECT username, csrf FROM sessions WHERE id = $1 AND expires_at > $2")
+            .bind(id)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let username: String = row.try_get(0)?;
+        Ok(self.user(&username).await?.map(|user| Session {
+            id: id.to_string(),
+            user,
+            csrf: row.try_get(1).unwrap_or_default(),
+        }))
+    }
+
+    pub async fn delete_session(&self, id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+}

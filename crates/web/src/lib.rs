@@ -1,21 +1,149 @@
-//! taizhang-web: the HTTP face of the ledger. Only this crate speaks HTTP.
-//!
-//! For now: `GET /healthz` and `GET /api/openapi.json` (OpenAPI 3, generated from the code).
+//! taizhang-web: the product a district runs — server-rendered Chinese pages for every role,
+//! a JSON API documented as OpenAPI, health and metrics. Only this crate speaks HTTP and HTML;
+//! every read and write goes through the store's service layer and its permission rule.
 
+mod api;
+mod auth;
+mod charts;
+mod pages;
 pub mod report;
 
-use axum::extract::State;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Serialize;
-use taizhang_store::{Backend, Store};
+use taizhang_core::config::Config;
+use taizhang_store::{Backend, Store, StoreError};
 use utoipa::{OpenApi, ToSchema};
 
+/// What every handler shares.
 #[derive(Debug, Clone)]
-struct AppState {
-    store: Store,
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    throttle: Arc<auth::Throttle>,
+    metrics: Arc<Metrics>,
+}
+
+/// Requests by route and status, for `/metrics`.
+#[derive(Debug, Default)]
+struct Metrics {
+    requests: Mutex<HashMap<(String, String, u16), u64>>,
+}
+
+/// An error as pages and the API show it: a status, a stable code, a Chinese message;
+/// internal detail is logged, never shown.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("请先登录")]
+    Unauthorised,
+    #[error("账号或口令错误")]
+    BadLogin,
+    #[error("登录失败次数过多，请10分钟后再试")]
+    TooManyAttempts,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}不存在")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Rules(String),
+    #[error("服务器内部错误")]
+    Internal,
+}
+
+impl AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthorised | AppError::BadLogin => StatusCode::UNAUTHORIZED,
+            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Rules(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthorised => "unauthorised",
+            AppError::BadLogin => "bad_login",
+            AppError::TooManyAttempts => "too_many_attempts",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Conflict(_) => "conflict",
+            AppError::Rules(_) => "rules_failed",
+            AppError::Internal => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Denied(d) => AppError::Forbidden(d.to_string()),
+            StoreError::NotFound { kind, key } => AppError::NotFound(format!("{kind}“{key}”")),
+            StoreError::Conflict(_) => AppError::Conflict(e.to_string()),
+            StoreError::Rules(_) => AppError::Rules(e.to_string()),
+            StoreError::Domain(d) => AppError::BadRequest(d.to_string()),
+            StoreError::Config(m) => AppError::BadRequest(m),
+            other => {
+                tracing::error!(error = %other, "request failed");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let page = pages::Page {
+            title: "出错了".into(),
+            nav: None,
+            blocks: vec![
+                pages::Block::Notice(pages::Notice { kind: "error", text: self.to_string() }),
+                pages::Block::Links(vec![("/".into(), "返回首页".into()), ("/login".into(), "登录".into())]),
+            ],
+        };
+        (self.status(), pages::render(&page)).into_response()
+    }
+}
+
+/// The API's error body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiErrorBody {
+    /// Stable: unauthorised, forbidden, not_found, bad_request, conflict, rules_failed, …
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// An [`AppError`] answered as JSON.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0.status(), Json(ApiErrorBody { code: self.0.code(), message: self.0.to_string() })).into_response()
+    }
 }
 
 /// The server's health: whether the database answers.
@@ -29,17 +157,24 @@ pub struct Health {
     pub units: i64,
 }
 
-/// An error as the API returns it: a stable code and a Chinese message.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApiError {
-    pub code: &'static str,
-    pub message: String,
-}
-
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "taizhang 台账 API", description = "重点项目、重点工作与指标台账的 JSON 接口"),
-    paths(healthz, openapi_json)
+    info(
+        title = "taizhang 台账 API",
+        description = "重点项目、重点工作与指标台账的 JSON 接口：金额以字符串表示的精确小数；写操作须带 X-CSRF-Token"
+    ),
+    paths(
+        healthz,
+        openapi_json,
+        api::sign_in,
+        api::projects,
+        api::warnings,
+        api::rounds,
+        api::entries,
+        api::save_entry,
+        api::submit,
+        api::act
+    )
 )]
 struct ApiDoc;
 
@@ -48,16 +183,62 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-pub fn router(store: Store) -> Router {
+pub fn router(store: Store, config: Config) -> Router {
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+        throttle: Arc::new(auth::Throttle::default()),
+        metrics: Arc::new(Metrics::default()),
+    };
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .route("/api/openapi.json", get(openapi_json))
-        .with_state(AppState { store })
+        .route("/api/v1/session", post(api::sign_in))
+        .route("/api/v1/projects", get(api::projects))
+        .route("/api/v1/warnings", get(api::warnings))
+        .route("/api/v1/rounds", get(api::rounds))
+        .route("/api/v1/rounds/{round}/units/{unit}/entries", get(api::entries))
+        .route("/api/v1/rounds/{round}/units/{unit}/entries/{subject}", put(api::save_entry))
+        .route("/api/v1/rounds/{round}/units/{unit}/submit", post(api::submit))
+        .route("/api/v1/rounds/{round}/units/{unit}/{action}", post(api::act))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/password", get(auth::password_page).post(auth::change_password))
+        .route("/", get(pages::dashboard))
+        .route("/projects", get(pages::projects))
+        .route("/projects/{code}", get(pages::project))
+        .route("/indicators", get(pages::indicators))
+        .route("/indicators/{code}", get(pages::indicator))
+        .route("/plan", get(pages::plan))
+        .route("/annual", get(pages::annual))
+        .route("/report", get(pages::report_home))
+        .route("/report/{round}/{unit}/submit", post(pages::submit))
+        .route("/report/{round}/{unit}/{subject}", get(pages::entry_form).post(pages::save_entry))
+        .route("/review", get(pages::review))
+        .route("/review/{round}/{unit}/{action}", post(pages::review_action))
+        .route("/admin", get(pages::admin))
+        .route("/admin/users", post(pages::save_user))
+        .route("/admin/rounds", post(pages::open_round))
+        .route("/admin/rounds/close", post(pages::close_round))
+        .fallback(|| async { AppError::NotFound("页面".into()) })
+        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .with_state(state)
+}
+
+async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "other".to_string(), |p| p.as_str().to_string());
+    let method = request.method().to_string();
+    let response = next.run(request).await;
+    let mut map = state.metrics.requests.lock().unwrap_or_else(|e| e.into_inner());
+    *map.entry((method, route, response.status().as_u16())).or_default() += 1;
+    response
 }
 
 /// Serves until the process receives Ctrl-C.
-pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(store))
+pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router(store, config).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -66,7 +247,7 @@ pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::
 
 #[utoipa::path(get, path = "/healthz", tag = "system",
     responses((status = 200, description = "服务与数据库正常", body = Health),
-              (status = 503, description = "数据库无法访问", body = ApiError)))]
+              (status = 503, description = "数据库无法访问", body = ApiErrorBody)))]
 async fn healthz(State(state): State<AppState>) -> Response {
     let database = match state.store.backend() {
         Backend::Sqlite => "sqlite",
@@ -76,7 +257,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(c) => Json(Health { status: "ok", database, units: c.units }).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            let body = ApiError { code: "database_unavailable", message: "数据库暂时无法访问".into() };
+            let body = ApiErrorBody { code: "database_unavailable", message: "数据库暂时无法访问".into() };
             (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
         }
     }
@@ -86,4 +267,27 @@ async fn healthz(State(state): State<AppState>) -> Response {
     responses((status = 200, description = "本服务的 OpenAPI 3 文档")))]
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(openapi())
+}
+
+/// Prometheus text format: requests by method, route and status.
+async fn metrics(State(state): State<AppState>) -> Response {
+    let map = state.metrics.requests.lock().unwrap_or_else(|e| e.into_inner());
+    let mut lines: Vec<String> = map
+        .iter()
+        .map(|((method, route, status), n)| {
+            format!("taizhang_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}")
+        })
+        .collect();
+    lines.sort();
+    let body = format!(
+        "# HELP taizhang_http_requests_total HTTP requests by method, route and status.\n# TYPE taizhang_http_requests_total counter\n{}\n",
+        lines.join("\n")
+    );
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// A page for a plain HTML error (kept for handlers that need one without a user).
+#[allow(dead_code)]
+fn html_error(message: &str) -> Html<String> {
+    Html(message.to_string())
 }

@@ -1,44 +1,158 @@
-//! The server started in-process on port 0 with a fresh database, spoken to over real HTTP.
+//! The server started in-process on port 0 with a fresh database (SQLite, or PostgreSQL when
+//! `TAIZHANG_TEST_PG` is set), spoken to over real HTTP as browsers and API clients do.
 
 #![allow(clippy::unwrap_used)] // a failing test says where by panicking
 
-use taizhang_store::Store;
+use taizhang_core::access::Role;
+use taizhang_core::config::Config;
+use taizhang_core::indicator::Catalogue;
+use taizhang_core::world::{World, WorldFiles};
 use taizhang_store::testing::{TestDatabase, fresh_database};
+use taizhang_store::{NewUser, Store};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+const ERQI: WorldFiles<'static> = WorldFiles {
+    units: include_str!("../../../data/demo/erqi/units.toml"),
+    values: include_str!("../../../data/demo/erqi/values.toml"),
+    plan: include_str!("../../../data/demo/erqi/plan.toml"),
+    projects: include_str!("../../../data/demo/erqi/projects.toml"),
+    tasks: include_str!("../../../data/demo/erqi/tasks.toml"),
+};
+const PASSWORD: &str = "password-123";
+
 struct TestApp {
     address: std::net::SocketAddr,
+    store: Store,
     _db: TestDatabase,
 }
 
-async fn spawn_app() -> TestApp {
+/// A fresh database (empty, or the Erqi world with one account per role) and the server.
+async fn spawn_app(erqi: bool) -> TestApp {
     let db = fresh_database().await.expect("fresh database");
     let store = Store::open(&db.url).await.expect("open");
+    if erqi {
+        let catalogue = Catalogue::standard().unwrap();
+        let mut tx = store.begin().await.unwrap();
+        tx.install_catalogue(&catalogue).await.unwrap();
+        tx.write_world(&World::parse(ERQI, &catalogue).unwrap()).await.unwrap();
+        let accounts = [
+            ("admin", Role::Admin, None),
+            ("reviewer", Role::Reviewer, Some("erqi-dcs")),
+            ("leader", Role::Leader, None),
+            ("zjj_leader", Role::UnitLeader, Some("erqi-zjj")),
+            ("zjj_reporter", Role::UnitReporter, Some("erqi-zjj")),
+            ("dhj_reporter", Role::UnitReporter, Some("erqi-dhj")),
+        ];
+        for (name, role, unit) in accounts {
+            let user = NewUser {
+                username: name.into(),
+                display_name: name.into(),
+                password: PASSWORD.into(),
+                role,
+                unit: unit.map(Into::into),
+            };
+            tx.upsert_user(&user).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
-    tokio::spawn(taizhang_web::serve(store, listener));
-    TestApp { address, _db: db }
+    tokio::spawn(taizhang_web::serve(store.clone(), Config::default(), listener));
+    TestApp { address, store, _db: db }
 }
 
-/// A minimal HTTP/1.1 GET: status code and body.
-async fn get(app: &TestApp, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(app.address).await.expect("connect");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.expect("read");
-    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status line");
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    (status, body)
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: String,
+    body: String,
+}
+
+/// A signed-in (or not) client: its cookie and CSRF token.
+#[derive(Debug, Default, Clone)]
+struct Client {
+    cookie: String,
+    csrf: String,
+}
+
+impl TestApp {
+    async fn send(&self, method: &str, path: &str, client: &Client, content_type: &str, body: &str) -> Reply {
+        let mut stream = TcpStream::connect(self.address).await.expect("connect");
+        let mut request = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+        if !client.cookie.is_empty() {
+            request.push_str(&format!("Cookie: {}\r\n", client.cookie));
+        }
+        if !client.csrf.is_empty() {
+            request.push_str(&format!("X-CSRF-Token: {}\r\n", client.csrf));
+        }
+        if !body.is_empty() || method != "GET" {
+            request.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n", body.len()));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        stream.write_all(request.as_bytes()).await.expect("write");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.expect("read");
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (headers, body) =
+            text.split_once("\r\n\r\n").map(|(h, b)| (h.to_string(), b.to_string())).unwrap_or_default();
+        let status = headers.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status line");
+        Reply { status, headers, body }
+    }
+
+    async fn get(&self, path: &str, client: &Client) -> Reply {
+        self.send("GET", path, client, "", "").await
+    }
+
+    async fn form(&self, path: &str, client: &Client, fields: &[(&str, &str)]) -> Reply {
+        let body: Vec<String> = fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+        let plain = Client { csrf: String::new(), ..client.clone() };
+        self.send("POST", path, &plain, "application/x-www-form-urlencoded", &body.join("&")).await
+    }
+
+    async fn json(&self, method: &str, path: &str, client: &Client, body: serde_json::Value) -> Reply {
+        self.send(method, path, client, "application/json", &body.to_string()).await
+    }
+
+    /// Signs in through the page and reads the CSRF token from a page's form.
+    async fn sign_in(&self, username: &str) -> Client {
+        let reply = self.form("/login", &Client::default(), &[("username", username), ("password", PASSWORD)]).await;
+        assert_eq!(reply.status, 303, "{username}: {}", reply.body);
+        let cookie = reply
+            .headers
+            .lines()
+            .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
+            .and_then(|c| c.split(';').next())
+            .expect("session cookie")
+            .to_string();
+        let page = self.get("/password", &Client { cookie: cookie.clone(), csrf: String::new() }).await;
+        let csrf = page
+            .body
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("csrf")
+            .to_string();
+        Client { cookie, csrf }
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[tokio::test]
 async fn healthz_reports_the_database_it_answers_from() {
-    let app = spawn_app().await;
-    let (status, body) = get(&app, "/healthz").await;
-    assert_eq!(status, 200, "{body}");
-    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let app = spawn_app(false).await;
+    let reply = app.get("/healthz", &Client::default()).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let json: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
     assert_eq!(json["status"], "ok");
     let expected = if taizhang_store::testing::postgres_url().is_some() { "postgres" } else { "sqlite" };
     assert_eq!(json["database"], expected);
@@ -47,14 +161,253 @@ async fn healthz_reports_the_database_it_answers_from() {
 
 #[tokio::test]
 async fn the_openapi_document_describes_the_served_paths() {
-    let app = spawn_app().await;
-    let (status, body) = get(&app, "/api/openapi.json").await;
-    assert_eq!(status, 200);
-    let doc: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let app = spawn_app(false).await;
+    let reply = app.get("/api/openapi.json", &Client::default()).await;
+    assert_eq!(reply.status, 200);
+    let doc: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{doc}");
-    for path in ["/healthz", "/api/openapi.json"] {
-        assert!(doc["paths"][path]["get"].is_object(), "{path} missing");
+    for (path, method) in [
+        ("/healthz", "get"),
+        ("/api/v1/session", "post"),
+        ("/api/v1/projects", "get"),
+        ("/api/v1/warnings", "get"),
+        ("/api/v1/rounds/{round}/units/{unit}/entries/{subject}", "put"),
+        ("/api/v1/rounds/{round}/units/{unit}/submit", "post"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} missing");
     }
-    let (status, _) = get(&app, "/no/such/page").await;
-    assert_eq!(status, 404);
+    let missing = app.get("/no/such/page", &Client::default()).await;
+    assert_eq!(missing.status, 404);
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_sign_in_is_throttled() {
+    let app = spawn_app(true).await;
+    let anonymous = app.get("/", &Client::default()).await;
+    assert_eq!(
+        (anonymous.status, anonymous.headers.contains("location: /login")),
+        (303, true),
+        "{}",
+        anonymous.headers
+    );
+    let api = app.get("/api/v1/projects", &Client::default()).await;
+    assert_eq!(api.status, 401);
+    assert!(api.body.contains("\"code\":\"unauthorised\""), "{}", api.body);
+
+    let client = app.sign_in("leader").await;
+    assert!(app.get("/", &client).await.body.contains("二七区"));
+    let reply = app.form("/login", &Client::default(), &[("username", "leader"), ("password", PASSWORD)]).await;
+    assert!(
+        reply.headers.to_lowercase().contains("httponly") && reply.headers.contains("SameSite=Lax"),
+        "{}",
+        reply.headers
+    );
+
+    for _ in 0..5 {
+        let wrong =
+            app.form("/login", &Client::default(), &[("username", "zjj_reporter"), ("password", "wrong-guess")]).await;
+        assert_eq!(wrong.status, 401);
+    }
+    let blocked = app.form("/login", &Client::default(), &[("username", "zjj_reporter"), ("password", PASSWORD)]).await;
+    assert_eq!(blocked.status, 429, "even the right password waits after five failures");
+    assert!(blocked.body.contains("登录失败次数过多"));
+
+    // Sessions live in the database: a restarted server still knows them.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(taizhang_web::serve(app.store.clone(), Config::default(), listener));
+    let restarted = TestApp { address, store: app.store.clone(), _db: app._db };
+    assert_eq!(restarted.get("/", &client).await.status, 200);
+}
+
+#[tokio::test]
+async fn forms_without_the_sessions_csrf_token_are_refused() {
+    let app = spawn_app(true).await;
+    let admin = app.sign_in("admin").await;
+    let forged =
+        app.form("/admin/rounds", &admin, &[("_csrf", "forged"), ("period", "2018-06"), ("form", "projects")]).await;
+    assert_eq!(forged.status, 403);
+    let real =
+        app.form("/admin/rounds", &admin, &[("_csrf", &admin.csrf), ("period", "2018-06"), ("form", "projects")]).await;
+    assert_eq!(real.status, 303, "{}", real.body);
+    let api = app
+        .json(
+            "PUT",
+            "/api/v1/rounds/1/units/erqi-zjj/entries/ZD2018-001",
+            &Client { csrf: String::new(), ..admin.clone() },
+            serde_json::json!({"figures": {}}),
+        )
+        .await;
+    assert_eq!(api.status, 403, "an API write needs X-CSRF-Token: {}", api.body);
+}
+
+#[tokio::test]
+async fn a_month_is_filed_submitted_approved_and_accepted_through_the_api() {
+    let app = spawn_app(true).await;
+    let admin = app.sign_in("admin").await;
+    app.form("/admin/rounds", &admin, &[("_csrf", &admin.csrf), ("period", "2018-06"), ("form", "projects")]).await;
+    let rounds: serde_json::Value = serde_json::from_str(&app.get("/api/v1/rounds", &admin).await.body).unwrap();
+    let round = rounds[0]["id"].as_i64().unwrap();
+
+    let session = app
+        .json(
+            "POST",
+            "/api/v1/session",
+            &Client::default(),
+            serde_json::json!({"username": "zjj_reporter", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(session.status, 200, "{}", session.body);
+    let info: serde_json::Value = serde_json::from_str(&session.body).unwrap();
+    let cookie = session
+        .headers
+        .lines()
+        .find_map(|l| {
+            l.to_lowercase()
+                .starts_with("set-cookie:")
+                .then(|| l[12..].split(';').next().unwrap_or_default().trim().to_string())
+        })
+        .unwrap();
+    let reporter = Client { cookie, csrf: info["csrf"].as_str().unwrap().to_string() };
+
+    let path = format!("/api/v1/rounds/{round}/units/erqi-zjj/entries/ZD2018-001");
+    let saved = app
+        .json("PUT", &path, &reporter, serde_json::json!({"figures": {"ytd_wan": "50000.25", "text": "主体施工"}}))
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let entry: serde_json::Value = serde_json::from_str(&saved.body).unwrap();
+    assert_eq!(
+        (entry["version"].as_i64(), entry["figures"]["ytd_wan"].as_str()),
+        (Some(1), Some("50000.25")),
+        "amounts are exact strings"
+    );
+    let stale = app.json("PUT", &path, &reporter, serde_json::json!({"figures": {"ytd_wan": "1"}})).await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(stale.body.contains("\"code\":\"conflict\""));
+    let bad =
+        app.json("PUT", &path, &reporter, serde_json::json!({"version": 1, "figures": {"ytd_wan": "12,5O0"}})).await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("12,5O0"), "{}", bad.body);
+
+    let others = app.get(&format!("/api/v1/rounds/{round}/units/erqi-dhj/entries"), &reporter).await;
+    assert_eq!(others.status, 403, "{}", others.body);
+    assert!(others.body.contains("\"code\":\"forbidden\""));
+
+    let submitted = app
+        .json("POST", &format!("/api/v1/rounds/{round}/units/erqi-zjj/submit"), &reporter, serde_json::json!({}))
+        .await;
+    assert_eq!(submitted.status, 200, "{}", submitted.body);
+    let leader = app.sign_in("zjj_leader").await;
+    let approve = app.form(&format!("/review/{round}/erqi-zjj/approve"), &leader, &[("_csrf", &leader.csrf)]).await;
+    assert_eq!(approve.status, 303, "{}", approve.body);
+    let reviewer = app.sign_in("reviewer").await;
+    let queue = app.get("/review", &reviewer).await;
+    assert!(queue.body.contains("待审1条") && queue.body.contains("ZD2018-001"), "{}", queue.body);
+    let accept = app.form(&format!("/review/{round}/erqi-zjj/accept"), &reviewer, &[("_csrf", &reviewer.csrf)]).await;
+    assert_eq!(accept.status, 303);
+    let page = app.get("/projects/ZD2018-001", &reviewer).await;
+    assert!(
+        page.body.contains("50000.25") && page.body.contains("区级已通过"),
+        "the accepted figure and its trail show on the project page"
+    );
+}
+
+#[tokio::test]
+async fn a_reporter_gets_403_for_another_units_records_on_pages_and_api() {
+    let app = spawn_app(true).await;
+    let reporter = app.sign_in("zjj_reporter").await;
+    assert_eq!(app.get("/projects/ZD2017-002", &reporter).await.status, 403, "德化街 project");
+    assert_eq!(app.get("/projects/ZD2018-001", &reporter).await.status, 200, "own project");
+    assert_eq!(app.get("/admin", &reporter).await.status, 403);
+    assert_eq!(app.get("/indicators?unit=erqi-dhj", &reporter).await.status, 403);
+    let api = app.get("/api/v1/warnings?period=2018-05&unit=erqi-dhj", &reporter).await;
+    assert_eq!(api.status, 403, "{}", api.body);
+    let list = app.get("/projects", &reporter).await;
+    assert!(
+        list.body.contains("保利豫见里") && !list.body.contains("百年德化"),
+        "the list holds the unit's own projects only"
+    );
+}
+
+#[tokio::test]
+async fn nothing_typed_by_a_user_reaches_a_page_unescaped() {
+    let app = spawn_app(true).await;
+    let admin = app.sign_in("admin").await;
+    let evil = "<script>alert('x')</script>";
+    app.form("/admin/rounds", &admin, &[("_csrf", &admin.csrf), ("period", "2018-06"), ("form", "projects")]).await;
+    let saved = app
+        .form(
+            "/admin/users",
+            &admin,
+            &[
+                ("_csrf", &admin.csrf),
+                ("username", "evil"),
+                ("display_name", evil),
+                ("role", "unit_reporter"),
+                ("unit", "erqi-zjj"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let reporter = app.sign_in("evil").await;
+    let round = 1;
+    let filed = app
+        .form(
+            &format!("/report/{round}/erqi-zjj/ZD2018-001"),
+            &reporter,
+            &[("_csrf", &reporter.csrf), ("version", "0"), ("ytd", "100"), ("text", evil), ("problems", evil)],
+        )
+        .await;
+    assert_eq!(filed.status, 303, "{}", filed.body);
+    let bad_number = app
+        .form(
+            &format!("/report/{round}/erqi-zjj/ZD2018-001"),
+            &reporter,
+            &[("_csrf", &reporter.csrf), ("version", "1"), ("ytd", evil)],
+        )
+        .await;
+    assert_eq!(bad_number.status, 422);
+    for (who, path) in [
+        (&reporter, "/"),
+        (&reporter, "/report"),
+        (&reporter, &format!("/report/{round}/erqi-zjj/ZD2018-001") as &str),
+        (&admin, "/admin"),
+        (&admin, "/projects/ZD2018-001"),
+    ] {
+        let page = app.get(path, who).await;
+        assert!(!page.body.contains("<script>alert"), "{path} shows raw user input");
+    }
+    assert!(
+        app.get("/admin", &admin).await.body.contains("&lt;script&gt;")
+            || app.get("/admin", &admin).await.body.contains("&#60;script&#62;")
+    );
+    let errors = app.get(&format!("/indicators?period={}", encode(evil)), &admin).await;
+    assert_eq!(errors.status, 400);
+    assert!(!errors.body.contains("<script>alert"), "error pages escape too");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status() {
+    let app = spawn_app(true).await;
+    app.get("/healthz", &Client::default()).await;
+    app.get("/", &Client::default()).await;
+    let metrics = app.get("/metrics", &Client::default()).await;
+    assert!(
+        metrics.body.contains("taizhang_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"),
+        "{}",
+        metrics.body
+    );
+    assert!(metrics.body.contains("route=\"/\",status=\"303\""), "{}", metrics.body);
+}
+
+#[tokio::test]
+async fn every_list_exports_to_excel() {
+    let app = spawn_app(true).await;
+    let leader = app.sign_in("leader").await;
+    for path in ["/projects?format=xlsx", "/indicators?period=2017&format=xlsx"] {
+        let reply = app.get(path, &leader).await;
+        assert_eq!(reply.status, 200, "{path}");
+        assert!(reply.headers.contains("spreadsheetml"), "{path}: {}", reply.headers);
+    }
 }

@@ -1,0 +1,355 @@
+//! `/api/v1`: the same resources and actions as the pages, through the same service layer
+//! and permission rule, as JSON. Amounts travel as decimal strings (exact); errors as
+//! `{"code": …, "message": …}` with a stable code and a Chinese message. Writes need the
+//! session's token in `X-CSRF-Token` (returned by `POST /api/v1/session`).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::HeaderValue;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Response};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use taizhang_core::period::Period;
+use taizhang_core::project::Date;
+use taizhang_store::{Entry, EntryFigures, StoreError};
+use utoipa::ToSchema;
+
+use crate::auth::User;
+use crate::{ApiError, AppError, AppState};
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+fn dec(d: Option<Decimal>) -> Option<String> {
+    d.map(|d| d.normalize().to_string())
+}
+
+fn parse_dec(field: &str, v: &Option<String>) -> Result<Option<Decimal>, ApiError> {
+    v.as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            taizhang_core::quantity::parse_number(s)
+                .map_err(|_| ApiError(AppError::BadRequest(format!("{field}“{s}”不是数字"))))
+        })
+        .transpose()
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionInfo {
+    pub username: String,
+    pub role: String,
+    pub unit: Option<String>,
+    /// Send as `X-CSRF-Token` with every write.
+    pub csrf: String,
+}
+
+/// Signs in: sets the session cookie and returns the CSRF token.
+#[utoipa::path(post, path = "/api/v1/session", tag = "auth", request_body = Credentials,
+    responses((status = 200, body = SessionInfo), (status = 401, body = crate::ApiErrorBody), (status = 429, body = crate::ApiErrorBody)))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Json(c): Json<Credentials>,
+) -> Result<Response, ApiError> {
+    let (id, session) = crate::auth::open_session(&state, &c.username, &c.password, addr).await.map_err(ApiError)?;
+    let cookie = format!("{}={id}; HttpOnly; SameSite=Lax; Path=/; Max-Age=43200", crate::auth::COOKIE_NAME);
+    let body = SessionInfo {
+        username: session.user.username,
+        role: session.user.role.code().into(),
+        unit: session.user.unit,
+        csrf: session.csrf,
+    };
+    let mut response = Json(body).into_response();
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| ApiError(AppError::Internal))?);
+    Ok(response)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectRow {
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub nature: String,
+    pub unit: String,
+    pub total_investment_wan: String,
+    pub planned_wan: Option<String>,
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct YearParam {
+    pub year: Option<i32>,
+}
+
+/// Projects with a plan in a year, within the caller's reach.
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(YearParam),
+    responses((status = 200, body = [ProjectRow]), (status = 401, body = crate::ApiErrorBody)))]
+pub async fn projects(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<YearParam>,
+) -> ApiResult<Vec<ProjectRow>> {
+    let year = match q.year {
+        Some(y) => y,
+        None => state.store.latest_progress_period().await.map_err(AppError::from)?.map_or(2018, |p| p.year()),
+    };
+    let scope = if user.0.user.role.needs_unit() { user.0.user.unit.clone() } else { None };
+    let records = state.store.project_records(Some(year), scope.as_deref()).await.map_err(AppError::from)?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| ProjectRow {
+                planned_wan: dec(r.plans.first().map(|p| p.planned_wan)),
+                code: r.project.code,
+                name: r.project.name,
+                category: r.project.category,
+                nature: r.project.nature.label_zh().into(),
+                unit: r.project.responsibility.unit,
+                total_investment_wan: r.project.total_investment_wan.normalize().to_string(),
+                flags: r.project.flags,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarningRow {
+    pub light: String,
+    pub kind: String,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct WarningParams {
+    /// 2018-05
+    pub period: String,
+    pub unit: Option<String>,
+    /// The day tasks and orders are judged on (default: the period's last day).
+    pub today: Option<String>,
+}
+
+/// The lit items of a period (red, yellow and green), worst first, each with its reason.
+#[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", params(WarningParams),
+    responses((status = 200, body = [WarningRow]), (status = 400, body = crate::ApiErrorBody), (status = 403, body = crate::ApiErrorBody)))]
+pub async fn warnings(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<WarningParams>,
+) -> ApiResult<Vec<WarningRow>> {
+    let period: Period =
+        q.period.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
+    let today = match q.today {
+        Some(t) => Date::parse(&t).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        None => Date::end_of(period),
+    };
+    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
+    let rows = service.warnings(period, q.unit.as_deref(), today).await.map_err(AppError::from)?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|w| WarningRow {
+                light: w.lit.light.code().into(),
+                kind: w.kind.label_zh().into(),
+                code: w.code,
+                name: w.name,
+                unit: w.unit,
+                reason: w.lit.reason,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundRow {
+    pub id: i64,
+    pub period: String,
+    pub form: String,
+    pub due: String,
+    pub open: bool,
+}
+
+/// Reporting rounds, newest first.
+#[utoipa::path(get, path = "/api/v1/rounds", tag = "reporting", responses((status = 200, body = [RoundRow])))]
+pub async fn rounds(State(state): State<AppState>, user: User) -> ApiResult<Vec<RoundRow>> {
+    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
+    Ok(Json(
+        service
+            .rounds()
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(|r| RoundRow {
+                id: r.id,
+                period: r.period.key(),
+                form: r.form.code().into(),
+                due: r.due.to_string(),
+                open: r.status == taizhang_store::RoundStatus::Open,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema, Default)]
+pub struct Figures {
+    pub month_wan: Option<String>,
+    pub ytd_wan: Option<String>,
+    pub since_start_wan: Option<String>,
+    pub value: Option<String>,
+    pub growth: Option<String>,
+    pub percent: Option<String>,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub problems: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryRow {
+    pub subject: String,
+    pub unit: String,
+    pub state: String,
+    pub version: i64,
+    pub figures: Figures,
+    pub explanation: String,
+    pub failures: String,
+}
+
+fn entry_row(e: Entry) -> EntryRow {
+    let f = e.figures;
+    EntryRow {
+        subject: e.subject,
+        unit: e.unit,
+        state: e.state.code().into(),
+        version: e.version,
+        figures: Figures {
+            month_wan: dec(f.month_wan),
+            ytd_wan: dec(f.ytd_wan),
+            since_start_wan: dec(f.since_start_wan),
+            value: dec(f.value),
+            growth: dec(f.growth),
+            percent: dec(f.percent),
+            text: f.text,
+            problems: f.problems,
+        },
+        explanation: e.explanation,
+        failures: e.failures,
+    }
+}
+
+/// A unit's entries in a round.
+#[utoipa::path(get, path = "/api/v1/rounds/{round}/units/{unit}/entries", tag = "reporting",
+    params(("round" = i64, Path), ("unit" = String, Path)),
+    responses((status = 200, body = [EntryRow]), (status = 403, body = crate::ApiErrorBody)))]
+pub async fn entries(
+    State(state): State<AppState>,
+    user: User,
+    Path((round, unit)): Path<(i64, String)>,
+) -> ApiResult<Vec<EntryRow>> {
+    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
+    let round = service.round_of(round).await.map_err(AppError::from)?;
+    Ok(Json(service.entries(&round, &unit).await.map_err(AppError::from)?.into_iter().map(entry_row).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SaveEntry {
+    /// The version loaded (absent for a new entry): a stale one is a 409 conflict.
+    pub version: Option<i64>,
+    pub figures: Figures,
+}
+
+/// Saves a draft.
+#[utoipa::path(put, path = "/api/v1/rounds/{round}/units/{unit}/entries/{subject}", tag = "reporting",
+    params(("round" = i64, Path), ("unit" = String, Path), ("subject" = String, Path)), request_body = SaveEntry,
+    responses((status = 200, body = EntryRow), (status = 403, body = crate::ApiErrorBody), (status = 409, body = crate::ApiErrorBody)))]
+pub async fn save_entry(
+    State(state): State<AppState>,
+    user: User,
+    Path((round, unit, subject)): Path<(i64, String, String)>,
+    Json(body): Json<SaveEntry>,
+) -> ApiResult<EntryRow> {
+    let f = &body.figures;
+    let figures = EntryFigures {
+        month_wan: parse_dec("month_wan", &f.month_wan)?,
+        ytd_wan: parse_dec("ytd_wan", &f.ytd_wan)?,
+        since_start_wan: parse_dec("since_start_wan", &f.since_start_wan)?,
+        value: parse_dec("value", &f.value)?,
+        growth: parse_dec("growth", &f.growth)?,
+        percent: parse_dec("percent", &f.percent)?,
+        text: f.text.clone(),
+        problems: f.problems.clone(),
+    };
+    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
+    let round = service.round_of(round).await.map_err(AppError::from)?;
+    let saved = service.save_draft(&round, &unit, &subject, &figures, body.version).await.map_err(AppError::from)?;
+    Ok(Json(entry_row(saved)))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+pub struct SubmitBody {
+    /// 说明 by subject, for records that fail a check (强制上报).
+    #[serde(default)]
+    pub explanations: HashMap<String, String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Count {
+    pub count: usize,
+}
+
+/// Submits a unit's drafts; 422 `rules_failed` lists what needs a 说明.
+#[utoipa::path(post, path = "/api/v1/rounds/{round}/units/{unit}/submit", tag = "reporting",
+    params(("round" = i64, Path), ("unit" = String, Path)), request_body = SubmitBody,
+    responses((status = 200, body = Count), (status = 422, body = crate::ApiErrorBody)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    user: User,
+    Path((round, unit)): Path<(i64, String)>,
+    Json(body): Json<SubmitBody>,
+) -> ApiResult<Count> {
+    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
+    let round = service.round_of(round).await.map_err(AppError::from)?;
+    Ok(Json(Count { count: service.submit(&round, &unit, &body.explanations).await.map_err(AppError::from)? }))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+pub struct ActionBody {
+    /// Required to return.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// approve (unit leader), accept (district) or return (with a reason) a unit's entries.
+#[utoipa::path(post, path = "/api/v1/rounds/{round}/units/{unit}/{action}", tag = "reporting",
+    params(("round" = i64, Path), ("unit" = String, Path), ("action" = String, Path, description = "approve | accept | return")),
+    request_body = ActionBody,
+    responses((status = 200, body = Count), (status = 403, body = crate::ApiErrorBody), (status = 404, body = crate::ApiErrorBody)))]
+pub async fn act(
+    State(state): State<AppState>,
+    user: User,
+    Path((round, unit, action)): Path<(i64, String, String)>,
+    Json(body): Json<ActionBody>,
+) -> ApiResult<Count> {
+    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
+    let round = service.round_of(round).await.map_err(AppError::from)?;
+    let count = match action.as_str() {
+        "approve" => service.approve(&round, &unit).await,
+        "accept" => service.accept(&round, &unit).await,
+        "return" => service.return_entries(&round, &unit, &body.reason).await,
+        other => return Err(ApiError(AppError::NotFound(format!("操作“{other}”")))),
+    }
+    .map_err(|e: StoreError| ApiError(e.into()))?;
+    Ok(Json(Count { count }))
+}

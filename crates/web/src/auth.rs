@@ -1,0 +1,231 @@
+//! Sign-in: sessions kept in the database (they survive a restart) behind an HttpOnly,
+//! SameSite cookie; a CSRF token per session checked on every form and API write; failed
+//! sign-ins throttled per account and address.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::Form;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use serde::Deserialize;
+use taizhang_core::access::Actor;
+use taizhang_store::Session;
+
+use crate::pages::{Page, render};
+use crate::{AppError, AppState};
+
+pub const COOKIE_NAME: &str = "tz_session";
+const SESSION_HOURS: u64 = 12;
+const MAX_FAILURES: usize = 5;
+const FAILURE_WINDOW: Duration = Duration::from_secs(600);
+
+/// 40 random letters and digits from the operating system's generator.
+fn token() -> String {
+    use rand::SeedableRng;
+    rand::rngs::StdRng::from_os_rng().sample_iter(&Alphanumeric).take(40).map(char::from).collect()
+}
+
+/// ISO time `hours` from now (UTC), as sessions store it.
+fn iso_in(seconds: u64) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) + seconds;
+    let date = taizhang_core::project::Date::from_unix_days((now / 86_400) as i64)
+        .map_or_else(|_| "1970-01-01".into(), |d| d.to_string());
+    let rem = now % 86_400;
+    format!("{date}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| kv.trim().strip_prefix(&format!("{COOKIE_NAME}=")).map(str::to_string))
+}
+
+/// Failed sign-ins per key (account and address), forgotten after the window.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+impl Throttle {
+    fn blocked(&self, key: &str) -> bool {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let list = map.entry(key.to_string()).or_default();
+        list.retain(|t| t.elapsed() < FAILURE_WINDOW);
+        list.len() >= MAX_FAILURES
+    }
+
+    fn fail(&self, key: &str) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key.to_string())
+            .or_default()
+            .push(Instant::now());
+    }
+
+    fn clear(&self, key: &str) {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+    }
+}
+
+/// The signed-in user of a page request; anyone else is sent to the sign-in page.
+#[derive(Debug, Clone)]
+pub struct User(pub Session);
+
+impl User {
+    pub fn actor(&self) -> Actor {
+        Actor { username: self.0.user.username.clone(), role: self.0.user.role, unit: self.0.user.unit.clone() }
+    }
+
+    pub fn csrf(&self) -> &str {
+        &self.0.csrf
+    }
+
+    /// Refuses a form whose CSRF token is not this session's.
+    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
+        if token.is_empty() || token != self.0.csrf {
+            return Err(AppError::Forbidden("表单已过期或来源不明，请刷新页面后重试".into()));
+        }
+        Ok(())
+    }
+}
+
+impl FromRequestParts<AppState> for User {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let api = parts.uri.path().starts_with("/api/");
+        // The API answers in JSON; pages send people to sign in.
+        let fail = |e: AppError| if api { crate::ApiError(e).into_response() } else { e.into_response() };
+        let unauthorised = || if api { fail(AppError::Unauthorised) } else { Redirect::to("/login").into_response() };
+        let Some(id) = session_cookie(&parts.headers) else { return Err(unauthorised()) };
+        match state.store.session(&id, &iso_in(0)).await {
+            Ok(Some(session)) => {
+                if api && parts.method != axum::http::Method::GET {
+                    let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                    if header != session.csrf {
+                        return Err(fail(AppError::Forbidden("缺少或错误的 X-CSRF-Token".into())));
+                    }
+                }
+                Ok(User(session))
+            }
+            Ok(None) => Err(unauthorised()),
+            Err(e) => Err(fail(AppError::from(e))),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+}
+
+pub async fn login_page() -> Response {
+    render(&Page::login(None))
+}
+
+/// Checks the password (throttled per account and address) and opens a session:
+/// its id (the cookie) and the session with its CSRF token.
+pub async fn open_session(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    addr: SocketAddr,
+) -> Result<(String, Session), AppError> {
+    let key = format!("{}@{}", username.trim(), addr.ip());
+    if state.throttle.blocked(&key) {
+        return Err(AppError::TooManyAttempts);
+    }
+    let Some(user) = state.store.authenticate(username.trim(), password).await? else {
+        state.throttle.fail(&key);
+        return Err(AppError::BadLogin);
+    };
+    state.throttle.clear(&key);
+    let (id, csrf) = (token(), token());
+    state.store.create_session(&id, &user.username, &csrf, &iso_in(SESSION_HOURS * 3600)).await?;
+    Ok((id.clone(), Session { id, user, csrf }))
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let id = match open_session(&state, &form.username, &form.password, addr).await {
+        Ok((id, _)) => id,
+        Err(e @ (AppError::TooManyAttempts | AppError::BadLogin)) => {
+            let status = if matches!(e, AppError::TooManyAttempts) {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            return Ok((status, render(&Page::login(Some(e.to_string())))).into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    let cookie = format!("{COOKIE_NAME}={id}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}", SESSION_HOURS * 3600);
+    let mut response = Redirect::to("/").into_response();
+    response.headers_mut().insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| AppError::Internal)?);
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    user: User,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    state.store.delete_session(&user.0.id).await?;
+    let mut response = Redirect::to("/login").into_response();
+    let clear = format!("{COOKIE_NAME}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+    response.headers_mut().insert(SET_COOKIE, HeaderValue::from_str(&clear).map_err(|_| AppError::Internal)?);
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    pub old: String,
+    pub new: String,
+}
+
+pub async fn password_page(user: User) -> Response {
+    render(&Page::password(&user, None))
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: User,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    if state.store.authenticate(&user.0.user.username, &form.old).await?.is_none() {
+        return Ok(
+            (StatusCode::BAD_REQUEST, render(&Page::password(&user, Some("原口令不正确".into())))).into_response()
+        );
+    }
+    let service = state.store.service(user.actor(), &state.config).await?;
+    match service.set_password(&user.0.user.username, &form.new).await {
+        Ok(()) => Ok(render(&Page::password(&user, Some("口令已修改".into())))),
+        Err(e) => Ok((StatusCode::BAD_REQUEST, render(&Page::password(&user, Some(e.to_string())))).into_response()),
+    }
+}

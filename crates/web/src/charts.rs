@@ -1,0 +1,93 @@
+//! The dashboard's charts as SVG, drawn on the server with plotters from stored figures;
+//! every chart's numbers are also in a table on the same page.
+
+use plotters::prelude::*;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use taizhang_core::briefing::Totals;
+use taizhang_core::period::Period;
+use taizhang_core::report::Chart;
+
+use crate::AppError;
+
+fn f(d: Decimal) -> f64 {
+    d.to_f64().unwrap_or_default()
+}
+
+fn err<E: std::fmt::Display>(e: E) -> AppError {
+    tracing::error!(error = %e, "chart failed");
+    AppError::Internal
+}
+
+/// Year-to-date investment by month against the plan line (annual plan × m/12), in 亿元.
+// Floats here are pixel geometry and plot coordinates; the figures stay exact in the tables.
+#[allow(clippy::float_arithmetic)]
+pub fn ytd_line_svg(ytd_by_month: &[Decimal], planned_wan: Decimal, period: Period) -> Result<String, AppError> {
+    let months = u32::from(period.month_of_year()).max(1);
+    let yi = |wan: Decimal| f(wan) / 10_000.0;
+    let plan = yi(planned_wan);
+    let top = ytd_by_month.iter().map(|d| yi(*d)).fold(plan * f64::from(months) / 12.0, f64::max).max(1.0);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (640, 320)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut ctx = ChartBuilder::on(&root)
+            .caption(format!("{}年1-{}月累计完成投资与序时计划（亿元）", period.year(), months), ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(60)
+            .build_cartesian_2d(1u32..months.max(2), 0.0..top * 1.1)
+            .map_err(err)?;
+        ctx.configure_mesh()
+            .x_label_formatter(&|m| format!("{m}月"))
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(err)?;
+        ctx.draw_series(LineSeries::new(
+            (1..=months).map(|m| (m, plan * f64::from(m) / 12.0)),
+            &RGBColor(120, 120, 120),
+        ))
+        .map_err(err)?
+        .label("序时计划")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], RGBColor(120, 120, 120)));
+        let red = RGBColor(183, 28, 28);
+        ctx.draw_series(LineSeries::new(
+            ytd_by_month.iter().enumerate().map(|(i, d)| (i as u32 + 1, yi(*d))),
+            red.stroke_width(2),
+        ))
+        .map_err(err)?
+        .label("累计完成")
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], red.stroke_width(2)));
+        ctx.configure_series_labels().border_style(BLACK).background_style(WHITE).draw().map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Plan and year-to-date by category.
+pub fn category_bars_svg(by_category: &[Totals], period: Period) -> Result<String, AppError> {
+    let chart = Chart {
+        title: format!("{}分类别完成投资与年度计划", period.label_zh(true)),
+        unit: "万元".into(),
+        labels: by_category.iter().map(|t| t.label.clone()).collect(),
+        series: vec![
+            ("年度计划".into(), by_category.iter().map(|t| t.planned_wan).collect()),
+            ("年初至报告期累计".into(), by_category.iter().map(|t| t.ytd_wan).collect()),
+        ],
+    };
+    if chart.labels.is_empty() {
+        return Ok(String::new());
+    }
+    crate::report::bar_chart_svg(&chart).map_err(err)
+}
+
+/// The red / yellow / green breakdown.
+pub fn lights_svg(red: usize, yellow: usize, green: usize) -> Result<String, AppError> {
+    let chart = Chart {
+        title: "红黄绿灯".into(),
+        unit: "个".into(),
+        labels: vec!["红灯".into(), "黄灯".into(), "绿灯".into()],
+        series: vec![("数量".into(), [red, yellow, green].iter().map(|n| Decimal::from(*n as u64)).collect())],
+    };
+    crate::report::bar_chart_svg(&chart).map_err(err)
+}
