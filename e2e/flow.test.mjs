@@ -1,0 +1,114 @@
+// Browser test: the Erqi demo served by the real binary, driven in Debian's headless
+// Chromium through playwright-core. Every role signs in; a reporter files June 2018 progress
+// for 保利豫见里, submits; the unit leader approves; the district accepts; the leader sees the
+// light change on the dashboard. Screenshots go to target/screenshots/ for review.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require(process.env.PLAYWRIGHT_CORE || 'playwright-core');
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const shots = path.join(root, 'target', 'screenshots');
+const binary = path.join(root, 'target', 'debug', 'taizhang');
+const PASSWORD = 'erqi-demo-2018';
+let server, base, browser, work;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  work = mkdtempSync(path.join(tmpdir(), 'taizhang-e2e-'));
+  server = spawn(binary, ['--db', `sqlite://${work}/e2e.db`, 'serve', '--demo', '--listen', '127.0.0.1:0', '--admin-password', 'e2e-admin-password'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/taizhang 已启动：(http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function signIn(username) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${base}/`);
+  return page;
+}
+
+async function greenCount(page) {
+  await page.goto(`${base}/?period=2018-06`);
+  const text = await page.locator('.card.green b').innerText();
+  return Number(text);
+}
+
+test('a month of reporting, role by role, changes the light on the dashboard', async () => {
+  const leader = await signIn('district_leader');
+  const before = await greenCount(leader);
+  await leader.screenshot({ path: path.join(shots, '1-leader-dashboard-before.png'), fullPage: true });
+
+  const admin = await signIn('fgw_admin');
+  await admin.goto(`${base}/admin`);
+  await admin.fill('form[action="/admin/rounds"] #period', '2018-06');
+  await admin.click('form[action="/admin/rounds"] button[type=submit]');
+  await admin.waitForURL(`${base}/admin`);
+  assert.match(await admin.content(), /填报中/);
+  await admin.screenshot({ path: path.join(shots, '2-admin-round-opened.png'), fullPage: true });
+
+  const reporter = await signIn('zjj_reporter');
+  await reporter.goto(`${base}/report`);
+  await reporter.click('a[href$="/erqi-zjj/ZD2018-001"]');
+  await reporter.fill('#month', '60000');
+  await reporter.fill('#ytd', '60000');
+  await reporter.fill('#since_start', '60000');
+  await reporter.fill('#text', '主体结构施工');
+  await reporter.screenshot({ path: path.join(shots, '3-reporter-form.png'), fullPage: true });
+  await reporter.click('form[action$="/erqi-zjj/ZD2018-001"] button[type=submit]');
+  await reporter.waitForURL(`${base}/report`);
+  assert.match(await reporter.content(), /草稿/);
+  await reporter.click('form[action$="/erqi-zjj/submit"] button[type=submit]');
+  await reporter.waitForLoadState();
+  assert.match(await reporter.content(), /已上报1条记录/);
+  await reporter.screenshot({ path: path.join(shots, '4-reporter-submitted.png'), fullPage: true });
+
+  const unitLeader = await signIn('zjj_leader');
+  await unitLeader.goto(`${base}/review`);
+  assert.match(await unitLeader.content(), /ZD2018-001/);
+  await unitLeader.screenshot({ path: path.join(shots, '5-unit-leader-review.png'), fullPage: true });
+  await unitLeader.click('form[action$="/erqi-zjj/approve"] button[type=submit]');
+  await unitLeader.waitForURL(`${base}/review`);
+
+  const reviewer = await signIn('dcs_reviewer');
+  await reviewer.goto(`${base}/review`);
+  assert.match(await reviewer.content(), /待审1条/);
+  await reviewer.click('form[action$="/erqi-zjj/accept"] button[type=submit]');
+  await reviewer.waitForURL(`${base}/review`);
+  await reviewer.screenshot({ path: path.join(shots, '6-reviewer-accepted.png'), fullPage: true });
+
+  const after = await greenCount(leader);
+  assert.equal(after, before + 1, 'the accepted month turns 保利豫见里 green');
+  await leader.screenshot({ path: path.join(shots, '7-leader-dashboard-after.png'), fullPage: true });
+  await leader.goto(`${base}/projects/ZD2018-001`);
+  assert.match(await leader.content(), /主体结构施工/);
+  assert.match(await leader.content(), /区级已通过/);
+  await leader.screenshot({ path: path.join(shots, '8-project-page.png'), fullPage: true });
+});
