@@ -58,8 +58,16 @@ impl Store {
         self.backend
     }
 
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+    /// a transaction that read first and then tried to write would fail at once with
+    /// "database is locked" when another writer committed in between, where waiting in
+    /// line (the busy timeout) is what a writer should do.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(Tx { tx: self.pool.begin().await?, backend: self.backend })
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx { tx, backend: self.backend })
     }
 
     pub async fn close(&self) {

@@ -237,26 +237,57 @@ impl Service<'_> {
     }
 
     /// The subjects each unit owes in a round of `form` for `period`.
-    async fn owed(&self, period: Period, form: Form) -> Result<HashMap<String, Vec<String>>> {
+    /// The subjects units owe in a round of `form` for `period`, by unit; `unit` and
+    /// `subject` narrow it down (a save checks one pair without reading them all).
+    async fn owed_where(
+        &self,
+        period: Period,
+        form: Form,
+        unit: Option<&str>,
+        subject: Option<&str>,
+    ) -> Result<HashMap<String, Vec<String>>> {
         let year = i64::from(period.year());
-        let sql = match form {
-            Form::ProjectProgress => {
+        let (base, subject_column) = match form {
+            Form::ProjectProgress => (
                 "SELECT u.code, p.code FROM projects p JOIN project_year_plans y ON y.project_id = p.id
-                 JOIN org_units u ON u.id = p.unit_id WHERE y.year = $1 ORDER BY p.code"
-            }
-            Form::TaskProgress => {
-                "SELECT u.code, t.code FROM tasks t JOIN org_units u ON u.id = t.lead_unit_id WHERE t.year = $1 ORDER BY t.code"
-            }
-            Form::IndicatorValues => {
+                 JOIN org_units u ON u.id = p.unit_id WHERE y.year = $1",
+                "p.code",
+            ),
+            Form::TaskProgress => (
+                "SELECT u.code, t.code FROM tasks t JOIN org_units u ON u.id = t.lead_unit_id WHERE t.year = $1",
+                "t.code",
+            ),
+            Form::IndicatorValues => (
                 "SELECT u.code, i.code FROM targets t JOIN org_units u ON u.id = t.unit_id
-                 JOIN indicators i ON i.id = t.indicator_id WHERE t.year = $1 ORDER BY i.code"
-            }
+                 JOIN indicators i ON i.id = t.indicator_id WHERE t.year = $1",
+                "i.code",
+            ),
         };
+        // Conditions only when asked, so that the code indexes can serve a single lookup.
+        let mut sql = base.to_string();
+        let mut n = 1;
+        if unit.is_some() {
+            n += 1;
+            sql.push_str(&format!(" AND u.code = ${n}"));
+        }
+        if subject.is_some() {
+            n += 1;
+            sql.push_str(&format!(" AND {subject_column} = ${n}"));
+        }
+        sql.push_str(&format!(" ORDER BY {subject_column}"));
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(year);
+        for value in [unit, subject].into_iter().flatten() {
+            q = q.bind(value.to_string());
+        }
         let mut owed: HashMap<String, Vec<String>> = HashMap::new();
-        for r in sqlx::query(sql).bind(year).fetch_all(&self.store.pool).await? {
+        for r in q.fetch_all(&self.store.pool).await? {
             owed.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
         }
         Ok(owed)
+    }
+
+    async fn owed(&self, period: Period, form: Form) -> Result<HashMap<String, Vec<String>>> {
+        self.owed_where(period, form, None, None).await
     }
 
     /// Opens a round (admin): which units owe what is listed from the year's projects, tasks
@@ -365,7 +396,7 @@ impl Service<'_> {
     /// What a unit owes in a round: its to-do list (project, task or indicator codes).
     pub async fn owed_by(&self, round: &Round, unit: &str) -> Result<Vec<String>> {
         self.allow(Action::Read, unit)?;
-        Ok(self.owed(round.period, round.form).await?.remove(unit).unwrap_or_default())
+        Ok(self.owed_where(round.period, round.form, Some(unit), None).await?.remove(unit).unwrap_or_default())
     }
 
     /// Units that owe something and have not sent it by the due date.
@@ -385,7 +416,18 @@ impl Service<'_> {
     }
 
     pub async fn entry(&self, round: &Round, unit: &str, subject: &str) -> Result<Option<Entry>> {
-        Ok(self.entries(round, unit).await?.into_iter().find(|e| e.subject == subject))
+        self.allow(Action::Read, unit)?;
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM entries e JOIN org_units u ON u.id = e.unit_id
+             WHERE e.round_id = $1 AND u.code = $2 AND e.subject = $3"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(round.id)
+            .bind(unit)
+            .bind(subject)
+            .fetch_optional(&self.store.pool)
+            .await?;
+        row.as_ref().map(entry_from_row).transpose()
     }
 
     /// Saves a draft. `expected_version` is the version the user loaded (none for a new
@@ -402,7 +444,7 @@ impl Service<'_> {
         if round.status == RoundStatus::Closed {
             return Err(StoreError::Config("该填报轮次已关闭，数据已锁定".into()));
         }
-        let owed = self.owed(round.period, round.form).await?;
+        let owed = self.owed_where(round.period, round.form, Some(unit), Some(subject)).await?;
         if !owed.get(unit).is_some_and(|s| s.iter().any(|x| x == subject)) {
             return Err(StoreError::Config(format!("单位“{unit}”本轮不填报“{subject}”")));
         }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Load benchmark (not a test): the release server on a city-sized SQLite ledger
+# (gen --districts 20 --projects-per-district 1000 --years 10), driven by wrk over loopback:
+#   1. draft saves (PUT /api/v1/…/entries/{subject}), each a new record, as admin;
+#   2. the leader dashboard (GET /).
+# Prints wrk's requests/s, latency percentiles and non-2xx counts. Goal for saves:
+# ≥ 1,000/s, p99 ≤ 200 ms, no errors. Usage: bench/load.sh [SECONDS] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}
+connections=${2:-32}
+command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+cargo build --release -q -p taizhang-cli
+bin=$PWD/target/release/taizhang
+work=$(mktemp -d /tmp/taizhang-load.XXXXXX)
+trap 'kill $server 2>/dev/null || true; cp "$work/serve.log" /tmp/load-serve.log; rm -rf "$work"' EXIT
+db="sqlite://$work/city.db"
+"$bin" --db "$db" gen --districts 20 --projects-per-district 1000 --years 10 --seed 2018 | tail -n 1
+"$bin" --db "$db" init --admin-password load-admin-password >/dev/null
+# Twelve monthly rounds: every (round, unit, project) triple is a different new record.
+for m in 01 02 03 04 05 06 07 08 09 10 11 12; do "$bin" --db "$db" round open --period 2017-$m >/dev/null; done
+port=18500
+${PERF:-} "$bin" --db "$db" serve --listen 127.0.0.1:$port >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+login=$(curl -s -D "$work/headers" -H 'content-type: application/json' \
+  -d '{"username":"admin","password":"load-admin-password"}' "http://127.0.0.1:$port/api/v1/session")
+cookie=$(grep -i '^set-cookie:' "$work/headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
+csrf=$(echo "$login" | sed 's/.*"csrf":"\([^"]*\)".*/\1/')
+rounds=$(curl -s -H "cookie: $cookie" "http://127.0.0.1:$port/api/v1/rounds" | python3 -c 'import json,sys; print("rounds = {" + ",".join(str(r["id"]) for r in json.load(sys.stdin)) + "}")')
+# Every (unit, project) pair owed in the round: each request saves a different one.
+curl -s -H "cookie: $cookie" "http://127.0.0.1:$port/api/v1/projects?year=2017" \
+  | python3 -c 'import json,sys; print("subjects = {" + ",".join("{\"%s\",\"%s\"}" % (p["unit"], p["code"]) for p in json.load(sys.stdin)) + "}")' \
+  >"$work/pairs.lua"
+cat >"$work/save.lua" <<LUA
+dofile("$work/pairs.lua")
+$rounds
+local counter = 0
+local threads = 0
+function setup(thread) thread:set("offset", threads); threads = threads + 1 end
+function init(args) counter = offset end
+request = function()
+  local pair = subjects[(counter % #subjects) + 1]
+  local round = rounds[(math.floor(counter / #subjects) % #rounds) + 1]
+  counter = counter + 2
+  local path = "/api/v1/rounds/" .. round .. "/units/" .. pair[1] .. "/entries/" .. pair[2]
+  local body = '{"figures":{"month_wan":"10","ytd_wan":"120","since_start_wan":"300","text":"load"}}'
+  return wrk.format("PUT", path, {["cookie"] = "$cookie", ["x-csrf-token"] = "$csrf", ["content-type"] = "application/json"}, body)
+end
+LUA
+echo "== draft saves (PUT), $connections connections, ${seconds}s"
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/save.lua" "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency|50%|90%|99%|Non-2xx|requests in"
+curl -s "http://127.0.0.1:$port/metrics" | grep PUT
+echo "== leader dashboard (GET /), 4 connections, ${seconds}s"
+cat >"$work/get.lua" <<LUA
+wrk.headers["cookie"] = "$cookie"
+LUA
+wrk -t2 -c4 -d"3s" --latency -s "$work/get.lua" "http://127.0.0.1:$port/?period=2017-12" | grep -E "Requests/sec|Latency|50%|90%|99%|Non-2xx|requests in"
