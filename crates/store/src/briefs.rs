@@ -95,6 +95,21 @@ impl Service<'_> {
         issued_by: &str,
     ) -> Result<BriefingInput> {
         let scope = self.scope_of(unit)?;
+        let warnings = self.warnings(period, Some(&scope), today).await?;
+        self.briefing_with(period, &scope, today, issued_by, &warnings).await
+    }
+
+    /// The briefing's figures with the period's warnings already computed (the dashboard
+    /// shows both and computes them once).
+    pub async fn briefing_with(
+        &self,
+        period: Period,
+        scope: &str,
+        today: Date,
+        issued_by: &str,
+        warnings: &[crate::Warning],
+    ) -> Result<BriefingInput> {
+        let scope = scope.to_string();
         let top = self.tree.get(&scope).ok_or_else(|| StoreError::not_found("单位", &scope))?.clone();
         let all = self
             .project_totals(&scope, period, Group::All("重点项目"), None)
@@ -137,16 +152,15 @@ impl Service<'_> {
             }
         }
 
-        let lit = self
-            .lit_warnings(period, Some(&scope), today)
-            .await?
-            .into_iter()
+        let lit = warnings
+            .iter()
+            .filter(|w| w.lit.light != taizhang_core::lights::Light::Green)
             .map(|w| LitItem {
                 light: w.lit.light,
                 kind: w.kind.label_zh().into(),
-                name: w.name,
-                unit: w.unit,
-                reason: w.lit.reason,
+                name: w.name.clone(),
+                unit: w.unit.clone(),
+                reason: w.lit.reason.clone(),
             })
             .collect();
         let mut problems = Vec::new();
@@ -272,6 +286,30 @@ impl Service<'_> {
             }
         }
         Ok((units, measures))
+    }
+
+    /// Year-to-date investment of a unit's projects by month, January through `through`.
+    pub async fn monthly_ytd(&self, scope: &str, year: i32, through: u8) -> Result<Vec<Decimal>> {
+        self.allow_read_unit(scope)?;
+        let sql = format!(
+            "{SUBTREE}
+             SELECT g.month, CAST(SUM(g.ytd_e4) AS BIGINT) FROM project_progress g JOIN projects p ON p.id = g.project_id
+             JOIN sub ON sub.id = p.unit_id WHERE g.year = $2 AND g.month <= $3 GROUP BY g.month"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(scope)
+            .bind(i64::from(year))
+            .bind(i64::from(through))
+            .fetch_all(&self.store.pool)
+            .await?;
+        let mut out = vec![Decimal::ZERO; usize::from(through)];
+        for r in rows {
+            let month = usize::try_from(r.try_get::<i64, _>(0)?).unwrap_or(0);
+            if let Some(slot) = month.checked_sub(1).and_then(|i| out.get_mut(i)) {
+                *slot = r.try_get::<Option<i64>, _>(1)?.map(from_scaled).unwrap_or_default();
+            }
+        }
+        Ok(out)
     }
 
     async fn task_completion(&self, unit: &str, year: i32) -> Result<Option<Decimal>> {

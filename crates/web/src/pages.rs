@@ -322,8 +322,8 @@ pub async fn dashboard(
         Some(u) => state.store.find_unit(u).await?,
         None => state.store.top_unit().await?,
     };
-    let input = service.briefing_input(period, Some(&top.code), as_of(period), "").await?;
     let warnings = service.warnings(period, Some(&top.code), as_of(period)).await?;
+    let input = service.briefing_with(period, &top.code, as_of(period), "", &warnings).await?;
     let mut page = Page::new(&user, format!("{}　{}", top.name, period.label_zh(true)));
     page.push(Block::Links(
         recent_months(period).into_iter().map(|p| (format!("/?period={}", p.key()), p.label_zh(false))).collect(),
@@ -390,11 +390,8 @@ pub async fn dashboard(
     }
 
     page.heading("重点项目投资");
-    page.push(Block::Svg(crate::charts::ytd_line_svg(
-        &monthly_ytd(&state, &top.code, period).await?,
-        input.all.planned_wan,
-        period,
-    )?));
+    let by_month = service.monthly_ytd(&top.code, period.year(), period.month_of_year()).await?;
+    page.push(Block::Svg(crate::charts::ytd_line_svg(&by_month, input.all.planned_wan, period)?));
     let by = |caption: &str, first: &str, rows: &[taizhang_core::briefing::Totals]| {
         let mut t = TableView::new(
             caption,
@@ -458,19 +455,6 @@ fn recent_months(period: Period) -> Vec<Period> {
             Period::Month(y + index.div_euclid(12), (index.rem_euclid(12) + 1) as u8)
         })
         .collect()
-}
-
-/// Year-to-date investment by month (January through the period) of a unit's projects.
-async fn monthly_ytd(state: &AppState, unit: &str, period: Period) -> Result<Vec<Decimal>, AppError> {
-    let rows = state.store.progress_rows(period.year(), Some(period.month_of_year()), Some(unit)).await?;
-    let mut by_month = vec![Decimal::ZERO; usize::from(period.month_of_year())];
-    for r in rows {
-        let m = usize::from(r.period.month_of_year());
-        if let Some(slot) = by_month.get_mut(m - 1) {
-            *slot += r.ytd_wan;
-        }
-    }
-    Ok(by_month)
 }
 
 // ---------------------------------------------------------------- projects
