@@ -185,6 +185,8 @@ struct ProjectDef {
     flags: Vec<String>,
     #[serde(default)]
     plans: Vec<PlanDef>,
+    /// The plan node (工作) the project serves.
+    plan_node: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -213,6 +215,8 @@ struct ProjectGroupDef {
     /// For a year under way: sample monthly reports from January through this month, each
     /// project at its own pace (some ahead of 序时进度, some behind, some not started).
     progress_through: Option<u8>,
+    /// The plan node the group's projects serve.
+    plan_node: Option<String>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -417,7 +421,7 @@ impl World {
                 location: p.location,
                 content: p.content,
                 flags: p.flags,
-                plan_node: None,
+                plan_node: p.plan_node,
                 sample: false,
             };
             project.validate().map_err(|e| at(FILE, &what, e))?;
@@ -696,7 +700,7 @@ fn generate_project_group(
                     contact: String::new(),
                     deadline: Date::new(year + 2, 12, 31).ok(),
                 },
-                plan_node: None,
+                plan_node: group.plan_node.clone(),
                 sample: true,
             };
             let mut record = ProjectRecord { project, plans: vec![], progress: vec![] };

@@ -214,6 +214,10 @@ pub fn router(store: Store, config: Config) -> Router {
         .route("/annual", get(pages::annual))
         .route("/report", get(pages::report_home))
         .route("/report/{round}/{unit}/submit", post(pages::submit))
+        .route(
+            "/report/{round}/{unit}/upload",
+            post(pages::upload).layer(axum::extract::DefaultBodyLimit::max(taizhang_office::MAX_FILE_BYTES as usize)),
+        )
         .route("/report/{round}/{unit}/{subject}", get(pages::entry_form).post(pages::save_entry))
         .route("/review", get(pages::review))
         .route("/review/{round}/{unit}/{action}", post(pages::review_action))

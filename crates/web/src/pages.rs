@@ -104,6 +104,8 @@ pub enum FieldKind {
     Hidden,
     Text,
     Password,
+    /// An .xlsx upload (the form becomes multipart).
+    File,
     Area,
     Select(Vec<(String, String)>),
 }
@@ -127,6 +129,7 @@ pub struct FormView {
     pub fields: Vec<FieldView>,
     pub submit: String,
     pub inline: bool,
+    pub multipart: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -200,6 +203,7 @@ impl Page {
             ],
             submit: "登录".into(),
             inline: false,
+            multipart: false,
         }));
         Self { title: "登录台账".into(), nav: None, blocks }
     }
@@ -238,12 +242,14 @@ impl Page {
         self.push(Block::Table(t))
     }
     fn form(&mut self, action: &str, user: &User, fields: Vec<FieldView>, submit: &str) -> &mut Self {
+        let multipart = fields.iter().any(|f| matches!(f.kind, FieldKind::File));
         self.push(Block::Form(FormView {
             action: action.into(),
             csrf: user.csrf().into(),
             fields,
             submit: submit.into(),
             inline: false,
+            multipart,
         }))
     }
     fn button(&mut self, action: &str, user: &User, fields: Vec<FieldView>, submit: &str) -> &mut Self {
@@ -253,6 +259,7 @@ impl Page {
             fields,
             submit: submit.into(),
             inline: true,
+            multipart: false,
         }))
     }
 }
@@ -587,6 +594,7 @@ pub async fn projects(
         ],
         submit: "筛选".into(),
         inline: false,
+        multipart: false,
     }));
     let query = |sort: &str| format!("/projects?period={}&sort={sort}", period.key());
     let mut t = TableView::new(&format!("共{}个项目", rows.len()), &[]);
@@ -850,14 +858,49 @@ pub async fn plan(State(state): State<AppState>, user: User, Query(q): Query<Yea
         }
         d
     };
+    // Each node's projects lit for the year's latest reported month, rolled up the tree.
+    let period = match period_of(&state, None).await? {
+        p if p.year() == year => p,
+        _ => Period::Month(year, 12),
+    };
+    let service = state.store.service(user.actor(), &state.config).await?;
+    let lights: HashMap<String, Light> = service
+        .warnings(period, None, as_of(period))
+        .await?
+        .into_iter()
+        .filter(|w| w.kind == taizhang_store::WarningKind::Project)
+        .map(|w| (w.code, w.lit.light))
+        .collect();
     let records = state.store.project_records(Some(year), None).await?;
-    let mut t = TableView::new("计划层级", &["层级", "名称", "关联项目"]);
+    let within = |node: &str, of: &str| {
+        let mut at = Some(node.to_string());
+        while let Some(code) = at {
+            if code == of {
+                return true;
+            }
+            at = nodes.iter().find(|n| n.code == code).and_then(|n| n.parent.clone());
+        }
+        false
+    };
+    let mut t = TableView::new(
+        &format!("计划层级（{}）", period.label_zh(true)),
+        &["层级", "名称", "项目数", "红灯", "黄灯", "绿灯", "状态"],
+    );
     for n in &nodes {
-        let linked = records.iter().filter(|r| r.project.plan_node.as_deref() == Some(n.code.as_str())).count();
+        let linked: Vec<Light> = records
+            .iter()
+            .filter(|r| r.project.plan_node.as_deref().is_some_and(|p| within(p, &n.code)))
+            .map(|r| lights.get(&r.project.code).copied().unwrap_or(Light::Green))
+            .collect();
+        let count = |l: Light| Decimal::from(linked.iter().filter(|x| **x == l).count() as u64);
         t.rows.push(vec![
             CellView::text(&n.level_label),
             CellView::text(format!("{}{}", "　".repeat(depth(&n.code)), n.title)),
-            CellView::num(Decimal::from(linked as u64), 0),
+            CellView::num(Decimal::from(linked.len() as u64), 0),
+            CellView::num(count(Light::Red), 0),
+            CellView::num(count(Light::Yellow), 0),
+            CellView::num(count(Light::Green), 0),
+            linked.iter().max().map_or(CellView::text("—"), |l| CellView::light(*l)),
         ]);
     }
     page.table(t);
@@ -954,6 +997,14 @@ async fn todo_list(
         ]);
     }
     page.table(t);
+    if round.form == ReportForm::ProjectProgress {
+        page.form(
+            &format!("/report/{}/{unit}/upload", round.id),
+            user,
+            vec![field("file", "或上传本单位的进度表（.xlsx，表头同“进度”导入模板）", FieldKind::File, "")],
+            "上传并保存为草稿",
+        );
+    }
     let drafts = entries.values().filter(|e| e.state.editable()).count();
     if drafts > 0 {
         let mut fields = Vec::new();
@@ -1206,6 +1257,103 @@ pub async fn submit(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A unit's progress sheet uploaded instead of typed: every row checked as the import checks
+/// it, then each saved as the unit's draft for this round; any error and nothing is saved.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: User,
+    Path((round_id, unit)): Path<(i64, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let mut csrf = String::new();
+    let mut bytes = Vec::new();
+    while let Some(part) =
+        multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("上传内容无法读取：{e}")))?
+    {
+        match part.name() {
+            Some("_csrf") => csrf = part.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
+            Some("file") => bytes = part.bytes().await.map_err(|e| AppError::BadRequest(e.to_string()))?.to_vec(),
+            _ => {}
+        }
+    }
+    user.check_csrf(&csrf)?;
+    let service = state.store.service(user.actor(), &state.config).await?;
+    let round = service.round_of(round_id).await?;
+    service.check_read(&unit)?;
+    let rejected = |state: AppState, user: User, round: Round, unit: String, errors: Vec<String>| async move {
+        let mut page = Page::new(&user, "填报");
+        page.notice("error", format!("工作簿未通过校验，未保存任何数据：\n{}", errors.join("\n")));
+        todo_list(&state, &mut page, &user, &round, &unit, None).await?;
+        Ok::<Response, AppError>((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+    };
+    if round.form != ReportForm::ProjectProgress {
+        return Err(AppError::BadRequest("只有项目进度可以上传工作簿".into()));
+    }
+    let size = bytes.len() as u64;
+    let read = taizhang_office::read_table(
+        std::io::Cursor::new(bytes),
+        size,
+        "上传的工作簿",
+        taizhang_office::Kind::Progress,
+        None,
+    );
+    let table = match read {
+        Ok(t) => t,
+        Err(e) => return rejected(state, user, round, unit, vec![e.to_string()]).await,
+    };
+    let catalogue = state.store.catalogue().await?;
+    let tree = state.store.org_tree().await?;
+    let (totals, ytd) = state.store.progress_context(&taizhang_office::years_in(&table)).await?;
+    let ctx = taizhang_office::Context {
+        catalogue: &catalogue,
+        units: &tree,
+        top_unit: None,
+        project_totals: &totals,
+        stored_ytd: &ytd,
+        plan_nodes: &[],
+        task_status: &HashMap::new(),
+        default_year: round.period.year(),
+    };
+    let rows = match taizhang_office::parse_table(&table, taizhang_office::Kind::Progress, &ctx) {
+        Ok(taizhang_core::batch::Batch::Progress(rows)) => rows,
+        Ok(_) => return Err(AppError::Internal),
+        Err(e) => return rejected(state, user, round, unit, e.to_string().lines().map(str::to_string).collect()).await,
+    };
+    let owed = service.owed_by(&round, &unit).await?;
+    let mut errors = Vec::new();
+    for r in &rows {
+        if r.period != round.period {
+            errors.push(format!(
+                "{}：报告期{}不是本轮的{}",
+                r.project,
+                r.period.label_zh(false),
+                round.period.label_zh(false)
+            ));
+        } else if !owed.contains(&r.project) {
+            errors.push(format!("{}：不是本单位本轮应报的项目", r.project));
+        }
+    }
+    if !errors.is_empty() {
+        return rejected(state, user, round, unit, errors).await;
+    }
+    for r in &rows {
+        let version = service.entry(&round, &unit, &r.project).await?.map(|e| e.version);
+        let figures = EntryFigures {
+            month_wan: r.month_wan,
+            ytd_wan: Some(r.ytd_wan),
+            since_start_wan: r.since_start_wan,
+            text: r.image_progress.clone(),
+            problems: r.problems.clone(),
+            ..EntryFigures::default()
+        };
+        service.save_draft(&round, &unit, &r.project, &figures, version).await?;
+    }
+    let mut page = Page::new(&user, "填报");
+    page.notice("ok", format!("已从工作簿保存{}条草稿，核对后请上报", rows.len()));
+    todo_list(&state, &mut page, &user, &round, &unit, None).await?;
+    Ok(render(&page))
 }
 
 // ---------------------------------------------------------------- review (审核)

@@ -411,3 +411,77 @@ async fn every_list_exports_to_excel() {
         assert!(reply.headers.contains("spreadsheetml"), "{path}: {}", reply.headers);
     }
 }
+
+fn progress_workbook(rows: &[(&str, &str, &str)]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("进度").unwrap();
+    for (c, h) in ["项目编码", "报告期", "年初至报告期累计(万元)", "形象进度"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (code, period, ytd)) in rows.iter().enumerate() {
+        ws.write_string(r as u32 + 1, 0, *code).unwrap();
+        ws.write_string(r as u32 + 1, 1, *period).unwrap();
+        ws.write_string(r as u32 + 1, 2, *ytd).unwrap();
+        ws.write_string(r as u32 + 1, 3, "主体施工").unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+async fn upload(app: &TestApp, client: &Client, path: &str, workbook: &[u8]) -> Reply {
+    let boundary = "taizhangboundary";
+    let mut body = Vec::new();
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n", client.csrf).as_bytes(),
+    );
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"进度.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend(workbook);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut stream = TcpStream::connect(app.address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nCookie: {}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+        client.cookie,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (headers, body) = text.split_once("\r\n\r\n").map(|(h, b)| (h.to_string(), b.to_string())).unwrap_or_default();
+    Reply { status: headers.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap(), headers, body }
+}
+
+#[tokio::test]
+async fn a_units_excel_sheet_can_be_uploaded_instead_of_typed() {
+    let app = spawn_app(true).await;
+    let admin = app.sign_in("admin").await;
+    app.form("/admin/rounds", &admin, &[("_csrf", &admin.csrf), ("period", "2018-06"), ("form", "projects")]).await;
+    let reporter = app.sign_in("zjj_reporter").await;
+    let path = "/report/1/erqi-zjj/upload";
+
+    let bad = upload(&app, &reporter, path, &progress_workbook(&[("ZD2018-001", "2018-06", "12,5O0")])).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.body.contains("进度!R2 年初至报告期累计(万元)=&#34;12,5O0&#34;")
+            || bad.body.contains("进度!R2 年初至报告期累计(万元)=&quot;12,5O0&quot;"),
+        "{}",
+        bad.body
+    );
+    let other_month = upload(&app, &reporter, path, &progress_workbook(&[("ZD2018-001", "2018-05", "100")])).await;
+    assert_eq!(other_month.status, 422);
+    let not_ours = upload(&app, &reporter, path, &progress_workbook(&[("ZD2017-002", "2018-06", "100")])).await;
+    assert!(not_ours.body.contains("不是本单位本轮应报的项目"), "{}", not_ours.body);
+    let entries = app.get("/api/v1/rounds/1/units/erqi-zjj/entries", &reporter).await;
+    assert_eq!(entries.body, "[]", "a rejected sheet saves nothing");
+
+    let good = upload(&app, &reporter, path, &progress_workbook(&[("ZD2018-001", "2018年6月", "60000")])).await;
+    assert_eq!(good.status, 200, "{}", good.body);
+    assert!(good.body.contains("已从工作簿保存1条草稿"));
+    let entries: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/rounds/1/units/erqi-zjj/entries", &reporter).await.body).unwrap();
+    assert_eq!(entries[0]["figures"]["ytd_wan"], "60000");
+    let forged =
+        upload(&app, &Client { csrf: "forged".into(), ..reporter.clone() }, path, &progress_workbook(&[])).await;
+    assert_eq!(forged.status, 403);
+}
