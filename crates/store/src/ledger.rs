@@ -81,6 +81,7 @@ impl Tx {
 
     /// Inserts or updates a unit by code; its parent must exist already.
     pub async fn upsert_unit(&mut self, unit: &OrgUnit, order: i64) -> Result<i64> {
+        self.units_changed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let parent = match &unit.parent {
             Some(p) => Some(unit_id(self.conn(), p).await?),
             None => None,

@@ -19,7 +19,12 @@ pub mod testing;
 mod users;
 mod world;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use sqlx::AnyPool;
+use taizhang_core::org::OrgTree;
 
 pub use bulk::{Ids, ProgressRow};
 pub use db::{Backend, Redacted};
@@ -36,6 +41,11 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The org tree as last read, shared by every request's service layer. Unit writes
+    /// through this process bump `units_changed`; a few seconds' age bounds what another
+    /// process's writes can leave stale.
+    tree: Arc<Mutex<Option<(u64, Instant, Arc<OrgTree>)>>>,
+    units_changed: Arc<AtomicU64>,
 }
 
 /// A write transaction: everything done through it lands together on [`Tx::commit`], or not
@@ -44,6 +54,7 @@ pub struct Store {
 pub struct Tx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
+    units_changed: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -51,7 +62,7 @@ impl Store {
     pub async fn open(url: &str) -> Result<Self> {
         let (pool, backend) = db::connect(url, 8).await?;
         db::migrate(&pool, backend).await?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, tree: Arc::default(), units_changed: Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -67,7 +78,22 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(Tx { tx, backend: self.backend })
+        Ok(Tx { tx, backend: self.backend, units_changed: self.units_changed.clone() })
+    }
+
+    /// The org tree, from the cache when no unit changed since it was read (and it is fresh).
+    pub async fn org_tree_shared(&self) -> Result<Arc<OrgTree>> {
+        const MAX_AGE: Duration = Duration::from_secs(5);
+        let generation = self.units_changed.load(Ordering::SeqCst);
+        if let Some((g, at, tree)) = self.tree.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
+            && *g == generation
+            && at.elapsed() < MAX_AGE
+        {
+            return Ok(tree.clone());
+        }
+        let tree = Arc::new(self.org_tree().await?);
+        *self.tree.lock().unwrap_or_else(|e| e.into_inner()) = Some((generation, Instant::now(), tree.clone()));
+        Ok(tree)
     }
 
     pub async fn close(&self) {

@@ -25,7 +25,7 @@ use crate::{ProgressRow, Result, Store, StoreError, Tx};
 pub struct Service<'a> {
     pub(crate) store: &'a Store,
     pub(crate) actor: Actor,
-    pub(crate) tree: OrgTree,
+    pub(crate) tree: std::sync::Arc<OrgTree>,
     pub(crate) config: &'a Config,
 }
 
@@ -99,7 +99,7 @@ pub struct Transition {
 impl Store {
     /// The service layer for `actor` under a jurisdiction's `config`.
     pub async fn service<'a>(&'a self, actor: Actor, config: &'a Config) -> Result<Service<'a>> {
-        Ok(Service { store: self, actor, tree: self.org_tree().await?, config })
+        Ok(Service { store: self, actor, tree: self.org_tree_shared().await?, config })
     }
 
     /// The actor an account acts as.

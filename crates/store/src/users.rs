@@ -188,18 +188,23 @@ impl Store {
 
     /// The live session with this id, if any (expired ones are gone).
     pub async fn session(&self, id: &str, now: &str) -> Result<Option<Session>> {
-        let row = sqlx::query("SELECT username, csrf FROM sessions WHERE id = $1 AND expires_at > $2")
-            .bind(id)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let username: String = row.try_get(0)?;
-        Ok(self.user(&username).await?.map(|user| Session {
-            id: id.to_string(),
-            user,
-            csrf: row.try_get(1).unwrap_or_default(),
-        }))
+        let row = sqlx::query(
+            "SELECT s.username, s.csrf, a.display_name, a.role, u.code AS unit_code FROM sessions s
+             JOIN users a ON a.username = s.username LEFT JOIN org_units u ON u.id = a.unit_id
+             WHERE s.id = $1 AND s.expires_at > $2",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let user = User {
+            username: r.try_get("username")?,
+            display_name: r.try_get("display_name")?,
+            role: r.try_get::<String, _>("role")?.parse()?,
+            unit: r.try_get("unit_code")?,
+        };
+        Ok(Some(Session { id: id.to_string(), user, csrf: r.try_get("csrf")? }))
     }
 
     pub async fn delete_session(&self, id: &str) -> Result<()> {
