@@ -36,6 +36,9 @@ pub use users::{NewUser, Session, User, hash_password, verify_password};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// An org tree as read at a unit-change generation and an instant.
+type CachedTree = (u64, Instant, Arc<OrgTree>);
+
 /// The ledger database: a pool of connections and the backend it speaks to.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -44,7 +47,7 @@ pub struct Store {
     /// The org tree as last read, shared by every request's service layer. Unit writes
     /// through this process bump `units_changed`; a few seconds' age bounds what another
     /// process's writes can leave stale.
-    tree: Arc<Mutex<Option<(u64, Instant, Arc<OrgTree>)>>>,
+    tree: Arc<Mutex<Option<CachedTree>>>,
     units_changed: Arc<AtomicU64>,
 }
 
