@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use taizhang_core::batch::Batch;
 use taizhang_core::period::Period;
 use taizhang_office::export::{LedgerLine, Names};
-use taizhang_office::{Context, ImportError, Kind};
+use taizhang_office::{ImportError, Kind};
 use taizhang_store::Store;
 
 use crate::CliError;
@@ -43,29 +43,9 @@ pub async fn import(store: &Store, args: ImportArgs<'_>) -> Result<(), CliError>
     for w in &table.warnings {
         eprintln!("提示：{w}");
     }
-    let catalogue = store.catalogue().await?;
-    let units = store.org_tree().await?;
-    let top = units.roots().next().map(|u| u.code.clone());
-    let (totals, ytd) = if matches!(args.kind, Kind::Progress) {
-        store.progress_context(&taizhang_office::years_in(&table)).await?
-    } else if matches!(args.kind, Kind::Projects) {
-        store.progress_context(&[]).await?
-    } else {
-        (HashMap::new(), HashMap::new())
-    };
+    let loaded = taizhang_web::workbook::ImportContext::load(store, args.kind, &table, args.year).await?;
     tracing::info!(elapsed = ?started.elapsed(), "context loaded");
-    let plan_nodes = if matches!(args.kind, Kind::Tasks) { store.all_plan_nodes().await? } else { vec![] };
-    let task_status = if matches!(args.kind, Kind::Tasks) { store.task_statuses().await? } else { HashMap::new() };
-    let ctx = Context {
-        catalogue: &catalogue,
-        units: &units,
-        top_unit: top.as_deref(),
-        project_totals: &totals,
-        stored_ytd: &ytd,
-        plan_nodes: &plan_nodes,
-        task_status: &task_status,
-        default_year: args.year,
-    };
+    let ctx = loaded.context();
     let batch = match taizhang_office::parse_table(&table, args.kind, &ctx) {
         Ok(b) => b,
         Err(e) => {

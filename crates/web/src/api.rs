@@ -353,3 +353,129 @@ pub async fn act(
     .map_err(|e: StoreError| ApiError(e.into()))?;
     Ok(Json(Count { count }))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgressRow {
+    pub period: String,
+    pub month_wan: Option<String>,
+    pub ytd_wan: String,
+    pub since_start_wan: Option<String>,
+    pub image_progress: String,
+    pub problems: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectDetail {
+    pub project: ProjectRow,
+    pub lead_leader: String,
+    pub person: String,
+    /// Monthly reports of the year asked (default: the latest reported).
+    pub progress: Vec<ProgressRow>,
+}
+
+/// One project with its monthly reports of a year.
+#[utoipa::path(get, path = "/api/v1/projects/{code}", tag = "projects", params(("code" = String, Path), YearParam),
+    responses((status = 200, body = ProjectDetail), (status = 403, body = crate::ApiErrorBody), (status = 404, body = crate::ApiErrorBody)))]
+pub async fn project(
+    State(state): State<AppState>,
+    user: User,
+    Path(code): Path<String>,
+    Query(q): Query<YearParam>,
+) -> ApiResult<ProjectDetail> {
+    let p = state
+        .store
+        .project(&code)
+        .await
+        .map_err(AppError::from)?
+        .ok_or_else(|| AppError::NotFound(format!("项目“{code}”")))?;
+    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
+    service.check_read(&p.responsibility.unit).map_err(AppError::from)?;
+    let year = match q.year {
+        Some(y) => y,
+        None => state.store.latest_progress_period().await.map_err(AppError::from)?.map_or(2018, |p| p.year()),
+    };
+    let plan = state.store.year_plan(&code, year).await.map_err(AppError::from)?;
+    let progress = state.store.project_progress(&code, year).await.map_err(AppError::from)?;
+    Ok(Json(ProjectDetail {
+        lead_leader: p.responsibility.lead_leader.clone(),
+        person: p.responsibility.person.clone(),
+        progress: progress
+            .into_iter()
+            .map(|g| ProgressRow {
+                period: g.period.key(),
+                month_wan: dec(g.month_wan),
+                ytd_wan: g.ytd_wan.normalize().to_string(),
+                since_start_wan: dec(g.since_start_wan),
+                image_progress: g.image_progress,
+                problems: g.problems,
+            })
+            .collect(),
+        project: ProjectRow {
+            planned_wan: dec(plan.map(|y| y.planned_wan)),
+            code: p.code,
+            name: p.name,
+            category: p.category,
+            nature: p.nature.label_zh().into(),
+            unit: p.responsibility.unit,
+            total_investment_wan: p.total_investment_wan.normalize().to_string(),
+            flags: p.flags,
+        },
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorRow {
+    pub code: String,
+    pub name: String,
+    /// The unit of measure values are given in (their base unit: 元, 人 …).
+    pub base_unit: String,
+    pub value: Option<String>,
+    pub reported_growth: Option<String>,
+    pub target_level: Option<String>,
+    pub target_growth: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct IndicatorParams {
+    /// 2017, 2017Q2, 2017-06
+    pub period: String,
+    /// Unit code (default: the caller's unit, or the top unit).
+    pub unit: Option<String>,
+}
+
+/// A unit's indicator values of a period, with the year's targets. Missing figures stay missing.
+#[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", params(IndicatorParams),
+    responses((status = 200, body = [IndicatorRow]), (status = 400, body = crate::ApiErrorBody), (status = 403, body = crate::ApiErrorBody)))]
+pub async fn indicators(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<IndicatorParams>,
+) -> ApiResult<Vec<IndicatorRow>> {
+    let period: Period =
+        q.period.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
+    let unit = match q.unit.or_else(|| if user.0.user.role.needs_unit() { user.0.user.unit.clone() } else { None }) {
+        Some(u) => u,
+        None => state.store.top_unit().await.map_err(AppError::from)?.code,
+    };
+    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
+    service.check_read(&unit).map_err(AppError::from)?;
+    let catalogue = state.store.catalogue().await.map_err(AppError::from)?;
+    let mut out = Vec::new();
+    for ind in &catalogue.indicators {
+        let value = state.store.value(&ind.code, &unit, period).await.map_err(AppError::from)?;
+        let target = state.store.target(&ind.code, &unit, period.year()).await.map_err(AppError::from)?;
+        if value.is_none() && target.is_none() {
+            continue;
+        }
+        out.push(IndicatorRow {
+            code: ind.code.clone(),
+            name: ind.name.clone(),
+            base_unit: ind.unit.base_symbol().to_string(),
+            value: dec(value.as_ref().and_then(|v| v.value)),
+            reported_growth: dec(value.as_ref().and_then(|v| v.reported_growth)),
+            target_level: dec(target.as_ref().and_then(|t| t.level)),
+            target_growth: dec(target.as_ref().and_then(|t| t.growth)),
+        });
+    }
+    Ok(Json(out))
+}

@@ -91,3 +91,18 @@ pub fn lights_svg(red: usize, yellow: usize, green: usize) -> Result<String, App
     };
     crate::report::bar_chart_svg(&chart).map_err(err)
 }
+
+/// Each core indicator's completion of its annual target (%), beside 序时进度.
+pub fn indicator_bars_svg(completion: &[(String, Decimal)], period: Period) -> Result<String, AppError> {
+    let time = period.time_progress() * Decimal::ONE_HUNDRED;
+    let chart = Chart {
+        title: format!("{}核心指标完成年度目标", period.label_zh(true)),
+        unit: "%".into(),
+        labels: completion.iter().map(|(n, _)| n.clone()).collect(),
+        series: vec![
+            ("完成目标".into(), completion.iter().map(|(_, d)| *d).collect()),
+            ("序时进度".into(), completion.iter().map(|_| time.round_dp(1)).collect()),
+        ],
+    };
+    crate::report::bar_chart_svg(&chart).map_err(err)
+}

@@ -7,6 +7,7 @@ mod auth;
 mod charts;
 mod pages;
 pub mod report;
+pub mod workbook;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -196,6 +197,8 @@ pub fn router(store: Store, config: Config) -> Router {
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/v1/session", post(api::sign_in))
         .route("/api/v1/projects", get(api::projects))
+        .route("/api/v1/projects/{code}", get(api::project))
+        .route("/api/v1/indicators", get(api::indicators))
         .route("/api/v1/warnings", get(api::warnings))
         .route("/api/v1/rounds", get(api::rounds))
         .route("/api/v1/rounds/{round}/units/{unit}/entries", get(api::entries))
@@ -224,6 +227,11 @@ pub fn router(store: Store, config: Config) -> Router {
         .route("/admin", get(pages::admin))
         .route("/admin/users", post(pages::save_user))
         .route("/admin/rounds", post(pages::open_round))
+        .route(
+            "/admin/import",
+            post(pages::admin_import)
+                .layer(axum::extract::DefaultBodyLimit::max(taizhang_office::MAX_FILE_BYTES as usize)),
+        )
         .route("/admin/rounds/close", post(pages::close_round))
         .fallback(|| async { AppError::NotFound("页面".into()) })
         .layer(middleware::from_fn_with_state(state.clone(), count_requests))

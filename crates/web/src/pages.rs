@@ -264,7 +264,31 @@ impl Page {
     }
 }
 
-/// A list page as HTML, or its first table as an Excel workbook with `?format=xlsx`.
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    pub format: Option<String>,
+}
+
+/// Gives every captioned table of a page the link that exports it (the page's own address
+/// with `format=xlsx`).
+fn exportable(page: &mut Page, uri: &axum::http::Uri) {
+    let link = match uri.query() {
+        Some(q) => format!("{}?{q}&format=xlsx", uri.path()),
+        None => format!("{}?format=xlsx", uri.path()),
+    };
+    for block in &mut page.blocks {
+        if let Block::Table(t) = block
+            && t.export.is_none()
+        {
+            if t.caption.is_empty() {
+                t.caption = "列表".into();
+            }
+            t.export = Some(link.clone());
+        }
+    }
+}
+
+/// A list page as HTML, or its tables as an Excel workbook with `?format=xlsx`.
 fn page_or_xlsx(page: Page, format: Option<&str>) -> Result<Response, AppError> {
     if format == Some("xlsx") {
         let tables: Vec<Table> = page
@@ -320,6 +344,7 @@ pub struct PeriodQuery {
 pub async fn dashboard(
     State(state): State<AppState>,
     user: User,
+    uri: axum::http::Uri,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
     let period = period_of(&state, q.period.as_deref()).await?;
@@ -353,6 +378,7 @@ pub async fn dashboard(
     page.heading("核心指标");
     let catalogue = state.store.catalogue().await?;
     let mut t = TableView::new("", &["指标", "数值", "增长", "年度目标", "完成目标%", "灯"]);
+    let mut completion: Vec<(String, Decimal)> = Vec::new();
     for ind in catalogue.indicators.iter().filter(|i| i.phrasing.section == "economy") {
         let value = match state.store.value(&ind.code, &top.code, period).await? {
             Some(v) => Some(v),
@@ -364,6 +390,9 @@ pub async fn dashboard(
         }
         let level = value.as_ref().and_then(|v| v.value);
         let done = level.zip(target.as_ref().and_then(|t| t.level)).and_then(|(v, t)| completion_pct(v, t));
+        if let Some(d) = done {
+            completion.push((ind.name.clone(), d.round_dp(1)));
+        }
         let lit = level
             .zip(target.as_ref().and_then(|t| t.level))
             .and_then(|(v, t)| taizhang_core::lights::indicator_light(period, v, t, &state.config.lights));
@@ -393,12 +422,31 @@ pub async fn dashboard(
     if t.rows.is_empty() {
         page.para("本期没有核心指标数据。");
     } else {
+        if !completion.is_empty() {
+            page.push(Block::Svg(crate::charts::indicator_bars_svg(&completion, period)?));
+        }
         page.table(t);
     }
 
     page.heading("重点项目投资");
     let by_month = service.monthly_ytd(&top.code, period.year(), period.month_of_year()).await?;
     page.push(Block::Svg(crate::charts::ytd_line_svg(&by_month, input.all.planned_wan, period)?));
+    let mut monthly = TableView::new(
+        "逐月累计完成与序时计划",
+        &["月份", "年初至报告期累计(万元)", "序时计划(万元)", "较序时(百分点)"],
+    );
+    for (i, ytd) in by_month.iter().enumerate() {
+        let m = Decimal::from(i as u64 + 1);
+        let due = input.all.planned_wan * m / Decimal::from(12);
+        let lag = completion_pct(*ytd, input.all.planned_wan).map(|p| lag_pp(p, m / Decimal::from(12)));
+        monthly.rows.push(vec![
+            CellView::text(format!("{}月", i + 1)),
+            CellView::num(*ytd, 2),
+            CellView::num(due, 2),
+            lag.map_or(CellView::text("—"), |l| CellView::num(l, 1)),
+        ]);
+    }
+    page.table(monthly);
     let by = |caption: &str, first: &str, rows: &[taizhang_core::briefing::Totals]| {
         let mut t = TableView::new(
             caption,
@@ -446,7 +494,8 @@ pub async fn dashboard(
     } else {
         page.para(input.late_units.join("、"));
     }
-    Ok(render(&page))
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
 }
 
 fn service_scope(user: &User) -> Option<String> {
@@ -623,7 +672,9 @@ pub async fn projects(
 pub async fn project(
     State(state): State<AppState>,
     user: User,
+    uri: axum::http::Uri,
     Path(code): Path<String>,
+    Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
     let p = state.store.project(&code).await?.ok_or_else(|| AppError::NotFound(format!("项目“{code}”")))?;
     let service = state.store.service(user.actor(), &state.config).await?;
@@ -752,7 +803,8 @@ pub async fn project(
         ]);
     }
     page.table(t);
-    Ok(render(&page))
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
 }
 
 // ---------------------------------------------------------------- indicators and plan
@@ -807,6 +859,7 @@ pub async fn indicators(
 pub async fn indicator(
     State(state): State<AppState>,
     user: User,
+    uri: axum::http::Uri,
     Path(code): Path<String>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
@@ -832,16 +885,23 @@ pub async fn indicator(
         ]);
     }
     page.table(t);
-    Ok(render(&page))
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
 }
 
 #[derive(Debug, Deserialize)]
 pub struct YearQuery {
     pub year: Option<i32>,
     pub unit: Option<String>,
+    pub format: Option<String>,
 }
 
-pub async fn plan(State(state): State<AppState>, user: User, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+pub async fn plan(
+    State(state): State<AppState>,
+    user: User,
+    uri: axum::http::Uri,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
     let top = state.store.top_unit().await?;
     let year = q.year.unwrap_or(period_of(&state, None).await?.year());
     let nodes = state.store.plan_nodes(&top.code, year).await?;
@@ -911,7 +971,8 @@ pub async fn plan(State(state): State<AppState>, user: User, Query(q): Query<Yea
             page.para(format!("到{}，{}", m.horizon, m.text));
         }
     }
-    Ok(render(&page))
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
 }
 
 pub async fn annual(
@@ -946,7 +1007,12 @@ fn round_label(r: &Round) -> String {
     format!("{}{}（截止{}）", r.period.label_zh(false), r.form.label_zh(), r.due)
 }
 
-pub async fn report_home(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
+pub async fn report_home(
+    State(state): State<AppState>,
+    user: User,
+    uri: axum::http::Uri,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, AppError> {
     let service = state.store.service(user.actor(), &state.config).await?;
     let mut page = Page::new(&user, "填报");
     let Some(unit) = user.0.user.unit.clone() else {
@@ -960,7 +1026,8 @@ pub async fn report_home(State(state): State<AppState>, user: User) -> Result<Re
     for round in rounds {
         todo_list(&state, &mut page, &user, &round, &unit, None).await?;
     }
-    Ok(render(&page))
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
 }
 
 /// A unit's to-do list in a round, with a submit form; failed checks ask for a 说明.
@@ -1265,20 +1332,10 @@ pub async fn upload(
     State(state): State<AppState>,
     user: User,
     Path((round_id, unit)): Path<(i64, String)>,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
-    let mut csrf = String::new();
-    let mut bytes = Vec::new();
-    while let Some(part) =
-        multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("上传内容无法读取：{e}")))?
-    {
-        match part.name() {
-            Some("_csrf") => csrf = part.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
-            Some("file") => bytes = part.bytes().await.map_err(|e| AppError::BadRequest(e.to_string()))?.to_vec(),
-            _ => {}
-        }
-    }
-    user.check_csrf(&csrf)?;
+    let (fields, bytes) = read_upload(multipart).await?;
+    user.check_csrf(fields.get("_csrf").map_or("", String::as_str))?;
     let service = state.store.service(user.actor(), &state.config).await?;
     let round = service.round_of(round_id).await?;
     service.check_read(&unit)?;
@@ -1303,19 +1360,14 @@ pub async fn upload(
         Ok(t) => t,
         Err(e) => return rejected(state, user, round, unit, vec![e.to_string()]).await,
     };
-    let catalogue = state.store.catalogue().await?;
-    let tree = state.store.org_tree().await?;
-    let (totals, ytd) = state.store.progress_context(&taizhang_office::years_in(&table)).await?;
-    let ctx = taizhang_office::Context {
-        catalogue: &catalogue,
-        units: &tree,
-        top_unit: None,
-        project_totals: &totals,
-        stored_ytd: &ytd,
-        plan_nodes: &[],
-        task_status: &HashMap::new(),
-        default_year: round.period.year(),
-    };
+    let loaded = crate::workbook::ImportContext::load(
+        &state.store,
+        taizhang_office::Kind::Progress,
+        &table,
+        round.period.year(),
+    )
+    .await?;
+    let ctx = loaded.context();
     let rows = match taizhang_office::parse_table(&table, taizhang_office::Kind::Progress, &ctx) {
         Ok(taizhang_core::batch::Batch::Progress(rows)) => rows,
         Ok(_) => return Err(AppError::Internal),
@@ -1358,7 +1410,12 @@ pub async fn upload(
 
 // ---------------------------------------------------------------- review (审核)
 
-pub async fn review(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
+pub async fn review(
+    State(state): State<AppState>,
+    user: User,
+    uri: axum::http::Uri,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, AppError> {
     let service = state.store.service(user.actor(), &state.config).await?;
     let mut page = Page::new(&user, "审核");
     let (wanted, action, label) = match user.0.user.role {
@@ -1406,7 +1463,8 @@ pub async fn review(State(state): State<AppState>, user: User) -> Result<Respons
     if !any {
         page.para("没有待审核的记录。");
     }
-    Ok(render(&page))
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
 }
 
 #[derive(Debug, Deserialize)]
@@ -1437,7 +1495,12 @@ pub async fn review_action(
 
 // ---------------------------------------------------------------- admin
 
-pub async fn admin(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
+pub async fn admin(
+    State(state): State<AppState>,
+    user: User,
+    uri: axum::http::Uri,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, AppError> {
     if user.0.user.role != Role::Admin {
         return Err(AppError::Forbidden(format!("{}无权管理", user.0.user.role.label_zh())));
     }
@@ -1510,6 +1573,17 @@ pub async fn admin(State(state): State<AppState>, user: User) -> Result<Response
         ],
         "保存账号",
     );
+    page.heading("导入Excel");
+    let kinds = taizhang_office::Kind::ALL.iter().map(|k| (k.code().to_string(), k.sheet_name().to_string())).collect();
+    page.form(
+        "/admin/import",
+        &user,
+        vec![
+            field("kind", "数据类别（表头同导出模板）", FieldKind::Select(kinds), "units"),
+            field("file", "工作簿（.xlsx）", FieldKind::File, ""),
+        ],
+        "导入（有任何错误则不写入）",
+    );
     page.heading("单位");
     let mut t = TableView::new("", &["编码", "名称", "类型", "上级"]);
     for u in tree.units() {
@@ -1545,7 +1619,68 @@ pub async fn admin(State(state): State<AppState>, user: User) -> Result<Response
         format_number(l.task_yellow_below_pct, 2),
         format_number(l.indicator_red_pp, 2)
     ));
-    Ok(render(&page))
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
+}
+
+/// The fields of a multipart upload: the CSRF token, the other text fields, the file.
+async fn read_upload(mut multipart: axum::extract::Multipart) -> Result<(HashMap<String, String>, Vec<u8>), AppError> {
+    let mut fields = HashMap::new();
+    let mut bytes = Vec::new();
+    while let Some(part) =
+        multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("上传内容无法读取：{e}")))?
+    {
+        let name = part.name().unwrap_or_default().to_string();
+        if name == "file" {
+            bytes = part.bytes().await.map_err(|e| AppError::BadRequest(e.to_string()))?.to_vec();
+        } else {
+            fields.insert(name, part.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?);
+        }
+    }
+    Ok((fields, bytes))
+}
+
+/// An admin imports a workbook of any kind, all or nothing, as `taizhang import` does.
+pub async fn admin_import(
+    State(state): State<AppState>,
+    user: User,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (fields, bytes) = read_upload(multipart).await?;
+    user.check_csrf(fields.get("_csrf").map_or("", String::as_str))?;
+    if user.0.user.role != Role::Admin {
+        return Err(AppError::Forbidden(format!("{}无权导入", user.0.user.role.label_zh())));
+    }
+    let kind: taizhang_office::Kind = fields
+        .get("kind")
+        .map_or("", String::as_str)
+        .parse()
+        .map_err(|e: taizhang_office::ImportError| AppError::BadRequest(e.to_string()))?;
+    let mut page = Page::new(&user, "导入结果");
+    let size = bytes.len() as u64;
+    let outcome = match taizhang_office::read_table(std::io::Cursor::new(bytes), size, "上传的工作簿", kind, None)
+    {
+        Err(e) => Err(e.to_string()),
+        Ok(table) => {
+            let loaded = crate::workbook::ImportContext::load(&state.store, kind, &table, today().year).await?;
+            match taizhang_office::parse_table(&table, kind, &loaded.context()) {
+                Err(e) => Err(e.to_string()),
+                Ok(batch) => Ok((table.sheet.clone(), table.rows.len(), state.store.import(&batch, false).await?)),
+            }
+        }
+    };
+    match outcome {
+        Ok((sheet, rows, summary)) => {
+            page.notice("ok", format!("已导入工作表“{sheet}”{rows}行：{summary}"));
+            page.push(Block::Links(vec![("/admin".into(), "返回管理".into())]));
+            Ok(render(&page))
+        }
+        Err(message) => {
+            page.notice("error", format!("工作簿未通过校验，未写入任何数据：\n{message}"));
+            page.push(Block::Links(vec![("/admin".into(), "返回管理".into())]));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -485,3 +485,63 @@ async fn a_units_excel_sheet_can_be_uploaded_instead_of_typed() {
         upload(&app, &Client { csrf: "forged".into(), ..reporter.clone() }, path, &progress_workbook(&[])).await;
     assert_eq!(forged.status, 403);
 }
+
+#[tokio::test]
+async fn an_admin_imports_units_from_excel_and_the_api_serves_indicators_and_projects() {
+    let app = spawn_app(true).await;
+    let admin = app.sign_in("admin").await;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["单位编码", "单位名称", "上级单位编码", "类型"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["erqi-new", "新设街道", "erqi", "street"].iter().enumerate() {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let path = "/admin/import";
+    let mut body = Vec::new();
+    let boundary = "b0undary";
+    for (name, value) in [("_csrf", admin.csrf.as_str()), ("kind", "units")] {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"u.xlsx\"\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend(&bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut stream = TcpStream::connect(app.address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nCookie: {}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+        admin.cookie,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.contains("新增1条"), "{text}");
+    assert_eq!(app.store.find_unit("新设街道").await.unwrap().parent.as_deref(), Some("erqi"));
+
+    let leader = app.sign_in("leader").await;
+    let indicators: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/indicators?period=2017", &leader).await.body).unwrap();
+    let gdp = indicators.as_array().unwrap().iter().find(|i| i["code"] == "GDP").unwrap();
+    assert_eq!(
+        (gdp["value"].as_str(), gdp["reported_growth"].as_str(), gdp["base_unit"].as_str()),
+        (Some("56700000000"), Some("9"), Some("元"))
+    );
+    let fai_missing = indicators.as_array().unwrap().iter().all(|i| i["code"] != "RSCG" || i["value"].is_string());
+    assert!(fai_missing);
+    let project: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/projects/ZD2017-001?year=2017", &leader).await.body).unwrap();
+    assert_eq!(project["project"]["name"], "郑州地产投资大厦");
+    assert_eq!(project["progress"].as_array().unwrap().len(), 12);
+    assert_eq!(project["progress"][11]["ytd_wan"], "31200");
+    let reporter = app.sign_in("dhj_reporter").await;
+    assert_eq!(app.get("/api/v1/projects/ZD2018-001", &reporter).await.status, 403);
+}
