@@ -732,18 +732,18 @@ impl Service<'_> {
         Ok(())
     }
 
+    /// Every entry of a round, of every unit.
+    async fn round_entries(&self, round: &Round) -> Result<Vec<Entry>> {
+        let sql =
+            format!("SELECT {ENTRY_COLUMNS} FROM entries e JOIN org_units u ON u.id = e.unit_id WHERE e.round_id = $1");
+        let rows = sqlx::query(AssertSqlSafe(sql)).bind(round.id).fetch_all(&self.store.pool).await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
     /// Closes a round: every entry is locked, whatever its state.
     pub async fn close_round(&self, round: &Round) -> Result<usize> {
         self.allow(Action::CloseRound, &self.top_unit()?)?;
-        let sql =
-            format!("SELECT {ENTRY_COLUMNS} FROM entries e JOIN org_units u ON u.id = e.unit_id WHERE e.round_id = $1");
-        let entries: Vec<Entry> = sqlx::query(AssertSqlSafe(sql))
-            .bind(round.id)
-            .fetch_all(&self.store.pool)
-            .await?
-            .iter()
-            .map(entry_from_row)
-            .collect::<Result<_>>()?;
+        let entries = self.round_entries(round).await?;
         let mut tx = self.store.begin().await?;
         for e in entries.iter().filter(|e| e.state != EntryState::Locked) {
             tx.move_entry(e, Event::Lock, &self.actor.username, "轮次关闭").await?;
@@ -765,16 +765,8 @@ impl Service<'_> {
         if reason.trim().is_empty() {
             return Err(StoreError::Config("重新开放须写明原因".into()));
         }
-        let sql = format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries e JOIN org_units u ON u.id = e.unit_id WHERE e.round_id = $1 AND e.state = 'locked'"
-        );
-        let entries: Vec<Entry> = sqlx::query(AssertSqlSafe(sql))
-            .bind(round.id)
-            .fetch_all(&self.store.pool)
-            .await?
-            .iter()
-            .map(entry_from_row)
-            .collect::<Result<_>>()?;
+        let entries: Vec<Entry> =
+            self.round_entries(round).await?.into_iter().filter(|e| e.state == EntryState::Locked).collect();
         let mut tx = self.store.begin().await?;
         for e in &entries {
             tx.move_entry(e, Event::Reopen, &self.actor.username, reason).await?;
