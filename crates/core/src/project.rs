@@ -204,6 +204,15 @@ pub struct YearPlan {
     pub milestones: String,
 }
 
+/// A project's own monthly plan: investment planned from January through a month (万元).
+/// Its share of the annual plan is the project's 序时进度 for that month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthPlan {
+    pub project: String,
+    pub period: Period,
+    pub planned_ytd_wan: Decimal,
+}
+
 /// One month's report: 当月完成投资, 年初至报告期累计 (ytd), 开工至报告期累计 (since_start).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonthlyProgress {

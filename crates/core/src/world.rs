@@ -31,6 +31,8 @@ pub struct World {
     pub plan: Vec<PlanNode>,
     pub milestones: Vec<Milestone>,
     pub projects: Vec<ProjectRecord>,
+    /// Projects' own monthly plans (cumulative), where they have one.
+    pub month_plans: Vec<crate::project::MonthPlan>,
     pub tasks: Vec<KeyTask>,
 }
 
@@ -197,6 +199,9 @@ struct PlanDef {
     completed: Option<String>,
     #[serde(default)]
     milestones: String,
+    /// The project's own monthly plan: planned investment cumulated from January, month by month.
+    #[serde(default)]
+    monthly: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -427,6 +432,13 @@ impl World {
             project.validate().map_err(|e| at(FILE, &what, e))?;
             let mut record = ProjectRecord { project, plans: vec![], progress: vec![] };
             for plan in p.plans {
+                for (i, text) in plan.monthly.iter().enumerate().take(12) {
+                    self.month_plans.push(crate::project::MonthPlan {
+                        project: record.project.code.clone(),
+                        period: Period::Month(plan.year, i as u8 + 1),
+                        planned_ytd_wan: wan(FILE, &what, text)?,
+                    });
+                }
                 let completed = plan.completed.as_deref().map(|c| wan(FILE, &what, c)).transpose()?;
                 record.add_year(plan.year, wan(FILE, &what, &plan.planned)?, completed, plan.milestones);
             }
@@ -778,6 +790,23 @@ mod tests {
         for g in &r.progress {
             g.validate(&project).unwrap();
         }
+    }
+
+    #[test]
+    fn a_project_may_carry_its_own_monthly_plan() {
+        let c = Catalogue::standard().unwrap();
+        let projects = "[[project]]\ncode = \"P\"\nname = \"项目\"\ncategory = \"c\"\nnature = \"续建\"\ntotal = \"1000\"\nunit = \"u\"\n\
+                        plans = [{ year = 2018, planned = \"120\", monthly = [\"5\", \"10\", \"30\"] }]\n";
+        let world = World::parse(WorldFiles { projects, ..Default::default() }, &c).unwrap();
+        let got: Vec<(Period, Decimal)> = world.month_plans.iter().map(|m| (m.period, m.planned_ytd_wan)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Period::Month(2018, 1), d("5")),
+                (Period::Month(2018, 2), d("10")),
+                (Period::Month(2018, 3), d("30"))
+            ]
+        );
     }
 
     #[test]

@@ -380,6 +380,21 @@ impl Tx {
         Ok(id)
     }
 
+    /// Records a month of a project's own monthly plan.
+    pub async fn upsert_month_plan(&mut self, m: &taizhang_core::project::MonthPlan) -> Result<()> {
+        let project = project_id(self.conn(), &m.project).await?;
+        sqlx::query(
+            "INSERT INTO project_month_plans (project_id, period, planned_ytd_e4) VALUES ($1, $2, $3)
+             ON CONFLICT (project_id, period) DO UPDATE SET planned_ytd_e4 = excluded.planned_ytd_e4",
+        )
+        .bind(project)
+        .bind(m.period.key())
+        .bind(scaled(m.planned_ytd_wan)?)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
     pub async fn upsert_honour(&mut self, h: &taizhang_core::honour::Honour) -> Result<()> {
         let unit = unit_id(self.conn(), &h.unit).await?;
         sqlx::query(

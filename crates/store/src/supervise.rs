@@ -110,10 +110,12 @@ impl Service<'_> {
 
         let sql = format!(
             "{SUBTREE}
-             SELECT p.code, p.name, u.code AS unit_code, y.planned_e4, p.planned_start, p.actual_start, g.ytd_e4, g.since_start_e4
+             SELECT p.code, p.name, u.code AS unit_code, y.planned_e4, p.planned_start, p.actual_start, g.ytd_e4, g.since_start_e4,
+                 mp.planned_ytd_e4
              FROM projects p JOIN sub ON sub.id = p.unit_id JOIN org_units u ON u.id = p.unit_id
              JOIN project_year_plans y ON y.project_id = p.id AND y.year = $2
              LEFT JOIN project_progress g ON g.project_id = p.id AND g.period = $3
+             LEFT JOIN project_month_plans mp ON mp.project_id = p.id AND mp.period = $3
              ORDER BY p.code"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
@@ -131,11 +133,17 @@ impl Service<'_> {
                 (ytd.is_some_and(|v| v > Decimal::ZERO) || since_start.is_some_and(|v| v > Decimal::ZERO))
                     .then(|| Date::end_of(period))
             });
+            let planned = from_scaled(r.try_get("planned_e4")?);
+            // The project's own monthly plan, as a share of its year, replaces m/12.
+            let own = r
+                .try_get::<Option<i64>, _>("planned_ytd_e4")?
+                .map(from_scaled)
+                .and_then(|m| (!planned.is_zero()).then(|| m / planned));
             let status = ProjectStatus {
                 period: period.closing_month(),
-                planned_wan: Some(from_scaled(r.try_get("planned_e4")?)),
+                planned_wan: Some(planned),
                 ytd_wan: ytd,
-                own_time_progress: None,
+                own_time_progress: own,
                 planned_start: r.try_get::<Option<String>, _>("planned_start")?.map(|d| Date::parse(&d)).transpose()?,
                 actual_start: started,
             };

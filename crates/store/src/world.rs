@@ -50,6 +50,9 @@ impl Tx {
             }
         }
         self.insert_progress_rows(&rows).await?;
+        for plan in &world.month_plans {
+            self.upsert_month_plan(plan).await?;
+        }
         for task in &world.tasks {
             self.upsert_task(task).await?;
         }

@@ -364,3 +364,50 @@ async fn a_reopened_round_returns_locked_records_to_their_units() {
     let stranger = store.service(actor, &config).await.unwrap();
     assert!(stranger.reopen_round(&round, "x").await.is_err());
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_project_with_its_own_monthly_plan_is_lit_against_it() {
+    let (store, _db) = erqi(&[]).await;
+    let config = Config::default();
+    let june = Period::Month(2018, 6);
+    let mut tx = store.begin().await.unwrap();
+    // 保利豫见里 plans 100000万元 for 2018 but only 20000 of it by June (a late-heavy year).
+    tx.upsert_month_plan(&taizhang_core::project::MonthPlan {
+        project: "ZD2018-001".into(),
+        period: june,
+        planned_ytd_wan: d("20000"),
+    })
+    .await
+    .unwrap();
+    tx.upsert_progress(&taizhang_core::project::MonthlyProgress {
+        project: "ZD2018-001".into(),
+        period: june,
+        month_wan: None,
+        ytd_wan: d("20000"),
+        since_start_wan: None,
+        image_progress: String::new(),
+        problems: String::new(),
+    })
+    .await
+    .unwrap();
+    // 百年德化 has no monthly plan: 20 % of its year by June lags m/12 by 30 points.
+    tx.upsert_progress(&taizhang_core::project::MonthlyProgress {
+        project: "ZD2017-002".into(),
+        period: june,
+        month_wan: None,
+        ytd_wan: d("40000"),
+        since_start_wan: None,
+        image_progress: String::new(),
+        problems: String::new(),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let admin = as_user(&store, &config, "admin").await;
+    let warnings = admin.warnings(june, None, day(6, 30)).await.unwrap();
+    let lit = |code: &str| warnings.iter().find(|w| w.code == code).unwrap().lit.clone();
+    assert_eq!(lit("ZD2018-001").light, Light::Green);
+    assert_eq!(lit("ZD2018-001").reason, "1-6月完成年计划20%，与序时进度持平");
+    assert_eq!(lit("ZD2017-002").light, Light::Yellow);
+    assert_eq!(lit("ZD2017-002").reason, "1-6月完成年计划20%，落后序时进度30个百分点");
+}
