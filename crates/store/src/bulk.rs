@@ -17,14 +17,14 @@ type AnyQuery = sqlx::query::Query<'static, Any, AnyArguments>;
 /// Inserts `rows` as `head (…), (…) … tail`, `cols` parameters a row, bound by `bind`.
 async fn insert_many<T>(
     conn: &mut AnyConnection,
-    max_params: usize,
+    backend: crate::Backend,
     head: &str,
     cols: usize,
     tail: &str,
     rows: &[T],
     bind: impl Fn(AnyQuery, &T) -> Result<AnyQuery>,
 ) -> Result<()> {
-    for chunk in rows.chunks((max_params / cols).max(1)) {
+    for chunk in rows.chunks((backend.params_per_insert() / cols).max(1)) {
         let mut sql = String::with_capacity(head.len() + chunk.len() * cols * 5 + tail.len());
         sql.push_str(head);
         for i in 0..chunk.len() {
@@ -33,8 +33,7 @@ async fn insert_many<T>(
                 if c > 0 {
                     sql.push_str(", ");
                 }
-                sql.push('$');
-                sql.push_str(&(i * cols + c + 1).to_string());
+                sql.push_str(&backend.placeholder(i * cols + c + 1));
             }
             sql.push(')');
         }
@@ -87,7 +86,7 @@ impl Tx {
     pub async fn insert_progress_rows(&mut self, rows: &[ProgressRow]) -> Result<()> {
         insert_many(
             &mut self.tx,
-            self.backend.params_per_statement(),
+            self.backend,
             "INSERT INTO project_progress (project_id, period, year, month, month_e4, ytd_e4, since_start_e4,
                  image_progress, problems) VALUES",
             9,
@@ -122,7 +121,7 @@ impl Tx {
         };
         insert_many(
             &mut self.tx,
-            self.backend.params_per_statement(),
+            self.backend,
             "INSERT INTO projects (code, name, category, nature, location, content, total_investment_e4,
                  planned_start, planned_finish, actual_start, unit_id, lead_leader, responsible_person,
                  contact, deadline, sample) VALUES",
@@ -185,7 +184,7 @@ impl Tx {
             .collect();
         insert_many(
             &mut self.tx,
-            self.backend.params_per_statement(),
+            self.backend,
             "INSERT INTO project_flags (project_id, flag) VALUES",
             2,
             "",
@@ -199,7 +198,7 @@ impl Tx {
     pub async fn insert_year_plans(&mut self, plans: &[(i64, YearPlan)]) -> Result<()> {
         insert_many(
             &mut self.tx,
-            self.backend.params_per_statement(),
+            self.backend,
             "INSERT INTO project_year_plans (project_id, year, planned_e4, milestones) VALUES",
             4,
             "ON CONFLICT (project_id, year) DO UPDATE SET planned_e4 = excluded.planned_e4, milestones = excluded.milestones",
@@ -213,7 +212,7 @@ impl Tx {
     pub async fn insert_values(&mut self, values: &[IndicatorValue], ids: &Ids) -> Result<()> {
         insert_many(
             &mut self.tx,
-            self.backend.params_per_statement(),
+            self.backend,
             "INSERT INTO indicator_values (indicator_id, unit_id, period, year, value_e4, growth_e4, note, sample) VALUES",
             8,
             "ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value_e4 = excluded.value_e4,
@@ -239,7 +238,7 @@ impl Tx {
     pub async fn insert_tasks(&mut self, tasks: &[KeyTask], ids: &Ids) -> Result<()> {
         insert_many(
             &mut self.tx,
-            self.backend.params_per_statement(),
+            self.backend,
             "INSERT INTO tasks (code, name, year, lead_unit_id, lead_leader, deadline, target, status, sample) VALUES",
             9,
             "",

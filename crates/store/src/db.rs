@@ -16,13 +16,32 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Parameters per multi-row statement. sqlx resolves each `$n` of a SQLite statement by
-    /// name, a scan over all of them, so SQLite wants short statements; PostgreSQL long ones
-    /// (fewer round trips; its limit is 65535).
+    /// Parameters per `IN (…)` list. sqlx resolves each `$n` of a SQLite statement by name, a
+    /// scan over all of them, so SQLite wants short lists; PostgreSQL long ones (fewer round
+    /// trips; its limit is 65535).
     pub(crate) fn params_per_statement(self) -> usize {
         match self {
             Backend::Sqlite => 240,
             Backend::Postgres => 8000,
+        }
+    }
+
+    /// Parameters per generated multi-row insert, whose placeholders are positional on SQLite
+    /// (see [`Backend::placeholder`]) and so cost nothing to resolve.
+    pub(crate) fn params_per_insert(self) -> usize {
+        match self {
+            Backend::Sqlite => 4000,
+            Backend::Postgres => 8000,
+        }
+    }
+
+    /// The placeholder of the `n`th parameter in generated multi-row inserts: `$n` for
+    /// PostgreSQL, a plain positional `?` for SQLite (bound in order, where `$n` would be
+    /// looked up by name). Hand-written statements use `$n` on both.
+    pub(crate) fn placeholder(self, n: usize) -> String {
+        match self {
+            Backend::Sqlite => "?".to_string(),
+            Backend::Postgres => format!("${n}"),
         }
     }
 
