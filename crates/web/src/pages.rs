@@ -122,6 +122,7 @@ fn field(name: &str, label: &str, kind: FieldKind, value: impl Into<String>) -> 
     FieldView { name: name.into(), label: label.into(), kind, value: value.into() }
 }
 
+/// A form: posted with the session's CSRF token, or (`get`) a filter that changes nothing.
 #[derive(Debug, Clone)]
 pub struct FormView {
     pub action: String,
@@ -130,6 +131,7 @@ pub struct FormView {
     pub submit: String,
     pub inline: bool,
     pub multipart: bool,
+    pub get: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -204,6 +206,7 @@ impl Page {
             submit: "登录".into(),
             inline: false,
             multipart: false,
+            get: false,
         }));
         Self { title: "登录台账".into(), nav: None, blocks }
     }
@@ -250,6 +253,7 @@ impl Page {
             submit: submit.into(),
             inline: false,
             multipart,
+            get: false,
         }))
     }
     fn button(&mut self, action: &str, user: &User, fields: Vec<FieldView>, submit: &str) -> &mut Self {
@@ -260,6 +264,7 @@ impl Page {
             submit: submit.into(),
             inline: true,
             multipart: false,
+            get: false,
         }))
     }
 }
@@ -644,6 +649,7 @@ pub async fn projects(
         submit: "筛选".into(),
         inline: false,
         multipart: false,
+        get: true,
     }));
     let query = |sort: &str| format!("/projects?period={}&sort={sort}", period.key());
     let mut t = TableView::new(&format!("共{}个项目", rows.len()), &[]);
@@ -662,10 +668,6 @@ pub async fn projects(
     t.export = Some(format!("/projects?period={}&format=xlsx", period.key()));
     t.rows = rows.into_iter().map(|r| r.1).collect();
     page.table(t);
-    // The projects form is a GET filter: it carries no CSRF token and changes nothing.
-    if let Some(Block::Form(f)) = page.blocks.iter_mut().find(|b| matches!(b, Block::Form(_))) {
-        f.action = "/projects".into();
-    }
     page_or_xlsx(page, q.format.as_deref())
 }
 

@@ -545,3 +545,19 @@ async fn an_admin_imports_units_from_excel_and_the_api_serves_indicators_and_pro
     let reporter = app.sign_in("dhj_reporter").await;
     assert_eq!(app.get("/api/v1/projects/ZD2018-001", &reporter).await.status, 403);
 }
+
+#[tokio::test]
+async fn the_project_list_filters_with_a_plain_get_form() {
+    let app = spawn_app(true).await;
+    let leader = app.sign_in("leader").await;
+    let page = app.get("/projects?period=2018-05", &leader).await;
+    assert!(page.body.contains("method=\"get\" action=\"/projects\""), "a filter is a GET form");
+    let red = app.get("/projects?period=2018-05&light=red", &leader).await;
+    assert_eq!(red.status, 200);
+    assert!(
+        red.body.contains("light red") && !red.body.contains("light yellow") && !red.body.contains("light green"),
+        "only red rows"
+    );
+    let flagship = app.get("/projects?period=2018-05&flag=%E5%87%BA%E5%BD%A9%E9%A1%B9%E7%9B%AE", &leader).await;
+    assert!(flagship.body.contains("保利豫见里") && flagship.body.contains("共20个项目"), "the 20 出彩项目 of 2018");
+}
