@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Serialize;
@@ -296,10 +296,4 @@ async fn metrics(State(state): State<AppState>) -> Response {
         lines.join("\n")
     );
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
-}
-
-/// A page for a plain HTML error (kept for handlers that need one without a user).
-#[allow(dead_code)]
-fn html_error(message: &str) -> Html<String> {
-    Html(message.to_string())
 }
