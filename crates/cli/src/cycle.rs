@@ -30,9 +30,9 @@ pub async fn user_add(
 ) -> Result<(), CliError> {
     let service = store.service(store.actor(acting).await?, config).await?;
     service.save_user(&user).await?;
-    println!("已保存账号 {}（{}）", user.username, user.role.label_zh());
+    say!("已保存账号 {}（{}）", user.username, user.role.label_zh());
     if generated {
-        println!("初始口令（仅显示这一次）：{}", user.password);
+        say!("初始口令（仅显示这一次）：{}", user.password);
     }
     Ok(())
 }
@@ -46,16 +46,16 @@ pub async fn user_passwd(
 ) -> Result<(), CliError> {
     let service = store.service(store.actor(acting).await?, config).await?;
     service.set_password(username, password).await?;
-    println!("已更新账号 {username} 的口令");
+    say!("已更新账号 {username} 的口令");
     Ok(())
 }
 
 pub async fn user_list(store: &Store) -> Result<(), CliError> {
     let tree = store.org_tree().await?;
-    println!("账号\t角色\t单位\t姓名");
+    say!("账号\t角色\t单位\t姓名");
     for u in store.users().await? {
         let unit = u.unit.as_deref().and_then(|c| tree.get(c)).map_or("—", |x| x.name.as_str());
-        println!("{}\t{}\t{}\t{}", u.username, u.role.label_zh(), unit, u.display_name);
+        say!("{}\t{}\t{}\t{}", u.username, u.role.label_zh(), unit, u.display_name);
     }
     Ok(())
 }
@@ -72,7 +72,7 @@ pub async fn round_open(
     let round = service.open_round(period, form, due).await?;
     let status = service.round_status(&round, Date::end_of(period)).await?;
     let owed: usize = status.iter().map(|u| u.owed).sum();
-    println!(
+    say!(
         "已开启 {}{} 填报，截止 {}：{} 个单位应报 {} 项",
         period.label_zh(false),
         form.label_zh(),
@@ -94,19 +94,19 @@ pub async fn round_status(
     let service = store.service(store.actor(acting).await?, config).await?;
     let round = service.round(period, form).await?;
     let status = if round.status == taizhang_store::RoundStatus::Open { "填报中" } else { "已关闭" };
-    println!("{}{}（{status}，截止 {}）", period.label_zh(false), form.label_zh(), round.due);
+    say!("{}{}（{status}，截止 {}）", period.label_zh(false), form.label_zh(), round.due);
     let states = EntryState::ALL;
     let header: Vec<&str> = states.iter().map(|s| s.label_zh()).collect();
-    println!("单位\t应报\t{}\t逾期", header.join("\t"));
+    say!("单位\t应报\t{}\t逾期", header.join("\t"));
     let standing = service.round_status(&round, today).await?;
     for u in &standing {
         let counts: Vec<String> =
             states.iter().map(|s| u.by_state.iter().find(|(x, _)| x == s).map_or(0, |(_, n)| *n).to_string()).collect();
-        println!("{}\t{}\t{}\t{}", u.name, u.owed, counts.join("\t"), if u.overdue { "逾期未报" } else { "" });
+        say!("{}\t{}\t{}\t{}", u.name, u.owed, counts.join("\t"), if u.overdue { "逾期未报" } else { "" });
     }
     let overdue: Vec<&str> = standing.iter().filter(|u| u.overdue).map(|u| u.name.as_str()).collect();
     if !overdue.is_empty() {
-        println!("逾期未报（{}个）：{}", overdue.len(), overdue.join("、"));
+        say!("逾期未报（{}个）：{}", overdue.len(), overdue.join("、"));
     }
     Ok(())
 }
@@ -121,7 +121,7 @@ pub async fn round_close(
     let service = store.service(store.actor(acting).await?, config).await?;
     let round = service.round(period, form).await?;
     let locked = service.close_round(&round).await?;
-    println!("已关闭 {}{} 填报，锁定 {locked} 条记录", period.label_zh(false), form.label_zh());
+    say!("已关闭 {}{} 填报，锁定 {locked} 条记录", period.label_zh(false), form.label_zh());
     Ok(())
 }
 
@@ -137,7 +137,7 @@ pub async fn warnings(
     let service = store.service(store.actor(acting).await?, config).await?;
     let items = service.warnings(period, unit, today).await?;
     let count = |l: Light| items.iter().filter(|w| w.lit.light == l).count();
-    println!(
+    say!(
         "{} 预警：红灯{}个，黄灯{}个，绿灯{}个",
         period.label_zh(true),
         count(Light::Red),
@@ -145,7 +145,7 @@ pub async fn warnings(
         count(Light::Green)
     );
     for w in items.iter().filter(|w| all || w.lit.light != Light::Green) {
-        println!(
+        say!(
             "{}\t{}\t{} {}（{}）：{}",
             w.lit.light.label_zh(),
             w.kind.label_zh(),

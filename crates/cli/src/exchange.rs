@@ -61,7 +61,7 @@ pub async fn import(store: &Store, args: ImportArgs<'_>) -> Result<(), CliError>
     tracing::info!(elapsed = ?started.elapsed(), "written");
     spinner.finish_and_clear();
     let verb = if args.dry_run { "试运行（未写入）" } else { "已导入" };
-    println!("{verb} {name} 工作表“{}”{}行：{summary}", table.sheet, table.rows.len());
+    say!("{verb} {name} 工作表“{}”{}行：{summary}", table.sheet, table.rows.len());
     Ok(())
 }
 
@@ -138,7 +138,7 @@ pub async fn export(store: &Store, args: ExportArgs<'_>) -> Result<(), CliError>
         }
     };
     std::fs::write(args.out, bytes).map_err(|e| CliError::Usage(format!("无法写入 {}：{e}", args.out.display())))?;
-    println!("已导出 {}", args.out.display());
+    say!("已导出 {}", args.out.display());
     Ok(())
 }
 

@@ -1,6 +1,18 @@
 //! `taizhang`: the ledger's command line. It wires the crates together and speaks to people;
 //! the rules live in `taizhang-core`, SQL in `taizhang-store`, HTTP in `taizhang-web`.
 
+/// `println!` that ends the program quietly when the reader has gone (`taizhang … | head`).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 mod cycle;
 mod demo;
 mod exchange;
@@ -268,7 +280,7 @@ fn emit(doc: &taizhang_core::report::Document, output: &Output) -> Result<(), Cl
     match &output.out {
         Some(path) => {
             std::fs::write(path, bytes).map_err(|e| CliError::Usage(format!("无法写入 {}：{e}", path.display())))?;
-            println!("已生成 {}", path.display());
+            say!("已生成 {}", path.display());
         }
         None if matches!(output.format, Format::Md | Format::Html) => {
             use std::io::Write;
@@ -342,13 +354,13 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
         Command::Init(admin) => {
             init(store, admin).await?;
-            println!("数据库已就绪：{}", Redacted(&cli.db));
+            say!("数据库已就绪：{}", Redacted(&cli.db));
         }
         Command::Demo(admin) => {
             init(store, admin).await?;
             load_demo(store).await?;
             let c = store.counts().await?;
-            println!(
+            say!(
                 "已载入二七区示例：单位{}个，指标数据{}条，项目{}个（月度进度{}条），重点工作{}项。示例账号口令：{}",
                 c.units,
                 c.values,
@@ -381,7 +393,7 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
             let mut tx = store.begin().await?;
             tx.write_world(&world).await?;
             tx.commit().await?;
-            println!(
+            say!(
                 "已载入：单位{}个，指标数据{}条，目标{}条，计划节点{}个，项目{}个，重点工作{}项",
                 world.units.len(),
                 world.values.len(),
@@ -419,7 +431,7 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
                     };
                     cycle::user_passwd(store, &config, &cli.acting, username, &password).await?;
                     if generated {
-                        println!("新口令（仅显示这一次）：{password}");
+                        say!("新口令（仅显示这一次）：{password}");
                     }
                 }
                 UserCommand::List => cycle::user_list(store).await?,
@@ -499,10 +511,10 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
             init(store, admin).await?;
             if *demo && store.counts().await?.units == 0 {
                 load_demo(store).await?;
-                println!("已载入二七区示例数据；示例账号口令：{}", demo::DEMO_PASSWORD);
+                say!("已载入二七区示例数据；示例账号口令：{}", demo::DEMO_PASSWORD);
             }
             let listener = tokio::net::TcpListener::bind(listen).await?;
-            println!("taizhang 已启动：http://{}", listener.local_addr()?);
+            say!("taizhang 已启动：http://{}", listener.local_addr()?);
             let config = cycle::load_config(cli.config.as_deref())?;
             taizhang_web::serve(store.clone(), config, listener).await?;
         }
@@ -521,7 +533,7 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
             };
             synthetic::generate(store, &catalogue, spec).await?;
             let c = store.counts().await?;
-            println!(
+            say!(
                 "已生成示例城市（{:.1} 秒）：单位{}个，指标数据{}条，目标{}条，项目{}个，月度进度{}条，重点工作{}项",
                 started.elapsed().as_secs_f64(),
                 c.units,
@@ -558,7 +570,7 @@ async fn init(store: &Store, admin: &AdminArgs) -> Result<(), CliError> {
         };
         tx.upsert_user(&admin).await?;
         if generated {
-            println!("已创建管理员账号 admin，初始口令（仅显示这一次）：{password}");
+            say!("已创建管理员账号 admin，初始口令（仅显示这一次）：{password}");
         }
     }
     tx.commit().await?;
