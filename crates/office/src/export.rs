@@ -40,6 +40,18 @@ impl Names<'_> {
     fn unit(&self, code: &str) -> String {
         self.units.get(code).map_or_else(|| code.to_string(), |u| u.name.clone())
     }
+
+    /// An indicator's name, a figure (base unit) in the indicator's own unit, and that unit:
+    /// the 指标, 数值/目标值 and 计量单位 cells.
+    fn figure(&self, indicator: &str, base: Option<Decimal>) -> (Cell, Cell, Cell) {
+        let ind = self.catalogue.find(indicator);
+        let unit = ind.map(|i| i.unit.clone());
+        (
+            text(ind.map_or_else(|| indicator.to_string(), |i| i.name.clone())),
+            number(base.map(|x| unit.as_ref().map_or(x, |u| x / u.factor()))),
+            text(unit.map(|u| u.to_string()).unwrap_or_default()),
+        )
+    }
 }
 
 fn headers(kind: Kind) -> Vec<&'static str> {
@@ -63,14 +75,13 @@ pub fn rows(batch: &Batch, names: Names<'_>) -> (Kind, Vec<Vec<Cell>>) {
             values
                 .iter()
                 .map(|v| {
-                    let ind = names.catalogue.find(&v.indicator);
-                    let unit = ind.map(|i| i.unit.clone());
+                    let (name, level, measure) = names.figure(&v.indicator, v.value);
                     vec![
-                        text(ind.map_or_else(|| v.indicator.clone(), |i| i.name.clone())),
+                        name,
                         text(names.unit(&v.unit)),
                         text(v.period.key()),
-                        number(v.value.map(|x| unit.as_ref().map_or(x, |u| x / u.factor()))),
-                        text(unit.map(|u| u.to_string()).unwrap_or_default()),
+                        level,
+                        measure,
                         number(v.reported_growth),
                         text(v.note.clone().unwrap_or_default()),
                     ]
@@ -82,14 +93,13 @@ pub fn rows(batch: &Batch, names: Names<'_>) -> (Kind, Vec<Vec<Cell>>) {
             targets
                 .iter()
                 .map(|t| {
-                    let ind = names.catalogue.find(&t.indicator);
-                    let unit = ind.map(|i| i.unit.clone());
+                    let (name, level, measure) = names.figure(&t.indicator, t.level);
                     vec![
-                        text(ind.map_or_else(|| t.indicator.clone(), |i| i.name.clone())),
+                        name,
                         text(names.unit(&t.unit)),
                         Cell::Number(Decimal::from(t.year)),
-                        number(t.level.map(|x| unit.as_ref().map_or(x, |u| x / u.factor()))),
-                        text(unit.map(|u| u.to_string()).unwrap_or_default()),
+                        level,
+                        measure,
                         number(t.growth),
                     ]
                 })
