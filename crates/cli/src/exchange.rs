@@ -26,14 +26,21 @@ pub struct ImportArgs<'a> {
 pub async fn import(store: &Store, args: ImportArgs<'_>) -> Result<(), CliError> {
     let started = std::time::Instant::now();
     let name = args.file.display().to_string();
-    let file = std::fs::File::open(args.file).map_err(|e| CliError::Usage(format!("无法打开 {name}：{e}")))?;
-    let size = file.metadata()?.len();
+    let size = std::fs::metadata(args.file).map_err(|e| CliError::Usage(format!("无法打开 {name}：{e}")))?.len();
+    if size > taizhang_office::MAX_FILE_BYTES {
+        // Refused before reading it into memory.
+        return Err(CliError::Import(taizhang_office::ImportError::File(format!(
+            "{name} 有 {} MB，超过上限 {} MB：请按年度或单位拆分后分别导入",
+            size / (1024 * 1024),
+            taizhang_office::MAX_FILE_BYTES / (1024 * 1024)
+        ))));
+    }
+    let bytes = std::fs::read(args.file).map_err(|e| CliError::Usage(format!("无法打开 {name}：{e}")))?;
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(
         ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let table = taizhang_office::read_table(std::io::BufReader::new(file), size, &name, args.kind, args.sheet)
-        .map_err(CliError::Import)?;
+    let table = taizhang_office::read_table(&bytes, &name, args.kind, args.sheet).map_err(CliError::Import)?;
     tracing::info!(elapsed = ?started.elapsed(), rows = table.rows.len(), "workbook read");
     let big = table.rows.len() > SPINNER_ROWS;
     if big {

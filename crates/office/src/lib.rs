@@ -13,7 +13,6 @@ pub mod report;
 pub mod sheet;
 
 use std::fmt;
-use std::io::{Read, Seek};
 use std::str::FromStr;
 
 use taizhang_core::batch::Batch;
@@ -116,15 +115,9 @@ pub enum ImportError {
 
 /// Opens a workbook and reads the sheet for `kind` without parsing its rows yet (the caller
 /// may need the years it covers to build the [`Context`]).
-pub fn read_table<RS: Read + Seek>(
-    reader: RS,
-    size: u64,
-    file: &str,
-    kind: Kind,
-    sheet: Option<&str>,
-) -> Result<sheet::Table, ImportError> {
-    let mut workbook = sheet::open(reader, size, file)?;
-    sheet::read_table(&mut workbook, sheet, kind.fields())
+/// `bytes` is the whole file (workbooks are read in memory; the size limit applies).
+pub fn read_table(bytes: &[u8], file: &str, kind: Kind, sheet: Option<&str>) -> Result<sheet::Table, ImportError> {
+    sheet::read_table(bytes, file, sheet, kind.fields())
 }
 
 /// The years a table's 报告期 column covers (unreadable cells are left to the parser).

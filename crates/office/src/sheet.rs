@@ -2,7 +2,7 @@
 //! header text: any order, spaces and full-width brackets tolerated, unit suffixes such as
 //! "(万元)" read, a title row above the header skipped, merged cells filled.
 
-use std::io::{Read, Seek};
+use std::io::{Cursor, Read, Seek};
 
 use calamine::{Data, Reader, SheetVisible, Xlsx, XlsxError};
 use rust_decimal::Decimal;
@@ -108,11 +108,9 @@ pub fn open<RS: Read + Seek>(reader: RS, size: u64, file: &str) -> Result<Xlsx<R
 
 /// Picks the sheet: the one named, else the first visible one whose headers fit, else the
 /// first visible one. Hidden sheets are read only when named.
-pub fn read_table<RS: Read + Seek>(
-    workbook: &mut Xlsx<RS>,
-    sheet: Option<&str>,
-    fields: &[Field],
-) -> Result<Table, ImportError> {
+pub fn read_table(bytes: &[u8], file: &str, sheet: Option<&str>, fields: &[Field]) -> Result<Table, ImportError> {
+    let mut workbook = open(Cursor::new(bytes), bytes.len() as u64, file)?;
+    let workbook = &mut workbook;
     let names: Vec<(String, bool)> =
         workbook.sheets_metadata().iter().map(|s| (s.name.clone(), s.visible == SheetVisible::Visible)).collect();
     let candidates: Vec<String> = match sheet {
@@ -127,7 +125,7 @@ pub fn read_table<RS: Read + Seek>(
     };
     let mut first_error = None;
     for name in &candidates {
-        match read_named(workbook, name, fields) {
+        match read_named(workbook, bytes, name, fields) {
             Ok(table) => return Ok(table),
             Err(e) => {
                 first_error.get_or_insert(e);
@@ -137,9 +135,29 @@ pub fn read_table<RS: Read + Seek>(
     Err(first_error.unwrap_or_else(|| ImportError::File("工作簿中没有可见的工作表".into())))
 }
 
-fn read_named<RS: Read + Seek>(workbook: &mut Xlsx<RS>, name: &str, fields: &[Field]) -> Result<Table, ImportError> {
+fn read_named<RS: Read + Seek>(
+    workbook: &mut Xlsx<RS>,
+    bytes: &[u8],
+    name: &str,
+    fields: &[Field],
+) -> Result<Table, ImportError> {
+    // Merged regions are listed after the cells, so finding them reads the whole sheet once
+    // more: that second pass runs on the other core, over its own reader of the same bytes.
+    std::thread::scope(|scope| {
+        let merged = scope.spawn(|| {
+            Xlsx::new(Cursor::new(bytes))
+                .ok()
+                .and_then(|mut wb| wb.merge_cells_by_sheet_name(name).ok())
+                .unwrap_or_default()
+        });
+        let grid = read_cells(workbook, name);
+        let merged = merged.join().unwrap_or_default();
+        grid.and_then(|grid| table_of(grid, merged, name, fields))
+    })
+}
+
+fn read_cells<RS: Read + Seek>(workbook: &mut Xlsx<RS>, name: &str) -> Result<Vec<Vec<Data>>, ImportError> {
     let unreadable = |e: XlsxError| ImportError::File(format!("无法读取工作表“{name}”：{e}"));
-    let merged = workbook.merge_cells_by_sheet_name(name).unwrap_or_default();
     // Streamed cell by cell into rows indexed from A1: one copy of the sheet, not two.
     let mut grid: Vec<Vec<Data>> = Vec::new();
     let mut cells = workbook.worksheet_cells_reader(name).map_err(unreadable)?;
@@ -156,6 +174,15 @@ fn read_named<RS: Read + Seek>(workbook: &mut Xlsx<RS>, name: &str, fields: &[Fi
         row[c] = cell.get_value().clone().into();
     }
     drop(cells);
+    Ok(grid)
+}
+
+fn table_of(
+    mut grid: Vec<Vec<Data>>,
+    merged: Vec<calamine::Dimensions>,
+    name: &str,
+    fields: &[Field],
+) -> Result<Table, ImportError> {
     // A merged region shows its value in every cell it covers, as the user sees it.
     for region in merged {
         let (r0, c0) = (region.start.0 as usize, region.start.1 as usize);

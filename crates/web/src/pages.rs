@@ -1350,14 +1350,7 @@ pub async fn upload(
     if round.form != ReportForm::ProjectProgress {
         return Err(AppError::BadRequest("只有项目进度可以上传工作簿".into()));
     }
-    let size = bytes.len() as u64;
-    let read = taizhang_office::read_table(
-        std::io::Cursor::new(bytes),
-        size,
-        "上传的工作簿",
-        taizhang_office::Kind::Progress,
-        None,
-    );
+    let read = taizhang_office::read_table(&bytes, "上传的工作簿", taizhang_office::Kind::Progress, None);
     let table = match read {
         Ok(t) => t,
         Err(e) => return rejected(state, user, round, unit, vec![e.to_string()]).await,
@@ -1659,9 +1652,7 @@ pub async fn admin_import(
         .parse()
         .map_err(|e: taizhang_office::ImportError| AppError::BadRequest(e.to_string()))?;
     let mut page = Page::new(&user, "导入结果");
-    let size = bytes.len() as u64;
-    let outcome = match taizhang_office::read_table(std::io::Cursor::new(bytes), size, "上传的工作簿", kind, None)
-    {
+    let outcome = match taizhang_office::read_table(&bytes, "上传的工作簿", kind, None) {
         Err(e) => Err(e.to_string()),
         Ok(table) => {
             let loaded = crate::workbook::ImportContext::load(&state.store, kind, &table, today().year).await?;
