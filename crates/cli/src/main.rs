@@ -292,22 +292,12 @@ fn emit(doc: &taizhang_core::report::Document, output: &Output) -> Result<(), Cl
     Ok(())
 }
 
-/// Today, from the system clock (UTC).
-fn today() -> taizhang_core::project::Date {
-    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400);
-    taizhang_core::project::Date::from_unix_days(days as i64).unwrap_or(taizhang_core::project::Date {
-        year: 2018,
-        month: 1,
-        day: 1,
-    })
-}
-
 fn current_year() -> i32 {
-    today().year
+    taizhang_store::clock::today().year
 }
 
 fn parse_today(text: Option<&str>) -> Result<taizhang_core::project::Date, CliError> {
-    Ok(text.map(taizhang_core::project::Date::parse).transpose()?.unwrap_or_else(today))
+    Ok(text.map(taizhang_core::project::Date::parse).transpose()?.unwrap_or_else(taizhang_store::clock::today))
 }
 
 fn new_password() -> String {

@@ -14,11 +14,9 @@ use taizhang_core::supervision::OrderState;
 use taizhang_core::workflow::Form;
 
 use crate::reports::FLAG_OVER_100M;
+use crate::reports::SUBTREE;
 use crate::service::Service;
 use crate::{Result, StoreError};
-
-const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (SELECT id FROM org_units WHERE code = $1
-    UNION ALL SELECT c.id FROM org_units c JOIN sub s ON c.parent_id = s.id)";
 
 /// How project totals are grouped.
 enum Group {

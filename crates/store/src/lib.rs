@@ -8,6 +8,7 @@
 
 mod briefs;
 mod bulk;
+pub mod clock;
 mod db;
 mod error;
 mod exchange;
@@ -122,9 +123,5 @@ impl Tx {
 
 /// Now as ISO-8601 UTC text, for audit columns.
 pub(crate) fn now_iso() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    let date =
-        taizhang_core::project::Date::from_unix_days(days).map_or_else(|_| "1970-01-01".to_string(), |d| d.to_string());
-    format!("{date}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    clock::iso_after(0)
 }

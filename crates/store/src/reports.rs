@@ -16,7 +16,7 @@ use taizhang_core::report::{
 use crate::{Result, Store};
 
 /// `sub(id)`: the unit whose code is `$1` and every unit below it.
-const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
+pub(crate) const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
         SELECT id FROM org_units WHERE code = $1
         UNION ALL SELECT c.id FROM org_units c JOIN sub s ON c.parent_id = s.id)";
 

@@ -14,12 +14,9 @@ use taizhang_core::supervision::{
 };
 
 use crate::ledger::unit_id;
+use crate::reports::SUBTREE;
 use crate::service::Service;
 use crate::{Result, StoreError};
-
-/// `sub(id)`: the unit whose code is `$1` and every unit below it.
-const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (SELECT id FROM org_units WHERE code = $1
-    UNION ALL SELECT c.id FROM org_units c JOIN sub s ON c.parent_id = s.id)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum WarningKind {

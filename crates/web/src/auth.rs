@@ -33,15 +33,6 @@ fn token() -> String {
     rand::rngs::StdRng::from_os_rng().sample_iter(&Alphanumeric).take(40).map(char::from).collect()
 }
 
-/// ISO time `hours` from now (UTC), as sessions store it.
-fn iso_in(seconds: u64) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) + seconds;
-    let date = taizhang_core::project::Date::from_unix_days((now / 86_400) as i64)
-        .map_or_else(|_| "1970-01-01".into(), |d| d.to_string());
-    let rem = now % 86_400;
-    format!("{date}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(COOKIE)
@@ -110,7 +101,7 @@ impl FromRequestParts<AppState> for User {
         let fail = |e: AppError| if api { crate::ApiError(e).into_response() } else { e.into_response() };
         let unauthorised = || if api { fail(AppError::Unauthorised) } else { Redirect::to("/login").into_response() };
         let Some(id) = session_cookie(&parts.headers) else { return Err(unauthorised()) };
-        match state.store.session(&id, &iso_in(0)).await {
+        match state.store.session(&id, &taizhang_store::clock::iso_after(0)).await {
             Ok(Some(session)) => {
                 if api && parts.method != axum::http::Method::GET {
                     let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -154,7 +145,10 @@ pub async fn open_session(
     };
     state.throttle.clear(&key);
     let (id, csrf) = (token(), token());
-    state.store.create_session(&id, &user.username, &csrf, &iso_in(SESSION_HOURS * 3600)).await?;
+    state
+        .store
+        .create_session(&id, &user.username, &csrf, &taizhang_store::clock::iso_after(SESSION_HOURS * 3600))
+        .await?;
     Ok((id.clone(), Session { id, user, csrf }))
 }
 

@@ -319,16 +319,15 @@ fn page_or_xlsx(page: Page, format: Option<&str>) -> Result<Response, AppError> 
     Ok(render(&page))
 }
 
-fn today() -> Date {
-    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400);
-    Date::from_unix_days(days as i64).unwrap_or(Date { year: 2018, month: 1, day: 1 })
-}
-
 /// The period a page shows: the one asked for, else the latest month with reports.
 async fn period_of(state: &AppState, asked: Option<&str>) -> Result<Period, AppError> {
     match asked.filter(|s| !s.is_empty()) {
         Some(p) => p.parse::<Period>().map(|p| p.closing_month()).map_err(|e| AppError::BadRequest(e.to_string())),
-        None => Ok(state.store.latest_progress_period().await?.unwrap_or(Period::Month(today().year, today().month))),
+        None => Ok(state
+            .store
+            .latest_progress_period()
+            .await?
+            .unwrap_or(Period::Month(taizhang_store::clock::today().year, taizhang_store::clock::today().month))),
     }
 }
 
@@ -705,7 +704,7 @@ pub async fn project(
         master.rows.push(vec![CellView::text(k), CellView::text(v)]);
     }
     page.table(master);
-    let year = state.store.latest_progress_period().await?.map_or(today().year, |p| p.year());
+    let year = state.store.latest_progress_period().await?.map_or(taizhang_store::clock::today().year, |p| p.year());
     for y in [year, year - 1] {
         if let Some(plan) = state.store.year_plan(&code, y).await? {
             page.heading(format!("{y}年计划与进度"));
@@ -1421,7 +1420,7 @@ pub async fn review(
     let tree = state.store.org_tree().await?;
     let mut any = false;
     for round in service.rounds().await?.into_iter().filter(|r| r.status == RoundStatus::Open) {
-        for standing in service.round_status(&round, today()).await? {
+        for standing in service.round_status(&round, taizhang_store::clock::today()).await? {
             let entries: Vec<_> =
                 service.entries(&round, &standing.unit).await?.into_iter().filter(|e| e.state == wanted).collect();
             if entries.is_empty() {
@@ -1655,7 +1654,9 @@ pub async fn admin_import(
     let outcome = match taizhang_office::read_table(&bytes, "上传的工作簿", kind, None) {
         Err(e) => Err(e.to_string()),
         Ok(table) => {
-            let loaded = crate::workbook::ImportContext::load(&state.store, kind, &table, today().year).await?;
+            let loaded =
+                crate::workbook::ImportContext::load(&state.store, kind, &table, taizhang_store::clock::today().year)
+                    .await?;
             match taizhang_office::parse_table(&table, kind, &loaded.context()) {
                 Err(e) => Err(e.to_string()),
                 Ok(batch) => Ok((table.sheet.clone(), table.rows.len(), state.store.import(&batch, false).await?)),
