@@ -9,6 +9,7 @@ use taizhang_core::period::Period;
 use taizhang_office::export::{LedgerLine, Names};
 use taizhang_office::{ImportError, Kind};
 use taizhang_store::Store;
+use taizhang_web::workbook::{ImportRequest, WorkbookError, import_workbook};
 
 use crate::CliError;
 
@@ -40,35 +41,36 @@ pub async fn import(store: &Store, args: ImportArgs<'_>) -> Result<(), CliError>
     spinner.set_style(
         ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let table = taizhang_office::read_table(&bytes, &name, args.kind, args.sheet).map_err(CliError::Import)?;
-    tracing::info!(elapsed = ?started.elapsed(), rows = table.rows.len(), "workbook read");
-    let big = table.rows.len() > SPINNER_ROWS;
-    if big {
-        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-        spinner.set_message(format!("校验 {} 行", table.rows.len()));
-    }
-    for w in &table.warnings {
-        eprintln!("提示：{w}");
-    }
-    let loaded = taizhang_web::workbook::ImportContext::load(store, args.kind, &table, args.year).await?;
-    tracing::info!(elapsed = ?started.elapsed(), "context loaded");
-    let ctx = loaded.context();
-    let batch = match taizhang_office::parse_table(&table, args.kind, &ctx) {
-        Ok(b) => b,
-        Err(e) => {
-            spinner.finish_and_clear();
-            return Err(CliError::Import(e));
+    let verb = if args.dry_run { "校验并比对" } else { "校验并写入" };
+    let on_rows = |rows: usize| {
+        if rows > SPINNER_ROWS {
+            if spinner.message().is_empty() {
+                spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+            }
+            spinner.set_message(format!("{verb}：已读 {rows} 行"));
         }
     };
-    tracing::info!(elapsed = ?started.elapsed(), "rows checked");
-    if big {
-        spinner.set_message(if args.dry_run { "比对数据库" } else { "写入数据库" });
-    }
-    let summary = store.import(&batch, args.dry_run).await?;
-    tracing::info!(elapsed = ?started.elapsed(), "written");
+    let request = ImportRequest {
+        bytes,
+        file: name.clone(),
+        kind: args.kind,
+        sheet: args.sheet.map(str::to_string),
+        year: args.year,
+        dry_run: args.dry_run,
+    };
+    let outcome = import_workbook(store, request, &on_rows).await;
     spinner.finish_and_clear();
+    let done = match outcome {
+        Ok(done) => done,
+        Err(WorkbookError::Import(e)) => return Err(CliError::Import(e)),
+        Err(WorkbookError::Store(e)) => return Err(CliError::Store(e)),
+    };
+    tracing::info!(elapsed = ?started.elapsed(), rows = done.rows, "imported");
+    for w in &done.warnings {
+        eprintln!("提示：{w}");
+    }
     let verb = if args.dry_run { "试运行（未写入）" } else { "已导入" };
-    say!("{verb} {name} 工作表“{}”{}行：{summary}", table.sheet, table.rows.len());
+    say!("{verb} {name} 工作表“{}”{}行：{}", done.sheet, done.rows, done.summary);
     Ok(())
 }
 

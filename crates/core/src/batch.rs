@@ -32,6 +32,19 @@ impl Batch {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Appends the records of `other`, a batch of the same kind (another kind is left out).
+    pub fn append(&mut self, other: Batch) {
+        match (self, other) {
+            (Batch::Units(a), Batch::Units(b)) => a.extend(b),
+            (Batch::Values(a), Batch::Values(b)) => a.extend(b),
+            (Batch::Targets(a), Batch::Targets(b)) => a.extend(b),
+            (Batch::Projects(a), Batch::Projects(b)) => a.extend(b),
+            (Batch::Progress(a), Batch::Progress(b)) => a.extend(b),
+            (Batch::Tasks(a), Batch::Tasks(b)) => a.extend(b),
+            (mine, other) => debug_assert!(other.is_empty(), "{mine:?} cannot take another kind"),
+        }
+    }
 }
 
 /// How many records a write adds, changes and leaves as they were.
@@ -59,6 +72,14 @@ impl ChangeSummary {
                 true
             }
         }
+    }
+}
+
+impl std::ops::AddAssign for ChangeSummary {
+    fn add_assign(&mut self, other: Self) {
+        self.new += other.new;
+        self.changed += other.changed;
+        self.unchanged += other.unchanged;
     }
 }
 

@@ -17,7 +17,7 @@ use taizhang_core::world::ProjectRecord;
 
 use crate::cells;
 use crate::sheet::{Field, Row, Table, cell_text};
-use crate::{CellError, Kind};
+use crate::{CellError, Kind, Located};
 
 /// What an import checks against: the ledger as it stands.
 #[derive(Debug, Clone, Copy)]
@@ -28,8 +28,6 @@ pub struct Context<'a> {
     pub top_unit: Option<&'a str>,
     /// Stored projects: total investment (万元) by code.
     pub project_totals: &'a HashMap<String, Decimal>,
-    /// Stored 年初至报告期累计 by project code and month.
-    pub stored_ytd: &'a HashMap<(String, Period), Decimal>,
     pub plan_nodes: &'a [PlanNode],
     /// Stored task statuses by code, kept when a task is re-imported.
     pub task_status: &'a HashMap<String, TaskStatus>,
@@ -159,18 +157,133 @@ impl<'t> RowReader<'t> {
     }
 }
 
+/// Checks rows of one kind chunk by chunk as they are read, keeping what spans the whole
+/// file (duplicate keys, units' parents, each project's run of 年初至报告期累计) for [`Parser::finish`].
+#[derive(Debug)]
+pub struct Parser<'c> {
+    kind: Kind,
+    ctx: Context<'c>,
+    errors: Vec<CellError>,
+    seen: HashMap<String, u32>,
+    /// Units wait for the whole file: a parent may come in any later row.
+    units: Vec<(OrgUnit, Option<CellError>)>,
+    ytd: Vec<YtdRow>,
+    /// Where the 年初至报告期累计 column is, for the errors found at the end.
+    ytd_column: Option<Located>,
+}
+
+/// What the 年初至报告期累计 run check needs of one progress row.
+#[derive(Debug)]
+struct YtdRow {
+    excel_row: u32,
+    project: String,
+    period: Period,
+    ytd: Decimal,
+    month: Option<Decimal>,
+    cell: Data,
+}
+
+impl<'c> Parser<'c> {
+    pub fn new(kind: Kind, ctx: Context<'c>) -> Self {
+        Self {
+            kind,
+            ctx,
+            errors: Vec::new(),
+            seen: HashMap::new(),
+            units: Vec::new(),
+            ytd: Vec::new(),
+            ytd_column: None,
+        }
+    }
+
+    /// Checks the rows of `chunk` and returns the records they hold (units come at the end).
+    pub fn feed(&mut self, chunk: &Table) -> Batch {
+        let mut r = RowReader { table: chunk, errors: std::mem::take(&mut self.errors) };
+        let ctx = &self.ctx;
+        let seen = &mut self.seen;
+        let batch = match self.kind {
+            Kind::Units => {
+                self.units.extend(units(&mut r, seen));
+                Batch::Units(Vec::new())
+            }
+            Kind::Indicators => Batch::Values(values(&mut r, ctx, seen)),
+            Kind::Targets => Batch::Targets(targets(&mut r, ctx, seen)),
+            Kind::Projects => Batch::Projects(projects(&mut r, ctx, seen)),
+            Kind::Progress => {
+                if self.ytd_column.is_none() && chunk.column("ytd").is_some() {
+                    self.ytd_column = Some(chunk.at(&Row { excel_row: 0, cells: Vec::new() }, "ytd"));
+                }
+                Batch::Progress(progress(&mut r, ctx, seen, &mut self.ytd))
+            }
+            Kind::Tasks => Batch::Tasks(tasks(&mut r, ctx, seen)),
+        };
+        self.errors = r.errors;
+        batch
+    }
+
+    /// Whether any row so far was wrong.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// The stored 年初至报告期累计 the run check needs: each month whose previous month the
+    /// file does not carry (January starts from zero).
+    pub fn ytd_needed(&self) -> Vec<(String, Period)> {
+        ytd_runs(&self.ytd)
+            .filter(|(_, before)| before.is_none())
+            .filter_map(|(y, _)| previous_month(y.period).map(|p| (y.project.clone(), p)))
+            .collect()
+    }
+
+    /// The checks that need the whole file; `stored_ytd` holds what [`Parser::ytd_needed`]
+    /// asked for. Returns the records held back until now (units), or every error of the file.
+    pub fn finish(mut self, stored_ytd: &HashMap<(String, Period), Decimal>) -> Result<Batch, Vec<CellError>> {
+        let rest = match self.kind {
+            Kind::Units => {
+                // Parents may be in the ledger or anywhere in the file.
+                let known: HashSet<&str> = self
+                    .ctx
+                    .units
+                    .units()
+                    .iter()
+                    .map(|u| u.code.as_str())
+                    .chain(self.units.iter().map(|(u, _)| u.code.as_str()))
+                    .collect();
+                let missing: Vec<CellError> = self
+                    .units
+                    .iter()
+                    .filter(|(u, _)| u.parent.as_deref().is_some_and(|p| !known.contains(p)))
+                    .filter_map(|(_, e)| e.clone())
+                    .collect();
+                self.errors.extend(missing);
+                Batch::Units(self.units.into_iter().map(|(u, _)| u).collect())
+            }
+            Kind::Progress => {
+                let errors = check_ytd_sequence(&self.ytd, stored_ytd, self.ytd_column.as_ref());
+                self.errors.extend(errors);
+                Batch::Progress(Vec::new())
+            }
+            Kind::Indicators => Batch::Values(Vec::new()),
+            Kind::Targets => Batch::Targets(Vec::new()),
+            Kind::Projects => Batch::Projects(Vec::new()),
+            Kind::Tasks => Batch::Tasks(Vec::new()),
+        };
+        if self.errors.is_empty() { Ok(rest) } else { Err(self.errors) }
+    }
+}
+
 /// Parses every row of the table as records of `kind`; all errors of the file at once.
-pub fn parse(table: &Table, kind: Kind, ctx: &Context<'_>) -> Result<Batch, Vec<CellError>> {
-    let mut r = RowReader { table, errors: Vec::new() };
-    let batch = match kind {
-        Kind::Units => Batch::Units(units(&mut r, ctx)),
-        Kind::Indicators => Batch::Values(values(&mut r, ctx)),
-        Kind::Targets => Batch::Targets(targets(&mut r, ctx)),
-        Kind::Projects => Batch::Projects(projects(&mut r, ctx)),
-        Kind::Progress => Batch::Progress(progress(&mut r, ctx)),
-        Kind::Tasks => Batch::Tasks(tasks(&mut r, ctx)),
-    };
-    if r.errors.is_empty() { Ok(batch) } else { Err(r.errors) }
+pub fn parse(
+    table: &Table,
+    kind: Kind,
+    ctx: &Context<'_>,
+    stored_ytd: &HashMap<(String, Period), Decimal>,
+) -> Result<Batch, Vec<CellError>> {
+    let mut parser = Parser::new(kind, *ctx);
+    let mut batch = parser.feed(table);
+    let rest = parser.finish(stored_ytd)?;
+    batch.append(rest);
+    Ok(batch)
 }
 
 pub const UNIT_FIELDS: &[Field] = &[
@@ -180,9 +293,9 @@ pub const UNIT_FIELDS: &[Field] = &[
     Field { key: "kind", header: "类型", aliases: &["单位类型"], required: true },
 ];
 
-fn units(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<OrgUnit> {
+/// Units with the error to report should their parent not exist.
+fn units(r: &mut RowReader<'_>, seen: &mut HashMap<String, u32>) -> Vec<(OrgUnit, Option<CellError>)> {
     let mut out = Vec::new();
-    let mut seen = HashMap::new();
     let table = r.table;
     for row in &table.rows {
         let code = r.text(row, "code", true);
@@ -196,27 +309,18 @@ fn units(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<OrgUnit> {
             }
         });
         if let Some(c) = &code {
-            r.duplicate(&mut seen, c.clone(), row, "code");
+            r.duplicate(seen, c.clone(), row, "code");
         }
         if let (Some(code), Some(name), Some(kind)) = (code, name, kind) {
-            out.push((row, OrgUnit { code, name, kind, parent }));
+            let missing_parent = parent.as_ref().map(|p| CellError {
+                at: table.at(row, "parent"),
+                value: p.clone(),
+                message: "上级单位编码不存在".into(),
+            });
+            out.push((OrgUnit { code, name, kind, parent }, missing_parent));
         }
     }
-    // Parents may be in the ledger or anywhere in the file.
-    let known: HashSet<&str> =
-        ctx.units.units().iter().map(|u| u.code.as_str()).chain(out.iter().map(|(_, u)| u.code.as_str())).collect();
-    let mut missing = Vec::new();
-    for (row, u) in &out {
-        if let Some(p) = &u.parent
-            && !known.contains(p.as_str())
-        {
-            missing.push(*row);
-        }
-    }
-    for row in missing {
-        r.error(row, "parent", "上级单位编码不存在");
-    }
-    out.into_iter().map(|(_, u)| u).collect()
+    out
 }
 
 pub const VALUE_FIELDS: &[Field] = &[
@@ -260,9 +364,8 @@ fn measure_of(r: &mut RowReader<'_>, row: &Row, ind_unit: &MeasureUnit, value_ke
     Some(unit)
 }
 
-fn values(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<IndicatorValue> {
+fn values(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String, u32>) -> Vec<IndicatorValue> {
     let mut out = Vec::new();
-    let mut seen = HashMap::new();
     let table = r.table;
     for row in &table.rows {
         let (indicator, unit) = r.indicator_and_unit(ctx, row);
@@ -281,7 +384,7 @@ fn values(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<IndicatorValue> {
             continue;
         }
         let (Some(unit), Some(period), Some(measure)) = (unit, period, measure) else { continue };
-        r.duplicate(&mut seen, format!("{}|{unit}|{period}", ind.code), row, "period");
+        r.duplicate(seen, format!("{}|{unit}|{period}", ind.code), row, "period");
         match IndicatorValue::new(ind, &unit, period, value.map(|v| measure.to_base(v)), growth) {
             Ok(mut v) => {
                 v.note = note;
@@ -302,9 +405,8 @@ pub const TARGET_FIELDS: &[Field] = &[
     Field { key: "growth", header: "目标增长率(%)", aliases: &["增长目标(%)"], required: false },
 ];
 
-fn targets(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<Target> {
+fn targets(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String, u32>) -> Vec<Target> {
     let mut out = Vec::new();
-    let mut seen = HashMap::new();
     let table = r.table;
     for row in &table.rows {
         let (indicator, unit) = r.indicator_and_unit(ctx, row);
@@ -317,7 +419,7 @@ fn targets(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<Target> {
         let Some(ind) = indicator else { continue };
         let measure = measure_of(r, row, &ind.unit, "value");
         let (Some(unit), Some(year), Some(measure)) = (unit, year, measure) else { continue };
-        r.duplicate(&mut seen, format!("{}|{unit}|{year}", ind.code), row, "year");
+        r.duplicate(seen, format!("{}|{unit}|{year}", ind.code), row, "year");
         match Target::new(ind, &unit, year, level.map(|v| measure.to_base(v)), growth) {
             Ok(t) => out.push(t),
             Err(_) => r.error(row, "value", "目标值与目标增长率(%)不能同时为空"),
@@ -352,9 +454,8 @@ pub const PROJECT_FIELDS: &[Field] = &[
     Field { key: "flags", header: "标签", aliases: &["项目标签"], required: false },
 ];
 
-fn projects(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<ProjectRecord> {
+fn projects(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String, u32>) -> Vec<ProjectRecord> {
     let mut out = Vec::new();
-    let mut seen = HashMap::new();
     let table = r.table;
     for row in &table.rows {
         let code = r.text(row, "code", true);
@@ -373,7 +474,7 @@ fn projects(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<ProjectRecord> {
         let finish = r.date(row, "finish");
         let unit = r.unit(ctx, row, "unit", true);
         if let Some(c) = &code {
-            r.duplicate(&mut seen, format!("{c}|{year}"), row, "code");
+            r.duplicate(seen, format!("{c}|{year}"), row, "code");
         }
         if let (Some(s), Some(f)) = (start, finish)
             && f < s
@@ -439,9 +540,13 @@ pub const PROGRESS_FIELDS: &[Field] = &[
     Field { key: "problems", header: "存在问题", aliases: &["问题"], required: false },
 ];
 
-fn progress(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<MonthlyProgress> {
-    let mut rows: Vec<(&Row, MonthlyProgress)> = Vec::new();
-    let mut seen = HashMap::new();
+fn progress(
+    r: &mut RowReader<'_>,
+    ctx: &Context<'_>,
+    seen: &mut HashMap<String, u32>,
+    ytd_rows: &mut Vec<YtdRow>,
+) -> Vec<MonthlyProgress> {
+    let mut out = Vec::new();
     let table = r.table;
     for row in &table.rows {
         let code = r.text(row, "code", true);
@@ -460,7 +565,7 @@ fn progress(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<MonthlyProgress> {
             continue;
         }
         let (Some(code), Some(period), Some(ytd)) = (known.cloned(), period, ytd) else { continue };
-        r.duplicate(&mut seen, format!("{code}|{period}"), row, "period");
+        r.duplicate(seen, format!("{code}|{period}"), row, "period");
         if let (Some(s), Some(total)) = (since_start, ctx.project_totals.get(&code))
             && s > *total
         {
@@ -475,38 +580,77 @@ fn progress(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<MonthlyProgress> {
             image_progress: r.text(row, "image", false).unwrap_or_default(),
             problems: r.text(row, "problems", false).unwrap_or_default(),
         };
-        rows.push((row, progress));
+        ytd_rows.push(YtdRow {
+            excel_row: row.excel_row,
+            project: progress.project.clone(),
+            period,
+            ytd,
+            month,
+            cell: r.raw(row, "ytd").clone(),
+        });
+        out.push(progress);
     }
-    check_ytd_sequence(r, ctx, &rows);
-    rows.into_iter().map(|(_, p)| p).collect()
+    out
+}
+
+/// The month before, within the same year (none for January: the year starts from zero).
+fn previous_month(period: Period) -> Option<Period> {
+    match period {
+        Period::Month(year, month) if month > 1 => Some(Period::Month(year, month - 1)),
+        _ => None,
+    }
+}
+
+/// Each progress row with the file's row for the month before it, when the file has one:
+/// rows in (project, month) order, so a neighbour is found without a lookup table.
+fn ytd_runs(rows: &[YtdRow]) -> impl Iterator<Item = (&YtdRow, Option<&YtdRow>)> {
+    let mut order: Vec<&YtdRow> = rows.iter().collect();
+    // Ledgers list each project's months in order: a stable sort of sorted runs is linear.
+    order.sort_by(|a, b| (a.project.as_str(), a.period).cmp(&(b.project.as_str(), b.period)));
+    (0..order.len()).map(move |i| {
+        let y = order[i];
+        let before = i
+            .checked_sub(1)
+            .map(|j| order[j])
+            .filter(|b| b.project == y.project && Some(b.period) == previous_month(y.period));
+        (y, before)
+    })
 }
 
 /// Within each project and year, 年初至报告期累计 never goes down and equals the previous
 /// month's plus this month's amount — against the file's own rows and what is stored.
-fn check_ytd_sequence(r: &mut RowReader<'_>, ctx: &Context<'_>, rows: &[(&Row, MonthlyProgress)]) {
+fn check_ytd_sequence(
+    rows: &[YtdRow],
+    stored: &HashMap<(String, Period), Decimal>,
+    column: Option<&Located>,
+) -> Vec<CellError> {
     let tolerance: Decimal = YTD_TOLERANCE_WAN.parse().unwrap_or_default();
-    let in_file: HashMap<(&str, Period), Decimal> =
-        rows.iter().map(|(_, p)| ((p.project.as_str(), p.period), p.ytd_wan)).collect();
-    for (row, p) in rows {
-        let Period::Month(year, month) = p.period else { continue };
-        let previous = if month == 1 {
-            Some(Decimal::ZERO)
-        } else {
-            let key = Period::Month(year, month - 1);
-            in_file
-                .get(&(p.project.as_str(), key))
-                .copied()
-                .or_else(|| ctx.stored_ytd.get(&(p.project.clone(), key)).copied())
+    let mut errors = Vec::new();
+    for (y, before) in ytd_runs(rows) {
+        let previous = match (before, previous_month(y.period)) {
+            (Some(b), _) => Some(b.ytd),
+            (None, None) => Some(Decimal::ZERO),
+            (None, Some(p)) => stored.get(&(y.project.clone(), p)).copied(),
         };
         let Some(previous) = previous else { continue };
-        if p.ytd_wan < previous {
-            r.error(row, "ytd", format!("比上月累计 {previous} 少：年初至报告期累计不能下降"));
-        } else if let Some(m) = p.month_wan
-            && (previous + m - p.ytd_wan).abs() > tolerance
+        let message = if y.ytd < previous {
+            format!("比上月累计 {previous} 少：年初至报告期累计不能下降")
+        } else if let Some(m) = y.month
+            && (previous + m - y.ytd).abs() > tolerance
         {
-            r.error(row, "ytd", format!("应等于上月累计 {previous} + 当月 {m} = {}", previous + m));
-        }
+            format!("应等于上月累计 {previous} + 当月 {m} = {}", previous + m)
+        } else {
+            continue;
+        };
+        let at = column.map_or_else(
+            || Located { sheet: String::new(), row: y.excel_row, header: "ytd".into() },
+            |c| Located { row: y.excel_row, ..c.clone() },
+        );
+        errors.push(CellError { at, value: cell_text(&y.cell), message });
     }
+    // Reported in the order of the sheet's rows.
+    errors.sort_by_key(|e| e.at.row);
+    errors
 }
 
 pub const TASK_FIELDS: &[Field] = &[
@@ -520,9 +664,8 @@ pub const TASK_FIELDS: &[Field] = &[
     Field { key: "target", header: "目标要求", aliases: &["工作目标"], required: false },
 ];
 
-fn tasks(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<KeyTask> {
+fn tasks(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String, u32>) -> Vec<KeyTask> {
     let mut out = Vec::new();
-    let mut seen = HashMap::new();
     let table = r.table;
     for row in &table.rows {
         let code = r.text(row, "code", true);
@@ -544,7 +687,7 @@ fn tasks(r: &mut RowReader<'_>, ctx: &Context<'_>) -> Vec<KeyTask> {
             found
         });
         if let Some(c) = &code {
-            r.duplicate(&mut seen, c.clone(), row, "code");
+            r.duplicate(seen, c.clone(), row, "code");
         }
         let (Some(code), Some(name), Some(lead)) = (code, name, lead) else { continue };
         out.push(KeyTask {

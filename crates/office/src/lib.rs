@@ -17,7 +17,7 @@ use std::str::FromStr;
 
 use taizhang_core::batch::Batch;
 
-pub use import::Context;
+pub use import::{Context, Parser};
 pub use sheet::MAX_FILE_BYTES;
 
 /// The kinds of ledger data a workbook can hold.
@@ -134,7 +134,13 @@ pub fn years_in(table: &sheet::Table) -> Vec<i32> {
     years
 }
 
-/// Parses a table read by [`read_table`] as records of `kind`.
-pub fn parse_table(table: &sheet::Table, kind: Kind, ctx: &Context<'_>) -> Result<Batch, ImportError> {
-    import::parse(table, kind, ctx).map_err(ImportError::Cells)
+/// Parses a table read by [`read_table`] as records of `kind`; `stored_ytd` holds the stored
+/// 年初至报告期累计 that [`import::Parser::ytd_needed`] names (progress only).
+pub fn parse_table(
+    table: &sheet::Table,
+    kind: Kind,
+    ctx: &Context<'_>,
+    stored_ytd: &std::collections::HashMap<(String, taizhang_core::period::Period), rust_decimal::Decimal>,
+) -> Result<Batch, ImportError> {
+    import::parse(table, kind, ctx, stored_ytd).map_err(ImportError::Cells)
 }

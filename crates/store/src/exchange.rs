@@ -16,7 +16,7 @@ use taizhang_core::quantity::from_scaled;
 use taizhang_core::world::ProjectRecord;
 
 use crate::ledger::{PROJECT_SELECT, progress_from_row, project_from_row};
-use crate::{ProgressRow, Result, Store};
+use crate::{Ids, ProgressRow, Result, Store, Tx};
 
 fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
@@ -33,18 +33,70 @@ fn subtree_filter(unit: Option<&str>, column: &str) -> String {
     }
 }
 
+/// One file's import under way: its batches, as they are read and checked, classified
+/// against the ledger as it stood before the import and (unless a dry run) written in one
+/// transaction. Dropped without [`Importer::commit`], nothing of it is kept.
+#[derive(Debug)]
+pub struct Importer {
+    store: Store,
+    tx: Option<Tx>,
+    ids: Option<Ids>,
+    summary: ChangeSummary,
+}
+
 impl Store {
     /// Classifies `batch` against the ledger and, unless `dry_run`, writes what is new or
     /// changed in one transaction: all of it or nothing.
     pub async fn import(&self, batch: &Batch, dry_run: bool) -> Result<ChangeSummary> {
-        let mut summary = ChangeSummary::default();
+        let mut importer = self.importer(dry_run).await?;
+        importer.add(batch).await?;
+        importer.commit().await
+    }
+
+    /// Starts an import; on SQLite it holds the write lock until committed or dropped.
+    pub async fn importer(&self, dry_run: bool) -> Result<Importer> {
+        let tx = if dry_run { None } else { Some(self.begin().await?) };
+        Ok(Importer { store: self.clone(), tx, ids: None, summary: ChangeSummary::default() })
+    }
+
+    /// The stored 年初至报告期累计 of the given (project code, month) pairs that exist.
+    pub async fn stored_ytd(&self, keys: &[(String, Period)]) -> Result<HashMap<(String, Period), Decimal>> {
+        let mut by_period: HashMap<Period, Vec<&str>> = HashMap::new();
+        for (code, period) in keys {
+            by_period.entry(*period).or_default().push(code);
+        }
+        let mut out = HashMap::new();
+        for (period, codes) in by_period {
+            for chunk in codes.chunks(self.backend.params_per_statement() - 1) {
+                let sql = format!(
+                    "SELECT p.code, g.ytd_e4 FROM project_progress g JOIN projects p ON p.id = g.project_id
+                     WHERE g.period = $1 AND p.code IN ({})",
+                    placeholders(2, chunk.len())
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql)).bind(period.key());
+                for c in chunk {
+                    q = q.bind(c.to_string());
+                }
+                for r in q.fetch_all(&self.pool).await? {
+                    out.insert((r.try_get(0)?, period), from_scaled(r.try_get(1)?));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Importer {
+    /// Classifies one batch of the file and writes what is new or changed.
+    pub async fn add(&mut self, batch: &Batch) -> Result<()> {
+        let summary = &mut self.summary;
+        let store = &self.store;
         match batch {
             Batch::Units(units) => {
                 let stored: HashMap<String, OrgUnit> =
-                    self.units().await?.into_iter().map(|u| (u.code.clone(), u)).collect();
+                    store.units().await?.into_iter().map(|u| (u.code.clone(), u)).collect();
                 let write: Vec<&OrgUnit> = units.iter().filter(|u| summary.count(stored.get(&u.code), *u)).collect();
-                if !dry_run {
-                    let mut tx = self.begin().await?;
+                if let Some(tx) = &mut self.tx {
                     // Parents first: a unit waits until its parent is stored or written.
                     let mut done: HashSet<&str> = stored.keys().map(String::as_str).collect();
                     let mut pending = write;
@@ -64,41 +116,36 @@ impl Store {
                         }
                         pending = rest;
                     }
-                    tx.commit().await?;
                 }
             }
             Batch::Values(values) => {
                 let mut write = Vec::new();
                 for v in values {
-                    if summary.count(self.value(&v.indicator, &v.unit, v.period).await?.as_ref(), v) {
+                    if summary.count(store.value(&v.indicator, &v.unit, v.period).await?.as_ref(), v) {
                         write.push(v.clone());
                     }
                 }
-                if !dry_run {
-                    let ids = self.ids().await?;
-                    let mut tx = self.begin().await?;
-                    tx.insert_values(&write, &ids).await?;
-                    tx.commit().await?;
+                if let Some(tx) = &mut self.tx {
+                    let ids = ids_of(store, &mut self.ids).await?;
+                    tx.insert_values(&write, ids).await?;
                 }
             }
             Batch::Targets(targets) => {
                 let mut write = Vec::new();
                 for t in targets {
-                    if summary.count(self.target(&t.indicator, &t.unit, t.year).await?.as_ref(), t) {
+                    if summary.count(store.target(&t.indicator, &t.unit, t.year).await?.as_ref(), t) {
                         write.push(t);
                     }
                 }
-                if !dry_run {
-                    let mut tx = self.begin().await?;
+                if let Some(tx) = &mut self.tx {
                     for t in write {
                         tx.upsert_target(t).await?;
                     }
-                    tx.commit().await?;
                 }
             }
             Batch::Projects(records) => {
                 let codes: Vec<String> = records.iter().map(|r| r.project.code.clone()).collect();
-                let stored = self.projects_by_code(&codes).await?;
+                let stored = store.projects_by_code(&codes).await?;
                 let mut projects = Vec::new();
                 let mut plans = Vec::new();
                 for r in records {
@@ -131,23 +178,21 @@ impl Store {
                         plans.extend(incoming.plans.clone());
                     }
                 }
-                if !dry_run {
-                    let ids = self.ids().await?;
-                    let mut tx = self.begin().await?;
-                    let written = tx.upsert_projects(&projects, &ids).await?;
+                if let Some(tx) = &mut self.tx {
+                    let ids = ids_of(store, &mut self.ids).await?;
+                    let written = tx.upsert_projects(&projects, ids).await?;
                     let plans: Vec<(i64, YearPlan)> =
                         plans.into_iter().filter_map(|p| written.get(&p.project).map(|id| (*id, p))).collect();
                     tx.insert_year_plans(&plans).await?;
-                    tx.commit().await?;
                 }
             }
             Batch::Progress(progress) => {
-                let ids = self.ids().await?;
+                let ids = ids_of(store, &mut self.ids).await?;
                 let mut project_ids: Vec<i64> =
                     progress.iter().filter_map(|p| ids.projects.get(&p.project).copied()).collect();
                 project_ids.sort_unstable();
                 project_ids.dedup();
-                let stored = self.progress_of_projects(&project_ids).await?;
+                let stored = store.progress_of_projects(&project_ids).await?;
                 let mut rows = Vec::new();
                 for p in progress {
                     if summary.count(stored.get(&(p.project.clone(), p.period)), p) {
@@ -159,16 +204,14 @@ impl Store {
                         rows.push(ProgressRow { project_id, progress: p.clone() });
                     }
                 }
-                if !dry_run {
-                    let mut tx = self.begin().await?;
+                if let Some(tx) = &mut self.tx {
                     tx.insert_progress_rows(&rows).await?;
-                    tx.commit().await?;
                 }
             }
             Batch::Tasks(tasks) => {
                 let mut write = Vec::new();
                 for t in tasks {
-                    let mut stored = self.task(&t.code).await?;
+                    let mut stored = store.task(&t.code).await?;
                     if let Some(s) = &mut stored {
                         s.cooperating_units.sort();
                     }
@@ -181,18 +224,34 @@ impl Store {
                         write.push(incoming);
                     }
                 }
-                if !dry_run {
-                    let mut tx = self.begin().await?;
+                if let Some(tx) = &mut self.tx {
                     for t in &write {
                         tx.upsert_task(t).await?;
                     }
-                    tx.commit().await?;
                 }
             }
         }
-        Ok(summary)
+        Ok(())
     }
 
+    /// Makes the import's writes permanent; what it added, changed and left alone.
+    pub async fn commit(self) -> Result<ChangeSummary> {
+        if let Some(tx) = self.tx {
+            tx.commit().await?;
+        }
+        Ok(self.summary)
+    }
+}
+
+/// Database ids by code, read once per import (after its units are written: none come later).
+async fn ids_of<'i>(store: &Store, ids: &'i mut Option<Ids>) -> Result<&'i Ids> {
+    if ids.is_none() {
+        *ids = Some(store.ids().await?);
+    }
+    Ok(ids.get_or_insert_default())
+}
+
+impl Store {
     /// Projects with all their yearly plans, by code.
     pub async fn projects_by_code(&self, codes: &[String]) -> Result<HashMap<String, ProjectRecord>> {
         let mut out = HashMap::new();
@@ -317,33 +376,14 @@ impl Store {
             .collect()
     }
 
-    /// What a progress import checks against: total investment by project code, and the
-    /// stored 年初至报告期累计 of the given years by (code, month).
-    pub async fn progress_context(
-        &self,
-        years: &[i32],
-    ) -> Result<(HashMap<String, Decimal>, HashMap<(String, Period), Decimal>)> {
-        let totals = sqlx::query("SELECT code, total_investment_e4 FROM projects")
+    /// Total investment (万元) of every project by code: what progress rows are checked against.
+    pub async fn project_totals(&self) -> Result<HashMap<String, Decimal>> {
+        sqlx::query("SELECT code, total_investment_e4 FROM projects")
             .fetch_all(&self.pool)
             .await?
             .iter()
             .map(|r| Ok((r.try_get(0)?, from_scaled(r.try_get(1)?))))
-            .collect::<Result<HashMap<_, _>>>()?;
-        let mut ytd = HashMap::new();
-        for year in years {
-            let rows = sqlx::query(
-                "SELECT p.code, g.period, g.ytd_e4 FROM project_progress g JOIN projects p ON p.id = g.project_id
-                 WHERE g.year = $1",
-            )
-            .bind(i64::from(*year))
-            .fetch_all(&self.pool)
-            .await?;
-            for r in rows {
-                let period: Period = r.try_get::<String, _>(1)?.parse()?;
-                ytd.insert((r.try_get::<String, _>(0)?, period), from_scaled(r.try_get(2)?));
-            }
-        }
-        Ok((totals, ytd))
+            .collect()
     }
 
     /// Indicator values of a year (every period in it), in a unit's subtree.

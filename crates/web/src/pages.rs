@@ -1354,18 +1354,15 @@ pub async fn upload(
         Ok(t) => t,
         Err(e) => return rejected(state, user, round, unit, vec![e.to_string()]).await,
     };
-    let loaded = crate::workbook::ImportContext::load(
-        &state.store,
-        taizhang_office::Kind::Progress,
-        &table,
-        round.period.year(),
-    )
-    .await?;
-    let ctx = loaded.context();
-    let rows = match taizhang_office::parse_table(&table, taizhang_office::Kind::Progress, &ctx) {
+    let parsed =
+        crate::workbook::parse_whole(&state.store, &table, taizhang_office::Kind::Progress, round.period.year());
+    let rows = match parsed.await {
         Ok(taizhang_core::batch::Batch::Progress(rows)) => rows,
         Ok(_) => return Err(AppError::Internal),
-        Err(e) => return rejected(state, user, round, unit, e.to_string().lines().map(str::to_string).collect()).await,
+        Err(crate::workbook::WorkbookError::Store(e)) => return Err(e.into()),
+        Err(crate::workbook::WorkbookError::Import(e)) => {
+            return rejected(state, user, round, unit, e.to_string().lines().map(str::to_string).collect()).await;
+        }
     };
     let owed = service.owed_by(&round, &unit).await?;
     let mut errors = Vec::new();
@@ -1651,17 +1648,18 @@ pub async fn admin_import(
         .parse()
         .map_err(|e: taizhang_office::ImportError| AppError::BadRequest(e.to_string()))?;
     let mut page = Page::new(&user, "导入结果");
-    let outcome = match taizhang_office::read_table(&bytes, "上传的工作簿", kind, None) {
-        Err(e) => Err(e.to_string()),
-        Ok(table) => {
-            let loaded =
-                crate::workbook::ImportContext::load(&state.store, kind, &table, taizhang_store::clock::today().year)
-                    .await?;
-            match taizhang_office::parse_table(&table, kind, &loaded.context()) {
-                Err(e) => Err(e.to_string()),
-                Ok(batch) => Ok((table.sheet.clone(), table.rows.len(), state.store.import(&batch, false).await?)),
-            }
-        }
+    let request = crate::workbook::ImportRequest {
+        bytes,
+        file: "上传的工作簿".into(),
+        kind,
+        sheet: None,
+        year: taizhang_store::clock::today().year,
+        dry_run: false,
+    };
+    let outcome = match crate::workbook::import_workbook(&state.store, request, &|_| {}).await {
+        Ok(done) => Ok((done.sheet, done.rows, done.summary)),
+        Err(crate::workbook::WorkbookError::Import(e)) => Err(e.to_string()),
+        Err(crate::workbook::WorkbookError::Store(e)) => return Err(e.into()),
     };
     match outcome {
         Ok((sheet, rows, summary)) => {

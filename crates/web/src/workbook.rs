@@ -1,16 +1,22 @@
-//! What a workbook import checks against, read from the ledger once: shared by the web's
-//! uploads and the CLI's `taizhang import` (which both read workbooks and write batches).
+//! Importing a workbook into the ledger, shared by the web's uploads and the CLI's
+//! `taizhang import`: what rows are checked against, read from the ledger once, and the
+//! import itself as a pipeline — one thread reads the sheet while rows already read are
+//! checked and written, all in one transaction that commits only when the whole file is good.
 
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
+use taizhang_core::batch::{Batch, ChangeSummary};
 use taizhang_core::indicator::Catalogue;
 use taizhang_core::org::OrgTree;
-use taizhang_core::period::Period;
 use taizhang_core::plan::{PlanNode, TaskStatus};
 use taizhang_office::sheet::Table;
-use taizhang_office::{Context, Kind};
+use taizhang_office::{Context, ImportError, Kind, Parser};
 use taizhang_store::{Store, StoreError};
+
+/// Rows handed from the reading thread at a time: large enough for few statements, small
+/// enough that checking and writing start soon after reading does.
+const CHUNK_ROWS: usize = 4000;
 
 #[derive(Debug)]
 pub struct ImportContext {
@@ -18,28 +24,26 @@ pub struct ImportContext {
     units: OrgTree,
     top: Option<String>,
     totals: HashMap<String, Decimal>,
-    ytd: HashMap<(String, Period), Decimal>,
     plan_nodes: Vec<PlanNode>,
     task_status: HashMap<String, TaskStatus>,
     year: i32,
 }
 
 impl ImportContext {
-    /// Reads what rows of `kind` are checked against; `table` gives the years progress covers.
-    pub async fn load(store: &Store, kind: Kind, table: &Table, year: i32) -> Result<Self, StoreError> {
+    /// Reads what rows of `kind` are checked against.
+    pub async fn load(store: &Store, kind: Kind, year: i32) -> Result<Self, StoreError> {
         let catalogue = store.catalogue().await?;
         let units = store.org_tree().await?;
         let top = units.roots().next().map(|u| u.code.clone());
-        let (totals, ytd) = match kind {
-            Kind::Progress => store.progress_context(&taizhang_office::years_in(table)).await?,
-            Kind::Projects => store.progress_context(&[]).await?,
-            _ => (HashMap::new(), HashMap::new()),
+        let totals = match kind {
+            Kind::Progress => store.project_totals().await?,
+            _ => HashMap::new(),
         };
         let (plan_nodes, task_status) = match kind {
             Kind::Tasks => (store.all_plan_nodes().await?, store.task_statuses().await?),
             _ => (vec![], HashMap::new()),
         };
-        Ok(Self { catalogue, units, top, totals, ytd, plan_nodes, task_status, year })
+        Ok(Self { catalogue, units, top, totals, plan_nodes, task_status, year })
     }
 
     pub fn context(&self) -> Context<'_> {
@@ -48,10 +52,101 @@ impl ImportContext {
             units: &self.units,
             top_unit: self.top.as_deref(),
             project_totals: &self.totals,
-            stored_ytd: &self.ytd,
             plan_nodes: &self.plan_nodes,
             task_status: &self.task_status,
             default_year: self.year,
         }
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkbookError {
+    /// The file or its cells are wrong: nothing was written.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an import read and did.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub sheet: String,
+    pub rows: usize,
+    pub summary: ChangeSummary,
+    pub warnings: Vec<String>,
+}
+
+/// What to import: the whole file's bytes (the size limit applies) and where its rows go.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    pub bytes: Vec<u8>,
+    /// The file's name, as messages show it.
+    pub file: String,
+    pub kind: Kind,
+    pub sheet: Option<String>,
+    /// The plan year of project rows without a 年度 column.
+    pub year: i32,
+    pub dry_run: bool,
+}
+
+/// Reads, checks and (unless a dry run) writes a workbook: every error of the file, or all
+/// of it written. `on_rows` hears how many rows have been read so far.
+pub async fn import_workbook(
+    store: &Store,
+    request: ImportRequest,
+    on_rows: &(dyn Fn(usize) + Sync),
+) -> Result<Imported, WorkbookError> {
+    let ImportRequest { bytes, file, kind, sheet, year, dry_run } = request;
+    let (send, mut chunks) = tokio::sync::mpsc::channel::<Table>(8);
+    let reader = tokio::task::spawn_blocking(move || {
+        taizhang_office::sheet::read_rows(&bytes, &file, sheet.as_deref(), kind.fields(), CHUNK_ROWS, &mut |chunk| {
+            send.blocking_send(chunk).is_ok()
+        })
+    });
+    // Checked batches are written by a task of their own: checking the next chunk and
+    // writing the last one run side by side.
+    let importer = store.importer(dry_run).await?;
+    let (send_batch, mut batches) = tokio::sync::mpsc::channel::<Batch>(4);
+    let writer = tokio::spawn(async move {
+        let mut importer = importer;
+        while let Some(batch) = batches.recv().await {
+            importer.add(&batch).await?;
+        }
+        Ok::<_, StoreError>(importer)
+    });
+    let loaded = ImportContext::load(store, kind, year).await?;
+    let mut parser = Parser::new(kind, loaded.context());
+    let mut imported = Imported { sheet: String::new(), rows: 0, summary: ChangeSummary::default(), warnings: vec![] };
+    while let Some(chunk) = chunks.recv().await {
+        imported.sheet.clone_from(&chunk.sheet);
+        imported.rows += chunk.rows.len();
+        imported.warnings.extend(chunk.warnings.iter().cloned());
+        on_rows(imported.rows);
+        let batch = parser.feed(&chunk);
+        // Once a row is wrong nothing will be kept: the rest is only checked.
+        if !parser.has_errors() && send_batch.send(batch).await.is_err() {
+            break; // the writer failed; its error is reported below
+        }
+    }
+    drop(send_batch);
+    drop(chunks); // a reader still sending stops
+    let written = writer.await.map_err(|e| StoreError::Config(format!("写入任务中断：{e}")))?;
+    reader.await.map_err(|e| ImportError::File(format!("读取工作簿时出错：{e}")))??;
+    let mut importer = written?;
+    let stored_ytd = store.stored_ytd(&parser.ytd_needed()).await?;
+    let rest = parser.finish(&stored_ytd).map_err(ImportError::Cells)?;
+    importer.add(&rest).await?;
+    imported.summary = importer.commit().await?;
+    Ok(imported)
+}
+
+/// Checks a whole table already read (an upload whose rows fill forms rather than the ledger).
+pub async fn parse_whole(store: &Store, table: &Table, kind: Kind, year: i32) -> Result<Batch, WorkbookError> {
+    let loaded = ImportContext::load(store, kind, year).await?;
+    let mut parser = Parser::new(kind, loaded.context());
+    let mut batch = parser.feed(table);
+    let stored_ytd = store.stored_ytd(&parser.ytd_needed()).await?;
+    batch.append(parser.finish(&stored_ytd).map_err(ImportError::Cells)?);
+    Ok(batch)
 }
