@@ -245,7 +245,7 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
             .collect();
 
         let mut tx = store.begin().await?;
-        let project_ids = tx.upsert_projects(&projects, &ids).await?;
+        let project_ids = tx.upsert_projects(&projects, &ids, &|c| ids.projects.contains_key(c)).await?;
         let id = |code: &str| project_ids.get(code).copied().unwrap_or_default();
         let plans: Vec<(i64, YearPlan)> = plans.into_iter().map(|(c, p)| (id(&c), p)).collect();
         tx.insert_year_plans(&plans).await?;

@@ -124,7 +124,7 @@ pub fn read_table(bytes: &[u8], file: &str, sheet: Option<&str>, fields: &[Field
 
 /// Reads the sheet as [`read_table`] picks it and hands its data rows to `emit` in chunks of
 /// up to `chunk_rows` as they are read, so that checking and writing can run beside the
-/// reading. Every chunk carries the header (the first also the warnings); a sheet without
+/// reading (the first chunks are smaller). Every chunk carries the header (the first also the warnings); a sheet without
 /// data rows gives one empty chunk. `emit` returns false to stop reading.
 pub fn read_rows(
     bytes: &[u8],
@@ -285,6 +285,7 @@ struct RowStream<'e> {
     name: &'e str,
     fields: &'e [Field],
     chunk_rows: usize,
+    next_chunk_rows: usize,
     emit: &'e mut dyn FnMut(Table) -> bool,
     regions: Regions,
     last: Option<u32>,
@@ -301,6 +302,7 @@ impl<'e> RowStream<'e> {
             name,
             fields,
             chunk_rows,
+            next_chunk_rows: (chunk_rows / 8).max(1),
             emit,
             regions: Regions::default(),
             last: None,
@@ -350,7 +352,9 @@ impl<'e> RowStream<'e> {
         }
         if row.iter().any(|c| !is_blank(c)) {
             self.chunk.push(Row { excel_row: at + 1, cells: row });
-            if self.chunk.len() >= self.chunk_rows {
+            if self.chunk.len() >= self.next_chunk_rows {
+                // The first chunks are smaller, so that what follows the reading starts soon.
+                self.next_chunk_rows = (self.next_chunk_rows * 2).min(self.chunk_rows);
                 return Ok(self.send());
             }
         }
@@ -662,7 +666,8 @@ mod tests {
             true
         })
         .unwrap();
-        assert_eq!(chunks.iter().map(|t| t.rows.len()).collect::<Vec<_>>(), [2, 1]);
+        // The first chunk is smaller, so that checking starts early.
+        assert_eq!(chunks.iter().map(|t| t.rows.len()).collect::<Vec<_>>(), [1, 2]);
         let whole = read_table(&bytes, "t.xlsx", Some("进度 & 问题"), fields).unwrap();
         let rows: Vec<&Row> = chunks.iter().flat_map(|t| &t.rows).collect();
         assert_eq!(rows.len(), whole.rows.len());

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::any::AnyArguments;
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, AnyConnection, AssertSqlSafe, Row};
 use taizhang_core::indicator::IndicatorValue;
 use taizhang_core::plan::KeyTask;
@@ -14,7 +14,8 @@ use crate::{Result, Store, Tx};
 
 type AnyQuery = sqlx::query::Query<'static, Any, AnyArguments>;
 
-/// Inserts `rows` as `head (…), (…) … tail`, `cols` parameters a row, bound by `bind`.
+/// Inserts `rows` as `head (…), (…) … tail`, `cols` parameters a row, bound by `bind`;
+/// returns what a `RETURNING` tail gives back.
 async fn insert_many<T>(
     conn: &mut AnyConnection,
     backend: crate::Backend,
@@ -23,7 +24,8 @@ async fn insert_many<T>(
     tail: &str,
     rows: &[T],
     bind: impl Fn(AnyQuery, &T) -> Result<AnyQuery>,
-) -> Result<()> {
+) -> Result<Vec<AnyRow>> {
+    let mut returned = Vec::new();
     for chunk in rows.chunks((backend.params_per_insert() / cols).max(1)) {
         let mut sql = String::with_capacity(head.len() + chunk.len() * cols * 5 + tail.len());
         sql.push_str(head);
@@ -43,9 +45,9 @@ async fn insert_many<T>(
         for row in chunk {
             q = bind(q, row)?;
         }
-        q.execute(&mut *conn).await?;
+        returned.extend(q.fetch_all(&mut *conn).await?);
     }
-    Ok(())
+    Ok(returned)
 }
 
 /// One project's progress row, by project id.
@@ -108,18 +110,25 @@ impl Tx {
             },
         )
         .await
+        .map(drop)
     }
 
     /// Projects inserted or updated by code, their flags replaced; returns their ids by code.
     /// Fields an office sheet does not carry (actual start, plan node) are the caller's to keep.
-    pub async fn upsert_projects(&mut self, projects: &[Project], ids: &Ids) -> Result<HashMap<String, i64>> {
+    /// `stored_before` tells which codes may have flags already (the others are new).
+    pub async fn upsert_projects(
+        &mut self,
+        projects: &[Project],
+        ids: &Ids,
+        stored_before: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<HashMap<String, i64>> {
         let unit_of = |p: &Project| {
             ids.units
                 .get(&p.responsibility.unit)
                 .copied()
                 .ok_or_else(|| crate::StoreError::not_found("单位", &p.responsibility.unit))
         };
-        insert_many(
+        let returned = insert_many(
             &mut self.tx,
             self.backend,
             "INSERT INTO projects (code, name, category, nature, location, content, total_investment_e4,
@@ -132,7 +141,7 @@ impl Tx {
                  planned_finish = excluded.planned_finish, actual_start = excluded.actual_start,
                  unit_id = excluded.unit_id, lead_leader = excluded.lead_leader,
                  responsible_person = excluded.responsible_person, contact = excluded.contact,
-                 deadline = excluded.deadline, sample = excluded.sample",
+                 deadline = excluded.deadline, sample = excluded.sample RETURNING code, id",
             projects,
             |q, p| {
                 p.validate()?;
@@ -155,23 +164,14 @@ impl Tx {
             },
         )
         .await?;
-        let codes: Vec<String> = projects.iter().map(|p| p.code.clone()).collect();
-        let mut new_ids = HashMap::new();
-        for chunk in codes.chunks(self.backend.params_per_statement()) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT code, id FROM projects WHERE code IN ({})", placeholders.join(", "));
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for c in chunk {
-                q = q.bind(c.clone());
-            }
-            for r in q.fetch_all(self.conn()).await? {
-                new_ids.insert(r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?);
-            }
-        }
-        let written: Vec<i64> = new_ids.values().copied().collect();
-        for chunk in written.chunks(self.backend.params_per_statement()) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("DELETE FROM project_flags WHERE project_id IN ({})", placeholders.join(", "));
+        let new_ids: HashMap<String, i64> =
+            returned.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_>>()?;
+        let replaced: Vec<i64> = new_ids.iter().filter(|(code, _)| stored_before(code)).map(|(_, id)| *id).collect();
+        for chunk in replaced.chunks(self.backend.params_per_statement()) {
+            let sql = format!(
+                "DELETE FROM project_flags WHERE project_id IN ({})",
+                self.backend.placeholders(1, chunk.len())
+            );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for id in chunk {
                 q = q.bind(*id);
@@ -206,6 +206,7 @@ impl Tx {
             |q, (id, p)| Ok(q.bind(*id).bind(i64::from(p.year)).bind(scaled(p.planned_wan)?).bind(p.milestones.clone())),
         )
         .await
+        .map(drop)
     }
 
     /// Indicator values by resolved ids, replacing any stored for the same key.
@@ -232,6 +233,7 @@ impl Tx {
             },
         )
         .await
+        .map(drop)
     }
 
     /// New key tasks (no cooperating units) by resolved unit ids.
@@ -261,5 +263,6 @@ impl Tx {
             },
         )
         .await
+        .map(drop)
     }
 }

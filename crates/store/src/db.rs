@@ -16,14 +16,21 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Parameters per `IN (…)` list. sqlx resolves each `$n` of a SQLite statement by name, a
-    /// scan over all of them, so SQLite wants short lists; PostgreSQL long ones (fewer round
-    /// trips; its limit is 65535).
+    /// Parameters per `IN (…)` list written with [`Backend::placeholders`] (positional on
+    /// SQLite, so long lists cost nothing to resolve; PostgreSQL's limit is 65535).
     pub(crate) fn params_per_statement(self) -> usize {
         match self {
-            Backend::Sqlite => 240,
+            Backend::Sqlite => 4000,
             Backend::Postgres => 8000,
         }
+    }
+
+    /// Placeholders for parameters `first .. first + n` of a statement all of whose
+    /// parameters are written this way and bound in order: `$first, …` on PostgreSQL, plain
+    /// `?` on SQLite (sqlx looks every `$n` of a SQLite statement up by name, a scan over all
+    /// of them: quadratic in long lists).
+    pub(crate) fn placeholders(self, first: usize, n: usize) -> String {
+        (first..first + n).map(|i| self.placeholder(i)).collect::<Vec<_>>().join(", ")
     }
 
     /// Parameters per generated multi-row insert, whose placeholders are positional on SQLite

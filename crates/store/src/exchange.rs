@@ -18,10 +18,6 @@ use taizhang_core::world::ProjectRecord;
 use crate::ledger::{PROJECT_SELECT, progress_from_row, project_from_row};
 use crate::{Ids, ProgressRow, Result, Store, Tx};
 
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
-
 /// Which units an export covers: all, or a unit's subtree.
 fn subtree_filter(unit: Option<&str>, column: &str) -> String {
     match unit {
@@ -41,6 +37,8 @@ pub struct Importer {
     store: Store,
     tx: Option<Tx>,
     ids: Option<Ids>,
+    /// Projects written by earlier batches of this import (a file may list one per plan year).
+    written_projects: HashSet<String>,
     summary: ChangeSummary,
 }
 
@@ -56,7 +54,13 @@ impl Store {
     /// Starts an import; on SQLite it holds the write lock until committed or dropped.
     pub async fn importer(&self, dry_run: bool) -> Result<Importer> {
         let tx = if dry_run { None } else { Some(self.begin().await?) };
-        Ok(Importer { store: self.clone(), tx, ids: None, summary: ChangeSummary::default() })
+        Ok(Importer {
+            store: self.clone(),
+            tx,
+            ids: None,
+            written_projects: HashSet::new(),
+            summary: ChangeSummary::default(),
+        })
     }
 
     /// The stored 年初至报告期累计 of the given (project code, month) pairs that exist.
@@ -70,8 +74,9 @@ impl Store {
             for chunk in codes.chunks(self.backend.params_per_statement() - 1) {
                 let sql = format!(
                     "SELECT p.code, g.ytd_e4 FROM project_progress g JOIN projects p ON p.id = g.project_id
-                     WHERE g.period = $1 AND p.code IN ({})",
-                    placeholders(2, chunk.len())
+                     WHERE g.period = {} AND p.code IN ({})",
+                    self.backend.placeholders(1, 1),
+                    self.backend.placeholders(2, chunk.len())
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql)).bind(period.key());
                 for c in chunk {
@@ -144,7 +149,10 @@ impl Importer {
                 }
             }
             Batch::Projects(records) => {
-                let codes: Vec<String> = records.iter().map(|r| r.project.code.clone()).collect();
+                let ids = ids_of(store, &mut self.ids).await?;
+                // Only codes stored before the import have anything to compare with.
+                let codes: Vec<String> =
+                    records.iter().map(|r| r.project.code.clone()).filter(|c| ids.projects.contains_key(c)).collect();
                 let stored = store.projects_by_code(&codes).await?;
                 let mut projects = Vec::new();
                 let mut plans = Vec::new();
@@ -179,8 +187,10 @@ impl Importer {
                     }
                 }
                 if let Some(tx) = &mut self.tx {
-                    let ids = ids_of(store, &mut self.ids).await?;
-                    let written = tx.upsert_projects(&projects, ids).await?;
+                    let earlier = &self.written_projects;
+                    let stored_before = |code: &str| ids.projects.contains_key(code) || earlier.contains(code);
+                    let written = tx.upsert_projects(&projects, ids, &stored_before).await?;
+                    self.written_projects.extend(written.keys().cloned());
                     let plans: Vec<(i64, YearPlan)> =
                         plans.into_iter().filter_map(|p| written.get(&p.project).map(|id| (*id, p))).collect();
                     tx.insert_year_plans(&plans).await?;
@@ -256,7 +266,7 @@ impl Store {
     pub async fn projects_by_code(&self, codes: &[String]) -> Result<HashMap<String, ProjectRecord>> {
         let mut out = HashMap::new();
         for chunk in codes.chunks(self.backend.params_per_statement()) {
-            let sql = format!("{PROJECT_SELECT} WHERE p.code IN ({})", placeholders(1, chunk.len()));
+            let sql = format!("{PROJECT_SELECT} WHERE p.code IN ({})", self.backend.placeholders(1, chunk.len()));
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for c in chunk {
                 q = q.bind(c.clone());
@@ -284,7 +294,7 @@ impl Store {
         let mut flags: HashMap<i64, Vec<String>> = HashMap::new();
         let mut plans: HashMap<i64, Vec<YearPlan>> = HashMap::new();
         for chunk in ids.chunks(self.backend.params_per_statement()) {
-            let list = placeholders(1, chunk.len());
+            let list = self.backend.placeholders(1, chunk.len());
             let mut q = sqlx::query(AssertSqlSafe(format!(
                 "SELECT project_id, flag FROM project_flags WHERE project_id IN ({list}) ORDER BY flag"
             )));
@@ -333,7 +343,7 @@ impl Store {
             let sql = format!(
                 "SELECT p.code, g.period, g.month_e4, g.ytd_e4, g.since_start_e4, g.image_progress, g.problems
                  FROM project_progress g JOIN projects p ON p.id = g.project_id WHERE g.project_id IN ({})",
-                placeholders(1, chunk.len())
+                self.backend.placeholders(1, chunk.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for id in chunk {

@@ -347,7 +347,7 @@ async fn bulk_loading_writes_what_single_writes_would() {
     let ids = store.ids().await.unwrap();
     let projects: Vec<Project> = (1..=1200).map(|n| project(&format!("B{n:04}"), "dq", "1000")).collect();
     let mut tx = store.begin().await.unwrap();
-    let project_ids = tx.upsert_projects(&projects, &ids).await.unwrap();
+    let project_ids = tx.upsert_projects(&projects, &ids, &|c| ids.projects.contains_key(c)).await.unwrap();
     assert_eq!(project_ids.len(), 1200);
     let plans: Vec<(i64, YearPlan)> = project_ids
         .iter()

@@ -108,10 +108,12 @@ pub async fn import_workbook(
     // writing the last one run side by side.
     let importer = store.importer(dry_run).await?;
     let (send_batch, mut batches) = tokio::sync::mpsc::channel::<Batch>(4);
+    let started = std::time::Instant::now();
     let writer = tokio::spawn(async move {
         let mut importer = importer;
         while let Some(batch) = batches.recv().await {
             importer.add(&batch).await?;
+            tracing::debug!(records = batch.len(), elapsed = ?started.elapsed(), "batch written");
         }
         Ok::<_, StoreError>(importer)
     });
@@ -124,6 +126,7 @@ pub async fn import_workbook(
         imported.warnings.extend(chunk.warnings.iter().cloned());
         on_rows(imported.rows);
         let batch = parser.feed(&chunk);
+        tracing::debug!(rows = imported.rows, elapsed = ?started.elapsed(), "chunk checked");
         // Once a row is wrong nothing will be kept: the rest is only checked.
         if !parser.has_errors() && send_batch.send(batch).await.is_err() {
             break; // the writer failed; its error is reported below
@@ -134,10 +137,13 @@ pub async fn import_workbook(
     let written = writer.await.map_err(|e| StoreError::Config(format!("写入任务中断：{e}")))?;
     reader.await.map_err(|e| ImportError::File(format!("读取工作簿时出错：{e}")))??;
     let mut importer = written?;
+    tracing::debug!(elapsed = ?started.elapsed(), "all rows read, checked and written");
     let stored_ytd = store.stored_ytd(&parser.ytd_needed()).await?;
     let rest = parser.finish(&stored_ytd).map_err(ImportError::Cells)?;
     importer.add(&rest).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "whole-file checks done");
     imported.summary = importer.commit().await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "committed");
     Ok(imported)
 }
 
