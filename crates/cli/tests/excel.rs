@@ -727,3 +727,90 @@ fn templates_and_the_ledger_open_in_a_reader() {
     let missing = taizhang(&db, &["export", "ledger", "--out", ledger.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("--period"));
 }
+
+/// A progress sheet of `projects` new projects × 12 months of 2018 (many chunks of the
+/// import's pipeline), YTD runs consistent; `spoil` may change a row before it is written.
+fn big_progress(dir: &Path, projects: usize, spoil: impl Fn(usize, &mut [String])) -> PathBuf {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("进度").unwrap();
+    for (c, h) in PROGRESS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let mut r = 1;
+    for p in 0..projects {
+        for m in 1..=12u32 {
+            let mut row = vec![
+                format!("BIG{p:04}"),
+                format!("2018-{m:02}"),
+                "10".to_string(),
+                (10 * m).to_string(),
+                (10 * m).to_string(),
+                "按计划推进".to_string(),
+            ];
+            spoil(r as usize, &mut row);
+            for (c, v) in row.iter().enumerate() {
+                match v.parse::<f64>() {
+                    Ok(n) if c >= 2 => ws.write_number(r, c as u16, n).unwrap(),
+                    _ => ws.write_string(r, c as u16, v).unwrap(),
+                };
+            }
+            r += 1;
+        }
+    }
+    let path = dir.join(format!("big-{}.xlsx", r));
+    wb.save(&path).unwrap();
+    path
+}
+
+#[test]
+fn a_large_file_is_checked_and_written_in_chunks_yet_lands_whole_or_not_at_all() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let projects = 1200; // 14,400 progress rows: six chunks
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("项目").unwrap();
+    for (c, h) in ["项目编码", "项目名称", "总投资(万元)", "责任单位"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for p in 0..projects {
+        let r = p as u32 + 1;
+        ws.write_string(r, 0, format!("BIG{p:04}")).unwrap();
+        ws.write_string(r, 1, format!("大文件项目{p}")).unwrap();
+        ws.write_number(r, 2, 1000.0).unwrap();
+        ws.write_string(r, 3, "区发展改革委").unwrap();
+    }
+    let project_file = dir.path().join("projects.xlsx");
+    wb.save(&project_file).unwrap();
+    let out = ok(taizhang(&db, &["import", "projects", project_file.to_str().unwrap(), "--year", "2018"]));
+    assert!(out.contains("新增1200条"), "{out}");
+    let before = fingerprint(&db, dir.path());
+
+    // Wrong only near the end: a text number in the last chunk, and a YTD that goes down in
+    // the last row (found only when the whole file has been read).
+    let last = projects * 12;
+    let bad = big_progress(dir.path(), projects, |r, row| {
+        if r == last - 20 {
+            row[2] = "1O".into();
+        }
+        if r == last {
+            row[3] = "5".into();
+            row[4] = "5".into();
+        }
+    });
+    let out = taizhang(&db, &["import", "progress", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    let near_end = format!("进度!R{} 当月完成投资(万元)=\"1O\": 不是数字", last - 20 + 1);
+    let last_row = format!("进度!R{} 年初至报告期累计(万元)=\"5\": 比上月累计 110 少", last + 1);
+    assert!(err.contains(&near_end) && err.contains(&last_row), "{err}");
+    assert_eq!(fingerprint(&db, dir.path()), before, "rows of earlier chunks were kept");
+
+    // The same file, good: every run of months checks out across chunk boundaries.
+    let good = big_progress(dir.path(), projects, |_, _| {});
+    let out = ok(taizhang(&db, &["import", "progress", good.to_str().unwrap()]));
+    assert!(out.contains("14400行：新增14400条，变更0条，未变0条"), "{out}");
+    let again = ok(taizhang(&db, &["import", "progress", good.to_str().unwrap(), "--dry-run"]));
+    assert!(again.contains("新增0条，变更0条，未变14400条"), "{again}");
+}
