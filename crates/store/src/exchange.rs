@@ -47,7 +47,7 @@ impl Store {
     /// changed in one transaction: all of it or nothing.
     pub async fn import(&self, batch: &Batch, dry_run: bool) -> Result<ChangeSummary> {
         let mut importer = self.importer(dry_run).await?;
-        importer.add(batch).await?;
+        importer.add(batch.clone()).await?;
         importer.commit().await
     }
 
@@ -93,7 +93,7 @@ impl Store {
 
 impl Importer {
     /// Classifies one batch of the file and writes what is new or changed.
-    pub async fn add(&mut self, batch: &Batch) -> Result<()> {
+    pub async fn add(&mut self, batch: Batch) -> Result<()> {
         let summary = &mut self.summary;
         let store = &self.store;
         match batch {
@@ -126,8 +126,8 @@ impl Importer {
             Batch::Values(values) => {
                 let mut write = Vec::new();
                 for v in values {
-                    if summary.count(store.value(&v.indicator, &v.unit, v.period).await?.as_ref(), v) {
-                        write.push(v.clone());
+                    if summary.count(store.value(&v.indicator, &v.unit, v.period).await?.as_ref(), &v) {
+                        write.push(v);
                     }
                 }
                 if let Some(tx) = &mut self.tx {
@@ -138,12 +138,12 @@ impl Importer {
             Batch::Targets(targets) => {
                 let mut write = Vec::new();
                 for t in targets {
-                    if summary.count(store.target(&t.indicator, &t.unit, t.year).await?.as_ref(), t) {
+                    if summary.count(store.target(&t.indicator, &t.unit, t.year).await?.as_ref(), &t) {
                         write.push(t);
                     }
                 }
                 if let Some(tx) = &mut self.tx {
-                    for t in write {
+                    for t in &write {
                         tx.upsert_target(t).await?;
                     }
                 }
@@ -156,10 +156,9 @@ impl Importer {
                 let stored = store.projects_by_code(&codes).await?;
                 let mut projects = Vec::new();
                 let mut plans = Vec::new();
-                for r in records {
-                    let old = stored.get(&r.project.code);
+                for mut incoming in records {
+                    let old = stored.get(&incoming.project.code);
                     // What a sheet does not carry stays as stored.
-                    let mut incoming = r.clone();
                     if let Some(old) = old {
                         incoming.project.actual_start = old.project.actual_start;
                         incoming.project.plan_node = old.project.plan_node.clone();
@@ -182,8 +181,8 @@ impl Importer {
                         progress: vec![],
                     });
                     if summary.count(old_view.as_ref(), &incoming) {
-                        projects.push(incoming.project.clone());
-                        plans.extend(incoming.plans.clone());
+                        projects.push(incoming.project);
+                        plans.extend(incoming.plans);
                     }
                 }
                 if let Some(tx) = &mut self.tx {
@@ -205,13 +204,13 @@ impl Importer {
                 let stored = store.progress_of_projects(&project_ids).await?;
                 let mut rows = Vec::new();
                 for p in progress {
-                    if summary.count(stored.get(&(p.project.clone(), p.period)), p) {
+                    if summary.count(stored.get(&(p.project.clone(), p.period)), &p) {
                         let project_id = ids
                             .projects
                             .get(&p.project)
                             .copied()
                             .ok_or_else(|| crate::StoreError::not_found("项目", &p.project))?;
-                        rows.push(ProgressRow { project_id, progress: p.clone() });
+                        rows.push(ProgressRow { project_id, progress: p });
                     }
                 }
                 if let Some(tx) = &mut self.tx {
@@ -225,7 +224,7 @@ impl Importer {
                     if let Some(s) = &mut stored {
                         s.cooperating_units.sort();
                     }
-                    let mut incoming = t.clone();
+                    let mut incoming = t;
                     incoming.cooperating_units.sort();
                     if let Some(s) = &stored {
                         incoming.sample = s.sample;

@@ -112,8 +112,9 @@ pub async fn import_workbook(
     let writer = tokio::spawn(async move {
         let mut importer = importer;
         while let Some(batch) = batches.recv().await {
-            importer.add(&batch).await?;
-            tracing::debug!(records = batch.len(), elapsed = ?started.elapsed(), "batch written");
+            let records = batch.len();
+            importer.add(batch).await?;
+            tracing::debug!(records, elapsed = ?started.elapsed(), "batch written");
         }
         Ok::<_, StoreError>(importer)
     });
@@ -140,7 +141,7 @@ pub async fn import_workbook(
     tracing::debug!(elapsed = ?started.elapsed(), "all rows read, checked and written");
     let stored_ytd = store.stored_ytd(&parser.ytd_needed()).await?;
     let rest = parser.finish(&stored_ytd).map_err(ImportError::Cells)?;
-    importer.add(&rest).await?;
+    importer.add(rest).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "whole-file checks done");
     imported.summary = importer.commit().await?;
     tracing::debug!(elapsed = ?started.elapsed(), "committed");
