@@ -185,6 +185,7 @@ fn read_sheet<RS: Read + Seek>(
         let mut rows = RowStream::new(name, fields, chunk_rows, emit);
         let mut cells = workbook.worksheet_cells_reader(name).map_err(unreadable)?;
         let mut current: Option<(u32, Vec<Data>)> = None;
+        let mut width = 0;
         while let Some(cell) = cells.next_cell().map_err(unreadable)? {
             let (r, c) = cell.get_position();
             if current.as_ref().is_some_and(|(at, _)| *at != r)
@@ -204,8 +205,10 @@ fn read_sheet<RS: Read + Seek>(
                     }
                 }
             }
-            let (_, row) = current.get_or_insert_with(|| (r, Vec::new()));
+            // Rows are about as wide as the one before: sized once, not grown cell by cell.
+            let (_, row) = current.get_or_insert_with(|| (r, Vec::with_capacity(width)));
             let c = c as usize;
+            width = width.max(c + 1);
             if row.len() <= c {
                 row.resize(c + 1, Data::Empty);
             }
@@ -586,6 +589,10 @@ pub fn cell_text(cell: &Data) -> String {
 pub fn float_decimal(f: f64) -> Option<Decimal> {
     if !f.is_finite() {
         return None;
+    }
+    // Whole numbers, most amounts, need no shortest-form search.
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        return Some(Decimal::from(f as i64));
     }
     let exact: Decimal = format!("{f}").parse().ok().or_else(|| Decimal::from_f64_retain(f))?;
     Some(if exact.scale() > 10 { exact.round_dp(10).normalize() } else { exact })
