@@ -272,20 +272,6 @@ impl<'c> Parser<'c> {
     }
 }
 
-/// Parses every row of the table as records of `kind`; all errors of the file at once.
-pub fn parse(
-    table: &Table,
-    kind: Kind,
-    ctx: &Context<'_>,
-    stored_ytd: &HashMap<(String, Period), Decimal>,
-) -> Result<Batch, Vec<CellError>> {
-    let mut parser = Parser::new(kind, *ctx);
-    let mut batch = parser.feed(table);
-    let rest = parser.finish(stored_ytd)?;
-    batch.append(rest);
-    Ok(batch)
-}
-
 pub const UNIT_FIELDS: &[Field] = &[
     Field { key: "code", header: "单位编码", aliases: &["编码"], required: true },
     Field { key: "name", header: "单位名称", aliases: &["名称"], required: true },

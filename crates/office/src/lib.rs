@@ -15,8 +15,6 @@ pub mod sheet;
 use std::fmt;
 use std::str::FromStr;
 
-use taizhang_core::batch::Batch;
-
 pub use import::{Context, Parser};
 pub use sheet::MAX_FILE_BYTES;
 
@@ -113,34 +111,8 @@ pub enum ImportError {
     Cells(Vec<CellError>),
 }
 
-/// Opens a workbook and reads the sheet for `kind` without parsing its rows yet (the caller
-/// may need the years it covers to build the [`Context`]).
-/// `bytes` is the whole file (workbooks are read in memory; the size limit applies).
+/// Opens a workbook and reads the sheet for `kind` whole, its rows not yet checked (a
+/// [`Parser`] does that). `bytes` is the whole file (read in memory; the size limit applies).
 pub fn read_table(bytes: &[u8], file: &str, kind: Kind, sheet: Option<&str>) -> Result<sheet::Table, ImportError> {
     sheet::read_table(bytes, file, sheet, kind.fields())
-}
-
-/// The years a table's 报告期 column covers (unreadable cells are left to the parser).
-pub fn years_in(table: &sheet::Table) -> Vec<i32> {
-    let mut years: Vec<i32> = table
-        .rows
-        .iter()
-        .filter_map(|r| table.cell(r, "period"))
-        .filter_map(|(_, c)| cells::period(c).ok().flatten())
-        .map(|p| p.year())
-        .collect();
-    years.sort_unstable();
-    years.dedup();
-    years
-}
-
-/// Parses a table read by [`read_table`] as records of `kind`; `stored_ytd` holds the stored
-/// 年初至报告期累计 that [`import::Parser::ytd_needed`] names (progress only).
-pub fn parse_table(
-    table: &sheet::Table,
-    kind: Kind,
-    ctx: &Context<'_>,
-    stored_ytd: &std::collections::HashMap<(String, taizhang_core::period::Period), rust_decimal::Decimal>,
-) -> Result<Batch, ImportError> {
-    import::parse(table, kind, ctx, stored_ytd).map_err(ImportError::Cells)
 }

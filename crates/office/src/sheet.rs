@@ -124,8 +124,8 @@ pub fn read_table(bytes: &[u8], file: &str, sheet: Option<&str>, fields: &[Field
 
 /// Reads the sheet as [`read_table`] picks it and hands its data rows to `emit` in chunks of
 /// up to `chunk_rows` as they are read, so that checking and writing can run beside the
-/// reading (the first chunks are smaller). Every chunk carries the header (the first also the warnings); a sheet without
-/// data rows gives one empty chunk. `emit` returns false to stop reading.
+/// reading (the first chunks are smaller). Every chunk carries the header, the first also the
+/// warnings; a sheet without data rows gives one empty chunk. `emit` returns false to stop.
 pub fn read_rows(
     bytes: &[u8],
     file: &str,
@@ -248,8 +248,10 @@ impl Regions {
     /// Rows that are missing from the file but lie inside a region, before row `before`.
     fn rows_between(&self, after: Option<u32>, before: u32) -> Vec<u32> {
         let lo = after.map_or(0, |a| a + 1);
-        let mut rows: Vec<u32> = self
-            .all
+        if lo >= before {
+            return Vec::new(); // the usual case: no row skipped
+        }
+        let mut rows: Vec<u32> = self.all[self.next..]
             .iter()
             .map(|d| (d.start.0, d.end.0))
             .chain(self.active.iter().map(|(d, _)| (d.start.0, d.end.0)))
@@ -292,8 +294,6 @@ struct RowStream<'e> {
     emit: &'e mut dyn FnMut(Table) -> bool,
     regions: Regions,
     last: Option<u32>,
-    /// Rows above the header, kept until it is found.
-    above: Vec<(u32, Vec<Data>)>,
     head: Option<Table>,
     chunk: Vec<Row>,
     emitted: bool,
@@ -309,7 +309,6 @@ impl<'e> RowStream<'e> {
             emit,
             regions: Regions::default(),
             last: None,
-            above: Vec::new(),
             head: None,
             chunk: Vec::new(),
             emitted: false,
@@ -347,10 +346,8 @@ impl<'e> RowStream<'e> {
                     })
                     .collect();
                 self.head = Some(Table { sheet: self.name.to_string(), columns, rows: Vec::new(), warnings });
-                self.above.clear();
-            } else {
-                self.above.push((at, row));
             }
+            // Rows above the header (titles, notes) are not data.
             return Ok(true);
         }
         if row.iter().any(|c| !is_blank(c)) {
