@@ -211,7 +211,7 @@ impl<'c> Parser<'c> {
             Kind::Projects => Batch::Projects(projects(&mut r, ctx, seen)),
             Kind::Progress => {
                 if self.ytd_column.is_none() && chunk.column("ytd").is_some() {
-                    self.ytd_column = Some(chunk.at(&Row { excel_row: 0, cells: Vec::new() }, "ytd"));
+                    self.ytd_column = Some(chunk.at_row(0, "ytd"));
                 }
                 Batch::Progress(progress(&mut r, ctx, seen, &mut self.ytd))
             }

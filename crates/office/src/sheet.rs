@@ -84,8 +84,13 @@ impl Table {
 
     /// Where a cell is, as messages name it: `进度!R14 年初至报告期累计(万元)`.
     pub fn at(&self, row: &Row, key: &str) -> Located {
+        self.at_row(row.excel_row, key)
+    }
+
+    /// The same for a row known by its number only.
+    pub fn at_row(&self, excel_row: u32, key: &str) -> Located {
         let header = self.column(key).map_or_else(|| key.to_string(), |c| c.header.clone());
-        Located { sheet: self.sheet.clone(), row: row.excel_row, header }
+        Located { sheet: self.sheet.clone(), row: excel_row, header }
     }
 }
 
