@@ -128,6 +128,8 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<(AnyPool,
                         // Pages read through memory maps and a larger cache, not read() calls.
                         "PRAGMA mmap_size = 268435456",
                         "PRAGMA cache_size = -32768",
+                        // Statement journals of multi-row writes stay in memory, not temp files.
+                        "PRAGMA temp_store = MEMORY",
                     ] {
                         conn.execute(pragma).await?;
                     }
