@@ -247,7 +247,7 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
         let mut tx = store.begin().await?;
         let project_ids = tx.upsert_projects(&projects, &ids, &|c| ids.projects.contains_key(c)).await?;
         let id = |code: &str| project_ids.get(code).copied().unwrap_or_default();
-        let plans: Vec<(i64, YearPlan)> = plans.into_iter().map(|(c, p)| (id(&c), p)).collect();
+        let plans: Vec<YearPlan> = plans.into_iter().map(|(_, p)| p).collect();
         tx.insert_year_plans(&plans).await?;
         let rows: Vec<ProgressRow> =
             progress.into_iter().map(|(c, p)| ProgressRow { project_id: id(&c), progress: p }).collect();

@@ -10,34 +10,30 @@ use taizhang_core::plan::KeyTask;
 use taizhang_core::project::{Project, YearPlan};
 
 use crate::ledger::{opt_scaled, scaled};
-use crate::{Result, Store, Tx};
+use crate::{Backend, Result, Store, Tx};
 
-type AnyQuery = sqlx::query::Query<'static, Any, AnyArguments>;
+pub(crate) type AnyQuery = sqlx::query::Query<'static, Any, AnyArguments>;
 
-/// Inserts `rows` as `head (…), (…) … tail`, `cols` parameters a row, bound by `bind`;
-/// returns what a `RETURNING` tail gives back.
-async fn insert_many<T>(
-    conn: &mut AnyConnection,
-    backend: crate::Backend,
+/// Multi-row statements `head (…), (…) … tail` for `rows`, `cols` parameters a row: each
+/// row's group written by `group` from its placeholders, its values bound by `bind`.
+#[allow(clippy::too_many_arguments)] // one statement shape, spelled out by each caller
+fn build_inserts<T>(
+    backend: Backend,
     head: &str,
     cols: usize,
+    group: &dyn Fn(&[String]) -> String,
     tail: &str,
     rows: &[T],
     bind: impl Fn(AnyQuery, &T) -> Result<AnyQuery>,
-) -> Result<Vec<AnyRow>> {
-    let mut returned = Vec::new();
+) -> Result<Vec<AnyQuery>> {
+    let mut statements = Vec::new();
     for chunk in rows.chunks((backend.params_per_insert() / cols).max(1)) {
         let mut sql = String::with_capacity(head.len() + chunk.len() * cols * 5 + tail.len());
         sql.push_str(head);
         for i in 0..chunk.len() {
-            sql.push_str(if i == 0 { " (" } else { ", (" });
-            for c in 0..cols {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&backend.placeholder(i * cols + c + 1));
-            }
-            sql.push(')');
+            let placeholders: Vec<String> = (0..cols).map(|c| backend.placeholder(i * cols + c + 1)).collect();
+            sql.push_str(if i == 0 { " " } else { ", " });
+            sql.push_str(&group(&placeholders));
         }
         sql.push(' ');
         sql.push_str(tail);
@@ -45,9 +41,182 @@ async fn insert_many<T>(
         for row in chunk {
             q = bind(q, row)?;
         }
+        statements.push(q);
+    }
+    Ok(statements)
+}
+
+/// `(p1, p2, …)`: a row of plain values.
+fn values_group(placeholders: &[String]) -> String {
+    format!("({})", placeholders.join(", "))
+}
+
+/// Runs statements in order; what `RETURNING` clauses give back.
+pub(crate) async fn run(conn: &mut AnyConnection, statements: Vec<AnyQuery>) -> Result<Vec<AnyRow>> {
+    let mut returned = Vec::new();
+    for q in statements {
         returned.extend(q.fetch_all(&mut *conn).await?);
     }
     Ok(returned)
+}
+
+/// Statements for progress rows, replacing any stored for the same project and month.
+pub(crate) fn progress_inserts(backend: Backend, rows: &[ProgressRow]) -> Result<Vec<AnyQuery>> {
+    build_inserts(
+        backend,
+        "INSERT INTO project_progress (project_id, period, year, month, month_e4, ytd_e4, since_start_e4,
+             image_progress, problems) VALUES",
+        9,
+        &values_group,
+        "ON CONFLICT (project_id, period) DO UPDATE SET month_e4 = excluded.month_e4,
+             ytd_e4 = excluded.ytd_e4, since_start_e4 = excluded.since_start_e4,
+             image_progress = excluded.image_progress, problems = excluded.problems",
+        rows,
+        |q, row| {
+            let p = &row.progress;
+            Ok(q.bind(row.project_id)
+                .bind(p.period.key())
+                .bind(i64::from(p.period.year()))
+                .bind(i64::from(p.period.month_of_year()))
+                .bind(opt_scaled(p.month_wan)?)
+                .bind(scaled(p.ytd_wan)?)
+                .bind(opt_scaled(p.since_start_wan)?)
+                .bind(p.image_progress.clone())
+                .bind(p.problems.clone()))
+        },
+    )
+}
+
+/// Statements inserting or updating projects by code (`RETURNING code, id` when asked), their
+/// flags replaced. Only codes in `flags_stored` can have flags already (others are new).
+pub(crate) fn project_upserts(
+    backend: Backend,
+    projects: &[Project],
+    ids: &Ids,
+    returning: bool,
+    flags_stored: &dyn Fn(&str) -> bool,
+) -> Result<Vec<AnyQuery>> {
+    let unit_of = |p: &Project| {
+        ids.units
+            .get(&p.responsibility.unit)
+            .copied()
+            .ok_or_else(|| crate::StoreError::not_found("单位", &p.responsibility.unit))
+    };
+    let tail = format!(
+        "ON CONFLICT (code) DO UPDATE SET name = excluded.name, category = excluded.category,
+             nature = excluded.nature, location = excluded.location, content = excluded.content,
+             total_investment_e4 = excluded.total_investment_e4, planned_start = excluded.planned_start,
+             planned_finish = excluded.planned_finish, actual_start = excluded.actual_start,
+             unit_id = excluded.unit_id, lead_leader = excluded.lead_leader,
+             responsible_person = excluded.responsible_person, contact = excluded.contact,
+             deadline = excluded.deadline, sample = excluded.sample{}",
+        if returning { " RETURNING code, id" } else { "" }
+    );
+    let mut statements = build_inserts(
+        backend,
+        "INSERT INTO projects (code, name, category, nature, location, content, total_investment_e4,
+             planned_start, planned_finish, actual_start, unit_id, lead_leader, responsible_person,
+             contact, deadline, sample) VALUES",
+        16,
+        &values_group,
+        &tail,
+        projects,
+        |q, p| {
+            p.validate()?;
+            Ok(q.bind(p.code.clone())
+                .bind(p.name.clone())
+                .bind(p.category.clone())
+                .bind(p.nature.label_zh())
+                .bind(p.location.clone())
+                .bind(p.content.clone())
+                .bind(scaled(p.total_investment_wan)?)
+                .bind(p.planned_start.map(|d| d.to_string()))
+                .bind(p.planned_finish.map(|d| d.to_string()))
+                .bind(p.actual_start.map(|d| d.to_string()))
+                .bind(unit_of(p)?)
+                .bind(p.responsibility.lead_leader.clone())
+                .bind(p.responsibility.person.clone())
+                .bind(p.responsibility.contact.clone())
+                .bind(p.responsibility.deadline.map(|d| d.to_string()))
+                .bind(i64::from(p.sample)))
+        },
+    )?;
+    let replaced: Vec<&str> = projects.iter().map(|p| p.code.as_str()).filter(|c| flags_stored(c)).collect();
+    for chunk in replaced.chunks(backend.params_per_statement()) {
+        let sql = format!(
+            "DELETE FROM project_flags WHERE project_id IN (SELECT id FROM projects WHERE code IN ({}))",
+            backend.placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for code in chunk {
+            q = q.bind(code.to_string());
+        }
+        statements.push(q);
+    }
+    let flags: Vec<(&str, &str)> =
+        projects.iter().flat_map(|p| p.flags.iter().map(|f| (p.code.as_str(), f.as_str()))).collect();
+    statements.extend(build_inserts(
+        backend,
+        // Projects named by code, so that new ones need no id read back first.
+        "INSERT INTO project_flags (project_id, flag) SELECT p.id, v.column2 FROM (VALUES",
+        2,
+        &values_group,
+        ") AS v JOIN projects p ON p.code = v.column1",
+        &flags,
+        |q, (code, flag)| Ok(q.bind(code.to_string()).bind(flag.to_string())),
+    )?);
+    Ok(statements)
+}
+
+/// Statements for yearly plans of projects named by code, replacing any stored for the year.
+pub(crate) fn year_plan_inserts(backend: Backend, plans: &[YearPlan]) -> Result<Vec<AnyQuery>> {
+    build_inserts(
+        backend,
+        // SQLite reads `ON CONFLICT` after a join as the join's constraint without `WHERE`.
+        "INSERT INTO project_year_plans (project_id, year, planned_e4, milestones)
+             SELECT p.id, v.column2, v.column3, v.column4 FROM (VALUES",
+        4,
+        &values_group,
+        ") AS v JOIN projects p ON p.code = v.column1 WHERE true
+             ON CONFLICT (project_id, year) DO UPDATE SET planned_e4 = excluded.planned_e4,
+             milestones = excluded.milestones",
+        plans,
+        |q, p| {
+            Ok(q.bind(p.project.clone())
+                .bind(i64::from(p.year))
+                .bind(scaled(p.planned_wan)?)
+                .bind(p.milestones.clone()))
+        },
+    )
+}
+
+/// Statements for indicator values by resolved ids, replacing any stored for the same key.
+pub(crate) fn value_inserts(backend: Backend, values: &[IndicatorValue], ids: &Ids) -> Result<Vec<AnyQuery>> {
+    build_inserts(
+        backend,
+        "INSERT INTO indicator_values (indicator_id, unit_id, period, year, value_e4, growth_e4, note, sample) VALUES",
+        8,
+        &values_group,
+        "ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value_e4 = excluded.value_e4,
+             growth_e4 = excluded.growth_e4, note = excluded.note, sample = excluded.sample",
+        values,
+        |q, v| {
+            let ind = ids
+                .indicators
+                .get(&v.indicator)
+                .copied()
+                .ok_or_else(|| crate::StoreError::not_found("指标", &v.indicator))?;
+            let unit = ids.units.get(&v.unit).copied().ok_or_else(|| crate::StoreError::not_found("单位", &v.unit))?;
+            Ok(q.bind(ind)
+                .bind(unit)
+                .bind(v.period.key())
+                .bind(i64::from(v.period.year()))
+                .bind(opt_scaled(v.value)?)
+                .bind(opt_scaled(v.reported_growth)?)
+                .bind(v.note.clone())
+                .bind(i64::from(v.sample)))
+        },
+    )
 }
 
 /// One project's progress row, by project id.
@@ -86,31 +255,7 @@ impl Store {
 impl Tx {
     /// Progress rows, replacing any already stored for the same project and month.
     pub async fn insert_progress_rows(&mut self, rows: &[ProgressRow]) -> Result<()> {
-        insert_many(
-            &mut self.tx,
-            self.backend,
-            "INSERT INTO project_progress (project_id, period, year, month, month_e4, ytd_e4, since_start_e4,
-                 image_progress, problems) VALUES",
-            9,
-            "ON CONFLICT (project_id, period) DO UPDATE SET month_e4 = excluded.month_e4,
-                 ytd_e4 = excluded.ytd_e4, since_start_e4 = excluded.since_start_e4,
-                 image_progress = excluded.image_progress, problems = excluded.problems",
-            rows,
-            |q, row| {
-                let p = &row.progress;
-                Ok(q.bind(row.project_id)
-                    .bind(p.period.key())
-                    .bind(i64::from(p.period.year()))
-                    .bind(i64::from(p.period.month_of_year()))
-                    .bind(opt_scaled(p.month_wan)?)
-                    .bind(scaled(p.ytd_wan)?)
-                    .bind(opt_scaled(p.since_start_wan)?)
-                    .bind(p.image_progress.clone())
-                    .bind(p.problems.clone()))
-            },
-        )
-        .await
-        .map(drop)
+        run(&mut self.tx, progress_inserts(self.backend, rows)?).await.map(drop)
     }
 
     /// Projects inserted or updated by code, their flags replaced; returns their ids by code.
@@ -122,127 +267,27 @@ impl Tx {
         ids: &Ids,
         stored_before: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<HashMap<String, i64>> {
-        let unit_of = |p: &Project| {
-            ids.units
-                .get(&p.responsibility.unit)
-                .copied()
-                .ok_or_else(|| crate::StoreError::not_found("单位", &p.responsibility.unit))
-        };
-        let returned = insert_many(
-            &mut self.tx,
-            self.backend,
-            "INSERT INTO projects (code, name, category, nature, location, content, total_investment_e4,
-                 planned_start, planned_finish, actual_start, unit_id, lead_leader, responsible_person,
-                 contact, deadline, sample) VALUES",
-            16,
-            "ON CONFLICT (code) DO UPDATE SET name = excluded.name, category = excluded.category,
-                 nature = excluded.nature, location = excluded.location, content = excluded.content,
-                 total_investment_e4 = excluded.total_investment_e4, planned_start = excluded.planned_start,
-                 planned_finish = excluded.planned_finish, actual_start = excluded.actual_start,
-                 unit_id = excluded.unit_id, lead_leader = excluded.lead_leader,
-                 responsible_person = excluded.responsible_person, contact = excluded.contact,
-                 deadline = excluded.deadline, sample = excluded.sample RETURNING code, id",
-            projects,
-            |q, p| {
-                p.validate()?;
-                Ok(q.bind(p.code.clone())
-                    .bind(p.name.clone())
-                    .bind(p.category.clone())
-                    .bind(p.nature.label_zh())
-                    .bind(p.location.clone())
-                    .bind(p.content.clone())
-                    .bind(scaled(p.total_investment_wan)?)
-                    .bind(p.planned_start.map(|d| d.to_string()))
-                    .bind(p.planned_finish.map(|d| d.to_string()))
-                    .bind(p.actual_start.map(|d| d.to_string()))
-                    .bind(unit_of(p)?)
-                    .bind(p.responsibility.lead_leader.clone())
-                    .bind(p.responsibility.person.clone())
-                    .bind(p.responsibility.contact.clone())
-                    .bind(p.responsibility.deadline.map(|d| d.to_string()))
-                    .bind(i64::from(p.sample)))
-            },
-        )
-        .await?;
-        let new_ids: HashMap<String, i64> =
-            returned.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_>>()?;
-        let replaced: Vec<i64> = new_ids.iter().filter(|(code, _)| stored_before(code)).map(|(_, id)| *id).collect();
-        for chunk in replaced.chunks(self.backend.params_per_statement()) {
-            let sql = format!(
-                "DELETE FROM project_flags WHERE project_id IN ({})",
-                self.backend.placeholders(1, chunk.len())
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            q.execute(self.conn()).await?;
-        }
-        let flags: Vec<(i64, String)> = projects
-            .iter()
-            .flat_map(|p| p.flags.iter().map(|f| (new_ids.get(&p.code).copied().unwrap_or_default(), f.clone())))
-            .collect();
-        insert_many(
-            &mut self.tx,
-            self.backend,
-            "INSERT INTO project_flags (project_id, flag) VALUES",
-            2,
-            "",
-            &flags,
-            |q, (id, f)| Ok(q.bind(*id).bind(f.clone())),
-        )
-        .await?;
-        Ok(new_ids)
+        let statements = project_upserts(self.backend, projects, ids, true, stored_before)?;
+        run(&mut self.tx, statements).await?.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 
-    pub async fn insert_year_plans(&mut self, plans: &[(i64, YearPlan)]) -> Result<()> {
-        insert_many(
-            &mut self.tx,
-            self.backend,
-            "INSERT INTO project_year_plans (project_id, year, planned_e4, milestones) VALUES",
-            4,
-            "ON CONFLICT (project_id, year) DO UPDATE SET planned_e4 = excluded.planned_e4, milestones = excluded.milestones",
-            plans,
-            |q, (id, p)| Ok(q.bind(*id).bind(i64::from(p.year)).bind(scaled(p.planned_wan)?).bind(p.milestones.clone())),
-        )
-        .await
-        .map(drop)
+    /// Yearly plans of projects named by code.
+    pub async fn insert_year_plans(&mut self, plans: &[YearPlan]) -> Result<()> {
+        run(&mut self.tx, year_plan_inserts(self.backend, plans)?).await.map(drop)
     }
 
     /// Indicator values by resolved ids, replacing any stored for the same key.
     pub async fn insert_values(&mut self, values: &[IndicatorValue], ids: &Ids) -> Result<()> {
-        insert_many(
-            &mut self.tx,
-            self.backend,
-            "INSERT INTO indicator_values (indicator_id, unit_id, period, year, value_e4, growth_e4, note, sample) VALUES",
-            8,
-            "ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value_e4 = excluded.value_e4,
-                 growth_e4 = excluded.growth_e4, note = excluded.note, sample = excluded.sample",
-            values,
-            |q, v| {
-                let ind = ids.indicators.get(&v.indicator).copied().ok_or_else(|| crate::StoreError::not_found("指标", &v.indicator))?;
-                let unit = ids.units.get(&v.unit).copied().ok_or_else(|| crate::StoreError::not_found("单位", &v.unit))?;
-                Ok(q.bind(ind)
-                    .bind(unit)
-                    .bind(v.period.key())
-                    .bind(i64::from(v.period.year()))
-                    .bind(opt_scaled(v.value)?)
-                    .bind(opt_scaled(v.reported_growth)?)
-                    .bind(v.note.clone())
-                    .bind(i64::from(v.sample)))
-            },
-        )
-        .await
-        .map(drop)
+        run(&mut self.tx, value_inserts(self.backend, values, ids)?).await.map(drop)
     }
 
     /// New key tasks (no cooperating units) by resolved unit ids.
     pub async fn insert_tasks(&mut self, tasks: &[KeyTask], ids: &Ids) -> Result<()> {
-        insert_many(
-            &mut self.tx,
+        let statements = build_inserts(
             self.backend,
             "INSERT INTO tasks (code, name, year, lead_unit_id, lead_leader, deadline, target, status, sample) VALUES",
             9,
+            &values_group,
             "",
             tasks,
             |q, t| {
@@ -261,8 +306,7 @@ impl Tx {
                     .bind(t.status.code())
                     .bind(i64::from(t.sample)))
             },
-        )
-        .await
-        .map(drop)
+        )?;
+        run(&mut self.tx, statements).await.map(drop)
     }
 }

@@ -15,6 +15,7 @@ use taizhang_core::project::{MonthlyProgress, YearPlan};
 use taizhang_core::quantity::from_scaled;
 use taizhang_core::world::ProjectRecord;
 
+use crate::bulk::AnyQuery;
 use crate::ledger::{PROJECT_SELECT, progress_from_row, project_from_row};
 use crate::{Ids, ProgressRow, Result, Store, Tx};
 
@@ -31,15 +32,54 @@ fn subtree_filter(unit: Option<&str>, column: &str) -> String {
 
 /// One file's import under way: its batches, as they are read and checked, classified
 /// against the ledger as it stood before the import and (unless a dry run) written in one
-/// transaction. Dropped without [`Importer::commit`], nothing of it is kept.
+/// transaction. Dropped without [`Importer::commit`], nothing of it is kept. Its two halves
+/// ([`Importer::split`]) can run side by side: one classifies the next batch while the other
+/// writes the last.
 #[derive(Debug)]
 pub struct Importer {
+    classifier: Classifier,
+    writer: Writer,
+}
+
+/// Classifies batches and prepares the statements that write them; needs no transaction.
+#[derive(Debug)]
+pub struct Classifier {
     store: Store,
-    tx: Option<Tx>,
+    /// Whether anything will be written (false on a dry run: nothing is prepared).
+    writes: bool,
     ids: Option<Ids>,
     /// Projects written by earlier batches of this import (a file may list one per plan year).
     written_projects: HashSet<String>,
     summary: ChangeSummary,
+}
+
+/// Runs prepared writes in the import's transaction (none on a dry run).
+#[derive(Debug)]
+pub struct Writer {
+    tx: Option<Tx>,
+}
+
+/// A classified batch's writes, ready to run.
+pub struct Prepared(Step);
+
+enum Step {
+    Statements(Vec<AnyQuery>),
+    /// Parents before children.
+    Units(Vec<OrgUnit>),
+    Targets(Vec<Target>),
+    Tasks(Vec<KeyTask>),
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (what, n) = match &self.0 {
+            Step::Statements(s) => ("statements", s.len()),
+            Step::Units(u) => ("units", u.len()),
+            Step::Targets(t) => ("targets", t.len()),
+            Step::Tasks(t) => ("tasks", t.len()),
+        };
+        write!(f, "Prepared({n} {what})")
+    }
 }
 
 impl Store {
@@ -55,11 +95,14 @@ impl Store {
     pub async fn importer(&self, dry_run: bool) -> Result<Importer> {
         let tx = if dry_run { None } else { Some(self.begin().await?) };
         Ok(Importer {
-            store: self.clone(),
-            tx,
-            ids: None,
-            written_projects: HashSet::new(),
-            summary: ChangeSummary::default(),
+            classifier: Classifier {
+                store: self.clone(),
+                writes: !dry_run,
+                ids: None,
+                written_projects: HashSet::new(),
+                summary: ChangeSummary::default(),
+            },
+            writer: Writer { tx },
         })
     }
 
@@ -94,34 +137,91 @@ impl Store {
 impl Importer {
     /// Classifies one batch of the file and writes what is new or changed.
     pub async fn add(&mut self, batch: Batch) -> Result<()> {
+        let prepared = self.classifier.prepare(batch).await?;
+        self.writer.write(prepared).await
+    }
+
+    /// Makes the import's writes permanent; what it added, changed and left alone.
+    pub async fn commit(self) -> Result<ChangeSummary> {
+        self.writer.commit().await?;
+        Ok(self.classifier.summary)
+    }
+
+    pub fn split(self) -> (Classifier, Writer) {
+        (self.classifier, self.writer)
+    }
+}
+
+impl Writer {
+    pub async fn write(&mut self, prepared: Prepared) -> Result<()> {
+        let Some(tx) = &mut self.tx else { return Ok(()) };
+        match prepared.0 {
+            Step::Statements(statements) => {
+                crate::bulk::run(tx.conn(), statements).await?;
+            }
+            Step::Units(units) => {
+                for u in &units {
+                    tx.upsert_unit(u, 0).await?;
+                }
+            }
+            Step::Targets(targets) => {
+                for t in &targets {
+                    tx.upsert_target(t).await?;
+                }
+            }
+            Step::Tasks(tasks) => {
+                for t in &tasks {
+                    tx.upsert_task(t).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        if let Some(tx) = self.tx {
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+impl Classifier {
+    /// What the import has added, changed and left alone so far.
+    pub fn summary(&self) -> ChangeSummary {
+        self.summary
+    }
+
+    /// Classifies one batch of the file and prepares the writes of what is new or changed.
+    pub async fn prepare(&mut self, batch: Batch) -> Result<Prepared> {
         let summary = &mut self.summary;
         let store = &self.store;
-        match batch {
+        let backend = store.backend;
+        let nothing = || Prepared(Step::Statements(Vec::new()));
+        Ok(match batch {
             Batch::Units(units) => {
                 let stored: HashMap<String, OrgUnit> =
                     store.units().await?.into_iter().map(|u| (u.code.clone(), u)).collect();
-                let write: Vec<&OrgUnit> = units.iter().filter(|u| summary.count(stored.get(&u.code), *u)).collect();
-                if let Some(tx) = &mut self.tx {
-                    // Parents first: a unit waits until its parent is stored or written.
-                    let mut done: HashSet<&str> = stored.keys().map(String::as_str).collect();
-                    let mut pending = write;
-                    while !pending.is_empty() {
-                        let (ready, rest): (Vec<&OrgUnit>, Vec<&OrgUnit>) =
-                            pending.into_iter().partition(|u| u.parent.as_deref().is_none_or(|p| done.contains(p)));
-                        if ready.is_empty() {
-                            let codes: Vec<&str> = rest.iter().map(|u| u.code.as_str()).collect();
-                            return Err(crate::StoreError::Config(format!(
-                                "单位上级关系无法排序（成环）：{}",
-                                codes.join("、")
-                            )));
-                        }
-                        for u in ready {
-                            tx.upsert_unit(u, 0).await?;
-                            done.insert(&u.code);
-                        }
-                        pending = rest;
+                let write: Vec<OrgUnit> = units.into_iter().filter(|u| summary.count(stored.get(&u.code), u)).collect();
+                // Parents first: a unit waits until its parent is stored or written.
+                let mut done: HashSet<String> = stored.into_keys().collect();
+                let mut ordered = Vec::new();
+                let mut pending = write;
+                while !pending.is_empty() {
+                    let (ready, rest): (Vec<OrgUnit>, Vec<OrgUnit>) =
+                        pending.into_iter().partition(|u| u.parent.as_deref().is_none_or(|p| done.contains(p)));
+                    if ready.is_empty() {
+                        let codes: Vec<&str> = rest.iter().map(|u| u.code.as_str()).collect();
+                        return Err(crate::StoreError::Config(format!(
+                            "单位上级关系无法排序（成环）：{}",
+                            codes.join("、")
+                        )));
                     }
+                    done.extend(ready.iter().map(|u| u.code.clone()));
+                    ordered.extend(ready);
+                    pending = rest;
                 }
+                Prepared(Step::Units(ordered))
             }
             Batch::Values(values) => {
                 let mut write = Vec::new();
@@ -130,10 +230,11 @@ impl Importer {
                         write.push(v);
                     }
                 }
-                if let Some(tx) = &mut self.tx {
-                    let ids = ids_of(store, &mut self.ids).await?;
-                    tx.insert_values(&write, ids).await?;
+                if !self.writes {
+                    return Ok(nothing());
                 }
+                let ids = ids_of(store, &mut self.ids).await?;
+                Prepared(Step::Statements(crate::bulk::value_inserts(backend, &write, ids)?))
             }
             Batch::Targets(targets) => {
                 let mut write = Vec::new();
@@ -142,11 +243,7 @@ impl Importer {
                         write.push(t);
                     }
                 }
-                if let Some(tx) = &mut self.tx {
-                    for t in &write {
-                        tx.upsert_target(t).await?;
-                    }
-                }
+                Prepared(Step::Targets(write))
             }
             Batch::Projects(records) => {
                 let ids = ids_of(store, &mut self.ids).await?;
@@ -185,15 +282,15 @@ impl Importer {
                         plans.extend(incoming.plans);
                     }
                 }
-                if let Some(tx) = &mut self.tx {
-                    let earlier = &self.written_projects;
-                    let stored_before = |code: &str| ids.projects.contains_key(code) || earlier.contains(code);
-                    let written = tx.upsert_projects(&projects, ids, &stored_before).await?;
-                    self.written_projects.extend(written.keys().cloned());
-                    let plans: Vec<(i64, YearPlan)> =
-                        plans.into_iter().filter_map(|p| written.get(&p.project).map(|id| (*id, p))).collect();
-                    tx.insert_year_plans(&plans).await?;
+                if !self.writes {
+                    return Ok(nothing());
                 }
+                let earlier = &self.written_projects;
+                let flags_stored = |code: &str| ids.projects.contains_key(code) || earlier.contains(code);
+                let mut statements = crate::bulk::project_upserts(backend, &projects, ids, false, &flags_stored)?;
+                statements.extend(crate::bulk::year_plan_inserts(backend, &plans)?);
+                self.written_projects.extend(projects.into_iter().map(|p| p.code));
+                Prepared(Step::Statements(statements))
             }
             Batch::Progress(progress) => {
                 let ids = ids_of(store, &mut self.ids).await?;
@@ -213,9 +310,10 @@ impl Importer {
                         rows.push(ProgressRow { project_id, progress: p });
                     }
                 }
-                if let Some(tx) = &mut self.tx {
-                    tx.insert_progress_rows(&rows).await?;
+                if !self.writes {
+                    return Ok(nothing());
                 }
+                Prepared(Step::Statements(crate::bulk::progress_inserts(backend, &rows)?))
             }
             Batch::Tasks(tasks) => {
                 let mut write = Vec::new();
@@ -233,22 +331,9 @@ impl Importer {
                         write.push(incoming);
                     }
                 }
-                if let Some(tx) = &mut self.tx {
-                    for t in &write {
-                        tx.upsert_task(t).await?;
-                    }
-                }
+                Prepared(Step::Tasks(write))
             }
-        }
-        Ok(())
-    }
-
-    /// Makes the import's writes permanent; what it added, changed and left alone.
-    pub async fn commit(self) -> Result<ChangeSummary> {
-        if let Some(tx) = self.tx {
-            tx.commit().await?;
-        }
-        Ok(self.summary)
+        })
     }
 }
 

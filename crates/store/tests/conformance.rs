@@ -349,11 +349,9 @@ async fn bulk_loading_writes_what_single_writes_would() {
     let mut tx = store.begin().await.unwrap();
     let project_ids = tx.upsert_projects(&projects, &ids, &|c| ids.projects.contains_key(c)).await.unwrap();
     assert_eq!(project_ids.len(), 1200);
-    let plans: Vec<(i64, YearPlan)> = project_ids
-        .iter()
-        .map(|(code, id)| {
-            (*id, YearPlan { project: code.clone(), year: 2017, planned_wan: d("100"), milestones: String::new() })
-        })
+    let plans: Vec<YearPlan> = project_ids
+        .keys()
+        .map(|code| YearPlan { project: code.clone(), year: 2017, planned_wan: d("100"), milestones: String::new() })
         .collect();
     tx.insert_year_plans(&plans).await.unwrap();
     let rows: Vec<ProgressRow> = project_ids

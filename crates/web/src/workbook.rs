@@ -104,19 +104,27 @@ pub async fn import_workbook(
             send.blocking_send(chunk).is_ok()
         })
     });
-    // Checked batches are written by a task of their own: checking the next chunk and
-    // writing the last one run side by side.
-    let importer = store.importer(dry_run).await?;
+    // Checked batches are classified by one task and written by another: checking the next
+    // chunk, classifying the one before and writing the one before that run side by side.
+    let (mut classifier, mut writer) = store.importer(dry_run).await?.split();
     let (send_batch, mut batches) = tokio::sync::mpsc::channel::<Batch>(4);
+    let (send_prepared, mut prepared) = tokio::sync::mpsc::channel(4);
     let started = std::time::Instant::now();
-    let writer = tokio::spawn(async move {
-        let mut importer = importer;
+    let classifying = tokio::spawn(async move {
         while let Some(batch) = batches.recv().await {
-            let records = batch.len();
-            importer.add(batch).await?;
-            tracing::debug!(records, elapsed = ?started.elapsed(), "batch written");
+            let step = classifier.prepare(batch).await?;
+            if send_prepared.send(step).await.is_err() {
+                break; // the writer failed; its error is reported
+            }
         }
-        Ok::<_, StoreError>(importer)
+        Ok::<_, StoreError>(classifier)
+    });
+    let writing = tokio::spawn(async move {
+        while let Some(step) = prepared.recv().await {
+            writer.write(step).await?;
+            tracing::debug!(elapsed = ?started.elapsed(), "batch written");
+        }
+        Ok::<_, StoreError>(writer)
     });
     let loaded = ImportContext::load(store, kind, year).await?;
     let mut parser = Parser::new(kind, loaded.context());
@@ -135,15 +143,18 @@ pub async fn import_workbook(
     }
     drop(send_batch);
     drop(chunks); // a reader still sending stops
-    let written = writer.await.map_err(|e| StoreError::Config(format!("写入任务中断：{e}")))?;
+    let failed = |e: tokio::task::JoinError| StoreError::Config(format!("导入任务中断：{e}"));
+    let classified = classifying.await.map_err(failed)?;
+    let written = writing.await.map_err(failed)?;
     reader.await.map_err(|e| ImportError::File(format!("读取工作簿时出错：{e}")))??;
-    let mut importer = written?;
+    let (mut classifier, mut writer) = (classified?, written?);
     tracing::debug!(elapsed = ?started.elapsed(), "all rows read, checked and written");
     let stored_ytd = store.stored_ytd(&parser.ytd_needed()).await?;
     let rest = parser.finish(&stored_ytd).map_err(ImportError::Cells)?;
-    importer.add(rest).await?;
+    writer.write(classifier.prepare(rest).await?).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "whole-file checks done");
-    imported.summary = importer.commit().await?;
+    writer.commit().await?;
+    imported.summary = classifier.summary();
     tracing::debug!(elapsed = ?started.elapsed(), "committed");
     Ok(imported)
 }
