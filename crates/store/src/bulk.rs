@@ -16,7 +16,6 @@ pub(crate) type AnyQuery = sqlx::query::Query<'static, Any, AnyArguments>;
 
 /// Multi-row statements `head (…), (…) … tail` for `rows`, `cols` parameters a row: each
 /// row's group written by `group` from its placeholders, its values bound by `bind`.
-#[allow(clippy::too_many_arguments)] // one statement shape, spelled out by each caller
 fn build_inserts<T>(
     backend: Backend,
     head: &str,
