@@ -767,7 +767,7 @@ fn big_progress(dir: &Path, projects: usize, spoil: impl Fn(usize, &mut [String]
 fn a_large_file_is_checked_and_written_in_chunks_yet_lands_whole_or_not_at_all() {
     let db = common::demo();
     let dir = tempfile::tempdir().unwrap();
-    let projects = 1200; // 14,400 progress rows: six chunks
+    let projects = 1200; // 14,400 progress rows: ten chunks
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("项目").unwrap();

@@ -16,7 +16,7 @@ use taizhang_store::{Store, StoreError};
 
 /// Rows handed from the reading thread at a time: large enough for few statements, small
 /// enough that checking and writing start soon after reading does.
-const CHUNK_ROWS: usize = 4000;
+const CHUNK_ROWS: usize = 2000;
 
 #[derive(Debug)]
 pub struct ImportContext {
