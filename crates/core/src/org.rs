@@ -99,6 +99,8 @@ pub struct OrgUnit {
 pub struct OrgTree {
     units: Vec<OrgUnit>,
     index: HashMap<String, usize>,
+    /// The first unit of each name (names may repeat across districts; codes do not).
+    by_name: HashMap<String, usize>,
     children: HashMap<String, Vec<usize>>,
 }
 
@@ -122,7 +124,11 @@ impl OrgTree {
                 children.entry(p.clone()).or_default().push(i);
             }
         }
-        let tree = Self { units, index, children };
+        let mut by_name = HashMap::new();
+        for (i, u) in units.iter().enumerate() {
+            by_name.entry(u.name.clone()).or_insert(i);
+        }
+        let tree = Self { units, index, by_name, children };
         for u in &tree.units {
             let mut seen = HashSet::new();
             let mut at = Some(u.code.as_str());
@@ -143,7 +149,7 @@ impl OrgTree {
     /// Finds a unit by code or by exact name, as users type either.
     pub fn find(&self, code_or_name: &str) -> Option<&OrgUnit> {
         let t = code_or_name.trim();
-        self.get(t).or_else(|| self.units.iter().find(|u| u.name == t))
+        self.get(t).or_else(|| self.by_name.get(t).map(|&i| &self.units[i]))
     }
 
     pub fn roots(&self) -> impl Iterator<Item = &OrgUnit> {
@@ -218,6 +224,24 @@ mod tests {
         assert!(!t.is_within("jinshui", "erqi"));
         assert_eq!(t.find("fgw名").map(|u| u.code.as_str()), Some("fgw"));
         assert_eq!(t.roots().count(), 1);
+    }
+
+    #[test]
+    fn units_are_found_by_code_or_name_and_a_repeated_name_finds_the_first() {
+        let mut units = vec![unit("zz", UnitKind::City, None), unit("erqi", UnitKind::District, Some("zz"))];
+        let same_name = |code: &str, parent: &str| OrgUnit {
+            code: code.into(),
+            name: "城市管理局".into(),
+            kind: UnitKind::Department,
+            parent: Some(parent.into()),
+        };
+        units.push(same_name("erqi-cg", "erqi"));
+        units.push(same_name("zz-cg", "zz"));
+        let t = OrgTree::new(units).unwrap();
+        assert_eq!(t.find(" erqi ").map(|u| u.code.as_str()), Some("erqi"));
+        assert_eq!(t.find("城市管理局").map(|u| u.code.as_str()), Some("erqi-cg"));
+        assert_eq!(t.find("zz-cg").map(|u| u.code.as_str()), Some("zz-cg"));
+        assert!(t.find("不存在的局").is_none());
     }
 
     #[test]
