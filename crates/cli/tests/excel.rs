@@ -814,3 +814,30 @@ fn a_large_file_is_checked_and_written_in_chunks_yet_lands_whole_or_not_at_all()
     let again = ok(taizhang(&db, &["import", "progress", good.to_str().unwrap(), "--dry-run"]));
     assert!(again.contains("新增0条，变更0条，未变14400条"), "{again}");
 }
+
+#[test]
+fn a_project_listed_once_per_plan_year_keeps_every_years_plan() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let year_row = |year: f64, planned: f64| {
+        let mut row = good_project();
+        row[5] = N(year);
+        row[6] = N(planned);
+        row[10] = S("出彩项目、亿元以上");
+        row
+    };
+    let path =
+        workbook(dir.path(), "years.xlsx", "项目", PROJECTS, &[year_row(2018.0, 1000.0), year_row(2019.0, 3000.0)]);
+    let out = ok(taizhang(&db, &["import", "projects", path.to_str().unwrap()]));
+    assert!(out.contains("新增2条"), "{out}");
+    for (year, planned) in [("2018", "1000"), ("2019", "3000")] {
+        let file = dir.path().join(format!("p{year}.xlsx"));
+        ok(taizhang(&db, &["export", "projects", "--year", year, "--out", file.to_str().unwrap()]));
+        let rows = cells(&file);
+        let row = rows.iter().find(|r| r.first().map(String::as_str) == Some("NEW-001")).unwrap();
+        assert!(row.iter().any(|c| c == planned), "{year}: {row:?}");
+        assert!(row.iter().any(|c| c.contains("出彩项目") && c.contains("亿元以上")), "{year}: {row:?}");
+    }
+    let again = ok(taizhang(&db, &["import", "projects", path.to_str().unwrap()]));
+    assert!(again.contains("新增0条，变更0条，未变2条"), "{again}");
+}

@@ -285,6 +285,11 @@ impl Classifier {
                 if !self.writes {
                     return Ok(nothing());
                 }
+                // A file may list a project once per plan year: its master data is written
+                // once, as the last of its rows gives it.
+                let mut seen = HashSet::new();
+                let mut projects: Vec<_> = projects.into_iter().rev().filter(|p| seen.insert(p.code.clone())).collect();
+                projects.reverse();
                 let earlier = &self.written_projects;
                 let flags_stored = |code: &str| ids.projects.contains_key(code) || earlier.contains(code);
                 let mut statements = crate::bulk::project_upserts(backend, &projects, ids, false, &flags_stored)?;
