@@ -1657,13 +1657,16 @@ pub async fn admin_import(
         dry_run: false,
     };
     let outcome = match crate::workbook::import_workbook(&state.store, request, &|_| {}).await {
-        Ok(done) => Ok((done.sheet, done.rows, done.summary)),
+        Ok(done) => Ok(done),
         Err(crate::workbook::WorkbookError::Import(e)) => Err(e.to_string()),
         Err(crate::workbook::WorkbookError::Store(e)) => return Err(e.into()),
     };
     match outcome {
-        Ok((sheet, rows, summary)) => {
-            page.notice("ok", format!("已导入工作表“{sheet}”{rows}行：{summary}"));
+        Ok(done) => {
+            page.notice("ok", format!("已导入工作表“{}”{}行：{}", done.sheet, done.rows, done.summary));
+            for warning in &done.warnings {
+                page.notice("warn", format!("提示：{warning}"));
+            }
             page.push(Block::Links(vec![("/admin".into(), "返回管理".into())]));
             Ok(render(&page))
         }

@@ -492,10 +492,10 @@ async fn an_admin_imports_units_from_excel_and_the_api_serves_indicators_and_pro
     let admin = app.sign_in("admin").await;
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in ["单位编码", "单位名称", "上级单位编码", "类型"].iter().enumerate() {
+    for (c, h) in ["单位编码", "单位名称", "上级单位编码", "类型", "备注"].iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
-    for (c, v) in ["erqi-new", "新设街道", "erqi", "street"].iter().enumerate() {
+    for (c, v) in ["erqi-new", "新设街道", "erqi", "street", "新设"].iter().enumerate() {
         ws.write_string(1, c as u16, *v).unwrap();
     }
     let bytes = wb.save_to_buffer().unwrap();
@@ -525,6 +525,7 @@ async fn an_admin_imports_units_from_excel_and_the_api_serves_indicators_and_pro
     stream.read_to_end(&mut raw).await.unwrap();
     let text = String::from_utf8_lossy(&raw);
     assert!(text.contains("新增1条"), "{text}");
+    assert!(text.contains("列“备注”不是本类数据的列，已忽略"), "the extra column is pointed out: {text}");
     assert_eq!(app.store.find_unit("新设街道").await.unwrap().parent.as_deref(), Some("erqi"));
 
     let leader = app.sign_in("leader").await;
