@@ -148,11 +148,15 @@ impl<'t> RowReader<'t> {
         (indicator, unit)
     }
 
-    fn duplicate(&mut self, seen: &mut HashMap<String, u32>, key: String, row: &Row, field: &str) {
-        if let Some(first) = seen.get(&key) {
-            self.error(row, field, format!("与第{first}行重复"));
-        } else {
-            seen.insert(key, row.excel_row);
+    fn duplicate<K: std::hash::Hash + Eq>(&mut self, seen: &mut HashMap<K, u32>, key: K, row: &Row, field: &str) {
+        match seen.entry(key) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let first = *first.get();
+                self.error(row, field, format!("与第{first}行重复"));
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(row.excel_row);
+            }
         }
     }
 }
@@ -165,6 +169,8 @@ pub struct Parser<'c> {
     ctx: Context<'c>,
     errors: Vec<CellError>,
     seen: HashMap<String, u32>,
+    /// Progress rows seen, by project and month.
+    seen_months: HashMap<(String, Period), u32>,
     /// Units wait for the whole file: a parent may come in any later row.
     units: Vec<(OrgUnit, Option<CellError>)>,
     ytd: Vec<YtdRow>,
@@ -190,6 +196,7 @@ impl<'c> Parser<'c> {
             ctx,
             errors: Vec::new(),
             seen: HashMap::new(),
+            seen_months: HashMap::new(),
             units: Vec::new(),
             ytd: Vec::new(),
             ytd_column: None,
@@ -213,7 +220,7 @@ impl<'c> Parser<'c> {
                 if self.ytd_column.is_none() && chunk.column("ytd").is_some() {
                     self.ytd_column = Some(chunk.at_row(0, "ytd"));
                 }
-                Batch::Progress(progress(&mut r, ctx, seen, &mut self.ytd))
+                Batch::Progress(progress(&mut r, ctx, &mut self.seen_months, &mut self.ytd))
             }
             Kind::Tasks => Batch::Tasks(tasks(&mut r, ctx, seen)),
         };
@@ -529,7 +536,7 @@ pub const PROGRESS_FIELDS: &[Field] = &[
 fn progress(
     r: &mut RowReader<'_>,
     ctx: &Context<'_>,
-    seen: &mut HashMap<String, u32>,
+    seen: &mut HashMap<(String, Period), u32>,
     ytd_rows: &mut Vec<YtdRow>,
 ) -> Vec<MonthlyProgress> {
     let mut out = Vec::new();
@@ -551,7 +558,7 @@ fn progress(
             continue;
         }
         let (Some(code), Some(period), Some(ytd)) = (known.cloned(), period, ytd) else { continue };
-        r.duplicate(seen, format!("{code}|{period}"), row, "period");
+        r.duplicate(seen, (code.clone(), period), row, "period");
         if let (Some(s), Some(total)) = (since_start, ctx.project_totals.get(&code))
             && s > *total
         {

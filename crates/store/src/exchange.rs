@@ -306,7 +306,7 @@ impl Classifier {
                 let stored = store.progress_of_projects(&project_ids).await?;
                 let mut rows = Vec::new();
                 for p in progress {
-                    if summary.count(stored.get(&(p.project.clone(), p.period)), &p) {
+                    if summary.count(stored.get(&p.project).and_then(|months| months.get(&p.period)), &p) {
                         let project_id = ids
                             .projects
                             .get(&p.project)
@@ -425,8 +425,11 @@ impl Store {
             .collect()
     }
 
-    /// Stored monthly progress of the given projects, by (code, month).
-    async fn progress_of_projects(&self, project_ids: &[i64]) -> Result<HashMap<(String, Period), MonthlyProgress>> {
+    /// Stored monthly progress of the given projects, by code and month.
+    async fn progress_of_projects(
+        &self,
+        project_ids: &[i64],
+    ) -> Result<HashMap<String, HashMap<Period, MonthlyProgress>>> {
         let mut out = HashMap::new();
         for chunk in project_ids.chunks(self.backend.params_per_statement()) {
             let sql = format!(
@@ -441,7 +444,9 @@ impl Store {
             for r in q.fetch_all(&self.pool).await? {
                 let code: String = r.try_get("code")?;
                 let period: Period = r.try_get::<String, _>("period")?.parse()?;
-                out.insert((code.clone(), period), progress_from_row(&r, code, period)?);
+                out.entry(code.clone())
+                    .or_insert_with(HashMap::new)
+                    .insert(period, progress_from_row(&r, code, period)?);
             }
         }
         Ok(out)
