@@ -75,14 +75,6 @@ impl ChangeSummary {
     }
 }
 
-impl std::ops::AddAssign for ChangeSummary {
-    fn add_assign(&mut self, other: Self) {
-        self.new += other.new;
-        self.changed += other.changed;
-        self.unchanged += other.unchanged;
-    }
-}
-
 impl std::fmt::Display for ChangeSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "新增{}条，变更{}条，未变{}条", self.new, self.changed, self.unchanged)

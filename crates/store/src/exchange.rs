@@ -30,17 +30,10 @@ fn subtree_filter(unit: Option<&str>, column: &str) -> String {
     }
 }
 
-/// One file's import under way: its batches, as they are read and checked, classified
-/// against the ledger as it stood before the import and (unless a dry run) written in one
-/// transaction. Dropped without [`Importer::commit`], nothing of it is kept. Its two halves
-/// ([`Importer::split`]) can run side by side: one classifies the next batch while the other
-/// writes the last.
-#[derive(Debug)]
-pub struct Importer {
-    classifier: Classifier,
-    writer: Writer,
-}
-
+/// One file's import under way, in two halves that run side by side ([`Store::importer`]):
+/// the [`Classifier`] classifies each batch against the ledger as it stood before the import
+/// and prepares its writes while the [`Writer`] runs the batch before in the import's one
+/// transaction. Dropped without [`Writer::commit`], nothing of it is kept.
 /// Classifies batches and prepares the statements that write them; needs no transaction.
 #[derive(Debug)]
 pub struct Classifier {
@@ -83,27 +76,18 @@ impl std::fmt::Debug for Prepared {
 }
 
 impl Store {
-    /// Classifies `batch` against the ledger and, unless `dry_run`, writes what is new or
-    /// changed in one transaction: all of it or nothing.
-    pub async fn import(&self, batch: &Batch, dry_run: bool) -> Result<ChangeSummary> {
-        let mut importer = self.importer(dry_run).await?;
-        importer.add(batch.clone()).await?;
-        importer.commit().await
-    }
-
-    /// Starts an import; on SQLite it holds the write lock until committed or dropped.
-    pub async fn importer(&self, dry_run: bool) -> Result<Importer> {
+    /// Starts an import (no transaction on a dry run); on SQLite the writer holds the write
+    /// lock until it commits or is dropped.
+    pub async fn importer(&self, dry_run: bool) -> Result<(Classifier, Writer)> {
         let tx = if dry_run { None } else { Some(self.begin().await?) };
-        Ok(Importer {
-            classifier: Classifier {
-                store: self.clone(),
-                writes: !dry_run,
-                ids: None,
-                written_projects: HashSet::new(),
-                summary: ChangeSummary::default(),
-            },
-            writer: Writer { tx },
-        })
+        let classifier = Classifier {
+            store: self.clone(),
+            writes: !dry_run,
+            ids: None,
+            written_projects: HashSet::new(),
+            summary: ChangeSummary::default(),
+        };
+        Ok((classifier, Writer { tx }))
     }
 
     /// The stored 年初至报告期累计 of the given (project code, month) pairs that exist.
@@ -131,24 +115,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-}
-
-impl Importer {
-    /// Classifies one batch of the file and writes what is new or changed.
-    pub async fn add(&mut self, batch: Batch) -> Result<()> {
-        let prepared = self.classifier.prepare(batch).await?;
-        self.writer.write(prepared).await
-    }
-
-    /// Makes the import's writes permanent; what it added, changed and left alone.
-    pub async fn commit(self) -> Result<ChangeSummary> {
-        self.writer.commit().await?;
-        Ok(self.classifier.summary)
-    }
-
-    pub fn split(self) -> (Classifier, Writer) {
-        (self.classifier, self.writer)
     }
 }
 
