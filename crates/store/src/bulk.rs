@@ -14,28 +14,42 @@ use crate::{Backend, Result, Store, Tx};
 
 pub(crate) type AnyQuery = sqlx::query::Query<'static, Any, AnyArguments>;
 
-/// Multi-row statements `head (…), (…) … tail` for `rows`, `cols` parameters a row: each
-/// row's group written by `group` from its placeholders, its values bound by `bind`.
+/// Multi-row statements `head (…), (…) … tail` for `rows`, `cols` parameters a row, bound by
+/// `bind`. Every full chunk has the same text, written once.
 fn build_inserts<T>(
     backend: Backend,
     head: &str,
     cols: usize,
-    group: &dyn Fn(&[String]) -> String,
     tail: &str,
     rows: &[T],
     bind: impl Fn(AnyQuery, &T) -> Result<AnyQuery>,
 ) -> Result<Vec<AnyQuery>> {
-    let mut statements = Vec::new();
-    for chunk in rows.chunks((backend.params_per_insert() / cols).max(1)) {
-        let mut sql = String::with_capacity(head.len() + chunk.len() * cols * 5 + tail.len());
+    let sql_for = |n: usize| {
+        let mut sql = String::with_capacity(head.len() + n * cols * 5 + tail.len());
         sql.push_str(head);
-        for i in 0..chunk.len() {
-            let placeholders: Vec<String> = (0..cols).map(|c| backend.placeholder(i * cols + c + 1)).collect();
-            sql.push_str(if i == 0 { " " } else { ", " });
-            sql.push_str(&group(&placeholders));
+        for i in 0..n {
+            sql.push_str(if i == 0 { " (" } else { ", (" });
+            for c in 0..cols {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&backend.placeholder(i * cols + c + 1));
+            }
+            sql.push(')');
         }
         sql.push(' ');
         sql.push_str(tail);
+        sql
+    };
+    let per_statement = (backend.params_per_insert() / cols).max(1);
+    let mut full: Option<String> = None;
+    let mut statements = Vec::new();
+    for chunk in rows.chunks(per_statement) {
+        let sql = if chunk.len() == per_statement {
+            full.get_or_insert_with(|| sql_for(per_statement)).clone()
+        } else {
+            sql_for(chunk.len())
+        };
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for row in chunk {
             q = bind(q, row)?;
@@ -43,11 +57,6 @@ fn build_inserts<T>(
         statements.push(q);
     }
     Ok(statements)
-}
-
-/// `(p1, p2, …)`: a row of plain values.
-fn values_group(placeholders: &[String]) -> String {
-    format!("({})", placeholders.join(", "))
 }
 
 /// Runs statements in order; what `RETURNING` clauses give back.
@@ -66,7 +75,6 @@ pub(crate) fn progress_inserts(backend: Backend, rows: &[ProgressRow]) -> Result
         "INSERT INTO project_progress (project_id, period, year, month, month_e4, ytd_e4, since_start_e4,
              image_progress, problems) VALUES",
         9,
-        &values_group,
         "ON CONFLICT (project_id, period) DO UPDATE SET month_e4 = excluded.month_e4,
              ytd_e4 = excluded.ytd_e4, since_start_e4 = excluded.since_start_e4,
              image_progress = excluded.image_progress, problems = excluded.problems",
@@ -117,7 +125,6 @@ pub(crate) fn project_upserts(
              planned_start, planned_finish, actual_start, unit_id, lead_leader, responsible_person,
              contact, deadline, sample) VALUES",
         16,
-        &values_group,
         &tail,
         projects,
         |q, p| {
@@ -159,7 +166,6 @@ pub(crate) fn project_upserts(
         // Projects named by code, so that new ones need no id read back first.
         "INSERT INTO project_flags (project_id, flag) SELECT p.id, v.column2 FROM (VALUES",
         2,
-        &values_group,
         ") AS v JOIN projects p ON p.code = v.column1",
         &flags,
         |q, (code, flag)| Ok(q.bind(code.to_string()).bind(flag.to_string())),
@@ -175,7 +181,6 @@ pub(crate) fn year_plan_inserts(backend: Backend, plans: &[YearPlan]) -> Result<
         "INSERT INTO project_year_plans (project_id, year, planned_e4, milestones)
              SELECT p.id, v.column2, v.column3, v.column4 FROM (VALUES",
         4,
-        &values_group,
         ") AS v JOIN projects p ON p.code = v.column1 WHERE true
              ON CONFLICT (project_id, year) DO UPDATE SET planned_e4 = excluded.planned_e4,
              milestones = excluded.milestones",
@@ -195,7 +200,6 @@ pub(crate) fn value_inserts(backend: Backend, values: &[IndicatorValue], ids: &I
         backend,
         "INSERT INTO indicator_values (indicator_id, unit_id, period, year, value_e4, growth_e4, note, sample) VALUES",
         8,
-        &values_group,
         "ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value_e4 = excluded.value_e4,
              growth_e4 = excluded.growth_e4, note = excluded.note, sample = excluded.sample",
         values,
@@ -286,7 +290,6 @@ impl Tx {
             self.backend,
             "INSERT INTO tasks (code, name, year, lead_unit_id, lead_leader, deadline, target, status, sample) VALUES",
             9,
-            &values_group,
             "",
             tasks,
             |q, t| {

@@ -149,8 +149,7 @@ pub async fn import_workbook(
     reader.await.map_err(|e| ImportError::File(format!("读取工作簿时出错：{e}")))??;
     let (mut classifier, mut writer) = (classified?, written?);
     tracing::debug!(elapsed = ?started.elapsed(), "all rows read, checked and written");
-    let stored_ytd = store.stored_ytd(&parser.ytd_needed()).await?;
-    let rest = parser.finish(&stored_ytd).map_err(ImportError::Cells)?;
+    let rest = finish(store, parser).await?;
     writer.write(classifier.prepare(rest).await?).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "whole-file checks done");
     writer.commit().await?;
@@ -164,7 +163,12 @@ pub async fn parse_whole(store: &Store, table: &Table, kind: Kind, year: i32) ->
     let loaded = ImportContext::load(store, kind, year).await?;
     let mut parser = Parser::new(kind, loaded.context());
     let mut batch = parser.feed(table);
-    let stored_ytd = store.stored_ytd(&parser.ytd_needed()).await?;
-    batch.append(parser.finish(&stored_ytd).map_err(ImportError::Cells)?);
+    batch.append(finish(store, parser).await?);
     Ok(batch)
+}
+
+/// The checks that need the whole file, with the stored figures they compare against.
+async fn finish(store: &Store, parser: Parser<'_>) -> Result<Batch, WorkbookError> {
+    let stored_ytd = store.stored_ytd(&parser.ytd_needed()).await?;
+    Ok(parser.finish(&stored_ytd).map_err(ImportError::Cells)?)
 }
