@@ -1,12 +1,12 @@
 //! `taizhang user`, `taizhang round` and `taizhang warnings`: the reporting cycle from the
 //! command line, acting as an account (`--as`, default `admin`) through the service layer.
 
+use taizhang_app::{Acting, NewUser};
 use taizhang_core::config::Config;
 use taizhang_core::lights::Light;
 use taizhang_core::period::Period;
 use taizhang_core::project::Date;
 use taizhang_core::workflow::{EntryState, Form};
-use taizhang_store::{NewUser, Store};
 
 use crate::CliError;
 
@@ -21,15 +21,8 @@ pub fn load_config(path: Option<&std::path::Path>) -> Result<Config, CliError> {
     }
 }
 
-pub async fn user_add(
-    store: &Store,
-    config: &Config,
-    acting: &str,
-    user: NewUser,
-    generated: bool,
-) -> Result<(), CliError> {
-    let service = store.service(store.actor(acting).await?, config).await?;
-    service.save_user(&user).await?;
+pub async fn user_add(acting: &Acting<'_>, user: NewUser, generated: bool) -> Result<(), CliError> {
+    acting.save_user(&user).await?;
     say!("已保存账号 {}（{}）", user.username, user.role.label_zh());
     if generated {
         say!("初始口令（仅显示这一次）：{}", user.password);
@@ -37,40 +30,25 @@ pub async fn user_add(
     Ok(())
 }
 
-pub async fn user_passwd(
-    store: &Store,
-    config: &Config,
-    acting: &str,
-    username: &str,
-    password: &str,
-) -> Result<(), CliError> {
-    let service = store.service(store.actor(acting).await?, config).await?;
-    service.set_password(username, password).await?;
+pub async fn user_passwd(acting: &Acting<'_>, username: &str, password: &str) -> Result<(), CliError> {
+    acting.set_password(username, password).await?;
     say!("已更新账号 {username} 的口令");
     Ok(())
 }
 
-pub async fn user_list(store: &Store) -> Result<(), CliError> {
-    let tree = store.org_tree().await?;
+pub async fn user_list(acting: &Acting<'_>) -> Result<(), CliError> {
+    let tree = acting.tree();
     say!("账号\t角色\t单位\t姓名");
-    for u in store.users().await? {
+    for u in acting.users().await? {
         let unit = u.unit.as_deref().and_then(|c| tree.get(c)).map_or("—", |x| x.name.as_str());
         say!("{}\t{}\t{}\t{}", u.username, u.role.label_zh(), unit, u.display_name);
     }
     Ok(())
 }
 
-pub async fn round_open(
-    store: &Store,
-    config: &Config,
-    acting: &str,
-    period: Period,
-    form: Form,
-    due: Option<Date>,
-) -> Result<(), CliError> {
-    let service = store.service(store.actor(acting).await?, config).await?;
-    let round = service.open_round(period, form, due).await?;
-    let status = service.round_status(&round, Date::end_of(period)).await?;
+pub async fn round_open(acting: &Acting<'_>, period: Period, form: Form, due: Option<Date>) -> Result<(), CliError> {
+    let round = acting.open_round(period, form, due).await?;
+    let status = acting.round_status(&round, Date::end_of(period)).await?;
     let owed: usize = status.iter().map(|u| u.owed).sum();
     say!(
         "已开启 {}{} 填报，截止 {}：{} 个单位应报 {} 项",
@@ -83,22 +61,14 @@ pub async fn round_open(
     Ok(())
 }
 
-pub async fn round_status(
-    store: &Store,
-    config: &Config,
-    acting: &str,
-    period: Period,
-    form: Form,
-    today: Date,
-) -> Result<(), CliError> {
-    let service = store.service(store.actor(acting).await?, config).await?;
-    let round = service.round(period, form).await?;
-    let status = if round.status == taizhang_store::RoundStatus::Open { "填报中" } else { "已关闭" };
+pub async fn round_status(acting: &Acting<'_>, period: Period, form: Form, today: Date) -> Result<(), CliError> {
+    let round = acting.round(period, form).await?;
+    let status = if round.status == taizhang_core::workflow::RoundStatus::Open { "填报中" } else { "已关闭" };
     say!("{}{}（{status}，截止 {}）", period.label_zh(false), form.label_zh(), round.due);
     let states = EntryState::ALL;
     let header: Vec<&str> = states.iter().map(|s| s.label_zh()).collect();
     say!("单位\t应报\t{}\t逾期", header.join("\t"));
-    let standing = service.round_status(&round, today).await?;
+    let standing = acting.round_status(&round, today).await?;
     for u in &standing {
         let counts: Vec<String> =
             states.iter().map(|s| u.by_state.iter().find(|(x, _)| x == s).map_or(0, |(_, n)| *n).to_string()).collect();
@@ -111,31 +81,21 @@ pub async fn round_status(
     Ok(())
 }
 
-pub async fn round_close(
-    store: &Store,
-    config: &Config,
-    acting: &str,
-    period: Period,
-    form: Form,
-) -> Result<(), CliError> {
-    let service = store.service(store.actor(acting).await?, config).await?;
-    let round = service.round(period, form).await?;
-    let locked = service.close_round(&round).await?;
+pub async fn round_close(acting: &Acting<'_>, period: Period, form: Form) -> Result<(), CliError> {
+    let round = acting.round(period, form).await?;
+    let locked = acting.close_round(&round).await?;
     say!("已关闭 {}{} 填报，锁定 {locked} 条记录", period.label_zh(false), form.label_zh());
     Ok(())
 }
 
 pub async fn warnings(
-    store: &Store,
-    config: &Config,
-    acting: &str,
+    acting: &Acting<'_>,
     period: Period,
     unit: Option<&str>,
     today: Date,
     all: bool,
 ) -> Result<(), CliError> {
-    let service = store.service(store.actor(acting).await?, config).await?;
-    let items = service.warnings(period, unit, today).await?;
+    let items = acting.warnings(period, unit, today).await?;
     let count = |l: Light| items.iter().filter(|w| w.lit.light == l).count();
     say!(
         "{} 预警：红灯{}个，黄灯{}个，绿灯{}个",

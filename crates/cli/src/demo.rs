@@ -1,10 +1,10 @@
 //! The built-in Erqi demo: its files are compiled into the binary so that
 //! `taizhang serve --demo` works from any folder.
 
+use taizhang_app::NewUser;
 use taizhang_core::access::Role;
 use taizhang_core::indicator::Catalogue;
 use taizhang_core::world::{World, WorldFiles};
-use taizhang_store::NewUser;
 
 const FILES: WorldFiles<'static> = WorldFiles {
     units: include_str!("../../../data/demo/erqi/units.toml"),

@@ -4,12 +4,12 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use taizhang_app::{Acting, ImportRequest, WorkbookError};
 use taizhang_core::batch::Batch;
 use taizhang_core::period::Period;
+use taizhang_core::workflow::{Form, RoundStatus};
 use taizhang_office::export::{LedgerLine, Names};
 use taizhang_office::{ImportError, Kind};
-use taizhang_store::Store;
-use taizhang_web::workbook::{ImportRequest, WorkbookError, import_workbook};
 
 use crate::CliError;
 
@@ -24,7 +24,7 @@ pub struct ImportArgs<'a> {
     pub dry_run: bool,
 }
 
-pub async fn import(store: &Store, args: ImportArgs<'_>) -> Result<(), CliError> {
+pub async fn import(acting: &Acting<'_>, args: ImportArgs<'_>) -> Result<(), CliError> {
     let started = std::time::Instant::now();
     let name = args.file.display().to_string();
     let size = std::fs::metadata(args.file).map_err(|e| CliError::Usage(format!("无法打开 {name}：{e}")))?.len();
@@ -50,6 +50,9 @@ pub async fn import(store: &Store, args: ImportArgs<'_>) -> Result<(), CliError>
             spinner.set_message(format!("{verb}：已读 {rows} 行"));
         }
     };
+    if args.kind == Kind::Progress && acting.actor().role.needs_unit() {
+        return progress_drafts(acting, &bytes, &name).await;
+    }
     let request = ImportRequest {
         bytes,
         file: name.clone(),
@@ -58,12 +61,12 @@ pub async fn import(store: &Store, args: ImportArgs<'_>) -> Result<(), CliError>
         year: args.year,
         dry_run: args.dry_run,
     };
-    let outcome = import_workbook(store, request, &on_rows).await;
+    let outcome = acting.import_workbook(request, &on_rows).await;
     spinner.finish_and_clear();
     let done = match outcome {
         Ok(done) => done,
         Err(WorkbookError::Import(e)) => return Err(CliError::Import(e)),
-        Err(WorkbookError::Store(e)) => return Err(CliError::Store(e)),
+        Err(WorkbookError::App(e)) => return Err(CliError::App(e)),
     };
     tracing::info!(elapsed = ?started.elapsed(), rows = done.rows, "imported");
     for w in &done.warnings {
@@ -72,6 +75,28 @@ pub async fn import(store: &Store, args: ImportArgs<'_>) -> Result<(), CliError>
     let verb = if args.dry_run { "试运行（未写入）" } else { "已导入" };
     say!("{verb} {name} 工作表“{}”{}行：{}", done.sheet, done.rows, done.summary);
     Ok(())
+}
+
+/// A unit role's progress workbook becomes drafts of the open round for its unit, as the
+/// 填报 page's upload does: the ledger itself changes only when the district accepts them.
+async fn progress_drafts(acting: &Acting<'_>, bytes: &[u8], name: &str) -> Result<(), CliError> {
+    let unit = acting.scope_of(None)?;
+    let round = acting
+        .rounds()
+        .await?
+        .into_iter()
+        .find(|r| r.form == Form::ProjectProgress && r.status == RoundStatus::Open)
+        .ok_or_else(|| CliError::Usage("没有开启中的项目进度填报轮次：进度须在填报轮次中报送".into()))?;
+    match acting.progress_drafts(&round, &unit, bytes, name).await? {
+        Ok(saved) => {
+            say!("已从 {name} 保存{}草稿{saved}条：核对后请上报", round.period.label_zh(false));
+            Ok(())
+        }
+        Err(errors) => Err(CliError::Import(ImportError::File(format!(
+            "{name} 未通过校验，未保存任何数据：\n{}",
+            errors.join("\n")
+        )))),
+    }
 }
 
 pub struct ExportArgs<'a> {
@@ -83,11 +108,9 @@ pub struct ExportArgs<'a> {
     pub template: bool,
 }
 
-pub async fn export(store: &Store, args: ExportArgs<'_>) -> Result<(), CliError> {
-    let unit = match args.unit {
-        Some(u) => Some(store.find_unit(u).await?.code),
-        None => None,
-    };
+pub async fn export(acting: &Acting<'_>, args: ExportArgs<'_>) -> Result<(), CliError> {
+    // A unit role exports its own unit's subtree; naming another unit is refused.
+    let unit = acting.reach(args.unit)?;
     let unit = unit.as_deref();
     let year = args.period.map_or(args.year, Period::year);
     let bytes = if args.kind == "ledger" {
@@ -98,9 +121,9 @@ pub async fn export(store: &Store, args: ExportArgs<'_>) -> Result<(), CliError>
             Some(p @ Period::Month(..)) => p,
             _ => return Err(CliError::Usage("导出台账需要 --period 指定月份，如 --period 2017-06".into())),
         };
-        let units = store.org_tree().await?;
-        let records = store.project_records(Some(year), unit).await?;
-        let mut progress: HashMap<String, _> = store
+        let units = acting.tree();
+        let records = acting.project_records(Some(year), unit).await?;
+        let mut progress: HashMap<String, _> = acting
             .progress_rows(year, Some(period.month_of_year()), unit)
             .await?
             .into_iter()
@@ -116,10 +139,7 @@ pub async fn export(store: &Store, args: ExportArgs<'_>) -> Result<(), CliError>
                 project: r.project,
             })
             .collect();
-        let top = match unit {
-            Some(u) => store.find_unit(u).await?.name,
-            None => store.top_unit().await?.name,
-        };
+        let top = acting.unit_or_top(unit)?.name;
         taizhang_office::export::ledger(&format!("{top}重点项目建设台账"), period, &lines).map_err(xlsx_error)?
     } else {
         let kind: Kind = args.kind.parse().map_err(CliError::Import)?;
@@ -127,22 +147,22 @@ pub async fn export(store: &Store, args: ExportArgs<'_>) -> Result<(), CliError>
             taizhang_office::export::workbook(kind, &[]).map_err(xlsx_error)?
         } else {
             let batch = match kind {
-                Kind::Units => Batch::Units(store.units().await?),
-                Kind::Indicators => Batch::Values(store.values_of_year(year, unit).await?),
-                Kind::Targets => Batch::Targets(store.targets_of_year(year, unit).await?),
-                Kind::Projects => Batch::Projects(store.project_records(Some(year), unit).await?),
+                Kind::Units => Batch::Units(acting.units().await?),
+                Kind::Indicators => Batch::Values(acting.values_of_year(year, unit).await?),
+                Kind::Targets => Batch::Targets(acting.targets_of_year(year, unit).await?),
+                Kind::Projects => Batch::Projects(acting.project_records(Some(year), unit).await?),
                 Kind::Progress => {
-                    let mut rows = store.progress_rows(year, args.period.map(Period::month_of_year), unit).await?;
+                    let mut rows = acting.progress_rows(year, args.period.map(Period::month_of_year), unit).await?;
                     if let Some(p @ Period::Month(..)) = args.period {
                         rows.retain(|g| g.period == p);
                     }
                     Batch::Progress(rows)
                 }
-                Kind::Tasks => Batch::Tasks(store.tasks_of_year(year, unit).await?),
+                Kind::Tasks => Batch::Tasks(acting.tasks_of_year(year, unit).await?),
             };
-            let catalogue = store.catalogue().await?;
-            let units = store.org_tree().await?;
-            let (kind, rows) = taizhang_office::export::rows(&batch, Names { units: &units, catalogue: &catalogue });
+            let catalogue = acting.catalogue().await?;
+            let units = acting.tree();
+            let (kind, rows) = taizhang_office::export::rows(&batch, Names { units, catalogue: &catalogue });
             taizhang_office::export::workbook(kind, &rows).map_err(xlsx_error)?
         }
     };

@@ -1,5 +1,5 @@
 //! `taizhang`: the ledger's command line. It wires the crates together and speaks to people;
-//! the rules live in `taizhang-core`, SQL in `taizhang-store`, HTTP in `taizhang-web`.
+//! every command acts as an account through `taizhang-app`; HTTP is `taizhang-web`'s.
 
 /// `println!` that ends the program quietly when the reader has gone (`taizhang … | head`).
 macro_rules! say {
@@ -16,18 +16,17 @@ macro_rules! say {
 mod cycle;
 mod demo;
 mod exchange;
-mod synthetic;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use rand::SeedableRng;
 use rand::distr::{Alphanumeric, SampleString};
-use taizhang_core::access::Role;
+use taizhang_app::Redacted;
+use taizhang_app::{Acting, App, GenSpec, NewUser};
 use taizhang_core::indicator::Catalogue;
 use taizhang_core::report::annual_summary;
 use taizhang_core::world::{World, WorldFiles};
-use taizhang_store::{NewUser, Redacted, Store, StoreError};
 
 #[derive(Debug, Parser)]
 #[command(name = "taizhang", version, about = "台账：重点项目、重点工作与指标的填报、预警与报告")]
@@ -258,7 +257,7 @@ pub enum CliError {
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
-    Store(#[from] StoreError),
+    App(#[from] taizhang_app::Error),
     #[error("{0}")]
     Domain(#[from] taizhang_core::DomainError),
     #[error("{0}")]
@@ -293,11 +292,11 @@ fn emit(doc: &taizhang_core::report::Document, output: &Output) -> Result<(), Cl
 }
 
 fn current_year() -> i32 {
-    taizhang_store::clock::today().year
+    taizhang_app::clock::today().year
 }
 
 fn parse_today(text: Option<&str>) -> Result<taizhang_core::project::Date, CliError> {
-    Ok(text.map(taizhang_core::project::Date::parse).transpose()?.unwrap_or_else(taizhang_store::clock::today))
+    Ok(text.map(taizhang_core::project::Date::parse).transpose()?.unwrap_or_else(taizhang_app::clock::today))
 }
 
 fn new_password() -> String {
@@ -334,22 +333,26 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
-    let store = Store::open(&cli.db).await?;
-    let result = dispatch(&store, &cli).await;
-    store.close().await;
+    let config = cycle::load_config(cli.config.as_deref())?;
+    let app = App::open(&cli.db, config).await?;
+    let result = dispatch(&app, &cli).await;
+    app.close().await;
     result
 }
 
-async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
+/// Every command acts as the account named by `--as` (after set-up has made sure `admin`
+/// exists), through the app layer and its permission rule.
+async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
         Command::Init(admin) => {
-            init(store, admin).await?;
+            init(app, admin).await?;
             say!("数据库已就绪：{}", Redacted(&cli.db));
         }
         Command::Demo(admin) => {
-            init(store, admin).await?;
-            load_demo(store).await?;
-            let c = store.counts().await?;
+            init(app, admin).await?;
+            let acting = app.as_user(&cli.acting).await?;
+            load_demo(&acting).await?;
+            let c = app.counts().await?;
             say!(
                 "已载入二七区示例：单位{}个，指标数据{}条，项目{}个（月度进度{}条），重点工作{}项。示例账号口令：{}",
                 c.units,
@@ -377,12 +380,11 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
                     dir.display()
                 )));
             }
-            init(store, &AdminArgs { admin_password: None }).await?;
+            init(app, &AdminArgs { admin_password: None }).await?;
+            let acting = app.as_user(&cli.acting).await?;
             let files = WorldFiles { units: &units, values: &values, plan: &plan, projects: &projects, tasks: &tasks };
-            let world = World::parse(files, &store.catalogue().await?)?;
-            let mut tx = store.begin().await?;
-            tx.write_world(&world).await?;
-            tx.commit().await?;
+            let world = World::parse(files, &acting.catalogue().await?)?;
+            acting.load_world(&world, &[], &[]).await?;
             say!(
                 "已载入：单位{}个，指标数据{}条，目标{}条，计划节点{}个，项目{}个，重点工作{}项",
                 world.units.len(),
@@ -394,11 +396,11 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
             );
         }
         Command::User(cmd) => {
-            let config = cycle::load_config(cli.config.as_deref())?;
+            let acting = app.as_user(&cli.acting).await?;
             match cmd {
                 UserCommand::Add { username, role, unit, name, password } => {
                     let unit = match unit {
-                        Some(u) => Some(store.find_unit(u).await?.code),
+                        Some(u) => Some(acting.find_unit(u)?.code),
                         None => None,
                     };
                     let (password, generated) = match password {
@@ -412,101 +414,93 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
                         role: role.parse()?,
                         unit,
                     };
-                    cycle::user_add(store, &config, &cli.acting, user, generated).await?;
+                    cycle::user_add(&acting, user, generated).await?;
                 }
                 UserCommand::Passwd { username, password } => {
                     let (password, generated) = match password {
                         Some(p) => (p.clone(), false),
                         None => (new_password(), true),
                     };
-                    cycle::user_passwd(store, &config, &cli.acting, username, &password).await?;
+                    cycle::user_passwd(&acting, username, &password).await?;
                     if generated {
                         say!("新口令（仅显示这一次）：{password}");
                     }
                 }
-                UserCommand::List => cycle::user_list(store).await?,
+                UserCommand::List => cycle::user_list(&acting).await?,
             }
         }
         Command::Round(cmd) => {
-            let config = cycle::load_config(cli.config.as_deref())?;
+            let acting = app.as_user(&cli.acting).await?;
             match cmd {
                 RoundCommand::Open { period, form, due } => {
                     let due = due.as_deref().map(taizhang_core::project::Date::parse).transpose()?;
-                    cycle::round_open(store, &config, &cli.acting, period.parse()?, form.parse()?, due).await?;
+                    cycle::round_open(&acting, period.parse()?, form.parse()?, due).await?;
                 }
                 RoundCommand::Status { period, form, today } => {
                     let today = parse_today(today.as_deref())?;
-                    cycle::round_status(store, &config, &cli.acting, period.parse()?, form.parse()?, today).await?;
+                    cycle::round_status(&acting, period.parse()?, form.parse()?, today).await?;
                 }
                 RoundCommand::Close { period, form } => {
-                    cycle::round_close(store, &config, &cli.acting, period.parse()?, form.parse()?).await?;
+                    cycle::round_close(&acting, period.parse()?, form.parse()?).await?;
                 }
             }
         }
         Command::Warnings { period, unit, today, all } => {
-            let config = cycle::load_config(cli.config.as_deref())?;
+            let acting = app.as_user(&cli.acting).await?;
             let today = parse_today(today.as_deref())?;
-            cycle::warnings(store, &config, &cli.acting, period.parse()?, unit.as_deref(), today, *all).await?;
+            cycle::warnings(&acting, period.parse()?, unit.as_deref(), today, *all).await?;
         }
         Command::Import { kind, file, sheet, year, dry_run } => {
             let kind = kind.parse().map_err(CliError::Import)?;
             let year = year.unwrap_or_else(current_year);
             let args = exchange::ImportArgs { kind, file, sheet: sheet.as_deref(), year, dry_run: *dry_run };
-            exchange::import(store, args).await?;
+            exchange::import(&app.as_user(&cli.acting).await?, args).await?;
         }
         Command::Export { kind, out, year, period, unit, template } => {
             let period = period.as_deref().map(str::parse).transpose()?;
             let year = year.unwrap_or_else(current_year);
             let args = exchange::ExportArgs { kind, out, year, period, unit: unit.as_deref(), template: *template };
-            exchange::export(store, args).await?;
+            exchange::export(&app.as_user(&cli.acting).await?, args).await?;
         }
         Command::Report(ReportCommand::Annual { year, unit, output }) => {
-            let catalogue = store.catalogue().await?;
-            let unit = match unit {
-                Some(u) => store.find_unit(u).await?,
-                None => store.top_unit().await?,
-            };
-            let input = store.annual_input(&catalogue, &unit.code, *year).await?;
+            let acting = app.as_user(&cli.acting).await?;
+            let catalogue = acting.catalogue().await?;
+            let unit = acting.unit_or_top(unit.as_deref())?;
+            let input = acting.annual_input(&catalogue, &unit.code, *year).await?;
             emit(&annual_summary(&catalogue, &input), output)?;
         }
         Command::Report(ReportCommand::Briefing { period, unit, today, issued_by, output }) => {
-            let config = cycle::load_config(cli.config.as_deref())?;
-            let service = store.service(store.actor(&cli.acting).await?, &config).await?;
+            let acting = app.as_user(&cli.acting).await?;
             let period: taizhang_core::period::Period = period.parse()?;
             if !matches!(period, taizhang_core::period::Period::Month(..)) {
                 return Err(CliError::Usage(format!(
                     "调度通报按月编制：--period 应为月份（如 2018-05），而不是“{period}”"
                 )));
             }
-            let top = match unit {
-                Some(u) => store.find_unit(u).await?,
-                None => store.top_unit().await?,
-            };
+            let top = acting.unit_or_top(unit.as_deref())?;
             let issued_by = issued_by.clone().unwrap_or_else(|| format!("{}发展和改革委员会", top.name));
             let input =
-                service.briefing_input(period, Some(&top.code), parse_today(today.as_deref())?, &issued_by).await?;
+                acting.briefing_input(period, Some(&top.code), parse_today(today.as_deref())?, &issued_by).await?;
             emit(&taizhang_core::briefing::briefing(&input), output)?;
         }
         Command::Report(ReportCommand::Assessment { scheme, output }) => {
-            let config = cycle::load_config(cli.config.as_deref())?;
             let text = std::fs::read_to_string(scheme)
                 .map_err(|e| CliError::Usage(format!("无法读取考核方案 {}：{e}", scheme.display())))?;
             let scheme = taizhang_core::assessment::Scheme::from_toml(&text)?;
-            let service = store.service(store.actor(&cli.acting).await?, &config).await?;
-            let (units, measures) = service.assessment_measures(&scheme).await?;
+            let acting = app.as_user(&cli.acting).await?;
+            let (units, measures) = acting.assessment_measures(&scheme).await?;
             let standings = taizhang_core::assessment::score(&scheme, &units, &measures);
             emit(&taizhang_core::assessment::document(&scheme, &standings), output)?;
         }
         Command::Serve { listen, demo, admin } => {
-            init(store, admin).await?;
-            if *demo && store.counts().await?.units == 0 {
-                load_demo(store).await?;
+            init(app, admin).await?;
+            if *demo && app.counts().await?.units == 0 {
+                load_demo(&app.as_user(&cli.acting).await?).await?;
                 say!("已载入二七区示例数据；示例账号口令：{}", demo::DEMO_PASSWORD);
             }
             let listener = tokio::net::TcpListener::bind(listen).await?;
             say!("taizhang 已启动：http://{}", listener.local_addr()?);
-            let config = cycle::load_config(cli.config.as_deref())?;
-            taizhang_web::serve(store.clone(), config, listener).await?;
+            taizhang_web::serve(app.clone(), listener).await?;
         }
         Command::Gen { districts, projects_per_district, years, seed, last_year } => {
             if *years == 0 || *districts == 0 {
@@ -514,15 +508,24 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
             }
             let catalogue = Catalogue::standard()?;
             let started = std::time::Instant::now();
-            let spec = synthetic::GenSpec {
+            let spec = GenSpec {
                 districts: *districts,
                 projects_per_district: *projects_per_district,
                 years: *years,
                 last_year: *last_year,
                 seed: *seed,
             };
-            synthetic::generate(store, &catalogue, spec).await?;
-            let c = store.counts().await?;
+            // The empty database gets its catalogue and `admin` first, so that someone acts.
+            init(app, &AdminArgs { admin_password: None }).await?;
+            let bar = indicatif::ProgressBar::new(u64::from(spec.districts));
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} 区 {elapsed_precise}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_message("生成示例城市");
+            app.as_user(&cli.acting).await?.generate_city(&catalogue, spec, &|_| bar.inc(1)).await?;
+            bar.finish_and_clear();
+            let c = app.counts().await?;
             say!(
                 "已生成示例城市（{:.1} 秒）：单位{}个，指标数据{}条，目标{}条，项目{}个，月度进度{}条，重点工作{}项",
                 started.elapsed().as_secs_f64(),
@@ -539,44 +542,17 @@ async fn dispatch(store: &Store, cli: &Cli) -> Result<(), CliError> {
 }
 
 /// Installs the standard catalogue into an empty one, and makes sure `admin` exists.
-async fn init(store: &Store, admin: &AdminArgs) -> Result<(), CliError> {
-    let mut tx = store.begin().await?;
-    if store.counts().await?.indicators == 0 {
-        tx.install_catalogue(&Catalogue::standard()?).await?;
+async fn init(app: &App, admin: &AdminArgs) -> Result<(), CliError> {
+    let catalogue = Catalogue::standard()?;
+    if let Some(password) = app.bootstrap(&catalogue, admin.admin_password.as_deref(), new_password).await? {
+        say!("已创建管理员账号 admin，初始口令（仅显示这一次）：{password}");
     }
-    let existing = store.user("admin").await?;
-    let (password, generated) = match (&admin.admin_password, &existing) {
-        (Some(p), _) => (Some(p.clone()), false),
-        (None, None) => (Some(new_password()), true),
-        (None, Some(_)) => (None, false),
-    };
-    if let Some(password) = password {
-        let admin = NewUser {
-            username: "admin".into(),
-            display_name: "系统管理员".into(),
-            password: password.clone(),
-            role: Role::Admin,
-            unit: None,
-        };
-        tx.upsert_user(&admin).await?;
-        if generated {
-            say!("已创建管理员账号 admin，初始口令（仅显示这一次）：{password}");
-        }
-    }
-    tx.commit().await?;
     Ok(())
 }
 
 /// Loads the Erqi world and the demo accounts in one transaction.
-async fn load_demo(store: &Store) -> Result<(), CliError> {
-    let catalogue = store.catalogue().await?;
-    let world = demo::erqi_world(&catalogue)?;
-    let mut tx = store.begin().await?;
-    tx.write_world(&world).await?;
-    for account in demo::demo_accounts() {
-        tx.upsert_user(&account).await?;
-    }
-    tx.set_setting("demo", "erqi").await?;
-    tx.commit().await?;
+async fn load_demo(acting: &Acting<'_>) -> Result<(), CliError> {
+    let world = demo::erqi_world(&acting.catalogue().await?)?;
+    acting.load_world(&world, &demo::demo_accounts(), &[("demo", "erqi")]).await?;
     Ok(())
 }

@@ -66,6 +66,21 @@ impl fmt::Display for Role {
     }
 }
 
+/// The shortest password an account may have.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Whether an account of `role` in `unit` with `password` may exist: unit roles name a
+/// unit, and passwords are long enough.
+pub fn check_account(role: Role, unit: Option<&str>, password: &str) -> Result<(), DomainError> {
+    if role.needs_unit() && unit.is_none() {
+        return Err(DomainError::Invalid(format!("角色 {} 需要指定所属单位", role.label_zh())));
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(DomainError::Invalid(format!("口令至少需要 {MIN_PASSWORD_CHARS} 个字符")));
+    }
+    Ok(())
+}
+
 /// Someone acting: their account, role and (for unit roles) unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
@@ -104,10 +119,13 @@ pub enum Action {
     ReviewOrder,
     RequestExtension,
     DecideExtension,
+    /// Write the ledger's master data wholesale: imports of units, indicators, targets,
+    /// projects and tasks, worlds loaded from files, generated cities.
+    ManageLedger,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::Read,
         Action::EditDraft,
         Action::Submit,
@@ -125,6 +143,7 @@ impl Action {
         Action::ReviewOrder,
         Action::RequestExtension,
         Action::DecideExtension,
+        Action::ManageLedger,
     ];
 
     pub fn label_zh(self) -> &'static str {
@@ -146,6 +165,7 @@ impl Action {
             Action::ReviewOrder => "审核督办反馈",
             Action::RequestExtension => "申请延期",
             Action::DecideExtension => "审批延期",
+            Action::ManageLedger => "维护台账基础数据",
         }
     }
 }
@@ -228,35 +248,35 @@ mod tests {
             (Role::Admin, OpenRound, y, y), (Role::Admin, CloseRound, y, y), (Role::Admin, Reopen, y, y),
             (Role::Admin, ManageUsers, y, y), (Role::Admin, RaiseProblem, y, y), (Role::Admin, ResolveProblem, y, y),
             (Role::Admin, IssueOrder, y, y), (Role::Admin, HandleOrder, y, y), (Role::Admin, ReviewOrder, y, y),
-            (Role::Admin, RequestExtension, y, y), (Role::Admin, DecideExtension, y, y),
+            (Role::Admin, RequestExtension, y, y), (Role::Admin, DecideExtension, y, y), (Role::Admin, ManageLedger, y, y),
 
             (Role::Reviewer, Read, y, y), (Role::Reviewer, EditDraft, n, n), (Role::Reviewer, Submit, n, n),
             (Role::Reviewer, Approve, n, n), (Role::Reviewer, Accept, y, y), (Role::Reviewer, Return, y, y),
             (Role::Reviewer, OpenRound, n, n), (Role::Reviewer, CloseRound, n, n), (Role::Reviewer, Reopen, n, n),
             (Role::Reviewer, ManageUsers, n, n), (Role::Reviewer, RaiseProblem, y, y), (Role::Reviewer, ResolveProblem, y, y),
             (Role::Reviewer, IssueOrder, n, n), (Role::Reviewer, HandleOrder, n, n), (Role::Reviewer, ReviewOrder, y, y),
-            (Role::Reviewer, RequestExtension, n, n), (Role::Reviewer, DecideExtension, y, y),
+            (Role::Reviewer, RequestExtension, n, n), (Role::Reviewer, DecideExtension, y, y), (Role::Reviewer, ManageLedger, n, n),
 
             (Role::UnitLeader, Read, y, n), (Role::UnitLeader, EditDraft, y, n), (Role::UnitLeader, Submit, y, n),
             (Role::UnitLeader, Approve, y, n), (Role::UnitLeader, Accept, n, n), (Role::UnitLeader, Return, y, n),
             (Role::UnitLeader, OpenRound, n, n), (Role::UnitLeader, CloseRound, n, n), (Role::UnitLeader, Reopen, n, n),
             (Role::UnitLeader, ManageUsers, n, n), (Role::UnitLeader, RaiseProblem, y, n), (Role::UnitLeader, ResolveProblem, y, n),
             (Role::UnitLeader, IssueOrder, n, n), (Role::UnitLeader, HandleOrder, y, n), (Role::UnitLeader, ReviewOrder, n, n),
-            (Role::UnitLeader, RequestExtension, y, n), (Role::UnitLeader, DecideExtension, n, n),
+            (Role::UnitLeader, RequestExtension, y, n), (Role::UnitLeader, DecideExtension, n, n), (Role::UnitLeader, ManageLedger, n, n),
 
             (Role::UnitReporter, Read, y, n), (Role::UnitReporter, EditDraft, y, n), (Role::UnitReporter, Submit, y, n),
             (Role::UnitReporter, Approve, n, n), (Role::UnitReporter, Accept, n, n), (Role::UnitReporter, Return, n, n),
             (Role::UnitReporter, OpenRound, n, n), (Role::UnitReporter, CloseRound, n, n), (Role::UnitReporter, Reopen, n, n),
             (Role::UnitReporter, ManageUsers, n, n), (Role::UnitReporter, RaiseProblem, y, n), (Role::UnitReporter, ResolveProblem, n, n),
             (Role::UnitReporter, IssueOrder, n, n), (Role::UnitReporter, HandleOrder, y, n), (Role::UnitReporter, ReviewOrder, n, n),
-            (Role::UnitReporter, RequestExtension, n, n), (Role::UnitReporter, DecideExtension, n, n),
+            (Role::UnitReporter, RequestExtension, n, n), (Role::UnitReporter, DecideExtension, n, n), (Role::UnitReporter, ManageLedger, n, n),
 
             (Role::Leader, Read, y, y), (Role::Leader, EditDraft, n, n), (Role::Leader, Submit, n, n),
             (Role::Leader, Approve, n, n), (Role::Leader, Accept, n, n), (Role::Leader, Return, n, n),
             (Role::Leader, OpenRound, n, n), (Role::Leader, CloseRound, n, n), (Role::Leader, Reopen, n, n),
             (Role::Leader, ManageUsers, n, n), (Role::Leader, RaiseProblem, n, n), (Role::Leader, ResolveProblem, n, n),
             (Role::Leader, IssueOrder, n, n), (Role::Leader, HandleOrder, n, n), (Role::Leader, ReviewOrder, n, n),
-            (Role::Leader, RequestExtension, n, n), (Role::Leader, DecideExtension, n, n),
+            (Role::Leader, RequestExtension, n, n), (Role::Leader, DecideExtension, n, n), (Role::Leader, ManageLedger, n, n),
         ];
         assert_eq!(table.len(), Role::ALL.len() * Action::ALL.len(), "every role × action is in the table");
         let tree = tree();

@@ -112,6 +112,9 @@ impl Scheme {
                 _ if c.source.is_none() => Some("需要 source"),
                 _ => None,
             };
+            if let Some(source) = &c.source {
+                source.parse::<Source>()?;
+            }
             if let Some(m) = missing {
                 return Err(DomainError::Invalid(format!("考核方案指标“{}”：{m}", c.name)));
             }
@@ -120,8 +123,38 @@ impl Scheme {
     }
 
     /// The measures the ledger must supply: (criterion key, source) pairs.
-    pub fn sources(&self) -> Vec<(&str, &str)> {
-        self.criteria.iter().filter_map(|c| c.source.as_deref().map(|s| (c.key.as_str(), s))).collect()
+    pub fn sources(&self) -> Result<Vec<(&str, Source)>, DomainError> {
+        self.criteria.iter().filter_map(|c| c.source.as_deref().map(|s| Ok((c.key.as_str(), s.parse()?)))).collect()
+    }
+}
+
+/// Where a criterion's measure comes from in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Year-to-date investment of the unit's projects as a share of their year plan (%).
+    ProjectCompletion,
+    /// The share of the unit's key tasks done (%).
+    TaskCompletion,
+    /// An indicator's level: against its level target (%), else in display units.
+    Indicator(String),
+    /// An indicator's reported growth, against its growth target.
+    IndicatorGrowth(String),
+}
+
+impl std::str::FromStr for Source {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().split_once(':') {
+            None if s.trim() == "project_completion" => Ok(Source::ProjectCompletion),
+            None if s.trim() == "task_completion" => Ok(Source::TaskCompletion),
+            Some(("indicator", code)) if !code.trim().is_empty() => Ok(Source::Indicator(code.trim().into())),
+            Some(("indicator_growth", code)) if !code.trim().is_empty() => {
+                Ok(Source::IndicatorGrowth(code.trim().into()))
+            }
+            _ => Err(DomainError::Invalid(format!(
+                "考核指标来源“{s}”无法识别：应为 project_completion、task_completion、indicator:代码 或 indicator_growth:代码"
+            ))),
+        }
     }
 }
 

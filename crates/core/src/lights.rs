@@ -183,6 +183,36 @@ pub fn order_light(today: Date, deadline: Date, closed: bool, cfg: &LightConfig)
     }
 }
 
+/// What a lit item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WarningKind {
+    Project,
+    Task,
+    Indicator,
+    Order,
+}
+
+impl WarningKind {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            WarningKind::Project => "重点项目",
+            WarningKind::Task => "重点工作",
+            WarningKind::Indicator => "指标",
+            WarningKind::Order => "督办",
+        }
+    }
+}
+
+/// One lit item of a unit's subtree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub kind: WarningKind,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub lit: Lit,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

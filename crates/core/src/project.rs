@@ -67,6 +67,14 @@ impl Date {
         Self::new(i32::try_from(year).map_err(|_| bad())?, month as u8, day as u8)
     }
 
+    /// ISO-8601 UTC text (`2026-11-27T04:22:27Z`) of a moment given in seconds since 1970:
+    /// text that sorts as time does, for audit columns and session expiry.
+    pub fn iso_timestamp(unix_seconds: u64) -> String {
+        let (days, rem) = ((unix_seconds / 86_400) as i64, unix_seconds % 86_400);
+        let date = Self::from_unix_days(days).map_or_else(|_| "1970-01-01".to_string(), |d| d.to_string());
+        format!("{date}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    }
+
     /// Days since 1970-01-01 (the inverse of [`Date::from_unix_days`]).
     pub fn unix_days(self) -> i64 {
         let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
@@ -282,6 +290,13 @@ pub struct Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_are_iso_utc_text() {
+        assert_eq!(Date::iso_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(Date::iso_timestamp(1_764_217_347), "2025-11-27T04:22:27Z");
+        assert_eq!(Date::iso_timestamp(951_782_400), "2000-02-29T00:00:00Z");
+    }
     use crate::test_support::d;
 
     #[test]

@@ -152,6 +152,35 @@ pub fn check_extension_request(today: Date, deadline: Date, new_deadline: Date) 
     Ok(())
 }
 
+/// A problem raised on a project, with who answers for it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProblemRecord {
+    pub id: i64,
+    pub project: String,
+    pub unit: String,
+    pub description: String,
+    pub owner: String,
+    pub deadline: Option<Date>,
+    pub level: ProblemLevel,
+    pub resolved_on: Option<Date>,
+    pub resolution: String,
+}
+
+/// A 督办 order addressed to a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub id: i64,
+    pub unit: String,
+    pub subject: String,
+    pub title: String,
+    pub requirement: String,
+    pub issued_on: Date,
+    pub deadline: Date,
+    pub state: OrderState,
+    pub feedback: String,
+    pub version: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use rust_decimal::Decimal;
+
 use crate::error::DomainError;
 use crate::period::Period;
 use crate::project::Date;
@@ -156,6 +158,75 @@ pub fn transition(from: EntryState, event: Event) -> Result<EntryState, DomainEr
         }
     };
     Ok(to)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoundStatus {
+    Open,
+    Closed,
+}
+
+/// A monthly reporting round: what units owe for a period and form, and by when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    pub id: i64,
+    pub period: Period,
+    pub form: Form,
+    pub due: Date,
+    pub status: RoundStatus,
+}
+
+/// What a unit reports for one subject (a project, task or indicator) in a round.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntryFigures {
+    pub month_wan: Option<Decimal>,
+    pub ytd_wan: Option<Decimal>,
+    pub since_start_wan: Option<Decimal>,
+    /// Indicator value, in the indicator's base unit.
+    pub value: Option<Decimal>,
+    pub growth: Option<Decimal>,
+    /// Task completion, percent.
+    pub percent: Option<Decimal>,
+    /// 形象进度, task progress text, or a value's note.
+    pub text: String,
+    pub problems: String,
+}
+
+/// One unit's record of one subject in a round, in its workflow state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: i64,
+    pub round_id: i64,
+    pub unit: String,
+    pub subject: String,
+    pub state: EntryState,
+    pub version: i64,
+    pub figures: EntryFigures,
+    /// The reporter's 说明 when a rule failed and they submitted anyway.
+    pub explanation: String,
+    /// The rule failures the 说明 answers, for reviewers.
+    pub failures: String,
+}
+
+/// One unit's standing in a round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitStanding {
+    pub unit: String,
+    pub name: String,
+    pub owed: usize,
+    pub by_state: Vec<(EntryState, usize)>,
+    /// Past the due date with something owed not yet submitted.
+    pub overdue: bool,
+}
+
+/// A transition of a record, as the audit trail shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub actor: String,
+    pub at: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
 }
 
 #[cfg(test)]

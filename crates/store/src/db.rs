@@ -90,6 +90,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "honours", include_str!("../migrations/0003_honours.sql")),
     (4, "sessions", include_str!("../migrations/0004_sessions.sql")),
     (5, "month plans", include_str!("../migrations/0005_month_plans.sql")),
+    (6, "import events", include_str!("../migrations/0006_import_events.sql")),
 ];
 
 pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<(AnyPool, Backend), StoreError> {

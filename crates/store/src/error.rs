@@ -13,14 +13,9 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("口令处理失败：{0}")]
     Password(String),
-    #[error("{0}")]
-    Denied(#[from] taizhang_core::access::Denied),
     /// Someone saved the record since it was read: reload, then save again.
     #[error("记录已被他人修改（{0}）：请刷新后重新填报")]
     Conflict(String),
-    /// Checks failed and no 说明 was given: nothing was submitted.
-    #[error("校验未通过，请修改或填写说明后强制上报：\n{}", .0.iter().map(|(s, m)| format!("{s}：{m}")).collect::<Vec<_>>().join("\n"))]
-    Rules(Vec<(String, String)>),
 }
 
 impl StoreError {

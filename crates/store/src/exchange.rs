@@ -75,7 +75,48 @@ impl std::fmt::Debug for Prepared {
     }
 }
 
+/// An import as the audit trail keeps it.
+#[derive(Debug, Clone)]
+pub struct ImportRecord {
+    pub actor: String,
+    pub kind: String,
+    pub file: String,
+    pub sheet: String,
+    pub rows: usize,
+    pub summary: ChangeSummary,
+}
+
 impl Store {
+    /// The imports recorded, newest first.
+    pub async fn import_records(&self) -> Result<Vec<(String, ImportRecord)>> {
+        let rows = sqlx::query(
+            "SELECT at, actor, kind, file, sheet, rows_read, new_records, changed_records, unchanged_records
+             FROM import_events ORDER BY id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let count = |r: &sqlx::any::AnyRow, col: &str| -> Result<usize> { Ok(r.try_get::<i64, _>(col)? as usize) };
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("at")?,
+                    ImportRecord {
+                        actor: r.try_get("actor")?,
+                        kind: r.try_get("kind")?,
+                        file: r.try_get("file")?,
+                        sheet: r.try_get("sheet")?,
+                        rows: count(r, "rows_read")?,
+                        summary: ChangeSummary {
+                            new: count(r, "new_records")?,
+                            changed: count(r, "changed_records")?,
+                            unchanged: count(r, "unchanged_records")?,
+                        },
+                    },
+                ))
+            })
+            .collect()
+    }
+
     /// Starts an import (no transaction on a dry run); on SQLite the writer holds the write
     /// lock until it commits or is dropped.
     pub async fn importer(&self, dry_run: bool) -> Result<(Classifier, Writer)> {
@@ -144,8 +185,25 @@ impl Writer {
         Ok(())
     }
 
-    pub async fn commit(self) -> Result<()> {
-        if let Some(tx) = self.tx {
+    /// Commits what was written, with the import's audit record in the same transaction
+    /// (a dry run writes neither).
+    pub async fn commit(self, record: &ImportRecord) -> Result<()> {
+        if let Some(mut tx) = self.tx {
+            sqlx::query(
+                "INSERT INTO import_events (actor, at, kind, file, sheet, rows_read, new_records, changed_records,
+                     unchanged_records) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(&record.actor)
+            .bind(crate::now_iso())
+            .bind(&record.kind)
+            .bind(&record.file)
+            .bind(&record.sheet)
+            .bind(record.rows as i64)
+            .bind(record.summary.new as i64)
+            .bind(record.summary.changed as i64)
+            .bind(record.summary.unchanged as i64)
+            .execute(tx.conn())
+            .await?;
             tx.commit().await?;
         }
         Ok(())

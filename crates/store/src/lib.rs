@@ -6,16 +6,16 @@
 //! BIGINT counts of 1/10000 ([`taizhang_core::quantity::to_scaled`]) so that sums are exact
 //! in the database on both backends.
 
-mod briefs;
+mod briefing;
 mod bulk;
-pub mod clock;
 mod db;
 mod error;
 mod exchange;
+mod filter;
 mod ledger;
 mod reports;
-mod service;
-mod supervise;
+mod rounds;
+mod supervision;
 pub mod testing;
 mod users;
 mod world;
@@ -27,12 +27,14 @@ use std::time::{Duration, Instant};
 use sqlx::AnyPool;
 use taizhang_core::org::OrgTree;
 
+pub use briefing::{Group, StartDue};
 pub use bulk::{Ids, ProgressRow};
 pub use db::{Backend, Redacted};
 pub use error::StoreError;
+pub use exchange::{Classifier, ImportRecord, Writer};
 pub use ledger::LedgerCounts;
-pub use service::{Entry, EntryFigures, Round, RoundStatus, Service, Transition, UnitStanding};
-pub use supervise::{Order, ProblemRecord, Warning, WarningKind};
+pub use reports::{FLAG_FLAGSHIP, FLAG_OVER_100M};
+pub use supervision::{ExtensionRequest, IndicatorLightRow, NewOrder, ProjectLightRow, TaskLightRow};
 pub use users::{NewUser, Session, User, hash_password, verify_password};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -121,7 +123,9 @@ impl Tx {
     }
 }
 
-/// Now as ISO-8601 UTC text, for audit columns.
+/// Now as ISO-8601 UTC text, for audit columns: the one place the store reads the clock
+/// (the rules take dates as parameters from the app layer).
 pub(crate) fn now_iso() -> String {
-    clock::iso_after(0)
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    taizhang_core::project::Date::iso_timestamp(secs)
 }

@@ -6,6 +6,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use sqlx::Row;
 use taizhang_core::access::Role;
 
+use crate::filter::Filtered;
 use crate::ledger::unit_id;
 use crate::{Result, Store, StoreError, Tx};
 
@@ -53,12 +54,7 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 impl Tx {
     /// Creates an account, or replaces its password, name, role and unit if it exists.
     pub async fn upsert_user(&mut self, user: &NewUser) -> Result<()> {
-        if user.role.needs_unit() && user.unit.is_none() {
-            return Err(StoreError::Config(format!("角色 {} 需要指定所属单位", user.role.label_zh())));
-        }
-        if user.password.chars().count() < 8 {
-            return Err(StoreError::Config("口令至少需要 8 个字符".into()));
-        }
+        taizhang_core::access::check_account(user.role, user.unit.as_deref(), &user.password)?;
         let unit = match &user.unit {
             Some(code) => Some(unit_id(self.conn(), code).await?),
             None => None,
@@ -104,13 +100,14 @@ impl Store {
     }
 
     async fn users_where(&self, username: Option<&str>) -> Result<Vec<User>> {
-        let rows = sqlx::query(
+        let q = Filtered::new(
             "SELECT s.username, s.display_name, s.role, u.code AS unit_code FROM users s
-             LEFT JOIN org_units u ON u.id = s.unit_id WHERE $1 IS NULL OR s.username = $1 ORDER BY s.username",
+             LEFT JOIN org_units u ON u.id = s.unit_id WHERE 1 = 1",
+            vec![],
         )
-        .bind(username)
-        .fetch_all(&self.pool)
-        .await?;
+        .and_eq("s.username", username)
+        .then("ORDER BY s.username");
+        let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(User {
@@ -121,46 +118,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-}
-
-impl crate::Service<'_> {
-    /// Creates or updates an account (admins only).
-    pub async fn save_user(&self, user: &NewUser) -> Result<()> {
-        let top = self.tree.roots().next().map(|u| u.code.clone()).unwrap_or_default();
-        taizhang_core::access::authorize(&self.actor, taizhang_core::access::Action::ManageUsers, &top, &self.tree)?;
-        if let Some(unit) = &user.unit
-            && self.tree.get(unit).is_none()
-        {
-            return Err(StoreError::not_found("单位", unit));
-        }
-        let mut tx = self.store.begin().await?;
-        tx.upsert_user(user).await?;
-        tx.commit().await
-    }
-
-    /// Sets a new password for an existing account (admins, or the account itself).
-    pub async fn set_password(&self, username: &str, password: &str) -> Result<()> {
-        let user = self.store.user(username).await?.ok_or_else(|| StoreError::not_found("账号", username))?;
-        if self.actor.username != username {
-            let top = self.tree.roots().next().map(|u| u.code.clone()).unwrap_or_default();
-            taizhang_core::access::authorize(
-                &self.actor,
-                taizhang_core::access::Action::ManageUsers,
-                &top,
-                &self.tree,
-            )?;
-        }
-        let account = NewUser {
-            username: user.username,
-            display_name: user.display_name,
-            password: password.into(),
-            role: user.role,
-            unit: user.unit,
-        };
-        let mut tx = self.store.begin().await?;
-        tx.upsert_user(&account).await?;
-        tx.commit().await
     }
 }
 

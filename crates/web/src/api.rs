@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use taizhang_core::period::Period;
 use taizhang_core::project::Date;
-use taizhang_store::{Entry, EntryFigures, StoreError};
+use taizhang_core::workflow::{Entry, EntryFigures};
 use utoipa::ToSchema;
 
 use crate::auth::User;
@@ -100,12 +100,13 @@ pub async fn projects(
     user: User,
     Query(q): Query<YearParam>,
 ) -> ApiResult<Vec<ProjectRow>> {
+    let acting = user.acting(&state).await?;
     let year = match q.year {
         Some(y) => y,
-        None => state.store.latest_progress_period().await.map_err(AppError::from)?.map_or(2018, |p| p.year()),
+        None => acting.latest_progress_period().await.map_err(AppError::from)?.map_or(2018, |p| p.year()),
     };
     let scope = if user.0.user.role.needs_unit() { user.0.user.unit.clone() } else { None };
-    let records = state.store.project_records(Some(year), scope.as_deref()).await.map_err(AppError::from)?;
+    let records = acting.project_records(Some(year), scope.as_deref()).await.map_err(AppError::from)?;
     Ok(Json(
         records
             .into_iter()
@@ -156,8 +157,8 @@ pub async fn warnings(
         Some(t) => Date::parse(&t).map_err(|e| AppError::BadRequest(e.to_string()))?,
         None => Date::end_of(period),
     };
-    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
-    let rows = service.warnings(period, q.unit.as_deref(), today).await.map_err(AppError::from)?;
+    let acting = user.acting(&state).await?;
+    let rows = acting.warnings(period, q.unit.as_deref(), today).await.map_err(AppError::from)?;
     Ok(Json(
         rows.into_iter()
             .map(|w| WarningRow {
@@ -184,9 +185,9 @@ pub struct RoundRow {
 /// Reporting rounds, newest first.
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "reporting", responses((status = 200, body = [RoundRow])))]
 pub async fn rounds(State(state): State<AppState>, user: User) -> ApiResult<Vec<RoundRow>> {
-    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
+    let acting = user.acting(&state).await?;
     Ok(Json(
-        service
+        acting
             .rounds()
             .await
             .map_err(AppError::from)?
@@ -196,7 +197,7 @@ pub async fn rounds(State(state): State<AppState>, user: User) -> ApiResult<Vec<
                 period: r.period.key(),
                 form: r.form.code().into(),
                 due: r.due.to_string(),
-                open: r.status == taizhang_store::RoundStatus::Open,
+                open: r.status == taizhang_core::workflow::RoundStatus::Open,
             })
             .collect(),
     ))
@@ -258,9 +259,9 @@ pub async fn entries(
     user: User,
     Path((round, unit)): Path<(i64, String)>,
 ) -> ApiResult<Vec<EntryRow>> {
-    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
-    let round = service.round_of(round).await.map_err(AppError::from)?;
-    Ok(Json(service.entries(&round, &unit).await.map_err(AppError::from)?.into_iter().map(entry_row).collect()))
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round).await.map_err(AppError::from)?;
+    Ok(Json(acting.entries(&round, &unit).await.map_err(AppError::from)?.into_iter().map(entry_row).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -291,9 +292,9 @@ pub async fn save_entry(
         text: f.text.clone(),
         problems: f.problems.clone(),
     };
-    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
-    let round = service.round_of(round).await.map_err(AppError::from)?;
-    let saved = service.save_draft(&round, &unit, &subject, &figures, body.version).await.map_err(AppError::from)?;
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round).await.map_err(AppError::from)?;
+    let saved = acting.save_draft(&round, &unit, &subject, &figures, body.version).await.map_err(AppError::from)?;
     Ok(Json(entry_row(saved)))
 }
 
@@ -319,9 +320,9 @@ pub async fn submit(
     Path((round, unit)): Path<(i64, String)>,
     Json(body): Json<SubmitBody>,
 ) -> ApiResult<Count> {
-    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
-    let round = service.round_of(round).await.map_err(AppError::from)?;
-    Ok(Json(Count { count: service.submit(&round, &unit, &body.explanations).await.map_err(AppError::from)? }))
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round).await.map_err(AppError::from)?;
+    Ok(Json(Count { count: acting.submit(&round, &unit, &body.explanations).await.map_err(AppError::from)? }))
 }
 
 #[derive(Debug, Deserialize, ToSchema, Default)]
@@ -342,15 +343,15 @@ pub async fn act(
     Path((round, unit, action)): Path<(i64, String, String)>,
     Json(body): Json<ActionBody>,
 ) -> ApiResult<Count> {
-    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
-    let round = service.round_of(round).await.map_err(AppError::from)?;
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round).await.map_err(AppError::from)?;
     let count = match action.as_str() {
-        "approve" => service.approve(&round, &unit).await,
-        "accept" => service.accept(&round, &unit).await,
-        "return" => service.return_entries(&round, &unit, &body.reason).await,
+        "approve" => acting.approve(&round, &unit).await,
+        "accept" => acting.accept(&round, &unit).await,
+        "return" => acting.return_entries(&round, &unit, &body.reason).await,
         other => return Err(ApiError(AppError::NotFound(format!("操作“{other}”")))),
     }
-    .map_err(|e: StoreError| ApiError(e.into()))?;
+    .map_err(|e: taizhang_app::Error| ApiError(e.into()))?;
     Ok(Json(Count { count }))
 }
 
@@ -382,20 +383,19 @@ pub async fn project(
     Path(code): Path<String>,
     Query(q): Query<YearParam>,
 ) -> ApiResult<ProjectDetail> {
-    let p = state
-        .store
+    let acting = user.acting(&state).await?;
+    let p = acting
         .project(&code)
         .await
         .map_err(AppError::from)?
         .ok_or_else(|| AppError::NotFound(format!("项目“{code}”")))?;
-    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
-    service.check_read(&p.responsibility.unit).map_err(AppError::from)?;
+    acting.check_read(&p.responsibility.unit).map_err(AppError::from)?;
     let year = match q.year {
         Some(y) => y,
-        None => state.store.latest_progress_period().await.map_err(AppError::from)?.map_or(2018, |p| p.year()),
+        None => acting.latest_progress_period().await.map_err(AppError::from)?.map_or(2018, |p| p.year()),
     };
-    let plan = state.store.year_plan(&code, year).await.map_err(AppError::from)?;
-    let progress = state.store.project_progress(&code, year).await.map_err(AppError::from)?;
+    let plan = acting.year_plan(&code, year).await.map_err(AppError::from)?;
+    let progress = acting.project_progress(&code, year).await.map_err(AppError::from)?;
     Ok(Json(ProjectDetail {
         lead_leader: p.responsibility.lead_leader.clone(),
         person: p.responsibility.person.clone(),
@@ -451,19 +451,19 @@ pub async fn indicators(
     user: User,
     Query(q): Query<IndicatorParams>,
 ) -> ApiResult<Vec<IndicatorRow>> {
+    let acting = user.acting(&state).await?;
     let period: Period =
         q.period.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
     let unit = match q.unit.or_else(|| if user.0.user.role.needs_unit() { user.0.user.unit.clone() } else { None }) {
         Some(u) => u,
-        None => state.store.top_unit().await.map_err(AppError::from)?.code,
+        None => acting.top_unit()?.code,
     };
-    let service = state.store.service(user.actor(), &state.config).await.map_err(AppError::from)?;
-    service.check_read(&unit).map_err(AppError::from)?;
-    let catalogue = state.store.catalogue().await.map_err(AppError::from)?;
+    acting.check_read(&unit).map_err(AppError::from)?;
+    let catalogue = acting.catalogue().await.map_err(AppError::from)?;
     let mut out = Vec::new();
     for ind in &catalogue.indicators {
-        let value = state.store.value(&ind.code, &unit, period).await.map_err(AppError::from)?;
-        let target = state.store.target(&ind.code, &unit, period.year()).await.map_err(AppError::from)?;
+        let value = acting.value(&ind.code, &unit, period).await.map_err(AppError::from)?;
+        let target = acting.target(&ind.code, &unit, period.year()).await.map_err(AppError::from)?;
         if value.is_none() && target.is_none() {
             continue;
         }

@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use serde::Deserialize;
+use taizhang_app::Session;
 use taizhang_core::access::Actor;
-use taizhang_store::Session;
 
 use crate::pages::{Page, render};
 use crate::{AppError, AppState};
@@ -79,6 +79,11 @@ impl User {
         Actor { username: self.0.user.username.clone(), role: self.0.user.role, unit: self.0.user.unit.clone() }
     }
 
+    /// The ledger as this user sees it: every read and write of a handler goes through it.
+    pub async fn acting<'a>(&self, state: &'a AppState) -> Result<taizhang_app::Acting<'a>, AppError> {
+        Ok(state.app.as_actor(self.actor()).await?)
+    }
+
     pub fn csrf(&self) -> &str {
         &self.0.csrf
     }
@@ -101,7 +106,7 @@ impl FromRequestParts<AppState> for User {
         let fail = |e: AppError| if api { crate::ApiError(e).into_response() } else { e.into_response() };
         let unauthorised = || if api { fail(AppError::Unauthorised) } else { Redirect::to("/login").into_response() };
         let Some(id) = session_cookie(&parts.headers) else { return Err(unauthorised()) };
-        match state.store.session(&id, &taizhang_store::clock::iso_after(0)).await {
+        match state.app.session(&id).await {
             Ok(Some(session)) => {
                 if api && parts.method != axum::http::Method::GET {
                     let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -139,16 +144,13 @@ pub async fn open_session(
     if state.throttle.blocked(&key) {
         return Err(AppError::TooManyAttempts);
     }
-    let Some(user) = state.store.authenticate(username.trim(), password).await? else {
+    let Some(user) = state.app.authenticate(username.trim(), password).await? else {
         state.throttle.fail(&key);
         return Err(AppError::BadLogin);
     };
     state.throttle.clear(&key);
     let (id, csrf) = (token(), token());
-    state
-        .store
-        .create_session(&id, &user.username, &csrf, &taizhang_store::clock::iso_after(SESSION_HOURS * 3600))
-        .await?;
+    state.app.start_session(&id, &user.username, &csrf, &taizhang_app::clock::iso_after(SESSION_HOURS * 3600)).await?;
     Ok((id.clone(), Session { id, user, csrf }))
 }
 
@@ -187,7 +189,7 @@ pub async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
-    state.store.delete_session(&user.0.id).await?;
+    state.app.end_session(&user.0.id).await?;
     let mut response = Redirect::to("/login").into_response();
     let clear = format!("{COOKIE_NAME}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
     response.headers_mut().insert(SET_COOKIE, HeaderValue::from_str(&clear).map_err(|_| AppError::Internal)?);
@@ -212,13 +214,13 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
-    if state.store.authenticate(&user.0.user.username, &form.old).await?.is_none() {
+    if state.app.authenticate(&user.0.user.username, &form.old).await?.is_none() {
         return Ok(
             (StatusCode::BAD_REQUEST, render(&Page::password(&user, Some("原口令不正确".into())))).into_response()
         );
     }
-    let service = state.store.service(user.actor(), &state.config).await?;
-    match service.set_password(&user.0.user.username, &form.new).await {
+    let acting = user.acting(&state).await?;
+    match acting.set_password(&user.0.user.username, &form.new).await {
         Ok(()) => Ok(render(&Page::password(&user, Some("口令已修改".into())))),
         Err(e) => Ok((StatusCode::BAD_REQUEST, render(&Page::password(&user, Some(e.to_string())))).into_response()),
     }

@@ -7,7 +7,6 @@ mod auth;
 mod charts;
 mod pages;
 pub mod report;
-pub mod workbook;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -20,15 +19,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Serialize;
-use taizhang_core::config::Config;
-use taizhang_store::{Backend, Store, StoreError};
+use taizhang_app::{App, Backend};
 use utoipa::{OpenApi, ToSchema};
 
 /// What every handler shares.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub config: Arc<Config>,
+    pub app: App,
     throttle: Arc<auth::Throttle>,
     metrics: Arc<Metrics>,
 }
@@ -92,15 +89,15 @@ impl AppError {
     }
 }
 
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
+impl From<taizhang_app::Error> for AppError {
+    fn from(e: taizhang_app::Error) -> Self {
         match e {
-            StoreError::Denied(d) => AppError::Forbidden(d.to_string()),
-            StoreError::NotFound { kind, key } => AppError::NotFound(format!("{kind}“{key}”")),
-            StoreError::Conflict(_) => AppError::Conflict(e.to_string()),
-            StoreError::Rules(_) => AppError::Rules(e.to_string()),
-            StoreError::Domain(d) => AppError::BadRequest(d.to_string()),
-            StoreError::Config(m) => AppError::BadRequest(m),
+            taizhang_app::Error::Denied(d) => AppError::Forbidden(d.to_string()),
+            taizhang_app::Error::NotFound { kind, key } => AppError::NotFound(format!("{kind}“{key}”")),
+            taizhang_app::Error::Conflict(_) => AppError::Conflict(e.to_string()),
+            taizhang_app::Error::Rules(_) => AppError::Rules(e.to_string()),
+            taizhang_app::Error::Domain(d) => AppError::BadRequest(d.to_string()),
+            taizhang_app::Error::Invalid(m) => AppError::BadRequest(m),
             other => {
                 tracing::error!(error = %other, "request failed");
                 AppError::Internal
@@ -138,6 +135,12 @@ pub struct ApiError(pub AppError);
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         ApiError(e)
+    }
+}
+
+impl From<taizhang_app::Error> for ApiError {
+    fn from(e: taizhang_app::Error) -> Self {
+        ApiError(e.into())
     }
 }
 
@@ -184,13 +187,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-pub fn router(store: Store, config: Config) -> Router {
-    let state = AppState {
-        store,
-        config: Arc::new(config),
-        throttle: Arc::new(auth::Throttle::default()),
-        metrics: Arc::new(Metrics::default()),
-    };
+pub fn router(app: App) -> Router {
+    let state = AppState { app, throttle: Arc::new(auth::Throttle::default()), metrics: Arc::new(Metrics::default()) };
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -249,8 +247,8 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
 }
 
 /// Serves until the process receives Ctrl-C.
-pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(store, config).into_make_service_with_connect_info::<SocketAddr>())
+pub async fn serve(app: App, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -261,11 +259,11 @@ pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListen
     responses((status = 200, description = "服务与数据库正常", body = Health),
               (status = 503, description = "数据库无法访问", body = ApiErrorBody)))]
 async fn healthz(State(state): State<AppState>) -> Response {
-    let database = match state.store.backend() {
+    let database = match state.app.backend() {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
     };
-    match state.store.counts().await {
+    match state.app.counts().await {
         Ok(c) => Json(Health { status: "ok", database, units: c.units }).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");

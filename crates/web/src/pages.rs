@@ -17,11 +17,12 @@ use taizhang_core::period::Period;
 use taizhang_core::project::{Date, completion_pct, lag_pp};
 use taizhang_core::quantity::format_number;
 use taizhang_core::report::{DocSection, Document, Table, TableCell, money_wan};
+use taizhang_core::workflow::{EntryFigures, Round, RoundStatus};
 use taizhang_core::workflow::{EntryState, Form as ReportForm};
-use taizhang_store::{EntryFigures, Round, RoundStatus, StoreError};
 
 use crate::auth::User;
 use crate::{AppError, AppState};
+use taizhang_app::Acting;
 
 // ---------------------------------------------------------------- the page model
 
@@ -320,14 +321,13 @@ fn page_or_xlsx(page: Page, format: Option<&str>) -> Result<Response, AppError> 
 }
 
 /// The period a page shows: the one asked for, else the latest month with reports.
-async fn period_of(state: &AppState, asked: Option<&str>) -> Result<Period, AppError> {
+async fn period_of(acting: &Acting<'_>, asked: Option<&str>) -> Result<Period, AppError> {
     match asked.filter(|s| !s.is_empty()) {
         Some(p) => p.parse::<Period>().map(|p| p.closing_month()).map_err(|e| AppError::BadRequest(e.to_string())),
-        None => Ok(state
-            .store
+        None => Ok(acting
             .latest_progress_period()
             .await?
-            .unwrap_or(Period::Month(taizhang_store::clock::today().year, taizhang_store::clock::today().month))),
+            .unwrap_or(Period::Month(taizhang_app::clock::today().year, taizhang_app::clock::today().month))),
     }
 }
 
@@ -351,15 +351,15 @@ pub async fn dashboard(
     uri: axum::http::Uri,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
-    let period = period_of(&state, q.period.as_deref()).await?;
-    let service = state.store.service(user.actor(), &state.config).await?;
+    let acting = user.acting(&state).await?;
+    let period = period_of(&acting, q.period.as_deref()).await?;
     let scope = service_scope(&user);
     let top = match &scope {
-        Some(u) => state.store.find_unit(u).await?,
-        None => state.store.top_unit().await?,
+        Some(u) => acting.find_unit(u)?,
+        None => acting.top_unit()?,
     };
-    let warnings = service.warnings(period, Some(&top.code), as_of(period)).await?;
-    let input = service.briefing_with(period, &top.code, as_of(period), "", &warnings).await?;
+    let warnings = acting.warnings(period, Some(&top.code), as_of(period)).await?;
+    let input = acting.briefing_with(period, &top.code, as_of(period), "", &warnings).await?;
     let mut page = Page::new(&user, format!("{}　{}", top.name, period.label_zh(true)));
     page.push(Block::Links(
         recent_months(period).into_iter().map(|p| (format!("/?period={}", p.key()), p.label_zh(false))).collect(),
@@ -380,15 +380,15 @@ pub async fn dashboard(
     ]));
 
     page.heading("核心指标");
-    let catalogue = state.store.catalogue().await?;
+    let catalogue = acting.catalogue().await?;
     let mut t = TableView::new("", &["指标", "数值", "增长", "年度目标", "完成目标%", "灯"]);
     let mut completion: Vec<(String, Decimal)> = Vec::new();
     for ind in catalogue.indicators.iter().filter(|i| i.phrasing.section == "economy") {
-        let value = match state.store.value(&ind.code, &top.code, period).await? {
+        let value = match acting.value(&ind.code, &top.code, period).await? {
             Some(v) => Some(v),
-            None => state.store.value(&ind.code, &top.code, Period::Year(period.year())).await?,
+            None => acting.value(&ind.code, &top.code, Period::Year(period.year())).await?,
         };
-        let target = state.store.target(&ind.code, &top.code, period.year()).await?;
+        let target = acting.target(&ind.code, &top.code, period.year()).await?;
         if value.is_none() && target.is_none() {
             continue;
         }
@@ -399,7 +399,7 @@ pub async fn dashboard(
         }
         let lit = level
             .zip(target.as_ref().and_then(|t| t.level))
-            .and_then(|(v, t)| taizhang_core::lights::indicator_light(period, v, t, &state.config.lights));
+            .and_then(|(v, t)| taizhang_core::lights::indicator_light(period, v, t, &acting.config().lights));
         t.rows.push(vec![
             CellView::link(&ind.name, format!("/indicators/{}?unit={}", ind.code, top.code)),
             CellView {
@@ -433,7 +433,7 @@ pub async fn dashboard(
     }
 
     page.heading("重点项目投资");
-    let by_month = service.monthly_ytd(&top.code, period.year(), period.month_of_year()).await?;
+    let by_month = acting.monthly_ytd(&top.code, period.year(), period.month_of_year()).await?;
     page.push(Block::Svg(crate::charts::ytd_line_svg(&by_month, input.all.planned_wan, period)?));
     let mut monthly = TableView::new(
         "逐月累计完成与序时计划",
@@ -478,8 +478,11 @@ pub async fn dashboard(
     page.push(Block::Svg(crate::charts::lights_svg(count(Light::Red), count(Light::Yellow), count(Light::Green))?));
     let mut reds = TableView::new("红灯清单", &["类别", "名称", "责任单位", "原因"]);
     for w in warnings.iter().filter(|w| w.lit.light == Light::Red) {
-        let href =
-            if w.kind == taizhang_store::WarningKind::Project { Some(format!("/projects/{}", w.code)) } else { None };
+        let href = if w.kind == taizhang_core::lights::WarningKind::Project {
+            Some(format!("/projects/{}", w.code))
+        } else {
+            None
+        };
         reds.rows.push(vec![
             CellView::text(w.kind.label_zh()),
             CellView { text: w.name.clone(), href, ..CellView::default() },
@@ -536,26 +539,25 @@ pub async fn projects(
     user: User,
     Query(q): Query<ProjectQuery>,
 ) -> Result<Response, AppError> {
-    let period = period_of(&state, q.period.as_deref()).await?;
-    let service = state.store.service(user.actor(), &state.config).await?;
+    let acting = user.acting(&state).await?;
+    let period = period_of(&acting, q.period.as_deref()).await?;
     let scope = service_scope(&user);
-    let records = state.store.project_records(Some(period.year()), scope.as_deref()).await?;
-    let warnings: HashMap<String, taizhang_core::lights::Lit> = service
+    let records = acting.project_records(Some(period.year()), scope.as_deref()).await?;
+    let warnings: HashMap<String, taizhang_core::lights::Lit> = acting
         .warnings(period, scope.as_deref(), as_of(period))
         .await?
         .into_iter()
-        .filter(|w| w.kind == taizhang_store::WarningKind::Project)
+        .filter(|w| w.kind == taizhang_core::lights::WarningKind::Project)
         .map(|w| (w.code, w.lit))
         .collect();
-    let progress: HashMap<String, taizhang_core::project::MonthlyProgress> = state
-        .store
+    let progress: HashMap<String, taizhang_core::project::MonthlyProgress> = acting
         .progress_rows(period.year(), Some(period.month_of_year()), scope.as_deref())
         .await?
         .into_iter()
         .filter(|g| g.period == period)
         .map(|g| (g.project.clone(), g))
         .collect();
-    let tree = state.store.org_tree().await?;
+    let tree = acting.tree().clone();
     let unit_name = |c: &str| tree.get(c).map_or_else(|| c.to_string(), |u| u.name.clone());
     let keep = |wanted: &Option<String>, have: &str| wanted.as_deref().is_none_or(|w| w.is_empty() || w == have);
     let mut rows: Vec<(Light, Vec<CellView>, Decimal, String)> = Vec::new();
@@ -677,10 +679,10 @@ pub async fn project(
     Path(code): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    let p = state.store.project(&code).await?.ok_or_else(|| AppError::NotFound(format!("项目“{code}”")))?;
-    let service = state.store.service(user.actor(), &state.config).await?;
-    service.check_read(&p.responsibility.unit)?;
-    let tree = state.store.org_tree().await?;
+    let acting = user.acting(&state).await?;
+    let p = acting.project(&code).await?.ok_or_else(|| AppError::NotFound(format!("项目“{code}”")))?;
+    acting.check_read(&p.responsibility.unit)?;
+    let tree = acting.tree().clone();
     let mut page = Page::new(&user, p.name.clone());
     let r = &p.responsibility;
     let mut master = TableView::new("项目信息", &["项目", "内容"]);
@@ -704,12 +706,12 @@ pub async fn project(
         master.rows.push(vec![CellView::text(k), CellView::text(v)]);
     }
     page.table(master);
-    let year = state.store.latest_progress_period().await?.map_or(taizhang_store::clock::today().year, |p| p.year());
+    let year = acting.latest_progress_period().await?.map_or(taizhang_app::clock::today().year, |p| p.year());
     for y in [year, year - 1] {
-        if let Some(plan) = state.store.year_plan(&code, y).await? {
+        if let Some(plan) = acting.year_plan(&code, y).await? {
             page.heading(format!("{y}年计划与进度"));
             page.para(format!("年度计划投资{}；形象进度节点：{}", money_wan(plan.planned_wan), plan.milestones));
-            let history = state.store.project_progress(&code, y).await?;
+            let history = acting.project_progress(&code, y).await?;
             if !history.is_empty() {
                 let months: Vec<Decimal> = history.iter().map(|g| g.ytd_wan).collect();
                 let last = history.last().map_or(Period::Month(y, 12), |g| g.period);
@@ -741,7 +743,7 @@ pub async fn project(
             }
         }
     }
-    let problems = state.store.problems(&code).await?;
+    let problems = acting.project_problems(&code).await?;
     page.heading("问题清单");
     if problems.is_empty() {
         page.para("没有登记的问题。");
@@ -759,7 +761,7 @@ pub async fn project(
         page.table(t);
     }
     let orders: Vec<_> =
-        service.orders(None).await.unwrap_or_default().into_iter().filter(|o| o.subject == code).collect();
+        acting.orders(None).await.unwrap_or_default().into_iter().filter(|o| o.subject == code).collect();
     page.heading("督办");
     if orders.is_empty() {
         page.para("没有督办事项。");
@@ -778,8 +780,8 @@ pub async fn project(
     }
     page.heading("填报记录");
     let mut t = TableView::new("", &["报告期", "单位", "状态", "版本", "说明", "操作记录"]);
-    for (round, entry) in service.entries_of_subject(&code).await? {
-        let trail: Vec<String> = service
+    for (round, entry) in acting.entries_of_subject(&code).await? {
+        let trail: Vec<String> = acting
             .history(&entry)
             .await?
             .into_iter()
@@ -815,29 +817,30 @@ pub async fn indicators(
     user: User,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
     let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => p.parse::<Period>().map_err(|e| AppError::BadRequest(e.to_string()))?,
-        None => Period::Year(period_of(&state, None).await?.year() - 1),
+        None => Period::Year(period_of(&acting, None).await?.year() - 1),
     };
     let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(service_scope(&user).as_deref()) {
-        Some(u) => state.store.find_unit(u).await?,
-        None => state.store.top_unit().await?,
+        Some(u) => acting.find_unit(u)?,
+        None => acting.top_unit()?,
     };
-    state.store.service(user.actor(), &state.config).await?.check_read(&unit.code)?;
-    let catalogue = state.store.catalogue().await?;
+    user.acting(&state).await?.check_read(&unit.code)?;
+    let catalogue = acting.catalogue().await?;
     let mut page = Page::new(&user, format!("{}指标（{}）", unit.name, period.label_zh(true)));
     let mut t = TableView::new("指标数据", &["指标", "数值", "增长率(%)", "目标值", "目标增长率(%)", "灯"]);
     t.export = Some(format!("/indicators?period={}&unit={}&format=xlsx", period.key(), unit.code));
     for ind in &catalogue.indicators {
-        let value = state.store.value(&ind.code, &unit.code, period).await?;
-        let target = state.store.target(&ind.code, &unit.code, period.year()).await?;
+        let value = acting.value(&ind.code, &unit.code, period).await?;
+        let target = acting.target(&ind.code, &unit.code, period.year()).await?;
         if value.is_none() && target.is_none() {
             continue;
         }
         let level = value.as_ref().and_then(|v| v.value);
         let lit = level
             .zip(target.as_ref().and_then(|t| t.level))
-            .and_then(|(v, t)| taizhang_core::lights::indicator_light(period, v, t, &state.config.lights));
+            .and_then(|(v, t)| taizhang_core::lights::indicator_light(period, v, t, &acting.config().lights));
         t.rows.push(vec![
             CellView::link(&ind.name, format!("/indicators/{}?unit={}", ind.code, unit.code)),
             CellView {
@@ -864,16 +867,17 @@ pub async fn indicator(
     Path(code): Path<String>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
-    let catalogue = state.store.catalogue().await?;
+    let acting = user.acting(&state).await?;
+    let catalogue = acting.catalogue().await?;
     let ind = catalogue.find(&code).ok_or_else(|| AppError::NotFound(format!("指标“{code}”")))?.clone();
     let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(service_scope(&user).as_deref()) {
-        Some(u) => state.store.find_unit(u).await?,
-        None => state.store.top_unit().await?,
+        Some(u) => acting.find_unit(u)?,
+        None => acting.top_unit()?,
     };
-    state.store.service(user.actor(), &state.config).await?.check_read(&unit.code)?;
+    user.acting(&state).await?.check_read(&unit.code)?;
     let mut page = Page::new(&user, format!("{}：{}", unit.name, ind.name));
     let mut t = TableView::new("时间序列", &["报告期", "数值", "增长率(%)", "说明"]);
-    for v in state.store.indicator_series(&ind.code, &unit.code).await? {
+    for v in acting.indicator_series(&ind.code, &unit.code).await? {
         t.rows.push(vec![
             CellView::text(v.period.label_zh(false)),
             CellView {
@@ -903,9 +907,10 @@ pub async fn plan(
     uri: axum::http::Uri,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let top = state.store.top_unit().await?;
-    let year = q.year.unwrap_or(period_of(&state, None).await?.year());
-    let nodes = state.store.plan_nodes(&top.code, year).await?;
+    let acting = user.acting(&state).await?;
+    let top = acting.top_unit()?;
+    let year = q.year.unwrap_or(period_of(&acting, None).await?.year());
+    let nodes = acting.plan_nodes(&top.code, year).await?;
     let mut page = Page::new(&user, format!("{}{}年工作计划", top.name, year));
     if nodes.is_empty() {
         page.para("本年度没有工作计划。");
@@ -920,19 +925,18 @@ pub async fn plan(
         d
     };
     // Each node's projects lit for the year's latest reported month, rolled up the tree.
-    let period = match period_of(&state, None).await? {
+    let period = match period_of(&acting, None).await? {
         p if p.year() == year => p,
         _ => Period::Month(year, 12),
     };
-    let service = state.store.service(user.actor(), &state.config).await?;
-    let lights: HashMap<String, Light> = service
+    let lights: HashMap<String, Light> = acting
         .warnings(period, None, as_of(period))
         .await?
         .into_iter()
-        .filter(|w| w.kind == taizhang_store::WarningKind::Project)
+        .filter(|w| w.kind == taizhang_core::lights::WarningKind::Project)
         .map(|w| (w.code, w.lit.light))
         .collect();
-    let records = state.store.project_records(Some(year), None).await?;
+    let records = acting.project_records(Some(year), None).await?;
     let within = |node: &str, of: &str| {
         let mut at = Some(node.to_string());
         while let Some(code) = at {
@@ -965,7 +969,7 @@ pub async fn plan(
         ]);
     }
     page.table(t);
-    let milestones = state.store.milestones(&top.code).await?;
+    let milestones = acting.milestones(&top.code).await?;
     if !milestones.is_empty() {
         page.heading("远景目标");
         for m in milestones {
@@ -981,17 +985,16 @@ pub async fn annual(
     user: User,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let year = q.year.unwrap_or(period_of(&state, None).await?.year() - 1);
+    let acting = user.acting(&state).await?;
+    let year = q.year.unwrap_or(period_of(&acting, None).await?.year() - 1);
     let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(service_scope(&user).as_deref()) {
-        Some(u) => state.store.find_unit(u).await?,
-        None => state.store.top_unit().await?,
+        Some(u) => acting.find_unit(u)?,
+        None => acting.top_unit()?,
     };
-    state.store.service(user.actor(), &state.config).await?.check_read(&unit.code)?;
-    let catalogue = state.store.catalogue().await?;
-    let doc = taizhang_core::report::annual_summary(
-        &catalogue,
-        &state.store.annual_input(&catalogue, &unit.code, year).await?,
-    );
+    user.acting(&state).await?.check_read(&unit.code)?;
+    let catalogue = acting.catalogue().await?;
+    let doc =
+        taizhang_core::report::annual_summary(&catalogue, &acting.annual_input(&catalogue, &unit.code, year).await?);
     let mut page = Page::new(&user, doc.title.clone());
     for s in doc.sections {
         page.heading(s.heading);
@@ -1014,13 +1017,13 @@ pub async fn report_home(
     uri: axum::http::Uri,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    let service = state.store.service(user.actor(), &state.config).await?;
+    let acting = user.acting(&state).await?;
     let mut page = Page::new(&user, "填报");
     let Some(unit) = user.0.user.unit.clone() else {
         page.para("本账号不属于填报单位。");
         return Ok(render(&page));
     };
-    let rounds: Vec<Round> = service.rounds().await?.into_iter().filter(|r| r.status == RoundStatus::Open).collect();
+    let rounds: Vec<Round> = acting.rounds().await?.into_iter().filter(|r| r.status == RoundStatus::Open).collect();
     if rounds.is_empty() {
         page.para("目前没有开放的填报轮次。");
     }
@@ -1040,12 +1043,12 @@ async fn todo_list(
     unit: &str,
     failures: Option<&[(String, String)]>,
 ) -> Result<(), AppError> {
-    let service = state.store.service(user.actor(), &state.config).await?;
+    let acting = user.acting(state).await?;
     page.heading(round_label(round));
-    let owed = service.owed_by(round, unit).await?;
-    let entries: HashMap<String, taizhang_store::Entry> =
-        service.entries(round, unit).await?.into_iter().map(|e| (e.subject.clone(), e)).collect();
-    let names = subject_names(state, round.form, &owed).await?;
+    let owed = acting.owed_by(round, unit).await?;
+    let entries: HashMap<String, taizhang_core::workflow::Entry> =
+        acting.entries(round, unit).await?.into_iter().map(|e| (e.subject.clone(), e)).collect();
+    let names = subject_names(&acting, round.form, &owed).await?;
     let mut t =
         TableView::new(&format!("应报{}项", owed.len()), &["编码", "名称", "状态", "年初至报告期累计(万元)", "操作"]);
     for code in &owed {
@@ -1093,26 +1096,26 @@ async fn todo_list(
 }
 
 async fn subject_names(
-    state: &AppState,
+    acting: &Acting<'_>,
     form: ReportForm,
     codes: &[String],
 ) -> Result<HashMap<String, String>, AppError> {
     let mut out = HashMap::new();
     match form {
         ReportForm::ProjectProgress => {
-            for (code, r) in state.store.projects_by_code(codes).await? {
+            for (code, r) in acting.projects_by_code(codes).await? {
                 out.insert(code, r.project.name);
             }
         }
         ReportForm::TaskProgress => {
             for c in codes {
-                if let Some(t) = state.store.task(c).await? {
+                if let Some(t) = acting.task(c).await? {
                     out.insert(c.clone(), t.name);
                 }
             }
         }
         ReportForm::IndicatorValues => {
-            let catalogue = state.store.catalogue().await?;
+            let catalogue = acting.catalogue().await?;
             for c in codes {
                 if let Some(i) = catalogue.find(c) {
                     out.insert(c.clone(), i.name.clone());
@@ -1128,8 +1131,8 @@ pub async fn entry_form(
     user: User,
     Path((round_id, unit, subject)): Path<(i64, String, String)>,
 ) -> Result<Response, AppError> {
-    let service = state.store.service(user.actor(), &state.config).await?;
-    let round = service.round_of(round_id).await?;
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round_id).await?;
     let page = entry_page(&state, &user, &round, &unit, &subject, None, None).await?;
     Ok(render(&page))
 }
@@ -1143,10 +1146,10 @@ async fn entry_page(
     typed: Option<&EntryForm>,
     message: Option<(&'static str, String)>,
 ) -> Result<Page, AppError> {
-    let service = state.store.service(user.actor(), &state.config).await?;
-    service.check_read(unit)?;
-    let existing = service.entry(round, unit, subject).await?;
-    let names = subject_names(state, round.form, &[subject.to_string()]).await?;
+    let acting = user.acting(state).await?;
+    acting.check_read(unit)?;
+    let existing = acting.entry(round, unit, subject).await?;
+    let names = subject_names(&acting, round.form, &[subject.to_string()]).await?;
     let mut page = Page::new(user, format!("填报：{} {}", subject, names.get(subject).cloned().unwrap_or_default()));
     page.para(round_label(round));
     if let Some((kind, text)) = message {
@@ -1155,7 +1158,7 @@ async fn entry_page(
     // Prefilled from the draft, else from last month's accepted report.
     let last = match round.period {
         Period::Month(y, m) if m > 1 && round.form == ReportForm::ProjectProgress => {
-            state.store.progress(subject, Period::Month(y, m - 1)).await?
+            acting.progress(subject, Period::Month(y, m - 1)).await?
         }
         _ => None,
     };
@@ -1277,8 +1280,8 @@ pub async fn save_entry(
     Form(form): Form<EntryForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
-    let service = state.store.service(user.actor(), &state.config).await?;
-    let round = service.round_of(round_id).await?;
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round_id).await?;
     let figures = match form.figures() {
         Ok(f) => f,
         Err(message) => {
@@ -1288,10 +1291,12 @@ pub async fn save_entry(
         }
     };
     let version = form.version.parse::<i64>().ok().filter(|v| *v > 0);
-    match service.save_draft(&round, &unit, &subject, &figures, version).await {
+    match acting.save_draft(&round, &unit, &subject, &figures, version).await {
         Ok(_) => Ok(Redirect::to("/report").into_response()),
-        Err(StoreError::Denied(d)) => Err(AppError::Forbidden(d.to_string())),
-        Err(e @ (StoreError::Conflict(_) | StoreError::Config(_) | StoreError::Domain(_))) => {
+        Err(taizhang_app::Error::Denied(d)) => Err(AppError::Forbidden(d.to_string())),
+        Err(
+            e @ (taizhang_app::Error::Conflict(_) | taizhang_app::Error::Invalid(_) | taizhang_app::Error::Domain(_)),
+        ) => {
             let page =
                 entry_page(&state, &user, &round, &unit, &subject, Some(&form), Some(("error", e.to_string()))).await?;
             Ok((StatusCode::CONFLICT, render(&page)).into_response())
@@ -1307,18 +1312,18 @@ pub async fn submit(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     user.check_csrf(form.get("_csrf").map_or("", String::as_str))?;
-    let service = state.store.service(user.actor(), &state.config).await?;
-    let round = service.round_of(round_id).await?;
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round_id).await?;
     let explanations: HashMap<String, String> =
         form.iter().filter_map(|(k, v)| k.strip_prefix("why_").map(|s| (s.to_string(), v.clone()))).collect();
-    match service.submit(&round, &unit, &explanations).await {
+    match acting.submit(&round, &unit, &explanations).await {
         Ok(n) => {
             let mut page = Page::new(&user, "填报");
             page.notice("ok", format!("已上报{n}条记录"));
             todo_list(&state, &mut page, &user, &round, &unit, None).await?;
             Ok(render(&page))
         }
-        Err(StoreError::Rules(failures)) => {
+        Err(taizhang_app::Error::Rules(failures)) => {
             let mut page = Page::new(&user, "填报");
             todo_list(&state, &mut page, &user, &round, &unit, Some(&failures)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
@@ -1337,64 +1342,21 @@ pub async fn upload(
 ) -> Result<Response, AppError> {
     let (fields, bytes) = read_upload(multipart).await?;
     user.check_csrf(fields.get("_csrf").map_or("", String::as_str))?;
-    let service = state.store.service(user.actor(), &state.config).await?;
-    let round = service.round_of(round_id).await?;
-    service.check_read(&unit)?;
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round_id).await?;
+    acting.check_read(&unit)?;
     let rejected = |state: AppState, user: User, round: Round, unit: String, errors: Vec<String>| async move {
         let mut page = Page::new(&user, "填报");
         page.notice("error", format!("工作簿未通过校验，未保存任何数据：\n{}", errors.join("\n")));
         todo_list(&state, &mut page, &user, &round, &unit, None).await?;
         Ok::<Response, AppError>((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
     };
-    if round.form != ReportForm::ProjectProgress {
-        return Err(AppError::BadRequest("只有项目进度可以上传工作簿".into()));
-    }
-    let read = taizhang_office::read_table(&bytes, "上传的工作簿", taizhang_office::Kind::Progress, None);
-    let table = match read {
-        Ok(t) => t,
-        Err(e) => return rejected(state, user, round, unit, vec![e.to_string()]).await,
+    let saved = match acting.progress_drafts(&round, &unit, &bytes, "上传的工作簿").await? {
+        Ok(n) => n,
+        Err(errors) => return rejected(state, user, round, unit, errors).await,
     };
-    let parsed =
-        crate::workbook::parse_whole(&state.store, &table, taizhang_office::Kind::Progress, round.period.year());
-    let rows = match parsed.await {
-        Ok(taizhang_core::batch::Batch::Progress(rows)) => rows,
-        Ok(_) => return Err(AppError::Internal),
-        Err(crate::workbook::WorkbookError::Store(e)) => return Err(e.into()),
-        Err(crate::workbook::WorkbookError::Import(e)) => {
-            return rejected(state, user, round, unit, e.to_string().lines().map(str::to_string).collect()).await;
-        }
-    };
-    let owed = service.owed_by(&round, &unit).await?;
-    let mut errors = Vec::new();
-    for r in &rows {
-        if r.period != round.period {
-            errors.push(format!(
-                "{}：报告期{}不是本轮的{}",
-                r.project,
-                r.period.label_zh(false),
-                round.period.label_zh(false)
-            ));
-        } else if !owed.contains(&r.project) {
-            errors.push(format!("{}：不是本单位本轮应报的项目", r.project));
-        }
-    }
-    if !errors.is_empty() {
-        return rejected(state, user, round, unit, errors).await;
-    }
-    for r in &rows {
-        let version = service.entry(&round, &unit, &r.project).await?.map(|e| e.version);
-        let figures = EntryFigures {
-            month_wan: r.month_wan,
-            ytd_wan: Some(r.ytd_wan),
-            since_start_wan: r.since_start_wan,
-            text: r.image_progress.clone(),
-            problems: r.problems.clone(),
-            ..EntryFigures::default()
-        };
-        service.save_draft(&round, &unit, &r.project, &figures, version).await?;
-    }
     let mut page = Page::new(&user, "填报");
-    page.notice("ok", format!("已从工作簿保存{}条草稿，核对后请上报", rows.len()));
+    page.notice("ok", format!("已从工作簿保存{saved}条草稿，核对后请上报"));
     todo_list(&state, &mut page, &user, &round, &unit, None).await?;
     Ok(render(&page))
 }
@@ -1407,19 +1369,19 @@ pub async fn review(
     uri: axum::http::Uri,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    let service = state.store.service(user.actor(), &state.config).await?;
+    let acting = user.acting(&state).await?;
     let mut page = Page::new(&user, "审核");
     let (wanted, action, label) = match user.0.user.role {
         Role::UnitLeader => (EntryState::Submitted, "approve", "审核通过"),
         Role::Reviewer | Role::Admin => (EntryState::Approved, "accept", "区级审核通过"),
         _ => return Err(AppError::Forbidden(format!("{}无权审核", user.0.user.role.label_zh()))),
     };
-    let tree = state.store.org_tree().await?;
+    let tree = acting.tree().clone();
     let mut any = false;
-    for round in service.rounds().await?.into_iter().filter(|r| r.status == RoundStatus::Open) {
-        for standing in service.round_status(&round, taizhang_store::clock::today()).await? {
+    for round in acting.rounds().await?.into_iter().filter(|r| r.status == RoundStatus::Open) {
+        for standing in acting.round_status(&round, taizhang_app::clock::today()).await? {
             let entries: Vec<_> =
-                service.entries(&round, &standing.unit).await?.into_iter().filter(|e| e.state == wanted).collect();
+                acting.entries(&round, &standing.unit).await?.into_iter().filter(|e| e.state == wanted).collect();
             if entries.is_empty() {
                 continue;
             }
@@ -1473,12 +1435,12 @@ pub async fn review_action(
     Form(form): Form<ReviewForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
-    let service = state.store.service(user.actor(), &state.config).await?;
-    let round = service.round_of(round_id).await?;
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round_id).await?;
     match action.as_str() {
-        "approve" => service.approve(&round, &unit).await?,
-        "accept" => service.accept(&round, &unit).await?,
-        "return" => service.return_entries(&round, &unit, &form.reason).await?,
+        "approve" => acting.approve(&round, &unit).await?,
+        "accept" => acting.accept(&round, &unit).await?,
+        "return" => acting.return_entries(&round, &unit, &form.reason).await?,
         other => return Err(AppError::NotFound(format!("操作“{other}”"))),
     };
     Ok(Redirect::to("/review").into_response())
@@ -1495,12 +1457,12 @@ pub async fn admin(
     if user.0.user.role != Role::Admin {
         return Err(AppError::Forbidden(format!("{}无权管理", user.0.user.role.label_zh())));
     }
-    let service = state.store.service(user.actor(), &state.config).await?;
-    let tree = state.store.org_tree().await?;
+    let acting = user.acting(&state).await?;
+    let tree = acting.tree().clone();
     let mut page = Page::new(&user, "管理");
     page.heading("填报轮次");
     let mut t = TableView::new("", &["报告期", "填报表", "截止", "状态", "操作"]);
-    for r in service.rounds().await? {
+    for r in acting.rounds().await? {
         t.rows.push(vec![
             CellView::text(r.period.label_zh(false)),
             CellView::text(r.form.label_zh()),
@@ -1539,7 +1501,7 @@ pub async fn admin(
     );
     page.heading("账号");
     let mut t = TableView::new("", &["账号", "姓名", "角色", "单位"]);
-    for u in state.store.users().await? {
+    for u in acting.users().await? {
         t.rows.push(vec![
             CellView::text(&u.username),
             CellView::text(&u.display_name),
@@ -1588,7 +1550,7 @@ pub async fn admin(
     page.table(t);
     page.heading("指标目录");
     let mut t = TableView::new("", &["编码", "名称", "计量单位", "汇总方式", "时间属性", "别名"]);
-    for i in &state.store.catalogue().await?.indicators {
+    for i in &acting.catalogue().await?.indicators {
         t.rows.push(vec![
             CellView::text(&i.code),
             CellView::text(&i.name),
@@ -1600,7 +1562,7 @@ pub async fn admin(
     }
     page.table(t);
     page.heading("预警阈值");
-    let l = &state.config.lights;
+    let l = &acting.config().lights;
     page.para(format!(
         "绿灯：落后序时进度不超过{}个百分点；红灯：落后超过{}个百分点；逾期{}个月未开工为红灯；任务距时限{}天内且完成不足{}%为黄灯；指标低于目标×序时进度{}个百分点为红灯。阈值由配置文件设定（taizhang --config）。",
         format_number(-l.yellow_below_pp, 2),
@@ -1639,27 +1601,25 @@ pub async fn admin_import(
 ) -> Result<Response, AppError> {
     let (fields, bytes) = read_upload(multipart).await?;
     user.check_csrf(fields.get("_csrf").map_or("", String::as_str))?;
-    if user.0.user.role != Role::Admin {
-        return Err(AppError::Forbidden(format!("{}无权导入", user.0.user.role.label_zh())));
-    }
     let kind: taizhang_office::Kind = fields
         .get("kind")
         .map_or("", String::as_str)
         .parse()
         .map_err(|e: taizhang_office::ImportError| AppError::BadRequest(e.to_string()))?;
+    let acting = user.acting(&state).await?;
     let mut page = Page::new(&user, "导入结果");
-    let request = crate::workbook::ImportRequest {
+    let request = taizhang_app::ImportRequest {
         bytes,
         file: "上传的工作簿".into(),
         kind,
         sheet: None,
-        year: taizhang_store::clock::today().year,
+        year: taizhang_app::clock::today().year,
         dry_run: false,
     };
-    let outcome = match crate::workbook::import_workbook(&state.store, request, &|_| {}).await {
+    let outcome = match acting.import_workbook(request, &|_| {}).await {
         Ok(done) => Ok(done),
-        Err(crate::workbook::WorkbookError::Import(e)) => Err(e.to_string()),
-        Err(crate::workbook::WorkbookError::Store(e)) => return Err(e.into()),
+        Err(taizhang_app::WorkbookError::Import(e)) => Err(e.to_string()),
+        Err(taizhang_app::WorkbookError::App(e)) => return Err(e.into()),
     };
     match outcome {
         Ok(done) => {
@@ -1694,7 +1654,7 @@ pub async fn open_round(
     Form(form): Form<RoundForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
-    let service = state.store.service(user.actor(), &state.config).await?;
+    let acting = user.acting(&state).await?;
     let period: Period =
         form.period.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
     let due = if form.due.trim().is_empty() {
@@ -1704,7 +1664,7 @@ pub async fn open_round(
     };
     let kind: ReportForm =
         form.form.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
-    service.open_round(period, kind, due).await?;
+    acting.open_round(period, kind, due).await?;
     Ok(Redirect::to("/admin").into_response())
 }
 
@@ -1714,13 +1674,13 @@ pub async fn close_round(
     Form(form): Form<RoundForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
-    let service = state.store.service(user.actor(), &state.config).await?;
+    let acting = user.acting(&state).await?;
     let period: Period =
         form.period.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
     let kind: ReportForm =
         form.form.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
-    let round = service.round(period, kind).await?;
-    service.close_round(&round).await?;
+    let round = acting.round(period, kind).await?;
+    acting.close_round(&round).await?;
     Ok(Redirect::to("/admin").into_response())
 }
 
@@ -1742,14 +1702,14 @@ pub async fn save_user(
     Form(form): Form<UserForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
-    let service = state.store.service(user.actor(), &state.config).await?;
-    let account = taizhang_store::NewUser {
+    let acting = user.acting(&state).await?;
+    let account = taizhang_app::NewUser {
         username: form.username.trim().to_string(),
         display_name: form.display_name.trim().to_string(),
         password: form.password,
         role: form.role.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?,
         unit: Some(form.unit).filter(|u| !u.is_empty()),
     };
-    service.save_user(&account).await?;
+    acting.save_user(&account).await?;
     Ok(Redirect::to("/admin").into_response())
 }

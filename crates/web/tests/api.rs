@@ -58,7 +58,7 @@ async fn spawn_app(erqi: bool) -> TestApp {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
-    tokio::spawn(taizhang_web::serve(store.clone(), Config::default(), listener));
+    tokio::spawn(taizhang_web::serve(taizhang_app::App::new(store.clone(), Config::default()), listener));
     TestApp { address, store, _db: db }
 }
 
@@ -215,7 +215,7 @@ async fn pages_need_a_session_and_sign_in_is_throttled() {
     // Sessions live in the database: a restarted server still knows them.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    tokio::spawn(taizhang_web::serve(app.store.clone(), Config::default(), listener));
+    tokio::spawn(taizhang_web::serve(taizhang_app::App::new(app.store.clone(), Config::default()), listener));
     let restarted = TestApp { address, store: app.store.clone(), _db: app._db };
     assert_eq!(restarted.get("/", &client).await.status, 200);
 }

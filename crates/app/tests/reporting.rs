@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
+use taizhang_app::{Acting, App, Error};
 use taizhang_core::Decimal;
 use taizhang_core::access::{Actor, Role};
 use taizhang_core::config::Config;
@@ -14,10 +15,11 @@ use taizhang_core::lights::Light;
 use taizhang_core::period::Period;
 use taizhang_core::project::Date;
 use taizhang_core::supervision::{OrderState, ProblemLevel};
+use taizhang_core::workflow::{EntryFigures, Round, UnitStanding};
 use taizhang_core::workflow::{EntryState, Form};
 use taizhang_core::world::{World, WorldFiles};
 use taizhang_store::testing::{TestDatabase, fresh_database};
-use taizhang_store::{EntryFigures, NewUser, Round, Service, Store, StoreError};
+use taizhang_store::{NewUser, Store};
 
 const ERQI: WorldFiles<'static> = WorldFiles {
     units: include_str!("../../../data/demo/erqi/units.toml"),
@@ -65,12 +67,12 @@ async fn erqi(units: &[&str]) -> (Store, TestDatabase) {
     (store, db)
 }
 
-async fn as_user<'a>(store: &'a Store, config: &'a Config, username: &str) -> Service<'a> {
-    store.service(store.actor(username).await.unwrap(), config).await.unwrap()
+async fn as_user<'a>(app: &'a App, username: &str) -> Acting<'a> {
+    app.as_user(username).await.unwrap()
 }
 
 /// Fills every project a unit owes with June figures: `share` of its annual plan done.
-async fn fill(s: &Service<'_>, round: &Round, unit: &str, share: &str) -> Vec<String> {
+async fn fill(s: &Acting<'_>, round: &Round, unit: &str, share: &str) -> Vec<String> {
     let owed = s.owed_by(round, unit).await.unwrap();
     for code in &owed {
         let plan = PLANS.with(|p| p.borrow().get(code).copied()).unwrap_or_else(|| panic!("no plan for {code}"));
@@ -114,11 +116,11 @@ async fn remember_plans(store: &Store) {
     MAY.with(|m| *m.borrow_mut() = may);
 }
 
-fn denied<T>(r: Result<T, StoreError>) -> bool {
-    matches!(r, Err(StoreError::Denied(_)))
+fn denied<T>(r: Result<T, Error>) -> bool {
+    matches!(r, Err(Error::Denied(_)))
 }
 
-fn count(standing: &taizhang_store::UnitStanding, state: EntryState) -> usize {
+fn count(standing: &UnitStanding, state: EntryState) -> usize {
     standing.by_state.iter().find(|(s, _)| *s == state).map_or(0, |(_, n)| *n)
 }
 
@@ -130,8 +132,9 @@ async fn one_month_in_erqi() {
     let (store, _db) = erqi(&[zjj, dhj, hbj, mz]).await;
     remember_plans(&store).await;
     let config = Config::default();
-    let admin = as_user(&store, &config, "admin").await;
-    let reviewer = as_user(&store, &config, "reviewer").await;
+    let app = App::new(store.clone(), config);
+    let admin = as_user(&app, "admin").await;
+    let reviewer = as_user(&app, "reviewer").await;
 
     // The round opens, due on the 25th, listing who owes what.
     let round = admin.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
@@ -142,24 +145,24 @@ async fn one_month_in_erqi() {
     assert_eq!(owed, 165, "every project with a 2018 plan is owed");
 
     // 住建局: drafts, submitted, approved by its leader, accepted by the district.
-    let reporter = as_user(&store, &config, "erqi-zjj-reporter").await;
+    let reporter = as_user(&app, "erqi-zjj-reporter").await;
     let zjj_projects = fill(&reporter, &round, zjj, "0.5").await;
     assert!(zjj_projects.contains(&"ZD2018-001".to_string()));
     assert_eq!(reporter.submit(&round, zjj, &HashMap::new()).await.unwrap(), zjj_projects.len());
-    as_user(&store, &config, "erqi-zjj-leader").await.approve(&round, zjj).await.unwrap();
+    as_user(&app, "erqi-zjj-leader").await.approve(&round, zjj).await.unwrap();
     reviewer.accept(&round, zjj).await.unwrap();
     let accepted = store.progress("ZD2018-001", JUNE).await.unwrap().expect("accepted figures enter the ledger");
     assert_eq!(accepted.ytd_wan, d("50000"));
 
     // 德化街街道: 开工至报告期累计 above 总投资 fails a rule; blocked, then forced with a 说明.
-    let dhj_reporter = as_user(&store, &config, "erqi-dhj-reporter").await;
+    let dhj_reporter = as_user(&app, "erqi-dhj-reporter").await;
     fill(&dhj_reporter, &round, dhj, "0.4").await;
     let entry = dhj_reporter.entry(&round, dhj, "ZD2017-002").await.unwrap().unwrap();
     let over = EntryFigures { since_start_wan: Some(d("1300000")), ..entry.figures.clone() };
     dhj_reporter.save_draft(&round, dhj, "ZD2017-002", &over, Some(entry.version)).await.unwrap();
     let blocked = dhj_reporter.submit(&round, dhj, &HashMap::new()).await.unwrap_err();
     assert!(
-        matches!(&blocked, StoreError::Rules(f) if f[0].0 == "ZD2017-002" && f[0].1.contains("超过总投资")),
+        matches!(&blocked, Error::Rules(f) if f[0].0 == "ZD2017-002" && f[0].1.contains("超过总投资")),
         "{blocked}"
     );
     assert_eq!(
@@ -175,10 +178,10 @@ async fn one_month_in_erqi() {
     assert!(forced.failures.contains("超过总投资"), "reviewers see what the 说明 answers");
 
     // 生态环境局: returned by the district with a reason, corrected, resubmitted, accepted.
-    let hbj_reporter = as_user(&store, &config, "erqi-hbj-reporter").await;
+    let hbj_reporter = as_user(&app, "erqi-hbj-reporter").await;
     fill(&hbj_reporter, &round, hbj, "0.05").await;
     hbj_reporter.submit(&round, hbj, &HashMap::new()).await.unwrap();
-    as_user(&store, &config, "erqi-hbj-leader").await.approve(&round, hbj).await.unwrap();
+    as_user(&app, "erqi-hbj-leader").await.approve(&round, hbj).await.unwrap();
     assert!(reviewer.return_entries(&round, hbj, " ").await.is_err(), "a return needs a reason");
     reviewer.return_entries(&round, hbj, "凤湖生态休闲区形象进度未填写具体节点").await.unwrap();
     let returned = hbj_reporter.entry(&round, hbj, "ZD2017-004").await.unwrap().unwrap();
@@ -186,7 +189,7 @@ async fn one_month_in_erqi() {
     let corrected = EntryFigures { text: "完成规划设计招标".into(), ..returned.figures.clone() };
     hbj_reporter.save_draft(&round, hbj, "ZD2017-004", &corrected, Some(returned.version)).await.unwrap();
     hbj_reporter.submit(&round, hbj, &HashMap::new()).await.unwrap();
-    as_user(&store, &config, "erqi-hbj-leader").await.approve(&round, hbj).await.unwrap();
+    as_user(&app, "erqi-hbj-leader").await.approve(&round, hbj).await.unwrap();
     reviewer.accept(&round, hbj).await.unwrap();
     let history =
         reviewer.history(&hbj_reporter.entry(&round, hbj, "ZD2017-004").await.unwrap().unwrap()).await.unwrap();
@@ -235,7 +238,7 @@ async fn one_month_in_erqi() {
     assert_eq!(red.reason, "1-6月完成年计划5%，落后序时进度45个百分点");
     let unreported = light_of("ZD2017-002");
     assert_eq!(unreported.reason, "1-6月未报送进度", "forced but not accepted: not in the ledger yet");
-    let scoped = as_user(&store, &config, "erqi-zjj-leader").await.warnings(JUNE, None, day(6, 30)).await.unwrap();
+    let scoped = as_user(&app, "erqi-zjj-leader").await.warnings(JUNE, None, day(6, 30)).await.unwrap();
     assert!(scoped.iter().all(|w| w.unit == "区住房城乡建设局"), "a unit sees its own lights");
 
     // A problem raised on 凤湖 escalates when overdue: unit → lead leader → district.
@@ -251,11 +254,7 @@ async fn one_month_in_erqi() {
         hbj_reporter.resolve_problem(problem, "已批复", day(6, 20)).await.is_err(),
         "a reporter cannot close a problem"
     );
-    as_user(&store, &config, "erqi-hbj-leader")
-        .await
-        .resolve_problem(problem, "用地手续已批复", day(6, 20))
-        .await
-        .unwrap();
+    as_user(&app, "erqi-hbj-leader").await.resolve_problem(problem, "用地手续已批复", day(6, 20)).await.unwrap();
     assert_eq!(admin.escalate_overdue(day(7, 30)).await.unwrap(), vec![], "a resolved problem stays");
 
     // A 督办 order goes the full loop, with an extension and a return for rework.
@@ -264,7 +263,7 @@ async fn one_month_in_erqi() {
         .await
         .unwrap();
     assert!(reviewer.sign_order(order).await.is_err(), "the addressed unit signs");
-    let leader = as_user(&store, &config, "erqi-hbj-leader").await;
+    let leader = as_user(&app, "erqi-hbj-leader").await;
     leader.sign_order(order).await.unwrap();
     let request = leader.request_extension(order, day(7, 10), "招标公告期未满", day(6, 25)).await.unwrap();
     assert!(
@@ -286,21 +285,19 @@ async fn a_reporter_cannot_read_change_or_submit_another_units_draft() {
     let (store, _db) = erqi(&[zjj, dhj]).await;
     remember_plans(&store).await;
     let config = Config::default();
-    let round = as_user(&store, &config, "admin").await.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
-    let dhj_reporter = as_user(&store, &config, "erqi-dhj-reporter").await;
+    let app = App::new(store.clone(), config);
+    let round = as_user(&app, "admin").await.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
+    let dhj_reporter = as_user(&app, "erqi-dhj-reporter").await;
     fill(&dhj_reporter, &round, dhj, "0.4").await;
-    let zjj_reporter = as_user(&store, &config, "erqi-zjj-reporter").await;
+    let zjj_reporter = as_user(&app, "erqi-zjj-reporter").await;
     let draft = dhj_reporter.entry(&round, dhj, "ZD2017-002").await.unwrap().unwrap();
 
     assert!(denied(zjj_reporter.entries(&round, dhj).await));
     assert!(denied(zjj_reporter.save_draft(&round, dhj, "ZD2017-002", &draft.figures, Some(draft.version)).await));
     assert!(denied(zjj_reporter.submit(&round, dhj, &HashMap::new()).await));
-    assert!(denied(as_user(&store, &config, "erqi-zjj-leader").await.approve(&round, dhj).await));
+    assert!(denied(as_user(&app, "erqi-zjj-leader").await.approve(&round, dhj).await));
     assert!(denied(
-        as_user(&store, &config, "leader")
-            .await
-            .save_draft(&round, dhj, "ZD2017-002", &draft.figures, Some(draft.version))
-            .await
+        as_user(&app, "leader").await.save_draft(&round, dhj, "ZD2017-002", &draft.figures, Some(draft.version)).await
     ));
     assert!(denied(dhj_reporter.open_round(Period::Month(2018, 7), Form::ProjectProgress, None).await));
     let untouched = dhj_reporter.entry(&round, dhj, "ZD2017-002").await.unwrap().unwrap();
@@ -315,14 +312,15 @@ async fn two_people_saving_the_same_record_from_the_same_version_get_a_conflict(
     let (store, _db) = erqi(&[zjj]).await;
     remember_plans(&store).await;
     let config = Config::default();
-    let round = as_user(&store, &config, "admin").await.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
-    let reporter = as_user(&store, &config, "erqi-zjj-reporter").await;
-    let leader = as_user(&store, &config, "erqi-zjj-leader").await;
+    let app = App::new(store.clone(), config);
+    let round = as_user(&app, "admin").await.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
+    let reporter = as_user(&app, "erqi-zjj-reporter").await;
+    let leader = as_user(&app, "erqi-zjj-leader").await;
     let figures = EntryFigures { ytd_wan: Some(d("100")), ..EntryFigures::default() };
     let first = reporter.save_draft(&round, zjj, "ZD2018-001", &figures, None).await.unwrap();
     assert_eq!(first.version, 1);
     // A second "new" save of the same record is already stale.
-    assert!(matches!(leader.save_draft(&round, zjj, "ZD2018-001", &figures, None).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(leader.save_draft(&round, zjj, "ZD2018-001", &figures, None).await, Err(Error::Conflict(_))));
 
     // Both load version 1 and save concurrently: exactly one wins, the other is told.
     let mine = EntryFigures { ytd_wan: Some(d("200")), ..EntryFigures::default() };
@@ -335,7 +333,7 @@ async fn two_people_saving_the_same_record_from_the_same_version_get_a_conflict(
         (Ok(w), Err(e)) | (Err(e), Ok(w)) => (w, e),
         other => panic!("exactly one save must win: {other:?}"),
     };
-    assert!(matches!(lost, StoreError::Conflict(_)), "{lost}");
+    assert!(matches!(lost, Error::Conflict(_)), "{lost}");
     assert_eq!(won.version, 2);
     let stored = reporter.entry(&round, zjj, "ZD2018-001").await.unwrap().unwrap();
     assert_eq!(stored.figures.ytd_wan, won.figures.ytd_wan, "the winner's figures stand; nothing was lost silently");
@@ -349,9 +347,10 @@ async fn a_reopened_round_returns_locked_records_to_their_units() {
     let (store, _db) = erqi(&[zjj]).await;
     remember_plans(&store).await;
     let config = Config::default();
-    let admin = as_user(&store, &config, "admin").await;
+    let app = App::new(store.clone(), config);
+    let admin = as_user(&app, "admin").await;
     let round = admin.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
-    let reporter = as_user(&store, &config, "erqi-zjj-reporter").await;
+    let reporter = as_user(&app, "erqi-zjj-reporter").await;
     fill(&reporter, &round, zjj, "0.5").await;
     admin.close_round(&round).await.unwrap();
     assert!(admin.reopen_round(&round, "").await.is_err(), "reopening needs a reason");
@@ -361,7 +360,7 @@ async fn a_reopened_round_returns_locked_records_to_their_units() {
     let history = reporter.history(&entry).await.unwrap();
     assert_eq!(history.last().unwrap().reason, "统计口径调整，需补报");
     let actor = Actor { username: "x".into(), role: Role::UnitReporter, unit: Some(zjj.into()) };
-    let stranger = store.service(actor, &config).await.unwrap();
+    let stranger = app.as_actor(actor).await.unwrap();
     assert!(stranger.reopen_round(&round, "x").await.is_err());
 }
 
@@ -369,6 +368,7 @@ async fn a_reopened_round_returns_locked_records_to_their_units() {
 async fn a_project_with_its_own_monthly_plan_is_lit_against_it() {
     let (store, _db) = erqi(&[]).await;
     let config = Config::default();
+    let app = App::new(store.clone(), config);
     let june = Period::Month(2018, 6);
     let mut tx = store.begin().await.unwrap();
     // 保利豫见里 plans 100000万元 for 2018 but only 20000 of it by June (a late-heavy year).
@@ -403,7 +403,7 @@ async fn a_project_with_its_own_monthly_plan_is_lit_against_it() {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let admin = as_user(&store, &config, "admin").await;
+    let admin = as_user(&app, "admin").await;
     let warnings = admin.warnings(june, None, day(6, 30)).await.unwrap();
     let lit = |code: &str| warnings.iter().find(|w| w.code == code).unwrap().lit.clone();
     assert_eq!(lit("ZD2018-001").light, Light::Green);

@@ -2,17 +2,23 @@
 //! `taizhang import`: what rows are checked against, read from the ledger once, and the
 //! import itself as a pipeline — one thread reads the sheet while rows already read are
 //! checked and written, all in one transaction that commits only when the whole file is good.
+//! Importing master data is managing the ledger (admins); a unit's progress workbook becomes
+//! drafts of the open round instead, through the reporting cycle.
 
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
+use taizhang_core::access::Action;
 use taizhang_core::batch::{Batch, ChangeSummary};
 use taizhang_core::indicator::Catalogue;
 use taizhang_core::org::OrgTree;
 use taizhang_core::plan::{PlanNode, TaskStatus};
+use taizhang_core::workflow::{EntryFigures, Form, Round};
 use taizhang_office::sheet::Table;
 use taizhang_office::{Context, ImportError, Kind, Parser};
-use taizhang_store::{Store, StoreError};
+use taizhang_store::{ImportRecord, Store, StoreError};
+
+use crate::{Acting, Error};
 
 /// Rows handed from the reading thread at a time: large enough for few statements, small
 /// enough that checking and writing start soon after reading does.
@@ -65,7 +71,13 @@ pub enum WorkbookError {
     #[error(transparent)]
     Import(#[from] ImportError),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    App(#[from] Error),
+}
+
+impl From<StoreError> for WorkbookError {
+    fn from(e: StoreError) -> Self {
+        WorkbookError::App(e.into())
+    }
 }
 
 /// What an import read and did.
@@ -92,12 +104,14 @@ pub struct ImportRequest {
 
 /// Reads, checks and (unless a dry run) writes a workbook: every error of the file, or all
 /// of it written. `on_rows` hears how many rows have been read so far.
-pub async fn import_workbook(
+async fn import_workbook(
     store: &Store,
+    actor: &str,
     request: ImportRequest,
     on_rows: &(dyn Fn(usize) + Sync),
 ) -> Result<Imported, WorkbookError> {
     let ImportRequest { bytes, file, kind, sheet, year, dry_run } = request;
+    let file_name = file.clone();
     let (send, mut chunks) = tokio::sync::mpsc::channel::<Table>(8);
     let reader = tokio::task::spawn_blocking(move || {
         taizhang_office::sheet::read_rows(&bytes, &file, sheet.as_deref(), kind.fields(), CHUNK_ROWS, &mut |chunk| {
@@ -152,14 +166,22 @@ pub async fn import_workbook(
     let rest = finish(store, parser).await?;
     writer.write(classifier.prepare(rest).await?).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "whole-file checks done");
-    writer.commit().await?;
     imported.summary = classifier.summary();
+    let record = ImportRecord {
+        actor: actor.to_string(),
+        kind: kind.code().to_string(),
+        file: file_name,
+        sheet: imported.sheet.clone(),
+        rows: imported.rows,
+        summary: imported.summary,
+    };
+    writer.commit(&record).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "committed");
     Ok(imported)
 }
 
 /// Checks a whole table already read (an upload whose rows fill forms rather than the ledger).
-pub async fn parse_whole(store: &Store, table: &Table, kind: Kind, year: i32) -> Result<Batch, WorkbookError> {
+async fn parse_whole(store: &Store, table: &Table, kind: Kind, year: i32) -> Result<Batch, WorkbookError> {
     let loaded = ImportContext::load(store, kind, year).await?;
     let mut parser = Parser::new(kind, loaded.context());
     let mut batch = parser.feed(table);
@@ -171,4 +193,74 @@ pub async fn parse_whole(store: &Store, table: &Table, kind: Kind, year: i32) ->
 async fn finish(store: &Store, parser: Parser<'_>) -> Result<Batch, WorkbookError> {
     let stored_ytd = store.stored_ytd(&parser.ytd_needed()).await?;
     Ok(parser.finish(&stored_ytd).map_err(ImportError::Cells)?)
+}
+
+impl Acting<'_> {
+    /// Reads, checks and (unless a dry run) writes a workbook into the ledger: every error
+    /// of the file, or all of it written, recorded in the audit trail with who, when, the
+    /// file and its counts. Managing the ledger's data is an admin's act.
+    pub async fn import_workbook(
+        &self,
+        request: ImportRequest,
+        on_rows: &(dyn Fn(usize) + Sync),
+    ) -> Result<Imported, WorkbookError> {
+        self.allow_top(Action::ManageLedger)?;
+        import_workbook(self.store, &self.actor.username, request, on_rows).await
+    }
+
+    /// A unit's progress workbook as drafts of a round: every row checked as an import is,
+    /// and each must be a project the unit owes in the round's month. Nothing is saved when
+    /// any row is wrong (`Ok(Err(messages))`); else the number of drafts saved.
+    pub async fn progress_drafts(
+        &self,
+        round: &Round,
+        unit: &str,
+        bytes: &[u8],
+        file: &str,
+    ) -> Result<Result<usize, Vec<String>>, Error> {
+        self.allow(Action::EditDraft, unit)?;
+        if round.form != Form::ProjectProgress {
+            return Err(Error::Invalid("只有项目进度可以上传工作簿".into()));
+        }
+        let table = match taizhang_office::read_table(bytes, file, Kind::Progress, None) {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(vec![e.to_string()])),
+        };
+        let rows = match parse_whole(self.store, &table, Kind::Progress, round.period.year()).await {
+            Ok(Batch::Progress(rows)) => rows,
+            Ok(_) => return Err(Error::Invalid("工作簿不是项目进度".into())),
+            Err(WorkbookError::App(e)) => return Err(e),
+            Err(WorkbookError::Import(e)) => return Ok(Err(e.to_string().lines().map(str::to_string).collect())),
+        };
+        let owed = self.owed_by(round, unit).await?;
+        let mut errors = Vec::new();
+        for r in &rows {
+            if r.period != round.period {
+                errors.push(format!(
+                    "{}：报告期{}不是本轮的{}",
+                    r.project,
+                    r.period.label_zh(false),
+                    round.period.label_zh(false)
+                ));
+            } else if !owed.contains(&r.project) {
+                errors.push(format!("{}：不是本单位本轮应报的项目", r.project));
+            }
+        }
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        for r in &rows {
+            let version = self.entry(round, unit, &r.project).await?.map(|e| e.version);
+            let figures = EntryFigures {
+                month_wan: r.month_wan,
+                ytd_wan: Some(r.ytd_wan),
+                since_start_wan: r.since_start_wan,
+                text: r.image_progress.clone(),
+                problems: r.problems.clone(),
+                ..EntryFigures::default()
+            };
+            self.save_draft(round, unit, &r.project, &figures, version).await?;
+        }
+        Ok(Ok(rows.len()))
+    }
 }

@@ -1,7 +1,6 @@
 //! `taizhang gen`: a reproducible synthetic city for benchmarks. The same arguments and seed
 //! always give the same ledger. Rows are bulk-loaded, one transaction per district.
 
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
@@ -12,7 +11,7 @@ use taizhang_core::plan::{KeyTask, TaskStatus};
 use taizhang_core::project::{Date, MonthlyProgress, Nature, Project, Responsibility, YearPlan};
 use taizhang_store::{ProgressRow, Store};
 
-use crate::CliError;
+use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy)]
 pub struct GenSpec {
@@ -44,9 +43,14 @@ fn d(n: i64) -> Decimal {
 }
 
 /// Generates the city into `store`, which must hold no units yet.
-pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Result<(), CliError> {
+pub(crate) async fn generate(
+    store: &Store,
+    catalogue: &Catalogue,
+    spec: GenSpec,
+    on_district: &(dyn Fn(u32) + Sync),
+) -> Result<()> {
     if store.counts().await?.units > 0 {
-        return Err(CliError::Usage("gen 需要一个空数据库（其中已有单位）：请用 --db 指定新的数据库文件".into()));
+        return Err(Error::Invalid("gen 需要一个空数据库（其中已有单位）：请用 --db 指定新的数据库文件".into()));
     }
     let first_year = spec.last_year - spec.years as i32 + 1;
     let mut rng = StdRng::seed_from_u64(spec.seed);
@@ -88,13 +92,6 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
     }
     tx.commit().await?;
     let ids = store.ids().await?;
-
-    let bar = ProgressBar::new(u64::from(spec.districts));
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} 区 {elapsed_precise}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message("生成示例城市");
 
     let mut city_values = Vec::new();
     for year in first_year..=spec.last_year {
@@ -258,9 +255,8 @@ pub async fn generate(store: &Store, catalogue: &Catalogue, spec: GenSpec) -> Re
         }
         tx.insert_tasks(&tasks, &ids).await?;
         tx.commit().await?;
-        bar.inc(1);
+        on_district(n);
     }
-    bar.finish_and_clear();
     store.analyze().await?;
     Ok(())
 }

@@ -1,0 +1,77 @@
+//! Setting a ledger up: the catalogue and the first account (before anyone can act), then
+//! whole worlds loaded from files and generated cities, as an account that may manage the
+//! ledger.
+
+use taizhang_core::access::{Action, Role};
+use taizhang_core::indicator::Catalogue;
+use taizhang_core::world::World;
+
+use crate::synthetic::{GenSpec, generate};
+use crate::{Acting, App, NewUser, Result};
+
+/// The account every new database starts with.
+pub const ADMIN: &str = "admin";
+
+impl App {
+    /// Installs `catalogue` into a database that has none, and makes sure the `admin`
+    /// account exists: with `password` when given (replacing the old one), else with
+    /// `generate()`'s, returned to be shown once. The installer's door: nobody can act yet.
+    pub async fn bootstrap(
+        &self,
+        catalogue: &Catalogue,
+        password: Option<&str>,
+        generate: impl FnOnce() -> String,
+    ) -> Result<Option<String>> {
+        let mut tx = self.store.begin().await?;
+        if self.store.counts().await?.indicators == 0 {
+            tx.install_catalogue(catalogue).await?;
+        }
+        let existing = self.store.user(ADMIN).await?;
+        let (password, generated) = match (password, &existing) {
+            (Some(p), _) => (Some(p.to_string()), false),
+            (None, None) => (Some(generate()), true),
+            (None, Some(_)) => (None, false),
+        };
+        if let Some(password) = &password {
+            let admin = NewUser {
+                username: ADMIN.into(),
+                display_name: "系统管理员".into(),
+                password: password.clone(),
+                role: Role::Admin,
+                unit: None,
+            };
+            tx.upsert_user(&admin).await?;
+        }
+        tx.commit().await?;
+        Ok(password.filter(|_| generated))
+    }
+}
+
+impl Acting<'_> {
+    /// Writes a whole world (units, values, targets, plan, projects, tasks) in one
+    /// transaction, with accounts and settings beside it (the demo's).
+    pub async fn load_world(&self, world: &World, accounts: &[NewUser], settings: &[(&str, &str)]) -> Result<()> {
+        self.allow_top(Action::ManageLedger)?;
+        let mut tx = self.store.begin().await?;
+        tx.write_world(world).await?;
+        for account in accounts {
+            tx.upsert_user(account).await?;
+        }
+        for (key, value) in settings {
+            tx.set_setting(key, value).await?;
+        }
+        Ok(tx.commit().await?)
+    }
+
+    /// A reproducible synthetic city into an empty ledger, for benchmarks; `on_district`
+    /// hears each district done.
+    pub async fn generate_city(
+        &self,
+        catalogue: &Catalogue,
+        spec: GenSpec,
+        on_district: &(dyn Fn(u32) + Sync),
+    ) -> Result<()> {
+        self.allow_top(Action::ManageLedger)?;
+        generate(self.store, catalogue, spec, on_district).await
+    }
+}

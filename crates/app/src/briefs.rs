@@ -1,0 +1,191 @@
+//! Gathering what the monthly 调度通报 and the 综合考核 league table say, through the
+//! actor's permissions; the sums come from the store, the phrasing from `core`.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use taizhang_core::access::Action;
+use taizhang_core::assessment::{Measure, Scheme, Source};
+use taizhang_core::briefing::{BriefingInput, LateOrder, LitItem, OpenProblem, Totals};
+use taizhang_core::lights::{Light, Warning};
+use taizhang_core::period::Period;
+use taizhang_core::project::{Date, completion_pct};
+use taizhang_core::supervision::OrderState;
+use taizhang_core::workflow::Form;
+use taizhang_store::{FLAG_OVER_100M, Group};
+
+use crate::{Acting, Error, Result};
+
+/// The units a scheme assesses ((code, name), in tree order) and their measures by
+/// (criterion key, unit code).
+pub type AssessmentInput = (Vec<(String, String)>, HashMap<(String, String), Measure>);
+
+impl Acting<'_> {
+    async fn totals(&self, scope: &str, period: Period, group: Group, flag: Option<&str>) -> Result<Vec<Totals>> {
+        Ok(self.store.investment_totals(scope, period, group, flag).await?)
+    }
+
+    /// Everything the monthly 调度通报 of a unit says for `period`, as on `today`.
+    pub async fn briefing_input(
+        &self,
+        period: Period,
+        unit: Option<&str>,
+        today: Date,
+        issued_by: &str,
+    ) -> Result<BriefingInput> {
+        let scope = self.scope_of(unit)?;
+        let warnings = self.warnings(period, Some(&scope), today).await?;
+        self.briefing_with(period, &scope, today, issued_by, &warnings).await
+    }
+
+    /// The briefing's figures with the period's warnings already computed (the dashboard
+    /// shows both and computes them once).
+    pub async fn briefing_with(
+        &self,
+        period: Period,
+        scope: &str,
+        today: Date,
+        issued_by: &str,
+        warnings: &[Warning],
+    ) -> Result<BriefingInput> {
+        self.allow(Action::Read, scope)?;
+        let top = self.tree.get(scope).ok_or_else(|| Error::not_found("单位", scope))?.clone();
+        let all =
+            self.totals(scope, period, Group::All("重点项目"), None).await?.into_iter().next().unwrap_or_default();
+        let over_100m =
+            self.totals(scope, period, Group::All("亿元以上项目"), Some(FLAG_OVER_100M)).await?.into_iter().next();
+        let by_category = self.totals(scope, period, Group::Category, None).await?;
+        let by_unit = self.totals(scope, period, Group::Unit, None).await?;
+
+        let starts = self.store.starts_due(scope, period).await?;
+        let started = starts.iter().filter(|s| s.started).count() as u64;
+        let not_started = starts.iter().filter(|s| !s.started).take(5).map(|s| s.name.clone()).collect();
+
+        let lit = warnings
+            .iter()
+            .filter(|w| w.lit.light != Light::Green)
+            .map(|w| LitItem {
+                light: w.lit.light,
+                kind: w.kind.label_zh().into(),
+                name: w.name.clone(),
+                unit: w.unit.clone(),
+                reason: w.lit.reason.clone(),
+            })
+            .collect();
+        let mut problems = Vec::new();
+        for p in self.problems(Some(scope)).await?.into_iter().filter(|p| p.resolved_on.is_none()) {
+            let name = self.store.project(&p.project).await?.map_or(p.project.clone(), |x| x.name);
+            problems.push(OpenProblem {
+                project: name,
+                description: p.description,
+                level: p.level.label_zh().into(),
+                deadline: p.deadline,
+            });
+        }
+        let late_orders = self
+            .orders(Some(scope))
+            .await?
+            .into_iter()
+            .filter(|o| o.state != OrderState::Closed && o.deadline < today)
+            .map(|o| LateOrder { unit: self.unit_name(&o.unit), title: o.title, deadline: o.deadline })
+            .collect();
+        let late_units = match self.store.round(period.closing_month(), Form::ProjectProgress).await? {
+            Some(round) => self.overdue(&round, today).await?.into_iter().map(|u| u.name).collect(),
+            None => vec![],
+        };
+        Ok(BriefingInput {
+            unit_name: top.name.clone(),
+            whole: top.kind.whole_zh().into(),
+            period,
+            issued_by: issued_by.to_string(),
+            issued_on: today,
+            all,
+            over_100m,
+            by_category,
+            by_unit,
+            starts_due: starts.len() as u64,
+            started,
+            not_started,
+            lit,
+            problems,
+            late_orders,
+            late_units,
+        })
+    }
+
+    /// The units a scheme assesses and their measures.
+    pub async fn assessment_measures(&self, scheme: &Scheme) -> Result<AssessmentInput> {
+        let period: Period = scheme.period.parse()?;
+        let units: Vec<(String, String)> = if scheme.units.is_empty() {
+            let root = self.scope_of(scheme.units_under.as_deref())?;
+            self.tree
+                .subtree(&root)
+                .into_iter()
+                .filter(|u| {
+                    u.code != root
+                        && (scheme.kinds.is_empty()
+                            || scheme.kinds.iter().any(|k| k == u.kind.code() || k == u.kind.label_zh()))
+                })
+                .map(|u| (u.code.clone(), u.name.clone()))
+                .collect()
+        } else {
+            scheme
+                .units
+                .iter()
+                .map(|c| {
+                    self.tree
+                        .find(c)
+                        .map(|u| (u.code.clone(), u.name.clone()))
+                        .ok_or_else(|| Error::not_found("单位", c))
+                })
+                .collect::<Result<_>>()?
+        };
+        for (code, _) in &units {
+            self.allow(Action::Read, code)?;
+        }
+        let catalogue = self.store.catalogue().await?;
+        let mut measures = HashMap::new();
+        for (key, source) in scheme.sources()? {
+            for (unit, _) in &units {
+                let m = match &source {
+                    Source::ProjectCompletion => {
+                        let t = self.totals(unit, period, Group::All(""), None).await?.into_iter().next();
+                        Measure {
+                            value: t.and_then(|t| completion_pct(t.ytd_wan, t.planned_wan)).map(|p| p.round_dp(2)),
+                            target: None,
+                        }
+                    }
+                    Source::TaskCompletion => {
+                        Measure { value: self.store.task_completion(unit, period.year()).await?, target: None }
+                    }
+                    Source::IndicatorGrowth(code) => {
+                        let ind = catalogue.require(code)?;
+                        let value = self.store.value(&ind.code, unit, period).await?;
+                        let target = self.store.target(&ind.code, unit, period.year()).await?;
+                        Measure { value: value.and_then(|v| v.reported_growth), target: target.and_then(|t| t.growth) }
+                    }
+                    Source::Indicator(code) => {
+                        let ind = catalogue.require(code)?;
+                        let level = self.store.value(&ind.code, unit, period).await?.and_then(|v| v.value);
+                        let target = self.store.target(&ind.code, unit, period.year()).await?;
+                        match target.and_then(|t| t.level) {
+                            Some(t) => Measure {
+                                value: level.and_then(|v| completion_pct(v, t)).map(|p| p.round_dp(2)),
+                                target: Some(Decimal::ONE_HUNDRED),
+                            },
+                            None => Measure { value: level.map(|v| v / ind.unit.factor()), target: None },
+                        }
+                    }
+                };
+                measures.insert((key.to_string(), unit.clone()), m);
+            }
+        }
+        Ok((units, measures))
+    }
+
+    /// Year-to-date investment of a unit's projects by month, January through `through`.
+    pub async fn monthly_ytd(&self, scope: &str, year: i32, through: u8) -> Result<Vec<Decimal>> {
+        self.allow(Action::Read, scope)?;
+        Ok(self.store.monthly_ytd(scope, year, through).await?)
+    }
+}

@@ -1,0 +1,172 @@
+//! Reads of the ledger as an account sees them: the catalogue, units and plan are open to
+//! every account; a unit's figures to those who may read that unit (`Action::Read`).
+
+use std::collections::HashMap;
+
+use taizhang_core::access::Action;
+use taizhang_core::indicator::{Catalogue, IndicatorValue, Target};
+use taizhang_core::org::OrgUnit;
+use taizhang_core::period::Period;
+use taizhang_core::plan::{KeyTask, Milestone, PlanNode};
+use taizhang_core::project::{MonthlyProgress, Problem, Project, YearPlan};
+use taizhang_core::report::AnnualInput;
+use taizhang_core::world::ProjectRecord;
+
+use crate::{Acting, Error, LedgerCounts, Result};
+
+impl Acting<'_> {
+    /// The unit a list covers: the one named (if the actor may read it), else the actor's
+    /// own unit for unit roles, else none (the whole ledger).
+    pub fn reach(&self, unit: Option<&str>) -> Result<Option<String>> {
+        match unit {
+            Some(u) => {
+                let code = self.scope_of(Some(u))?;
+                self.allow(Action::Read, &code)?;
+                Ok(Some(code))
+            }
+            None if self.actor.role.needs_unit() => Ok(Some(self.scope_of(None)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn catalogue(&self) -> Result<Catalogue> {
+        Ok(self.store.catalogue().await?)
+    }
+
+    pub async fn units(&self) -> Result<Vec<OrgUnit>> {
+        Ok(self.store.units().await?)
+    }
+
+    /// A unit by code or name.
+    pub fn find_unit(&self, code_or_name: &str) -> Result<OrgUnit> {
+        self.tree.find(code_or_name).cloned().ok_or_else(|| Error::not_found("单位", code_or_name))
+    }
+
+    /// The top of the tree (the district, in a district's deployment).
+    pub fn top_unit(&self) -> Result<OrgUnit> {
+        self.tree.roots().next().cloned().ok_or_else(|| Error::Invalid("数据库中还没有单位".into()))
+    }
+
+    /// The named unit, or the top one.
+    pub fn unit_or_top(&self, code_or_name: Option<&str>) -> Result<OrgUnit> {
+        code_or_name.map_or_else(|| self.top_unit(), |u| self.find_unit(u))
+    }
+
+    pub async fn counts(&self) -> Result<LedgerCounts> {
+        Ok(self.store.counts().await?)
+    }
+
+    /// Everything the annual summary of a unit says for a year.
+    pub async fn annual_input(&self, catalogue: &Catalogue, unit: &str, year: i32) -> Result<AnnualInput> {
+        self.allow(Action::Read, unit)?;
+        Ok(self.store.annual_input(catalogue, unit, year).await?)
+    }
+
+    pub async fn plan_nodes(&self, unit: &str, year: i32) -> Result<Vec<PlanNode>> {
+        Ok(self.store.plan_nodes(unit, year).await?)
+    }
+
+    pub async fn milestones(&self, unit: &str) -> Result<Vec<Milestone>> {
+        Ok(self.store.milestones(unit).await?)
+    }
+
+    /// The latest month any progress is recorded for.
+    pub async fn latest_progress_period(&self) -> Result<Option<Period>> {
+        Ok(self.store.latest_progress_period().await?)
+    }
+
+    /// A project, if the actor may read its unit's records.
+    pub async fn project(&self, code: &str) -> Result<Option<Project>> {
+        let Some(p) = self.store.project(code).await? else { return Ok(None) };
+        self.allow(Action::Read, &p.responsibility.unit)?;
+        Ok(Some(p))
+    }
+
+    /// Checks that the actor may read a project's records.
+    async fn allow_project(&self, code: &str) -> Result<()> {
+        self.project(code).await?.map(|_| ()).ok_or_else(|| Error::not_found("项目", code))
+    }
+
+    pub async fn year_plan(&self, project: &str, year: i32) -> Result<Option<YearPlan>> {
+        self.allow_project(project).await?;
+        Ok(self.store.year_plan(project, year).await?)
+    }
+
+    pub async fn project_progress(&self, project: &str, year: i32) -> Result<Vec<MonthlyProgress>> {
+        self.allow_project(project).await?;
+        Ok(self.store.project_progress(project, year).await?)
+    }
+
+    /// A project's problems as its ledger records them.
+    pub async fn project_problems(&self, project: &str) -> Result<Vec<Problem>> {
+        self.allow_project(project).await?;
+        Ok(self.store.problems(project).await?)
+    }
+
+    /// A project's report of one month.
+    pub async fn progress(&self, project: &str, period: Period) -> Result<Option<MonthlyProgress>> {
+        self.allow_project(project).await?;
+        Ok(self.store.progress(project, period).await?)
+    }
+
+    /// Projects (with plans and progress) of a year in a unit's subtree.
+    pub async fn project_records(&self, year: Option<i32>, unit: Option<&str>) -> Result<Vec<ProjectRecord>> {
+        let reach = self.reach(unit)?;
+        Ok(self.store.project_records(year, reach.as_deref()).await?)
+    }
+
+    /// Projects by code, as stored, those outside the actor's reach left out.
+    pub async fn projects_by_code(&self, codes: &[String]) -> Result<HashMap<String, ProjectRecord>> {
+        let mut found = self.store.projects_by_code(codes).await?;
+        found.retain(|_, r| self.may(Action::Read, &r.project.responsibility.unit));
+        Ok(found)
+    }
+
+    /// Monthly progress of a year (through a month when given) in a unit's subtree.
+    pub async fn progress_rows(
+        &self,
+        year: i32,
+        through: Option<u8>,
+        unit: Option<&str>,
+    ) -> Result<Vec<MonthlyProgress>> {
+        let reach = self.reach(unit)?;
+        Ok(self.store.progress_rows(year, through, reach.as_deref()).await?)
+    }
+
+    pub async fn value(&self, indicator: &str, unit: &str, period: Period) -> Result<Option<IndicatorValue>> {
+        self.allow(Action::Read, unit)?;
+        Ok(self.store.value(indicator, unit, period).await?)
+    }
+
+    pub async fn target(&self, indicator: &str, unit: &str, year: i32) -> Result<Option<Target>> {
+        self.allow(Action::Read, unit)?;
+        Ok(self.store.target(indicator, unit, year).await?)
+    }
+
+    pub async fn indicator_series(&self, indicator: &str, unit: &str) -> Result<Vec<IndicatorValue>> {
+        self.allow(Action::Read, unit)?;
+        Ok(self.store.indicator_series(indicator, unit).await?)
+    }
+
+    pub async fn values_of_year(&self, year: i32, unit: Option<&str>) -> Result<Vec<IndicatorValue>> {
+        let reach = self.reach(unit)?;
+        Ok(self.store.values_of_year(year, reach.as_deref()).await?)
+    }
+
+    pub async fn targets_of_year(&self, year: i32, unit: Option<&str>) -> Result<Vec<Target>> {
+        let reach = self.reach(unit)?;
+        Ok(self.store.targets_of_year(year, reach.as_deref()).await?)
+    }
+
+    pub async fn tasks_of_year(&self, year: i32, unit: Option<&str>) -> Result<Vec<KeyTask>> {
+        let reach = self.reach(unit)?;
+        Ok(self.store.tasks_of_year(year, reach.as_deref()).await?)
+    }
+
+    /// A task, if the actor may read its lead unit's records.
+    pub async fn task(&self, code: &str) -> Result<Option<KeyTask>> {
+        let Some(t) = self.store.task(code).await? else { return Ok(None) };
+        self.allow(Action::Read, &t.lead_unit)?;
+        Ok(Some(t))
+    }
+}

@@ -1,0 +1,251 @@
+//! Warnings (红黄绿灯) over the ledger, problems with their escalation, and 督办 orders —
+//! under the same permission rule as reporting.
+
+use taizhang_core::access::Action;
+use taizhang_core::indicator::Temporal;
+use taizhang_core::lights::{Light, Warning, WarningKind, indicator_light, order_light, project_light, task_light};
+use taizhang_core::period::Period;
+use taizhang_core::project::Date;
+use taizhang_core::supervision::{
+    Order, OrderEvent, OrderState, ProblemLevel, ProblemRecord, check_extension_request, escalation, order_transition,
+};
+
+use taizhang_store::NewOrder;
+
+use crate::{Acting, Error, Result};
+
+impl Acting<'_> {
+    /// Every project, task, indicator and 督办 order of a unit's subtree lit for `period`
+    /// (tasks and orders as on `today`), worst first.
+    pub async fn warnings(&self, period: Period, unit: Option<&str>, today: Date) -> Result<Vec<Warning>> {
+        let scope = self.scope_of(unit)?;
+        self.allow(Action::Read, &scope)?;
+        let lights = &self.config.lights;
+        let mut out = Vec::new();
+        for r in self.store.project_light_rows(&scope, period).await? {
+            out.push(Warning {
+                kind: WarningKind::Project,
+                unit: self.unit_name(&r.unit),
+                lit: project_light(&r.status, lights),
+                code: r.code,
+                name: r.name,
+            });
+        }
+        for r in self.store.task_light_rows(&scope, period).await? {
+            out.push(Warning {
+                kind: WarningKind::Task,
+                unit: self.unit_name(&r.unit),
+                lit: task_light(today, r.deadline, r.percent, r.done, lights),
+                code: r.code,
+                name: r.name,
+            });
+        }
+        let catalogue = self.store.catalogue().await?;
+        for r in self.store.indicator_light_rows(&scope, period).await? {
+            let Some(ind) = catalogue.find(&r.indicator).filter(|i| i.temporal == Temporal::Flow) else { continue };
+            let Some(value) = r.value else { continue };
+            let Some(lit) = indicator_light(period, value, r.target, lights) else { continue };
+            out.push(Warning {
+                kind: WarningKind::Indicator,
+                code: r.indicator,
+                name: ind.name.clone(),
+                unit: self.unit_name(&r.unit),
+                lit,
+            });
+        }
+        for order in self.store.order_records(None, Some(&scope)).await? {
+            out.push(Warning {
+                kind: WarningKind::Order,
+                code: order.id.to_string(),
+                unit: self.unit_name(&order.unit),
+                lit: order_light(today, order.deadline, order.state == OrderState::Closed, lights),
+                name: order.title,
+            });
+        }
+        out.sort_by(|a, b| b.lit.light.cmp(&a.lit.light).then(a.kind.cmp(&b.kind)).then(a.code.cmp(&b.code)));
+        Ok(out)
+    }
+
+    /// The lit items only (red and yellow).
+    pub async fn lit_warnings(&self, period: Period, unit: Option<&str>, today: Date) -> Result<Vec<Warning>> {
+        Ok(self.warnings(period, unit, today).await?.into_iter().filter(|w| w.lit.light != Light::Green).collect())
+    }
+
+    /// Raises a problem on a project; it starts with the responsible unit.
+    pub async fn raise_problem(
+        &self,
+        project: &str,
+        description: &str,
+        owner: &str,
+        deadline: Date,
+        today: Date,
+    ) -> Result<i64> {
+        let p = self.store.project(project).await?.ok_or_else(|| Error::not_found("项目", project))?;
+        self.allow(Action::RaiseProblem, &p.responsibility.unit)?;
+        let mut tx = self.store.begin().await?;
+        let id = tx.insert_problem(project, &p.responsibility.unit, description, owner, deadline, today).await?;
+        tx.log_problem(id, &self.actor.username, "raise", description).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn resolve_problem(&self, id: i64, resolution: &str, today: Date) -> Result<()> {
+        let p = self.problem(id).await?;
+        self.allow(Action::ResolveProblem, &p.unit)?;
+        let mut tx = self.store.begin().await?;
+        tx.resolve_problem(id, resolution, today).await?;
+        tx.log_problem(id, &self.actor.username, "resolve", resolution).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Escalates every overdue open problem one level (责任单位 → 分包领导 → 区级), with a new
+    /// deadline; a district job run daily. Returns the problems that moved.
+    pub async fn escalate_overdue(&self, today: Date) -> Result<Vec<(i64, ProblemLevel)>> {
+        self.allow_top(Action::ResolveProblem)?;
+        let mut moved = Vec::new();
+        let mut tx = self.store.begin().await?;
+        for p in self.problems(None).await? {
+            let Some(deadline) = p.deadline else { continue };
+            if let Some((level, new_deadline)) =
+                escalation(p.level, deadline, p.resolved_on.is_some(), today, &self.config.lights)
+            {
+                tx.escalate_problem(p.id, level, new_deadline).await?;
+                let note =
+                    format!("逾期未解决，由{}升级至{}，新时限{new_deadline}", p.level.label_zh(), level.label_zh());
+                tx.log_problem(p.id, &self.actor.username, "escalate", &note).await?;
+                moved.push((p.id, level));
+            }
+        }
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    pub async fn problem(&self, id: i64) -> Result<ProblemRecord> {
+        let p = self
+            .store
+            .problem_records(Some(id), None)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::not_found("问题", id.to_string()))?;
+        self.allow(Action::Read, &p.unit)?;
+        Ok(p)
+    }
+
+    /// Problems of a unit's subtree (the actor's reach when none is named).
+    pub async fn problems(&self, unit: Option<&str>) -> Result<Vec<ProblemRecord>> {
+        let scope = self.scope_of(unit)?;
+        self.allow(Action::Read, &scope)?;
+        Ok(self.store.problem_records(None, Some(&scope)).await?)
+    }
+
+    /// Issues a 督办 order to a unit about a subject (a project, task or problem).
+    pub async fn issue_order(
+        &self,
+        unit: &str,
+        subject: &str,
+        title: &str,
+        requirement: &str,
+        deadline: Date,
+        today: Date,
+    ) -> Result<i64> {
+        self.allow(Action::IssueOrder, unit)?;
+        if deadline < today {
+            return Err(Error::Invalid(format!("办理时限（{deadline}）不能早于今天（{today}）")));
+        }
+        let mut tx = self.store.begin().await?;
+        let order =
+            NewOrder { unit, subject, title, requirement, issued_by: &self.actor.username, issued_on: today, deadline };
+        let id = tx.insert_order(&order).await?;
+        tx.log_order(id, &self.actor.username, "", OrderState::Issued.code(), requirement).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn move_order(&self, id: i64, action: Action, event: OrderEvent, note: &str) -> Result<Order> {
+        let order = self.order(id).await?;
+        self.allow(action, &order.unit)?;
+        let to = order_transition(order.state, event)?;
+        let feedback = if event == OrderEvent::Feedback { note } else { order.feedback.as_str() };
+        let mut tx = self.store.begin().await?;
+        tx.move_order(&order, to, feedback).await?;
+        tx.log_order(id, &self.actor.username, order.state.code(), to.code(), note).await?;
+        tx.commit().await?;
+        self.order(id).await
+    }
+
+    /// The unit signs for (签收) an order.
+    pub async fn sign_order(&self, id: i64) -> Result<Order> {
+        self.move_order(id, Action::HandleOrder, OrderEvent::Sign, "").await
+    }
+
+    /// The unit reports what it did (反馈).
+    pub async fn feedback_order(&self, id: i64, feedback: &str) -> Result<Order> {
+        if feedback.trim().is_empty() {
+            return Err(Error::Invalid("反馈内容不能为空".into()));
+        }
+        self.move_order(id, Action::HandleOrder, OrderEvent::Feedback, feedback).await
+    }
+
+    /// The district reviews the feedback: closes the order, or returns it for rework.
+    pub async fn review_order(&self, id: i64, close: bool, note: &str) -> Result<Order> {
+        if !close && note.trim().is_empty() {
+            return Err(Error::Invalid("退回重办须写明原因".into()));
+        }
+        let event = if close { OrderEvent::Close } else { OrderEvent::ReturnForRework };
+        self.move_order(id, Action::ReviewOrder, event, note).await
+    }
+
+    /// Asks for a later deadline, before the current one passes.
+    pub async fn request_extension(&self, id: i64, new_deadline: Date, reason: &str, today: Date) -> Result<i64> {
+        let order = self.order(id).await?;
+        self.allow(Action::RequestExtension, &order.unit)?;
+        check_extension_request(today, order.deadline, new_deadline)?;
+        let mut tx = self.store.begin().await?;
+        let rid = tx.insert_extension_request(id, &self.actor.username, today, new_deadline, reason).await?;
+        let note = format!("申请延期至{new_deadline}：{reason}");
+        tx.log_order(id, &self.actor.username, order.state.code(), order.state.code(), &note).await?;
+        tx.commit().await?;
+        Ok(rid)
+    }
+
+    /// Approves (the deadline moves) or refuses an extension request.
+    pub async fn decide_extension(&self, request: i64, approve: bool, today: Date) -> Result<Order> {
+        let asked = self.store.extension_request(request).await?;
+        let order = self.order(asked.order).await?;
+        self.allow(Action::DecideExtension, &order.unit)?;
+        if asked.decided {
+            return Err(Error::Invalid("该延期申请已审批".into()));
+        }
+        let mut tx = self.store.begin().await?;
+        tx.decide_extension(request, approve, &self.actor.username, today).await?;
+        if approve {
+            tx.set_order_deadline(order.id, asked.new_deadline).await?;
+        }
+        let note =
+            if approve { format!("同意延期至{}", asked.new_deadline) } else { "不同意延期".to_string() };
+        tx.log_order(order.id, &self.actor.username, order.state.code(), order.state.code(), &note).await?;
+        tx.commit().await?;
+        self.order(order.id).await
+    }
+
+    pub async fn order(&self, id: i64) -> Result<Order> {
+        let order = self
+            .store
+            .order_records(Some(id), None)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::not_found("督办", id.to_string()))?;
+        self.allow(Action::Read, &order.unit)?;
+        Ok(order)
+    }
+
+    /// Orders addressed to a unit's subtree.
+    pub async fn orders(&self, unit: Option<&str>) -> Result<Vec<Order>> {
+        let scope = self.scope_of(unit)?;
+        self.allow(Action::Read, &scope)?;
+        Ok(self.store.order_records(None, Some(&scope)).await?)
+    }
+}

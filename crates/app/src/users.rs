@@ -1,0 +1,66 @@
+//! Accounts and sign-in: who may create accounts and change passwords.
+
+use taizhang_core::access::Action;
+
+use crate::{Acting, App, Error, NewUser, Result, Session, User};
+
+impl App {
+    /// The account when the password matches, else none (no hint which part was wrong).
+    pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>> {
+        Ok(self.store.authenticate(username, password).await?)
+    }
+
+    /// Starts a browser session for a signed-in account (ids and tokens are the caller's
+    /// random strings).
+    pub async fn start_session(&self, id: &str, username: &str, csrf: &str, expires_at: &str) -> Result<()> {
+        Ok(self.store.create_session(id, username, csrf, expires_at).await?)
+    }
+
+    /// The live session with this id, if any.
+    pub async fn session(&self, id: &str) -> Result<Option<Session>> {
+        Ok(self.store.session(id, &crate::clock::iso_after(0)).await?)
+    }
+
+    pub async fn end_session(&self, id: &str) -> Result<()> {
+        Ok(self.store.delete_session(id).await?)
+    }
+}
+
+impl Acting<'_> {
+    /// Creates or updates an account (admins only).
+    pub async fn save_user(&self, user: &NewUser) -> Result<()> {
+        self.allow_top(Action::ManageUsers)?;
+        if let Some(unit) = &user.unit
+            && self.tree.get(unit).is_none()
+        {
+            return Err(Error::not_found("单位", unit));
+        }
+        let mut tx = self.store.begin().await?;
+        tx.upsert_user(user).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Sets a new password for an existing account (admins, or the account itself).
+    pub async fn set_password(&self, username: &str, password: &str) -> Result<()> {
+        let user = self.store.user(username).await?.ok_or_else(|| Error::not_found("账号", username))?;
+        if self.actor.username != username {
+            self.allow_top(Action::ManageUsers)?;
+        }
+        let account = NewUser {
+            username: user.username,
+            display_name: user.display_name,
+            password: password.into(),
+            role: user.role,
+            unit: user.unit,
+        };
+        let mut tx = self.store.begin().await?;
+        tx.upsert_user(&account).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Every account (admins only).
+    pub async fn users(&self) -> Result<Vec<User>> {
+        self.allow_top(Action::ManageUsers)?;
+        Ok(self.store.users().await?)
+    }
+}

@@ -1,0 +1,150 @@
+//! What the monthly briefing and the assessment league table need from the ledger, summed
+//! in the database (recursive subtree queries), never by loading every row.
+
+use rust_decimal::Decimal;
+use sqlx::{AssertSqlSafe, Row};
+use taizhang_core::briefing::Totals;
+use taizhang_core::period::Period;
+use taizhang_core::project::{Date, completion_pct};
+use taizhang_core::quantity::from_scaled;
+
+use crate::reports::SUBTREE;
+use crate::{Result, Store};
+
+/// How project totals are grouped.
+#[derive(Debug, Clone, Copy)]
+pub enum Group {
+    /// One row, with this label.
+    All(&'static str),
+    Category,
+    Unit,
+}
+
+/// A 新开工 project due to have started by a period, and whether it has.
+#[derive(Debug, Clone)]
+pub struct StartDue {
+    pub name: String,
+    pub started: bool,
+}
+
+impl Store {
+    /// Plan, month and year-to-date totals of the projects with a plan in the period's year,
+    /// at the period's month, in a unit's subtree (`flag`: only projects so flagged).
+    pub async fn investment_totals(
+        &self,
+        scope: &str,
+        period: Period,
+        group: Group,
+        flag: Option<&str>,
+    ) -> Result<Vec<Totals>> {
+        let (label, group_by) = match group {
+            Group::All(label) => (format!("'{label}'"), ""),
+            Group::Category => ("p.category".to_string(), "GROUP BY p.category ORDER BY p.category"),
+            Group::Unit => ("u.name".to_string(), "GROUP BY u.name ORDER BY u.name"),
+        };
+        let flagged = if flag.is_some() {
+            "AND EXISTS (SELECT 1 FROM project_flags f WHERE f.project_id = p.id AND f.flag = $4)"
+        } else {
+            "AND $4 = $4"
+        };
+        let sql = format!(
+            "{SUBTREE}
+             SELECT {label} AS label, COUNT(*) AS n, CAST(SUM(y.planned_e4) AS BIGINT) AS planned,
+                 CAST(SUM(COALESCE(g.month_e4, 0)) AS BIGINT) AS month, CAST(SUM(COALESCE(g.ytd_e4, 0)) AS BIGINT) AS ytd
+             FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
+             JOIN org_units u ON u.id = p.unit_id
+             LEFT JOIN project_progress g ON g.project_id = p.id AND g.period = $3
+             WHERE y.year = $2 {flagged} {group_by}"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(scope)
+            .bind(i64::from(period.year()))
+            .bind(period.closing_month().key())
+            .bind(flag.unwrap_or(""))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let n: i64 = r.try_get("n")?;
+                let sum = |col: &str| -> Result<Decimal> {
+                    Ok(r.try_get::<Option<i64>, _>(col)?.map(from_scaled).unwrap_or_default())
+                };
+                Ok(Totals {
+                    label: r.try_get("label")?,
+                    projects: u64::try_from(n).unwrap_or_default(),
+                    planned_wan: sum("planned")?,
+                    month_wan: sum("month")?,
+                    ytd_wan: sum("ytd")?,
+                })
+            })
+            .filter(|t: &Result<Totals>| t.as_ref().map_or(true, |t| t.projects > 0))
+            .collect::<Result<Vec<Totals>>>()
+            .map(|mut v| {
+                // Sorted here, not by the database's collation, so every backend agrees.
+                v.sort_by(|a, b| a.label.cmp(&b.label));
+                v
+            })
+    }
+
+    /// The 新开工 projects of `period`'s year in a unit's subtree planned to start by the
+    /// period's end, sample rows last.
+    pub async fn starts_due(&self, scope: &str, period: Period) -> Result<Vec<StartDue>> {
+        let end = Date::end_of(period).to_string();
+        let sql = format!(
+            "{SUBTREE}
+             SELECT p.name, CASE WHEN p.actual_start IS NOT NULL AND p.actual_start <= $3 THEN 1
+                 WHEN g.ytd_e4 > 0 THEN 1 ELSE 0 END AS started
+             FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
+             LEFT JOIN project_progress g ON g.project_id = p.id AND g.period = $4
+             WHERE y.year = $2 AND p.nature = '新开工' AND p.planned_start IS NOT NULL AND p.planned_start <= $3
+             ORDER BY p.sample, p.code"
+        );
+        let starts = sqlx::query(AssertSqlSafe(sql))
+            .bind(scope)
+            .bind(i64::from(period.year()))
+            .bind(&end)
+            .bind(period.closing_month().key())
+            .fetch_all(&self.pool)
+            .await?;
+        starts
+            .iter()
+            .map(|r| Ok(StartDue { name: r.try_get("name")?, started: r.try_get::<i64, _>("started")? == 1 }))
+            .collect()
+    }
+
+    /// Year-to-date investment of a unit's projects by month, January through `through`.
+    pub async fn monthly_ytd(&self, scope: &str, year: i32, through: u8) -> Result<Vec<Decimal>> {
+        let sql = format!(
+            "{SUBTREE}
+             SELECT g.month, CAST(SUM(g.ytd_e4) AS BIGINT) FROM project_progress g JOIN projects p ON p.id = g.project_id
+             JOIN sub ON sub.id = p.unit_id WHERE g.year = $2 AND g.month <= $3 GROUP BY g.month"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(scope)
+            .bind(i64::from(year))
+            .bind(i64::from(through))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = vec![Decimal::ZERO; usize::from(through)];
+        for r in rows {
+            let month = usize::try_from(r.try_get::<i64, _>(0)?).unwrap_or(0);
+            if let Some(slot) = month.checked_sub(1).and_then(|i| out.get_mut(i)) {
+                *slot = r.try_get::<Option<i64>, _>(1)?.map(from_scaled).unwrap_or_default();
+            }
+        }
+        Ok(out)
+    }
+
+    /// The share of a unit subtree's tasks of `year` that are done, in percent.
+    pub async fn task_completion(&self, unit: &str, year: i32) -> Result<Option<Decimal>> {
+        let sql = format!(
+            "{SUBTREE}
+             SELECT COUNT(*), SUM(CASE WHEN t.status = 'done' THEN 1 ELSE 0 END) FROM tasks t JOIN sub ON sub.id = t.lead_unit_id
+             WHERE t.year = $2"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(unit).bind(i64::from(year)).fetch_one(&self.pool).await?;
+        let total: i64 = row.try_get(0)?;
+        let done: i64 = row.try_get::<Option<i64>, _>(1)?.unwrap_or_default();
+        Ok(completion_pct(Decimal::from(done), Decimal::from(total)).map(|p| p.round_dp(2)))
+    }
+}

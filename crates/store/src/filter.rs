@@ -1,0 +1,73 @@
+//! The one idiom for optional conditions: a condition is written only when it is asked for,
+//! so that an index on the column can serve a single lookup (a `($n = '' OR col = $n)`
+//! guard would hide the column from the planner).
+
+use sqlx::any::AnyArguments;
+
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, AnyArguments>;
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(v)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(v.to_string())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(v)
+    }
+}
+
+/// SQL text with its arguments, numbered `$1…` in the order they were added.
+#[derive(Debug, Clone)]
+pub(crate) struct Filtered {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Filtered {
+    /// `sql` uses `$1…$n` for the `args` given here; conditions added later number on.
+    pub(crate) fn new(sql: impl Into<String>, args: Vec<Arg>) -> Self {
+        Self { sql: sql.into(), args }
+    }
+
+    /// Appends ` AND {column} = $n` when a value is given.
+    pub(crate) fn and_eq(mut self, column: &str, value: Option<impl Into<Arg>>) -> Self {
+        if let Some(v) = value {
+            self.args.push(v.into());
+            self.sql.push_str(&format!(" AND {column} = ${}", self.args.len()));
+        }
+        self
+    }
+
+    /// Appends SQL text with no arguments (ORDER BY …).
+    pub(crate) fn then(mut self, sql: &str) -> Self {
+        self.sql.push(' ');
+        self.sql.push_str(sql);
+        self
+    }
+
+    pub(crate) fn query(&self) -> AnyQuery<'_> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.sql.as_str()));
+        for a in &self.args {
+            q = match a {
+                Arg::Int(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.as_str()),
+            };
+        }
+        q
+    }
+}

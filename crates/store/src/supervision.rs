@@ -1,0 +1,407 @@
+//! Problems, 督办 orders and extension requests, with their event logs; and the rows the
+//! warning rules light (the rules themselves are `core::lights`, applied in the app layer).
+
+use rust_decimal::Decimal;
+use sqlx::{AssertSqlSafe, Row};
+use taizhang_core::lights::ProjectStatus;
+use taizhang_core::period::Period;
+use taizhang_core::project::Date;
+use taizhang_core::quantity::from_scaled;
+use taizhang_core::supervision::{Order, OrderState, ProblemLevel, ProblemRecord};
+
+use crate::filter::Filtered;
+use crate::ledger::unit_id;
+use crate::reports::SUBTREE;
+use crate::{Result, Store, StoreError, Tx};
+
+/// A project of the year as the light rules see it.
+#[derive(Debug, Clone)]
+pub struct ProjectLightRow {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub status: ProjectStatus,
+}
+
+/// A task of the year as the light rules see it.
+#[derive(Debug, Clone)]
+pub struct TaskLightRow {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub deadline: Option<Date>,
+    pub percent: Option<Decimal>,
+    pub done: bool,
+}
+
+/// A unit's level target of the year beside its value for the period.
+#[derive(Debug, Clone)]
+pub struct IndicatorLightRow {
+    pub indicator: String,
+    pub unit: String,
+    pub target: Decimal,
+    pub value: Option<Decimal>,
+}
+
+/// A 督办 order as issued.
+#[derive(Debug, Clone)]
+pub struct NewOrder<'a> {
+    pub unit: &'a str,
+    pub subject: &'a str,
+    pub title: &'a str,
+    pub requirement: &'a str,
+    pub issued_by: &'a str,
+    pub issued_on: Date,
+    pub deadline: Date,
+}
+
+/// An extension request as decided on.
+#[derive(Debug, Clone)]
+pub struct ExtensionRequest {
+    pub order: i64,
+    pub new_deadline: Date,
+    pub decided: bool,
+}
+
+fn opt_date(v: Option<String>) -> Result<Option<Date>> {
+    Ok(v.map(|d| Date::parse(&d)).transpose()?)
+}
+
+impl Store {
+    /// The projects with a plan in `period`'s year in a unit's subtree, with their progress
+    /// at the period's closing month.
+    pub async fn project_light_rows(&self, scope: &str, period: Period) -> Result<Vec<ProjectLightRow>> {
+        let sql = format!(
+            "{SUBTREE}
+             SELECT p.code, p.name, u.code AS unit_code, y.planned_e4, p.planned_start, p.actual_start, g.ytd_e4, g.since_start_e4,
+                 mp.planned_ytd_e4
+             FROM projects p JOIN sub ON sub.id = p.unit_id JOIN org_units u ON u.id = p.unit_id
+             JOIN project_year_plans y ON y.project_id = p.id AND y.year = $2
+             LEFT JOIN project_progress g ON g.project_id = p.id AND g.period = $3
+             LEFT JOIN project_month_plans mp ON mp.project_id = p.id AND mp.period = $3
+             ORDER BY p.code"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(scope)
+            .bind(i64::from(period.year()))
+            .bind(period.closing_month().key())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let ytd = r.try_get::<Option<i64>, _>("ytd_e4")?.map(from_scaled);
+                let since_start = r.try_get::<Option<i64>, _>("since_start_e4")?.map(from_scaled);
+                let actual_start = opt_date(r.try_get("actual_start")?)?;
+                // Money spent is a start, whether or not the start date was recorded.
+                let started = actual_start.or_else(|| {
+                    (ytd.is_some_and(|v| v > Decimal::ZERO) || since_start.is_some_and(|v| v > Decimal::ZERO))
+                        .then(|| Date::end_of(period))
+                });
+                let planned = from_scaled(r.try_get("planned_e4")?);
+                // The project's own monthly plan, as a share of its year, replaces m/12.
+                let own = r
+                    .try_get::<Option<i64>, _>("planned_ytd_e4")?
+                    .map(from_scaled)
+                    .and_then(|m| (!planned.is_zero()).then(|| m / planned));
+                Ok(ProjectLightRow {
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    unit: r.try_get("unit_code")?,
+                    status: ProjectStatus {
+                        period: period.closing_month(),
+                        planned_wan: Some(planned),
+                        ytd_wan: ytd,
+                        own_time_progress: own,
+                        planned_start: opt_date(r.try_get("planned_start")?)?,
+                        actual_start: started,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// The tasks of `period`'s year led in a unit's subtree, with their latest percent up to
+    /// the period's closing month.
+    pub async fn task_light_rows(&self, scope: &str, period: Period) -> Result<Vec<TaskLightRow>> {
+        let sql = format!(
+            "{SUBTREE}
+             SELECT t.code, t.name, u.code AS unit_code, t.deadline, t.status,
+                 (SELECT tp.percent_e4 FROM task_progress tp WHERE tp.task_id = t.id AND tp.period <= $3
+                  ORDER BY tp.period DESC LIMIT 1) AS percent_e4
+             FROM tasks t JOIN sub ON sub.id = t.lead_unit_id JOIN org_units u ON u.id = t.lead_unit_id
+             WHERE t.year = $2 ORDER BY t.code"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(scope)
+            .bind(i64::from(period.year()))
+            .bind(period.closing_month().key())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TaskLightRow {
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    unit: r.try_get("unit_code")?,
+                    deadline: opt_date(r.try_get("deadline")?)?,
+                    percent: r.try_get::<Option<i64>, _>("percent_e4")?.map(from_scaled),
+                    done: r.try_get::<String, _>("status")? == "done",
+                })
+            })
+            .collect()
+    }
+
+    /// Level targets of `period`'s year in a unit's subtree, with the value for the period.
+    pub async fn indicator_light_rows(&self, scope: &str, period: Period) -> Result<Vec<IndicatorLightRow>> {
+        let sql = format!(
+            "{SUBTREE}
+             SELECT i.code, u.code AS unit_code, t.level_e4, v.value_e4 FROM targets t JOIN sub ON sub.id = t.unit_id
+             JOIN indicators i ON i.id = t.indicator_id JOIN org_units u ON u.id = t.unit_id
+             LEFT JOIN indicator_values v ON v.indicator_id = t.indicator_id AND v.unit_id = t.unit_id AND v.period = $3
+             WHERE t.year = $2 AND t.level_e4 IS NOT NULL ORDER BY u.code, i.code"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(scope)
+            .bind(i64::from(period.year()))
+            .bind(period.key())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(IndicatorLightRow {
+                    indicator: r.try_get("code")?,
+                    unit: r.try_get("unit_code")?,
+                    target: from_scaled(r.try_get("level_e4")?),
+                    value: r.try_get::<Option<i64>, _>("value_e4")?.map(from_scaled),
+                })
+            })
+            .collect()
+    }
+
+    /// Problems by id, or of the projects of a unit's subtree, each condition only when given.
+    pub async fn problem_records(&self, id: Option<i64>, scope: Option<&str>) -> Result<Vec<ProblemRecord>> {
+        let q = Filtered::new(
+            format!(
+                "{SUBTREE}
+                 SELECT q.id, p.code, u.code AS unit_code, q.description, q.owner, q.deadline, q.level, q.resolved_on, q.resolution
+                 FROM problems q JOIN projects p ON p.id = q.project_id JOIN org_units u ON u.id = p.unit_id WHERE 1 = 1"
+            ),
+            vec![scope.unwrap_or("").into()],
+        )
+        .and_eq("q.id", id)
+        .then(if scope.is_some() { "AND p.unit_id IN (SELECT id FROM sub) ORDER BY q.id" } else { "ORDER BY q.id" });
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ProblemRecord {
+                    id: r.try_get("id")?,
+                    project: r.try_get("code")?,
+                    unit: r.try_get("unit_code")?,
+                    description: r.try_get("description")?,
+                    owner: r.try_get("owner")?,
+                    deadline: opt_date(r.try_get("deadline")?)?,
+                    level: r.try_get::<String, _>("level")?.parse()?,
+                    resolved_on: opt_date(r.try_get("resolved_on")?)?,
+                    resolution: r.try_get("resolution")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Orders by id, or addressed to a unit's subtree, each condition only when given.
+    pub async fn order_records(&self, id: Option<i64>, scope: Option<&str>) -> Result<Vec<Order>> {
+        let q = Filtered::new(
+            format!(
+                "{SUBTREE}
+                 SELECT o.id, u.code AS unit_code, o.subject, o.title, o.requirement, o.issued_on, o.deadline, o.state, o.feedback, o.version
+                 FROM orders o JOIN org_units u ON u.id = o.unit_id WHERE 1 = 1"
+            ),
+            vec![scope.unwrap_or("").into()],
+        )
+        .and_eq("o.id", id)
+        .then(if scope.is_some() { "AND o.unit_id IN (SELECT id FROM sub) ORDER BY o.id" } else { "ORDER BY o.id" });
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Order {
+                    id: r.try_get("id")?,
+                    unit: r.try_get("unit_code")?,
+                    subject: r.try_get("subject")?,
+                    title: r.try_get("title")?,
+                    requirement: r.try_get("requirement")?,
+                    issued_on: Date::parse(&r.try_get::<String, _>("issued_on")?)?,
+                    deadline: Date::parse(&r.try_get::<String, _>("deadline")?)?,
+                    state: r.try_get::<String, _>("state")?.parse()?,
+                    feedback: r.try_get("feedback")?,
+                    version: r.try_get("version")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn extension_request(&self, id: i64) -> Result<ExtensionRequest> {
+        let row = sqlx::query("SELECT order_id, new_deadline, decision FROM extension_requests WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("延期申请", id.to_string()))?;
+        Ok(ExtensionRequest {
+            order: row.try_get("order_id")?,
+            new_deadline: Date::parse(&row.try_get::<String, _>("new_deadline")?)?,
+            decided: row.try_get::<Option<String>, _>("decision")?.is_some(),
+        })
+    }
+}
+
+impl Tx {
+    /// A new problem of a project, with the responsible unit answering first.
+    pub async fn insert_problem(
+        &mut self,
+        project: &str,
+        unit: &str,
+        description: &str,
+        owner: &str,
+        deadline: Date,
+        today: Date,
+    ) -> Result<i64> {
+        let uid = unit_id(self.conn(), unit).await?;
+        let row = sqlx::query(
+            "INSERT INTO problems (project_id, raised_on, description, owner, deadline, resolution, level, unit_id)
+             SELECT id, $2, $3, $4, $5, '', 'unit', $6 FROM projects WHERE code = $1 RETURNING id",
+        )
+        .bind(project)
+        .bind(today.to_string())
+        .bind(description)
+        .bind(owner)
+        .bind(deadline.to_string())
+        .bind(uid)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    pub async fn resolve_problem(&mut self, id: i64, resolution: &str, today: Date) -> Result<()> {
+        sqlx::query("UPDATE problems SET resolved_on = $1, resolution = $2 WHERE id = $3 AND resolved_on IS NULL")
+            .bind(today.to_string())
+            .bind(resolution)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn escalate_problem(&mut self, id: i64, level: ProblemLevel, deadline: Date) -> Result<()> {
+        sqlx::query("UPDATE problems SET level = $1, deadline = $2 WHERE id = $3")
+            .bind(level.code())
+            .bind(deadline.to_string())
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn log_problem(&mut self, id: i64, actor: &str, event: &str, note: &str) -> Result<()> {
+        sqlx::query("INSERT INTO problem_events (problem_id, actor, at, event, note) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(actor)
+            .bind(crate::now_iso())
+            .bind(event)
+            .bind(note)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// A new order, issued.
+    pub async fn insert_order(&mut self, order: &NewOrder<'_>) -> Result<i64> {
+        let uid = unit_id(self.conn(), order.unit).await?;
+        let row = sqlx::query(
+            "INSERT INTO orders (unit_id, subject, title, requirement, issued_by, issued_on, deadline, state, feedback, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'issued', '', 1) RETURNING id",
+        )
+        .bind(uid)
+        .bind(order.subject)
+        .bind(order.title)
+        .bind(order.requirement)
+        .bind(order.issued_by)
+        .bind(order.issued_on.to_string())
+        .bind(order.deadline.to_string())
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Moves an order to `to` with its feedback if it is still at its version.
+    pub async fn move_order(&mut self, order: &Order, to: OrderState, feedback: &str) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE orders SET state = $1, feedback = $2, version = version + 1 WHERE id = $3 AND version = $4",
+        )
+        .bind(to.code())
+        .bind(feedback)
+        .bind(order.id)
+        .bind(order.version)
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!("督办 {}", order.id)));
+        }
+        Ok(())
+    }
+
+    pub async fn set_order_deadline(&mut self, order: i64, deadline: Date) -> Result<()> {
+        sqlx::query("UPDATE orders SET deadline = $1, version = version + 1 WHERE id = $2")
+            .bind(deadline.to_string())
+            .bind(order)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn log_order(&mut self, id: i64, actor: &str, from: &str, to: &str, note: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO order_events (order_id, actor, at, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(actor)
+        .bind(crate::now_iso())
+        .bind(from)
+        .bind(to)
+        .bind(note)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_extension_request(
+        &mut self,
+        order: i64,
+        actor: &str,
+        today: Date,
+        new_deadline: Date,
+        reason: &str,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO extension_requests (order_id, requested_by, requested_on, new_deadline, reason) VALUES ($1, $2, $3, $4, $5)
+             RETURNING id",
+        )
+        .bind(order)
+        .bind(actor)
+        .bind(today.to_string())
+        .bind(new_deadline.to_string())
+        .bind(reason)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    pub async fn decide_extension(&mut self, request: i64, approve: bool, actor: &str, today: Date) -> Result<()> {
+        sqlx::query("UPDATE extension_requests SET decision = $1, decided_by = $2, decided_on = $3 WHERE id = $4")
+            .bind(if approve { "approved" } else { "refused" })
+            .bind(actor)
+            .bind(today.to_string())
+            .bind(request)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
