@@ -19,7 +19,7 @@ use serde::Deserialize;
 use taizhang_app::Session;
 use taizhang_core::access::Actor;
 
-use crate::pages::{Page, render};
+use crate::view::{Page, render};
 use crate::{AppError, AppState};
 
 pub const COOKIE_NAME: &str = "tz_session";

@@ -4,9 +4,9 @@
 
 mod api;
 mod auth;
-mod charts;
 mod pages;
 pub mod report;
+mod view;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -108,15 +108,15 @@ impl From<taizhang_app::Error> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let page = pages::Page {
+        let page = view::Page {
             title: "出错了".into(),
             nav: None,
             blocks: vec![
-                pages::Block::Notice(pages::Notice { kind: "error", text: self.to_string() }),
-                pages::Block::Links(vec![("/".into(), "返回首页".into()), ("/login".into(), "登录".into())]),
+                view::Block::Notice(view::Notice { kind: "error", text: self.to_string() }),
+                view::Block::Links(vec![("/".into(), "返回首页".into()), ("/login".into(), "登录".into())]),
             ],
         };
-        (self.status(), pages::render(&page)).into_response()
+        (self.status(), view::render(&page)).into_response()
     }
 }
 

@@ -1,0 +1,271 @@
+//! 管理: accounts, rounds and imports.
+
+use super::*;
+
+pub async fn admin(
+    State(state): State<AppState>,
+    user: User,
+    uri: axum::http::Uri,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, AppError> {
+    if user.0.user.role != Role::Admin {
+        return Err(AppError::Forbidden(format!("{}无权管理", user.0.user.role.label_zh())));
+    }
+    let acting = user.acting(&state).await?;
+    let tree = acting.tree().clone();
+    let mut page = Page::new(&user, "管理");
+    page.heading("填报轮次");
+    let mut t = TableView::new("", &["报告期", "填报表", "截止", "状态", "操作"]);
+    for r in acting.rounds().await? {
+        t.rows.push(vec![
+            CellView::text(r.period.label_zh(false)),
+            CellView::text(r.form.label_zh()),
+            CellView::text(r.due.to_string()),
+            CellView::text(if r.status == RoundStatus::Open { "填报中" } else { "已关闭" }),
+            CellView::text(""),
+        ]);
+    }
+    page.table(t);
+    let forms = ReportForm::ALL.iter().map(|f| (f.code().to_string(), f.label_zh().to_string())).collect();
+    page.form(
+        "/admin/rounds",
+        &user,
+        vec![
+            field("period", "报告期（如 2018-06）", FieldKind::Text, ""),
+            field("form", "填报表", FieldKind::Select(forms), "projects"),
+            field("due", "截止日期（默认25日）", FieldKind::Text, ""),
+        ],
+        "开启填报",
+    );
+    page.form(
+        "/admin/rounds/close",
+        &user,
+        vec![
+            field("period", "报告期", FieldKind::Text, ""),
+            field(
+                "form",
+                "填报表",
+                FieldKind::Select(
+                    ReportForm::ALL.iter().map(|f| (f.code().to_string(), f.label_zh().to_string())).collect(),
+                ),
+                "projects",
+            ),
+        ],
+        "关闭填报（锁定）",
+    );
+    page.heading("账号");
+    let mut t = TableView::new("", &["账号", "姓名", "角色", "单位"]);
+    for u in acting.users().await? {
+        t.rows.push(vec![
+            CellView::text(&u.username),
+            CellView::text(&u.display_name),
+            CellView::text(u.role.label_zh()),
+            CellView::text(u.unit.as_deref().and_then(|c| tree.get(c)).map_or("—".to_string(), |x| x.name.clone())),
+        ]);
+    }
+    page.table(t);
+    let roles = Role::ALL.iter().map(|r| (r.code().to_string(), r.label_zh().to_string())).collect();
+    let units: Vec<(String, String)> = std::iter::once((String::new(), "（无）".to_string()))
+        .chain(tree.units().iter().map(|u| (u.code.clone(), u.name.clone())))
+        .collect();
+    page.form(
+        "/admin/users",
+        &user,
+        vec![
+            field("username", "账号", FieldKind::Text, ""),
+            field("display_name", "姓名", FieldKind::Text, ""),
+            field("role", "角色", FieldKind::Select(roles), "unit_reporter"),
+            field("unit", "单位", FieldKind::Select(units), ""),
+            field("password", "初始口令", FieldKind::Password, ""),
+        ],
+        "保存账号",
+    );
+    page.heading("导入Excel");
+    let kinds = taizhang_office::Kind::ALL.iter().map(|k| (k.code().to_string(), k.sheet_name().to_string())).collect();
+    page.form(
+        "/admin/import",
+        &user,
+        vec![
+            field("kind", "数据类别（表头同导出模板）", FieldKind::Select(kinds), "units"),
+            field("file", "工作簿（.xlsx）", FieldKind::File, ""),
+        ],
+        "导入（有任何错误则不写入）",
+    );
+    page.heading("单位");
+    let mut t = TableView::new("", &["编码", "名称", "类型", "上级"]);
+    for u in tree.units() {
+        t.rows.push(vec![
+            CellView::text(&u.code),
+            CellView::text(&u.name),
+            CellView::text(u.kind.label_zh()),
+            CellView::text(u.parent.clone().unwrap_or_default()),
+        ]);
+    }
+    page.table(t);
+    page.heading("指标目录");
+    let mut t = TableView::new("", &["编码", "名称", "计量单位", "汇总方式", "时间属性", "别名"]);
+    for i in &acting.catalogue().await?.indicators {
+        t.rows.push(vec![
+            CellView::text(&i.code),
+            CellView::text(&i.name),
+            CellView::text(i.unit.to_string()),
+            CellView::text(i.aggregation.code()),
+            CellView::text(i.temporal.code()),
+            CellView::text(i.aliases.join("、")),
+        ]);
+    }
+    page.table(t);
+    page.heading("预警阈值");
+    let l = &acting.config().lights;
+    page.para(format!(
+        "绿灯：落后序时进度不超过{}个百分点；红灯：落后超过{}个百分点；逾期{}个月未开工为红灯；任务距时限{}天内且完成不足{}%为黄灯；指标低于目标×序时进度{}个百分点为红灯。阈值由配置文件设定（taizhang --config）。",
+        format_number(-l.yellow_below_pp, 2),
+        format_number(-l.red_below_pp, 2),
+        l.not_started_red_months,
+        l.task_yellow_days,
+        format_number(l.task_yellow_below_pct, 2),
+        format_number(l.indicator_red_pp, 2)
+    ));
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
+}
+
+/// The fields of a multipart upload: the CSRF token, the other text fields, the file.
+pub(super) async fn read_upload(
+    mut multipart: axum::extract::Multipart,
+) -> Result<(HashMap<String, String>, Vec<u8>), AppError> {
+    let mut fields = HashMap::new();
+    let mut bytes = Vec::new();
+    while let Some(part) =
+        multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("上传内容无法读取：{e}")))?
+    {
+        let name = part.name().unwrap_or_default().to_string();
+        if name == "file" {
+            bytes = part.bytes().await.map_err(|e| AppError::BadRequest(e.to_string()))?.to_vec();
+        } else {
+            fields.insert(name, part.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?);
+        }
+    }
+    Ok((fields, bytes))
+}
+
+/// An admin imports a workbook of any kind, all or nothing, as `taizhang import` does.
+pub async fn admin_import(
+    State(state): State<AppState>,
+    user: User,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (fields, bytes) = read_upload(multipart).await?;
+    user.check_csrf(fields.get("_csrf").map_or("", String::as_str))?;
+    let kind: taizhang_office::Kind = fields
+        .get("kind")
+        .map_or("", String::as_str)
+        .parse()
+        .map_err(|e: taizhang_office::ImportError| AppError::BadRequest(e.to_string()))?;
+    let acting = user.acting(&state).await?;
+    let mut page = Page::new(&user, "导入结果");
+    let request = taizhang_app::ImportRequest {
+        bytes,
+        file: "上传的工作簿".into(),
+        kind,
+        sheet: None,
+        year: taizhang_app::clock::today().year,
+        dry_run: false,
+    };
+    let outcome = match acting.import_workbook(request, &|_| {}).await {
+        Ok(done) => Ok(done),
+        Err(taizhang_app::WorkbookError::Import(e)) => Err(e.to_string()),
+        Err(taizhang_app::WorkbookError::App(e)) => return Err(e.into()),
+    };
+    match outcome {
+        Ok(done) => {
+            page.notice("ok", format!("已导入工作表“{}”{}行：{}", done.sheet, done.rows, done.summary));
+            for warning in &done.warnings {
+                page.notice("warn", format!("提示：{warning}"));
+            }
+            page.push(Block::Links(vec![("/admin".into(), "返回管理".into())]));
+            Ok(render(&page))
+        }
+        Err(message) => {
+            page.notice("error", format!("工作簿未通过校验，未写入任何数据：\n{message}"));
+            page.push(Block::Links(vec![("/admin".into(), "返回管理".into())]));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoundForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    pub period: String,
+    pub form: String,
+    #[serde(default)]
+    pub due: String,
+}
+
+pub async fn open_round(
+    State(state): State<AppState>,
+    user: User,
+    Form(form): Form<RoundForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    let acting = user.acting(&state).await?;
+    let period: Period =
+        form.period.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
+    let due = if form.due.trim().is_empty() {
+        None
+    } else {
+        Some(Date::parse(&form.due).map_err(|e| AppError::BadRequest(e.to_string()))?)
+    };
+    let kind: ReportForm =
+        form.form.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
+    acting.open_round(period, kind, due).await?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+pub async fn close_round(
+    State(state): State<AppState>,
+    user: User,
+    Form(form): Form<RoundForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    let acting = user.acting(&state).await?;
+    let period: Period =
+        form.period.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
+    let kind: ReportForm =
+        form.form.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
+    let round = acting.round(period, kind).await?;
+    acting.close_round(&round).await?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UserForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    #[serde(default)]
+    pub unit: String,
+    pub password: String,
+}
+
+pub async fn save_user(
+    State(state): State<AppState>,
+    user: User,
+    Form(form): Form<UserForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    let acting = user.acting(&state).await?;
+    let account = taizhang_app::NewUser {
+        username: form.username.trim().to_string(),
+        display_name: form.display_name.trim().to_string(),
+        password: form.password,
+        role: form.role.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?,
+        unit: Some(form.unit).filter(|u| !u.is_empty()),
+    };
+    acting.save_user(&account).await?;
+    Ok(Redirect::to("/admin").into_response())
+}

@@ -1,0 +1,174 @@
+//! The leader's dashboard: core indicators, investment against plan and 序时进度, lights.
+
+use super::*;
+
+#[derive(Debug, Deserialize)]
+pub struct PeriodQuery {
+    pub period: Option<String>,
+    pub unit: Option<String>,
+    pub format: Option<String>,
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    user: User,
+    uri: axum::http::Uri,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
+    let period = period_of(&acting, q.period.as_deref()).await?;
+    let scope = service_scope(&user);
+    let top = match &scope {
+        Some(u) => acting.find_unit(u)?,
+        None => acting.top_unit()?,
+    };
+    let warnings = acting.warnings(period, Some(&top.code), as_of(period)).await?;
+    let input = acting.briefing_with(period, &top.code, as_of(period), "", &warnings).await?;
+    let mut page = Page::new(&user, format!("{}　{}", top.name, period.label_zh(true)));
+    page.push(Block::Links(
+        recent_months(period).into_iter().map(|p| (format!("/?period={}", p.key()), p.label_zh(false))).collect(),
+    ));
+
+    let count = |l: Light| warnings.iter().filter(|w| w.lit.light == l).count();
+    let pct = completion_pct(input.all.ytd_wan, input.all.planned_wan);
+    let lag = pct.map(|p| lag_pp(p, period.time_progress()));
+    page.push(Block::Cards(vec![
+        ("重点项目".into(), format!("{}个", input.all.projects), String::new()),
+        ("年度计划".into(), money_wan(input.all.planned_wan), String::new()),
+        ("累计完成".into(), money_wan(input.all.ytd_wan), String::new()),
+        ("占年计划".into(), pct.map_or("—".into(), |p| format!("{}%", format_number(p, 1))), String::new()),
+        ("较序时进度".into(), lag.map_or("—".into(), |l| format!("{}个百分点", format_number(l, 1))), String::new()),
+        ("红灯".into(), count(Light::Red).to_string(), "red".into()),
+        ("黄灯".into(), count(Light::Yellow).to_string(), "yellow".into()),
+        ("绿灯".into(), count(Light::Green).to_string(), "green".into()),
+    ]));
+
+    page.heading("核心指标");
+    let catalogue = acting.catalogue().await?;
+    let mut t = TableView::new("", &["指标", "数值", "增长", "年度目标", "完成目标%", "灯"]);
+    let mut completion: Vec<(String, Decimal)> = Vec::new();
+    for ind in catalogue.indicators.iter().filter(|i| i.phrasing.section == "economy") {
+        let value = match acting.value(&ind.code, &top.code, period).await? {
+            Some(v) => Some(v),
+            None => acting.value(&ind.code, &top.code, Period::Year(period.year())).await?,
+        };
+        let target = acting.target(&ind.code, &top.code, period.year()).await?;
+        if value.is_none() && target.is_none() {
+            continue;
+        }
+        let level = value.as_ref().and_then(|v| v.value);
+        let done = level.zip(target.as_ref().and_then(|t| t.level)).and_then(|(v, t)| completion_pct(v, t));
+        if let Some(d) = done {
+            completion.push((ind.name.clone(), d.round_dp(1)));
+        }
+        let lit = level
+            .zip(target.as_ref().and_then(|t| t.level))
+            .and_then(|(v, t)| taizhang_core::lights::indicator_light(period, v, t, &acting.config().lights));
+        t.rows.push(vec![
+            CellView::link(&ind.name, format!("/indicators/{}?unit={}", ind.code, top.code)),
+            CellView {
+                text: level.map_or("—".into(), |v| ind.unit.format(v, ind.decimals)),
+                num: true,
+                ..CellView::default()
+            },
+            CellView {
+                text: value
+                    .and_then(|v| v.reported_growth)
+                    .map_or("—".into(), |g| format!("{}%", format_number(g, 2))),
+                num: true,
+                ..CellView::default()
+            },
+            CellView::text(target.and_then(|t| t.level).map_or("—".into(), |v| ind.unit.format(v, ind.decimals))),
+            done.map_or(CellView::text("—"), |d| CellView::num(d, 1)),
+            lit.map_or(CellView::text("—"), |l| CellView {
+                text: l.light.label_zh().into(),
+                light: Some(l.light.code()),
+                ..CellView::default()
+            }),
+        ]);
+    }
+    if t.rows.is_empty() {
+        page.para("本期没有核心指标数据。");
+    } else {
+        if !completion.is_empty() {
+            page.push(Block::Svg(crate::view::chart::indicator_bars_svg(&completion, period)?));
+        }
+        page.table(t);
+    }
+
+    page.heading("重点项目投资");
+    let by_month = acting.monthly_ytd(&top.code, period.year(), period.month_of_year()).await?;
+    page.push(Block::Svg(crate::view::chart::ytd_line_svg(&by_month, input.all.planned_wan, period)?));
+    let mut monthly = TableView::new(
+        "逐月累计完成与序时计划",
+        &["月份", "年初至报告期累计(万元)", "序时计划(万元)", "较序时(百分点)"],
+    );
+    for (i, ytd) in by_month.iter().enumerate() {
+        let m = Decimal::from(i as u64 + 1);
+        let due = input.all.planned_wan * m / Decimal::from(12);
+        let lag = completion_pct(*ytd, input.all.planned_wan).map(|p| lag_pp(p, m / Decimal::from(12)));
+        monthly.rows.push(vec![
+            CellView::text(format!("{}月", i + 1)),
+            CellView::num(*ytd, 2),
+            CellView::num(due, 2),
+            lag.map_or(CellView::text("—"), |l| CellView::num(l, 1)),
+        ]);
+    }
+    page.table(monthly);
+    let by = |caption: &str, first: &str, rows: &[taizhang_core::briefing::Totals]| {
+        let mut t = TableView::new(
+            caption,
+            &[first, "项目数", "年度计划(万元)", "当月(万元)", "累计(万元)", "占年计划%", "较序时(百分点)"],
+        );
+        for r in rows {
+            let pct = completion_pct(r.ytd_wan, r.planned_wan);
+            t.rows.push(vec![
+                CellView::text(&r.label),
+                CellView::num(Decimal::from(r.projects), 0),
+                CellView::num(r.planned_wan, 2),
+                CellView::num(r.month_wan, 2),
+                CellView::num(r.ytd_wan, 2),
+                pct.map_or(CellView::text("—"), |p| CellView::num(p, 1)),
+                pct.map_or(CellView::text("—"), |p| CellView::num(lag_pp(p, period.time_progress()), 1)),
+            ]);
+        }
+        t
+    };
+    page.push(Block::Svg(crate::view::chart::category_bars_svg(&input.by_category, period)?));
+    page.table(by("按类别", "项目类别", &input.by_category));
+    page.table(by("按责任单位", "责任单位", &input.by_unit));
+
+    page.heading("红黄绿灯");
+    page.push(Block::Svg(crate::view::chart::lights_svg(
+        count(Light::Red),
+        count(Light::Yellow),
+        count(Light::Green),
+    )?));
+    let mut reds = TableView::new("红灯清单", &["类别", "名称", "责任单位", "原因"]);
+    for w in warnings.iter().filter(|w| w.lit.light == Light::Red) {
+        let href = if w.kind == taizhang_core::lights::WarningKind::Project {
+            Some(format!("/projects/{}", w.code))
+        } else {
+            None
+        };
+        reds.rows.push(vec![
+            CellView::text(w.kind.label_zh()),
+            CellView { text: w.name.clone(), href, ..CellView::default() },
+            CellView::text(&w.unit),
+            CellView::text(&w.lit.reason),
+        ]);
+    }
+    if reds.rows.is_empty() {
+        page.para("本期没有红灯。");
+    } else {
+        page.table(reds);
+    }
+    page.heading("逾期未报");
+    if input.late_units.is_empty() {
+        page.para("没有逾期未报的单位。");
+    } else {
+        page.para(input.late_units.join("、"));
+    }
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
+}

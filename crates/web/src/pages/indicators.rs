@@ -1,0 +1,196 @@
+//! Indicators, the year's plan and the annual summary.
+
+use super::*;
+
+pub async fn indicators(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
+    let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => p.parse::<Period>().map_err(|e| AppError::BadRequest(e.to_string()))?,
+        None => Period::Year(period_of(&acting, None).await?.year() - 1),
+    };
+    let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(service_scope(&user).as_deref()) {
+        Some(u) => acting.find_unit(u)?,
+        None => acting.top_unit()?,
+    };
+    user.acting(&state).await?.check_read(&unit.code)?;
+    let catalogue = acting.catalogue().await?;
+    let mut page = Page::new(&user, format!("{}指标（{}）", unit.name, period.label_zh(true)));
+    let mut t = TableView::new("指标数据", &["指标", "数值", "增长率(%)", "目标值", "目标增长率(%)", "灯"]);
+    t.export = Some(format!("/indicators?period={}&unit={}&format=xlsx", period.key(), unit.code));
+    for ind in &catalogue.indicators {
+        let value = acting.value(&ind.code, &unit.code, period).await?;
+        let target = acting.target(&ind.code, &unit.code, period.year()).await?;
+        if value.is_none() && target.is_none() {
+            continue;
+        }
+        let level = value.as_ref().and_then(|v| v.value);
+        let lit = level
+            .zip(target.as_ref().and_then(|t| t.level))
+            .and_then(|(v, t)| taizhang_core::lights::indicator_light(period, v, t, &acting.config().lights));
+        t.rows.push(vec![
+            CellView::link(&ind.name, format!("/indicators/{}?unit={}", ind.code, unit.code)),
+            CellView {
+                text: level.map_or(String::new(), |v| ind.unit.format(v, ind.decimals)),
+                num: true,
+                ..CellView::default()
+            },
+            value.as_ref().and_then(|v| v.reported_growth).map_or(CellView::text(""), |g| CellView::num(g, 2)),
+            CellView::text(
+                target.as_ref().and_then(|t| t.level).map_or(String::new(), |v| ind.unit.format(v, ind.decimals)),
+            ),
+            target.as_ref().and_then(|t| t.growth).map_or(CellView::text(""), |g| CellView::num(g, 2)),
+            lit.map_or(CellView::text(""), |l| CellView::light(l.light)),
+        ]);
+    }
+    page.table(t);
+    page_or_xlsx(page, q.format.as_deref())
+}
+
+pub async fn indicator(
+    State(state): State<AppState>,
+    user: User,
+    uri: axum::http::Uri,
+    Path(code): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
+    let catalogue = acting.catalogue().await?;
+    let ind = catalogue.find(&code).ok_or_else(|| AppError::NotFound(format!("指标“{code}”")))?.clone();
+    let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(service_scope(&user).as_deref()) {
+        Some(u) => acting.find_unit(u)?,
+        None => acting.top_unit()?,
+    };
+    user.acting(&state).await?.check_read(&unit.code)?;
+    let mut page = Page::new(&user, format!("{}：{}", unit.name, ind.name));
+    let mut t = TableView::new("时间序列", &["报告期", "数值", "增长率(%)", "说明"]);
+    for v in acting.indicator_series(&ind.code, &unit.code).await? {
+        t.rows.push(vec![
+            CellView::text(v.period.label_zh(false)),
+            CellView {
+                text: v.value.map_or(String::new(), |x| ind.unit.format(x, ind.decimals)),
+                num: true,
+                ..CellView::default()
+            },
+            v.reported_growth.map_or(CellView::text(""), |g| CellView::num(g, 2)),
+            CellView::text(v.note.unwrap_or_default()),
+        ]);
+    }
+    page.table(t);
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+    pub unit: Option<String>,
+    pub format: Option<String>,
+}
+
+pub async fn plan(
+    State(state): State<AppState>,
+    user: User,
+    uri: axum::http::Uri,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
+    let top = acting.top_unit()?;
+    let year = q.year.unwrap_or(period_of(&acting, None).await?.year());
+    let nodes = acting.plan_nodes(&top.code, year).await?;
+    let mut page = Page::new(&user, format!("{}{}年工作计划", top.name, year));
+    if nodes.is_empty() {
+        page.para("本年度没有工作计划。");
+    }
+    let depth = |code: &str| {
+        let mut d = 0;
+        let mut at = nodes.iter().find(|n| n.code == code).and_then(|n| n.parent.clone());
+        while let Some(p) = at {
+            d += 1;
+            at = nodes.iter().find(|n| n.code == p).and_then(|n| n.parent.clone());
+        }
+        d
+    };
+    // Each node's projects lit for the year's latest reported month, rolled up the tree.
+    let period = match period_of(&acting, None).await? {
+        p if p.year() == year => p,
+        _ => Period::Month(year, 12),
+    };
+    let lights: HashMap<String, Light> = acting
+        .warnings(period, None, as_of(period))
+        .await?
+        .into_iter()
+        .filter(|w| w.kind == taizhang_core::lights::WarningKind::Project)
+        .map(|w| (w.code, w.lit.light))
+        .collect();
+    let records = acting.project_records(Some(year), None).await?;
+    let within = |node: &str, of: &str| {
+        let mut at = Some(node.to_string());
+        while let Some(code) = at {
+            if code == of {
+                return true;
+            }
+            at = nodes.iter().find(|n| n.code == code).and_then(|n| n.parent.clone());
+        }
+        false
+    };
+    let mut t = TableView::new(
+        &format!("计划层级（{}）", period.label_zh(true)),
+        &["层级", "名称", "项目数", "红灯", "黄灯", "绿灯", "状态"],
+    );
+    for n in &nodes {
+        let linked: Vec<Light> = records
+            .iter()
+            .filter(|r| r.project.plan_node.as_deref().is_some_and(|p| within(p, &n.code)))
+            .map(|r| lights.get(&r.project.code).copied().unwrap_or(Light::Green))
+            .collect();
+        let count = |l: Light| Decimal::from(linked.iter().filter(|x| **x == l).count() as u64);
+        t.rows.push(vec![
+            CellView::text(&n.level_label),
+            CellView::text(format!("{}{}", "　".repeat(depth(&n.code)), n.title)),
+            CellView::num(Decimal::from(linked.len() as u64), 0),
+            CellView::num(count(Light::Red), 0),
+            CellView::num(count(Light::Yellow), 0),
+            CellView::num(count(Light::Green), 0),
+            linked.iter().max().map_or(CellView::text("—"), |l| CellView::light(*l)),
+        ]);
+    }
+    page.table(t);
+    let milestones = acting.milestones(&top.code).await?;
+    if !milestones.is_empty() {
+        page.heading("远景目标");
+        for m in milestones {
+            page.para(format!("到{}，{}", m.horizon, m.text));
+        }
+    }
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
+}
+
+pub async fn annual(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
+    let year = q.year.unwrap_or(period_of(&acting, None).await?.year() - 1);
+    let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(service_scope(&user).as_deref()) {
+        Some(u) => acting.find_unit(u)?,
+        None => acting.top_unit()?,
+    };
+    user.acting(&state).await?.check_read(&unit.code)?;
+    let catalogue = acting.catalogue().await?;
+    let doc =
+        taizhang_core::report::annual_summary(&catalogue, &acting.annual_input(&catalogue, &unit.code, year).await?);
+    let mut page = Page::new(&user, doc.title.clone());
+    for s in doc.sections {
+        page.heading(s.heading);
+        for p in s.paragraphs {
+            page.para(p);
+        }
+    }
+    Ok(render(&page))
+}

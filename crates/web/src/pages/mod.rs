@@ -1,0 +1,70 @@
+//! Server-rendered pages for every role, one module per feature, each page built from the
+//! blocks of [`crate::view`]; every read and write goes through the signed-in user's
+//! [`Acting`] (the app layer and its permission rule).
+
+mod admin;
+mod dashboard;
+mod indicators;
+mod projects;
+mod report;
+mod review;
+
+pub use admin::*;
+pub use dashboard::*;
+pub use indicators::*;
+pub use projects::*;
+pub use report::*;
+pub use review::*;
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use taizhang_core::access::Role;
+use taizhang_core::lights::Light;
+use taizhang_core::period::Period;
+use taizhang_core::project::{Date, completion_pct, lag_pp};
+use taizhang_core::quantity::format_number;
+use taizhang_core::report::money_wan;
+use taizhang_core::workflow::{EntryFigures, Round, RoundStatus};
+use taizhang_core::workflow::{EntryState, Form as ReportForm};
+
+use crate::auth::User;
+pub(crate) use crate::view::*;
+use crate::{AppError, AppState};
+use taizhang_app::Acting;
+
+/// The period a page shows: the one asked for, else the latest month with reports.
+async fn period_of(acting: &Acting<'_>, asked: Option<&str>) -> Result<Period, AppError> {
+    match asked.filter(|s| !s.is_empty()) {
+        Some(p) => p.parse::<Period>().map(|p| p.closing_month()).map_err(|e| AppError::BadRequest(e.to_string())),
+        None => Ok(acting
+            .latest_progress_period()
+            .await?
+            .unwrap_or(Period::Month(taizhang_app::clock::today().year, taizhang_app::clock::today().month))),
+    }
+}
+
+/// The day a period's lights are judged on: its last day.
+fn as_of(period: Period) -> Date {
+    Date::end_of(period)
+}
+
+fn service_scope(user: &User) -> Option<String> {
+    if user.0.user.role.needs_unit() { user.0.user.unit.clone() } else { None }
+}
+
+fn recent_months(period: Period) -> Vec<Period> {
+    let (y, m) = (period.year(), period.month_of_year());
+    (0..6)
+        .rev()
+        .map(|back| {
+            let index = i32::from(m) - 1 - back;
+            Period::Month(y + index.div_euclid(12), (index.rem_euclid(12) + 1) as u8)
+        })
+        .collect()
+}

@@ -1,0 +1,291 @@
+//! Key projects: the filterable list and a page per project with its history and audit trail.
+
+use super::*;
+
+#[derive(Debug, Deserialize)]
+pub struct ProjectQuery {
+    pub period: Option<String>,
+    pub category: Option<String>,
+    pub unit: Option<String>,
+    pub nature: Option<String>,
+    pub light: Option<String>,
+    pub flag: Option<String>,
+    pub sort: Option<String>,
+    pub format: Option<String>,
+}
+
+pub async fn projects(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<ProjectQuery>,
+) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
+    let period = period_of(&acting, q.period.as_deref()).await?;
+    let scope = service_scope(&user);
+    let records = acting.project_records(Some(period.year()), scope.as_deref()).await?;
+    let warnings: HashMap<String, taizhang_core::lights::Lit> = acting
+        .warnings(period, scope.as_deref(), as_of(period))
+        .await?
+        .into_iter()
+        .filter(|w| w.kind == taizhang_core::lights::WarningKind::Project)
+        .map(|w| (w.code, w.lit))
+        .collect();
+    let progress: HashMap<String, taizhang_core::project::MonthlyProgress> = acting
+        .progress_rows(period.year(), Some(period.month_of_year()), scope.as_deref())
+        .await?
+        .into_iter()
+        .filter(|g| g.period == period)
+        .map(|g| (g.project.clone(), g))
+        .collect();
+    let tree = acting.tree().clone();
+    let unit_name = |c: &str| tree.get(c).map_or_else(|| c.to_string(), |u| u.name.clone());
+    let keep = |wanted: &Option<String>, have: &str| wanted.as_deref().is_none_or(|w| w.is_empty() || w == have);
+    let mut rows: Vec<(Light, Vec<CellView>, Decimal, String)> = Vec::new();
+    for r in &records {
+        let p = &r.project;
+        let lit = warnings.get(&p.code);
+        let light = lit.map_or(Light::Green, |l| l.light);
+        let uname = unit_name(&p.responsibility.unit);
+        if !(keep(&q.category, &p.category)
+            && keep(&q.unit, &uname)
+            && keep(&q.nature, p.nature.label_zh())
+            && keep(&q.light, light.code())
+            && q.flag.as_deref().is_none_or(|f| f.is_empty() || p.flags.iter().any(|x| x == f)))
+        {
+            continue;
+        }
+        let plan = r.plans.first().map(|y| y.planned_wan).unwrap_or_default();
+        let ytd = progress.get(&p.code).map(|g| g.ytd_wan);
+        let pct = ytd.and_then(|y| completion_pct(y, plan)).unwrap_or_default();
+        rows.push((
+            light,
+            vec![
+                CellView::link(&p.code, format!("/projects/{}", p.code)),
+                CellView::link(&p.name, format!("/projects/{}", p.code)),
+                CellView::text(&p.category),
+                CellView::text(p.nature.label_zh()),
+                CellView::text(&uname),
+                CellView::num(plan, 2),
+                ytd.map_or(CellView::text("未报"), |y| CellView::num(y, 2)),
+                CellView::num(pct, 1),
+                CellView::light(light),
+                CellView::text(lit.map(|l| l.reason.clone()).unwrap_or_default()),
+            ],
+            pct,
+            p.code.clone(),
+        ));
+    }
+    match q.sort.as_deref() {
+        Some("light") => rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.3.cmp(&b.3))),
+        Some("completion") => rows.sort_by(|a, b| b.2.cmp(&a.2).then(a.3.cmp(&b.3))),
+        _ => rows.sort_by(|a, b| a.3.cmp(&b.3)),
+    }
+    let mut page = Page::new(&user, format!("重点项目（{}）", period.label_zh(true)));
+    let categories: Vec<String> = {
+        let mut c: Vec<String> = records.iter().map(|r| r.project.category.clone()).collect();
+        c.sort();
+        c.dedup();
+        c
+    };
+    let options = |values: Vec<(String, String)>| {
+        let mut all = vec![(String::new(), "全部".to_string())];
+        all.extend(values);
+        FieldKind::Select(all)
+    };
+    page.push(Block::Form(FormView {
+        action: "/projects".into(),
+        csrf: String::new(),
+        fields: vec![
+            field("period", "报告期", FieldKind::Text, period.key()),
+            field(
+                "category",
+                "项目类别",
+                options(categories.into_iter().map(|c| (c.clone(), c)).collect()),
+                q.category.clone().unwrap_or_default(),
+            ),
+            field(
+                "nature",
+                "建设性质",
+                options(["新开工", "续建", "前期", "竣工"].iter().map(|n| (n.to_string(), n.to_string())).collect()),
+                q.nature.clone().unwrap_or_default(),
+            ),
+            field(
+                "light",
+                "灯",
+                options(vec![
+                    ("red".into(), "红灯".into()),
+                    ("yellow".into(), "黄灯".into()),
+                    ("green".into(), "绿灯".into()),
+                ]),
+                q.light.clone().unwrap_or_default(),
+            ),
+            field(
+                "flag",
+                "标签",
+                options(vec![("出彩项目".into(), "出彩项目".into()), ("亿元以上".into(), "亿元以上".into())]),
+                q.flag.clone().unwrap_or_default(),
+            ),
+            field("unit", "责任单位", FieldKind::Text, q.unit.clone().unwrap_or_default()),
+        ],
+        submit: "筛选".into(),
+        inline: false,
+        multipart: false,
+        get: true,
+    }));
+    let query = |sort: &str| format!("/projects?period={}&sort={sort}", period.key());
+    let mut t = TableView::new(&format!("共{}个项目", rows.len()), &[]);
+    t.headers = vec![
+        ("项目编码".into(), Some(query("code"))),
+        ("项目名称".into(), None),
+        ("项目类别".into(), None),
+        ("建设性质".into(), None),
+        ("责任单位".into(), None),
+        ("年度计划(万元)".into(), None),
+        ("年初至报告期累计(万元)".into(), None),
+        ("占年计划%".into(), Some(query("completion"))),
+        ("灯".into(), Some(query("light"))),
+        ("原因".into(), None),
+    ];
+    t.export = Some(format!("/projects?period={}&format=xlsx", period.key()));
+    t.rows = rows.into_iter().map(|r| r.1).collect();
+    page.table(t);
+    page_or_xlsx(page, q.format.as_deref())
+}
+
+pub async fn project(
+    State(state): State<AppState>,
+    user: User,
+    uri: axum::http::Uri,
+    Path(code): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
+    let p = acting.project(&code).await?.ok_or_else(|| AppError::NotFound(format!("项目“{code}”")))?;
+    acting.check_read(&p.responsibility.unit)?;
+    let tree = acting.tree().clone();
+    let mut page = Page::new(&user, p.name.clone());
+    let r = &p.responsibility;
+    let mut master = TableView::new("项目信息", &["项目", "内容"]);
+    let rows = [
+        ("项目编码", p.code.clone()),
+        ("项目类别", p.category.clone()),
+        ("建设性质", p.nature.label_zh().into()),
+        ("建设地点", p.location.clone()),
+        ("建设内容", p.content.clone()),
+        ("总投资", money_wan(p.total_investment_wan)),
+        ("计划开工", p.planned_start.map(|d| d.to_string()).unwrap_or_default()),
+        ("计划竣工", p.planned_finish.map(|d| d.to_string()).unwrap_or_default()),
+        ("实际开工", p.actual_start.map(|d| d.to_string()).unwrap_or_default()),
+        ("标签", p.flags.join("、")),
+        ("分包领导", r.lead_leader.clone()),
+        ("责任单位", tree.get(&r.unit).map_or(r.unit.clone(), |u| u.name.clone())),
+        ("责任人", r.person.clone()),
+        ("联系电话", r.contact.clone()),
+    ];
+    for (k, v) in rows {
+        master.rows.push(vec![CellView::text(k), CellView::text(v)]);
+    }
+    page.table(master);
+    let year = acting.latest_progress_period().await?.map_or(taizhang_app::clock::today().year, |p| p.year());
+    for y in [year, year - 1] {
+        if let Some(plan) = acting.year_plan(&code, y).await? {
+            page.heading(format!("{y}年计划与进度"));
+            page.para(format!("年度计划投资{}；形象进度节点：{}", money_wan(plan.planned_wan), plan.milestones));
+            let history = acting.project_progress(&code, y).await?;
+            if !history.is_empty() {
+                let months: Vec<Decimal> = history.iter().map(|g| g.ytd_wan).collect();
+                let last = history.last().map_or(Period::Month(y, 12), |g| g.period);
+                page.push(Block::Svg(crate::view::chart::ytd_line_svg(&months, plan.planned_wan, last)?));
+                let mut t = TableView::new(
+                    "月度进度",
+                    &[
+                        "报告期",
+                        "当月完成(万元)",
+                        "年初至报告期累计(万元)",
+                        "占年计划%",
+                        "开工至报告期累计(万元)",
+                        "形象进度",
+                        "存在问题",
+                    ],
+                );
+                for g in history {
+                    t.rows.push(vec![
+                        CellView::text(g.period.label_zh(false)),
+                        g.month_wan.map_or(CellView::text(""), |m| CellView::num(m, 2)),
+                        CellView::num(g.ytd_wan, 2),
+                        completion_pct(g.ytd_wan, plan.planned_wan).map_or(CellView::text(""), |c| CellView::num(c, 1)),
+                        g.since_start_wan.map_or(CellView::text(""), |s| CellView::num(s, 2)),
+                        CellView::text(g.image_progress),
+                        CellView::text(g.problems),
+                    ]);
+                }
+                page.table(t);
+            }
+        }
+    }
+    let problems = acting.project_problems(&code).await?;
+    page.heading("问题清单");
+    if problems.is_empty() {
+        page.para("没有登记的问题。");
+    } else {
+        let mut t = TableView::new("", &["提出日期", "问题", "责任方", "时限", "解决情况"]);
+        for q in problems {
+            t.rows.push(vec![
+                CellView::text(q.raised_on.to_string()),
+                CellView::text(q.description),
+                CellView::text(q.owner),
+                CellView::text(q.deadline.map(|d| d.to_string()).unwrap_or_default()),
+                CellView::text(q.resolved_on.map_or("未解决".to_string(), |d| format!("{d} {}", q.resolution))),
+            ]);
+        }
+        page.table(t);
+    }
+    let orders: Vec<_> =
+        acting.orders(None).await.unwrap_or_default().into_iter().filter(|o| o.subject == code).collect();
+    page.heading("督办");
+    if orders.is_empty() {
+        page.para("没有督办事项。");
+    } else {
+        let mut t = TableView::new("", &["督办事项", "要求", "时限", "状态", "反馈"]);
+        for o in orders {
+            t.rows.push(vec![
+                CellView::text(o.title),
+                CellView::text(o.requirement),
+                CellView::text(o.deadline.to_string()),
+                CellView::text(o.state.label_zh()),
+                CellView::text(o.feedback),
+            ]);
+        }
+        page.table(t);
+    }
+    page.heading("填报记录");
+    let mut t = TableView::new("", &["报告期", "单位", "状态", "版本", "说明", "操作记录"]);
+    for (round, entry) in acting.entries_of_subject(&code).await? {
+        let trail: Vec<String> = acting
+            .history(&entry)
+            .await?
+            .into_iter()
+            .map(|h| {
+                format!(
+                    "{} {} {}→{}{}",
+                    h.at,
+                    h.actor,
+                    h.from,
+                    h.to,
+                    if h.reason.is_empty() { String::new() } else { format!("（{}）", h.reason) }
+                )
+            })
+            .collect();
+        t.rows.push(vec![
+            CellView::text(round.period.label_zh(false)),
+            CellView::text(tree.get(&entry.unit).map_or(entry.unit.clone(), |u| u.name.clone())),
+            CellView::text(entry.state.label_zh()),
+            CellView::num(Decimal::from(entry.version), 0),
+            CellView::text(entry.explanation),
+            CellView::text(trail.join("；")),
+        ]);
+    }
+    page.table(t);
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
+}

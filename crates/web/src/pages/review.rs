@@ -1,0 +1,86 @@
+//! 审核: unit leaders and the district approve, accept or return a unit's submission.
+
+use super::*;
+
+pub async fn review(
+    State(state): State<AppState>,
+    user: User,
+    uri: axum::http::Uri,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
+    let mut page = Page::new(&user, "审核");
+    let (wanted, action, label) = match user.0.user.role {
+        Role::UnitLeader => (EntryState::Submitted, "approve", "审核通过"),
+        Role::Reviewer | Role::Admin => (EntryState::Approved, "accept", "区级审核通过"),
+        _ => return Err(AppError::Forbidden(format!("{}无权审核", user.0.user.role.label_zh()))),
+    };
+    let tree = acting.tree().clone();
+    let mut any = false;
+    for round in acting.rounds().await?.into_iter().filter(|r| r.status == RoundStatus::Open) {
+        for standing in acting.round_status(&round, taizhang_app::clock::today()).await? {
+            let entries: Vec<_> =
+                acting.entries(&round, &standing.unit).await?.into_iter().filter(|e| e.state == wanted).collect();
+            if entries.is_empty() {
+                continue;
+            }
+            any = true;
+            let name = tree.get(&standing.unit).map_or(standing.unit.clone(), |u| u.name.clone());
+            page.heading(format!("{} {}：待审{}条", round_label(&round), name, entries.len()));
+            let mut t = TableView::new(
+                "",
+                &["编码", "当月(万元)", "累计(万元)", "开工累计(万元)", "形象进度", "说明", "未通过的校验"],
+            );
+            for e in &entries {
+                t.rows.push(vec![
+                    CellView::text(&e.subject),
+                    e.figures.month_wan.map_or(CellView::text(""), |m| CellView::num(m, 2)),
+                    e.figures.ytd_wan.map_or(CellView::text(""), |m| CellView::num(m, 2)),
+                    e.figures.since_start_wan.map_or(CellView::text(""), |m| CellView::num(m, 2)),
+                    CellView::text(&e.figures.text),
+                    CellView::text(&e.explanation),
+                    CellView::text(&e.failures),
+                ]);
+            }
+            page.table(t);
+            page.button(&format!("/review/{}/{}/{action}", round.id, standing.unit), &user, vec![], label);
+            page.form(
+                &format!("/review/{}/{}/return", round.id, standing.unit),
+                &user,
+                vec![field("reason", "退回原因", FieldKind::Text, "")],
+                "退回",
+            );
+        }
+    }
+    if !any {
+        page.para("没有待审核的记录。");
+    }
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReviewForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub async fn review_action(
+    State(state): State<AppState>,
+    user: User,
+    Path((round_id, unit, action)): Path<(i64, String, String)>,
+    Form(form): Form<ReviewForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round_id).await?;
+    match action.as_str() {
+        "approve" => acting.approve(&round, &unit).await?,
+        "accept" => acting.accept(&round, &unit).await?,
+        "return" => acting.return_entries(&round, &unit, &form.reason).await?,
+        other => return Err(AppError::NotFound(format!("操作“{other}”"))),
+    };
+    Ok(Redirect::to("/review").into_response())
+}
