@@ -841,3 +841,49 @@ fn a_project_listed_once_per_plan_year_keeps_every_years_plan() {
     let again = ok(taizhang(&db, &["import", "projects", path.to_str().unwrap()]));
     assert!(again.contains("新增0条，变更0条，未变2条"), "{again}");
 }
+
+#[test]
+fn every_command_acts_as_the_account_named_by_as() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let units = dir.path().join("units.xlsx");
+    ok(taizhang(&db, &["export", "units", "--out", units.to_str().unwrap()]));
+    let before = fingerprint(&db, dir.path());
+
+    // A unit's reporter may not write the ledger's master data: refused, naming the role.
+    let out = taizhang(&db, &["import", "units", units.to_str().unwrap(), "--as", "zjj_reporter"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a reporter's import of units was accepted");
+    assert!(err.contains("填报员无权维护台账基础数据"), "{err}");
+    assert_eq!(fingerprint(&db, dir.path()), before, "a refused import changed the database");
+    // The same file as admin (the default account) is imported: nothing changes in it.
+    assert!(ok(taizhang(&db, &["import", "units", units.to_str().unwrap()])).contains("变更0条"));
+
+    // Reads are narrowed to the account's reach: another unit's records and the district's
+    // annual summary are refused to a unit's reporter, and allowed to the district leader.
+    let other = dir.path().join("other.xlsx");
+    let out = taizhang(
+        &db,
+        &[
+            "export",
+            "projects",
+            "--year",
+            "2018",
+            "--unit",
+            "erqi-dhj",
+            "--out",
+            other.to_str().unwrap(),
+            "--as",
+            "zjj_reporter",
+        ],
+    );
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("erqi-dhj"));
+    let out = taizhang(&db, &["report", "annual", "--year", "2017", "--as", "zjj_reporter"]);
+    assert!(!out.status.success(), "a reporter read the district's annual summary");
+    assert!(
+        ok(taizhang(&db, &["report", "annual", "--year", "2017", "--as", "district_leader"])).contains("地区生产总值")
+    );
+    // A leader reads but does not open rounds.
+    let out = taizhang(&db, &["round", "open", "--period", "2018-06", "--as", "district_leader"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("领导无权开启填报轮次"));
+}
