@@ -13,10 +13,25 @@ use crate::{Result, StoreError};
 pub struct TestDatabase {
     pub url: String,
     file: Option<PathBuf>,
+    /// The PostgreSQL server and database name, dropped with this.
+    postgres: Option<(String, String)>,
 }
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
+        if let Some((server, name)) = self.postgres.take() {
+            // Drop runs outside any runtime (or inside one that must not block): a thread of
+            // its own connects and drops the database, ending connections still open.
+            let dropped = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                runtime.block_on(async {
+                    let mut conn = AnyConnection::connect(&server).await.ok()?;
+                    conn.execute(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await.ok()?;
+                    conn.close().await.ok()
+                })
+            });
+            let _ = dropped.join();
+        }
         if let Some(file) = &self.file {
             for suffix in ["", "-wal", "-shm"] {
                 let mut path = file.clone().into_os_string();
@@ -56,11 +71,11 @@ pub async fn fresh_database() -> Result<TestDatabase> {
                 Some(q) => format!("{base}/{name}?{q}"),
                 None => format!("{base}/{name}"),
             };
-            Ok(TestDatabase { url, file: None })
+            Ok(TestDatabase { url, file: None, postgres: Some((server, name)) })
         }
         None => {
             let file = std::env::temp_dir().join(format!("{name}.db"));
-            Ok(TestDatabase { url: format!("sqlite://{}", file.display()), file: Some(file) })
+            Ok(TestDatabase { url: format!("sqlite://{}", file.display()), file: Some(file), postgres: None })
         }
     }
 }

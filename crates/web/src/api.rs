@@ -54,7 +54,7 @@ pub struct SessionInfo {
 
 /// Signs in: sets the session cookie and returns the CSRF token.
 #[utoipa::path(post, path = "/api/v1/session", tag = "auth", request_body = Credentials,
-    responses((status = 200, body = SessionInfo), (status = 401, body = crate::ApiErrorBody), (status = 429, body = crate::ApiErrorBody)))]
+    responses((status = 200, description = "成功", body = SessionInfo), (status = 401, description = "未登录，或账号口令错误", body = crate::ApiErrorBody), (status = 429, description = "登录失败次数过多", body = crate::ApiErrorBody)))]
 pub async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -94,7 +94,7 @@ pub struct YearParam {
 
 /// Projects with a plan in a year, within the caller's reach.
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(YearParam),
-    responses((status = 200, body = [ProjectRow]), (status = 401, body = crate::ApiErrorBody)))]
+    responses((status = 200, description = "成功", body = [ProjectRow]), (status = 401, description = "未登录，或账号口令错误", body = crate::ApiErrorBody)))]
 pub async fn projects(
     State(state): State<AppState>,
     user: User,
@@ -145,7 +145,7 @@ pub struct WarningParams {
 
 /// The lit items of a period (red, yellow and green), worst first, each with its reason.
 #[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", params(WarningParams),
-    responses((status = 200, body = [WarningRow]), (status = 400, body = crate::ApiErrorBody), (status = 403, body = crate::ApiErrorBody)))]
+    responses((status = 200, description = "成功", body = [WarningRow]), (status = 400, description = "请求有误", body = crate::ApiErrorBody), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody)))]
 pub async fn warnings(
     State(state): State<AppState>,
     user: User,
@@ -183,7 +183,7 @@ pub struct RoundRow {
 }
 
 /// Reporting rounds, newest first.
-#[utoipa::path(get, path = "/api/v1/rounds", tag = "reporting", responses((status = 200, body = [RoundRow])))]
+#[utoipa::path(get, path = "/api/v1/rounds", tag = "reporting", responses((status = 200, description = "成功", body = [RoundRow])))]
 pub async fn rounds(State(state): State<AppState>, user: User) -> ApiResult<Vec<RoundRow>> {
     let acting = user.acting(&state).await?;
     Ok(Json(
@@ -253,7 +253,7 @@ fn entry_row(e: Entry) -> EntryRow {
 /// A unit's entries in a round.
 #[utoipa::path(get, path = "/api/v1/rounds/{round}/units/{unit}/entries", tag = "reporting",
     params(("round" = i64, Path), ("unit" = String, Path)),
-    responses((status = 200, body = [EntryRow]), (status = 403, body = crate::ApiErrorBody)))]
+    responses((status = 200, description = "成功", body = [EntryRow]), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody)))]
 pub async fn entries(
     State(state): State<AppState>,
     user: User,
@@ -274,7 +274,7 @@ pub struct SaveEntry {
 /// Saves a draft.
 #[utoipa::path(put, path = "/api/v1/rounds/{round}/units/{unit}/entries/{subject}", tag = "reporting",
     params(("round" = i64, Path), ("unit" = String, Path), ("subject" = String, Path)), request_body = SaveEntry,
-    responses((status = 200, body = EntryRow), (status = 403, body = crate::ApiErrorBody), (status = 409, body = crate::ApiErrorBody)))]
+    responses((status = 200, description = "成功", body = EntryRow), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody), (status = 409, description = "记录已被他人修改", body = crate::ApiErrorBody)))]
 pub async fn save_entry(
     State(state): State<AppState>,
     user: User,
@@ -313,7 +313,7 @@ pub struct Count {
 /// Submits a unit's drafts; 422 `rules_failed` lists what needs a 说明.
 #[utoipa::path(post, path = "/api/v1/rounds/{round}/units/{unit}/submit", tag = "reporting",
     params(("round" = i64, Path), ("unit" = String, Path)), request_body = SubmitBody,
-    responses((status = 200, body = Count), (status = 422, body = crate::ApiErrorBody)))]
+    responses((status = 200, description = "成功", body = Count), (status = 422, description = "校验未通过", body = crate::ApiErrorBody)))]
 pub async fn submit(
     State(state): State<AppState>,
     user: User,
@@ -336,7 +336,7 @@ pub struct ActionBody {
 #[utoipa::path(post, path = "/api/v1/rounds/{round}/units/{unit}/{action}", tag = "reporting",
     params(("round" = i64, Path), ("unit" = String, Path), ("action" = String, Path, description = "approve | accept | return")),
     request_body = ActionBody,
-    responses((status = 200, body = Count), (status = 403, body = crate::ApiErrorBody), (status = 404, body = crate::ApiErrorBody)))]
+    responses((status = 200, description = "成功", body = Count), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody), (status = 404, description = "不存在", body = crate::ApiErrorBody)))]
 pub async fn act(
     State(state): State<AppState>,
     user: User,
@@ -376,7 +376,7 @@ pub struct ProjectDetail {
 
 /// One project with its monthly reports of a year.
 #[utoipa::path(get, path = "/api/v1/projects/{code}", tag = "projects", params(("code" = String, Path), YearParam),
-    responses((status = 200, body = ProjectDetail), (status = 403, body = crate::ApiErrorBody), (status = 404, body = crate::ApiErrorBody)))]
+    responses((status = 200, description = "成功", body = ProjectDetail), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody), (status = 404, description = "不存在", body = crate::ApiErrorBody)))]
 pub async fn project(
     State(state): State<AppState>,
     user: User,
@@ -445,7 +445,7 @@ pub struct IndicatorParams {
 
 /// A unit's indicator values of a period, with the year's targets. Missing figures stay missing.
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", params(IndicatorParams),
-    responses((status = 200, body = [IndicatorRow]), (status = 400, body = crate::ApiErrorBody), (status = 403, body = crate::ApiErrorBody)))]
+    responses((status = 200, description = "成功", body = [IndicatorRow]), (status = 400, description = "请求有误", body = crate::ApiErrorBody), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody)))]
 pub async fn indicators(
     State(state): State<AppState>,
     user: User,

@@ -172,6 +172,8 @@ pub struct Health {
         openapi_json,
         api::sign_in,
         api::projects,
+        api::project,
+        api::indicators,
         api::warnings,
         api::rounds,
         api::entries,
