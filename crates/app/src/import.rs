@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 use taizhang_core::access::Action;
 use taizhang_core::batch::{Batch, ChangeSummary};
+use taizhang_core::config::RuleConfig;
 use taizhang_core::indicator::Catalogue;
 use taizhang_core::org::OrgTree;
 use taizhang_core::plan::{PlanNode, TaskStatus};
@@ -24,8 +25,9 @@ use crate::{Acting, Error};
 /// enough that checking and writing start soon after reading does.
 const CHUNK_ROWS: usize = 2000;
 
+/// What an import's rows are checked against, read from the ledger once.
 #[derive(Debug)]
-pub struct ImportContext {
+struct ImportContext {
     catalogue: Catalogue,
     units: OrgTree,
     top: Option<String>,
@@ -33,11 +35,12 @@ pub struct ImportContext {
     plan_nodes: Vec<PlanNode>,
     task_status: HashMap<String, TaskStatus>,
     year: i32,
+    rules: RuleConfig,
 }
 
 impl ImportContext {
     /// Reads what rows of `kind` are checked against.
-    pub async fn load(store: &Store, kind: Kind, year: i32) -> Result<Self, StoreError> {
+    async fn load(store: &Store, kind: Kind, year: i32, rules: &RuleConfig) -> Result<Self, StoreError> {
         let catalogue = store.catalogue().await?;
         let units = store.org_tree().await?;
         let top = units.roots().next().map(|u| u.code.clone());
@@ -49,10 +52,10 @@ impl ImportContext {
             Kind::Tasks => (store.all_plan_nodes().await?, store.task_statuses().await?),
             _ => (vec![], HashMap::new()),
         };
-        Ok(Self { catalogue, units, top, totals, plan_nodes, task_status, year })
+        Ok(Self { catalogue, units, top, totals, plan_nodes, task_status, year, rules: rules.clone() })
     }
 
-    pub fn context(&self) -> Context<'_> {
+    fn context(&self) -> Context<'_> {
         Context {
             catalogue: &self.catalogue,
             units: &self.units,
@@ -61,6 +64,7 @@ impl ImportContext {
             plan_nodes: &self.plan_nodes,
             task_status: &self.task_status,
             default_year: self.year,
+            rules: &self.rules,
         }
     }
 }
@@ -107,6 +111,7 @@ pub struct ImportRequest {
 async fn import_workbook(
     store: &Store,
     actor: &str,
+    rules: &RuleConfig,
     request: ImportRequest,
     on_rows: &(dyn Fn(usize) + Sync),
 ) -> Result<Imported, WorkbookError> {
@@ -140,7 +145,7 @@ async fn import_workbook(
         }
         Ok::<_, StoreError>(writer)
     });
-    let loaded = ImportContext::load(store, kind, year).await?;
+    let loaded = ImportContext::load(store, kind, year, rules).await?;
     let mut parser = Parser::new(kind, loaded.context());
     let mut imported = Imported { sheet: String::new(), rows: 0, summary: ChangeSummary::default(), warnings: vec![] };
     while let Some(chunk) = chunks.recv().await {
@@ -181,8 +186,14 @@ async fn import_workbook(
 }
 
 /// Checks a whole table already read (an upload whose rows fill forms rather than the ledger).
-async fn parse_whole(store: &Store, table: &Table, kind: Kind, year: i32) -> Result<Batch, WorkbookError> {
-    let loaded = ImportContext::load(store, kind, year).await?;
+async fn parse_whole(
+    store: &Store,
+    rules: &RuleConfig,
+    table: &Table,
+    kind: Kind,
+    year: i32,
+) -> Result<Batch, WorkbookError> {
+    let loaded = ImportContext::load(store, kind, year, rules).await?;
     let mut parser = Parser::new(kind, loaded.context());
     let mut batch = parser.feed(table);
     batch.append(finish(store, parser).await?);
@@ -205,7 +216,7 @@ impl Acting<'_> {
         on_rows: &(dyn Fn(usize) + Sync),
     ) -> Result<Imported, WorkbookError> {
         self.allow_top(Action::ManageLedger)?;
-        import_workbook(self.store, &self.actor.username, request, on_rows).await
+        import_workbook(self.store, &self.actor.username, &self.config.rules, request, on_rows).await
     }
 
     /// A unit's progress workbook as drafts of a round: every row checked as an import is,
@@ -226,7 +237,8 @@ impl Acting<'_> {
             Ok(t) => t,
             Err(e) => return Ok(Err(vec![e.to_string()])),
         };
-        let rows = match parse_whole(self.store, &table, Kind::Progress, round.period.year()).await {
+        let rows = match parse_whole(self.store, &self.config.rules, &table, Kind::Progress, round.period.year()).await
+        {
             Ok(Batch::Progress(rows)) => rows,
             Ok(_) => return Err(Error::Invalid("工作簿不是项目进度".into())),
             Err(WorkbookError::App(e)) => return Err(e),

@@ -144,7 +144,7 @@ impl Acting<'_> {
         self.allow(Action::Read, unit)
     }
 
-    pub(crate) fn allow(&self, action: Action, unit: &str) -> Result<()> {
+    pub fn allow(&self, action: Action, unit: &str) -> Result<()> {
         Ok(authorize(&self.actor, action, unit, &self.tree)?)
     }
 
@@ -160,7 +160,7 @@ impl Acting<'_> {
     /// Acts on the top unit: district-wide acts (rounds, imports of the whole ledger).
     /// Before any unit exists (a new database) the district is nameless, and only roles
     /// that act everywhere pass.
-    pub(crate) fn allow_top(&self, action: Action) -> Result<()> {
+    pub fn allow_top(&self, action: Action) -> Result<()> {
         let top = self.tree.roots().next().map(|u| u.code.clone()).unwrap_or_default();
         self.allow(action, &top)
     }

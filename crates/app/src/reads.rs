@@ -59,7 +59,7 @@ impl Acting<'_> {
     /// Everything the annual summary of a unit says for a year.
     pub async fn annual_input(&self, catalogue: &Catalogue, unit: &str, year: i32) -> Result<AnnualInput> {
         self.allow(Action::Read, unit)?;
-        Ok(self.store.annual_input(catalogue, unit, year).await?)
+        Ok(self.store.annual_input(catalogue, unit, year, self.config.lights.yellow_below_pp).await?)
     }
 
     pub async fn plan_nodes(&self, unit: &str, year: i32) -> Result<Vec<PlanNode>> {

@@ -28,21 +28,41 @@ pub struct ProgressHistory<'a> {
     pub total_investment_wan: Option<Decimal>,
 }
 
+/// How a month's 年初至报告期累计 breaks the rule against the month before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YtdBreak {
+    /// It went down.
+    Decreased,
+    /// It is not last month's plus this month's (this month's amount inside), beyond the
+    /// configured rounding tolerance.
+    NotPreviousPlusMonth(Decimal),
+}
+
+/// The one YTD rule, for forms and imported workbooks alike: `ytd` against the month before
+/// (`previous`, zero in January) and this month's amount, under the jurisdiction's settings.
+pub fn ytd_break(previous: Decimal, month: Option<Decimal>, ytd: Decimal, cfg: &RuleConfig) -> Option<YtdBreak> {
+    if cfg.ytd_never_decreases && ytd < previous {
+        return Some(YtdBreak::Decreased);
+    }
+    match month {
+        Some(m) if cfg.ytd_is_previous_plus_month && (previous + m - ytd).abs() > cfg.ytd_tolerance_wan => {
+            Some(YtdBreak::NotPreviousPlusMonth(m))
+        }
+        _ => None,
+    }
+}
+
 pub fn check_progress(p: &MonthlyProgress, history: ProgressHistory<'_>, cfg: &RuleConfig) -> Vec<RuleFailure> {
     let mut out = Vec::new();
     let month = p.period.month_of_year();
     let previous_ytd = if month == 1 { Some(Decimal::ZERO) } else { history.previous_month.map(|m| m.ytd_wan) };
     if let Some(prev) = previous_ytd {
-        if cfg.ytd_never_decreases && p.ytd_wan < prev {
-            out.push(fail(
+        match ytd_break(prev, p.month_wan, p.ytd_wan, cfg) {
+            Some(YtdBreak::Decreased) => out.push(fail(
                 "ytd_never_decreases",
                 format!("年初至报告期累计{}万元低于上月的{}万元", format_number(p.ytd_wan, 4), format_number(prev, 4)),
-            ));
-        } else if cfg.ytd_is_previous_plus_month
-            && let Some(m) = p.month_wan
-            && (prev + m - p.ytd_wan).abs() > cfg.ytd_tolerance_wan
-        {
-            out.push(fail(
+            )),
+            Some(YtdBreak::NotPreviousPlusMonth(m)) => out.push(fail(
                 "ytd_is_previous_plus_month",
                 format!(
                     "年初至报告期累计{}万元不等于上月累计{}万元加当月{}万元",
@@ -50,7 +70,8 @@ pub fn check_progress(p: &MonthlyProgress, history: ProgressHistory<'_>, cfg: &R
                     format_number(prev, 4),
                     format_number(m, 4)
                 ),
-            ));
+            )),
+            None => {}
         }
     }
     if let Some(limit) = cfg.swing_pct

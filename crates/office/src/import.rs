@@ -7,12 +7,14 @@ use std::collections::{HashMap, HashSet};
 use calamine::Data;
 use rust_decimal::Decimal;
 use taizhang_core::batch::Batch;
+use taizhang_core::config::RuleConfig;
 use taizhang_core::indicator::{Catalogue, Indicator, IndicatorValue, Target};
 use taizhang_core::org::{OrgTree, OrgUnit};
 use taizhang_core::period::Period;
 use taizhang_core::plan::{KeyTask, PlanNode, TaskStatus};
 use taizhang_core::project::{MonthlyProgress, Nature, Project, Responsibility, YearPlan};
 use taizhang_core::quantity::MeasureUnit;
+use taizhang_core::rules::{YtdBreak, ytd_break};
 use taizhang_core::world::ProjectRecord;
 
 use crate::cells;
@@ -33,10 +35,10 @@ pub struct Context<'a> {
     pub task_status: &'a HashMap<String, TaskStatus>,
     /// The plan year of project rows without a 年度 column.
     pub default_year: i32,
+    /// The jurisdiction's submission rules: a workbook's 年初至报告期累计 is held to the same
+    /// YTD rule as a form.
+    pub rules: &'a RuleConfig,
 }
-
-/// YTD and the sum of monthly amounts may differ by this much (万元): rounding in sheets.
-const YTD_TOLERANCE_WAN: &str = "0.01";
 
 struct RowReader<'t> {
     table: &'t Table,
@@ -266,7 +268,7 @@ impl<'c> Parser<'c> {
                 Batch::Units(self.units.into_iter().map(|(u, _)| u).collect())
             }
             Kind::Progress => {
-                let errors = check_ytd_sequence(&self.ytd, stored_ytd, self.ytd_column.as_ref());
+                let errors = check_ytd_sequence(&self.ytd, stored_ytd, self.ytd_column.as_ref(), self.ctx.rules);
                 self.errors.extend(errors);
                 Batch::Progress(Vec::new())
             }
@@ -616,8 +618,8 @@ fn check_ytd_sequence(
     rows: &[YtdRow],
     stored: &HashMap<(String, Period), Decimal>,
     column: Option<&Located>,
+    rules: &RuleConfig,
 ) -> Vec<CellError> {
-    let tolerance: Decimal = YTD_TOLERANCE_WAN.parse().unwrap_or_default();
     let mut errors = Vec::new();
     for (y, before) in ytd_runs(rows) {
         let previous = match (before, previous_month(y.period)) {
@@ -626,14 +628,12 @@ fn check_ytd_sequence(
             (None, Some(p)) => stored.get(&(y.project.clone(), p)).copied(),
         };
         let Some(previous) = previous else { continue };
-        let message = if y.ytd < previous {
-            format!("比上月累计 {previous} 少：年初至报告期累计不能下降")
-        } else if let Some(m) = y.month
-            && (previous + m - y.ytd).abs() > tolerance
-        {
-            format!("应等于上月累计 {previous} + 当月 {m} = {}", previous + m)
-        } else {
-            continue;
+        let message = match ytd_break(previous, y.month, y.ytd, rules) {
+            Some(YtdBreak::Decreased) => format!("比上月累计 {previous} 少：年初至报告期累计不能下降"),
+            Some(YtdBreak::NotPreviousPlusMonth(m)) => {
+                format!("应等于上月累计 {previous} + 当月 {m} = {}", previous + m)
+            }
+            None => continue,
         };
         let at = column.map_or_else(
             || Located { sheet: String::new(), row: y.excel_row, header: "ytd".into() },

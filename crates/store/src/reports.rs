@@ -24,10 +24,6 @@ pub(crate) const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
 pub const FLAG_FLAGSHIP: &str = "出彩项目";
 pub const FLAG_OVER_100M: &str = "亿元以上";
 
-/// A flagship lagging 序时进度 by more than this many points counts as behind schedule
-/// (the default yellow line of the warning rules).
-const LAGGING_PP: i64 = -10;
-
 /// `g`: each project's latest progress row within year `$2` (joined on `p`), found with one
 /// grouped scan of the year's rows rather than a lookup per project.
 const LATEST_PROGRESS: &str = "LEFT JOIN (SELECT project_id, MAX(period) AS period FROM project_progress
@@ -36,17 +32,25 @@ const LATEST_PROGRESS: &str = "LEFT JOIN (SELECT project_id, MAX(period) AS peri
 
 impl Store {
     /// Everything the annual summary of `unit` for `year` says, gathered from the ledger.
-    pub async fn annual_input(&self, catalogue: &Catalogue, unit_code: &str, year: i32) -> Result<AnnualInput> {
+    /// A flagship whose lag behind 序时进度 is below `lagging_below_pp` counts as behind
+    /// schedule (the jurisdiction's yellow line).
+    pub async fn annual_input(
+        &self,
+        catalogue: &Catalogue,
+        unit_code: &str,
+        year: i32,
+        lagging_below_pp: Decimal,
+    ) -> Result<AnnualInput> {
         let unit = self.find_unit(unit_code).await?;
         let figures = self.year_figures(catalogue, &unit.code, year).await?;
         let projects = self.project_summary(&unit.code, year).await?;
-        let flagships = self.flagships(&unit.code, year, None).await?;
+        let flagships = self.flagships(&unit.code, year, None, lagging_below_pp).await?;
         let mut categories = Vec::new();
         for (category, _, _) in CATEGORY_SECTIONS {
             categories.push(self.category_summary(&unit.code, year, category).await?);
         }
         let tasks = self.task_summary(&unit.code, year).await?;
-        let programme = self.programme(&unit.code, year + 1).await?;
+        let programme = self.programme(&unit.code, year + 1, lagging_below_pp).await?;
         let milestones = self.milestones(&unit.code).await?;
         let honours = self.honours(&unit.code, year, year).await?;
         // Ten years back is enough for "连续N年".
@@ -190,7 +194,13 @@ impl Store {
 
     /// Flagship projects with a plan in `year`; `preparatory` picks 前期 (Some(true)), the
     /// others (Some(false)), or all (None).
-    async fn flagships(&self, unit: &str, year: i32, preparatory: Option<bool>) -> Result<FlagshipSummary> {
+    async fn flagships(
+        &self,
+        unit: &str,
+        year: i32,
+        preparatory: Option<bool>,
+        lagging_below_pp: Decimal,
+    ) -> Result<FlagshipSummary> {
         let nature = match preparatory {
             Some(true) => "AND p.nature = '前期'",
             Some(false) => "AND p.nature <> '前期'",
@@ -222,7 +232,7 @@ impl Store {
                 && let Some(pct) = completion_pct(from_scaled(ytd), plan)
             {
                 let month = u8::try_from(month).unwrap_or(12);
-                if lag_pp(pct, Period::Month(year, month).time_progress()) < Decimal::from(LAGGING_PP) {
+                if lag_pp(pct, Period::Month(year, month).time_progress()) < lagging_below_pp {
                     summary.lagging += 1;
                 }
             }
@@ -282,7 +292,7 @@ impl Store {
     }
 
     /// The programme of `year` from the unit's plan tree, or none when it has no plan.
-    async fn programme(&self, unit: &str, year: i32) -> Result<Option<Programme>> {
+    async fn programme(&self, unit: &str, year: i32, lagging_below_pp: Decimal) -> Result<Option<Programme>> {
         let nodes = self.plan_nodes(unit, year).await?;
         let targets: Vec<_> =
             self.targets_of_year(year, Some(unit)).await?.into_iter().filter(|t| t.unit == unit).collect();
@@ -325,8 +335,8 @@ impl Store {
             action_measures,
             pillars: level(PlanKind::Pillar),
             works: level(PlanKind::Work),
-            flagships_active: self.flagships(unit, year, Some(false)).await?,
-            flagships_preparatory: self.flagships(unit, year, Some(true)).await?,
+            flagships_active: self.flagships(unit, year, Some(false), lagging_below_pp).await?,
+            flagships_preparatory: self.flagships(unit, year, Some(true), lagging_below_pp).await?,
             projects_over_100m: u64::try_from(over).unwrap_or_default(),
             targets,
         }))

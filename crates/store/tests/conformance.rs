@@ -430,7 +430,7 @@ async fn the_annual_input_rolls_up_in_the_database_and_labels_the_roll_up() {
     tx.upsert_progress(&progress("P1", 12, "1000", None)).await.unwrap();
     tx.commit().await.unwrap();
 
-    let input = store.annual_input(&catalogue, "erqi", 2017).await.unwrap();
+    let input = store.annual_input(&catalogue, "erqi", 2017, Decimal::from(-10)).await.unwrap();
     let figure = |code: &str| input.figures.iter().find(|f| f.indicator == code).cloned();
     let revenue = figure("GPBR").unwrap();
     assert_eq!((revenue.value, revenue.rolled_up, revenue.reported_growth), (Some(d("2940000000.5")), true, None));
@@ -441,7 +441,7 @@ async fn the_annual_input_rolls_up_in_the_database_and_labels_the_roll_up() {
     assert_eq!((projects.count, projects.completed_wan, projects.started), (1, d("1000"), 1));
     assert_eq!(input.flagships.unwrap().count, 1);
 
-    let street = store.annual_input(&catalogue, "dq", 2017).await.unwrap();
+    let street = store.annual_input(&catalogue, "dq", 2017, Decimal::from(-10)).await.unwrap();
     let own = street.figures.iter().find(|f| f.indicator == "GPBR").unwrap();
     assert_eq!((own.value, own.rolled_up), (Some(d("1940000000")), false), "the year key wins over December");
 }

@@ -105,7 +105,7 @@ pub async fn projects(
         Some(y) => y,
         None => acting.latest_progress_period().await.map_err(AppError::from)?.map_or(2018, |p| p.year()),
     };
-    let scope = if user.0.user.role.needs_unit() { user.0.user.unit.clone() } else { None };
+    let scope = acting.reach(None)?;
     let records = acting.project_records(Some(year), scope.as_deref()).await.map_err(AppError::from)?;
     Ok(Json(
         records
@@ -454,7 +454,7 @@ pub async fn indicators(
     let acting = user.acting(&state).await?;
     let period: Period =
         q.period.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
-    let unit = match q.unit.or_else(|| if user.0.user.role.needs_unit() { user.0.user.unit.clone() } else { None }) {
+    let unit = match q.unit.or(acting.reach(None)?) {
         Some(u) => u,
         None => acting.top_unit()?.code,
     };

@@ -8,10 +8,8 @@ pub async fn admin(
     uri: axum::http::Uri,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    if user.0.user.role != Role::Admin {
-        return Err(AppError::Forbidden(format!("{}无权管理", user.0.user.role.label_zh())));
-    }
     let acting = user.acting(&state).await?;
+    acting.allow_top(Action::ManageUsers)?;
     let tree = acting.tree().clone();
     let mut page = Page::new(&user, "管理");
     page.heading("填报轮次");

@@ -17,7 +17,7 @@ pub async fn dashboard(
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let period = period_of(&acting, q.period.as_deref()).await?;
-    let scope = service_scope(&user);
+    let scope = acting.reach(None)?;
     let top = match &scope {
         Some(u) => acting.find_unit(u)?,
         None => acting.top_unit()?,

@@ -12,7 +12,7 @@ pub async fn indicators(
         Some(p) => p.parse::<Period>().map_err(|e| AppError::BadRequest(e.to_string()))?,
         None => Period::Year(period_of(&acting, None).await?.year() - 1),
     };
-    let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(service_scope(&user).as_deref()) {
+    let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(acting.reach(None)?.as_deref()) {
         Some(u) => acting.find_unit(u)?,
         None => acting.top_unit()?,
     };
@@ -60,7 +60,7 @@ pub async fn indicator(
     let acting = user.acting(&state).await?;
     let catalogue = acting.catalogue().await?;
     let ind = catalogue.find(&code).ok_or_else(|| AppError::NotFound(format!("指标“{code}”")))?.clone();
-    let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(service_scope(&user).as_deref()) {
+    let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(acting.reach(None)?.as_deref()) {
         Some(u) => acting.find_unit(u)?,
         None => acting.top_unit()?,
     };
@@ -177,7 +177,7 @@ pub async fn annual(
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let year = q.year.unwrap_or(period_of(&acting, None).await?.year() - 1);
-    let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(service_scope(&user).as_deref()) {
+    let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(acting.reach(None)?.as_deref()) {
         Some(u) => acting.find_unit(u)?,
         None => acting.top_unit()?,
     };

@@ -24,7 +24,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use taizhang_core::access::Role;
+use taizhang_core::access::{Action, Role};
 use taizhang_core::lights::Light;
 use taizhang_core::period::Period;
 use taizhang_core::project::{Date, completion_pct, lag_pp};
@@ -52,10 +52,6 @@ async fn period_of(acting: &Acting<'_>, asked: Option<&str>) -> Result<Period, A
 /// The day a period's lights are judged on: its last day.
 fn as_of(period: Period) -> Date {
     Date::end_of(period)
-}
-
-fn service_scope(user: &User) -> Option<String> {
-    if user.0.user.role.needs_unit() { user.0.user.unit.clone() } else { None }
 }
 
 fn recent_months(period: Period) -> Vec<Period> {

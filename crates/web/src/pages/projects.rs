@@ -21,7 +21,7 @@ pub async fn projects(
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let period = period_of(&acting, q.period.as_deref()).await?;
-    let scope = service_scope(&user);
+    let scope = acting.reach(None)?;
     let records = acting.project_records(Some(period.year()), scope.as_deref()).await?;
     let warnings: HashMap<String, taizhang_core::lights::Lit> = acting
         .warnings(period, scope.as_deref(), as_of(period))
@@ -241,7 +241,7 @@ pub async fn project(
         page.table(t);
     }
     let orders: Vec<_> =
-        acting.orders(None).await.unwrap_or_default().into_iter().filter(|o| o.subject == code).collect();
+        acting.orders(Some(&p.responsibility.unit)).await?.into_iter().filter(|o| o.subject == code).collect();
     page.heading("督办");
     if orders.is_empty() {
         page.para("没有督办事项。");

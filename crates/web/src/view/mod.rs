@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use taizhang_core::access::Role;
+use taizhang_core::access::{Action, permission};
 use taizhang_core::lights::Light;
 use taizhang_core::quantity::format_number;
 use taizhang_core::report::{DocSection, Document, Table, TableCell};
@@ -168,17 +168,19 @@ pub fn render(page: &Page) -> Response {
 impl Page {
     pub fn new(user: &User, title: impl Into<String>) -> Self {
         let role = user.0.user.role;
+        // Each menu is offered to the roles the permission table lets do its work.
+        let may = |action: Action| permission(role, action).is_some();
         let mut links = vec![("/".to_string(), "首页".to_string()), ("/projects".into(), "重点项目".into())];
         links.push(("/indicators".into(), "指标".into()));
         links.push(("/plan".into(), "计划".into()));
-        if matches!(role, Role::Admin | Role::UnitLeader | Role::UnitReporter) {
+        if may(Action::EditDraft) {
             links.push(("/report".into(), "填报".into()));
         }
-        if matches!(role, Role::Admin | Role::Reviewer | Role::UnitLeader) {
+        if may(Action::Approve) || may(Action::Accept) {
             links.push(("/review".into(), "审核".into()));
         }
         links.push(("/annual".into(), "年度总结".into()));
-        if role == Role::Admin {
+        if may(Action::ManageUsers) {
             links.push(("/admin".into(), "管理".into()));
         }
         let who = format!("{}（{}）", user.0.user.display_name, role.label_zh());
