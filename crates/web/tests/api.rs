@@ -566,13 +566,16 @@ async fn the_project_list_filters_with_a_plain_get_form() {
 
 /// (path, method) of every `.route("/api/…"` and `/healthz` in the router's source.
 fn api_routes(source: &str) -> Vec<(String, String)> {
+    routes(source).into_iter().filter(|(path, _)| path.starts_with("/api/") || path == "/healthz").collect()
+}
+
+/// (path, method) of every `.route(…)` in the router's source, in order.
+fn routes(source: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for chunk in source.split(".route(\"").skip(1) {
-        let Some((path, rest)) = chunk.split_once('"') else { continue };
-        if !(path.starts_with("/api/") || path == "/healthz") {
-            continue;
-        }
-        let handlers = rest.split(".route(").next().unwrap_or_default();
+    for chunk in source.split(".route(").skip(1) {
+        let Some(rest) = chunk.trim_start().strip_prefix('"') else { continue };
+        let Some((path, handlers)) = rest.split_once('"') else { continue };
+        let handlers = handlers.split(".route(").next().unwrap_or_default();
         for method in ["get", "post", "put", "delete", "patch"] {
             if handlers.contains(&format!("{method}(")) {
                 out.push((path.to_string(), method.to_string()));
@@ -580,4 +583,174 @@ fn api_routes(source: &str) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// What a role gets from a route: `O` the page or data (200), `A` allowed (any answer but
+/// 401/403: a write may still be refused for its content), `D` denied (403), `U` asked to
+/// sign in (401 from the API, a redirect to /login from pages).
+type Expect = [char; 6];
+/// The columns of [`Expect`].
+const WHO: [&str; 6] = ["", "admin", "reviewer", "leader", "zjj_leader", "zjj_reporter"];
+
+enum Body {
+    None,
+    Form(&'static [(&'static str, &'static str)]),
+    Json(&'static str),
+    Upload(&'static [(&'static str, &'static str)]),
+}
+
+struct RouteCase {
+    method: &'static str,
+    route: &'static str,
+    path: &'static str,
+    body: Body,
+    expect: Expect,
+}
+
+const fn case(method: &'static str, route: &'static str, path: &'static str, body: Body, expect: &str) -> RouteCase {
+    let b = expect.as_bytes();
+    RouteCase {
+        method,
+        route,
+        path,
+        body,
+        expect: [b[0] as char, b[1] as char, b[2] as char, b[3] as char, b[4] as char, b[5] as char],
+    }
+}
+
+/// Every route of the router, as anonymous and as each role (columns: anonymous, admin,
+/// district reviewer, district leader, 住建局 leader, 住建局 reporter). Round 1 is June 2018's
+/// project round; ZD2018-001 is 住建局's project, ZD2017-002 德化街's.
+#[rustfmt::skip]
+fn route_cases() -> Vec<RouteCase> {
+    use Body::*;
+    const ENTRY: &str = r#"{"figures":{"month_wan":"10","ytd_wan":"10","since_start_wan":"10","text":"x"}}"#;
+    vec![
+        case("get", "/healthz", "/healthz", None, "OOOOOO"),
+        case("get", "/metrics", "/metrics", None, "OOOOOO"),
+        case("get", "/api/openapi.json", "/api/openapi.json", None, "OOOOOO"),
+        case("get", "/login", "/login", None, "OOOOOO"),
+        case("get", "/", "/", None, "UOOOOO"),
+        case("get", "/projects", "/projects", None, "UOOOOO"),
+        case("get", "/projects/{code}", "/projects/ZD2018-001", None, "UOOOOO"),
+        case("get", "/projects/{code}", "/projects/ZD2017-002", None, "UOOODD"),
+        case("get", "/indicators", "/indicators", None, "UOOOOO"),
+        case("get", "/indicators", "/indicators?unit=erqi-dhj", None, "UOOODD"),
+        case("get", "/indicators/{code}", "/indicators/GDP", None, "UOOOOO"),
+        case("get", "/plan", "/plan", None, "UOOOOO"),
+        case("get", "/annual", "/annual?year=2017", None, "UOOOOO"),
+        case("get", "/annual", "/annual?year=2017&unit=erqi", None, "UOOODD"),
+        case("get", "/report", "/report", None, "UOOOOO"),
+        case("get", "/report/{round}/{unit}/{subject}", "/report/1/erqi-zjj/ZD2018-001", None, "UOOOOO"),
+        case("get", "/report/{round}/{unit}/{subject}", "/report/1/erqi-dhj/ZD2017-002", None, "UOOODD"),
+        case("get", "/review", "/review", None, "UOODOD"),
+        case("get", "/admin", "/admin", None, "UODDDD"),
+        case("get", "/password", "/password", None, "UOOOOO"),
+        case("get", "/api/v1/projects", "/api/v1/projects", None, "UOOOOO"),
+        case("get", "/api/v1/projects/{code}", "/api/v1/projects/ZD2017-002", None, "UOOODD"),
+        case("get", "/api/v1/indicators", "/api/v1/indicators?period=2017", None, "UOOOOO"),
+        case("get", "/api/v1/indicators", "/api/v1/indicators?period=2017&unit=erqi-dhj", None, "UOOODD"),
+        case("get", "/api/v1/warnings", "/api/v1/warnings?period=2018-05", None, "UOOOOO"),
+        case("get", "/api/v1/warnings", "/api/v1/warnings?period=2018-05&unit=erqi-dhj", None, "UOOODD"),
+        case("get", "/api/v1/rounds", "/api/v1/rounds", None, "UOOOOO"),
+        case("get", "/api/v1/rounds/{round}/units/{unit}/entries", "/api/v1/rounds/1/units/erqi-dhj/entries", None, "UOOODD"),
+        case("post", "/api/v1/session", "/api/v1/session", Json(r#"{"username":"admin","password":"password-123"}"#), "AAAAAA"),
+        case("put", "/api/v1/rounds/{round}/units/{unit}/entries/{subject}", "/api/v1/rounds/1/units/erqi-zjj/entries/ZD2018-001", Json(ENTRY), "UADDAA"),
+        case("put", "/api/v1/rounds/{round}/units/{unit}/entries/{subject}", "/api/v1/rounds/1/units/erqi-dhj/entries/ZD2017-002", Json(ENTRY), "UADDDD"),
+        case("post", "/api/v1/rounds/{round}/units/{unit}/submit", "/api/v1/rounds/1/units/erqi-zjj/submit", Json("{}"), "UADDAA"),
+        case("post", "/api/v1/rounds/{round}/units/{unit}/{action}", "/api/v1/rounds/1/units/erqi-zjj/approve", Json("{}"), "UADDAD"),
+        case("post", "/api/v1/rounds/{round}/units/{unit}/{action}", "/api/v1/rounds/1/units/erqi-zjj/accept", Json("{}"), "UAADDD"),
+        case("post", "/login", "/login", Form(&[("username", "admin"), ("password", "password-123")]), "AAAAAA"),
+        case("post", "/password", "/password", Form(&[("old", "not-the-password"), ("new", "another-password-1")]), "UAAAAA"),
+        case("post", "/report/{round}/{unit}/{subject}", "/report/1/erqi-zjj/ZD2018-001", Form(&[("ytd", "20")]), "UADDAA"),
+        case("post", "/report/{round}/{unit}/submit", "/report/1/erqi-zjj/submit", Form(&[]), "UADDAA"),
+        case("post", "/report/{round}/{unit}/upload", "/report/1/erqi-zjj/upload", Upload(&[]), "UADDAA"),
+        case("post", "/review/{round}/{unit}/{action}", "/review/1/erqi-zjj/return", Form(&[("reason", "补充说明")]), "UAADAD"),
+        case("post", "/admin/users", "/admin/users", Form(&[("username", "rowcase"), ("display_name", "x"), ("role", "leader"), ("password", "rowcase-password")]), "UADDDD"),
+        case("post", "/admin/rounds", "/admin/rounds", Form(&[("period", "2018-07"), ("form", "projects")]), "UADDDD"),
+        case("post", "/admin/rounds/close", "/admin/rounds/close", Form(&[("period", "2018-07"), ("form", "projects")]), "UADDDD"),
+        case("post", "/admin/import", "/admin/import", Upload(&[("kind", "units")]), "UADDDD"),
+        case("post", "/logout", "/logout", Form(&[]), "UAAAAA"),
+    ]
+}
+
+/// A multipart body with the given fields, the CSRF token and a file that is not a workbook.
+fn multipart(fields: &[(&str, &str)], csrf: &str) -> (String, String) {
+    let boundary = "taizhangboundary";
+    let mut body = String::new();
+    for (name, value) in fields.iter().copied().chain([("_csrf", csrf)]) {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\nnot a workbook\r\n--{boundary}--\r\n"
+    ));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_as_the_permission_table_says() {
+    let app = spawn_app(true).await;
+    let admin = taizhang_app::App::new(app.store.clone(), Config::default());
+    admin
+        .as_user("admin")
+        .await
+        .unwrap()
+        .open_round(taizhang_core::period::Period::Month(2018, 6), taizhang_core::workflow::Form::ProjectProgress, None)
+        .await
+        .unwrap();
+    let cases = route_cases();
+    // A route the router serves without a row here fails: new doors get their permissions stated.
+    for (path, method) in routes(include_str!("../src/lib.rs")) {
+        assert!(
+            cases.iter().any(|c| c.route == path && c.method == method),
+            "{method} {path} has no row in the role × route table"
+        );
+    }
+    let mut clients = vec![Client::default()];
+    for who in &WHO[1..] {
+        clients.push(app.sign_in(who).await);
+    }
+    let mut wrong = Vec::new();
+    for c in &cases {
+        for (i, client) in clients.iter().enumerate() {
+            let reply = match &c.body {
+                Body::None => app.send(&c.method.to_uppercase(), c.path, client, "", "").await,
+                Body::Json(text) => app.send(&c.method.to_uppercase(), c.path, client, "application/json", text).await,
+                Body::Form(fields) => {
+                    let mut all = fields.to_vec();
+                    all.push(("_csrf", client.csrf.as_str()));
+                    app.form(c.path, client, &all).await
+                }
+                Body::Upload(fields) => {
+                    let (content_type, body) = multipart(fields, &client.csrf);
+                    let plain = Client { csrf: String::new(), ..client.clone() };
+                    app.send("POST", c.path, &plain, &content_type, &body).await
+                }
+            };
+            let headers = reply.headers.to_lowercase();
+            // Signing out also lands on /login, but ends a session (its cookie is cleared).
+            let to_login =
+                reply.status == 303 && headers.contains("location: /login") && !headers.contains("set-cookie");
+            let got = match reply.status {
+                401 => 'U',
+                _ if to_login => 'U',
+                403 => 'D',
+                200 => 'O',
+                _ => 'A',
+            };
+            let fits = got == c.expect[i] || (c.expect[i] == 'A' && got == 'O');
+            if !fits {
+                let who = if i == 0 { "anonymous" } else { WHO[i] };
+                wrong.push(format!(
+                    "{} {} as {who}: expected {}, got {} ({})",
+                    c.method,
+                    c.path,
+                    c.expect[i],
+                    reply.status,
+                    reply.body.chars().take(120).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
