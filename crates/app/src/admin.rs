@@ -50,6 +50,7 @@ impl App {
 impl Acting<'_> {
     /// Writes a whole world (units, values, targets, plan, projects, tasks) in one
     /// transaction, with accounts and settings beside it (the demo's).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     pub async fn load_world(&self, world: &World, accounts: &[NewUser], settings: &[(&str, &str)]) -> Result<()> {
         self.allow_top(Action::ManageLedger)?;
         let mut tx = self.store.begin().await?;
@@ -65,6 +66,7 @@ impl Acting<'_> {
 
     /// A reproducible synthetic city into an empty ledger, for benchmarks; `on_district`
     /// hears each district done.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     pub async fn generate_city(
         &self,
         catalogue: &Catalogue,

@@ -26,6 +26,7 @@ impl Acting<'_> {
     }
 
     /// Everything the monthly 调度通报 of a unit says for `period`, as on `today`.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, period = %period))]
     pub async fn briefing_input(
         &self,
         period: Period,
@@ -40,6 +41,7 @@ impl Acting<'_> {
 
     /// The briefing's figures with the period's warnings already computed (the dashboard
     /// shows both and computes them once).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, period = %period))]
     pub async fn briefing_with(
         &self,
         period: Period,
@@ -114,6 +116,7 @@ impl Acting<'_> {
     }
 
     /// The units a scheme assesses and their measures.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     pub async fn assessment_measures(&self, scheme: &Scheme) -> Result<AssessmentInput> {
         let period: Period = scheme.period.parse()?;
         let units: Vec<(String, String)> = if scheme.units.is_empty() {

@@ -20,6 +20,7 @@ use crate::{Acting, Error, Result};
 impl Acting<'_> {
     /// Opens a round (admin): which units owe what is listed from the year's projects, tasks
     /// or targets. The due date defaults to the 25th.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, period = %period))]
     pub async fn open_round(&self, period: Period, form: Form, due: Option<Date>) -> Result<Round> {
         self.allow_top(Action::OpenRound)?;
         if !matches!(period, Period::Month(..)) && form == Form::ProjectProgress {
@@ -60,6 +61,7 @@ impl Acting<'_> {
 
     /// Each owing unit's standing on `today`: entries by state, and whether it is overdue.
     /// Units outside the actor's reach are left out.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, round = round.id))]
     pub async fn round_status(&self, round: &Round, today: Date) -> Result<Vec<UnitStanding>> {
         let owed = self.store.owed_subjects(round.period, round.form, None, None).await?;
         let mut counts = self.store.entry_counts(round.id).await?;
@@ -111,6 +113,7 @@ impl Acting<'_> {
 
     /// Saves a draft. `expected_version` is the version the user loaded (none for a new
     /// entry): a stale one is a conflict, never a lost update.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, round = round.id, unit = %unit))]
     pub async fn save_draft(
         &self,
         round: &Round,
@@ -164,6 +167,7 @@ impl Acting<'_> {
     /// Submits a unit's drafts. Failing checks block the submission unless `explanations`
     /// holds a 说明 for the subject (强制上报); then the failures stay on the record for
     /// reviewers. All of the unit's drafts go up together, or none.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, round = round.id, unit = %unit))]
     pub async fn submit(&self, round: &Round, unit: &str, explanations: &HashMap<String, String>) -> Result<usize> {
         self.allow(Action::Submit, unit)?;
         let entries: Vec<Entry> = self.entries(round, unit).await?.into_iter().filter(|e| e.state.editable()).collect();
@@ -292,12 +296,14 @@ impl Acting<'_> {
     }
 
     /// The unit leader approves the unit's submitted entries.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, round = round.id, unit = %unit))]
     pub async fn approve(&self, round: &Round, unit: &str) -> Result<usize> {
         self.allow(Action::Approve, unit)?;
         Ok(self.move_all(round, unit, &[EntryState::Submitted], Event::Approve, "").await?.len())
     }
 
     /// The district accepts the unit's approved entries: their figures enter the ledger.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, round = round.id, unit = %unit))]
     pub async fn accept(&self, round: &Round, unit: &str) -> Result<usize> {
         self.allow(Action::Accept, unit)?;
         Ok(self.move_all(round, unit, &[EntryState::Approved], Event::Accept, "").await?.len())
@@ -305,6 +311,7 @@ impl Acting<'_> {
 
     /// Returns a unit's entries for correction, with a reason: the unit leader returns what
     /// was submitted; the district, what the unit approved.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, round = round.id, unit = %unit))]
     pub async fn return_entries(&self, round: &Round, unit: &str, reason: &str) -> Result<usize> {
         self.allow(Action::Return, unit)?;
         if reason.trim().is_empty() {
@@ -362,6 +369,7 @@ impl Acting<'_> {
     }
 
     /// Closes a round: every entry is locked, whatever its state.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, round = round.id))]
     pub async fn close_round(&self, round: &Round) -> Result<usize> {
         self.allow_top(Action::CloseRound)?;
         let entries = self.store.entries_where(Some(round.id), None, None).await?;
@@ -377,6 +385,7 @@ impl Acting<'_> {
 
     /// Reopens a closed round (admin, with a reason): locked entries go back to the units as
     /// returned, to be corrected and submitted again.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, round = round.id))]
     pub async fn reopen_round(&self, round: &Round, reason: &str) -> Result<()> {
         self.allow_top(Action::Reopen)?;
         if reason.trim().is_empty() {

@@ -210,6 +210,7 @@ impl Acting<'_> {
     /// Reads, checks and (unless a dry run) writes a workbook into the ledger: every error
     /// of the file, or all of it written, recorded in the audit trail with who, when, the
     /// file and its counts. Managing the ledger's data is an admin's act.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     pub async fn import_workbook(
         &self,
         request: ImportRequest,
@@ -222,6 +223,7 @@ impl Acting<'_> {
     /// A unit's progress workbook as drafts of a round: every row checked as an import is,
     /// and each must be a project the unit owes in the round's month. Nothing is saved when
     /// any row is wrong (`Ok(Err(messages))`); else the number of drafts saved.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, round = round.id, unit = %unit))]
     pub async fn progress_drafts(
         &self,
         round: &Round,

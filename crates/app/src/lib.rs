@@ -93,7 +93,12 @@ impl App {
 
     /// Opens (creating a SQLite file if needed) and migrates the database at `url`.
     pub async fn open(url: &str, config: Config) -> Result<Self> {
-        Ok(Self { store: Store::open(url).await?, config: Arc::new(config) })
+        Self::open_with(url, config, taizhang_store::DEFAULT_SLOW_STATEMENT).await
+    }
+
+    /// Opens the ledger, warning in the log of every statement slower than `slow_statement`.
+    pub async fn open_with(url: &str, config: Config, slow_statement: std::time::Duration) -> Result<Self> {
+        Ok(Self { store: Store::open_with(url, slow_statement).await?, config: Arc::new(config) })
     }
 
     pub fn config(&self) -> &Config {

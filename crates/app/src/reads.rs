@@ -57,6 +57,7 @@ impl Acting<'_> {
     }
 
     /// Everything the annual summary of a unit says for a year.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, unit = %unit))]
     pub async fn annual_input(&self, catalogue: &Catalogue, unit: &str, year: i32) -> Result<AnnualInput> {
         self.allow(Action::Read, unit)?;
         Ok(self.store.annual_input(catalogue, unit, year, self.config.lights.yellow_below_pp).await?)

@@ -17,6 +17,7 @@ use crate::{Acting, Error, Result};
 impl Acting<'_> {
     /// Every project, task, indicator and 督办 order of a unit's subtree lit for `period`
     /// (tasks and orders as on `today`), worst first.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, period = %period))]
     pub async fn warnings(&self, period: Period, unit: Option<&str>, today: Date) -> Result<Vec<Warning>> {
         let scope = self.scope_of(unit)?;
         self.allow(Action::Read, &scope)?;
@@ -72,6 +73,7 @@ impl Acting<'_> {
     }
 
     /// Raises a problem on a project; it starts with the responsible unit.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     pub async fn raise_problem(
         &self,
         project: &str,
@@ -89,6 +91,7 @@ impl Acting<'_> {
         Ok(id)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     pub async fn resolve_problem(&self, id: i64, resolution: &str, today: Date) -> Result<()> {
         let p = self.problem(id).await?;
         self.allow(Action::ResolveProblem, &p.unit)?;
@@ -101,6 +104,7 @@ impl Acting<'_> {
 
     /// Escalates every overdue open problem one level (责任单位 → 分包领导 → 区级), with a new
     /// deadline; a district job run daily. Returns the problems that moved.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     pub async fn escalate_overdue(&self, today: Date) -> Result<Vec<(i64, ProblemLevel)>> {
         self.allow_top(Action::ResolveProblem)?;
         let mut moved = Vec::new();
@@ -141,6 +145,7 @@ impl Acting<'_> {
     }
 
     /// Issues a 督办 order to a unit about a subject (a project, task or problem).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, unit = %unit))]
     pub async fn issue_order(
         &self,
         unit: &str,
@@ -163,6 +168,7 @@ impl Acting<'_> {
         Ok(id)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     async fn move_order(&self, id: i64, action: Action, event: OrderEvent, note: &str) -> Result<Order> {
         let order = self.order(id).await?;
         self.allow(action, &order.unit)?;
@@ -198,6 +204,7 @@ impl Acting<'_> {
     }
 
     /// Asks for a later deadline, before the current one passes.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     pub async fn request_extension(&self, id: i64, new_deadline: Date, reason: &str, today: Date) -> Result<i64> {
         let order = self.order(id).await?;
         self.allow(Action::RequestExtension, &order.unit)?;
@@ -211,6 +218,7 @@ impl Acting<'_> {
     }
 
     /// Approves (the deadline moves) or refuses an extension request.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     pub async fn decide_extension(&self, request: i64, approve: bool, today: Date) -> Result<Order> {
         let asked = self.store.extension_request(request).await?;
         let order = self.order(asked.order).await?;

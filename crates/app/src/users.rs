@@ -28,6 +28,7 @@ impl App {
 
 impl Acting<'_> {
     /// Creates or updates an account (admins only).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     pub async fn save_user(&self, user: &NewUser) -> Result<()> {
         self.allow_top(Action::ManageUsers)?;
         if let Some(unit) = &user.unit
@@ -41,6 +42,7 @@ impl Acting<'_> {
     }
 
     /// Sets a new password for an existing account (admins, or the account itself).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     pub async fn set_password(&self, username: &str, password: &str) -> Result<()> {
         let user = self.store.user(username).await?.ok_or_else(|| Error::not_found("账号", username))?;
         if self.actor.username != username {

@@ -40,6 +40,12 @@ struct Cli {
     /// The account the command acts as (its role and unit decide what it may do)
     #[arg(long = "as", global = true, env = "TAIZHANG_AS", default_value = "admin")]
     acting: String,
+    /// How the log (standard error; level by TAIZHANG_LOG, default warn) is written
+    #[arg(long, global = true, value_enum, env = "TAIZHANG_LOG_FORMAT", default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Statements slower than this many milliseconds are logged as warnings
+    #[arg(long, global = true, env = "TAIZHANG_SLOW_STATEMENT_MS", default_value_t = 500)]
+    slow_statement_ms: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -245,6 +251,14 @@ struct Output {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    /// Lines for people
+    Text,
+    /// One JSON object a line, for log collectors
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 enum Format {
     Md,
     Html,
@@ -304,11 +318,14 @@ fn new_password() -> String {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TAIZHANG_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let log = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TAIZHANG_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => log.init(),
+        LogFormat::Json => log.json().init(),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -334,7 +351,8 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), CliError> {
     let config = cycle::load_config(cli.config.as_deref())?;
-    let app = App::open(&cli.db, config).await?;
+    let slow = std::time::Duration::from_millis(cli.slow_statement_ms);
+    let app = App::open_with(&cli.db, config, slow).await?;
     let result = dispatch(&app, &cli).await;
     app.close().await;
     result

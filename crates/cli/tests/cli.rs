@@ -323,3 +323,29 @@ fn accounts_are_managed_by_admins_only() {
     });
     assert_eq!(changed.map(|u| u.unit), Some(Some("erqi-mz".to_string())));
 }
+
+#[test]
+fn the_log_can_be_json_lines_with_slow_statements_as_warnings() {
+    let db = common::fresh();
+    // Every statement is "slow" at 0 ms: each becomes a warning, one JSON object a line.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args([
+            "--db",
+            &db.url,
+            "--log-format",
+            "json",
+            "--slow-statement-ms",
+            "0",
+            "init",
+            "--admin-password",
+            "json-log-pass",
+        ])
+        .env("TAIZHANG_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> =
+        stderr.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    assert!(lines.iter().any(|l| l["level"] == "WARN" && l["target"] == "sqlx::query"), "{stderr}");
+}

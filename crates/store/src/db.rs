@@ -4,7 +4,10 @@ use std::fmt;
 use std::time::Duration;
 
 use sqlx::AnyConnection;
-use sqlx::any::AnyPoolOptions;
+use std::str::FromStr;
+
+use sqlx::ConnectOptions;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, AssertSqlSafe, Connection, Executor, Row};
 
 use crate::error::StoreError;
@@ -93,7 +96,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "import events", include_str!("../migrations/0006_import_events.sql")),
 ];
 
-pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<(AnyPool, Backend), StoreError> {
+/// Statements slower than this are logged as warnings unless the program says otherwise.
+pub const DEFAULT_SLOW_STATEMENT: Duration = Duration::from_millis(500);
+
+pub(crate) async fn connect(
+    url: &str,
+    max_connections: u32,
+    slow_statement: Duration,
+) -> Result<(AnyPool, Backend), StoreError> {
     sqlx::any::install_default_drivers();
     let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
         // Create the file on first use.
@@ -113,6 +123,12 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<(AnyPool,
             Redacted(url)
         )));
     };
+    let bad = |e: sqlx::Error| StoreError::Config(format!("无法连接数据库 {}：{e}", Redacted(&url)));
+    // Every statement is logged at trace level; a slow one as a warning, with its text.
+    let options = AnyConnectOptions::from_str(&url)
+        .map_err(bad)?
+        .log_statements(log::LevelFilter::Trace)
+        .log_slow_statements(log::LevelFilter::Warn, slow_statement);
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(30))
@@ -138,9 +154,9 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<(AnyPool,
                 Ok(())
             })
         })
-        .connect(&url)
+        .connect_with(options)
         .await
-        .map_err(|e| StoreError::Config(format!("无法连接数据库 {}：{e}", Redacted(&url))))?;
+        .map_err(bad)?;
     Ok((pool, backend))
 }
 

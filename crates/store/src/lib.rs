@@ -29,7 +29,7 @@ use taizhang_core::org::OrgTree;
 
 pub use briefing::{Group, StartDue};
 pub use bulk::{Ids, ProgressRow};
-pub use db::{Backend, Redacted};
+pub use db::{Backend, DEFAULT_SLOW_STATEMENT, Redacted};
 pub use error::StoreError;
 pub use exchange::{Classifier, ImportRecord, Writer};
 pub use ledger::LedgerCounts;
@@ -72,7 +72,12 @@ pub struct Tx {
 impl Store {
     /// Opens (creating a SQLite file if needed) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Self> {
-        let (pool, backend) = db::connect(url, 8).await?;
+        Self::open_with(url, db::DEFAULT_SLOW_STATEMENT).await
+    }
+
+    /// Opens the database, warning of every statement slower than `slow_statement`.
+    pub async fn open_with(url: &str, slow_statement: Duration) -> Result<Self> {
+        let (pool, backend) = db::connect(url, 8, slow_statement).await?;
         db::migrate(&pool, backend).await?;
         Ok(Self { pool, backend, tree: Arc::default(), units_changed: Arc::default(), writer: Arc::default() })
     }

@@ -108,6 +108,7 @@ impl FromRequestParts<AppState> for User {
         let Some(id) = session_cookie(&parts.headers) else { return Err(unauthorised()) };
         match state.app.session(&id).await {
             Ok(Some(session)) => {
+                tracing::Span::current().record("account", session.user.username.as_str());
                 if api && parts.method != axum::http::Method::GET {
                     let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
                     if header != session.csrf {

@@ -10,7 +10,10 @@ mod view;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+use tracing::Instrument;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
@@ -34,6 +37,8 @@ pub struct AppState {
 #[derive(Debug, Default)]
 struct Metrics {
     requests: Mutex<HashMap<(String, String, u16), u64>>,
+    /// The next request id handed out.
+    next_id: AtomicU64,
 }
 
 /// An error as pages and the API show it: a status, a stable code, a Chinese message;
@@ -234,17 +239,44 @@ pub fn router(app: App) -> Router {
         )
         .route("/admin/rounds/close", post(pages::close_round))
         .fallback(|| async { AppError::NotFound("页面".into()) })
-        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
 
-async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Each request runs in a span of its own (method, route, request id; the account once the
+/// session is read; status and latency when it is answered) and is counted for `/metrics`.
+/// The request id is the client's `x-request-id` when it sends one, else a new number, and
+/// is answered in the same header.
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let route =
         request.extensions().get::<MatchedPath>().map_or_else(|| "other".to_string(), |p| p.as_str().to_string());
     let method = request.method().to_string();
-    let response = next.run(request).await;
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64)
+        .map_or_else(|| state.metrics.next_id.fetch_add(1, Ordering::Relaxed).to_string(), str::to_string);
+    let span = tracing::info_span!(
+        "request",
+        %method,
+        %route,
+        request_id = %request_id,
+        account = tracing::field::Empty,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let status = response.status().as_u16();
+    span.record("status", status);
+    span.record("latency_ms", started.elapsed().as_millis() as u64);
+    span.in_scope(|| tracing::info!("answered"));
+    if let Ok(value) = axum::http::HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
     let mut map = state.metrics.requests.lock().unwrap_or_else(|e| e.into_inner());
-    *map.entry((method, route, response.status().as_u16())).or_default() += 1;
+    *map.entry((method, route, status)).or_default() += 1;
     response
 }
 

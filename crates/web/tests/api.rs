@@ -148,6 +148,22 @@ fn encode(s: &str) -> String {
 }
 
 #[tokio::test]
+async fn every_answer_carries_the_request_id_the_logs_carry() {
+    let app = spawn_app(false).await;
+    let mut stream = TcpStream::connect(app.address).await.unwrap();
+    let request =
+        "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Request-Id: from-the-proxy-7\r\n\r\n";
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    assert!(String::from_utf8_lossy(&raw).to_lowercase().contains("x-request-id: from-the-proxy-7"));
+    // Without one, the server numbers the request itself.
+    let reply = app.get("/healthz", &Client::default()).await;
+    let id = reply.headers.lines().find_map(|l| l.to_lowercase().strip_prefix("x-request-id: ").map(str::to_string));
+    assert!(id.is_some_and(|id| id.parse::<u64>().is_ok()), "{}", reply.headers);
+}
+
+#[tokio::test]
 async fn healthz_reports_the_database_it_answers_from() {
     let app = spawn_app(false).await;
     let reply = app.get("/healthz", &Client::default()).await;
