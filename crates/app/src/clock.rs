@@ -1,22 +1,22 @@
 //! The system clock, read in one place: the rules take dates as parameters, and the
 //! programs (CLI, web) ask here for "today" and for timestamps.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use taizhang_core::project::Date;
-
-fn unix_seconds() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
 
 /// ISO-8601 UTC text for the moment `seconds` from now (sessions' expiry).
 pub fn iso_after(seconds: u64) -> String {
-    Date::iso_timestamp(unix_seconds() + seconds)
+    let now = u64::try_from(jiff::Timestamp::now().as_second()).unwrap_or(0);
+    Date::iso_timestamp(now + seconds)
 }
 
 /// Today's date (UTC).
 pub fn today() -> Date {
-    Date::from_unix_days((unix_seconds() / 86_400) as i64).unwrap_or(Date { year: 1970, month: 1, day: 1 })
+    let day = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    Date::new(i32::from(day.year()), day.month() as u8, day.day() as u8).unwrap_or(Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    })
 }
 
 #[cfg(test)]

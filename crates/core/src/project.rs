@@ -11,6 +11,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::error::DomainError;
 use crate::period::Period;
 
+const UNIX_EPOCH: jiff::civil::Date = jiff::civil::Date::constant(1970, 1, 1);
+
 /// A calendar date, validated (no 2018-02-30).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
@@ -21,18 +23,22 @@ pub struct Date {
 
 impl Date {
     pub fn new(year: i32, month: u8, day: u8) -> Result<Self, DomainError> {
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => 0,
-        };
-        if !(1900..=2200).contains(&year) || day == 0 || day > days {
-            return Err(DomainError::Date { value: format!("{year}-{month:02}-{day:02}") });
+        let bad = || DomainError::Date { value: format!("{year}-{month:02}-{day:02}") };
+        if !(1900..=2200).contains(&year) {
+            return Err(bad());
         }
-        Ok(Self { year, month, day })
+        let (y, m, d) = (i16::try_from(year), i8::try_from(month), i8::try_from(day));
+        let (Ok(y), Ok(m), Ok(d)) = (y, m, d) else { return Err(bad()) };
+        jiff::civil::Date::new(y, m, d).map(Self::from_civil).map_err(|_| bad())
+    }
+
+    fn from_civil(d: jiff::civil::Date) -> Self {
+        Self { year: i32::from(d.year()), month: d.month() as u8, day: d.day() as u8 }
+    }
+
+    /// The same day as jiff's civil date (fields were validated on the way in).
+    fn civil(self) -> jiff::civil::Date {
+        jiff::civil::Date::new(self.year as i16, self.month as i8, self.day as i8).unwrap_or(UNIX_EPOCH)
     }
 
     /// `2018-03-01`, `2018/3/1`, `2018.3.1`, `2018年3月1日`; `2018-03` means the month's first day.
@@ -52,39 +58,24 @@ impl Date {
         Self::new(y, m, d).map_err(|_| bad())
     }
 
-    /// The date `days` after 1970-01-01 (negative: before), by Howard Hinnant's civil algorithm.
+    /// The date `days` after 1970-01-01 (negative: before).
     pub fn from_unix_days(days: i64) -> Result<Self, DomainError> {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        let bad = || DomainError::Date { value: format!("{days}") };
-        Self::new(i32::try_from(year).map_err(|_| bad())?, month as u8, day as u8)
+        let bad = || DomainError::Date { value: days.to_string() };
+        let hours = days.checked_mul(24).ok_or_else(bad)?;
+        let d = UNIX_EPOCH.checked_add(jiff::SignedDuration::from_hours(hours)).map_err(|_| bad())?;
+        Self::new(i32::from(d.year()), d.month() as u8, d.day() as u8).map_err(|_| bad())
     }
 
     /// ISO-8601 UTC text (`2026-11-27T04:22:27Z`) of a moment given in seconds since 1970:
     /// text that sorts as time does, for audit columns and session expiry.
     pub fn iso_timestamp(unix_seconds: u64) -> String {
-        let (days, rem) = ((unix_seconds / 86_400) as i64, unix_seconds % 86_400);
-        let date = Self::from_unix_days(days).map_or_else(|_| "1970-01-01".to_string(), |d| d.to_string());
-        format!("{date}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+        let second = i64::try_from(unix_seconds).unwrap_or(i64::MAX);
+        jiff::Timestamp::from_second(second).unwrap_or(jiff::Timestamp::UNIX_EPOCH).to_string()
     }
 
     /// Days since 1970-01-01 (the inverse of [`Date::from_unix_days`]).
     pub fn unix_days(self) -> i64 {
-        let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = (m + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        self.civil().duration_since(UNIX_EPOCH).as_hours() / 24
     }
 
     /// The date `days` later (earlier when negative).
@@ -95,10 +86,8 @@ impl Date {
     /// The last day of the month a period closes with (2018-06 → 2018-06-30).
     pub fn end_of(period: Period) -> Self {
         let p = period.closing_month();
-        let (y, m) = (p.year(), p.month_of_year());
-        let next =
-            if m == 12 { Date { year: y + 1, month: 1, day: 1 } } else { Date { year: y, month: m + 1, day: 1 } };
-        next.plus_days(-1).unwrap_or(next)
+        let first = Date { year: p.year(), month: p.month_of_year(), day: 1 };
+        Self::from_civil(first.civil().last_of_month())
     }
 
     /// An Excel date serial (1900 system: serial 1 is 1900-01-01; 25569 is 1970-01-01).
