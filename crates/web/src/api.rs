@@ -8,8 +8,6 @@ use std::net::SocketAddr;
 
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::HeaderValue;
-use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -61,18 +59,14 @@ pub async fn sign_in(
     Json(c): Json<Credentials>,
 ) -> Result<Response, ApiError> {
     let (id, session) = crate::auth::open_session(&state, &c.username, &c.password, addr).await.map_err(ApiError)?;
-    let cookie = format!("{}={id}; HttpOnly; SameSite=Lax; Path=/; Max-Age=43200", crate::auth::COOKIE_NAME);
     let body = SessionInfo {
         username: session.user.username,
         role: session.user.role.code().into(),
         unit: session.user.unit,
         csrf: session.csrf,
     };
-    let mut response = Json(body).into_response();
-    response
-        .headers_mut()
-        .insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| ApiError(AppError::Internal))?);
-    Ok(response)
+    let jar = axum_extra::extract::cookie::CookieJar::new().add(crate::auth::session_cookie(id));
+    Ok((jar, Json(body)).into_response())
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use axum::Form;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use serde::Deserialize;
@@ -33,13 +33,14 @@ fn token() -> String {
     rand::rngs::StdRng::from_os_rng().sample_iter(&Alphanumeric).take(40).map(char::from).collect()
 }
 
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| kv.trim().strip_prefix(&format!("{COOKIE_NAME}=")).map(str::to_string))
+/// The session cookie: HttpOnly, SameSite=Lax, for the whole site, as long as a session lives.
+pub fn session_cookie(id: String) -> Cookie<'static> {
+    Cookie::build((COOKIE_NAME, id))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .path("/")
+        .max_age(time::Duration::hours(SESSION_HOURS as i64))
+        .build()
 }
 
 /// Failed sign-ins per key (account and address), forgotten after the window.
@@ -105,7 +106,8 @@ impl FromRequestParts<AppState> for User {
         // The API answers in JSON; pages send people to sign in.
         let fail = |e: AppError| if api { crate::ApiError(e).into_response() } else { e.into_response() };
         let unauthorised = || if api { fail(AppError::Unauthorised) } else { Redirect::to("/login").into_response() };
-        let Some(id) = session_cookie(&parts.headers) else { return Err(unauthorised()) };
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(id) = jar.get(COOKIE_NAME).map(|c| c.value().to_string()) else { return Err(unauthorised()) };
         match state.app.session(&id).await {
             Ok(Some(session)) => {
                 tracing::Span::current().record("account", session.user.username.as_str());
@@ -172,10 +174,7 @@ pub async fn login(
         }
         Err(e) => return Err(e),
     };
-    let cookie = format!("{COOKIE_NAME}={id}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}", SESSION_HOURS * 3600);
-    let mut response = Redirect::to("/").into_response();
-    response.headers_mut().insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| AppError::Internal)?);
-    Ok(response)
+    Ok((CookieJar::new().add(session_cookie(id)), Redirect::to("/")).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,14 +186,14 @@ pub struct CsrfForm {
 pub async fn logout(
     State(state): State<AppState>,
     user: User,
+    jar: CookieJar,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
     state.app.end_session(&user.0.id).await?;
-    let mut response = Redirect::to("/login").into_response();
-    let clear = format!("{COOKIE_NAME}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
-    response.headers_mut().insert(SET_COOKIE, HeaderValue::from_str(&clear).map_err(|_| AppError::Internal)?);
-    Ok(response)
+    // Removing the cookie the browser sent answers it with an expired one of the same path.
+    let ended = Cookie::build((COOKIE_NAME, "")).http_only(true).same_site(SameSite::Lax).path("/").build();
+    Ok((jar.remove(ended), Redirect::to("/login")).into_response())
 }
 
 #[derive(Debug, Deserialize)]

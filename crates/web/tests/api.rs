@@ -590,8 +590,21 @@ fn routes(source: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for chunk in source.split(".route(").skip(1) {
         let Some(rest) = chunk.trim_start().strip_prefix('"') else { continue };
-        let Some((path, handlers)) = rest.split_once('"') else { continue };
-        let handlers = handlers.split(".route(").next().unwrap_or_default();
+        let Some((path, rest)) = rest.split_once('"') else { continue };
+        // The handlers are what stands before the parenthesis that closes `.route(`.
+        let mut depth = 1;
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| {
+                depth += match c {
+                    '(' => 1,
+                    ')' => -1,
+                    _ => 0,
+                };
+                depth == 0
+            })
+            .map_or(rest.len(), |(i, _)| i);
+        let handlers = &rest[..end];
         for method in ["get", "post", "put", "delete", "patch"] {
             if handlers.contains(&format!("{method}(")) {
                 out.push((path.to_string(), method.to_string()));
