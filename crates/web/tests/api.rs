@@ -9,8 +9,6 @@ use taizhang_core::indicator::Catalogue;
 use taizhang_core::world::{World, WorldFiles};
 use taizhang_store::testing::{TestDatabase, fresh_database};
 use taizhang_store::{NewUser, Store};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 const ERQI: WorldFiles<'static> = WorldFiles {
     units: include_str!("../../../data/demo/erqi/units.toml"),
@@ -78,27 +76,66 @@ struct Client {
 
 impl TestApp {
     async fn send(&self, method: &str, path: &str, client: &Client, content_type: &str, body: &str) -> Reply {
-        let mut stream = TcpStream::connect(self.address).await.expect("connect");
-        let mut request = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+        self.send_with(method, path, client, content_type, body.as_bytes(), &[]).await
+    }
+
+    /// A multipart form (its fields, with the client's CSRF token, and one file) posted as a
+    /// browser posts it.
+    async fn upload(&self, path: &str, client: &Client, fields: &[(&str, &str)], file: &[u8]) -> Reply {
+        let boundary = "taizhangboundary";
+        let mut body = Vec::new();
+        for (name, value) in fields.iter().copied().chain([("_csrf", client.csrf.as_str())]) {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"进度.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(file);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let plain = Client { csrf: String::new(), ..client.clone() };
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        self.send_with("POST", path, &plain, &content_type, &body, &[]).await
+    }
+
+    /// A request as a browser or API client sends it (redirects are not followed: they are
+    /// what is tested), with extra headers.
+    async fn send_with(
+        &self,
+        method: &str,
+        path: &str,
+        client: &Client,
+        content_type: &str,
+        body: &[u8],
+        extra: &[(&str, &str)],
+    ) -> Reply {
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = http.request(method.clone(), format!("http://{}{path}", self.address));
         if !client.cookie.is_empty() {
-            request.push_str(&format!("Cookie: {}\r\n", client.cookie));
+            request = request.header("cookie", &client.cookie);
         }
         if !client.csrf.is_empty() {
-            request.push_str(&format!("X-CSRF-Token: {}\r\n", client.csrf));
+            request = request.header("x-csrf-token", &client.csrf);
         }
-        if !body.is_empty() || method != "GET" {
-            request.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n", body.len()));
+        if !body.is_empty() || method != reqwest::Method::GET {
+            request = request.header("content-type", content_type).body(body.to_vec());
         }
-        request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).await.expect("write");
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.expect("read");
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (headers, body) =
-            text.split_once("\r\n\r\n").map(|(h, b)| (h.to_string(), b.to_string())).unwrap_or_default();
-        let status = headers.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status line");
-        Reply { status, headers, body }
+        for (name, value) in extra {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("send");
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| format!("{name}: {}", value.to_str().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join("\r\n");
+        Reply { status, headers, body: response.text().await.expect("body") }
     }
 
     async fn get(&self, path: &str, client: &Client) -> Reply {
@@ -150,13 +187,9 @@ fn encode(s: &str) -> String {
 #[tokio::test]
 async fn every_answer_carries_the_request_id_the_logs_carry() {
     let app = spawn_app(false).await;
-    let mut stream = TcpStream::connect(app.address).await.unwrap();
-    let request =
-        "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Request-Id: from-the-proxy-7\r\n\r\n";
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    assert!(String::from_utf8_lossy(&raw).to_lowercase().contains("x-request-id: from-the-proxy-7"));
+    let headers = [("x-request-id", "from-the-proxy-7")];
+    let reply = app.send_with("GET", "/healthz", &Client::default(), "", b"", &headers).await;
+    assert!(reply.headers.contains("x-request-id: from-the-proxy-7"), "{}", reply.headers);
     // Without one, the server numbers the request itself.
     let reply = app.get("/healthz", &Client::default()).await;
     let id = reply.headers.lines().find_map(|l| l.to_lowercase().strip_prefix("x-request-id: ").map(str::to_string));
@@ -410,12 +443,26 @@ async fn metrics_count_requests_by_route_and_status() {
     app.get("/healthz", &Client::default()).await;
     app.get("/", &Client::default()).await;
     let metrics = app.get("/metrics", &Client::default()).await;
-    assert!(
-        metrics.body.contains("taizhang_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"),
-        "{}",
-        metrics.body
-    );
-    assert!(metrics.body.contains("route=\"/\",status=\"303\""), "{}", metrics.body);
+    // Read back by a Prometheus text-format parser, as a scraper would.
+    let scrape = prometheus_parse::Scrape::parse(metrics.body.lines().map(|l| Ok(l.to_string()))).expect("exposition");
+    assert!(scrape.docs.contains_key("taizhang_http_requests_total"), "{}", metrics.body);
+    let count = |route: &str, status: &str| {
+        scrape
+            .samples
+            .iter()
+            .find(|s| {
+                s.metric == "taizhang_http_requests_total"
+                    && s.labels.get("method") == Some("GET")
+                    && s.labels.get("route") == Some(route)
+                    && s.labels.get("status") == Some(status)
+            })
+            .map(|s| match s.value {
+                prometheus_parse::Value::Counter(n) => n.to_string(),
+                ref other => format!("{other:?}"),
+            })
+    };
+    assert_eq!(count("/healthz", "200").as_deref(), Some("1"), "{}", metrics.body);
+    assert_eq!(count("/", "303").as_deref(), Some("1"), "{}", metrics.body);
 }
 
 #[tokio::test]
@@ -446,27 +493,7 @@ fn progress_workbook(rows: &[(&str, &str, &str)]) -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, client: &Client, path: &str, workbook: &[u8]) -> Reply {
-    let boundary = "taizhangboundary";
-    let mut body = Vec::new();
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n", client.csrf).as_bytes(),
-    );
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"进度.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend(workbook);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let mut stream = TcpStream::connect(app.address).await.unwrap();
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nCookie: {}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
-        client.cookie,
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(&body).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (headers, body) = text.split_once("\r\n\r\n").map(|(h, b)| (h.to_string(), b.to_string())).unwrap_or_default();
-    Reply { status: headers.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap(), headers, body }
+    app.upload(path, client, &[], workbook).await
 }
 
 #[tokio::test]
@@ -516,31 +543,8 @@ async fn an_admin_imports_units_from_excel_and_the_api_serves_indicators_and_pro
         ws.write_string(1, c as u16, *v).unwrap();
     }
     let bytes = wb.save_to_buffer().unwrap();
-    let path = "/admin/import";
-    let mut body = Vec::new();
-    let boundary = "b0undary";
-    for (name, value) in [("_csrf", admin.csrf.as_str()), ("kind", "units")] {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"u.xlsx\"\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend(&bytes);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let mut stream = TcpStream::connect(app.address).await.unwrap();
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nCookie: {}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
-        admin.cookie,
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(&body).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    let text = String::from_utf8_lossy(&raw);
+    let reply = app.upload("/admin/import", &admin, &[("kind", "units")], &bytes).await;
+    let text = reply.body;
     assert!(text.contains("新增1条"), "{text}");
     assert!(text.contains("列“备注”不是本类数据的列，已忽略"), "the extra column is pointed out: {text}");
     assert_eq!(app.store.find_unit("新设街道").await.unwrap().parent.as_deref(), Some("erqi"));
@@ -703,19 +707,6 @@ fn route_cases() -> Vec<RouteCase> {
     ]
 }
 
-/// A multipart body with the given fields, the CSRF token and a file that is not a workbook.
-fn multipart(fields: &[(&str, &str)], csrf: &str) -> (String, String) {
-    let boundary = "taizhangboundary";
-    let mut body = String::new();
-    for (name, value) in fields.iter().copied().chain([("_csrf", csrf)]) {
-        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
-    }
-    body.push_str(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\nnot a workbook\r\n--{boundary}--\r\n"
-    ));
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 #[tokio::test]
 async fn every_route_answers_each_role_as_the_permission_table_says() {
     let app = spawn_app(true).await;
@@ -750,11 +741,7 @@ async fn every_route_answers_each_role_as_the_permission_table_says() {
                     all.push(("_csrf", client.csrf.as_str()));
                     app.form(c.path, client, &all).await
                 }
-                Body::Upload(fields) => {
-                    let (content_type, body) = multipart(fields, &client.csrf);
-                    let plain = Client { csrf: String::new(), ..client.clone() };
-                    app.send("POST", c.path, &plain, &content_type, &body).await
-                }
+                Body::Upload(fields) => app.upload(c.path, client, fields, b"not a workbook").await,
             };
             let headers = reply.headers.to_lowercase();
             // Signing out also lands on /login, but ends a session (its cookie is cleared).
