@@ -1,6 +1,7 @@
 //! Reports as leaders read them: the briefing held by a golden file, the assessment league
 //! table, and every format opened by an independent reader (zip + XML for .docx, calamine
-//! for .xlsx). Set UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change.
+//! for .xlsx). A changed report fails with a line diff; run with UPDATE_EXPECT=1 to rewrite
+//! the golden files after a deliberate change, and review them in the commit.
 
 #![allow(clippy::unwrap_used)] // a failing test says where by panicking
 
@@ -12,18 +13,6 @@ mod common;
 
 use common::{ok, taizhang};
 
-fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).unwrap();
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        expected == actual,
-        "{name} changed; review the difference and run with UPDATE_GOLDEN=1 if it is deliberate:\n{actual}"
-    );
-}
-
 const BRIEFING: &[&str] = &["report", "briefing", "--period", "2018-05", "--today", "2018-06-05"];
 
 #[test]
@@ -34,7 +23,7 @@ fn the_may_2018_briefing_is_held_by_its_golden_file() {
         text.contains("1-5月，全区165个重点项目完成投资184.66亿元，占年度计划的20.5%，落后序时进度21.2个百分点。"),
         "{text}"
     );
-    golden("briefing-2018-05.md", &text);
+    expect_test::expect_file!["golden/briefing-2018-05.md"].assert_eq(&text);
 }
 
 #[test]
@@ -44,8 +33,8 @@ fn the_assessment_league_table_shows_how_every_point_was_derived() {
     let text = ok(taizhang(&db, &["report", "assessment", "--scheme", scheme.to_str().unwrap()]));
     assert!(text.contains("| 1 | 大学路街道 |"), "{text}");
     assert!(text.contains("未评分，计0分"), "a unit without a manual score is scored 0 with a note: {text}");
-    assert!(text.contains("实际27.9，排名第1，得60分") || text.contains("排名第1，得60分"), "{text}");
-    golden("assessment-2018-05.md", &text);
+    assert!(text.contains("| 大学路街道 | 投资完成率排名 | 60 | 实际27.9，排名第1，得60分 |"), "{text}");
+    expect_test::expect_file!["golden/assessment-2018-05.md"].assert_eq(&text);
 }
 
 fn docx_xml(path: &Path) -> String {
