@@ -1,62 +1,25 @@
 //! Who may do what to which record: roles, actions, and the one rule that decides.
 
 use std::fmt;
-use std::str::FromStr;
 
 use crate::error::DomainError;
 use crate::org::OrgTree;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// 发改委 / 督查室 / 统计局: defines the year, reviews, publishes.
-    Admin,
-    /// District reviewer (区级审核).
-    Reviewer,
-    /// Head of a unit: approves or returns the unit's submission.
-    UnitLeader,
-    /// A unit's 填报员.
-    UnitReporter,
-    /// District leaders and 分包领导: read only.
-    Leader,
+coded_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Role ("角色") {
+        Admin = "admin" / "管理员",
+        Reviewer = "reviewer" / "区级审核",
+        UnitLeader = "unit_leader" / "单位审核",
+        UnitReporter = "unit_reporter" / "填报员",
+        Leader = "leader" / "领导",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Admin, Role::Reviewer, Role::UnitLeader, Role::UnitReporter, Role::Leader];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Reviewer => "reviewer",
-            Role::UnitLeader => "unit_leader",
-            Role::UnitReporter => "unit_reporter",
-            Role::Leader => "leader",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Role::Admin => "管理员",
-            Role::Reviewer => "区级审核",
-            Role::UnitLeader => "单位审核",
-            Role::UnitReporter => "填报员",
-            Role::Leader => "领导",
-        }
-    }
-
     /// Unit roles act only inside their unit's subtree and so must name a unit.
     pub fn needs_unit(self) -> bool {
         matches!(self, Role::UnitLeader | Role::UnitReporter)
-    }
-}
-
-impl FromStr for Role {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|r| r.code() == s.trim() || r.label_zh() == s.trim()).ok_or_else(|| {
-            DomainError::Invalid(format!(
-                "角色“{s}”无法识别：应为 admin、reviewer、unit_leader、unit_reporter 或 leader"
-            ))
-        })
     }
 }
 

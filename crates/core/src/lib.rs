@@ -3,6 +3,8 @@
 //! No IO, no async, no SQL: time, randomness and stored data come in as parameters so that
 //! every rule is testable on its own.
 
+#[macro_use]
+mod codes;
 pub mod error;
 pub mod indicator;
 pub mod numerals;

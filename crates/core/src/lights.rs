@@ -10,28 +10,12 @@ use crate::period::Period;
 use crate::project::{Date, completion_pct, lag_pp};
 use crate::quantity::format_number;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Light {
-    Green,
-    Yellow,
-    Red,
-}
-
-impl Light {
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Light::Green => "绿灯",
-            Light::Yellow => "黄灯",
-            Light::Red => "红灯",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Light::Green => "green",
-            Light::Yellow => "yellow",
-            Light::Red => "red",
-        }
+coded_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Light ("灯色") {
+        Green = "green" / "绿灯",
+        Yellow = "yellow" / "黄灯",
+        Red = "red" / "红灯",
     }
 }
 

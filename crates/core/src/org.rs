@@ -3,60 +3,24 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::str::FromStr;
 
 use crate::error::DomainError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UnitKind {
-    Province,
-    City,
-    District,
-    County,
-    Department,
-    Street,
-    Town,
-    Other,
+coded_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum UnitKind ("单位类型") {
+        Province = "province" / "省",
+        City = "city" / "市",
+        District = "district" / "区",
+        County = "county" / "县",
+        Department = "department" / "部门",
+        Street = "street" / "街道",
+        Town = "town" / "乡镇",
+        Other = "other" / "其他",
+    }
 }
 
 impl UnitKind {
-    pub const ALL: [UnitKind; 8] = [
-        UnitKind::Province,
-        UnitKind::City,
-        UnitKind::District,
-        UnitKind::County,
-        UnitKind::Department,
-        UnitKind::Street,
-        UnitKind::Town,
-        UnitKind::Other,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            UnitKind::Province => "province",
-            UnitKind::City => "city",
-            UnitKind::District => "district",
-            UnitKind::County => "county",
-            UnitKind::Department => "department",
-            UnitKind::Street => "street",
-            UnitKind::Town => "town",
-            UnitKind::Other => "other",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            UnitKind::Province => "省",
-            UnitKind::City => "市",
-            UnitKind::District => "区",
-            UnitKind::County => "县",
-            UnitKind::Department => "部门",
-            UnitKind::Street => "街道",
-            UnitKind::Town => "乡镇",
-            UnitKind::Other => "其他",
-        }
-    }
-
     /// The word prose uses for "the whole of this unit": 全区, 全市, 全县.
     pub fn whole_zh(self) -> &'static str {
         match self {
@@ -67,16 +31,6 @@ impl UnitKind {
             UnitKind::Street => "全街道",
             _ => "全区",
         }
-    }
-}
-
-impl FromStr for UnitKind {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        UnitKind::ALL.into_iter().find(|k| k.code() == t || k.label_zh() == t).ok_or_else(|| {
-            DomainError::Invalid(format!("单位类型“{s}”无法识别：应为 district/department/street/… 或 区/部门/街道/…"))
-        })
     }
 }
 

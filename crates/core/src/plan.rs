@@ -65,32 +65,12 @@ pub struct Milestone {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TaskStatus {
-    NotStarted,
-    InProgress,
-    Done,
-}
-
-impl TaskStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            TaskStatus::NotStarted => "not_started",
-            TaskStatus::InProgress => "in_progress",
-            TaskStatus::Done => "done",
-        }
-    }
-}
-
-impl FromStr for TaskStatus {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "not_started" | "未开始" => Ok(TaskStatus::NotStarted),
-            "in_progress" | "推进中" | "进行中" => Ok(TaskStatus::InProgress),
-            "done" | "已完成" | "完成" => Ok(TaskStatus::Done),
-            other => Err(DomainError::Invalid(format!("任务状态“{other}”无法识别：应为 未开始、推进中 或 已完成"))),
-        }
+coded_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum TaskStatus ("任务状态") {
+        NotStarted = "not_started" / "未开始",
+        InProgress = "in_progress" / "推进中" | "进行中",
+        Done = "done" / "已完成" | "完成",
     }
 }
 

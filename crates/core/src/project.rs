@@ -116,36 +116,14 @@ impl FromStr for Date {
     }
 }
 
-/// 建设性质.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Nature {
-    New,
-    Continuing,
-    Preparatory,
-    Completing,
-}
-
-impl Nature {
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Nature::New => "新开工",
-            Nature::Continuing => "续建",
-            Nature::Preparatory => "前期",
-            Nature::Completing => "竣工",
-        }
-    }
-}
-
-impl FromStr for Nature {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "新开工" | "新建" | "new" => Ok(Nature::New),
-            "续建" | "continuing" => Ok(Nature::Continuing),
-            "前期" | "谋划" | "preparatory" => Ok(Nature::Preparatory),
-            "竣工" | "completing" => Ok(Nature::Completing),
-            other => Err(DomainError::Invalid(format!("建设性质“{other}”无法识别：应为 新开工、续建、前期 或 竣工"))),
-        }
+coded_enum! {
+    /// 建设性质.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Nature ("建设性质") {
+        New = "new" / "新开工" | "新建",
+        Continuing = "continuing" / "续建",
+        Preparatory = "preparatory" / "前期" | "谋划",
+        Completing = "completing" / "竣工",
     }
 }
 

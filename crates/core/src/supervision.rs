@@ -1,53 +1,27 @@
 //! Problems (问题清单) and their escalation, and 督办 orders: issue → sign (签收) → handle →
 //! feedback → review → close, or return for rework; with extension requests.
 
-use std::str::FromStr;
-
 use crate::config::LightConfig;
 use crate::error::DomainError;
 use crate::project::Date;
 
-/// Who answers for an unresolved problem: it climbs when it stays overdue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ProblemLevel {
-    Unit,
-    LeadLeader,
-    District,
+coded_enum! {
+    /// Who answers for an unresolved problem: it climbs when it stays overdue.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum ProblemLevel ("问题层级") {
+        Unit = "unit" / "责任单位",
+        LeadLeader = "lead_leader" / "分包领导",
+        District = "district" / "区级",
+    }
 }
 
 impl ProblemLevel {
-    pub fn code(self) -> &'static str {
-        match self {
-            ProblemLevel::Unit => "unit",
-            ProblemLevel::LeadLeader => "lead_leader",
-            ProblemLevel::District => "district",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ProblemLevel::Unit => "责任单位",
-            ProblemLevel::LeadLeader => "分包领导",
-            ProblemLevel::District => "区级",
-        }
-    }
-
     fn next(self) -> Option<Self> {
         match self {
             ProblemLevel::Unit => Some(ProblemLevel::LeadLeader),
             ProblemLevel::LeadLeader => Some(ProblemLevel::District),
             ProblemLevel::District => None,
         }
-    }
-}
-
-impl FromStr for ProblemLevel {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [ProblemLevel::Unit, ProblemLevel::LeadLeader, ProblemLevel::District]
-            .into_iter()
-            .find(|l| l.code() == s.trim())
-            .ok_or_else(|| DomainError::Invalid(format!("问题层级“{s}”无法识别")))
     }
 }
 
@@ -67,47 +41,14 @@ pub fn escalation(
     Some((next, today.plus_days(cfg.escalation_days).ok()?))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OrderState {
-    Issued,
-    Signed,
-    Feedback,
-    Returned,
-    Closed,
-}
-
-impl OrderState {
-    pub const ALL: [OrderState; 5] =
-        [OrderState::Issued, OrderState::Signed, OrderState::Feedback, OrderState::Returned, OrderState::Closed];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            OrderState::Issued => "issued",
-            OrderState::Signed => "signed",
-            OrderState::Feedback => "feedback",
-            OrderState::Returned => "returned",
-            OrderState::Closed => "closed",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            OrderState::Issued => "已下达",
-            OrderState::Signed => "已签收办理中",
-            OrderState::Feedback => "已反馈待审核",
-            OrderState::Returned => "退回重办",
-            OrderState::Closed => "已办结",
-        }
-    }
-}
-
-impl FromStr for OrderState {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OrderState::ALL
-            .into_iter()
-            .find(|o| o.code() == s.trim())
-            .ok_or_else(|| DomainError::Invalid(format!("督办状态“{s}”无法识别")))
+coded_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum OrderState ("督办状态") {
+        Issued = "issued" / "已下达",
+        Signed = "signed" / "已签收办理中",
+        Feedback = "feedback" / "已反馈待审核",
+        Returned = "returned" / "退回重办",
+        Closed = "closed" / "已办结",
     }
 }
 

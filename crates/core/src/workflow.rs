@@ -3,7 +3,6 @@
 //! returned with a reason; locked when the round closes.
 
 use std::fmt;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
@@ -11,41 +10,13 @@ use crate::error::DomainError;
 use crate::period::Period;
 use crate::project::Date;
 
-/// What a round asks units to report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Form {
-    ProjectProgress,
-    TaskProgress,
-    IndicatorValues,
-}
-
-impl Form {
-    pub const ALL: [Form; 3] = [Form::ProjectProgress, Form::TaskProgress, Form::IndicatorValues];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Form::ProjectProgress => "projects",
-            Form::TaskProgress => "tasks",
-            Form::IndicatorValues => "indicators",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Form::ProjectProgress => "项目进度",
-            Form::TaskProgress => "重点工作进度",
-            Form::IndicatorValues => "指标数据",
-        }
-    }
-}
-
-impl FromStr for Form {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Form::ALL
-            .into_iter()
-            .find(|f| f.code() == s.trim() || f.label_zh() == s.trim())
-            .ok_or_else(|| DomainError::Invalid(format!("填报表“{s}”无法识别：应为 projects、tasks 或 indicators")))
+coded_enum! {
+    /// What a round asks units to report.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Form ("填报表") {
+        ProjectProgress = "projects" / "项目进度",
+        TaskProgress = "tasks" / "重点工作进度",
+        IndicatorValues = "indicators" / "指标数据",
     }
 }
 
@@ -61,61 +32,22 @@ pub fn default_due(period: Period) -> Date {
     Date::new(p.year(), p.month_of_year(), 25).unwrap_or(Date { year: p.year(), month: p.month_of_year(), day: 25 })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EntryState {
-    Draft,
-    Submitted,
-    Approved,
-    Accepted,
-    Returned,
-    Locked,
+coded_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum EntryState ("记录状态") {
+        Draft = "draft" / "草稿",
+        Submitted = "submitted" / "已上报",
+        Approved = "approved" / "单位已审核",
+        Accepted = "accepted" / "区级已通过",
+        Returned = "returned" / "已退回",
+        Locked = "locked" / "已锁定",
+    }
 }
 
 impl EntryState {
-    pub const ALL: [EntryState; 6] = [
-        EntryState::Draft,
-        EntryState::Submitted,
-        EntryState::Approved,
-        EntryState::Accepted,
-        EntryState::Returned,
-        EntryState::Locked,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            EntryState::Draft => "draft",
-            EntryState::Submitted => "submitted",
-            EntryState::Approved => "approved",
-            EntryState::Accepted => "accepted",
-            EntryState::Returned => "returned",
-            EntryState::Locked => "locked",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            EntryState::Draft => "草稿",
-            EntryState::Submitted => "已上报",
-            EntryState::Approved => "单位已审核",
-            EntryState::Accepted => "区级已通过",
-            EntryState::Returned => "已退回",
-            EntryState::Locked => "已锁定",
-        }
-    }
-
     /// Whether the reporter may still change the figures.
     pub fn editable(self) -> bool {
         matches!(self, EntryState::Draft | EntryState::Returned)
-    }
-}
-
-impl FromStr for EntryState {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        EntryState::ALL
-            .into_iter()
-            .find(|e| e.code() == s.trim())
-            .ok_or_else(|| DomainError::Invalid(format!("记录状态“{s}”无法识别")))
     }
 }
 
