@@ -8,10 +8,12 @@ pub mod admin;
 mod briefs;
 pub mod clock;
 mod cycle;
+pub mod demo;
 pub mod import;
 mod reads;
 mod supervise;
 mod synthetic;
+pub mod testing;
 mod users;
 
 use std::sync::Arc;

@@ -6,28 +6,18 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
+use taizhang_app::testing::{Account, TestDatabase};
 use taizhang_app::{Acting, App, Error};
 use taizhang_core::Decimal;
 use taizhang_core::access::{Actor, Role};
 use taizhang_core::config::Config;
-use taizhang_core::indicator::Catalogue;
 use taizhang_core::lights::Light;
 use taizhang_core::period::Period;
 use taizhang_core::project::Date;
 use taizhang_core::supervision::{OrderState, ProblemLevel};
 use taizhang_core::workflow::{EntryFigures, Round, UnitStanding};
 use taizhang_core::workflow::{EntryState, Form};
-use taizhang_core::world::{World, WorldFiles};
-use taizhang_store::testing::{TestDatabase, fresh_database};
-use taizhang_store::{NewUser, Store};
-
-const ERQI: WorldFiles<'static> = WorldFiles {
-    units: include_str!("../../../data/demo/erqi/units.toml"),
-    values: include_str!("../../../data/demo/erqi/values.toml"),
-    plan: include_str!("../../../data/demo/erqi/plan.toml"),
-    projects: include_str!("../../../data/demo/erqi/projects.toml"),
-    tasks: include_str!("../../../data/demo/erqi/tasks.toml"),
-};
+use taizhang_store::Store;
 
 const JUNE: Period = Period::Month(2018, 6);
 
@@ -39,32 +29,20 @@ fn day(m: u8, dd: u8) -> Date {
     Date::new(2018, m, dd).unwrap()
 }
 
-/// The Erqi world with an admin, a district reviewer, and a reporter and a leader for each
-/// unit named.
+/// The Erqi world with an admin, a district reviewer, a district leader, and a reporter and a
+/// leader for each unit named.
 async fn erqi(units: &[&str]) -> (Store, TestDatabase) {
-    let db = fresh_database().await.unwrap();
-    let store = Store::open(&db.url).await.unwrap();
-    let catalogue = Catalogue::standard().unwrap();
-    let world = World::parse(ERQI, &catalogue).unwrap();
-    let mut tx = store.begin().await.unwrap();
-    tx.install_catalogue(&catalogue).await.unwrap();
-    tx.write_world(&world).await.unwrap();
-    let user = |username: String, role, unit: Option<&str>| NewUser {
-        display_name: username.clone(),
-        username,
-        password: "password-123".into(),
-        role,
-        unit: unit.map(Into::into),
-    };
-    tx.upsert_user(&user("admin".into(), Role::Admin, None)).await.unwrap();
-    tx.upsert_user(&user("reviewer".into(), Role::Reviewer, Some("erqi-dcs"))).await.unwrap();
-    tx.upsert_user(&user("leader".into(), Role::Leader, None)).await.unwrap();
-    for unit in units {
-        tx.upsert_user(&user(format!("{unit}-reporter"), Role::UnitReporter, Some(unit))).await.unwrap();
-        tx.upsert_user(&user(format!("{unit}-leader"), Role::UnitLeader, Some(unit))).await.unwrap();
+    let names: Vec<(String, String)> = units.iter().map(|u| (format!("{u}-reporter"), format!("{u}-leader"))).collect();
+    let mut accounts: Vec<Account<'_>> = vec![
+        ("admin", Role::Admin, None),
+        ("reviewer", Role::Reviewer, Some("erqi-dcs")),
+        ("leader", Role::Leader, None),
+    ];
+    for (unit, (reporter, leader)) in units.iter().zip(&names) {
+        accounts.push((reporter, Role::UnitReporter, Some(unit)));
+        accounts.push((leader, Role::UnitLeader, Some(unit)));
     }
-    tx.commit().await.unwrap();
-    (store, db)
+    taizhang_app::testing::erqi(&accounts).await.unwrap()
 }
 
 async fn as_user<'a>(app: &'a App, username: &str) -> Acting<'a> {

@@ -14,7 +14,6 @@ macro_rules! say {
 }
 
 mod cycle;
-mod demo;
 mod exchange;
 
 use std::process::ExitCode;
@@ -23,6 +22,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rand::SeedableRng;
 use rand::distr::{Alphanumeric, SampleString};
 use taizhang_app::Redacted;
+use taizhang_app::demo;
 use taizhang_app::{Acting, App, GenSpec, NewUser};
 use taizhang_core::indicator::Catalogue;
 use taizhang_core::report::annual_summary;

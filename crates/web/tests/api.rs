@@ -3,21 +3,10 @@
 
 #![allow(clippy::unwrap_used)] // a failing test says where by panicking
 
+use taizhang_app::testing::{PASSWORD, TestDatabase, fresh_database};
 use taizhang_core::access::Role;
 use taizhang_core::config::Config;
-use taizhang_core::indicator::Catalogue;
-use taizhang_core::world::{World, WorldFiles};
-use taizhang_store::testing::{TestDatabase, fresh_database};
-use taizhang_store::{NewUser, Store};
-
-const ERQI: WorldFiles<'static> = WorldFiles {
-    units: include_str!("../../../data/demo/erqi/units.toml"),
-    values: include_str!("../../../data/demo/erqi/values.toml"),
-    plan: include_str!("../../../data/demo/erqi/plan.toml"),
-    projects: include_str!("../../../data/demo/erqi/projects.toml"),
-    tasks: include_str!("../../../data/demo/erqi/tasks.toml"),
-};
-const PASSWORD: &str = "password-123";
+use taizhang_store::Store;
 
 struct TestApp {
     address: std::net::SocketAddr,
@@ -27,13 +16,7 @@ struct TestApp {
 
 /// A fresh database (empty, or the Erqi world with one account per role) and the server.
 async fn spawn_app(erqi: bool) -> TestApp {
-    let db = fresh_database().await.expect("fresh database");
-    let store = Store::open(&db.url).await.expect("open");
-    if erqi {
-        let catalogue = Catalogue::standard().unwrap();
-        let mut tx = store.begin().await.unwrap();
-        tx.install_catalogue(&catalogue).await.unwrap();
-        tx.write_world(&World::parse(ERQI, &catalogue).unwrap()).await.unwrap();
+    let (store, db) = if erqi {
         let accounts = [
             ("admin", Role::Admin, None),
             ("reviewer", Role::Reviewer, Some("erqi-dcs")),
@@ -42,18 +25,11 @@ async fn spawn_app(erqi: bool) -> TestApp {
             ("zjj_reporter", Role::UnitReporter, Some("erqi-zjj")),
             ("dhj_reporter", Role::UnitReporter, Some("erqi-dhj")),
         ];
-        for (name, role, unit) in accounts {
-            let user = NewUser {
-                username: name.into(),
-                display_name: name.into(),
-                password: PASSWORD.into(),
-                role,
-                unit: unit.map(Into::into),
-            };
-            tx.upsert_user(&user).await.unwrap();
-        }
-        tx.commit().await.unwrap();
-    }
+        taizhang_app::testing::erqi(&accounts).await.expect("the Erqi fixture")
+    } else {
+        let db = fresh_database().await.expect("fresh database");
+        (Store::open(&db.url).await.expect("open"), db)
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
     tokio::spawn(taizhang_web::serve(taizhang_app::App::new(store.clone(), Config::default()), listener));

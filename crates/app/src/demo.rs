@@ -1,12 +1,13 @@
 //! The built-in Erqi demo: its files are compiled into the binary so that
-//! `taizhang serve --demo` works from any folder.
+//! `taizhang serve --demo` works from any folder; tests start from the same world.
 
-use taizhang_app::NewUser;
+use crate::NewUser;
 use taizhang_core::access::Role;
 use taizhang_core::indicator::Catalogue;
 use taizhang_core::world::{World, WorldFiles};
 
-const FILES: WorldFiles<'static> = WorldFiles {
+/// The Erqi world's TOML files (`data/demo/erqi/`).
+pub const FILES: WorldFiles<'static> = WorldFiles {
     units: include_str!("../../../data/demo/erqi/units.toml"),
     values: include_str!("../../../data/demo/erqi/values.toml"),
     plan: include_str!("../../../data/demo/erqi/plan.toml"),
