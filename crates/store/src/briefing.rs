@@ -8,6 +8,7 @@ use taizhang_core::period::Period;
 use taizhang_core::project::{Date, completion_pct};
 use taizhang_core::quantity::from_scaled;
 
+use crate::filter::Filtered;
 use crate::reports::SUBTREE;
 use crate::{Result, Store};
 
@@ -42,27 +43,21 @@ impl Store {
             Group::Category => ("p.category".to_string(), "GROUP BY p.category ORDER BY p.category"),
             Group::Unit => ("u.name".to_string(), "GROUP BY u.name ORDER BY u.name"),
         };
-        let flagged = if flag.is_some() {
-            "AND EXISTS (SELECT 1 FROM project_flags f WHERE f.project_id = p.id AND f.flag = $4)"
-        } else {
-            "AND $4 = $4"
-        };
-        let sql = format!(
-            "{SUBTREE}
-             SELECT {label} AS label, COUNT(*) AS n, CAST(SUM(y.planned_e4) AS BIGINT) AS planned,
-                 CAST(SUM(COALESCE(g.month_e4, 0)) AS BIGINT) AS month, CAST(SUM(COALESCE(g.ytd_e4, 0)) AS BIGINT) AS ytd
-             FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
-             JOIN org_units u ON u.id = p.unit_id
-             LEFT JOIN project_progress g ON g.project_id = p.id AND g.period = $3
-             WHERE y.year = $2 {flagged} {group_by}"
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(scope)
-            .bind(i64::from(period.year()))
-            .bind(period.closing_month().key())
-            .bind(flag.unwrap_or(""))
-            .fetch_all(&self.pool)
-            .await?;
+        let q = Filtered::new(
+            format!(
+                "{SUBTREE}
+                 SELECT {label} AS label, COUNT(*) AS n, CAST(SUM(y.planned_e4) AS BIGINT) AS planned,
+                     CAST(SUM(COALESCE(g.month_e4, 0)) AS BIGINT) AS month, CAST(SUM(COALESCE(g.ytd_e4, 0)) AS BIGINT) AS ytd
+                 FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
+                 JOIN org_units u ON u.id = p.unit_id
+                 LEFT JOIN project_progress g ON g.project_id = p.id AND g.period = $3
+                 WHERE y.year = $2"
+            ),
+            vec![scope.into(), i64::from(period.year()).into(), period.closing_month().key().into()],
+        )
+        .and("EXISTS (SELECT 1 FROM project_flags f WHERE f.project_id = p.id AND f.flag = {})", flag)
+        .then(group_by);
+        let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let n: i64 = r.try_get("n")?;

@@ -41,7 +41,7 @@ fn build_inserts<T>(
         sql.push_str(tail);
         sql
     };
-    let per_statement = (backend.params_per_insert() / cols).max(1);
+    let per_statement = (backend.params_per_statement() / cols).max(1);
     let mut full: Option<String> = None;
     let mut statements = Vec::new();
     for chunk in rows.chunks(per_statement) {
@@ -94,6 +94,42 @@ pub(crate) fn progress_inserts(backend: Backend, rows: &[ProgressRow]) -> Result
     )
 }
 
+/// A project row's columns in bind order (see [`bind_project`]), shared by single-row and
+/// bulk writes; the plan node is written by single-row writes only (sheets do not carry it).
+pub(crate) const PROJECT_COLUMNS: &str = "code, name, category, nature, location, content, total_investment_e4,
+    planned_start, planned_finish, actual_start, unit_id, lead_leader, responsible_person, contact, deadline, sample";
+const PROJECT_COLUMN_COUNT: usize = 16;
+/// What an upsert of a project replaces.
+pub(crate) const PROJECT_UPDATES: &str = "name = excluded.name, category = excluded.category,
+    nature = excluded.nature, location = excluded.location, content = excluded.content,
+    total_investment_e4 = excluded.total_investment_e4, planned_start = excluded.planned_start,
+    planned_finish = excluded.planned_finish, actual_start = excluded.actual_start,
+    unit_id = excluded.unit_id, lead_leader = excluded.lead_leader,
+    responsible_person = excluded.responsible_person, contact = excluded.contact,
+    deadline = excluded.deadline, sample = excluded.sample";
+
+/// Binds a project's [`PROJECT_COLUMNS`], its unit resolved to `unit`.
+pub(crate) fn bind_project(q: AnyQuery, p: &Project, unit: i64) -> Result<AnyQuery> {
+    p.validate()?;
+    let r = &p.responsibility;
+    Ok(q.bind(p.code.clone())
+        .bind(p.name.clone())
+        .bind(p.category.clone())
+        .bind(p.nature.label_zh())
+        .bind(p.location.clone())
+        .bind(p.content.clone())
+        .bind(scaled(p.total_investment_wan)?)
+        .bind(p.planned_start.map(|d| d.to_string()))
+        .bind(p.planned_finish.map(|d| d.to_string()))
+        .bind(p.actual_start.map(|d| d.to_string()))
+        .bind(unit)
+        .bind(r.lead_leader.clone())
+        .bind(r.person.clone())
+        .bind(r.contact.clone())
+        .bind(r.deadline.map(|d| d.to_string()))
+        .bind(i64::from(p.sample)))
+}
+
 /// Statements inserting or updating projects by code (`RETURNING code, id` when asked), their
 /// flags replaced. Only codes in `flags_stored` can have flags already (others are new).
 pub(crate) fn project_upserts(
@@ -110,43 +146,12 @@ pub(crate) fn project_upserts(
             .ok_or_else(|| crate::StoreError::not_found("单位", &p.responsibility.unit))
     };
     let tail = format!(
-        "ON CONFLICT (code) DO UPDATE SET name = excluded.name, category = excluded.category,
-             nature = excluded.nature, location = excluded.location, content = excluded.content,
-             total_investment_e4 = excluded.total_investment_e4, planned_start = excluded.planned_start,
-             planned_finish = excluded.planned_finish, actual_start = excluded.actual_start,
-             unit_id = excluded.unit_id, lead_leader = excluded.lead_leader,
-             responsible_person = excluded.responsible_person, contact = excluded.contact,
-             deadline = excluded.deadline, sample = excluded.sample{}",
+        "ON CONFLICT (code) DO UPDATE SET {PROJECT_UPDATES}{}",
         if returning { " RETURNING code, id" } else { "" }
     );
-    let mut statements = build_inserts(
-        backend,
-        "INSERT INTO projects (code, name, category, nature, location, content, total_investment_e4,
-             planned_start, planned_finish, actual_start, unit_id, lead_leader, responsible_person,
-             contact, deadline, sample) VALUES",
-        16,
-        &tail,
-        projects,
-        |q, p| {
-            p.validate()?;
-            Ok(q.bind(p.code.clone())
-                .bind(p.name.clone())
-                .bind(p.category.clone())
-                .bind(p.nature.label_zh())
-                .bind(p.location.clone())
-                .bind(p.content.clone())
-                .bind(scaled(p.total_investment_wan)?)
-                .bind(p.planned_start.map(|d| d.to_string()))
-                .bind(p.planned_finish.map(|d| d.to_string()))
-                .bind(p.actual_start.map(|d| d.to_string()))
-                .bind(unit_of(p)?)
-                .bind(p.responsibility.lead_leader.clone())
-                .bind(p.responsibility.person.clone())
-                .bind(p.responsibility.contact.clone())
-                .bind(p.responsibility.deadline.map(|d| d.to_string()))
-                .bind(i64::from(p.sample)))
-        },
-    )?;
+    let head = format!("INSERT INTO projects ({PROJECT_COLUMNS}) VALUES");
+    let mut statements =
+        build_inserts(backend, &head, PROJECT_COLUMN_COUNT, &tail, projects, |q, p| bind_project(q, p, unit_of(p)?))?;
     let replaced: Vec<&str> = projects.iter().map(|p| p.code.as_str()).filter(|c| flags_stored(c)).collect();
     for chunk in replaced.chunks(backend.params_per_statement()) {
         let sql = format!(

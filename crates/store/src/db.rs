@@ -19,8 +19,9 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Parameters per `IN (…)` list written with [`Backend::placeholders`] (positional on
-    /// SQLite, so long lists cost nothing to resolve; PostgreSQL's limit is 65535).
+    /// Parameters per generated statement — an `IN (…)` list written with
+    /// [`Backend::placeholders`] or a multi-row insert — positional on SQLite, so long lists
+    /// cost nothing to resolve; PostgreSQL's limit is 65535.
     pub(crate) fn params_per_statement(self) -> usize {
         match self {
             Backend::Sqlite => 4000,
@@ -36,15 +37,6 @@ impl Backend {
         (first..first + n).map(|i| self.placeholder(i)).collect::<Vec<_>>().join(", ")
     }
 
-    /// Parameters per generated multi-row insert, whose placeholders are positional on SQLite
-    /// (see [`Backend::placeholder`]) and so cost nothing to resolve.
-    pub(crate) fn params_per_insert(self) -> usize {
-        match self {
-            Backend::Sqlite => 4000,
-            Backend::Postgres => 8000,
-        }
-    }
-
     /// The placeholder of the `n`th parameter in generated multi-row inserts: `$n` for
     /// PostgreSQL, a plain positional `?` for SQLite (bound in order, where `$n` would be
     /// looked up by name). Hand-written statements use `$n` on both.
@@ -52,6 +44,16 @@ impl Backend {
         match self {
             Backend::Sqlite => "?".to_string(),
             Backend::Postgres => format!("${n}"),
+        }
+    }
+
+    /// How a write transaction starts: on SQLite it takes the write lock at once, so that a
+    /// transaction that read first cannot fail on its first write when another writer
+    /// committed in between (waiting in line is what a writer should do).
+    pub(crate) fn begin_write(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => Some("BEGIN IMMEDIATE"),
+            Backend::Postgres => None,
         }
     }
 

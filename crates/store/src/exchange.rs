@@ -16,19 +16,9 @@ use taizhang_core::quantity::from_scaled;
 use taizhang_core::world::ProjectRecord;
 
 use crate::bulk::AnyQuery;
+use crate::filter::Filtered;
 use crate::ledger::{PROJECT_SELECT, progress_from_row, project_from_row};
 use crate::{Ids, ProgressRow, Result, Store, Tx};
-
-/// Which units an export covers: all, or a unit's subtree.
-fn subtree_filter(unit: Option<&str>, column: &str) -> String {
-    match unit {
-        Some(_) => format!(
-            "{column} IN (WITH RECURSIVE sub(id) AS (SELECT id FROM org_units WHERE code = $1
-                UNION ALL SELECT c.id FROM org_units c JOIN sub s ON c.parent_id = s.id) SELECT id FROM sub)"
-        ),
-        None => "$1 IS NULL".to_string(),
-    }
-}
 
 /// One file's import under way, in two halves that run side by side ([`Store::importer`]):
 /// the [`Classifier`] classifies each batch against the ledger as it stood before the import
@@ -392,13 +382,14 @@ impl Store {
 
     /// Projects with a plan in `year` (or all, with all plans) in a unit's subtree, by code.
     pub async fn project_records(&self, year: Option<i32>, unit: Option<&str>) -> Result<Vec<ProjectRecord>> {
-        let sql = format!(
-            "{PROJECT_SELECT} WHERE {} AND ($2 < 0 OR EXISTS (SELECT 1 FROM project_year_plans y
-                 WHERE y.project_id = p.id AND y.year = $2)) ORDER BY p.code",
-            subtree_filter(unit, "p.unit_id")
-        );
-        let rows =
-            sqlx::query(AssertSqlSafe(sql)).bind(unit).bind(year.map_or(-1, i64::from)).fetch_all(&self.pool).await?;
+        let q = Filtered::new(format!("{PROJECT_SELECT} WHERE 1 = 1"), vec![])
+            .and_within("p.unit_id", unit)
+            .and(
+                "EXISTS (SELECT 1 FROM project_year_plans y WHERE y.project_id = p.id AND y.year = {})",
+                year.map(i64::from),
+            )
+            .then("ORDER BY p.code");
+        let rows = q.query().fetch_all(&self.pool).await?;
         self.records_from_rows(&rows, year).await
     }
 
@@ -483,18 +474,14 @@ impl Store {
         through: Option<u8>,
         unit: Option<&str>,
     ) -> Result<Vec<MonthlyProgress>> {
-        let sql = format!(
+        let q = Filtered::new(
             "SELECT p.code, g.period, g.month_e4, g.ytd_e4, g.since_start_e4, g.image_progress, g.problems
-             FROM project_progress g JOIN projects p ON p.id = g.project_id
-             WHERE {} AND g.year = $2 AND g.month <= $3 ORDER BY p.code, g.period",
-            subtree_filter(unit, "p.unit_id")
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(unit)
-            .bind(i64::from(year))
-            .bind(i64::from(through.unwrap_or(12)))
-            .fetch_all(&self.pool)
-            .await?;
+             FROM project_progress g JOIN projects p ON p.id = g.project_id WHERE g.year = $1 AND g.month <= $2",
+            vec![i64::from(year).into(), i64::from(through.unwrap_or(12)).into()],
+        )
+        .and_within("p.unit_id", unit)
+        .then("ORDER BY p.code, g.period");
+        let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let code: String = r.try_get("code")?;
@@ -516,25 +503,29 @@ impl Store {
 
     /// Indicator values of a year (every period in it), in a unit's subtree.
     pub async fn values_of_year(&self, year: i32, unit: Option<&str>) -> Result<Vec<IndicatorValue>> {
-        let sql = format!(
+        let q = Filtered::new(
             "SELECT i.code AS indicator, u.code AS unit, v.period, v.value_e4, v.growth_e4, v.note, v.sample
              FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN org_units u ON u.id = v.unit_id
-             WHERE {} AND v.year = $2 ORDER BY u.sort_order, u.id, i.section, i.sort_order, v.period",
-            subtree_filter(unit, "v.unit_id")
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql)).bind(unit).bind(i64::from(year)).fetch_all(&self.pool).await?;
+             WHERE v.year = $1",
+            vec![i64::from(year).into()],
+        )
+        .and_within("v.unit_id", unit)
+        .then("ORDER BY u.sort_order, u.id, i.section, i.sort_order, v.period");
+        let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter().map(crate::ledger::value_from_row).collect()
     }
 
     /// Targets of a year, in a unit's subtree.
     pub async fn targets_of_year(&self, year: i32, unit: Option<&str>) -> Result<Vec<Target>> {
-        let sql = format!(
+        let q = Filtered::new(
             "SELECT i.code AS indicator, u.code AS unit, t.year, t.level_e4, t.growth_e4, t.qualifier
              FROM targets t JOIN indicators i ON i.id = t.indicator_id JOIN org_units u ON u.id = t.unit_id
-             WHERE {} AND t.year = $2 ORDER BY u.sort_order, u.id, i.section, i.sort_order",
-            subtree_filter(unit, "t.unit_id")
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql)).bind(unit).bind(i64::from(year)).fetch_all(&self.pool).await?;
+             WHERE t.year = $1",
+            vec![i64::from(year).into()],
+        )
+        .and_within("t.unit_id", unit)
+        .then("ORDER BY u.sort_order, u.id, i.section, i.sort_order");
+        let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(Target {
@@ -551,18 +542,11 @@ impl Store {
 
     /// Key tasks of a year led in a unit's subtree.
     pub async fn tasks_of_year(&self, year: i32, unit: Option<&str>) -> Result<Vec<KeyTask>> {
-        let sql = format!(
-            "SELECT t.code FROM tasks t WHERE {} AND t.year = $2 ORDER BY t.code",
-            subtree_filter(unit, "t.lead_unit_id")
-        );
-        let codes: Vec<String> = sqlx::query(AssertSqlSafe(sql))
-            .bind(unit)
-            .bind(i64::from(year))
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
+        let q = Filtered::new("SELECT t.code FROM tasks t WHERE t.year = $1", vec![i64::from(year).into()])
+            .and_within("t.lead_unit_id", unit)
+            .then("ORDER BY t.code");
+        let codes: Vec<String> =
+            q.query().fetch_all(&self.pool).await?.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
         let mut out = Vec::with_capacity(codes.len());
         for code in codes {
             if let Some(t) = self.task(&code).await? {

@@ -44,13 +44,32 @@ impl Filtered {
         Self { sql: sql.into(), args }
     }
 
-    /// Appends ` AND {column} = $n` when a value is given.
-    pub(crate) fn and_eq(mut self, column: &str, value: Option<impl Into<Arg>>) -> Self {
+    /// Appends ` AND {condition}` when a value is given, every `{}` in it standing for the
+    /// value's placeholder.
+    pub(crate) fn and(mut self, condition: &str, value: Option<impl Into<Arg>>) -> Self {
         if let Some(v) = value {
             self.args.push(v.into());
-            self.sql.push_str(&format!(" AND {column} = ${}", self.args.len()));
+            self.sql.push_str(" AND ");
+            self.sql.push_str(&condition.replace("{}", &format!("${}", self.args.len())));
         }
         self
+    }
+
+    /// Appends ` AND {column} = $n` when a value is given.
+    pub(crate) fn and_eq(self, column: &str, value: Option<impl Into<Arg>>) -> Self {
+        self.and(&format!("{column} = {{}}"), value)
+    }
+
+    /// Appends a condition that `column` (a unit id) is the unit with the given code or one
+    /// below it, when a unit is given.
+    pub(crate) fn and_within(self, column: &str, unit: Option<&str>) -> Self {
+        self.and(
+            &format!(
+                "{column} IN (WITH RECURSIVE sub(id) AS (SELECT id FROM org_units WHERE code = {{}}
+                 UNION ALL SELECT c.id FROM org_units c JOIN sub s ON c.parent_id = s.id) SELECT id FROM sub)"
+            ),
+            unit,
+        )
     }
 
     /// Appends SQL text with no arguments (ORDER BY …).

@@ -14,6 +14,7 @@ use taizhang_core::plan::{KeyTask, Milestone, PlanNode};
 use taizhang_core::project::{Date, MonthlyProgress, Problem, Project, Responsibility, YearPlan};
 use taizhang_core::quantity::{MeasureUnit, from_scaled, to_scaled};
 
+use crate::bulk::{Ids, PROJECT_COLUMNS, PROJECT_UPDATES, bind_project};
 use crate::{ProgressRow, Result, Store, StoreError, Tx};
 
 pub(crate) fn scaled(v: Decimal) -> Result<i64> {
@@ -162,25 +163,12 @@ impl Tx {
     }
 
     pub async fn upsert_value(&mut self, v: &IndicatorValue) -> Result<()> {
-        let ind = indicator_id(self.conn(), &v.indicator).await?;
-        let unit = unit_id(self.conn(), &v.unit).await?;
-        sqlx::query(
-            "INSERT INTO indicator_values (indicator_id, unit_id, period, year, value_e4, growth_e4, note, sample)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value_e4 = excluded.value_e4,
-                 growth_e4 = excluded.growth_e4, note = excluded.note, sample = excluded.sample",
-        )
-        .bind(ind)
-        .bind(unit)
-        .bind(v.period.key())
-        .bind(i64::from(v.period.year()))
-        .bind(opt_scaled(v.value)?)
-        .bind(opt_scaled(v.reported_growth)?)
-        .bind(v.note.clone())
-        .bind(i64::from(v.sample))
-        .execute(self.conn())
-        .await?;
-        Ok(())
+        let ids = Ids {
+            indicators: HashMap::from([(v.indicator.clone(), indicator_id(self.conn(), &v.indicator).await?)]),
+            units: HashMap::from([(v.unit.clone(), unit_id(self.conn(), &v.unit).await?)]),
+            ..Ids::default()
+        };
+        self.insert_values(std::slice::from_ref(v), &ids).await
     }
 
     pub async fn upsert_target(&mut self, t: &Target) -> Result<()> {
@@ -243,44 +231,18 @@ impl Tx {
 
     /// Inserts or updates a project by code (checked first), replacing its flags.
     pub async fn upsert_project(&mut self, p: &Project) -> Result<i64> {
-        p.validate()?;
         let unit = unit_id(self.conn(), &p.responsibility.unit).await?;
         let node = opt_plan_node_id(self.conn(), p.plan_node.as_deref()).await?;
-        let r = &p.responsibility;
-        let id: i64 = sqlx::query(
-            "INSERT INTO projects (code, name, category, nature, location, content, total_investment_e4,
-                 planned_start, planned_finish, actual_start, unit_id, lead_leader, responsible_person,
-                 contact, deadline, plan_node_id, sample)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-             ON CONFLICT (code) DO UPDATE SET name = excluded.name, category = excluded.category,
-                 nature = excluded.nature, location = excluded.location, content = excluded.content,
-                 total_investment_e4 = excluded.total_investment_e4, planned_start = excluded.planned_start,
-                 planned_finish = excluded.planned_finish, actual_start = excluded.actual_start,
-                 unit_id = excluded.unit_id, lead_leader = excluded.lead_leader,
-                 responsible_person = excluded.responsible_person, contact = excluded.contact,
-                 deadline = excluded.deadline, plan_node_id = excluded.plan_node_id, sample = excluded.sample
-             RETURNING id",
-        )
-        .bind(&p.code)
-        .bind(&p.name)
-        .bind(&p.category)
-        .bind(p.nature.label_zh())
-        .bind(&p.location)
-        .bind(&p.content)
-        .bind(scaled(p.total_investment_wan)?)
-        .bind(p.planned_start.map(|d| d.to_string()))
-        .bind(p.planned_finish.map(|d| d.to_string()))
-        .bind(p.actual_start.map(|d| d.to_string()))
-        .bind(unit)
-        .bind(&r.lead_leader)
-        .bind(&r.person)
-        .bind(&r.contact)
-        .bind(r.deadline.map(|d| d.to_string()))
-        .bind(node)
-        .bind(i64::from(p.sample))
-        .fetch_one(self.conn())
-        .await?
-        .try_get(0)?;
+        let sql = format!(
+            "INSERT INTO projects ({PROJECT_COLUMNS}, plan_node_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                 $11, $12, $13, $14, $15, $16, $17)
+             ON CONFLICT (code) DO UPDATE SET {PROJECT_UPDATES}, plan_node_id = excluded.plan_node_id RETURNING id"
+        );
+        let id: i64 = bind_project(sqlx::query(AssertSqlSafe(sql)), p, unit)?
+            .bind(node)
+            .fetch_one(self.conn())
+            .await?
+            .try_get(0)?;
         sqlx::query("DELETE FROM project_flags WHERE project_id = $1").bind(id).execute(self.conn()).await?;
         for flag in &p.flags {
             sqlx::query("INSERT INTO project_flags (project_id, flag) VALUES ($1, $2)")
@@ -293,7 +255,8 @@ impl Tx {
     }
 
     pub async fn upsert_year_plan(&mut self, plan: &YearPlan) -> Result<()> {
-        let project = project_id(self.conn(), &plan.project).await?;
+        // Plans name their project by code; looking it up first says when it is missing.
+        project_id(self.conn(), &plan.project).await?;
         if plan.planned_wan.is_sign_negative() && !plan.planned_wan.is_zero() {
             return Err(taizhang_core::DomainError::Negative {
                 field: "年度计划投资(万元)".into(),
@@ -301,18 +264,7 @@ impl Tx {
             }
             .into());
         }
-        sqlx::query(
-            "INSERT INTO project_year_plans (project_id, year, planned_e4, milestones) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (project_id, year) DO UPDATE SET planned_e4 = excluded.planned_e4,
-                 milestones = excluded.milestones",
-        )
-        .bind(project)
-        .bind(i64::from(plan.year))
-        .bind(scaled(plan.planned_wan)?)
-        .bind(&plan.milestones)
-        .execute(self.conn())
-        .await?;
-        Ok(())
+        self.insert_year_plans(std::slice::from_ref(plan)).await
     }
 
     /// Records a month's progress, checked against its project first.

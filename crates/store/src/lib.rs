@@ -86,17 +86,15 @@ impl Store {
         self.backend
     }
 
-    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
-    /// a transaction that read first and then tried to write would fail at once with
-    /// "database is locked" when another writer committed in between, where waiting in
-    /// line (the busy timeout) is what a writer should do.
+    /// A write transaction (see [`Backend::begin_write`]). SQLite writers also take turns
+    /// here before they begin.
     pub async fn begin(&self) -> Result<Tx> {
-        let (tx, writer) = match self.backend {
-            Backend::Sqlite => {
+        let (tx, writer) = match self.backend.begin_write() {
+            Some(begin) => {
                 let guard = self.writer.clone().lock_owned().await;
-                (self.pool.begin_with("BEGIN IMMEDIATE").await?, Some(guard))
+                (self.pool.begin_with(begin).await?, Some(guard))
             }
-            Backend::Postgres => (self.pool.begin().await?, None),
+            None => (self.pool.begin().await?, None),
         };
         Ok(Tx { tx, backend: self.backend, units_changed: self.units_changed.clone(), _writer: writer })
     }

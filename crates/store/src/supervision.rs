@@ -181,15 +181,14 @@ impl Store {
     /// Problems by id, or of the projects of a unit's subtree, each condition only when given.
     pub async fn problem_records(&self, id: Option<i64>, scope: Option<&str>) -> Result<Vec<ProblemRecord>> {
         let q = Filtered::new(
-            format!(
-                "{SUBTREE}
-                 SELECT q.id, p.code, u.code AS unit_code, q.description, q.owner, q.deadline, q.level, q.resolved_on, q.resolution
-                 FROM problems q JOIN projects p ON p.id = q.project_id JOIN org_units u ON u.id = p.unit_id WHERE 1 = 1"
-            ),
-            vec![scope.unwrap_or("").into()],
+            "SELECT q.id, p.code, u.code AS unit_code, q.description, q.owner, q.deadline, q.level, q.resolved_on,
+                 q.resolution
+             FROM problems q JOIN projects p ON p.id = q.project_id JOIN org_units u ON u.id = p.unit_id WHERE 1 = 1",
+            vec![],
         )
         .and_eq("q.id", id)
-        .then(if scope.is_some() { "AND p.unit_id IN (SELECT id FROM sub) ORDER BY q.id" } else { "ORDER BY q.id" });
+        .and_within("p.unit_id", scope)
+        .then("ORDER BY q.id");
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
@@ -211,15 +210,14 @@ impl Store {
     /// Orders by id, or addressed to a unit's subtree, each condition only when given.
     pub async fn order_records(&self, id: Option<i64>, scope: Option<&str>) -> Result<Vec<Order>> {
         let q = Filtered::new(
-            format!(
-                "{SUBTREE}
-                 SELECT o.id, u.code AS unit_code, o.subject, o.title, o.requirement, o.issued_on, o.deadline, o.state, o.feedback, o.version
-                 FROM orders o JOIN org_units u ON u.id = o.unit_id WHERE 1 = 1"
-            ),
-            vec![scope.unwrap_or("").into()],
+            "SELECT o.id, u.code AS unit_code, o.subject, o.title, o.requirement, o.issued_on, o.deadline, o.state,
+                 o.feedback, o.version
+             FROM orders o JOIN org_units u ON u.id = o.unit_id WHERE 1 = 1",
+            vec![],
         )
         .and_eq("o.id", id)
-        .then(if scope.is_some() { "AND o.unit_id IN (SELECT id FROM sub) ORDER BY o.id" } else { "ORDER BY o.id" });
+        .and_within("o.unit_id", scope)
+        .then("ORDER BY o.id");
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
