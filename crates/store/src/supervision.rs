@@ -2,6 +2,7 @@
 //! warning rules light (the rules themselves are `core::lights`, applied in the app layer).
 
 use rust_decimal::Decimal;
+use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use taizhang_core::lights::ProjectStatus;
 use taizhang_core::period::Period;
@@ -65,6 +66,35 @@ pub struct ExtensionRequest {
 
 fn opt_date(v: Option<String>) -> Result<Option<Date>> {
     Ok(v.map(|d| Date::parse(&d)).transpose()?)
+}
+
+fn problem_from_row(r: &AnyRow) -> Result<ProblemRecord> {
+    Ok(ProblemRecord {
+        id: r.try_get("id")?,
+        project: r.try_get("code")?,
+        unit: r.try_get("unit_code")?,
+        description: r.try_get("description")?,
+        owner: r.try_get("owner")?,
+        deadline: opt_date(r.try_get("deadline")?)?,
+        level: r.try_get::<String, _>("level")?.parse()?,
+        resolved_on: opt_date(r.try_get("resolved_on")?)?,
+        resolution: r.try_get("resolution")?,
+    })
+}
+
+fn order_from_row(r: &AnyRow) -> Result<Order> {
+    Ok(Order {
+        id: r.try_get("id")?,
+        unit: r.try_get("unit_code")?,
+        subject: r.try_get("subject")?,
+        title: r.try_get("title")?,
+        requirement: r.try_get("requirement")?,
+        issued_on: Date::parse(&r.try_get::<String, _>("issued_on")?)?,
+        deadline: Date::parse(&r.try_get::<String, _>("deadline")?)?,
+        state: r.try_get::<String, _>("state")?.parse()?,
+        feedback: r.try_get("feedback")?,
+        version: r.try_get("version")?,
+    })
 }
 
 impl Store {
@@ -180,61 +210,33 @@ impl Store {
 
     /// Problems by id, or of the projects of a unit's subtree, each condition only when given.
     pub async fn problem_records(&self, id: Option<i64>, scope: Option<&str>) -> Result<Vec<ProblemRecord>> {
-        let q = Filtered::new(
-            "SELECT q.id, p.code, u.code AS unit_code, q.description, q.owner, q.deadline, q.level, q.resolved_on,
-                 q.resolution
-             FROM problems q JOIN projects p ON p.id = q.project_id JOIN org_units u ON u.id = p.unit_id WHERE 1 = 1",
-            vec![],
-        )
-        .and_eq("q.id", id)
-        .and_within("p.unit_id", scope)
-        .then("ORDER BY q.id");
-        let rows = q.query().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ProblemRecord {
-                    id: r.try_get("id")?,
-                    project: r.try_get("code")?,
-                    unit: r.try_get("unit_code")?,
-                    description: r.try_get("description")?,
-                    owner: r.try_get("owner")?,
-                    deadline: opt_date(r.try_get("deadline")?)?,
-                    level: r.try_get::<String, _>("level")?.parse()?,
-                    resolved_on: opt_date(r.try_get("resolved_on")?)?,
-                    resolution: r.try_get("resolution")?,
-                })
-            })
-            .collect()
+        let select = "SELECT q.id, p.code, u.code AS unit_code, q.description, q.owner, q.deadline, q.level,
+                 q.resolved_on, q.resolution
+             FROM problems q JOIN projects p ON p.id = q.project_id JOIN org_units u ON u.id = p.unit_id";
+        self.records_where(select, ("q.id", id), ("p.unit_id", scope), problem_from_row).await
     }
 
     /// Orders by id, or addressed to a unit's subtree, each condition only when given.
     pub async fn order_records(&self, id: Option<i64>, scope: Option<&str>) -> Result<Vec<Order>> {
-        let q = Filtered::new(
-            "SELECT o.id, u.code AS unit_code, o.subject, o.title, o.requirement, o.issued_on, o.deadline, o.state,
-                 o.feedback, o.version
-             FROM orders o JOIN org_units u ON u.id = o.unit_id WHERE 1 = 1",
-            vec![],
-        )
-        .and_eq("o.id", id)
-        .and_within("o.unit_id", scope)
-        .then("ORDER BY o.id");
-        let rows = q.query().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Order {
-                    id: r.try_get("id")?,
-                    unit: r.try_get("unit_code")?,
-                    subject: r.try_get("subject")?,
-                    title: r.try_get("title")?,
-                    requirement: r.try_get("requirement")?,
-                    issued_on: Date::parse(&r.try_get::<String, _>("issued_on")?)?,
-                    deadline: Date::parse(&r.try_get::<String, _>("deadline")?)?,
-                    state: r.try_get::<String, _>("state")?.parse()?,
-                    feedback: r.try_get("feedback")?,
-                    version: r.try_get("version")?,
-                })
-            })
-            .collect()
+        let select = "SELECT o.id, u.code AS unit_code, o.subject, o.title, o.requirement, o.issued_on, o.deadline,
+                 o.state, o.feedback, o.version
+             FROM orders o JOIN org_units u ON u.id = o.unit_id";
+        self.records_where(select, ("o.id", id), ("o.unit_id", scope), order_from_row).await
+    }
+
+    /// The rows of `select` with the id given, or within the unit given, in id order.
+    async fn records_where<T>(
+        &self,
+        select: &str,
+        (id_column, id): (&str, Option<i64>),
+        (unit_column, scope): (&str, Option<&str>),
+        from_row: fn(&AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let q = Filtered::new(format!("{select} WHERE 1 = 1"), vec![])
+            .and_eq(id_column, id)
+            .and_within(unit_column, scope)
+            .then(&format!("ORDER BY {id_column}"));
+        q.query().fetch_all(&self.pool).await?.iter().map(from_row).collect()
     }
 
     pub async fn extension_request(&self, id: i64) -> Result<ExtensionRequest> {

@@ -85,6 +85,16 @@ impl User {
         Ok(state.app.as_actor(self.actor()).await?)
     }
 
+    /// The ledger as this user sees it, for a form that writes: its CSRF token checked first.
+    pub async fn acting_on_form<'a>(
+        &self,
+        state: &'a AppState,
+        token: &str,
+    ) -> Result<taizhang_app::Acting<'a>, AppError> {
+        self.check_csrf(token)?;
+        self.acting(state).await
+    }
+
     pub fn csrf(&self) -> &str {
         &self.0.csrf
     }

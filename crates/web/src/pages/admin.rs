@@ -154,13 +154,12 @@ pub async fn admin_import(
     multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
     let (fields, bytes) = read_upload(multipart).await?;
-    user.check_csrf(fields.get("_csrf").map_or("", String::as_str))?;
+    let acting = user.acting_on_form(&state, fields.get("_csrf").map_or("", String::as_str)).await?;
     let kind: taizhang_office::Kind = fields
         .get("kind")
         .map_or("", String::as_str)
         .parse()
         .map_err(|e: taizhang_office::ImportError| AppError::BadRequest(e.to_string()))?;
-    let acting = user.acting(&state).await?;
     let mut page = Page::new(&user, "导入结果");
     let request = taizhang_app::ImportRequest {
         bytes,
@@ -202,22 +201,25 @@ pub struct RoundForm {
     pub due: String,
 }
 
+impl RoundForm {
+    fn period_and_form(&self) -> Result<(Period, ReportForm), AppError> {
+        let bad = |e: taizhang_core::DomainError| AppError::BadRequest(e.to_string());
+        Ok((self.period.parse().map_err(bad)?, self.form.parse().map_err(bad)?))
+    }
+}
+
 pub async fn open_round(
     State(state): State<AppState>,
     user: User,
     Form(form): Form<RoundForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&form.csrf)?;
-    let acting = user.acting(&state).await?;
-    let period: Period =
-        form.period.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    let (period, kind) = form.period_and_form()?;
     let due = if form.due.trim().is_empty() {
         None
     } else {
         Some(Date::parse(&form.due).map_err(|e| AppError::BadRequest(e.to_string()))?)
     };
-    let kind: ReportForm =
-        form.form.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
     acting.open_round(period, kind, due).await?;
     Ok(Redirect::to("/admin").into_response())
 }
@@ -227,12 +229,8 @@ pub async fn close_round(
     user: User,
     Form(form): Form<RoundForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&form.csrf)?;
-    let acting = user.acting(&state).await?;
-    let period: Period =
-        form.period.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
-    let kind: ReportForm =
-        form.form.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    let (period, kind) = form.period_and_form()?;
     let round = acting.round(period, kind).await?;
     acting.close_round(&round).await?;
     Ok(Redirect::to("/admin").into_response())
@@ -255,8 +253,7 @@ pub async fn save_user(
     user: User,
     Form(form): Form<UserForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&form.csrf)?;
-    let acting = user.acting(&state).await?;
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
     let account = taizhang_app::NewUser {
         username: form.username.trim().to_string(),
         display_name: form.display_name.trim().to_string(),

@@ -274,8 +274,7 @@ pub async fn save_entry(
     Path((round_id, unit, subject)): Path<(i64, String, String)>,
     Form(form): Form<EntryForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&form.csrf)?;
-    let acting = user.acting(&state).await?;
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
     let round = acting.round_of(round_id).await?;
     let figures = match form.figures() {
         Ok(f) => f,
@@ -306,8 +305,7 @@ pub async fn submit(
     Path((round_id, unit)): Path<(i64, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(form.get("_csrf").map_or("", String::as_str))?;
-    let acting = user.acting(&state).await?;
+    let acting = user.acting_on_form(&state, form.get("_csrf").map_or("", String::as_str)).await?;
     let round = acting.round_of(round_id).await?;
     let explanations: HashMap<String, String> =
         form.iter().filter_map(|(k, v)| k.strip_prefix("why_").map(|s| (s.to_string(), v.clone()))).collect();
@@ -336,8 +334,7 @@ pub async fn upload(
     multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
     let (fields, bytes) = read_upload(multipart).await?;
-    user.check_csrf(fields.get("_csrf").map_or("", String::as_str))?;
-    let acting = user.acting(&state).await?;
+    let acting = user.acting_on_form(&state, fields.get("_csrf").map_or("", String::as_str)).await?;
     let round = acting.round_of(round_id).await?;
     acting.check_read(&unit)?;
     let rejected = |state: AppState, user: User, round: Round, unit: String, errors: Vec<String>| async move {

@@ -76,8 +76,7 @@ pub async fn review_action(
     Path((round_id, unit, action)): Path<(i64, String, String)>,
     Form(form): Form<ReviewForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&form.csrf)?;
-    let acting = user.acting(&state).await?;
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
     let round = acting.round_of(round_id).await?;
     match action.as_str() {
         "approve" => acting.approve(&round, &unit).await?,
