@@ -16,7 +16,7 @@ use taizhang_core::project::Date;
 use taizhang_core::workflow::{Entry, EntryFigures};
 use utoipa::ToSchema;
 
-use crate::auth::User;
+use crate::extract::Signed;
 use crate::{ApiError, AppError, AppState};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -89,11 +89,7 @@ pub struct YearParam {
 /// Projects with a plan in a year, within the caller's reach.
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(YearParam),
     responses((status = 200, description = "成功", body = [ProjectRow]), (status = 401, description = "未登录，或账号口令错误", body = crate::ApiErrorBody)))]
-pub async fn projects(
-    State(state): State<AppState>,
-    user: User,
-    Query(q): Query<YearParam>,
-) -> ApiResult<Vec<ProjectRow>> {
+pub async fn projects(Signed { state, user }: Signed, Query(q): Query<YearParam>) -> ApiResult<Vec<ProjectRow>> {
     let acting = user.acting(&state).await?;
     let year = match q.year {
         Some(y) => y,
@@ -140,11 +136,7 @@ pub struct WarningParams {
 /// The lit items of a period (red, yellow and green), worst first, each with its reason.
 #[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", params(WarningParams),
     responses((status = 200, description = "成功", body = [WarningRow]), (status = 400, description = "请求有误", body = crate::ApiErrorBody), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody)))]
-pub async fn warnings(
-    State(state): State<AppState>,
-    user: User,
-    Query(q): Query<WarningParams>,
-) -> ApiResult<Vec<WarningRow>> {
+pub async fn warnings(Signed { state, user }: Signed, Query(q): Query<WarningParams>) -> ApiResult<Vec<WarningRow>> {
     let period: Period =
         q.period.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
     let today = match q.today {
@@ -178,7 +170,7 @@ pub struct RoundRow {
 
 /// Reporting rounds, newest first.
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "reporting", responses((status = 200, description = "成功", body = [RoundRow])))]
-pub async fn rounds(State(state): State<AppState>, user: User) -> ApiResult<Vec<RoundRow>> {
+pub async fn rounds(Signed { state, user }: Signed) -> ApiResult<Vec<RoundRow>> {
     let acting = user.acting(&state).await?;
     Ok(Json(
         acting
@@ -249,8 +241,7 @@ fn entry_row(e: Entry) -> EntryRow {
     params(("round" = i64, Path), ("unit" = String, Path)),
     responses((status = 200, description = "成功", body = [EntryRow]), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody)))]
 pub async fn entries(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     Path((round, unit)): Path<(i64, String)>,
 ) -> ApiResult<Vec<EntryRow>> {
     let acting = user.acting(&state).await?;
@@ -270,8 +261,7 @@ pub struct SaveEntry {
     params(("round" = i64, Path), ("unit" = String, Path), ("subject" = String, Path)), request_body = SaveEntry,
     responses((status = 200, description = "成功", body = EntryRow), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody), (status = 409, description = "记录已被他人修改", body = crate::ApiErrorBody)))]
 pub async fn save_entry(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     Path((round, unit, subject)): Path<(i64, String, String)>,
     Json(body): Json<SaveEntry>,
 ) -> ApiResult<EntryRow> {
@@ -309,8 +299,7 @@ pub struct Count {
     params(("round" = i64, Path), ("unit" = String, Path)), request_body = SubmitBody,
     responses((status = 200, description = "成功", body = Count), (status = 422, description = "校验未通过", body = crate::ApiErrorBody)))]
 pub async fn submit(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     Path((round, unit)): Path<(i64, String)>,
     Json(body): Json<SubmitBody>,
 ) -> ApiResult<Count> {
@@ -332,8 +321,7 @@ pub struct ActionBody {
     request_body = ActionBody,
     responses((status = 200, description = "成功", body = Count), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody), (status = 404, description = "不存在", body = crate::ApiErrorBody)))]
 pub async fn act(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     Path((round, unit, action)): Path<(i64, String, String)>,
     Json(body): Json<ActionBody>,
 ) -> ApiResult<Count> {
@@ -372,8 +360,7 @@ pub struct ProjectDetail {
 #[utoipa::path(get, path = "/api/v1/projects/{code}", tag = "projects", params(("code" = String, Path), YearParam),
     responses((status = 200, description = "成功", body = ProjectDetail), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody), (status = 404, description = "不存在", body = crate::ApiErrorBody)))]
 pub async fn project(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     Path(code): Path<String>,
     Query(q): Query<YearParam>,
 ) -> ApiResult<ProjectDetail> {
@@ -441,8 +428,7 @@ pub struct IndicatorParams {
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", params(IndicatorParams),
     responses((status = 200, description = "成功", body = [IndicatorRow]), (status = 400, description = "请求有误", body = crate::ApiErrorBody), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody)))]
 pub async fn indicators(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     Query(q): Query<IndicatorParams>,
 ) -> ApiResult<Vec<IndicatorRow>> {
     let acting = user.acting(&state).await?;

@@ -8,17 +8,16 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use serde::Deserialize;
 use taizhang_app::Session;
-use taizhang_core::access::Actor;
 
+use crate::extract::{Signed, User};
 use crate::view::{Page, render};
 use crate::{AppError, AppState};
 
@@ -68,70 +67,6 @@ impl Throttle {
 
     fn clear(&self, key: &str) {
         self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
-    }
-}
-
-/// The signed-in user of a page request; anyone else is sent to the sign-in page.
-#[derive(Debug, Clone)]
-pub struct User(pub Session);
-
-impl User {
-    pub fn actor(&self) -> Actor {
-        Actor { username: self.0.user.username.clone(), role: self.0.user.role, unit: self.0.user.unit.clone() }
-    }
-
-    /// The ledger as this user sees it: every read and write of a handler goes through it.
-    pub async fn acting<'a>(&self, state: &'a AppState) -> Result<taizhang_app::Acting<'a>, AppError> {
-        Ok(state.app.as_actor(self.actor()).await?)
-    }
-
-    /// The ledger as this user sees it, for a form that writes: its CSRF token checked first.
-    pub async fn acting_on_form<'a>(
-        &self,
-        state: &'a AppState,
-        token: &str,
-    ) -> Result<taizhang_app::Acting<'a>, AppError> {
-        self.check_csrf(token)?;
-        self.acting(state).await
-    }
-
-    pub fn csrf(&self) -> &str {
-        &self.0.csrf
-    }
-
-    /// Refuses a form whose CSRF token is not this session's.
-    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
-        if token.is_empty() || token != self.0.csrf {
-            return Err(AppError::Forbidden("表单已过期或来源不明，请刷新页面后重试".into()));
-        }
-        Ok(())
-    }
-}
-
-impl FromRequestParts<AppState> for User {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let api = parts.uri.path().starts_with("/api/");
-        // The API answers in JSON; pages send people to sign in.
-        let fail = |e: AppError| if api { crate::ApiError(e).into_response() } else { e.into_response() };
-        let unauthorised = || if api { fail(AppError::Unauthorised) } else { Redirect::to("/login").into_response() };
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(id) = jar.get(COOKIE_NAME).map(|c| c.value().to_string()) else { return Err(unauthorised()) };
-        match state.app.session(&id).await {
-            Ok(Some(session)) => {
-                tracing::Span::current().record("account", session.user.username.as_str());
-                if api && parts.method != axum::http::Method::GET {
-                    let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
-                    if header != session.csrf {
-                        return Err(fail(AppError::Forbidden("缺少或错误的 X-CSRF-Token".into())));
-                    }
-                }
-                Ok(User(session))
-            }
-            Ok(None) => Err(unauthorised()),
-            Err(e) => Err(fail(AppError::from(e))),
-        }
     }
 }
 
@@ -194,8 +129,7 @@ pub struct CsrfForm {
 }
 
 pub async fn logout(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     jar: CookieJar,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
@@ -219,8 +153,7 @@ pub async fn password_page(user: User) -> Response {
 }
 
 pub async fn change_password(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;

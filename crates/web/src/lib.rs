@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod extract;
 mod pages;
 pub mod report;
 mod view;

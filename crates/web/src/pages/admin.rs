@@ -3,8 +3,7 @@
 use super::*;
 
 pub async fn admin(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     uri: axum::http::Uri,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
@@ -149,8 +148,7 @@ pub(super) async fn read_upload(
 
 /// An admin imports a workbook of any kind, all or nothing, as `taizhang import` does.
 pub async fn admin_import(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
     let (fields, bytes) = read_upload(multipart).await?;
@@ -208,11 +206,7 @@ impl RoundForm {
     }
 }
 
-pub async fn open_round(
-    State(state): State<AppState>,
-    user: User,
-    Form(form): Form<RoundForm>,
-) -> Result<Response, AppError> {
+pub async fn open_round(Signed { state, user }: Signed, Form(form): Form<RoundForm>) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     let (period, kind) = form.period_and_form()?;
     let due = if form.due.trim().is_empty() {
@@ -224,11 +218,7 @@ pub async fn open_round(
     Ok(Redirect::to("/admin").into_response())
 }
 
-pub async fn close_round(
-    State(state): State<AppState>,
-    user: User,
-    Form(form): Form<RoundForm>,
-) -> Result<Response, AppError> {
+pub async fn close_round(Signed { state, user }: Signed, Form(form): Form<RoundForm>) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     let (period, kind) = form.period_and_form()?;
     let round = acting.round(period, kind).await?;
@@ -248,11 +238,7 @@ pub struct UserForm {
     pub password: String,
 }
 
-pub async fn save_user(
-    State(state): State<AppState>,
-    user: User,
-    Form(form): Form<UserForm>,
-) -> Result<Response, AppError> {
+pub async fn save_user(Signed { state, user }: Signed, Form(form): Form<UserForm>) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     let account = taizhang_app::NewUser {
         username: form.username.trim().to_string(),

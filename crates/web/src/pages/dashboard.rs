@@ -10,8 +10,7 @@ pub struct PeriodQuery {
 }
 
 pub async fn dashboard(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     uri: axum::http::Uri,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {

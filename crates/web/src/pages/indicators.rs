@@ -2,11 +2,7 @@
 
 use super::*;
 
-pub async fn indicators(
-    State(state): State<AppState>,
-    user: User,
-    Query(q): Query<PeriodQuery>,
-) -> Result<Response, AppError> {
+pub async fn indicators(Signed { state, user }: Signed, Query(q): Query<PeriodQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => p.parse::<Period>().map_err(|e| AppError::BadRequest(e.to_string()))?,
@@ -51,8 +47,7 @@ pub async fn indicators(
 }
 
 pub async fn indicator(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     uri: axum::http::Uri,
     Path(code): Path<String>,
     Query(q): Query<PeriodQuery>,
@@ -92,8 +87,7 @@ pub struct YearQuery {
 }
 
 pub async fn plan(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     uri: axum::http::Uri,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
@@ -170,11 +164,7 @@ pub async fn plan(
     page_or_xlsx(page, q.format.as_deref())
 }
 
-pub async fn annual(
-    State(state): State<AppState>,
-    user: User,
-    Query(q): Query<YearQuery>,
-) -> Result<Response, AppError> {
+pub async fn annual(Signed { state, user }: Signed, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let year = q.year.unwrap_or(period_of(&acting, None).await?.year() - 1);
     let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(acting.reach(None)?.as_deref()) {

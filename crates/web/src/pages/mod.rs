@@ -19,7 +19,7 @@ pub use review::*;
 use std::collections::HashMap;
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rust_decimal::Decimal;
@@ -33,7 +33,7 @@ use taizhang_core::report::money_wan;
 use taizhang_core::workflow::{EntryFigures, Round, RoundStatus};
 use taizhang_core::workflow::{EntryState, Form as ReportForm};
 
-use crate::auth::User;
+use crate::extract::{Signed, User};
 pub(crate) use crate::view::*;
 use crate::{AppError, AppState};
 use taizhang_app::Acting;

@@ -14,11 +14,7 @@ pub struct ProjectQuery {
     pub format: Option<String>,
 }
 
-pub async fn projects(
-    State(state): State<AppState>,
-    user: User,
-    Query(q): Query<ProjectQuery>,
-) -> Result<Response, AppError> {
+pub async fn projects(Signed { state, user }: Signed, Query(q): Query<ProjectQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let period = period_of(&acting, q.period.as_deref()).await?;
     let scope = acting.reach(None)?;
@@ -153,8 +149,7 @@ pub async fn projects(
 }
 
 pub async fn project(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     uri: axum::http::Uri,
     Path(code): Path<String>,
     Query(q): Query<ExportQuery>,

@@ -7,8 +7,7 @@ pub(super) fn round_label(r: &Round) -> String {
 }
 
 pub async fn report_home(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     uri: axum::http::Uri,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
@@ -122,8 +121,7 @@ async fn subject_names(
 }
 
 pub async fn entry_form(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     Path((round_id, unit, subject)): Path<(i64, String, String)>,
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
@@ -269,8 +267,7 @@ impl EntryForm {
 }
 
 pub async fn save_entry(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     Path((round_id, unit, subject)): Path<(i64, String, String)>,
     Form(form): Form<EntryForm>,
 ) -> Result<Response, AppError> {
@@ -300,8 +297,7 @@ pub async fn save_entry(
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     Path((round_id, unit)): Path<(i64, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
@@ -328,8 +324,7 @@ pub async fn submit(
 /// A unit's progress sheet uploaded instead of typed: every row checked as the import checks
 /// it, then each saved as the unit's draft for this round; any error and nothing is saved.
 pub async fn upload(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     Path((round_id, unit)): Path<(i64, String)>,
     multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {

@@ -3,8 +3,7 @@
 use super::*;
 
 pub async fn review(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     uri: axum::http::Uri,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
@@ -71,8 +70,7 @@ pub struct ReviewForm {
 }
 
 pub async fn review_action(
-    State(state): State<AppState>,
-    user: User,
+    Signed { state, user }: Signed,
     Path((round_id, unit, action)): Path<(i64, String, String)>,
     Form(form): Form<ReviewForm>,
 ) -> Result<Response, AppError> {

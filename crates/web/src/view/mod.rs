@@ -15,7 +15,7 @@ use taizhang_core::quantity::format_number;
 use taizhang_core::report::{DocSection, Document, Table, TableCell};
 
 use crate::AppError;
-use crate::auth::User;
+use crate::extract::User;
 
 // ---------------------------------------------------------------- the page model
 
