@@ -126,15 +126,15 @@ impl Acting<'_> {
     }
 
     pub async fn problem(&self, id: i64) -> Result<ProblemRecord> {
-        let p = self
-            .store
-            .problem_records(Some(id), None)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::not_found("问题", id.to_string()))?;
-        self.allow(Action::Read, &p.unit)?;
-        Ok(p)
+        let found = self.store.problem_records(Some(id), None).await?;
+        self.readable(found, "问题", id, |p| &p.unit)
+    }
+
+    /// The one record found by id, if the actor may read its unit's records.
+    fn readable<T>(&self, found: Vec<T>, kind: &'static str, id: i64, unit: impl Fn(&T) -> &str) -> Result<T> {
+        let record = found.into_iter().next().ok_or_else(|| Error::not_found(kind, id.to_string()))?;
+        self.allow(Action::Read, unit(&record))?;
+        Ok(record)
     }
 
     /// Problems of a unit's subtree (the actor's reach when none is named).
@@ -239,15 +239,8 @@ impl Acting<'_> {
     }
 
     pub async fn order(&self, id: i64) -> Result<Order> {
-        let order = self
-            .store
-            .order_records(Some(id), None)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::not_found("督办", id.to_string()))?;
-        self.allow(Action::Read, &order.unit)?;
-        Ok(order)
+        let found = self.store.order_records(Some(id), None).await?;
+        self.readable(found, "督办", id, |o| &o.unit)
     }
 
     /// Orders addressed to a unit's subtree.

@@ -138,6 +138,16 @@ pub fn task_light(today: Date, deadline: Option<Date>, percent: Option<Decimal>,
     }
 }
 
+/// An indicator's light when both its level and its level target are known.
+pub fn value_light(
+    period: Period,
+    value: Option<&crate::indicator::IndicatorValue>,
+    target: Option<&crate::indicator::Target>,
+    cfg: &LightConfig,
+) -> Option<Lit> {
+    indicator_light(period, value?.value?, target?.level?, cfg)
+}
+
 /// A flow indicator's year-to-date value against its annual target × 序时进度.
 pub fn indicator_light(period: Period, value: Decimal, target: Decimal, cfg: &LightConfig) -> Option<Lit> {
     let pct = completion_pct(value, target)?;

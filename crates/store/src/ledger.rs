@@ -80,6 +80,31 @@ impl Tx {
         &mut self.tx
     }
 
+    /// Appends to an event log (`{table}`: the record's id, who, when, then `fields`), the
+    /// one shape of every audit trail (rounds, entries, problems, 督办).
+    pub(crate) async fn log_event(
+        &mut self,
+        table: &'static str,
+        record_column: &'static str,
+        record: i64,
+        actor: &str,
+        fields: &[(&'static str, &str)],
+    ) -> Result<()> {
+        let columns: Vec<&str> = fields.iter().map(|(c, _)| *c).collect();
+        let placeholders: Vec<String> = (4..4 + fields.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({record_column}, actor, at, {}) VALUES ($1, $2, $3, {})",
+            columns.join(", "),
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(record).bind(actor.to_string()).bind(crate::now_iso());
+        for (_, value) in fields {
+            q = q.bind(value.to_string());
+        }
+        q.execute(self.conn()).await?;
+        Ok(())
+    }
+
     /// Inserts or updates a unit by code; its parent must exist already.
     pub async fn upsert_unit(&mut self, unit: &OrgUnit, order: i64) -> Result<i64> {
         self.units_changed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);

@@ -244,15 +244,7 @@ impl Tx {
     }
 
     pub async fn log_round(&mut self, round: i64, actor: &str, event: &str, reason: &str) -> Result<()> {
-        sqlx::query("INSERT INTO round_events (round_id, actor, at, event, reason) VALUES ($1, $2, $3, $4, $5)")
-            .bind(round)
-            .bind(actor)
-            .bind(crate::now_iso())
-            .bind(event)
-            .bind(reason)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+        self.log_event("round_events", "round_id", round, actor, &[("event", event), ("reason", reason)]).await
     }
 
     /// A new draft; `None` when the unit already has an entry for the subject in the round.
@@ -327,16 +319,8 @@ impl Tx {
         to: EntryState,
         reason: &str,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO entry_events (entry_id, actor, at, from_state, to_state, reason) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(entry)
-            .bind(actor)
-            .bind(crate::now_iso())
-            .bind(from.code())
-            .bind(to.code())
-            .bind(reason)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+        let fields = [("from_state", from.code()), ("to_state", to.code()), ("reason", reason)];
+        self.log_event("entry_events", "entry_id", entry, actor, &fields).await
     }
 
     /// Keeps a submission's rule failures and the 说明 that answers them.

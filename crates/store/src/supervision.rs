@@ -111,12 +111,7 @@ impl Store {
              LEFT JOIN project_month_plans mp ON mp.project_id = p.id AND mp.period = $3
              ORDER BY p.code"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(scope)
-            .bind(i64::from(period.year()))
-            .bind(period.closing_month().key())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = self.year_rows(sql, scope, period, period.closing_month().key()).await?;
         rows.iter()
             .map(|r| {
                 let ytd = r.try_get::<Option<i64>, _>("ytd_e4")?.map(from_scaled);
@@ -161,12 +156,7 @@ impl Store {
              FROM tasks t JOIN sub ON sub.id = t.lead_unit_id JOIN org_units u ON u.id = t.lead_unit_id
              WHERE t.year = $2 ORDER BY t.code"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(scope)
-            .bind(i64::from(period.year()))
-            .bind(period.closing_month().key())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = self.year_rows(sql, scope, period, period.closing_month().key()).await?;
         rows.iter()
             .map(|r| {
                 Ok(TaskLightRow {
@@ -190,12 +180,7 @@ impl Store {
              LEFT JOIN indicator_values v ON v.indicator_id = t.indicator_id AND v.unit_id = t.unit_id AND v.period = $3
              WHERE t.year = $2 AND t.level_e4 IS NOT NULL ORDER BY u.code, i.code"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(scope)
-            .bind(i64::from(period.year()))
-            .bind(period.key())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = self.year_rows(sql, scope, period, period.key()).await?;
         rows.iter()
             .map(|r| {
                 Ok(IndicatorLightRow {
@@ -206,6 +191,12 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The rows of a query over a unit's subtree (`$1`), a year (`$2`) and a period (`$3`).
+    async fn year_rows(&self, sql: String, scope: &str, period: Period, period_key: String) -> Result<Vec<AnyRow>> {
+        let q = sqlx::query(AssertSqlSafe(sql)).bind(scope).bind(i64::from(period.year())).bind(period_key);
+        Ok(q.fetch_all(&self.pool).await?)
     }
 
     /// Problems by id, or of the projects of a unit's subtree, each condition only when given.
@@ -301,15 +292,7 @@ impl Tx {
     }
 
     pub async fn log_problem(&mut self, id: i64, actor: &str, event: &str, note: &str) -> Result<()> {
-        sqlx::query("INSERT INTO problem_events (problem_id, actor, at, event, note) VALUES ($1, $2, $3, $4, $5)")
-            .bind(id)
-            .bind(actor)
-            .bind(crate::now_iso())
-            .bind(event)
-            .bind(note)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+        self.log_event("problem_events", "problem_id", id, actor, &[("event", event), ("note", note)]).await
     }
 
     /// A new order, issued.
@@ -358,18 +341,8 @@ impl Tx {
     }
 
     pub async fn log_order(&mut self, id: i64, actor: &str, from: &str, to: &str, note: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO order_events (order_id, actor, at, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(actor)
-        .bind(crate::now_iso())
-        .bind(from)
-        .bind(to)
-        .bind(note)
-        .execute(self.conn())
-        .await?;
-        Ok(())
+        let fields = [("from_state", from), ("to_state", to), ("note", note)];
+        self.log_event("order_events", "order_id", id, actor, &fields).await
     }
 
     pub async fn insert_extension_request(

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use taizhang_core::period::Period;
 use taizhang_core::project::Date;
-use taizhang_core::workflow::{Entry, EntryFigures};
+use taizhang_core::workflow::Entry;
 use utoipa::ToSchema;
 
 use crate::extract::Signed;
@@ -23,16 +23,6 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 
 fn dec(d: Option<Decimal>) -> Option<String> {
     d.map(|d| d.normalize().to_string())
-}
-
-fn parse_dec(field: &str, v: &Option<String>) -> Result<Option<Decimal>, ApiError> {
-    v.as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| {
-            taizhang_core::quantity::parse_number(s)
-                .map_err(|_| ApiError(AppError::BadRequest(format!("{field}“{s}”不是数字"))))
-        })
-        .transpose()
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -89,7 +79,7 @@ pub struct YearParam {
 /// Projects with a plan in a year, within the caller's reach.
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(YearParam),
     responses((status = 200, description = "成功", body = [ProjectRow]), (status = 401, description = "未登录，或账号口令错误", body = crate::ApiErrorBody)))]
-pub async fn projects(Signed { state, user }: Signed, Query(q): Query<YearParam>) -> ApiResult<Vec<ProjectRow>> {
+pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<YearParam>) -> ApiResult<Vec<ProjectRow>> {
     let acting = user.acting(&state).await?;
     let year = match q.year {
         Some(y) => y,
@@ -124,6 +114,11 @@ pub struct WarningRow {
     pub reason: String,
 }
 
+/// A period asked for in a query (`2018-05`, `2018Q2`, `2018`).
+fn parse_period(text: &str) -> Result<Period, AppError> {
+    text.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct WarningParams {
     /// 2018-05
@@ -136,9 +131,11 @@ pub struct WarningParams {
 /// The lit items of a period (red, yellow and green), worst first, each with its reason.
 #[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", params(WarningParams),
     responses((status = 200, description = "成功", body = [WarningRow]), (status = 400, description = "请求有误", body = crate::ApiErrorBody), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody)))]
-pub async fn warnings(Signed { state, user }: Signed, Query(q): Query<WarningParams>) -> ApiResult<Vec<WarningRow>> {
-    let period: Period =
-        q.period.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
+pub async fn warnings(
+    Signed { state, user, .. }: Signed,
+    Query(q): Query<WarningParams>,
+) -> ApiResult<Vec<WarningRow>> {
+    let period = parse_period(&q.period)?;
     let today = match q.today {
         Some(t) => Date::parse(&t).map_err(|e| AppError::BadRequest(e.to_string()))?,
         None => Date::end_of(period),
@@ -170,7 +167,7 @@ pub struct RoundRow {
 
 /// Reporting rounds, newest first.
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "reporting", responses((status = 200, description = "成功", body = [RoundRow])))]
-pub async fn rounds(Signed { state, user }: Signed) -> ApiResult<Vec<RoundRow>> {
+pub async fn rounds(Signed { state, user, .. }: Signed) -> ApiResult<Vec<RoundRow>> {
     let acting = user.acting(&state).await?;
     Ok(Json(
         acting
@@ -241,7 +238,7 @@ fn entry_row(e: Entry) -> EntryRow {
     params(("round" = i64, Path), ("unit" = String, Path)),
     responses((status = 200, description = "成功", body = [EntryRow]), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody)))]
 pub async fn entries(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     Path((round, unit)): Path<(i64, String)>,
 ) -> ApiResult<Vec<EntryRow>> {
     let acting = user.acting(&state).await?;
@@ -261,21 +258,20 @@ pub struct SaveEntry {
     params(("round" = i64, Path), ("unit" = String, Path), ("subject" = String, Path)), request_body = SaveEntry,
     responses((status = 200, description = "成功", body = EntryRow), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody), (status = 409, description = "记录已被他人修改", body = crate::ApiErrorBody)))]
 pub async fn save_entry(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     Path((round, unit, subject)): Path<(i64, String, String)>,
     Json(body): Json<SaveEntry>,
 ) -> ApiResult<EntryRow> {
     let f = &body.figures;
-    let figures = EntryFigures {
-        month_wan: parse_dec("month_wan", &f.month_wan)?,
-        ytd_wan: parse_dec("ytd_wan", &f.ytd_wan)?,
-        since_start_wan: parse_dec("since_start_wan", &f.since_start_wan)?,
-        value: parse_dec("value", &f.value)?,
-        growth: parse_dec("growth", &f.growth)?,
-        percent: parse_dec("percent", &f.percent)?,
-        text: f.text.clone(),
-        problems: f.problems.clone(),
-    };
+    let numbers = [
+        ("month_wan", f.month_wan.as_deref()),
+        ("ytd_wan", f.ytd_wan.as_deref()),
+        ("since_start_wan", f.since_start_wan.as_deref()),
+        ("value", f.value.as_deref()),
+        ("growth", f.growth.as_deref()),
+        ("percent", f.percent.as_deref()),
+    ];
+    let figures = crate::figures::typed_figures(numbers, &f.text, &f.problems).map_err(AppError::BadRequest)?;
     let acting = user.acting(&state).await?;
     let round = acting.round_of(round).await.map_err(AppError::from)?;
     let saved = acting.save_draft(&round, &unit, &subject, &figures, body.version).await.map_err(AppError::from)?;
@@ -299,7 +295,7 @@ pub struct Count {
     params(("round" = i64, Path), ("unit" = String, Path)), request_body = SubmitBody,
     responses((status = 200, description = "成功", body = Count), (status = 422, description = "校验未通过", body = crate::ApiErrorBody)))]
 pub async fn submit(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     Path((round, unit)): Path<(i64, String)>,
     Json(body): Json<SubmitBody>,
 ) -> ApiResult<Count> {
@@ -321,7 +317,7 @@ pub struct ActionBody {
     request_body = ActionBody,
     responses((status = 200, description = "成功", body = Count), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody), (status = 404, description = "不存在", body = crate::ApiErrorBody)))]
 pub async fn act(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     Path((round, unit, action)): Path<(i64, String, String)>,
     Json(body): Json<ActionBody>,
 ) -> ApiResult<Count> {
@@ -360,17 +356,13 @@ pub struct ProjectDetail {
 #[utoipa::path(get, path = "/api/v1/projects/{code}", tag = "projects", params(("code" = String, Path), YearParam),
     responses((status = 200, description = "成功", body = ProjectDetail), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody), (status = 404, description = "不存在", body = crate::ApiErrorBody)))]
 pub async fn project(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     Path(code): Path<String>,
     Query(q): Query<YearParam>,
 ) -> ApiResult<ProjectDetail> {
     let acting = user.acting(&state).await?;
-    let p = acting
-        .project(&code)
-        .await
-        .map_err(AppError::from)?
-        .ok_or_else(|| AppError::NotFound(format!("项目“{code}”")))?;
-    acting.check_read(&p.responsibility.unit).map_err(AppError::from)?;
+    // Found only when the caller may read the project's unit.
+    let p = acting.project(&code).await?.ok_or_else(|| AppError::NotFound(format!("项目“{code}”")))?;
     let year = match q.year {
         Some(y) => y,
         None => acting.latest_progress_period().await.map_err(AppError::from)?.map_or(2018, |p| p.year()),
@@ -428,12 +420,11 @@ pub struct IndicatorParams {
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", params(IndicatorParams),
     responses((status = 200, description = "成功", body = [IndicatorRow]), (status = 400, description = "请求有误", body = crate::ApiErrorBody), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody)))]
 pub async fn indicators(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     Query(q): Query<IndicatorParams>,
 ) -> ApiResult<Vec<IndicatorRow>> {
     let acting = user.acting(&state).await?;
-    let period: Period =
-        q.period.parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
+    let period = parse_period(&q.period)?;
     let unit = match q.unit.or(acting.reach(None)?) {
         Some(u) => u,
         None => acting.top_unit()?.code,

@@ -129,7 +129,7 @@ pub struct CsrfForm {
 }
 
 pub async fn logout(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     jar: CookieJar,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
@@ -153,7 +153,7 @@ pub async fn password_page(user: User) -> Response {
 }
 
 pub async fn change_password(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use taizhang_app::{Acting, Session};
 use taizhang_core::access::Actor;
+use taizhang_core::workflow::Round;
 
 use crate::auth::COOKIE_NAME;
 use crate::{AppError, AppState};
@@ -29,6 +30,19 @@ impl User {
     pub async fn acting_on_form<'a>(&self, state: &'a AppState, token: &str) -> Result<Acting<'a>, AppError> {
         self.check_csrf(token)?;
         self.acting(state).await
+    }
+
+    /// The ledger as this user sees it, for a form about one round: the token checked, the
+    /// round read.
+    pub async fn acting_on_round<'a>(
+        &self,
+        state: &'a AppState,
+        token: &str,
+        round: i64,
+    ) -> Result<(Acting<'a>, Round), AppError> {
+        let acting = self.acting_on_form(state, token).await?;
+        let round = acting.round_of(round).await?;
+        Ok((acting, round))
     }
 
     pub fn csrf(&self) -> &str {
@@ -71,12 +85,14 @@ impl FromRequestParts<AppState> for User {
     }
 }
 
-/// The server's state and the signed-in user: what every handler behind sign-in starts
-/// from (`Signed { state, user }: Signed`).
+/// The server's state, the signed-in user and the address asked for: what every handler
+/// behind sign-in starts from (`Signed { state, user, .. }: Signed`); list pages link their
+/// Excel export to the address.
 #[derive(Debug, Clone)]
 pub struct Signed {
     pub state: AppState,
     pub user: User,
+    pub uri: axum::http::Uri,
 }
 
 impl FromRequestParts<AppState> for Signed {
@@ -84,6 +100,6 @@ impl FromRequestParts<AppState> for Signed {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let user = User::from_request_parts(parts, state).await?;
-        Ok(Signed { state: state.clone(), user })
+        Ok(Signed { state: state.clone(), user, uri: parts.uri.clone() })
     }
 }

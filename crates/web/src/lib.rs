@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod extract;
+mod figures;
 mod pages;
 pub mod report;
 mod view;
@@ -195,6 +196,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
+/// Uploads may be as large as a workbook may be (the office crate's limit).
+fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(taizhang_office::MAX_FILE_BYTES as usize)
+}
+
 pub fn router(app: App) -> Router {
     let state = AppState { app, throttle: Arc::new(auth::Throttle::default()), metrics: Arc::new(Metrics::default()) };
     Router::new()
@@ -223,21 +229,14 @@ pub fn router(app: App) -> Router {
         .route("/annual", get(pages::annual))
         .route("/report", get(pages::report_home))
         .route("/report/{round}/{unit}/submit", post(pages::submit))
-        .route(
-            "/report/{round}/{unit}/upload",
-            post(pages::upload).layer(axum::extract::DefaultBodyLimit::max(taizhang_office::MAX_FILE_BYTES as usize)),
-        )
+        .route("/report/{round}/{unit}/upload", post(pages::upload).layer(upload_limit()))
         .route("/report/{round}/{unit}/{subject}", get(pages::entry_form).post(pages::save_entry))
         .route("/review", get(pages::review))
         .route("/review/{round}/{unit}/{action}", post(pages::review_action))
         .route("/admin", get(pages::admin))
         .route("/admin/users", post(pages::save_user))
         .route("/admin/rounds", post(pages::open_round))
-        .route(
-            "/admin/import",
-            post(pages::admin_import)
-                .layer(axum::extract::DefaultBodyLimit::max(taizhang_office::MAX_FILE_BYTES as usize)),
-        )
+        .route("/admin/import", post(pages::admin_import).layer(upload_limit()))
         .route("/admin/rounds/close", post(pages::close_round))
         .fallback(|| async { AppError::NotFound("页面".into()) })
         .layer(middleware::from_fn_with_state(state.clone(), observe))

@@ -2,11 +2,7 @@
 
 use super::*;
 
-pub async fn admin(
-    Signed { state, user }: Signed,
-    uri: axum::http::Uri,
-    Query(q): Query<ExportQuery>,
-) -> Result<Response, AppError> {
+pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     acting.allow_top(Action::ManageUsers)?;
     let tree = acting.tree().clone();
@@ -148,7 +144,7 @@ pub(super) async fn read_upload(
 
 /// An admin imports a workbook of any kind, all or nothing, as `taizhang import` does.
 pub async fn admin_import(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
     let (fields, bytes) = read_upload(multipart).await?;
@@ -206,7 +202,7 @@ impl RoundForm {
     }
 }
 
-pub async fn open_round(Signed { state, user }: Signed, Form(form): Form<RoundForm>) -> Result<Response, AppError> {
+pub async fn open_round(Signed { state, user, .. }: Signed, Form(form): Form<RoundForm>) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     let (period, kind) = form.period_and_form()?;
     let due = if form.due.trim().is_empty() {
@@ -218,7 +214,10 @@ pub async fn open_round(Signed { state, user }: Signed, Form(form): Form<RoundFo
     Ok(Redirect::to("/admin").into_response())
 }
 
-pub async fn close_round(Signed { state, user }: Signed, Form(form): Form<RoundForm>) -> Result<Response, AppError> {
+pub async fn close_round(
+    Signed { state, user, .. }: Signed,
+    Form(form): Form<RoundForm>,
+) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     let (period, kind) = form.period_and_form()?;
     let round = acting.round(period, kind).await?;
@@ -238,7 +237,7 @@ pub struct UserForm {
     pub password: String,
 }
 
-pub async fn save_user(Signed { state, user }: Signed, Form(form): Form<UserForm>) -> Result<Response, AppError> {
+pub async fn save_user(Signed { state, user, .. }: Signed, Form(form): Form<UserForm>) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     let account = taizhang_app::NewUser {
         username: form.username.trim().to_string(),

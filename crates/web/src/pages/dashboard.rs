@@ -10,8 +10,7 @@ pub struct PeriodQuery {
 }
 
 pub async fn dashboard(
-    Signed { state, user }: Signed,
-    uri: axum::http::Uri,
+    Signed { state, user, uri }: Signed,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
@@ -60,9 +59,7 @@ pub async fn dashboard(
         if let Some(d) = done {
             completion.push((ind.name.clone(), d.round_dp(1)));
         }
-        let lit = level
-            .zip(target.as_ref().and_then(|t| t.level))
-            .and_then(|(v, t)| taizhang_core::lights::indicator_light(period, v, t, &acting.config().lights));
+        let lit = value_light(period, value.as_ref(), target.as_ref(), &acting.config().lights);
         t.rows.push(vec![
             CellView::link(&ind.name, format!("/indicators/{}?unit={}", ind.code, top.code)),
             CellView {

@@ -2,7 +2,10 @@
 
 use super::*;
 
-pub async fn indicators(Signed { state, user }: Signed, Query(q): Query<PeriodQuery>) -> Result<Response, AppError> {
+pub async fn indicators(
+    Signed { state, user, .. }: Signed,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => p.parse::<Period>().map_err(|e| AppError::BadRequest(e.to_string()))?,
@@ -24,9 +27,7 @@ pub async fn indicators(Signed { state, user }: Signed, Query(q): Query<PeriodQu
             continue;
         }
         let level = value.as_ref().and_then(|v| v.value);
-        let lit = level
-            .zip(target.as_ref().and_then(|t| t.level))
-            .and_then(|(v, t)| taizhang_core::lights::indicator_light(period, v, t, &acting.config().lights));
+        let lit = value_light(period, value.as_ref(), target.as_ref(), &acting.config().lights);
         t.rows.push(vec![
             CellView::link(&ind.name, format!("/indicators/{}?unit={}", ind.code, unit.code)),
             CellView {
@@ -47,8 +48,7 @@ pub async fn indicators(Signed { state, user }: Signed, Query(q): Query<PeriodQu
 }
 
 pub async fn indicator(
-    Signed { state, user }: Signed,
-    uri: axum::http::Uri,
+    Signed { state, user, uri }: Signed,
     Path(code): Path<String>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
@@ -86,11 +86,7 @@ pub struct YearQuery {
     pub format: Option<String>,
 }
 
-pub async fn plan(
-    Signed { state, user }: Signed,
-    uri: axum::http::Uri,
-    Query(q): Query<YearQuery>,
-) -> Result<Response, AppError> {
+pub async fn plan(Signed { state, user, uri }: Signed, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let top = acting.top_unit()?;
     let year = q.year.unwrap_or(period_of(&acting, None).await?.year());
@@ -164,7 +160,7 @@ pub async fn plan(
     page_or_xlsx(page, q.format.as_deref())
 }
 
-pub async fn annual(Signed { state, user }: Signed, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+pub async fn annual(Signed { state, user, .. }: Signed, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let year = q.year.unwrap_or(period_of(&acting, None).await?.year() - 1);
     let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(acting.reach(None)?.as_deref()) {

@@ -25,7 +25,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use taizhang_core::access::{Action, Role};
-use taizhang_core::lights::Light;
+use taizhang_core::lights::{Light, value_light};
 use taizhang_core::period::Period;
 use taizhang_core::project::{Date, completion_pct, lag_pp};
 use taizhang_core::quantity::format_number;

@@ -14,7 +14,7 @@ pub struct ProjectQuery {
     pub format: Option<String>,
 }
 
-pub async fn projects(Signed { state, user }: Signed, Query(q): Query<ProjectQuery>) -> Result<Response, AppError> {
+pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<ProjectQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let period = period_of(&acting, q.period.as_deref()).await?;
     let scope = acting.reach(None)?;
@@ -149,14 +149,13 @@ pub async fn projects(Signed { state, user }: Signed, Query(q): Query<ProjectQue
 }
 
 pub async fn project(
-    Signed { state, user }: Signed,
-    uri: axum::http::Uri,
+    Signed { state, user, uri }: Signed,
     Path(code): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
+    // Found only when the user may read the project's unit.
     let p = acting.project(&code).await?.ok_or_else(|| AppError::NotFound(format!("项目“{code}”")))?;
-    acting.check_read(&p.responsibility.unit)?;
     let tree = acting.tree().clone();
     let mut page = Page::new(&user, p.name.clone());
     let r = &p.responsibility;
@@ -218,41 +217,28 @@ pub async fn project(
             }
         }
     }
-    let problems = acting.project_problems(&code).await?;
-    page.heading("问题清单");
-    if problems.is_empty() {
-        page.para("没有登记的问题。");
-    } else {
-        let mut t = TableView::new("", &["提出日期", "问题", "责任方", "时限", "解决情况"]);
-        for q in problems {
-            t.rows.push(vec![
-                CellView::text(q.raised_on.to_string()),
-                CellView::text(q.description),
-                CellView::text(q.owner),
-                CellView::text(q.deadline.map(|d| d.to_string()).unwrap_or_default()),
-                CellView::text(q.resolved_on.map_or("未解决".to_string(), |d| format!("{d} {}", q.resolution))),
-            ]);
-        }
-        page.table(t);
+    let mut t = TableView::new("", &["提出日期", "问题", "责任方", "时限", "解决情况"]);
+    for q in acting.project_problems(&code).await? {
+        t.rows.push(vec![
+            CellView::text(q.raised_on.to_string()),
+            CellView::text(q.description),
+            CellView::text(q.owner),
+            CellView::text(q.deadline.map(|d| d.to_string()).unwrap_or_default()),
+            CellView::text(q.resolved_on.map_or("未解决".to_string(), |d| format!("{d} {}", q.resolution))),
+        ]);
     }
-    let orders: Vec<_> =
-        acting.orders(Some(&p.responsibility.unit)).await?.into_iter().filter(|o| o.subject == code).collect();
-    page.heading("督办");
-    if orders.is_empty() {
-        page.para("没有督办事项。");
-    } else {
-        let mut t = TableView::new("", &["督办事项", "要求", "时限", "状态", "反馈"]);
-        for o in orders {
-            t.rows.push(vec![
-                CellView::text(o.title),
-                CellView::text(o.requirement),
-                CellView::text(o.deadline.to_string()),
-                CellView::text(o.state.label_zh()),
-                CellView::text(o.feedback),
-            ]);
-        }
-        page.table(t);
+    page.section("问题清单", t, "没有登记的问题。");
+    let mut t = TableView::new("", &["督办事项", "要求", "时限", "状态", "反馈"]);
+    for o in acting.orders(Some(&p.responsibility.unit)).await?.into_iter().filter(|o| o.subject == code) {
+        t.rows.push(vec![
+            CellView::text(o.title),
+            CellView::text(o.requirement),
+            CellView::text(o.deadline.to_string()),
+            CellView::text(o.state.label_zh()),
+            CellView::text(o.feedback),
+        ]);
     }
+    page.section("督办", t, "没有督办事项。");
     page.heading("填报记录");
     let mut t = TableView::new("", &["报告期", "单位", "状态", "版本", "说明", "操作记录"]);
     for (round, entry) in acting.entries_of_subject(&code).await? {

@@ -7,8 +7,7 @@ pub(super) fn round_label(r: &Round) -> String {
 }
 
 pub async fn report_home(
-    Signed { state, user }: Signed,
-    uri: axum::http::Uri,
+    Signed { state, user, uri }: Signed,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
@@ -121,7 +120,7 @@ async fn subject_names(
 }
 
 pub async fn entry_form(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     Path((round_id, unit, subject)): Path<(i64, String, String)>,
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
@@ -247,32 +246,24 @@ pub struct EntryForm {
 impl EntryForm {
     /// The typed figures, or the field and its problem.
     pub fn figures(&self) -> Result<EntryFigures, String> {
-        let num = |label: &str, v: &str| -> Result<Option<Decimal>, String> {
-            if v.trim().is_empty() {
-                return Ok(None);
-            }
-            taizhang_core::quantity::parse_number(v).map(Some).map_err(|_| format!("{label}“{}”不是数字", v.trim()))
-        };
-        Ok(EntryFigures {
-            month_wan: num("当月完成投资", &self.month)?,
-            ytd_wan: num("年初至报告期累计", &self.ytd)?,
-            since_start_wan: num("开工至报告期累计", &self.since_start)?,
-            value: num("数值", &self.value)?,
-            growth: num("增长率", &self.growth)?,
-            percent: num("完成进度", &self.percent)?,
-            text: self.text.trim().to_string(),
-            problems: self.problems.trim().to_string(),
-        })
+        let numbers = [
+            ("当月完成投资", Some(self.month.as_str())),
+            ("年初至报告期累计", Some(self.ytd.as_str())),
+            ("开工至报告期累计", Some(self.since_start.as_str())),
+            ("数值", Some(self.value.as_str())),
+            ("增长率", Some(self.growth.as_str())),
+            ("完成进度", Some(self.percent.as_str())),
+        ];
+        crate::figures::typed_figures(numbers, &self.text, &self.problems)
     }
 }
 
 pub async fn save_entry(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     Path((round_id, unit, subject)): Path<(i64, String, String)>,
     Form(form): Form<EntryForm>,
 ) -> Result<Response, AppError> {
-    let acting = user.acting_on_form(&state, &form.csrf).await?;
-    let round = acting.round_of(round_id).await?;
+    let (acting, round) = user.acting_on_round(&state, &form.csrf, round_id).await?;
     let figures = match form.figures() {
         Ok(f) => f,
         Err(message) => {
@@ -297,12 +288,11 @@ pub async fn save_entry(
 }
 
 pub async fn submit(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     Path((round_id, unit)): Path<(i64, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let acting = user.acting_on_form(&state, form.get("_csrf").map_or("", String::as_str)).await?;
-    let round = acting.round_of(round_id).await?;
+    let (acting, round) = user.acting_on_round(&state, form.get("_csrf").map_or("", String::as_str), round_id).await?;
     let explanations: HashMap<String, String> =
         form.iter().filter_map(|(k, v)| k.strip_prefix("why_").map(|s| (s.to_string(), v.clone()))).collect();
     match acting.submit(&round, &unit, &explanations).await {
@@ -324,13 +314,13 @@ pub async fn submit(
 /// A unit's progress sheet uploaded instead of typed: every row checked as the import checks
 /// it, then each saved as the unit's draft for this round; any error and nothing is saved.
 pub async fn upload(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     Path((round_id, unit)): Path<(i64, String)>,
     multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
     let (fields, bytes) = read_upload(multipart).await?;
-    let acting = user.acting_on_form(&state, fields.get("_csrf").map_or("", String::as_str)).await?;
-    let round = acting.round_of(round_id).await?;
+    let (acting, round) =
+        user.acting_on_round(&state, fields.get("_csrf").map_or("", String::as_str), round_id).await?;
     acting.check_read(&unit)?;
     let rejected = |state: AppState, user: User, round: Round, unit: String, errors: Vec<String>| async move {
         let mut page = Page::new(&user, "填报");

@@ -2,11 +2,7 @@
 
 use super::*;
 
-pub async fn review(
-    Signed { state, user }: Signed,
-    uri: axum::http::Uri,
-    Query(q): Query<ExportQuery>,
-) -> Result<Response, AppError> {
+pub async fn review(Signed { state, user, uri }: Signed, Query(q): Query<ExportQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let mut page = Page::new(&user, "审核");
     // The district accepts what units approved; a unit's leader approves what was submitted.
@@ -70,12 +66,11 @@ pub struct ReviewForm {
 }
 
 pub async fn review_action(
-    Signed { state, user }: Signed,
+    Signed { state, user, .. }: Signed,
     Path((round_id, unit, action)): Path<(i64, String, String)>,
     Form(form): Form<ReviewForm>,
 ) -> Result<Response, AppError> {
-    let acting = user.acting_on_form(&state, &form.csrf).await?;
-    let round = acting.round_of(round_id).await?;
+    let (acting, round) = user.acting_on_round(&state, &form.csrf, round_id).await?;
     match action.as_str() {
         "approve" => acting.approve(&round, &unit).await?,
         "accept" => acting.accept(&round, &unit).await?,

@@ -241,27 +241,35 @@ impl Page {
         self.push(Block::Table(t))
     }
     pub(crate) fn form(&mut self, action: &str, user: &User, fields: Vec<FieldView>, submit: &str) -> &mut Self {
+        self.post_form(action, user, fields, submit, false)
+    }
+    /// A form of hidden fields and one button, inline with the text around it.
+    pub(crate) fn button(&mut self, action: &str, user: &User, fields: Vec<FieldView>, submit: &str) -> &mut Self {
+        self.post_form(action, user, fields, submit, true)
+    }
+    fn post_form(
+        &mut self,
+        action: &str,
+        user: &User,
+        fields: Vec<FieldView>,
+        submit: &str,
+        inline: bool,
+    ) -> &mut Self {
         let multipart = fields.iter().any(|f| matches!(f.kind, FieldKind::File));
         self.push(Block::Form(FormView {
             action: action.into(),
             csrf: user.csrf().into(),
             fields,
             submit: submit.into(),
-            inline: false,
+            inline,
             multipart,
             get: false,
         }))
     }
-    pub(crate) fn button(&mut self, action: &str, user: &User, fields: Vec<FieldView>, submit: &str) -> &mut Self {
-        self.push(Block::Form(FormView {
-            action: action.into(),
-            csrf: user.csrf().into(),
-            fields,
-            submit: submit.into(),
-            inline: true,
-            multipart: false,
-            get: false,
-        }))
+    /// A section: its heading, then the table, or `empty` when the table has no rows.
+    pub(crate) fn section(&mut self, heading: &str, table: TableView, empty: &str) -> &mut Self {
+        self.heading(heading);
+        if table.rows.is_empty() { self.para(empty) } else { self.table(table) }
     }
 }
 
