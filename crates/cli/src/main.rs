@@ -113,6 +113,8 @@ enum Command {
     /// Print a report
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Print the OpenAPI document of the JSON API (what /api/openapi.json serves)
+    Openapi,
     /// Start the HTTP server
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -509,6 +511,12 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             let (units, measures) = acting.assessment_measures(&scheme).await?;
             let standings = taizhang_core::assessment::score(&scheme, &units, &measures);
             emit(&taizhang_core::assessment::document(&scheme, &standings), output)?;
+        }
+        Command::Openapi => {
+            let doc = taizhang_web::openapi()
+                .to_pretty_json()
+                .map_err(|e| CliError::Usage(format!("OpenAPI 文档生成失败：{e}")))?;
+            say!("{doc}");
         }
         Command::Serve { listen, demo, admin } => {
             init(app, admin).await?;

@@ -72,6 +72,7 @@ pub struct ProjectRow {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearParam {
     pub year: Option<i32>,
 }
@@ -120,6 +121,7 @@ fn parse_period(text: &str) -> Result<Period, AppError> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WarningParams {
     /// 2018-05
     pub period: String,
@@ -409,6 +411,7 @@ pub struct IndicatorRow {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct IndicatorParams {
     /// 2017, 2017Q2, 2017-06
     pub period: String,
