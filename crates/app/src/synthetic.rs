@@ -4,6 +4,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
+use taizhang_core::codes::ProjectCode;
 use taizhang_core::indicator::{Catalogue, IndicatorValue, Target, Temporal};
 use taizhang_core::org::{OrgUnit, UnitKind};
 use taizhang_core::period::Period;
@@ -133,7 +134,7 @@ pub(crate) async fn generate(
                 flags.push("出彩项目".to_string());
             }
             projects.push(Project {
-                code: code.clone(),
+                code: ProjectCode::parse(&code)?,
                 name: format!("示例项目{district}-{p:05}"),
                 category: CATEGORIES[rng.random_range(0..CATEGORIES.len())].to_string(),
                 nature: if duration == 1 { Nature::New } else { Nature::Continuing },

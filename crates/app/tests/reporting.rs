@@ -80,7 +80,7 @@ async fn remember_plans(store: &Store) {
         .await
         .unwrap()
         .into_iter()
-        .map(|r| (r.project.code.clone(), r.plans[0].planned_wan))
+        .map(|r| (r.project.code.to_string(), r.plans[0].planned_wan))
         .collect();
     PLANS.with(|p| *p.borrow_mut() = plans);
     let may: HashMap<String, Decimal> = store

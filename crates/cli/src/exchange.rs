@@ -135,7 +135,7 @@ pub async fn export(acting: &Acting<'_>, args: ExportArgs<'_>) -> Result<(), Cli
             .map(|r| LedgerLine {
                 unit_name: units.get(&r.project.responsibility.unit).map_or_else(String::new, |u| u.name.clone()),
                 planned_wan: r.plans.first().map(|p| p.planned_wan),
-                progress: progress.remove(&r.project.code),
+                progress: progress.remove(r.project.code.as_str()),
                 project: r.project,
             })
             .collect();

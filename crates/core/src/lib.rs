@@ -4,7 +4,7 @@
 //! every rule is testable on its own.
 
 #[macro_use]
-mod codes;
+pub mod codes;
 pub mod error;
 pub mod indicator;
 pub mod numerals;

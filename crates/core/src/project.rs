@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::codes::ProjectCode;
 use crate::error::DomainError;
 use crate::period::Period;
 
@@ -139,7 +140,7 @@ pub struct Responsibility {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project {
-    pub code: String,
+    pub code: ProjectCode,
     pub name: String,
     pub category: String,
     pub nature: Nature,
@@ -317,7 +318,7 @@ mod tests {
 
     fn project(total: &str) -> Project {
         Project {
-            code: "P1".into(),
+            code: ProjectCode::parse("P1").unwrap(),
             name: "郑州地产投资大厦".into(),
             category: "产业发展".into(),
             nature: Nature::New,

@@ -6,6 +6,7 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::codes::ProjectCode;
 use crate::error::DomainError;
 use crate::indicator::{Catalogue, IndicatorValue, Target};
 use crate::org::{OrgTree, OrgUnit};
@@ -420,7 +421,7 @@ impl World {
                     contact: p.contact,
                     deadline: opt_date(FILE, &what, &p.planned_finish)?,
                 },
-                code: p.code,
+                code: ProjectCode::parse(&p.code).map_err(|e| at(FILE, &what, e))?,
                 name: p.name,
                 category: p.category,
                 location: p.location,
@@ -434,7 +435,7 @@ impl World {
             for plan in p.plans {
                 for (i, text) in plan.monthly.iter().enumerate().take(12) {
                     self.month_plans.push(crate::project::MonthPlan {
-                        project: record.project.code.clone(),
+                        project: record.project.code.to_string(),
                         period: Period::Month(plan.year, i as u8 + 1),
                         planned_ytd_wan: wan(FILE, &what, text)?,
                     });
@@ -509,7 +510,7 @@ impl ProjectRecord {
     /// Adds a year's plan and, when the year's December 年初至报告期累计 is known, twelve
     /// monthly reports spread evenly up to it (exactly: the last month takes the remainder).
     pub fn add_year(&mut self, year: i32, planned_wan: Decimal, completed_wan: Option<Decimal>, milestones: String) {
-        self.plans.push(YearPlan { project: self.project.code.clone(), year, planned_wan, milestones });
+        self.plans.push(YearPlan { project: self.project.code.to_string(), year, planned_wan, milestones });
         if let Some(completed) = completed_wan {
             self.add_months(year, 12, completed);
         }
@@ -529,7 +530,7 @@ impl ProjectRecord {
                 (ytd_at_end * Decimal::from(month) / Decimal::from(through)).floor()
             };
             self.progress.push(MonthlyProgress {
-                project: self.project.code.clone(),
+                project: self.project.code.to_string(),
                 period: Period::Month(year, month),
                 month_wan: Some(ytd - previous),
                 ytd_wan: ytd,
@@ -689,7 +690,7 @@ fn generate_project_group(
             let mut flags = group.flags.clone();
             flags.extend(spec.flags.iter().cloned());
             let project = Project {
-                code: format!("{}{serial:03}", group.code_prefix),
+                code: ProjectCode::parse(&format!("{}{serial:03}", group.code_prefix))?,
                 name: format!("示例项目（{year}-{serial:03}）"),
                 category,
                 nature,
@@ -765,7 +766,7 @@ mod tests {
     #[test]
     fn monthly_reports_spread_exactly_to_the_december_figure() {
         let project = Project {
-            code: "X".into(),
+            code: ProjectCode::parse("X").unwrap(),
             name: "X".into(),
             category: "c".into(),
             nature: Nature::Continuing,

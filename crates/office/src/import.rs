@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use calamine::Data;
 use rust_decimal::Decimal;
 use taizhang_core::batch::Batch;
+use taizhang_core::codes::ProjectCode;
 use taizhang_core::config::RuleConfig;
 use taizhang_core::indicator::{Catalogue, Indicator, IndicatorValue, Target};
 use taizhang_core::org::{OrgTree, OrgUnit};
@@ -62,6 +63,12 @@ impl<'t> RowReader<'t> {
             self.error(row, key, "必填，不能为空");
         }
         t
+    }
+
+    /// A required code, checked by its type's rules (not empty, no spaces, not too long).
+    fn code<T: std::str::FromStr<Err = taizhang_core::DomainError>>(&mut self, row: &Row, key: &str) -> Option<T> {
+        let text = self.text(row, key, true)?;
+        text.parse().map_err(|e: taizhang_core::DomainError| self.error(row, key, e.to_string())).ok()
     }
 
     fn number(&mut self, row: &Row, key: &str, required: bool) -> Option<Decimal> {
@@ -453,7 +460,7 @@ fn projects(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String,
     let mut out = Vec::new();
     let table = r.table;
     for row in &table.rows {
-        let code = r.text(row, "code", true);
+        let code: Option<ProjectCode> = r.code(row, "code");
         let name = r.text(row, "name", true);
         let nature = match r.text(row, "nature", false) {
             None => Some(Nature::Continuing),
@@ -503,7 +510,7 @@ fn projects(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String,
             nature,
         };
         let plans = planned
-            .map(|p| vec![YearPlan { project: code, year, planned_wan: p, milestones: String::new() }])
+            .map(|p| vec![YearPlan { project: code.to_string(), year, planned_wan: p, milestones: String::new() }])
             .unwrap_or_default();
         out.push(ProjectRecord { project, plans, progress: vec![] });
     }

@@ -112,7 +112,7 @@ pub(crate) const PROJECT_UPDATES: &str = "name = excluded.name, category = exclu
 pub(crate) fn bind_project(q: AnyQuery, p: &Project, unit: i64) -> Result<AnyQuery> {
     p.validate()?;
     let r = &p.responsibility;
-    Ok(q.bind(p.code.clone())
+    Ok(q.bind(p.code.to_string())
         .bind(p.name.clone())
         .bind(p.category.clone())
         .bind(p.nature.label_zh())

@@ -263,12 +263,12 @@ impl Classifier {
                 let ids = ids_of(store, &mut self.ids).await?;
                 // Only codes stored before the import have anything to compare with.
                 let codes: Vec<String> =
-                    records.iter().map(|r| r.project.code.clone()).filter(|c| ids.projects.contains_key(c)).collect();
+                    records.iter().map(|r| r.project.code.to_string()).filter(|c| ids.projects.contains_key(c)).collect();
                 let stored = store.projects_by_code(&codes).await?;
                 let mut projects = Vec::new();
                 let mut plans = Vec::new();
                 for mut incoming in records {
-                    let old = stored.get(&incoming.project.code);
+                    let old = stored.get(incoming.project.code.as_str());
                     // What a sheet does not carry stays as stored.
                     if let Some(old) = old {
                         incoming.project.actual_start = old.project.actual_start;
@@ -308,7 +308,7 @@ impl Classifier {
                 let flags_stored = |code: &str| ids.projects.contains_key(code) || earlier.contains(code);
                 let mut statements = crate::bulk::project_upserts(backend, &projects, ids, false, &flags_stored)?;
                 statements.extend(crate::bulk::year_plan_inserts(backend, &plans)?);
-                self.written_projects.extend(projects.into_iter().map(|p| p.code));
+                self.written_projects.extend(projects.into_iter().map(|p| String::from(p.code)));
                 Prepared(Step::Statements(statements))
             }
             Batch::Progress(progress) => {
@@ -375,7 +375,7 @@ impl Store {
                 q = q.bind(c.clone());
             }
             let rows = q.fetch_all(&self.pool).await?;
-            out.extend(self.records_from_rows(&rows, None).await?.into_iter().map(|r| (r.project.code.clone(), r)));
+            out.extend(self.records_from_rows(&rows, None).await?.into_iter().map(|r| (r.project.code.to_string(), r)));
         }
         Ok(out)
     }

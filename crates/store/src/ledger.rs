@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
+use taizhang_core::codes::ProjectCode;
 use taizhang_core::indicator::{Catalogue, Indicator, IndicatorValue, Phrasing, Section, Target};
 use taizhang_core::org::{OrgTree, OrgUnit};
 use taizhang_core::period::Period;
@@ -436,7 +437,7 @@ async fn load_project(conn: &mut AnyConnection, code: &str) -> Result<Option<Pro
 /// A row of [`PROJECT_SELECT`] as a project.
 pub(crate) fn project_from_row(r: &AnyRow, flags: Vec<String>) -> Result<Project> {
     Ok(Project {
-        code: r.try_get("code")?,
+        code: ProjectCode::parse(&r.try_get::<String, _>("code")?)?,
         name: r.try_get("name")?,
         category: r.try_get("category")?,
         nature: r.try_get::<String, _>("nature")?.parse()?,

@@ -46,7 +46,7 @@ async fn seeded() -> (Store, TestDatabase, Catalogue) {
 
 fn project(code: &str, unit: &str, total: &str) -> Project {
     Project {
-        code: code.into(),
+        code: code.parse().unwrap(),
         name: format!("项目{code}"),
         category: "产业发展".into(),
         nature: Nature::New,

@@ -93,7 +93,7 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<YearPa
             .into_iter()
             .map(|r| ProjectRow {
                 planned_wan: dec(r.plans.first().map(|p| p.planned_wan)),
-                code: r.project.code,
+                code: r.project.code.into(),
                 name: r.project.name,
                 category: r.project.category,
                 nature: r.project.nature.label_zh().into(),
@@ -387,7 +387,7 @@ pub async fn project(
             .collect(),
         project: ProjectRow {
             planned_wan: dec(plan.map(|y| y.planned_wan)),
-            code: p.code,
+            code: p.code.into(),
             name: p.name,
             category: p.category,
             nature: p.nature.label_zh().into(),

@@ -135,7 +135,7 @@ pub async fn plan(Signed { state, user, uri }: Signed, Query(q): Query<YearQuery
         let linked: Vec<Light> = records
             .iter()
             .filter(|r| r.project.plan_node.as_deref().is_some_and(|p| within(p, &n.code)))
-            .map(|r| lights.get(&r.project.code).copied().unwrap_or(Light::Green))
+            .map(|r| lights.get(r.project.code.as_str()).copied().unwrap_or(Light::Green))
             .collect();
         let count = |l: Light| Decimal::from(linked.iter().filter(|x| **x == l).count() as u64);
         t.rows.push(vec![

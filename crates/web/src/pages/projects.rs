@@ -39,7 +39,7 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<Projec
     let mut rows: Vec<(Light, Vec<CellView>, Decimal, String)> = Vec::new();
     for r in &records {
         let p = &r.project;
-        let lit = warnings.get(&p.code);
+        let lit = warnings.get(p.code.as_str());
         let light = lit.map_or(Light::Green, |l| l.light);
         let uname = unit_name(&p.responsibility.unit);
         if !(keep(&q.category, &p.category)
@@ -51,7 +51,7 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<Projec
             continue;
         }
         let plan = r.plans.first().map(|y| y.planned_wan).unwrap_or_default();
-        let ytd = progress.get(&p.code).map(|g| g.ytd_wan);
+        let ytd = progress.get(p.code.as_str()).map(|g| g.ytd_wan);
         let pct = ytd.and_then(|y| completion_pct(y, plan)).unwrap_or_default();
         rows.push((
             light,
@@ -68,7 +68,7 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<Projec
                 CellView::text(lit.map(|l| l.reason.clone()).unwrap_or_default()),
             ],
             pct,
-            p.code.clone(),
+            p.code.to_string(),
         ));
     }
     match q.sort.as_deref() {
@@ -161,7 +161,7 @@ pub async fn project(
     let r = &p.responsibility;
     let mut master = TableView::new("项目信息", &["项目", "内容"]);
     let rows = [
-        ("项目编码", p.code.clone()),
+        ("项目编码", p.code.to_string()),
         ("项目类别", p.category.clone()),
         ("建设性质", p.nature.label_zh().into()),
         ("建设地点", p.location.clone()),
