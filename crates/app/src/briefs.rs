@@ -129,7 +129,7 @@ impl Acting<'_> {
                         && (scheme.kinds.is_empty()
                             || scheme.kinds.iter().any(|k| k == u.kind.code() || k == u.kind.label_zh()))
                 })
-                .map(|u| (u.code.clone(), u.name.clone()))
+                .map(|u| (u.code.to_string(), u.name.clone()))
                 .collect()
         } else {
             scheme
@@ -138,7 +138,7 @@ impl Acting<'_> {
                 .map(|c| {
                     self.tree
                         .find(c)
-                        .map(|u| (u.code.clone(), u.name.clone()))
+                        .map(|u| (u.code.to_string(), u.name.clone()))
                         .ok_or_else(|| Error::not_found("单位", c))
                 })
                 .collect::<Result<_>>()?

@@ -43,7 +43,7 @@ impl ImportContext {
     async fn load(store: &Store, kind: Kind, year: i32, rules: &RuleConfig) -> Result<Self, StoreError> {
         let catalogue = store.catalogue().await?;
         let units = store.org_tree().await?;
-        let top = units.roots().next().map(|u| u.code.clone());
+        let top = units.roots().next().map(|u| u.code.to_string());
         let totals = match kind {
             Kind::Progress => store.project_totals().await?,
             _ => HashMap::new(),

@@ -161,7 +161,7 @@ impl Acting<'_> {
     }
 
     pub(crate) fn top_unit_code(&self) -> Result<String> {
-        self.tree.roots().next().map(|u| u.code.clone()).ok_or_else(|| Error::Invalid("数据库中还没有单位".into()))
+        self.tree.roots().next().map(|u| u.code.to_string()).ok_or_else(|| Error::Invalid("数据库中还没有单位".into()))
     }
 
     /// Acts on the top unit: district-wide acts (rounds, imports of the whole ledger).
@@ -175,7 +175,7 @@ impl Acting<'_> {
     /// The unit a read covers: the one named, else the actor's own unit (unit roles) or the top.
     pub fn scope_of(&self, unit: Option<&str>) -> Result<String> {
         match unit {
-            Some(u) => self.tree.find(u).map(|u| u.code.clone()).ok_or_else(|| Error::not_found("单位", u)),
+            Some(u) => self.tree.find(u).map(|u| u.code.to_string()).ok_or_else(|| Error::not_found("单位", u)),
             None => match (&self.actor.unit, self.actor.role.needs_unit()) {
                 (Some(own), true) => Ok(own.clone()),
                 _ => self.top_unit_code(),

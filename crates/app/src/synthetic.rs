@@ -4,7 +4,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
-use taizhang_core::codes::ProjectCode;
+use taizhang_core::codes::{ProjectCode, UnitCode};
 use taizhang_core::indicator::{Catalogue, IndicatorValue, Target, Temporal};
 use taizhang_core::org::{OrgUnit, UnitKind};
 use taizhang_core::period::Period;
@@ -58,13 +58,13 @@ pub(crate) async fn generate(
 
     let mut tx = store.begin().await?;
     tx.install_catalogue(catalogue).await?;
-    let city = OrgUnit { code: "city".into(), name: "示例市".into(), kind: UnitKind::City, parent: None };
+    let city = OrgUnit { code: UnitCode::parse("city")?, name: "示例市".into(), kind: UnitKind::City, parent: None };
     tx.upsert_unit(&city, 0).await?;
     for n in 1..=spec.districts {
         let district = format!("d{n:02}");
         tx.upsert_unit(
             &OrgUnit {
-                code: district.clone(),
+                code: UnitCode::parse(&district)?,
                 name: format!("示例{n}区"),
                 kind: UnitKind::District,
                 parent: Some("city".into()),
@@ -74,7 +74,7 @@ pub(crate) async fn generate(
         .await?;
         for (i, dept) in DEPARTMENTS.iter().enumerate() {
             let unit = OrgUnit {
-                code: format!("{district}-b{i:02}"),
+                code: UnitCode::parse(&format!("{district}-b{i:02}"))?,
                 name: format!("示例{n}区{dept}"),
                 kind: UnitKind::Department,
                 parent: Some(district.clone()),
@@ -83,7 +83,7 @@ pub(crate) async fn generate(
         }
         for s in 1..=STREETS {
             let unit = OrgUnit {
-                code: format!("{district}-s{s:02}"),
+                code: UnitCode::parse(&format!("{district}-s{s:02}"))?,
                 name: format!("示例{n}区第{s}街道"),
                 kind: UnitKind::Street,
                 parent: Some(district.clone()),

@@ -420,7 +420,7 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             match cmd {
                 UserCommand::Add { username, role, unit, name, password } => {
                     let unit = match unit {
-                        Some(u) => Some(acting.find_unit(u)?.code),
+                        Some(u) => Some(acting.find_unit(u)?.code.into()),
                         None => None,
                     };
                     let (password, generated) = match password {

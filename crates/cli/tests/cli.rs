@@ -100,14 +100,14 @@ fn a_growth_only_figure_has_no_level_and_a_unit_without_data_no_sentence() {
         let fai = catalogue.find("固定资产投资").unwrap();
         let mut tx = store.begin().await.unwrap();
         let street = OrgUnit {
-            code: "erqi-test".into(),
+            code: "erqi-test".parse().unwrap(),
             name: "测试街道".into(),
             kind: UnitKind::Street,
             parent: Some("erqi".into()),
         };
         tx.upsert_unit(&street, 99).await.unwrap();
         let blank = OrgUnit {
-            code: "erqi-blank".into(),
+            code: "erqi-blank".parse().unwrap(),
             name: "空白街道".into(),
             kind: UnitKind::Street,
             parent: Some("erqi".into()),

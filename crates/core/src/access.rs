@@ -188,7 +188,7 @@ mod tests {
 
     fn tree() -> OrgTree {
         let u = |code: &str, parent: Option<&str>| OrgUnit {
-            code: code.into(),
+            code: code.parse().unwrap(),
             name: code.into(),
             kind: UnitKind::Department,
             parent: parent.map(Into::into),

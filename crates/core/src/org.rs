@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use crate::codes::UnitCode;
 use crate::error::DomainError;
 
 coded_enum! {
@@ -42,7 +43,7 @@ impl fmt::Display for UnitKind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgUnit {
-    pub code: String,
+    pub code: UnitCode,
     pub name: String,
     pub kind: UnitKind,
     pub parent: Option<String>,
@@ -65,7 +66,7 @@ impl OrgTree {
             if u.code.trim().is_empty() {
                 return Err(DomainError::Invalid(format!("单位“{}”缺少单位编码", u.name)));
             }
-            if index.insert(u.code.clone(), i).is_some() {
+            if index.insert(u.code.to_string(), i).is_some() {
                 return Err(DomainError::Invalid(format!("单位编码“{}”重复", u.code)));
             }
         }
@@ -152,7 +153,7 @@ mod tests {
     use super::*;
 
     fn unit(code: &str, kind: UnitKind, parent: Option<&str>) -> OrgUnit {
-        OrgUnit { code: code.into(), name: format!("{code}名"), kind, parent: parent.map(Into::into) }
+        OrgUnit { code: code.parse().unwrap(), name: format!("{code}名"), kind, parent: parent.map(Into::into) }
     }
 
     fn erqi_like() -> OrgTree {
@@ -184,7 +185,7 @@ mod tests {
     fn units_are_found_by_code_or_name_and_a_repeated_name_finds_the_first() {
         let mut units = vec![unit("zz", UnitKind::City, None), unit("erqi", UnitKind::District, Some("zz"))];
         let same_name = |code: &str, parent: &str| OrgUnit {
-            code: code.into(),
+            code: code.parse().unwrap(),
             name: "城市管理局".into(),
             kind: UnitKind::Department,
             parent: Some(parent.into()),

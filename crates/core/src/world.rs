@@ -292,7 +292,7 @@ impl World {
             for u in units.unit {
                 world.units.push(OrgUnit {
                     kind: u.kind.parse().map_err(|e| at("units.toml", &u.code, e))?,
-                    code: u.code,
+                    code: u.code.parse().map_err(|e| at("units.toml", &u.code, e))?,
                     name: u.name,
                     parent: u.parent,
                 });
@@ -501,8 +501,8 @@ impl World {
 
     /// Units sample rows are spread over: every unit below a root, or the roots alone.
     fn unit_codes_for_samples(&self) -> Vec<String> {
-        let below: Vec<String> = self.units.iter().filter(|u| u.parent.is_some()).map(|u| u.code.clone()).collect();
-        if below.is_empty() { self.units.iter().map(|u| u.code.clone()).collect() } else { below }
+        let below: Vec<String> = self.units.iter().filter(|u| u.parent.is_some()).map(|u| u.code.to_string()).collect();
+        if below.is_empty() { self.units.iter().map(|u| u.code.to_string()).collect() } else { below }
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use calamine::Data;
 use rust_decimal::Decimal;
 use taizhang_core::batch::Batch;
-use taizhang_core::codes::ProjectCode;
+use taizhang_core::codes::{ProjectCode, UnitCode};
 use taizhang_core::config::RuleConfig;
 use taizhang_core::indicator::{Catalogue, Indicator, IndicatorValue, Target};
 use taizhang_core::org::{OrgTree, OrgUnit};
@@ -133,7 +133,7 @@ impl<'t> RowReader<'t> {
     fn unit(&mut self, ctx: &Context<'_>, row: &Row, key: &str, required: bool) -> Option<String> {
         let name = self.text(row, key, required)?;
         match ctx.units.find(&name) {
-            Some(u) => Some(u.code.clone()),
+            Some(u) => Some(u.code.to_string()),
             None => {
                 self.error(row, key, "单位不存在（按单位编码或单位名称查找）");
                 None
@@ -300,7 +300,7 @@ fn units(r: &mut RowReader<'_>, seen: &mut HashMap<String, u32>) -> Vec<(OrgUnit
     let mut out = Vec::new();
     let table = r.table;
     for row in &table.rows {
-        let code = r.text(row, "code", true);
+        let code: Option<UnitCode> = r.code(row, "code");
         let name = r.text(row, "name", true);
         let parent = r.text(row, "parent", false);
         let kind = r.text(row, "kind", true).and_then(|k| match k.parse() {
@@ -311,7 +311,7 @@ fn units(r: &mut RowReader<'_>, seen: &mut HashMap<String, u32>) -> Vec<(OrgUnit
             }
         });
         if let Some(c) = &code {
-            r.duplicate(seen, c.clone(), row, "code");
+            r.duplicate(seen, c.to_string(), row, "code");
         }
         if let (Some(code), Some(name), Some(kind)) = (code, name, kind) {
             let missing_parent = parent.as_ref().map(|p| CellError {
@@ -675,7 +675,7 @@ fn tasks(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String, u3
         let mut cooperating = Vec::new();
         for name in cells::list(r.raw(row, "cooperating")) {
             match ctx.units.find(&name) {
-                Some(u) => cooperating.push(u.code.clone()),
+                Some(u) => cooperating.push(u.code.to_string()),
                 None => r.error(row, "cooperating", format!("配合单位“{name}”不存在")),
             }
         }

@@ -215,8 +215,8 @@ impl Classifier {
         Ok(match batch {
             Batch::Units(units) => {
                 let stored: HashMap<String, OrgUnit> =
-                    store.units().await?.into_iter().map(|u| (u.code.clone(), u)).collect();
-                let write: Vec<OrgUnit> = units.into_iter().filter(|u| summary.count(stored.get(&u.code), u)).collect();
+                    store.units().await?.into_iter().map(|u| (u.code.to_string(), u)).collect();
+                let write: Vec<OrgUnit> = units.into_iter().filter(|u| summary.count(stored.get(u.code.as_str()), u)).collect();
                 // Parents first: a unit waits until its parent is stored or written.
                 let mut done: HashSet<String> = stored.into_keys().collect();
                 let mut ordered = Vec::new();
@@ -231,7 +231,7 @@ impl Classifier {
                             codes.join("、")
                         )));
                     }
-                    done.extend(ready.iter().map(|u| u.code.clone()));
+                    done.extend(ready.iter().map(|u| u.code.to_string()));
                     ordered.extend(ready);
                     pending = rest;
                 }

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
-use taizhang_core::codes::ProjectCode;
+use taizhang_core::codes::{ProjectCode, UnitCode};
 use taizhang_core::indicator::{Catalogue, Indicator, IndicatorValue, Phrasing, Section, Target};
 use taizhang_core::org::{OrgTree, OrgUnit};
 use taizhang_core::period::Period;
@@ -119,7 +119,7 @@ impl Tx {
                  parent_id = excluded.parent_id, sort_order = excluded.sort_order
              RETURNING id",
         )
-        .bind(&unit.code)
+        .bind(unit.code.as_str())
         .bind(&unit.name)
         .bind(unit.kind.code())
         .bind(parent)
@@ -405,7 +405,7 @@ impl Tx {
 
 fn unit_from_row(r: &AnyRow) -> Result<OrgUnit> {
     Ok(OrgUnit {
-        code: r.try_get("code")?,
+        code: UnitCode::parse(&r.try_get::<String, _>("code")?)?,
         name: r.try_get("name")?,
         kind: r.try_get::<String, _>("kind")?.parse()?,
         parent: r.try_get("parent_code")?,

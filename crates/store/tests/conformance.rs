@@ -28,7 +28,7 @@ async fn store() -> (Store, TestDatabase) {
 }
 
 fn unit(code: &str, name: &str, kind: UnitKind, parent: Option<&str>) -> OrgUnit {
-    OrgUnit { code: code.into(), name: name.into(), kind, parent: parent.map(Into::into) }
+    OrgUnit { code: code.parse().unwrap(), name: name.into(), kind, parent: parent.map(Into::into) }
 }
 
 /// A district with a department and a street below it, and the standard catalogue.

@@ -430,7 +430,7 @@ pub async fn indicators(
     let period = parse_period(&q.period)?;
     let unit = match q.unit.or(acting.reach(None)?) {
         Some(u) => u,
-        None => acting.top_unit()?.code,
+        None => acting.top_unit()?.code.into(),
     };
     acting.check_read(&unit).map_err(AppError::from)?;
     let catalogue = acting.catalogue().await.map_err(AppError::from)?;

@@ -59,7 +59,7 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQu
     page.table(t);
     let roles = Role::ALL.iter().map(|r| (r.code().to_string(), r.label_zh().to_string())).collect();
     let units: Vec<(String, String)> = std::iter::once((String::new(), "（无）".to_string()))
-        .chain(tree.units().iter().map(|u| (u.code.clone(), u.name.clone())))
+        .chain(tree.units().iter().map(|u| (u.code.to_string(), u.name.clone())))
         .collect();
     page.form(
         "/admin/users",
