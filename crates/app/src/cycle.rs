@@ -254,7 +254,8 @@ impl Acting<'_> {
                 for rule in &rules.parts {
                     let one = taizhang_core::config::RuleConfig { parts: vec![rule.clone()], ..rules.clone() };
                     // A parts failure belongs to the total's entry.
-                    let subject = catalogue.find(&rule.total).map_or_else(|| rule.total.clone(), |i| i.code.clone());
+                    let subject =
+                        catalogue.find(&rule.total).map_or_else(|| rule.total.clone(), |i| i.code.to_string());
                     for f in check_parts(&values, &catalogue, &one) {
                         out.entry(subject.clone()).or_default().push(f.message);
                     }

@@ -144,6 +144,18 @@ macro_rules! code_newtype {
             }
         }
 
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
+
+        impl PartialEq<$name> for str {
+            fn eq(&self, other: &$name) -> bool {
+                self == other.0
+            }
+        }
+
         impl From<$name> for String {
             fn from(code: $name) -> String {
                 code.0
@@ -212,7 +224,8 @@ mod tests {
     #[test]
     fn codes_are_parsed_at_the_edge_and_refused_with_the_reason() {
         assert_eq!(ProjectCode::parse(" ZD2018-001 ").unwrap().as_str(), "ZD2018-001");
-        for (text, why) in [("", "为空"), ("ZD 2018", "含有空格或控制字符"), (&"X".repeat(65)[..], "超过64个字符")] {
+        for (text, why) in [("", "为空"), ("ZD 2018", "含有空格或控制字符"), (&"X".repeat(65)[..], "超过64个字符")]
+        {
             let err = ProjectCode::parse(text).unwrap_err().to_string();
             assert!(err.starts_with("项目编码“") && err.ends_with(why), "{text:?}: {err}");
         }

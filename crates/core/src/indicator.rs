@@ -10,6 +10,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::codes::IndicatorCode;
 use crate::error::DomainError;
 use crate::period::Period;
 use crate::quantity::MeasureUnit;
@@ -73,7 +74,7 @@ pub struct Phrasing {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Indicator {
-    pub code: String,
+    pub code: IndicatorCode,
     pub name: String,
     pub aliases: Vec<String>,
     /// The unit reports show it in (亿元); values are stored in its base unit (元).
@@ -180,7 +181,7 @@ impl Catalogue {
                         clause: d.clause.unwrap_or_else(|| "{phrase}完成{value}".to_string()),
                         growth_word: d.growth_word.unwrap_or_else(|| "增长".to_string()),
                     },
-                    code: d.code,
+                    code: IndicatorCode::parse(&d.code)?,
                     name: d.name,
                     aliases: d.aliases,
                     unit,
@@ -205,8 +206,9 @@ impl Catalogue {
                     ind.name, ind.phrasing.section
                 )));
             }
-            for key in [&ind.code, &ind.name].into_iter().chain(&ind.aliases) {
-                if let Some(&j) = lookup.get(key.as_str())
+            for key in [ind.code.as_str(), ind.name.as_str()].into_iter().chain(ind.aliases.iter().map(String::as_str))
+            {
+                if let Some(&j) = lookup.get(key)
                     && j != i
                 {
                     return Err(DomainError::Invalid(format!(
@@ -214,7 +216,7 @@ impl Catalogue {
                         indicators[j].name, ind.name
                     )));
                 }
-                lookup.insert(key.clone(), i);
+                lookup.insert(key.to_string(), i);
             }
         }
         Ok(Self { sections, indicators, lookup })
@@ -270,7 +272,7 @@ impl IndicatorValue {
             return Err(DomainError::Negative { field: indicator.name.clone(), value: v.to_string() });
         }
         Ok(Self {
-            indicator: indicator.code.clone(),
+            indicator: indicator.code.to_string(),
             unit: unit.to_string(),
             period,
             value,
@@ -304,7 +306,7 @@ impl Target {
         if level.is_none() && growth.is_none() {
             return Err(DomainError::Invalid(format!("指标“{}”{year}年目标既无目标值也无目标增长率", indicator.name)));
         }
-        Ok(Self { indicator: indicator.code.clone(), unit: unit.to_string(), year, level, growth, qualifier: None })
+        Ok(Self { indicator: indicator.code.to_string(), unit: unit.to_string(), year, level, growth, qualifier: None })
     }
 }
 

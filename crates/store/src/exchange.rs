@@ -216,7 +216,8 @@ impl Classifier {
             Batch::Units(units) => {
                 let stored: HashMap<String, OrgUnit> =
                     store.units().await?.into_iter().map(|u| (u.code.to_string(), u)).collect();
-                let write: Vec<OrgUnit> = units.into_iter().filter(|u| summary.count(stored.get(u.code.as_str()), u)).collect();
+                let write: Vec<OrgUnit> =
+                    units.into_iter().filter(|u| summary.count(stored.get(u.code.as_str()), u)).collect();
                 // Parents first: a unit waits until its parent is stored or written.
                 let mut done: HashSet<String> = stored.into_keys().collect();
                 let mut ordered = Vec::new();
@@ -262,8 +263,11 @@ impl Classifier {
             Batch::Projects(records) => {
                 let ids = ids_of(store, &mut self.ids).await?;
                 // Only codes stored before the import have anything to compare with.
-                let codes: Vec<String> =
-                    records.iter().map(|r| r.project.code.to_string()).filter(|c| ids.projects.contains_key(c)).collect();
+                let codes: Vec<String> = records
+                    .iter()
+                    .map(|r| r.project.code.to_string())
+                    .filter(|c| ids.projects.contains_key(c))
+                    .collect();
                 let stored = store.projects_by_code(&codes).await?;
                 let mut projects = Vec::new();
                 let mut plans = Vec::new();

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
-use taizhang_core::codes::{ProjectCode, UnitCode};
+use taizhang_core::codes::{IndicatorCode, ProjectCode, UnitCode};
 use taizhang_core::indicator::{Catalogue, Indicator, IndicatorValue, Phrasing, Section, Target};
 use taizhang_core::org::{OrgTree, OrgUnit};
 use taizhang_core::period::Period;
@@ -160,7 +160,7 @@ impl Tx {
                  clause = excluded.clause, growth_word = excluded.growth_word
              RETURNING id",
         )
-        .bind(&ind.code)
+        .bind(ind.code.as_str())
         .bind(&ind.name)
         .bind(ind.unit.to_string())
         .bind(i64::from(ind.decimals))
@@ -558,7 +558,7 @@ impl Store {
         .iter()
         .map(|r| {
             Ok(Indicator {
-                code: r.try_get("code")?,
+                code: IndicatorCode::parse(&r.try_get::<String, _>("code")?)?,
                 name: r.try_get("name")?,
                 aliases: aliases.remove(&r.try_get::<i64, _>("id")?).unwrap_or_default(),
                 unit: MeasureUnit::parse(&r.try_get::<String, _>("unit")?)?,

@@ -113,7 +113,7 @@ impl Store {
                             f.rolled_up = true;
                         }
                         None => figures.push(Figure {
-                            indicator: ind.code.clone(),
+                            indicator: ind.code.to_string(),
                             value: Some(sum),
                             reported_growth: None,
                             rolled_up: true,

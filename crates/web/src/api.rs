@@ -442,7 +442,7 @@ pub async fn indicators(
             continue;
         }
         out.push(IndicatorRow {
-            code: ind.code.clone(),
+            code: ind.code.to_string(),
             name: ind.name.clone(),
             base_unit: ind.unit.base_symbol().to_string(),
             value: dec(value.as_ref().and_then(|v| v.value)),
