@@ -207,6 +207,13 @@ async fn finish(store: &Store, parser: Parser<'_>) -> Result<Batch, WorkbookErro
 }
 
 impl Acting<'_> {
+    /// The imports recorded in the audit trail, newest first, each with when it happened
+    /// (admins: those who may import).
+    pub async fn imports(&self) -> Result<Vec<(String, ImportRecord)>, Error> {
+        self.allow_top(Action::ManageLedger)?;
+        Ok(self.store.import_records().await?)
+    }
+
     /// Reads, checks and (unless a dry run) writes a workbook into the ledger: every error
     /// of the file, or all of it written, recorded in the audit trail with who, when, the
     /// file and its counts. Managing the ledger's data is an admin's act.

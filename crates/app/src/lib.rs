@@ -26,7 +26,7 @@ use taizhang_store::{Store, StoreError};
 pub use briefs::AssessmentInput;
 pub use import::{ImportRequest, Imported, WorkbookError};
 pub use synthetic::GenSpec;
-pub use taizhang_store::{Backend, LedgerCounts, NewUser, Redacted, Session, User};
+pub use taizhang_store::{Backend, ImportRecord, LedgerCounts, NewUser, Redacted, Session, User};
 
 /// What a use case can answer instead of its result.
 #[derive(Debug, thiserror::Error)]

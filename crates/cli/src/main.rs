@@ -113,6 +113,8 @@ enum Command {
     /// Print a report
     #[command(subcommand)]
     Report(ReportCommand),
+    /// The workbooks imported into the ledger: who, when, which file, what changed
+    Imports,
     /// Print the OpenAPI document of the JSON API (what /api/openapi.json serves)
     Openapi,
     /// Start the HTTP server
@@ -511,6 +513,23 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             let (units, measures) = acting.assessment_measures(&scheme).await?;
             let standings = taizhang_core::assessment::score(&scheme, &units, &measures);
             emit(&taizhang_core::assessment::document(&scheme, &standings), output)?;
+        }
+        Command::Imports => {
+            say!("时间\t账号\t类别\t文件\t工作表\t行数\t新增\t变更\t未变");
+            for (at, r) in app.as_user(&cli.acting).await?.imports().await? {
+                let s = r.summary;
+                say!(
+                    "{at}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    r.actor,
+                    r.kind,
+                    r.file,
+                    r.sheet,
+                    r.rows,
+                    s.new,
+                    s.changed,
+                    s.unchanged
+                );
+            }
         }
         Command::Openapi => {
             let doc = taizhang_web::openapi()

@@ -856,8 +856,13 @@ fn every_command_acts_as_the_account_named_by_as() {
     assert!(!out.status.success(), "a reporter's import of units was accepted");
     assert!(err.contains("填报员无权维护台账基础数据"), "{err}");
     assert_eq!(fingerprint(&db, dir.path()), before, "a refused import changed the database");
-    // The same file as admin (the default account) is imported: nothing changes in it.
+    // The same file as admin (the default account) is imported: nothing changes in it, and the
+    // import is in the audit trail with who, which file and its counts.
     assert!(ok(taizhang(&db, &["import", "units", units.to_str().unwrap()])).contains("变更0条"));
+    let log = ok(taizhang(&db, &["imports"]));
+    let line = log.lines().nth(1).unwrap_or_default();
+    assert!(line.contains("\tadmin\tunits\t") && line.contains("units.xlsx"), "{log}");
+    assert!(!taizhang(&db, &["imports", "--as", "zjj_reporter"]).status.success(), "the trail is the admins'");
 
     // Reads are narrowed to the account's reach: another unit's records and the district's
     // annual summary are refused to a unit's reporter, and allowed to the district leader.

@@ -183,6 +183,7 @@ pub struct Health {
         api::indicators,
         api::warnings,
         api::rounds,
+        api::imports,
         api::entries,
         api::save_entry,
         api::submit,
@@ -213,6 +214,7 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/indicators", get(api::indicators))
         .route("/api/v1/warnings", get(api::warnings))
         .route("/api/v1/rounds", get(api::rounds))
+        .route("/api/v1/imports", get(api::imports))
         .route("/api/v1/rounds/{round}/units/{unit}/entries", get(api::entries))
         .route("/api/v1/rounds/{round}/units/{unit}/entries/{subject}", put(api::save_entry))
         .route("/api/v1/rounds/{round}/units/{unit}/submit", post(api::submit))

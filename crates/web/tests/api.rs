@@ -662,6 +662,7 @@ fn route_cases() -> Vec<RouteCase> {
         case("get", "/api/v1/warnings", "/api/v1/warnings?period=2018-05", None, "UOOOOO"),
         case("get", "/api/v1/warnings", "/api/v1/warnings?period=2018-05&unit=erqi-dhj", None, "UOOODD"),
         case("get", "/api/v1/rounds", "/api/v1/rounds", None, "UOOOOO"),
+        case("get", "/api/v1/imports", "/api/v1/imports", None, "UODDDD"),
         case("get", "/api/v1/rounds/{round}/units/{unit}/entries", "/api/v1/rounds/1/units/erqi-dhj/entries", None, "UOOODD"),
         case("post", "/api/v1/session", "/api/v1/session", Json(r#"{"username":"admin","password":"password-123"}"#), "AAAAAA"),
         case("put", "/api/v1/rounds/{round}/units/{unit}/entries/{subject}", "/api/v1/rounds/1/units/erqi-zjj/entries/ZD2018-001", Json(ENTRY), "UADDAA"),

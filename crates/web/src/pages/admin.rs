@@ -46,6 +46,21 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQu
         ],
         "关闭填报（锁定）",
     );
+    let mut t = TableView::new("", &["时间", "账号", "数据类别", "文件", "工作表", "行数", "新增", "变更", "未变"]);
+    for (at, r) in acting.imports().await? {
+        t.rows.push(vec![
+            CellView::text(at),
+            CellView::text(r.actor),
+            CellView::text(r.kind),
+            CellView::text(r.file),
+            CellView::text(r.sheet),
+            CellView::num(Decimal::from(r.rows), 0),
+            CellView::num(Decimal::from(r.summary.new), 0),
+            CellView::num(Decimal::from(r.summary.changed), 0),
+            CellView::num(Decimal::from(r.summary.unchanged), 0),
+        ]);
+    }
+    page.section("导入记录", t, "还没有导入过工作簿。");
     page.heading("账号");
     let mut t = TableView::new("", &["账号", "姓名", "角色", "单位"]);
     for u in acting.users().await? {
