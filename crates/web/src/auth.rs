@@ -17,11 +17,10 @@ use rand::distr::Alphanumeric;
 use serde::Deserialize;
 use taizhang_app::Session;
 
-use crate::extract::{Signed, User};
+use crate::extract::{COOKIE_NAME, Signed, User};
 use crate::view::{Page, render};
 use crate::{AppError, AppState};
 
-pub const COOKIE_NAME: &str = "tz_session";
 const SESSION_HOURS: u64 = 12;
 const MAX_FAILURES: usize = 5;
 const FAILURE_WINDOW: Duration = Duration::from_secs(600);

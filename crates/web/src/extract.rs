@@ -9,8 +9,10 @@ use taizhang_app::{Acting, Session};
 use taizhang_core::access::Actor;
 use taizhang_core::workflow::Round;
 
-use crate::auth::COOKIE_NAME;
 use crate::{AppError, AppState};
+
+/// The session cookie's name (set by sign-in in `auth`, read here).
+pub const COOKIE_NAME: &str = "tz_session";
 
 /// The signed-in user of a page request; anyone else is sent to the sign-in page.
 #[derive(Debug, Clone)]

@@ -1,0 +1,180 @@
+//! Reporting rounds and entries: drafts, submission, review.
+
+use super::*;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundRow {
+    pub id: i64,
+    pub period: String,
+    pub form: String,
+    pub due: String,
+    pub open: bool,
+}
+
+/// Reporting rounds, newest first.
+#[utoipa::path(get, path = "/api/v1/rounds", tag = "reporting", responses((status = 200, description = "成功", body = [RoundRow])))]
+pub async fn rounds(Signed { state, user, .. }: Signed) -> ApiResult<Vec<RoundRow>> {
+    let acting = user.acting(&state).await?;
+    Ok(Json(
+        acting
+            .rounds()
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(|r| RoundRow {
+                id: r.id,
+                period: r.period.key(),
+                form: r.form.code().into(),
+                due: r.due.to_string(),
+                open: r.status == taizhang_core::workflow::RoundStatus::Open,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema, Default)]
+pub struct Figures {
+    pub month_wan: Option<String>,
+    pub ytd_wan: Option<String>,
+    pub since_start_wan: Option<String>,
+    pub value: Option<String>,
+    pub growth: Option<String>,
+    pub percent: Option<String>,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub problems: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryRow {
+    pub subject: String,
+    pub unit: String,
+    pub state: String,
+    pub version: i64,
+    pub figures: Figures,
+    pub explanation: String,
+    pub failures: String,
+}
+
+fn entry_row(e: Entry) -> EntryRow {
+    let f = e.figures;
+    EntryRow {
+        subject: e.subject,
+        unit: e.unit,
+        state: e.state.code().into(),
+        version: e.version,
+        figures: Figures {
+            month_wan: dec(f.month_wan),
+            ytd_wan: dec(f.ytd_wan),
+            since_start_wan: dec(f.since_start_wan),
+            value: dec(f.value),
+            growth: dec(f.growth),
+            percent: dec(f.percent),
+            text: f.text,
+            problems: f.problems,
+        },
+        explanation: e.explanation,
+        failures: e.failures,
+    }
+}
+
+/// A unit's entries in a round.
+#[utoipa::path(get, path = "/api/v1/rounds/{round}/units/{unit}/entries", tag = "reporting",
+    params(("round" = i64, Path), ("unit" = String, Path)),
+    responses((status = 200, description = "成功", body = [EntryRow]), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody)))]
+pub async fn entries(
+    Signed { state, user, .. }: Signed,
+    Path((round, unit)): Path<(i64, String)>,
+) -> ApiResult<Vec<EntryRow>> {
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round).await.map_err(AppError::from)?;
+    Ok(Json(acting.entries(&round, &unit).await.map_err(AppError::from)?.into_iter().map(entry_row).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SaveEntry {
+    /// The version loaded (absent for a new entry): a stale one is a 409 conflict.
+    pub version: Option<i64>,
+    pub figures: Figures,
+}
+
+/// Saves a draft.
+#[utoipa::path(put, path = "/api/v1/rounds/{round}/units/{unit}/entries/{subject}", tag = "reporting",
+    params(("round" = i64, Path), ("unit" = String, Path), ("subject" = String, Path)), request_body = SaveEntry,
+    responses((status = 200, description = "成功", body = EntryRow), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody), (status = 409, description = "记录已被他人修改", body = crate::ApiErrorBody)))]
+pub async fn save_entry(
+    Signed { state, user, .. }: Signed,
+    Path((round, unit, subject)): Path<(i64, String, String)>,
+    Json(body): Json<SaveEntry>,
+) -> ApiResult<EntryRow> {
+    let f = &body.figures;
+    let numbers = [
+        ("month_wan", f.month_wan.as_deref()),
+        ("ytd_wan", f.ytd_wan.as_deref()),
+        ("since_start_wan", f.since_start_wan.as_deref()),
+        ("value", f.value.as_deref()),
+        ("growth", f.growth.as_deref()),
+        ("percent", f.percent.as_deref()),
+    ];
+    let figures = crate::figures::typed_figures(numbers, &f.text, &f.problems).map_err(AppError::BadRequest)?;
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round).await.map_err(AppError::from)?;
+    let saved = acting.save_draft(&round, &unit, &subject, &figures, body.version).await.map_err(AppError::from)?;
+    Ok(Json(entry_row(saved)))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+pub struct SubmitBody {
+    /// 说明 by subject, for records that fail a check (强制上报).
+    #[serde(default)]
+    pub explanations: HashMap<String, String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Count {
+    pub count: usize,
+}
+
+/// Submits a unit's drafts; 422 `rules_failed` lists what needs a 说明.
+#[utoipa::path(post, path = "/api/v1/rounds/{round}/units/{unit}/submit", tag = "reporting",
+    params(("round" = i64, Path), ("unit" = String, Path)), request_body = SubmitBody,
+    responses((status = 200, description = "成功", body = Count), (status = 422, description = "校验未通过", body = crate::ApiErrorBody)))]
+pub async fn submit(
+    Signed { state, user, .. }: Signed,
+    Path((round, unit)): Path<(i64, String)>,
+    Json(body): Json<SubmitBody>,
+) -> ApiResult<Count> {
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round).await.map_err(AppError::from)?;
+    Ok(Json(Count { count: acting.submit(&round, &unit, &body.explanations).await.map_err(AppError::from)? }))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+pub struct ActionBody {
+    /// Required to return.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// approve (unit leader), accept (district) or return (with a reason) a unit's entries.
+#[utoipa::path(post, path = "/api/v1/rounds/{round}/units/{unit}/{action}", tag = "reporting",
+    params(("round" = i64, Path), ("unit" = String, Path), ("action" = String, Path, description = "approve | accept | return")),
+    request_body = ActionBody,
+    responses((status = 200, description = "成功", body = Count), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody), (status = 404, description = "不存在", body = crate::ApiErrorBody)))]
+pub async fn act(
+    Signed { state, user, .. }: Signed,
+    Path((round, unit, action)): Path<(i64, String, String)>,
+    Json(body): Json<ActionBody>,
+) -> ApiResult<Count> {
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round).await.map_err(AppError::from)?;
+    let count = match action.as_str() {
+        "approve" => acting.approve(&round, &unit).await,
+        "accept" => acting.accept(&round, &unit).await,
+        "return" => acting.return_entries(&round, &unit, &body.reason).await,
+        other => return Err(ApiError(AppError::NotFound(format!("操作“{other}”")))),
+    }
+    .map_err(|e: taizhang_app::Error| ApiError(e.into()))?;
+    Ok(Json(Count { count }))
+}
