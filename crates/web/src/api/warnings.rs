@@ -12,7 +12,6 @@ pub struct WarningRow {
     pub reason: String,
 }
 
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WarningParams {

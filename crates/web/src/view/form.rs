@@ -1,0 +1,36 @@
+//! Forms and their fields.
+
+#[derive(Debug, Clone)]
+pub enum FieldKind {
+    Hidden,
+    Text,
+    Password,
+    /// An .xlsx upload (the form becomes multipart).
+    File,
+    Area,
+    Select(Vec<(String, String)>),
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldView {
+    pub name: String,
+    pub label: String,
+    pub kind: FieldKind,
+    pub value: String,
+}
+
+pub(crate) fn field(name: &str, label: &str, kind: FieldKind, value: impl Into<String>) -> FieldView {
+    FieldView { name: name.into(), label: label.into(), kind, value: value.into() }
+}
+
+/// A form: posted with the session's CSRF token, or (`get`) a filter that changes nothing.
+#[derive(Debug, Clone)]
+pub struct FormView {
+    pub action: String,
+    pub csrf: String,
+    pub fields: Vec<FieldView>,
+    pub submit: String,
+    pub inline: bool,
+    pub multipart: bool,
+    pub get: bool,
+}

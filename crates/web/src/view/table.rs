@@ -1,0 +1,114 @@
+//! Tables of cells (numbers right-aligned, lights coloured), and a page's tables as an Excel workbook.
+
+use super::*;
+
+#[derive(Debug, Clone, Default)]
+pub struct CellView {
+    pub text: String,
+    pub href: Option<String>,
+    pub light: Option<&'static str>,
+    pub num: bool,
+}
+
+impl CellView {
+    pub fn text(t: impl Into<String>) -> Self {
+        Self { text: t.into(), ..Self::default() }
+    }
+    pub fn link(t: impl Into<String>, href: impl Into<String>) -> Self {
+        Self { text: t.into(), href: Some(href.into()), ..Self::default() }
+    }
+    pub fn num(d: Decimal, dp: u32) -> Self {
+        Self { text: format_number(d, dp), num: true, ..Self::default() }
+    }
+    pub fn light(l: Light) -> Self {
+        Self { text: l.label_zh().into(), light: Some(l.code()), ..Self::default() }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TableView {
+    pub caption: String,
+    pub export: Option<String>,
+    pub headers: Vec<(String, Option<String>)>,
+    pub rows: Vec<Vec<CellView>>,
+}
+
+impl TableView {
+    pub fn new(caption: &str, headers: &[&str]) -> Self {
+        Self {
+            caption: caption.into(),
+            headers: headers.iter().map(|h| (h.to_string(), None)).collect(),
+            ..Self::default()
+        }
+    }
+
+    /// The same table for Excel.
+    pub(crate) fn to_table(&self) -> Table {
+        Table {
+            caption: self.caption.clone(),
+            headers: self.headers.iter().map(|h| h.0.clone()).collect(),
+            rows: self
+                .rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|c| match (c.num, c.text.parse::<Decimal>()) {
+                            (true, Ok(d)) => TableCell::Number(d, d.scale()),
+                            _ => TableCell::Text(c.text.clone()),
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    pub format: Option<String>,
+}
+
+/// Gives every captioned table of a page the link that exports it (the page's own address
+/// with `format=xlsx`).
+pub(crate) fn exportable(page: &mut Page, uri: &axum::http::Uri) {
+    let link = match uri.query() {
+        Some(q) => format!("{}?{q}&format=xlsx", uri.path()),
+        None => format!("{}?format=xlsx", uri.path()),
+    };
+    for block in &mut page.blocks {
+        if let Block::Table(t) = block
+            && t.export.is_none()
+        {
+            if t.caption.is_empty() {
+                t.caption = "列表".into();
+            }
+            t.export = Some(link.clone());
+        }
+    }
+}
+
+/// A list page as HTML, or its tables as an Excel workbook with `?format=xlsx`.
+pub(crate) fn page_or_xlsx(page: Page, format: Option<&str>) -> Result<Response, AppError> {
+    if format == Some("xlsx") {
+        let tables: Vec<Table> = page
+            .blocks
+            .iter()
+            .filter_map(|b| if let Block::Table(t) = b { Some(t.to_table()) } else { None })
+            .collect();
+        let doc = Document {
+            title: page.title.clone(),
+            subtitle: None,
+            sections: vec![DocSection { heading: page.title.clone(), tables, ..DocSection::default() }],
+        };
+        let bytes = taizhang_office::report::xlsx(&doc).map_err(|_| AppError::Internal)?;
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"taizhang.xlsx\""),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
+    Ok(render(&page))
+}
