@@ -17,7 +17,8 @@ use taizhang_core::world::ProjectRecord;
 
 use crate::bulk::AnyQuery;
 use crate::filter::Filtered;
-use crate::ledger::{PROJECT_SELECT, progress_from_row, project_from_row};
+use crate::progress::progress_from_row;
+use crate::projects::{PROJECT_SELECT, project_from_row};
 use crate::{Ids, ProgressRow, Result, Store, Tx};
 
 /// One file's import under way, in two halves that run side by side ([`Store::importer`]):
@@ -516,7 +517,7 @@ impl Store {
         .and_within("v.unit_id", unit)
         .then("ORDER BY u.sort_order, u.id, i.section, i.sort_order, v.period");
         let rows = q.query().fetch_all(&self.pool).await?;
-        rows.iter().map(crate::ledger::value_from_row).collect()
+        rows.iter().map(crate::values::value_from_row).collect()
     }
 
     /// Targets of a year, in a unit's subtree.

@@ -8,16 +8,24 @@
 
 mod briefing;
 mod bulk;
+mod catalogue;
 mod db;
 mod error;
 mod exchange;
 mod filter;
+mod honours;
 mod ledger;
+mod plan;
+mod progress;
+mod projects;
 mod reports;
 mod rounds;
 mod supervision;
+mod tasks;
 pub mod testing;
+mod units;
 mod users;
+mod values;
 mod world;
 
 use std::sync::atomic::{AtomicU64, Ordering};

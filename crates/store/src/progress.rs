@@ -1,0 +1,73 @@
+//! Projects' monthly progress reports (年初至报告期累计 and the rest).
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use taizhang_core::period::Period;
+use taizhang_core::project::MonthlyProgress;
+use taizhang_core::quantity::from_scaled;
+
+use crate::ledger::*;
+use crate::projects::load_project;
+use crate::{ProgressRow, Result, Store, StoreError, Tx};
+
+/// A progress row (month_e4, ytd_e4, since_start_e4, image_progress, problems) as a report.
+pub(crate) fn progress_from_row(r: &AnyRow, project: String, period: Period) -> Result<MonthlyProgress> {
+    Ok(MonthlyProgress {
+        project,
+        period,
+        month_wan: r.try_get::<Option<i64>, _>("month_e4")?.map(from_scaled),
+        ytd_wan: from_scaled(r.try_get("ytd_e4")?),
+        since_start_wan: r.try_get::<Option<i64>, _>("since_start_e4")?.map(from_scaled),
+        image_progress: r.try_get("image_progress")?,
+        problems: r.try_get("problems")?,
+    })
+}
+
+impl Tx {
+    /// Records a month's progress, checked against its project first.
+    pub async fn upsert_progress(&mut self, m: &MonthlyProgress) -> Result<()> {
+        let project = project_id(self.conn(), &m.project).await?;
+        let master =
+            load_project(self.conn(), &m.project).await?.ok_or_else(|| StoreError::not_found("项目", &m.project))?;
+        m.validate(&master)?;
+        self.insert_progress_rows(&[ProgressRow { project_id: project, progress: m.clone() }]).await
+    }
+}
+
+impl Store {
+    pub async fn progress(&self, project: &str, period: Period) -> Result<Option<MonthlyProgress>> {
+        let row = sqlx::query(
+            "SELECT g.month_e4, g.ytd_e4, g.since_start_e4, g.image_progress, g.problems
+             FROM project_progress g JOIN projects p ON p.id = g.project_id WHERE p.code = $1 AND g.period = $2",
+        )
+        .bind(project)
+        .bind(period.key())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| progress_from_row(&r, project.to_string(), period)).transpose()
+    }
+
+    /// The latest month any project has reported (what pages show by default).
+    pub async fn latest_progress_period(&self) -> Result<Option<Period>> {
+        let row = sqlx::query("SELECT MAX(period) FROM project_progress").fetch_one(&self.pool).await?;
+        Ok(row.try_get::<Option<String>, _>(0)?.map(|p| p.parse()).transpose()?)
+    }
+
+    /// A project's monthly reports of a year, January first.
+    pub async fn project_progress(&self, project: &str, year: i32) -> Result<Vec<MonthlyProgress>> {
+        let rows = sqlx::query(
+            "SELECT g.period, g.month_e4, g.ytd_e4, g.since_start_e4, g.image_progress, g.problems
+             FROM project_progress g JOIN projects p ON p.id = g.project_id WHERE p.code = $1 AND g.year = $2 ORDER BY g.period",
+        )
+        .bind(project)
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let period: Period = r.try_get::<String, _>("period")?.parse()?;
+                progress_from_row(r, project.to_string(), period)
+            })
+            .collect()
+    }
+}
