@@ -486,14 +486,13 @@ impl Store {
         )
         .and_within("p.unit_id", unit)
         .then("ORDER BY p.code, g.period");
-        let rows = q.query().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                let code: String = r.try_get("code")?;
-                let period: Period = r.try_get::<String, _>("period")?.parse()?;
-                progress_from_row(r, code, period)
-            })
-            .collect()
+        let q = q.query();
+        self.read_rows(q, |r| {
+            let code: String = r.try_get("code")?;
+            let period: Period = r.try_get::<String, _>("period")?.parse()?;
+            progress_from_row(r, code, period)
+        })
+        .await
     }
 
     /// Total investment (万元) of every project by code: what progress rows are checked against.
@@ -530,19 +529,18 @@ impl Store {
         )
         .and_within("t.unit_id", unit)
         .then("ORDER BY u.sort_order, u.id, i.section, i.sort_order");
-        let rows = q.query().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Target {
-                    indicator: r.try_get("indicator")?,
-                    unit: r.try_get("unit")?,
-                    year,
-                    level: r.try_get::<Option<i64>, _>("level_e4")?.map(from_scaled),
-                    growth: r.try_get::<Option<i64>, _>("growth_e4")?.map(from_scaled),
-                    qualifier: r.try_get("qualifier")?,
-                })
+        let q = q.query();
+        self.read_rows(q, |r| {
+            Ok(Target {
+                indicator: r.try_get("indicator")?,
+                unit: r.try_get("unit")?,
+                year,
+                level: r.try_get::<Option<i64>, _>("level_e4")?.map(from_scaled),
+                growth: r.try_get::<Option<i64>, _>("growth_e4")?.map(from_scaled),
+                qualifier: r.try_get("qualifier")?,
             })
-            .collect()
+        })
+        .await
     }
 
     /// Key tasks of a year led in a unit's subtree.

@@ -28,29 +28,26 @@ impl Tx {
 impl Store {
     /// A unit's honours of the years `from..=to`, in the order they were recorded.
     pub async fn honours(&self, unit: &str, from: i32, to: i32) -> Result<Vec<taizhang_core::honour::Honour>> {
-        let rows = sqlx::query(
-            "SELECT h.year, h.scope, h.subject, h.item, h.kind, h.result FROM honours h JOIN org_units u ON u.id = h.unit_id
-             WHERE u.code = $1 AND h.year >= $2 AND h.year <= $3 ORDER BY h.year, h.id",
-        )
-        .bind(unit)
-        .bind(i64::from(from))
-        .bind(i64::from(to))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(taizhang_core::honour::Honour {
-                    unit: unit.to_string(),
-                    year: i32::try_from(r.try_get::<i64, _>("year")?).unwrap_or_default(),
-                    scope: r.try_get("scope")?,
-                    subject: r.try_get("subject")?,
-                    item: r.try_get("item")?,
-                    kind: taizhang_core::honour::HonourKind::from_parts(
-                        &r.try_get::<String, _>("kind")?,
-                        &r.try_get::<String, _>("result")?,
-                    )?,
-                })
+        let q = sqlx::query(
+"SELECT h.year, h.scope, h.subject, h.item, h.kind, h.result FROM honours h JOIN org_units u ON u.id = h.unit_id
+WHERE u.code = $1 AND h.year >= $2 AND h.year <= $3 ORDER BY h.year, h.id",
+)
+.bind(unit)
+.bind(i64::from(from))
+.bind(i64::from(to));
+        self.read_rows(q, |r| {
+            Ok(taizhang_core::honour::Honour {
+                unit: unit.to_string(),
+                year: i32::try_from(r.try_get::<i64, _>("year")?).unwrap_or_default(),
+                scope: r.try_get("scope")?,
+                subject: r.try_get("subject")?,
+                item: r.try_get("item")?,
+                kind: taizhang_core::honour::HonourKind::from_parts(
+                    &r.try_get::<String, _>("kind")?,
+                    &r.try_get::<String, _>("result")?,
+                )?,
             })
-            .collect()
+        })
+        .await
     }
 }

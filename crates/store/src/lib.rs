@@ -122,6 +122,15 @@ impl Store {
         Ok(tree)
     }
 
+    /// Runs a read and turns each row into a value.
+    pub(crate) async fn read_rows<T>(
+        &self,
+        q: filter::AnyQuery<'_>,
+        from_row: impl Fn(&sqlx::any::AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        q.fetch_all(&self.pool).await?.iter().map(from_row).collect()
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

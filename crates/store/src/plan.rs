@@ -48,48 +48,42 @@ impl Tx {
 
 impl Store {
     pub async fn plan_nodes(&self, unit: &str, year: i32) -> Result<Vec<PlanNode>> {
-        let rows = sqlx::query(
-            "SELECT n.code, p.code AS parent_code, u.code AS unit_code, n.year, n.kind, n.level_label, n.title, n.sort_order
-             FROM plan_nodes n JOIN org_units u ON u.id = n.unit_id LEFT JOIN plan_nodes p ON p.id = n.parent_id
-             WHERE u.code = $1 AND n.year = $2 ORDER BY n.sort_order, n.id",
-        )
-        .bind(unit)
-        .bind(i64::from(year))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PlanNode {
-                    code: r.try_get("code")?,
-                    parent: r.try_get("parent_code")?,
-                    unit: r.try_get("unit_code")?,
-                    year: i32::try_from(r.try_get::<i64, _>("year")?).unwrap_or_default(),
-                    kind: r.try_get::<String, _>("kind")?.parse()?,
-                    level_label: r.try_get("level_label")?,
-                    title: r.try_get("title")?,
-                    order: r.try_get("sort_order")?,
-                })
+        let q = sqlx::query(
+"SELECT n.code, p.code AS parent_code, u.code AS unit_code, n.year, n.kind, n.level_label, n.title, n.sort_order
+FROM plan_nodes n JOIN org_units u ON u.id = n.unit_id LEFT JOIN plan_nodes p ON p.id = n.parent_id
+WHERE u.code = $1 AND n.year = $2 ORDER BY n.sort_order, n.id",
+)
+.bind(unit)
+.bind(i64::from(year));
+        self.read_rows(q, |r| {
+            Ok(PlanNode {
+                code: r.try_get("code")?,
+                parent: r.try_get("parent_code")?,
+                unit: r.try_get("unit_code")?,
+                year: i32::try_from(r.try_get::<i64, _>("year")?).unwrap_or_default(),
+                kind: r.try_get::<String, _>("kind")?.parse()?,
+                level_label: r.try_get("level_label")?,
+                title: r.try_get("title")?,
+                order: r.try_get("sort_order")?,
             })
-            .collect()
+        })
+        .await
     }
 
     pub async fn milestones(&self, unit: &str) -> Result<Vec<Milestone>> {
-        let rows = sqlx::query(
+        let q = sqlx::query(
             "SELECT m.horizon, m.sort_order, m.text FROM plan_milestones m JOIN org_units u ON u.id = m.unit_id
-             WHERE u.code = $1 ORDER BY m.sort_order",
+WHERE u.code = $1 ORDER BY m.sort_order",
         )
-        .bind(unit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Milestone {
-                    unit: unit.to_string(),
-                    horizon: r.try_get("horizon")?,
-                    order: r.try_get("sort_order")?,
-                    text: r.try_get("text")?,
-                })
+        .bind(unit);
+        self.read_rows(q, |r| {
+            Ok(Milestone {
+                unit: unit.to_string(),
+                horizon: r.try_get("horizon")?,
+                order: r.try_get("sort_order")?,
+                text: r.try_get("text")?,
             })
-            .collect()
+        })
+        .await
     }
 }

@@ -55,19 +55,16 @@ impl Store {
 
     /// A project's monthly reports of a year, January first.
     pub async fn project_progress(&self, project: &str, year: i32) -> Result<Vec<MonthlyProgress>> {
-        let rows = sqlx::query(
+        let q = sqlx::query(
             "SELECT g.period, g.month_e4, g.ytd_e4, g.since_start_e4, g.image_progress, g.problems
-             FROM project_progress g JOIN projects p ON p.id = g.project_id WHERE p.code = $1 AND g.year = $2 ORDER BY g.period",
+FROM project_progress g JOIN projects p ON p.id = g.project_id WHERE p.code = $1 AND g.year = $2 ORDER BY g.period",
         )
         .bind(project)
-        .bind(i64::from(year))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let period: Period = r.try_get::<String, _>("period")?.parse()?;
-                progress_from_row(r, project.to_string(), period)
-            })
-            .collect()
+        .bind(i64::from(year));
+        self.read_rows(q, |r| {
+            let period: Period = r.try_get::<String, _>("period")?.parse()?;
+            progress_from_row(r, project.to_string(), period)
+        })
+        .await
     }
 }

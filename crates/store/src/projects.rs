@@ -159,24 +159,21 @@ impl Store {
     }
 
     pub async fn problems(&self, project: &str) -> Result<Vec<Problem>> {
-        let rows = sqlx::query(
+        let q = sqlx::query(
             "SELECT q.raised_on, q.description, q.owner, q.deadline, q.resolved_on, q.resolution
-             FROM problems q JOIN projects p ON p.id = q.project_id WHERE p.code = $1 ORDER BY q.id",
+FROM problems q JOIN projects p ON p.id = q.project_id WHERE p.code = $1 ORDER BY q.id",
         )
-        .bind(project)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Problem {
-                    raised_on: Date::parse(&r.try_get::<String, _>("raised_on")?)?,
-                    description: r.try_get("description")?,
-                    owner: r.try_get("owner")?,
-                    deadline: opt_date(r.try_get("deadline")?)?,
-                    resolved_on: opt_date(r.try_get("resolved_on")?)?,
-                    resolution: r.try_get("resolution")?,
-                })
+        .bind(project);
+        self.read_rows(q, |r| {
+            Ok(Problem {
+                raised_on: Date::parse(&r.try_get::<String, _>("raised_on")?)?,
+                description: r.try_get("description")?,
+                owner: r.try_get("owner")?,
+                deadline: opt_date(r.try_get("deadline")?)?,
+                resolved_on: opt_date(r.try_get("resolved_on")?)?,
+                resolution: r.try_get("resolution")?,
             })
-            .collect()
+        })
+        .await
     }
 }

@@ -181,23 +181,20 @@ impl Store {
 
     /// The audit trail of one entry.
     pub async fn entry_history(&self, entry: i64) -> Result<Vec<Transition>> {
-        let rows = sqlx::query(
+        let q = sqlx::query(
             "SELECT actor, at, from_state, to_state, reason FROM entry_events WHERE entry_id = $1 ORDER BY id",
         )
-        .bind(entry)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Transition {
-                    actor: r.try_get(0)?,
-                    at: r.try_get(1)?,
-                    from: r.try_get(2)?,
-                    to: r.try_get(3)?,
-                    reason: r.try_get(4)?,
-                })
+        .bind(entry);
+        self.read_rows(q, |r| {
+            Ok(Transition {
+                actor: r.try_get(0)?,
+                at: r.try_get(1)?,
+                from: r.try_get(2)?,
+                to: r.try_get(3)?,
+                reason: r.try_get(4)?,
             })
-            .collect()
+        })
+        .await
     }
 }
 

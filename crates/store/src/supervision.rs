@@ -111,38 +111,36 @@ impl Store {
              LEFT JOIN project_month_plans mp ON mp.project_id = p.id AND mp.period = $3
              ORDER BY p.code"
         );
-        let rows = self.year_rows(sql, scope, period, period.closing_month().key()).await?;
-        rows.iter()
-            .map(|r| {
-                let ytd = r.try_get::<Option<i64>, _>("ytd_e4")?.map(from_scaled);
-                let since_start = r.try_get::<Option<i64>, _>("since_start_e4")?.map(from_scaled);
-                let actual_start = opt_date(r.try_get("actual_start")?)?;
-                // Money spent is a start, whether or not the start date was recorded.
-                let started = actual_start.or_else(|| {
-                    (ytd.is_some_and(|v| v > Decimal::ZERO) || since_start.is_some_and(|v| v > Decimal::ZERO))
-                        .then(|| Date::end_of(period))
-                });
-                let planned = from_scaled(r.try_get("planned_e4")?);
-                // The project's own monthly plan, as a share of its year, replaces m/12.
-                let own = r
-                    .try_get::<Option<i64>, _>("planned_ytd_e4")?
-                    .map(from_scaled)
-                    .and_then(|m| (!planned.is_zero()).then(|| m / planned));
-                Ok(ProjectLightRow {
-                    code: r.try_get("code")?,
-                    name: r.try_get("name")?,
-                    unit: r.try_get("unit_code")?,
-                    status: ProjectStatus {
-                        period: period.closing_month(),
-                        planned_wan: Some(planned),
-                        ytd_wan: ytd,
-                        own_time_progress: own,
-                        planned_start: opt_date(r.try_get("planned_start")?)?,
-                        actual_start: started,
-                    },
-                })
+        self.year_rows(sql, scope, period, period.closing_month().key(), |r| {
+            let ytd = r.try_get::<Option<i64>, _>("ytd_e4")?.map(from_scaled);
+            let since_start = r.try_get::<Option<i64>, _>("since_start_e4")?.map(from_scaled);
+            let actual_start = opt_date(r.try_get("actual_start")?)?;
+            // Money spent is a start, whether or not the start date was recorded.
+            let started = actual_start.or_else(|| {
+                (ytd.is_some_and(|v| v > Decimal::ZERO) || since_start.is_some_and(|v| v > Decimal::ZERO))
+                    .then(|| Date::end_of(period))
+            });
+            let planned = from_scaled(r.try_get("planned_e4")?);
+            // The project's own monthly plan, as a share of its year, replaces m/12.
+            let own = r
+                .try_get::<Option<i64>, _>("planned_ytd_e4")?
+                .map(from_scaled)
+                .and_then(|m| (!planned.is_zero()).then(|| m / planned));
+            Ok(ProjectLightRow {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                unit: r.try_get("unit_code")?,
+                status: ProjectStatus {
+                    period: period.closing_month(),
+                    planned_wan: Some(planned),
+                    ytd_wan: ytd,
+                    own_time_progress: own,
+                    planned_start: opt_date(r.try_get("planned_start")?)?,
+                    actual_start: started,
+                },
             })
-            .collect()
+        })
+        .await
     }
 
     /// The tasks of `period`'s year led in a unit's subtree, with their latest percent up to
@@ -156,19 +154,17 @@ impl Store {
              FROM tasks t JOIN sub ON sub.id = t.lead_unit_id JOIN org_units u ON u.id = t.lead_unit_id
              WHERE t.year = $2 ORDER BY t.code"
         );
-        let rows = self.year_rows(sql, scope, period, period.closing_month().key()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(TaskLightRow {
-                    code: r.try_get("code")?,
-                    name: r.try_get("name")?,
-                    unit: r.try_get("unit_code")?,
-                    deadline: opt_date(r.try_get("deadline")?)?,
-                    percent: r.try_get::<Option<i64>, _>("percent_e4")?.map(from_scaled),
-                    done: r.try_get::<String, _>("status")? == "done",
-                })
+        self.year_rows(sql, scope, period, period.closing_month().key(), |r| {
+            Ok(TaskLightRow {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                unit: r.try_get("unit_code")?,
+                deadline: opt_date(r.try_get("deadline")?)?,
+                percent: r.try_get::<Option<i64>, _>("percent_e4")?.map(from_scaled),
+                done: r.try_get::<String, _>("status")? == "done",
             })
-            .collect()
+        })
+        .await
     }
 
     /// Level targets of `period`'s year in a unit's subtree, with the value for the period.
@@ -180,23 +176,28 @@ impl Store {
              LEFT JOIN indicator_values v ON v.indicator_id = t.indicator_id AND v.unit_id = t.unit_id AND v.period = $3
              WHERE t.year = $2 AND t.level_e4 IS NOT NULL ORDER BY u.code, i.code"
         );
-        let rows = self.year_rows(sql, scope, period, period.key()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(IndicatorLightRow {
-                    indicator: r.try_get("code")?,
-                    unit: r.try_get("unit_code")?,
-                    target: from_scaled(r.try_get("level_e4")?),
-                    value: r.try_get::<Option<i64>, _>("value_e4")?.map(from_scaled),
-                })
+        self.year_rows(sql, scope, period, period.key(), |r| {
+            Ok(IndicatorLightRow {
+                indicator: r.try_get("code")?,
+                unit: r.try_get("unit_code")?,
+                target: from_scaled(r.try_get("level_e4")?),
+                value: r.try_get::<Option<i64>, _>("value_e4")?.map(from_scaled),
             })
-            .collect()
+        })
+        .await
     }
 
     /// The rows of a query over a unit's subtree (`$1`), a year (`$2`) and a period (`$3`).
-    async fn year_rows(&self, sql: String, scope: &str, period: Period, period_key: String) -> Result<Vec<AnyRow>> {
+    async fn year_rows<T>(
+        &self,
+        sql: String,
+        scope: &str,
+        period: Period,
+        period_key: String,
+        from_row: impl Fn(&AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
         let q = sqlx::query(AssertSqlSafe(sql)).bind(scope).bind(i64::from(period.year())).bind(period_key);
-        Ok(q.fetch_all(&self.pool).await?)
+        self.read_rows(q, from_row).await
     }
 
     /// Problems by id, or of the projects of a unit's subtree, each condition only when given.
@@ -227,7 +228,7 @@ impl Store {
             .and_eq(id_column, id)
             .and_within(unit_column, scope)
             .then(&format!("ORDER BY {id_column}"));
-        q.query().fetch_all(&self.pool).await?.iter().map(from_row).collect()
+        self.read_rows(q.query(), from_row).await
     }
 
     pub async fn extension_request(&self, id: i64) -> Result<ExtensionRequest> {

@@ -107,17 +107,16 @@ impl Store {
         )
         .and_eq("s.username", username)
         .then("ORDER BY s.username");
-        let rows = q.query().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(User {
-                    username: r.try_get("username")?,
-                    display_name: r.try_get("display_name")?,
-                    role: r.try_get::<String, _>("role")?.parse()?,
-                    unit: r.try_get("unit_code")?,
-                })
+        let q = q.query();
+        self.read_rows(q, |r| {
+            Ok(User {
+                username: r.try_get("username")?,
+                display_name: r.try_get("display_name")?,
+                role: r.try_get::<String, _>("role")?.parse()?,
+                unit: r.try_get("unit_code")?,
             })
-            .collect()
+        })
+        .await
     }
 }
 
