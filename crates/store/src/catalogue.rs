@@ -7,6 +7,7 @@ use taizhang_core::codes::IndicatorCode;
 use taizhang_core::indicator::{Catalogue, Indicator, Phrasing, Section};
 use taizhang_core::quantity::MeasureUnit;
 
+use crate::filter::Arg;
 use crate::{Result, Store, Tx};
 
 impl Tx {
@@ -58,14 +59,8 @@ impl Tx {
         .fetch_one(self.conn())
         .await?
         .try_get(0)?;
-        sqlx::query("DELETE FROM indicator_aliases WHERE indicator_id = $1").bind(id).execute(self.conn()).await?;
-        for alias in &ind.aliases {
-            sqlx::query("INSERT INTO indicator_aliases (alias, indicator_id) VALUES ($1, $2)")
-                .bind(alias)
-                .bind(id)
-                .execute(self.conn())
-                .await?;
-        }
+        let aliases = ind.aliases.iter().map(|a| Arg::from(a.as_str())).collect();
+        self.replace_children("indicator_aliases", "indicator_id", id, "alias", aliases).await?;
         Ok(id)
     }
 }

@@ -13,6 +13,16 @@ pub(crate) enum Arg {
     Text(String),
 }
 
+impl Arg {
+    /// Binds this value to the next placeholder of `q`.
+    pub(crate) fn bind_to(self, q: AnyQuery<'_>) -> AnyQuery<'_> {
+        match self {
+            Arg::Int(v) => q.bind(v),
+            Arg::Text(v) => q.bind(v),
+        }
+    }
+}
+
 impl From<i64> for Arg {
     fn from(v: i64) -> Self {
         Arg::Int(v)
@@ -82,10 +92,7 @@ impl Filtered {
     pub(crate) fn query(&self) -> AnyQuery<'_> {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(self.sql.as_str()));
         for a in &self.args {
-            q = match a {
-                Arg::Int(v) => q.bind(*v),
-                Arg::Text(v) => q.bind(v.as_str()),
-            };
+            q = a.clone().bind_to(q);
         }
         q
     }

@@ -8,6 +8,7 @@ use sqlx::{AssertSqlSafe, Row};
 use taizhang_core::project::Date;
 use taizhang_core::quantity::to_scaled;
 
+use crate::filter::Arg;
 use crate::{Result, Store, StoreError, Tx};
 
 pub(crate) fn scaled(v: Decimal) -> Result<i64> {
@@ -71,6 +72,25 @@ pub struct LedgerCounts {
 impl Tx {
     pub(crate) fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
+    }
+
+    /// Replaces a record's list of children (an indicator's aliases, a project's flags, a
+    /// task's cooperating units): the old rows go, one row per value is inserted.
+    pub(crate) async fn replace_children(
+        &mut self,
+        table: &'static str,
+        parent_column: &'static str,
+        parent: i64,
+        value_column: &'static str,
+        values: Vec<Arg>,
+    ) -> Result<()> {
+        let delete = format!("DELETE FROM {table} WHERE {parent_column} = $1");
+        sqlx::query(AssertSqlSafe(delete)).bind(parent).execute(self.conn()).await?;
+        let insert = format!("INSERT INTO {table} ({value_column}, {parent_column}) VALUES ($1, $2)");
+        for value in values {
+            value.bind_to(sqlx::query(AssertSqlSafe(insert.clone()))).bind(parent).execute(self.conn()).await?;
+        }
+        Ok(())
     }
 
     /// Appends to an event log (`{table}`: the record's id, who, when, then `fields`), the

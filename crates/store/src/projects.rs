@@ -8,6 +8,7 @@ use taizhang_core::project::{Date, Problem, Project, Responsibility, YearPlan};
 use taizhang_core::quantity::from_scaled;
 
 use crate::bulk::{PROJECT_COLUMNS, PROJECT_UPDATES, bind_project};
+use crate::filter::Arg;
 use crate::ledger::*;
 use crate::{Result, Store, Tx};
 
@@ -74,14 +75,8 @@ impl Tx {
             .fetch_one(self.conn())
             .await?
             .try_get(0)?;
-        sqlx::query("DELETE FROM project_flags WHERE project_id = $1").bind(id).execute(self.conn()).await?;
-        for flag in &p.flags {
-            sqlx::query("INSERT INTO project_flags (project_id, flag) VALUES ($1, $2)")
-                .bind(id)
-                .bind(flag)
-                .execute(self.conn())
-                .await?;
-        }
+        let flags = p.flags.iter().map(|f| Arg::from(f.as_str())).collect();
+        self.replace_children("project_flags", "project_id", id, "flag", flags).await?;
         Ok(id)
     }
 

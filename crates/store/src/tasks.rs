@@ -3,6 +3,7 @@
 use sqlx::Row;
 use taizhang_core::plan::KeyTask;
 
+use crate::filter::Arg;
 use crate::ledger::*;
 use crate::{Result, Store, Tx};
 
@@ -33,15 +34,11 @@ impl Tx {
         .fetch_one(self.conn())
         .await?
         .try_get(0)?;
-        sqlx::query("DELETE FROM task_cooperators WHERE task_id = $1").bind(id).execute(self.conn()).await?;
+        let mut units = Vec::new();
         for code in &t.cooperating_units {
-            let unit = unit_id(self.conn(), code).await?;
-            sqlx::query("INSERT INTO task_cooperators (task_id, unit_id) VALUES ($1, $2)")
-                .bind(id)
-                .bind(unit)
-                .execute(self.conn())
-                .await?;
+            units.push(Arg::from(unit_id(self.conn(), code).await?));
         }
+        self.replace_children("task_cooperators", "task_id", id, "unit_id", units).await?;
         Ok(id)
     }
 }
