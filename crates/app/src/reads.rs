@@ -123,15 +123,10 @@ impl Acting<'_> {
         Ok(found)
     }
 
-    /// Monthly progress of a year (through a month when given) in a unit's subtree.
-    pub async fn progress_rows(
-        &self,
-        year: i32,
-        through: Option<u8>,
-        unit: Option<&str>,
-    ) -> Result<Vec<MonthlyProgress>> {
+    /// Monthly progress of a year (up to a month when given) in a unit's subtree.
+    pub async fn progress_rows(&self, year: i32, upto: Option<u8>, unit: Option<&str>) -> Result<Vec<MonthlyProgress>> {
         let reach = self.reach(unit)?;
-        Ok(self.store.progress_rows(year, through, reach.as_deref()).await?)
+        Ok(self.store.progress_rows(year, upto, reach.as_deref()).await?)
     }
 
     pub async fn value(&self, indicator: &str, unit: &str, period: Period) -> Result<Option<IndicatorValue>> {

@@ -7,7 +7,6 @@ use taizhang_core::codes::IndicatorCode;
 use taizhang_core::indicator::{Catalogue, Indicator, Phrasing, Section};
 use taizhang_core::quantity::MeasureUnit;
 
-use crate::filter::Arg;
 use crate::{Result, Store, Tx};
 
 impl Tx {
@@ -59,7 +58,7 @@ impl Tx {
         .fetch_one(self.conn())
         .await?
         .try_get(0)?;
-        let aliases = ind.aliases.iter().map(|a| Arg::from(a.as_str())).collect();
+        let aliases = ind.aliases.iter().map(String::as_str);
         self.replace_children("indicator_aliases", "indicator_id", id, "alias", aliases).await?;
         Ok(id)
     }

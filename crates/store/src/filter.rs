@@ -11,6 +11,8 @@ pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, AnyArguments>;
 pub(crate) enum Arg {
     Int(i64),
     Text(String),
+    /// Text or SQL NULL.
+    MaybeText(Option<String>),
 }
 
 impl Arg {
@@ -19,6 +21,7 @@ impl Arg {
         match self {
             Arg::Int(v) => q.bind(v),
             Arg::Text(v) => q.bind(v),
+            Arg::MaybeText(v) => q.bind(v),
         }
     }
 }
@@ -32,6 +35,12 @@ impl From<i64> for Arg {
 impl From<&str> for Arg {
     fn from(v: &str) -> Self {
         Arg::Text(v.to_string())
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::MaybeText(v)
     }
 }
 

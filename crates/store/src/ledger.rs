@@ -74,6 +74,16 @@ impl Tx {
         &mut self.tx
     }
 
+    /// Runs a write whose values are all text or whole numbers, bound to `$1…` in order.
+    pub(crate) async fn execute(&mut self, sql: &'static str, values: Vec<Arg>) -> Result<()> {
+        let mut q = sqlx::query(sql);
+        for value in values {
+            q = value.bind_to(q);
+        }
+        q.execute(self.conn()).await?;
+        Ok(())
+    }
+
     /// Replaces a record's list of children (an indicator's aliases, a project's flags, a
     /// task's cooperating units): the old rows go, one row per value is inserted.
     pub(crate) async fn replace_children(
@@ -82,13 +92,13 @@ impl Tx {
         parent_column: &'static str,
         parent: i64,
         value_column: &'static str,
-        values: Vec<Arg>,
+        values: impl IntoIterator<Item = impl Into<Arg>>,
     ) -> Result<()> {
         let delete = format!("DELETE FROM {table} WHERE {parent_column} = $1");
         sqlx::query(AssertSqlSafe(delete)).bind(parent).execute(self.conn()).await?;
         let insert = format!("INSERT INTO {table} ({value_column}, {parent_column}) VALUES ($1, $2)");
         for value in values {
-            value.bind_to(sqlx::query(AssertSqlSafe(insert.clone()))).bind(parent).execute(self.conn()).await?;
+            value.into().bind_to(sqlx::query(AssertSqlSafe(insert.clone()))).bind(parent).execute(self.conn()).await?;
         }
         Ok(())
     }

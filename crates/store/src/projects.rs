@@ -8,7 +8,6 @@ use taizhang_core::project::{Date, Problem, Project, Responsibility, YearPlan};
 use taizhang_core::quantity::from_scaled;
 
 use crate::bulk::{PROJECT_COLUMNS, PROJECT_UPDATES, bind_project};
-use crate::filter::Arg;
 use crate::ledger::*;
 use crate::{Result, Store, Tx};
 
@@ -75,8 +74,7 @@ impl Tx {
             .fetch_one(self.conn())
             .await?
             .try_get(0)?;
-        let flags = p.flags.iter().map(|f| Arg::from(f.as_str())).collect();
-        self.replace_children("project_flags", "project_id", id, "flag", flags).await?;
+        self.replace_children("project_flags", "project_id", id, "flag", p.flags.iter().map(String::as_str)).await?;
         Ok(id)
     }
 

@@ -217,12 +217,8 @@ impl Tx {
 
     pub async fn add_round_unit(&mut self, round: i64, unit: &str) -> Result<()> {
         let uid = unit_id(self.conn(), unit).await?;
-        sqlx::query("INSERT INTO round_units (round_id, unit_id) VALUES ($1, $2)")
-            .bind(round)
-            .bind(uid)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+        self.execute("INSERT INTO round_units (round_id, unit_id) VALUES ($1, $2)", vec![round.into(), uid.into()])
+            .await
     }
 
     /// Opens or closes a round.
@@ -231,13 +227,11 @@ impl Tx {
             RoundStatus::Open => ("open", None),
             RoundStatus::Closed => ("closed", Some(crate::now_iso())),
         };
-        sqlx::query("UPDATE rounds SET status = $1, closed_at = $2 WHERE id = $3")
-            .bind(status)
-            .bind(closed_at)
-            .bind(round)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+        self.execute(
+            "UPDATE rounds SET status = $1, closed_at = $2 WHERE id = $3",
+            vec![status.into(), closed_at.into(), round.into()],
+        )
+        .await
     }
 
     pub async fn log_round(&mut self, round: i64, actor: &str, event: &str, reason: &str) -> Result<()> {
@@ -322,14 +316,11 @@ impl Tx {
 
     /// Keeps a submission's rule failures and the 说明 that answers them.
     pub async fn record_submission(&mut self, entry: i64, explanation: &str, failures: &str) -> Result<()> {
-        sqlx::query("UPDATE entries SET explanation = $1, failures = $2, submitted_at = $3 WHERE id = $4")
-            .bind(explanation)
-            .bind(failures)
-            .bind(crate::now_iso())
-            .bind(entry)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+        self.execute(
+            "UPDATE entries SET explanation = $1, failures = $2, submitted_at = $3 WHERE id = $4",
+            vec![explanation.into(), failures.into(), crate::now_iso().into(), entry.into()],
+        )
+        .await
     }
 
     /// A task's accepted progress for a period; 100 % or more marks the task done.

@@ -10,6 +10,7 @@ use taizhang_core::project::Date;
 use taizhang_core::quantity::from_scaled;
 use taizhang_core::supervision::{Order, OrderState, ProblemLevel, ProblemRecord};
 
+use crate::filter::Arg;
 use crate::filter::Filtered;
 use crate::ledger::unit_id;
 use crate::reports::SUBTREE;
@@ -273,23 +274,19 @@ impl Tx {
     }
 
     pub async fn resolve_problem(&mut self, id: i64, resolution: &str, today: Date) -> Result<()> {
-        sqlx::query("UPDATE problems SET resolved_on = $1, resolution = $2 WHERE id = $3 AND resolved_on IS NULL")
-            .bind(today.to_string())
-            .bind(resolution)
-            .bind(id)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+        self.execute(
+            "UPDATE problems SET resolved_on = $1, resolution = $2 WHERE id = $3 AND resolved_on IS NULL",
+            vec![today.to_string().into(), resolution.into(), id.into()],
+        )
+        .await
     }
 
     pub async fn escalate_problem(&mut self, id: i64, level: ProblemLevel, deadline: Date) -> Result<()> {
-        sqlx::query("UPDATE problems SET level = $1, deadline = $2 WHERE id = $3")
-            .bind(level.code())
-            .bind(deadline.to_string())
-            .bind(id)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+        self.execute(
+            "UPDATE problems SET level = $1, deadline = $2 WHERE id = $3",
+            vec![level.code().into(), deadline.to_string().into(), id.into()],
+        )
+        .await
     }
 
     pub async fn log_problem(&mut self, id: i64, actor: &str, event: &str, note: &str) -> Result<()> {
@@ -333,12 +330,11 @@ impl Tx {
     }
 
     pub async fn set_order_deadline(&mut self, order: i64, deadline: Date) -> Result<()> {
-        sqlx::query("UPDATE orders SET deadline = $1, version = version + 1 WHERE id = $2")
-            .bind(deadline.to_string())
-            .bind(order)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+        self.execute(
+            "UPDATE orders SET deadline = $1, version = version + 1 WHERE id = $2",
+            vec![deadline.to_string().into(), order.into()],
+        )
+        .await
     }
 
     pub async fn log_order(&mut self, id: i64, actor: &str, from: &str, to: &str, note: &str) -> Result<()> {
@@ -369,13 +365,15 @@ impl Tx {
     }
 
     pub async fn decide_extension(&mut self, request: i64, approve: bool, actor: &str, today: Date) -> Result<()> {
-        sqlx::query("UPDATE extension_requests SET decision = $1, decided_by = $2, decided_on = $3 WHERE id = $4")
-            .bind(if approve { "approved" } else { "refused" })
-            .bind(actor)
-            .bind(today.to_string())
-            .bind(request)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+        self.execute(
+            "UPDATE extension_requests SET decision = $1, decided_by = $2, decided_on = $3 WHERE id = $4",
+            vec![
+                Arg::from(if approve { "approved" } else { "refused" }),
+                actor.into(),
+                today.to_string().into(),
+                request.into(),
+            ],
+        )
+        .await
     }
 }

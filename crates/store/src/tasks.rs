@@ -3,7 +3,6 @@
 use sqlx::Row;
 use taizhang_core::plan::KeyTask;
 
-use crate::filter::Arg;
 use crate::ledger::*;
 use crate::{Result, Store, Tx};
 
@@ -36,7 +35,7 @@ impl Tx {
         .try_get(0)?;
         let mut units = Vec::new();
         for code in &t.cooperating_units {
-            units.push(Arg::from(unit_id(self.conn(), code).await?));
+            units.push(unit_id(self.conn(), code).await?);
         }
         self.replace_children("task_cooperators", "task_id", id, "unit_id", units).await?;
         Ok(id)
