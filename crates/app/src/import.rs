@@ -268,6 +268,11 @@ impl Acting<'_> {
             }
         }
         if !errors.is_empty() {
+            let more = errors.len().saturating_sub(taizhang_office::MAX_LISTED_ERRORS);
+            errors.truncate(taizhang_office::MAX_LISTED_ERRORS);
+            if more > 0 {
+                errors.push(format!("另有{more}处错误"));
+            }
             return Ok(Err(errors));
         }
         for r in &rows {

@@ -340,10 +340,8 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if let CliError::Import(taizhang_office::ImportError::Cells(cells)) = &e {
-                for cell in cells {
-                    eprintln!("{cell}");
-                }
+            if let CliError::Import(error @ taizhang_office::ImportError::Cells(cells)) = &e {
+                eprintln!("{error}");
                 eprintln!("错误：共{}处错误，未写入任何数据", cells.len());
             } else {
                 eprintln!("错误：{e}");

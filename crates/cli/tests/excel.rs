@@ -892,3 +892,77 @@ fn every_command_acts_as_the_account_named_by_as() {
     let out = taizhang(&db, &["round", "open", "--period", "2018-06", "--as", "district_leader"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("领导无权开启填报轮次"));
 }
+
+/// A copy of a workbook with one part's XML changed by `edit` (the others copied as they are).
+fn rewritten(source: &Path, target: &Path, part: &str, edit: impl Fn(String) -> String) {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(source).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(target).unwrap());
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        if name == part {
+            data = edit(String::from_utf8(data).unwrap()).into_bytes();
+        }
+        out.start_file(name, options).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap();
+}
+
+#[test]
+fn hostile_workbooks_are_refused_quickly_naming_what_is_wrong() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let good = workbook(dir.path(), "good.xlsx", "进度", PROGRESS, &[good_progress()]);
+    let before = fingerprint(&db, dir.path());
+    let sheet = "xl/worksheets/sheet1.xml";
+    let claims = dir.path().join("claims.xlsx");
+    rewritten(&good, &claims, "xl/sharedStrings.xml", |xml| {
+        let at = xml.find("uniqueCount=\"").expect("the writer declares its strings") + "uniqueCount=\"".len();
+        let end = at + xml[at..].find('"').unwrap();
+        format!("{}100000000000{}", &xml[..at], &xml[end..])
+    });
+    let merged = dir.path().join("merged.xlsx");
+    rewritten(&good, &merged, sheet, |xml| {
+        xml.replacen(
+            "</sheetData>",
+            "</sheetData><mergeCells count=\"1\"><mergeCell ref=\"A2:XFD1048576\"/></mergeCells>",
+            1,
+        )
+    });
+    let spaces = dir.path().join("spaces.xlsx");
+    rewritten(&good, &spaces, sheet, |xml| {
+        xml.replacen("<sheetData>", &format!("<sheetData>{}", " ".repeat(5 << 20)), 1)
+    });
+    let cases: [(&Path, &str); 3] = [
+        (&claims, "共享字符串表声明了100000000000个字符串"),
+        (&merged, "合并单元格区域 A2:XFD1048576 覆盖"),
+        (&spaces, "连续文本或空白"),
+    ];
+    for (path, expect) in cases {
+        let started = std::time::Instant::now();
+        let out = taizhang(&db, &["import", "progress", path.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(expect), "{}: expected «{expect}» in {err}", path.display());
+        // Refused before anything is reserved or filled: far under the time a fill would take.
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{}", path.display());
+    }
+    assert_eq!(fingerprint(&db, dir.path()), before, "a refused workbook changed the database");
+}
+
+#[test]
+fn a_file_full_of_errors_lists_the_first_two_hundred_and_counts_the_rest() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<Vec<C>> = (0..300).map(|_| vec![S("ZD2018-001"), S("2018-05"), S("十二万"), S("")]).collect();
+    let path =
+        workbook(dir.path(), "bad.xlsx", "进度", &["项目编码", "报告期", "年初至报告期累计(万元)", "形象进度"], &rows);
+    let out = taizhang(&db, &["import", "progress", path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("不是数字").count(), 200, "{err}");
+    assert!(err.contains("另有100处错误") && err.contains("共300处错误"), "{err}");
+}

@@ -8,6 +8,7 @@
 
 pub mod cells;
 pub mod export;
+pub mod guard;
 pub mod import;
 pub mod report;
 pub mod sheet;
@@ -106,9 +107,21 @@ pub enum ImportError {
     /// The file as a whole cannot be read (not an xlsx, encrypted, too large, no header).
     #[error("{0}")]
     File(String),
-    /// Cells that are wrong, every one of the file.
-    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    /// Cells that are wrong, every one of the file (the first [`MAX_LISTED_ERRORS`] listed).
+    #[error("{}", listed(.0))]
     Cells(Vec<CellError>),
+}
+
+/// How many cell errors a message lists; the rest are counted.
+pub const MAX_LISTED_ERRORS: usize = 200;
+
+/// The first errors, one a line, then how many more there are.
+fn listed(errors: &[CellError]) -> String {
+    let mut lines: Vec<String> = errors.iter().take(MAX_LISTED_ERRORS).map(ToString::to_string).collect();
+    if errors.len() > MAX_LISTED_ERRORS {
+        lines.push(format!("另有{}处错误", errors.len() - MAX_LISTED_ERRORS));
+    }
+    lines.join("\n")
 }
 
 /// Opens a workbook and reads the sheet for `kind` whole, its rows not yet checked (a

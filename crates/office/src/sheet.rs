@@ -139,6 +139,9 @@ pub fn read_rows(
     chunk_rows: usize,
     emit: &mut dyn FnMut(Table) -> bool,
 ) -> Result<(), ImportError> {
+    if bytes.len() as u64 <= MAX_FILE_BYTES {
+        crate::guard::check(bytes, file, &crate::guard::Limits::default())?;
+    }
     let mut workbook = open(Cursor::new(bytes), bytes.len() as u64, file)?;
     let names: Vec<(String, bool)> =
         workbook.sheets_metadata().iter().map(|s| (s.name.clone(), s.visible == SheetVisible::Visible)).collect();
@@ -200,7 +203,9 @@ fn read_sheet<RS: Read + Seek>(
                 if merged.as_ref().is_some_and(|h| h.is_finished())
                     && let Some(handle) = merged.take()
                 {
-                    rows.regions = Regions::new(handle.join().ok().flatten().unwrap_or_default());
+                    let found = handle.join().ok().flatten().unwrap_or_default();
+                    check_regions(&found, name)?;
+                    rows.regions = Regions::new(found);
                 }
                 if merged.is_none() {
                     for (at, row) in waiting.drain(..) {
@@ -221,7 +226,9 @@ fn read_sheet<RS: Read + Seek>(
         }
         drop(cells);
         if let Some(handle) = merged.take() {
-            rows.regions = Regions::new(handle.join().ok().flatten().unwrap_or_default());
+            let found = handle.join().ok().flatten().unwrap_or_default();
+            check_regions(&found, name)?;
+            rows.regions = Regions::new(found);
         }
         waiting.extend(current.take());
         for (at, row) in waiting {
@@ -231,6 +238,47 @@ fn read_sheet<RS: Read + Seek>(
         }
         rows.finish()
     })
+}
+
+/// Merged regions larger than this (cells) are refused: a title spans a row, a category
+/// some hundreds of rows; a region over the whole sheet would fill millions of cells.
+const MAX_MERGED_CELLS: u64 = 200_000;
+/// More merged regions than this in one sheet are refused.
+const MAX_MERGED_REGIONS: usize = 100_000;
+
+/// Refuses merged regions no ledger has: too many, or one too large.
+fn check_regions(regions: &[calamine::Dimensions], name: &str) -> Result<(), SheetError> {
+    let refused = |why: String| {
+        SheetError::Unreadable(ImportError::File(format!("工作表“{name}”{why}，请取消这些合并单元格后再导入")))
+    };
+    if regions.len() > MAX_MERGED_REGIONS {
+        return Err(refused(format!("有{}个合并单元格区域，超过上限{MAX_MERGED_REGIONS}个", regions.len())));
+    }
+    for d in regions {
+        let cells = (u64::from(d.end.0 - d.start.0) + 1) * (u64::from(d.end.1 - d.start.1) + 1);
+        if cells > MAX_MERGED_CELLS {
+            return Err(refused(format!(
+                "的合并单元格区域 {} 覆盖{cells}个单元格，超过上限{MAX_MERGED_CELLS}个",
+                range_text(d)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `A2:XFD1048576` for a region, as Excel names it.
+fn range_text(d: &calamine::Dimensions) -> String {
+    let column = |mut c: u32| {
+        let mut letters = Vec::new();
+        c += 1;
+        while c > 0 {
+            letters.push(b'A' + ((c - 1) % 26) as u8);
+            c = (c - 1) / 26;
+        }
+        letters.reverse();
+        String::from_utf8_lossy(&letters).into_owned()
+    };
+    format!("{}{}:{}{}", column(d.start.1), d.start.0 + 1, column(d.end.1), d.end.0 + 1)
 }
 
 /// Merged regions, as the user sees them: the top-left value shown in every covered cell.
@@ -427,11 +475,19 @@ fn header_columns(row: &[Data], fields: &[Field]) -> Option<Vec<(&'static str, C
 /// for the end of the cells, and only what follows is parsed. None when the workbook's
 /// layout is unusual; calamine then reads the whole sheet again for them.
 fn merged_regions(bytes: &[u8], name: &str) -> Option<Vec<calamine::Dimensions>> {
-    merged_regions_fast(bytes, name)
-        .or_else(|| Xlsx::new(Cursor::new(bytes)).ok().and_then(|mut wb| wb.merge_cells_by_sheet_name(name).ok()))
+    let mut tail_too_long = false;
+    let found = merged_regions_fast(bytes, name, &mut tail_too_long);
+    if tail_too_long {
+        // More than any list of merged cells needs: refused as too many regions.
+        return Some(vec![calamine::Dimensions::default(); MAX_MERGED_REGIONS + 1]);
+    }
+    found.or_else(|| Xlsx::new(Cursor::new(bytes)).ok().and_then(|mut wb| wb.merge_cells_by_sheet_name(name).ok()))
 }
 
-fn merged_regions_fast(bytes: &[u8], name: &str) -> Option<Vec<calamine::Dimensions>> {
+/// What may follow the cells of a sheet (merged cells, print settings …) before it is refused.
+const MAX_TAIL_BYTES: usize = 16 * 1024 * 1024;
+
+fn merged_regions_fast(bytes: &[u8], name: &str, tail_too_long: &mut bool) -> Option<Vec<calamine::Dimensions>> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let path = sheet_part(&mut zip, name)?;
     let mut part = zip.by_name(&path).ok()?;
@@ -445,6 +501,10 @@ fn merged_regions_fast(bytes: &[u8], name: &str) -> Option<Vec<calamine::Dimensi
             break;
         }
         match &mut tail {
+            Some(t) if t.len() + n > MAX_TAIL_BYTES => {
+                *tail_too_long = true;
+                return None;
+            }
             Some(t) => t.extend_from_slice(&block[..n]),
             None => {
                 // Keep the last bytes of the previous block: the tag may straddle two blocks.
@@ -641,11 +701,12 @@ mod tests {
     #[test]
     fn merged_regions_are_found_in_the_raw_xml_as_calamine_finds_them() {
         let bytes = merged_workbook();
-        let fast = merged_regions_fast(&bytes, "进度 & 问题").expect("the quick scan understands this workbook");
+        let fast =
+            merged_regions_fast(&bytes, "进度 & 问题", &mut false).expect("the quick scan understands this workbook");
         let slow = Xlsx::new(Cursor::new(&bytes)).unwrap().merge_cells_by_sheet_name("进度 & 问题").unwrap();
         assert_eq!(fast, slow);
         assert_eq!(fast.len(), 2);
-        assert_eq!(merged_regions_fast(&bytes, "说明"), Some(vec![]));
+        assert_eq!(merged_regions_fast(&bytes, "说明", &mut false), Some(vec![]));
         assert_eq!(parse_range("$B$3:C10"), Some(calamine::Dimensions { start: (2, 1), end: (9, 2) }));
         assert_eq!(parse_range("AA1"), Some(calamine::Dimensions { start: (0, 26), end: (0, 26) }));
     }
