@@ -84,7 +84,15 @@ pub fn check(bytes: &[u8], file: &str, limits: &Limits) -> Result<(), ImportErro
             // The longest stretch without a tag boundary: text or space no cell can hold.
             let data = &block[..n];
             let mut last = None;
-            for at in memchr::memchr2_iter(b'<', b'>', data) {
+            // A gap inside one block can exceed the limit only when the limit is smaller than
+            // a block; otherwise the first and the last boundary of each block tell it all.
+            let boundaries: Box<dyn Iterator<Item = usize>> = if limits.run_bytes < BLOCK as u64 {
+                Box::new(memchr::memchr2_iter(b'<', b'>', data))
+            } else {
+                let first = memchr::memchr2(b'<', b'>', data);
+                Box::new(first.into_iter().chain(memchr::memrchr2(b'<', b'>', data).filter(|l| Some(*l) != first)))
+            };
+            for at in boundaries {
                 let gap = match last {
                     None => run + at as u64,
                     Some(previous) => (at - previous - 1) as u64,
