@@ -41,9 +41,10 @@ impl Acting<'_> {
         Ok(tx.commit().await?)
     }
 
-    /// Sets a new password for an existing account (admins, or the account itself).
+    /// Sets a new password for an existing account (admins, or the account itself); every
+    /// session of the account ends but `keep` (the one it was changed from).
     #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
-    pub async fn set_password(&self, username: &str, password: &str) -> Result<()> {
+    pub async fn set_password(&self, username: &str, password: &str, keep: Option<&str>) -> Result<()> {
         let user = self.store.user(username).await?.ok_or_else(|| Error::not_found("账号", username))?;
         if self.actor.username != username {
             self.allow_top(Action::ManageUsers)?;
@@ -57,7 +58,8 @@ impl Acting<'_> {
         };
         let mut tx = self.store.begin().await?;
         tx.upsert_user(&account).await?;
-        Ok(tx.commit().await?)
+        tx.commit().await?;
+        Ok(self.store.end_sessions(username, keep).await?)
     }
 
     /// Every account (admins only).

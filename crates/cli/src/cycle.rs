@@ -31,7 +31,7 @@ pub async fn user_add(acting: &Acting<'_>, user: NewUser, generated: bool) -> Re
 }
 
 pub async fn user_passwd(acting: &Acting<'_>, username: &str, password: &str) -> Result<(), CliError> {
-    acting.set_password(username, password).await?;
+    acting.set_password(username, password, None).await?;
     say!("已更新账号 {username} 的口令");
     Ok(())
 }

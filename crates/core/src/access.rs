@@ -32,14 +32,65 @@ impl fmt::Display for Role {
 /// The shortest password an account may have.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
-/// Whether an account of `role` in `unit` with `password` may exist: unit roles name a
-/// unit, and passwords are long enough.
-pub fn check_account(role: Role, unit: Option<&str>, password: &str) -> Result<(), DomainError> {
+/// Passwords too common to protect anything (the usual first guesses).
+const COMMON_PASSWORDS: &[&str] = &[
+    "12345678",
+    "123456789",
+    "1234567890",
+    "87654321",
+    "11111111",
+    "00000000",
+    "88888888",
+    "66666666",
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "qwertyui",
+    "qwerty123",
+    "1qaz2wsx",
+    "1q2w3e4r",
+    "abc12345",
+    "abcd1234",
+    "admin123",
+    "admin888",
+    "administrator",
+    "iloveyou",
+    "woaini1314",
+    "a1234567",
+    "aa123456",
+    "zxcvbnm1",
+    "asdfghjk",
+    "changeme",
+    "letmein1",
+    "welcome1",
+    "taizhang",
+    "12345678a",
+];
+
+/// Whether an account may exist as given: a user name without surrounding or inner spaces,
+/// a unit for unit roles, and a password long enough, not all one character, not a common one.
+pub fn check_account(username: &str, role: Role, unit: Option<&str>, password: &str) -> Result<(), DomainError> {
+    let invalid = |m: String| Err(DomainError::Invalid(m));
+    if username.is_empty() || username.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return invalid(format!("账号“{username}”不能为空，也不能含空格"));
+    }
+    if username.chars().count() > 64 {
+        return invalid("账号不能超过64个字符".into());
+    }
     if role.needs_unit() && unit.is_none() {
-        return Err(DomainError::Invalid(format!("角色 {} 需要指定所属单位", role.label_zh())));
+        return invalid(format!("角色 {} 需要指定所属单位", role.label_zh()));
     }
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(DomainError::Invalid(format!("口令至少需要 {MIN_PASSWORD_CHARS} 个字符")));
+        return invalid(format!("口令至少需要 {MIN_PASSWORD_CHARS} 个字符"));
+    }
+    let mut chars = password.chars();
+    let first = chars.next();
+    if password.trim().is_empty() || chars.all(|c| Some(c) == first) {
+        return invalid("口令不能全是同一个字符或空白".into());
+    }
+    if COMMON_PASSWORDS.contains(&password.to_lowercase().as_str()) || password.eq_ignore_ascii_case(username) {
+        return invalid("口令过于常见（或与账号相同），请换一个".into());
     }
     Ok(())
 }
@@ -260,6 +311,34 @@ mod tests {
         assert!(err.to_string().contains("zjj"), "{err}");
         let leader = Actor { username: "l".into(), role: Role::Leader, unit: None };
         assert_eq!(authorize(&leader, Action::Submit, "zjj", &tree()).unwrap_err().to_string(), "领导无权上报");
+    }
+
+    /// Accounts as people would try to make them: (user name, password, refused because …).
+    #[test]
+    fn accounts_need_a_plain_name_and_a_password_worth_having() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("zjj_reporter", "erqi-demo-2018", None),
+            ("", "erqi-demo-2018", Some("不能为空")),
+            (" zjj", "erqi-demo-2018", Some("不能含空格")),
+            ("zjj reporter", "erqi-demo-2018", Some("不能含空格")),
+            ("zjj", "1234567", Some("至少需要 8 个字符")),
+            ("zjj", "12345678", Some("过于常见")),
+            ("zjj", "Password1", Some("过于常见")),
+            ("zjj", "        ", Some("同一个字符或空白")),
+            ("zjj", "aaaaaaaaaa", Some("同一个字符或空白")),
+            ("zhangsan1", "ZhangSan1", Some("与账号相同")),
+        ];
+        for &(name, password, refused) in cases {
+            let result = check_account(name, Role::Leader, None, password);
+            match refused {
+                None => assert!(result.is_ok(), "{name:?} {password:?}: {result:?}"),
+                Some(why) => {
+                    let err = result.expect_err(name).to_string();
+                    assert!(err.contains(why), "{name:?} {password:?}: {err}");
+                }
+            }
+        }
+        assert!(check_account("zjj", Role::UnitReporter, None, "erqi-demo-2018").is_err(), "unit roles name a unit");
     }
 
     #[test]

@@ -146,6 +146,19 @@ impl Tx {
 /// Now as ISO-8601 UTC text, for audit columns: the one place the store reads the clock
 /// (the rules take dates as parameters from the app layer).
 pub(crate) fn now_iso() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    taizhang_core::project::Date::iso_timestamp(secs)
+    now_iso_with(false)
+}
+
+/// Now with microseconds, fixed width (so that text order is time order within a second).
+pub(crate) fn now_iso_micros() -> String {
+    now_iso_with(true)
+}
+
+fn now_iso_with(micros: bool) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let seconds = taizhang_core::project::Date::iso_timestamp(now.as_secs());
+    if !micros {
+        return seconds;
+    }
+    format!("{}.{:06}Z", seconds.trim_end_matches('Z'), now.subsec_micros())
 }

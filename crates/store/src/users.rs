@@ -39,6 +39,10 @@ impl std::fmt::Debug for NewUser {
     }
 }
 
+/// A hash no password matches, verified for unknown accounts so that they take as long.
+static UNKNOWN_ACCOUNT_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("no account has this password").unwrap_or_default());
+
 /// An argon2id PHC string with a fresh random salt.
 pub fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
@@ -54,7 +58,7 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 impl Tx {
     /// Creates an account, or replaces its password, name, role and unit if it exists.
     pub async fn upsert_user(&mut self, user: &NewUser) -> Result<()> {
-        taizhang_core::access::check_account(user.role, user.unit.as_deref(), &user.password)?;
+        taizhang_core::access::check_account(&user.username, user.role, user.unit.as_deref(), &user.password)?;
         let unit = match &user.unit {
             Some(code) => Some(unit_id(self.conn(), code).await?),
             None => None,
@@ -86,7 +90,13 @@ impl Store {
             .await?;
         match row {
             Some(r) if verify_password(password, &r.try_get::<String, _>(0)?) => self.user(username).await,
-            _ => Ok(None),
+            Some(_) => Ok(None),
+            None => {
+                // As long as a wrong password takes: the answer's time does not tell which
+                // accounts exist.
+                verify_password(password, &UNKNOWN_ACCOUNT_HASH);
+                Ok(None)
+            }
         }
     }
 
@@ -120,6 +130,9 @@ impl Store {
     }
 }
 
+/// Sessions one account may hold at once (browsers, devices); signing in again ends the oldest.
+pub const MAX_SESSIONS: usize = 10;
+
 /// A signed-in browser session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -130,16 +143,28 @@ pub struct Session {
 
 impl Store {
     /// Stores a new session (ids and tokens are the caller's random strings).
+    /// The account's older sessions beyond [`MAX_SESSIONS`] and its expired ones end with it.
     pub async fn create_session(&self, id: &str, username: &str, csrf: &str, expires_at: &str) -> Result<()> {
-        sqlx::query("INSERT INTO sessions (id, username, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(id)
-            .bind(username)
-            .bind(csrf)
-            .bind(crate::now_iso())
-            .bind(expires_at)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let mut tx = self.begin().await?;
+        // To the microsecond: sessions opened within one second still have an order.
+        let now = crate::now_iso_micros();
+        tx.execute(
+            "INSERT INTO sessions (id, username, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            vec![id.into(), username.into(), csrf.into(), now.into(), expires_at.into()],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM sessions WHERE username = $1 AND expires_at <= $2",
+            vec![username.into(), crate::now_iso().into()],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM sessions WHERE username = $1 AND id NOT IN
+                 (SELECT id FROM sessions WHERE username = $1 ORDER BY created_at DESC, id DESC LIMIT $2)",
+            vec![username.into(), (MAX_SESSIONS as i64).into()],
+        )
+        .await?;
+        tx.commit().await
     }
 
     /// The live session with this id, if any (expired ones are gone).
@@ -161,6 +186,16 @@ impl Store {
             unit: r.try_get("unit_code")?,
         };
         Ok(Some(Session { id: id.to_string(), user, csrf: r.try_get("csrf")? }))
+    }
+
+    /// Ends an account's sessions, all but `keep` (the one changing its password).
+    pub async fn end_sessions(&self, username: &str, keep: Option<&str>) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE username = $1 AND id <> $2")
+            .bind(username)
+            .bind(keep.unwrap_or(""))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn delete_session(&self, id: &str) -> Result<()> {

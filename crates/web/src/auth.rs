@@ -162,7 +162,7 @@ pub async fn change_password(
         );
     }
     let acting = user.acting(&state).await?;
-    match acting.set_password(&user.0.user.username, &form.new).await {
+    match acting.set_password(&user.0.user.username, &form.new, Some(&user.0.id)).await {
         Ok(()) => Ok(render(&Page::password(&user, Some("口令已修改".into())))),
         Err(e) => Ok((StatusCode::BAD_REQUEST, render(&Page::password(&user, Some(e.to_string())))).into_response()),
     }

@@ -245,6 +245,19 @@ pub fn router(app: App) -> Router {
         .with_state(state)
 }
 
+/// Sent with every answer: pages run no script, load nothing from elsewhere and are framed
+/// by no one (the one inline `<style>` of the templates is allowed).
+const SECURITY_HEADERS: &[(&str, &str)] = &[
+    (
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ("x-frame-options", "DENY"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+];
+
 /// Each request runs in a span of its own (method, route, request id; the account once the
 /// session is read; status and latency when it is answered) and is counted for `/metrics`.
 /// The request id is the client's `x-request-id` when it sends one, else a new number, and
@@ -276,6 +289,9 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     span.in_scope(|| tracing::info!("answered"));
     if let Ok(value) = axum::http::HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
+    }
+    for (name, value) in SECURITY_HEADERS {
+        response.headers_mut().insert(*name, axum::http::HeaderValue::from_static(value));
     }
     let mut map = state.metrics.requests.lock().unwrap_or_else(|e| e.into_inner());
     *map.entry((method, route, status)).or_default() += 1;

@@ -664,13 +664,13 @@ fn route_cases() -> Vec<RouteCase> {
         case("get", "/api/v1/rounds", "/api/v1/rounds", None, "UOOOOO"),
         case("get", "/api/v1/imports", "/api/v1/imports", None, "UODDDD"),
         case("get", "/api/v1/rounds/{round}/units/{unit}/entries", "/api/v1/rounds/1/units/erqi-dhj/entries", None, "UOOODD"),
-        case("post", "/api/v1/session", "/api/v1/session", Json(r#"{"username":"admin","password":"password-123"}"#), "AAAAAA"),
+        case("post", "/api/v1/session", "/api/v1/session", Json(r#"{"username":"dhj_reporter","password":"password-123"}"#), "AAAAAA"),
         case("put", "/api/v1/rounds/{round}/units/{unit}/entries/{subject}", "/api/v1/rounds/1/units/erqi-zjj/entries/ZD2018-001", Json(ENTRY), "UADDAA"),
         case("put", "/api/v1/rounds/{round}/units/{unit}/entries/{subject}", "/api/v1/rounds/1/units/erqi-dhj/entries/ZD2017-002", Json(ENTRY), "UADDDD"),
         case("post", "/api/v1/rounds/{round}/units/{unit}/submit", "/api/v1/rounds/1/units/erqi-zjj/submit", Json("{}"), "UADDAA"),
         case("post", "/api/v1/rounds/{round}/units/{unit}/{action}", "/api/v1/rounds/1/units/erqi-zjj/approve", Json("{}"), "UADDAD"),
         case("post", "/api/v1/rounds/{round}/units/{unit}/{action}", "/api/v1/rounds/1/units/erqi-zjj/accept", Json("{}"), "UAADDD"),
-        case("post", "/login", "/login", Form(&[("username", "admin"), ("password", "password-123")]), "AAAAAA"),
+        case("post", "/login", "/login", Form(&[("username", "dhj_reporter"), ("password", "password-123")]), "AAAAAA"),
         case("post", "/password", "/password", Form(&[("old", "not-the-password"), ("new", "another-password-1")]), "UAAAAA"),
         case("post", "/report/{round}/{unit}/{subject}", "/report/1/erqi-zjj/ZD2018-001", Form(&[("ytd", "20")]), "UADDAA"),
         case("post", "/report/{round}/{unit}/submit", "/report/1/erqi-zjj/submit", Form(&[]), "UADDAA"),
@@ -746,4 +746,43 @@ async fn every_route_answers_each_role_as_the_permission_table_says() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn every_answer_forbids_scripts_framing_and_sniffing() {
+    let app = spawn_app(true).await;
+    let leader = app.sign_in("leader").await;
+    for (path, client) in [("/login", Client::default()), ("/", leader.clone()), ("/api/v1/rounds", leader)] {
+        let headers = app.get(path, &client).await.headers.to_lowercase();
+        for expected in [
+            "content-security-policy: default-src 'none'",
+            "frame-ancestors 'none'",
+            "x-frame-options: deny",
+            "x-content-type-options: nosniff",
+            "referrer-policy: same-origin",
+        ] {
+            assert!(headers.contains(expected), "{path}: {expected} missing in {headers}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_accounts_other_sessions_and_sessions_are_capped() {
+    let app = spawn_app(true).await;
+    let phone = app.sign_in("zjj_reporter").await;
+    let desk = app.sign_in("zjj_reporter").await;
+    let changed = app
+        .form("/password", &desk, &[("old", PASSWORD), ("new", "a-new-password-7"), ("_csrf", desk.csrf.as_str())])
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(app.get("/report", &desk).await.status, 200, "the session that changed it stays");
+    let gone = app.get("/report", &phone).await;
+    assert!(gone.status == 303 && gone.headers.contains("/login"), "the other session ended: {}", gone.status);
+
+    // Signing in an eleventh time ends the oldest of ten sessions.
+    let first = app.sign_in("leader").await;
+    for _ in 0..10 {
+        app.sign_in("leader").await;
+    }
+    assert_eq!(app.get("/", &first).await.status, 303, "the oldest session ended");
 }
