@@ -176,8 +176,18 @@ fn project_row(p: &Project, plan: Option<&taizhang_core::project::YearPlan>, nam
     ]
 }
 
+/// Whether text would be taken for a formula when someone edits or pastes the cell (= + - @,
+/// or a tab or return first): such text is written with Excel's quote prefix, so it stays
+/// the text it is, unchanged for a re-import.
+pub fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
 fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, fmt: &Format) -> Result<(), XlsxError> {
     match cell {
+        Cell::Text(s) if looks_like_formula(s) => {
+            ws.write_string_with_format(row, col, s, &fmt.clone().set_quote_prefix())?
+        }
         Cell::Text(s) => ws.write_string_with_format(row, col, s, fmt)?,
         // An xlsx holds numbers as doubles: the boundary where exact decimals must convert.
         Cell::Number(d) => ws.write_number_with_format(row, col, d.to_f64().unwrap_or_default(), fmt)?,
@@ -368,5 +378,35 @@ impl Totals {
             write_cell(ws, row, 14, &Cell::Number(p.round_dp(2)), m)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Read};
+
+    use calamine::{Data, Reader, Xlsx};
+
+    use super::*;
+
+    #[test]
+    fn text_that_looks_like_a_formula_stays_text_with_the_quote_prefix() {
+        let rows =
+            vec![vec![text("=HYPERLINK(\"http://x\")"), text("+1"), text("-"), text("@SUM(A1)"), text("主体施工")]];
+        let bytes = workbook(Kind::Units, &rows).unwrap();
+        let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.clone())).unwrap();
+        let range = wb.worksheet_range(Kind::Units.sheet_name()).unwrap();
+        // The cells hold the text as typed: a re-import reads it back unchanged.
+        assert_eq!(range.get((1, 0)), Some(&Data::String("=HYPERLINK(\"http://x\")".into())));
+        assert_eq!(range.get((1, 2)), Some(&Data::String("-".into())));
+        let mut styles = String::new();
+        zip::ZipArchive::new(Cursor::new(bytes))
+            .unwrap()
+            .by_name("xl/styles.xml")
+            .unwrap()
+            .read_to_string(&mut styles)
+            .unwrap();
+        assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
+        assert!(looks_like_formula("=1") && looks_like_formula("\t=1") && !looks_like_formula("主体施工"));
     }
 }

@@ -85,6 +85,9 @@ pub fn xlsx(doc: &Document) -> Result<Vec<u8>, XlsxError> {
             for (c, cell) in cells.iter().enumerate() {
                 let (r, c) = (r as u32 + 1, c as u16);
                 match cell {
+                    TableCell::Text(s) if crate::export::looks_like_formula(s) => {
+                        ws.write_string_with_format(r, c, s, &text.clone().set_quote_prefix())?;
+                    }
                     TableCell::Text(s) => {
                         ws.write_string_with_format(r, c, s, &text)?;
                     }
