@@ -50,7 +50,7 @@ end
 LUA
 echo "== draft saves (PUT), $connections connections, ${seconds}s"
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/save.lua" "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency|50%|90%|99%|Non-2xx|requests in"
-curl -s "http://127.0.0.1:$port/metrics" | grep PUT
+curl -s -H "cookie: $cookie" "http://127.0.0.1:$port/metrics" | grep PUT
 echo "== leader dashboard (GET /), 4 connections, ${seconds}s"
 cat >"$work/get.lua" <<LUA
 wrk.headers["cookie"] = "$cookie"

@@ -124,6 +124,9 @@ enum Command {
         /// Load the Erqi demo first when the database holds no units
         #[arg(long)]
         demo: bool,
+        /// Bearer token a Prometheus scraper sends for /metrics (else only admins read it)
+        #[arg(long, env = "TAIZHANG_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
         #[command(flatten)]
         admin: AdminArgs,
     },
@@ -535,7 +538,7 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
                 .map_err(|e| CliError::Usage(format!("OpenAPI 文档生成失败：{e}")))?;
             say!("{doc}");
         }
-        Command::Serve { listen, demo, admin } => {
+        Command::Serve { listen, demo, admin, metrics_token } => {
             init(app, admin).await?;
             if *demo && app.counts().await?.units == 0 {
                 load_demo(&app.as_user(&cli.acting).await?).await?;
@@ -543,7 +546,8 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             }
             let listener = tokio::net::TcpListener::bind(listen).await?;
             say!("taizhang 已启动：http://{}", listener.local_addr()?);
-            taizhang_web::serve(app.clone(), listener).await?;
+            let options = taizhang_web::ServeOptions { metrics_token: metrics_token.clone() };
+            taizhang_web::serve_with(app.clone(), listener, options).await?;
         }
         Command::Gen { districts, projects_per_district, years, seed, last_year } => {
             if *years == 0 || *districts == 0 {

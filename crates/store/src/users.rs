@@ -51,6 +51,16 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| StoreError::Password(e.to_string()))
 }
 
+/// Password hashing is slow on purpose: it runs on the blocking pool, two at a time, so that a
+/// flood of sign-ins waits its turn instead of stalling the threads that answer requests.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+async fn verify_off_thread(password: &str, phc: String) -> bool {
+    let Ok(_turn) = HASHING.acquire().await else { return false };
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.unwrap_or(false)
+}
+
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
@@ -88,16 +98,15 @@ impl Store {
             .bind(username)
             .fetch_optional(&self.pool)
             .await?;
-        match row {
-            Some(r) if verify_password(password, &r.try_get::<String, _>(0)?) => self.user(username).await,
-            Some(_) => Ok(None),
-            None => {
-                // As long as a wrong password takes: the answer's time does not tell which
-                // accounts exist.
-                verify_password(password, &UNKNOWN_ACCOUNT_HASH);
-                Ok(None)
-            }
-        }
+        // An unknown account is checked against a hash no password matches, so that the
+        // answer takes as long as a wrong password and does not tell which accounts exist.
+        let stored = match &row {
+            Some(r) => Some(r.try_get::<String, _>(0)?),
+            None => None,
+        };
+        let phc = stored.unwrap_or_else(|| UNKNOWN_ACCOUNT_HASH.clone());
+        let matches = verify_off_thread(password, phc).await && row.is_some();
+        if matches { self.user(username).await } else { Ok(None) }
     }
 
     pub async fn user(&self, username: &str) -> Result<Option<User>> {

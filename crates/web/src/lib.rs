@@ -33,6 +33,14 @@ pub struct AppState {
     pub app: App,
     throttle: Arc<auth::Throttle>,
     metrics: Arc<Metrics>,
+    options: Arc<ServeOptions>,
+}
+
+/// How the server is run, beside the ledger it serves.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// A scraper's bearer token for `/metrics`; without one, only signed-in admins read it.
+    pub metrics_token: Option<String>,
 }
 
 /// Requests by route and status, for `/metrics`.
@@ -203,7 +211,16 @@ fn upload_limit() -> axum::extract::DefaultBodyLimit {
 }
 
 pub fn router(app: App) -> Router {
-    let state = AppState { app, throttle: Arc::new(auth::Throttle::default()), metrics: Arc::new(Metrics::default()) };
+    router_with(app, ServeOptions::default())
+}
+
+pub fn router_with(app: App, options: ServeOptions) -> Router {
+    let state = AppState {
+        app,
+        throttle: Arc::new(auth::Throttle::default()),
+        metrics: Arc::new(Metrics::default()),
+        options: Arc::new(options),
+    };
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -300,7 +317,12 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
 
 /// Serves until the process receives Ctrl-C.
 pub async fn serve(app: App, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
+    serve_with(app, listener, ServeOptions::default()).await
+}
+
+/// Serves with options until the process receives Ctrl-C.
+pub async fn serve_with(app: App, listener: tokio::net::TcpListener, options: ServeOptions) -> std::io::Result<()> {
+    axum::serve(listener, router_with(app, options).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -331,8 +353,29 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(openapi())
 }
 
-/// Prometheus text format: requests by method, route and status.
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Prometheus text format: requests by method, route and status — for a scraper with the
+/// configured bearer token, or a signed-in admin.
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let scraper = state.options.metrics_token.as_deref().is_some_and(|token| bearer == Some(token));
+    if !scraper {
+        let jar = axum_extra::extract::cookie::CookieJar::from_headers(&headers);
+        let session = match jar.get(extract::COOKIE_NAME) {
+            Some(c) => state.app.session(c.value()).await.ok().flatten(),
+            None => None,
+        };
+        match session {
+            None => return ApiError(AppError::Unauthorised).into_response(),
+            Some(s)
+                if taizhang_core::access::permission(s.user.role, taizhang_core::access::Action::ManageUsers)
+                    .is_none() =>
+            {
+                return ApiError(AppError::Forbidden("只有管理员或持有监控令牌的采集程序可以读取运行指标".into()))
+                    .into_response();
+            }
+            Some(_) => {}
+        }
+    }
     let map = state.metrics.requests.lock().unwrap_or_else(|e| e.into_inner());
     let mut lines: Vec<String> = map
         .iter()

@@ -418,7 +418,9 @@ async fn metrics_count_requests_by_route_and_status() {
     let app = spawn_app(true).await;
     app.get("/healthz", &Client::default()).await;
     app.get("/", &Client::default()).await;
-    let metrics = app.get("/metrics", &Client::default()).await;
+    let admin = app.sign_in("admin").await;
+    assert_eq!(app.get("/metrics", &Client::default()).await.status, 401, "not open to anyone");
+    let metrics = app.get("/metrics", &admin).await;
     // Read back by a Prometheus text-format parser, as a scraper would.
     let scrape = prometheus_parse::Scrape::parse(metrics.body.lines().map(|l| Ok(l.to_string()))).expect("exposition");
     assert!(scrape.docs.contains_key("taizhang_http_requests_total"), "{}", metrics.body);
@@ -636,7 +638,7 @@ fn route_cases() -> Vec<RouteCase> {
     const ENTRY: &str = r#"{"figures":{"month_wan":"10","ytd_wan":"10","since_start_wan":"10","text":"x"}}"#;
     vec![
         case("get", "/healthz", "/healthz", None, "OOOOOO"),
-        case("get", "/metrics", "/metrics", None, "OOOOOO"),
+        case("get", "/metrics", "/metrics", None, "UODDDD"),
         case("get", "/api/openapi.json", "/api/openapi.json", None, "OOOOOO"),
         case("get", "/login", "/login", None, "OOOOOO"),
         case("get", "/", "/", None, "UOOOOO"),
@@ -785,4 +787,21 @@ async fn a_password_change_ends_the_accounts_other_sessions_and_sessions_are_cap
         app.sign_in("leader").await;
     }
     assert_eq!(app.get("/", &first).await.status, 303, "the oldest session ended");
+}
+
+#[tokio::test]
+async fn a_scraper_reads_the_metrics_with_its_token_and_only_with_it() {
+    let db = fresh_database().await.expect("fresh database");
+    let store = Store::open(&db.url).await.expect("open");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let options = taizhang_web::ServeOptions { metrics_token: Some("scrape-token-7".into()) };
+    tokio::spawn(taizhang_web::serve_with(taizhang_app::App::new(store.clone(), Config::default()), listener, options));
+    let app = TestApp { address, store, _db: db };
+    let with = |token: &'static str| [("authorization", token)];
+    let ok = app.send_with("GET", "/metrics", &Client::default(), "", b"", &with("Bearer scrape-token-7")).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(ok.body.contains("# TYPE taizhang_http_requests_total counter"));
+    let wrong = app.send_with("GET", "/metrics", &Client::default(), "", b"", &with("Bearer guess")).await;
+    assert_eq!(wrong.status, 401);
 }
