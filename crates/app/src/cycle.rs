@@ -122,6 +122,34 @@ impl Acting<'_> {
         figures: &EntryFigures,
         expected_version: Option<i64>,
     ) -> Result<Entry> {
+        let mut tx = self.store.begin().await?;
+        self.write_draft(&mut tx, round, unit, subject, figures, expected_version).await?;
+        tx.commit().await?;
+        self.entry(round, unit, subject).await?.ok_or_else(|| Error::not_found("记录", subject))
+    }
+
+    /// Saves drafts of many subjects (a unit's workbook), each over what is stored now: all of
+    /// them, or — when any is refused — none.
+    pub async fn save_drafts(&self, round: &Round, unit: &str, drafts: &[(String, EntryFigures)]) -> Result<usize> {
+        let mut tx = self.store.begin().await?;
+        for (subject, figures) in drafts {
+            let version = self.entry(round, unit, subject).await?.map(|e| e.version);
+            self.write_draft(&mut tx, round, unit, subject, figures, version).await?;
+        }
+        tx.commit().await?;
+        Ok(drafts.len())
+    }
+
+    /// One draft written into `tx`, after the checks every save passes.
+    async fn write_draft(
+        &self,
+        tx: &mut Tx,
+        round: &Round,
+        unit: &str,
+        subject: &str,
+        figures: &EntryFigures,
+        expected_version: Option<i64>,
+    ) -> Result<()> {
         self.allow(Action::EditDraft, unit)?;
         if round.status == RoundStatus::Closed {
             return Err(Error::Invalid("该填报轮次已关闭，数据已锁定".into()));
@@ -141,27 +169,22 @@ impl Acting<'_> {
         }
         let existing = self.entry(round, unit, subject).await?;
         let conflict = || Error::Conflict(format!("{unit} {subject}"));
-        let mut tx = self.store.begin().await?;
         match (&existing, expected_version) {
             (None, None | Some(0)) => {
                 let id = tx
                     .insert_draft(round.id, unit, subject, figures, &self.actor.username)
                     .await?
                     .ok_or_else(conflict)?;
-                tx.log_entry(id, &self.actor.username, EntryState::Draft, EntryState::Draft, "新建草稿").await?;
+                tx.log_entry(id, &self.actor.username, EntryState::Draft, EntryState::Draft, "新建草稿")
+                    .await
+                    .map_err(Error::from)
             }
             (Some(e), Some(v)) if e.state.editable() => {
-                if !tx.update_draft(e.id, v, figures, &self.actor.username).await? {
-                    return Err(conflict());
-                }
+                if tx.update_draft(e.id, v, figures, &self.actor.username).await? { Ok(()) } else { Err(conflict()) }
             }
-            (Some(e), Some(_)) => {
-                return Err(Error::Invalid(format!("{}状态的记录不能修改", e.state.label_zh())));
-            }
-            _ => return Err(conflict()),
+            (Some(e), Some(_)) => Err(Error::Invalid(format!("{}状态的记录不能修改", e.state.label_zh()))),
+            _ => Err(conflict()),
         }
-        tx.commit().await?;
-        self.entry(round, unit, subject).await?.ok_or_else(|| Error::not_found("记录", subject))
     }
 
     /// Submits a unit's drafts. Failing checks block the submission unless `explanations`

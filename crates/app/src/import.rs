@@ -275,18 +275,22 @@ impl Acting<'_> {
             }
             return Ok(Err(errors));
         }
-        for r in &rows {
-            let version = self.entry(round, unit, &r.project).await?.map(|e| e.version);
-            let figures = EntryFigures {
-                month_wan: r.month_wan,
-                ytd_wan: Some(r.ytd_wan),
-                since_start_wan: r.since_start_wan,
-                text: r.image_progress.clone(),
-                problems: r.problems.clone(),
-                ..EntryFigures::default()
-            };
-            self.save_draft(round, unit, &r.project, &figures, version).await?;
-        }
+        let drafts: Vec<(String, EntryFigures)> = rows
+            .iter()
+            .map(|r| {
+                let figures = EntryFigures {
+                    month_wan: r.month_wan,
+                    ytd_wan: Some(r.ytd_wan),
+                    since_start_wan: r.since_start_wan,
+                    text: r.image_progress.clone(),
+                    problems: r.problems.clone(),
+                    ..EntryFigures::default()
+                };
+                (r.project.clone(), figures)
+            })
+            .collect();
+        // Every row of the workbook, or none of them.
+        self.save_drafts(round, unit, &drafts).await?;
         Ok(Ok(rows.len()))
     }
 }

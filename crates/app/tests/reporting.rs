@@ -389,3 +389,22 @@ async fn a_project_with_its_own_monthly_plan_is_lit_against_it() {
     assert_eq!(lit("ZD2017-002").light, Light::Yellow);
     assert_eq!(lit("ZD2017-002").reason, "1-6月完成年计划20%，落后序时进度30个百分点");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_unit_workbook_is_saved_whole_or_not_at_all() {
+    let zjj = "erqi-zjj";
+    let (store, _db) = erqi(&[zjj]).await;
+    let app = App::new(store.clone(), Config::default());
+    let round = as_user(&app, "admin").await.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
+    let reporter = as_user(&app, "erqi-zjj-reporter").await;
+    let figures = EntryFigures { ytd_wan: Some(d("60000")), ..EntryFigures::default() };
+    // The second row names a project another unit reports: the first is not kept either.
+    let drafts = vec![("ZD2018-001".to_string(), figures.clone()), ("ZD2017-002".to_string(), figures.clone())];
+    let refused = reporter.save_drafts(&round, zjj, &drafts).await.unwrap_err();
+    assert!(refused.to_string().contains("ZD2017-002"), "{refused}");
+    assert!(reporter.entry(&round, zjj, "ZD2018-001").await.unwrap().is_none(), "nothing was saved");
+    // Without it, the sheet is saved, and saved again over itself.
+    assert_eq!(reporter.save_drafts(&round, zjj, &drafts[..1]).await.unwrap(), 1);
+    assert_eq!(reporter.save_drafts(&round, zjj, &drafts[..1]).await.unwrap(), 1);
+    assert_eq!(reporter.entry(&round, zjj, "ZD2018-001").await.unwrap().unwrap().version, 2);
+}
