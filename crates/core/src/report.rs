@@ -166,24 +166,28 @@ pub struct Document {
 }
 
 impl Document {
+    /// The document as Markdown. Text from the ledger is escaped: `<`, `>` and `&` as
+    /// entities (no renderer takes a project's name for HTML), `|` and line breaks in table
+    /// cells so that a cell stays one cell.
     pub fn to_markdown(&self) -> String {
-        let mut out = format!("# {}\n", self.title);
+        let mut out = format!("# {}\n", md_text(&self.title));
         if let Some(sub) = &self.subtitle {
-            out.push_str(&format!("\n{sub}\n"));
+            out.push_str(&format!("\n{}\n", md_text(sub)));
         }
         for s in &self.sections {
-            out.push_str(&format!("\n## {}\n", s.heading));
+            out.push_str(&format!("\n## {}\n", md_text(&s.heading)));
             for p in &s.paragraphs {
-                out.push_str(&format!("\n{p}\n"));
+                out.push_str(&format!("\n{}\n", md_text(p)));
             }
             for t in &s.tables {
                 if !t.caption.is_empty() {
-                    out.push_str(&format!("\n{}\n", t.caption));
+                    out.push_str(&format!("\n{}\n", md_text(&t.caption)));
                 }
-                out.push_str(&format!("\n| {} |\n", t.headers.join(" | ")));
+                let headers: Vec<String> = t.headers.iter().map(|h| md_cell(h)).collect();
+                out.push_str(&format!("\n| {} |\n", headers.join(" | ")));
                 out.push_str(&format!("|{}\n", " --- |".repeat(t.headers.len())));
                 for row in &t.rows {
-                    let cells: Vec<String> = row.iter().map(TableCell::text).collect();
+                    let cells: Vec<String> = row.iter().map(|c| md_cell(&c.text())).collect();
                     out.push_str(&format!("| {} |\n", cells.join(" | ")));
                 }
             }
@@ -195,6 +199,16 @@ impl Document {
     pub fn text(&self) -> String {
         self.sections.iter().flat_map(|s| s.paragraphs.iter().cloned()).collect::<Vec<_>>().join("\n")
     }
+}
+
+/// Text as Markdown shows it, never as HTML.
+fn md_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Text as one Markdown table cell.
+fn md_cell(text: &str) -> String {
+    md_text(text).replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 
 /// A growth as published: `增长9%`, `下降3.2%` (the word comes from the catalogue).
@@ -399,6 +413,21 @@ fn programme_section(catalogue: &Catalogue, p: &Programme, whole: &str) -> Optio
 mod tests {
     use super::*;
     use crate::test_support::d;
+
+    #[test]
+    fn markdown_shows_ledger_text_as_text_and_keeps_cells_whole() {
+        let mut section = DocSection::new("概况", vec!["完成<script>alert(1)</script>投资 & 进度".into()]);
+        section.tables.push(Table {
+            caption: String::new(),
+            headers: vec!["项目".into()],
+            rows: vec![vec![TableCell::Text("甲|乙\n丙".into())]],
+        });
+        let doc = Document { title: "通报".into(), subtitle: None, sections: vec![section] };
+        let md = doc.to_markdown();
+        assert!(md.contains("完成&lt;script&gt;alert(1)&lt;/script&gt;投资 &amp; 进度"), "{md}");
+        assert!(md.contains("| 甲\\|乙 丙 |"), "{md}");
+        assert!(!md.contains("<script>"), "{md}");
+    }
 
     fn figure(code: &str, value: Option<&str>, growth: Option<&str>) -> Figure {
         Figure { indicator: code.into(), value: value.map(d), reported_growth: growth.map(d), rolled_up: false }
