@@ -123,7 +123,7 @@ impl Acting<'_> {
         expected_version: Option<i64>,
     ) -> Result<Entry> {
         let mut tx = self.store.begin().await?;
-        self.write_draft(&mut tx, round, unit, subject, figures, expected_version).await?;
+        self.write_draft(&mut tx, round, unit, subject, figures, Over::Version(expected_version)).await?;
         tx.commit().await?;
         self.entry(round, unit, subject).await?.ok_or_else(|| Error::not_found("记录", subject))
     }
@@ -133,8 +133,7 @@ impl Acting<'_> {
     pub async fn save_drafts(&self, round: &Round, unit: &str, drafts: &[(String, EntryFigures)]) -> Result<usize> {
         let mut tx = self.store.begin().await?;
         for (subject, figures) in drafts {
-            let version = self.entry(round, unit, subject).await?.map(|e| e.version);
-            self.write_draft(&mut tx, round, unit, subject, figures, version).await?;
+            self.write_draft(&mut tx, round, unit, subject, figures, Over::Current).await?;
         }
         tx.commit().await?;
         Ok(drafts.len())
@@ -148,7 +147,7 @@ impl Acting<'_> {
         unit: &str,
         subject: &str,
         figures: &EntryFigures,
-        expected_version: Option<i64>,
+        over: Over,
     ) -> Result<()> {
         self.allow(Action::EditDraft, unit)?;
         if round.status == RoundStatus::Closed {
@@ -169,6 +168,10 @@ impl Acting<'_> {
         }
         let existing = self.entry(round, unit, subject).await?;
         let conflict = || Error::Conflict(format!("{unit} {subject}"));
+        let expected_version = match over {
+            Over::Version(v) => v,
+            Over::Current => existing.as_ref().map(|e| e.version),
+        };
         match (&existing, expected_version) {
             (None, None | Some(0)) => {
                 let id = tx
@@ -443,6 +446,14 @@ impl Acting<'_> {
         }
         Ok(out)
     }
+}
+
+/// What a saved draft replaces: the version its author loaded (none for a new entry), or
+/// whatever is stored now (a workbook saved over the drafts).
+#[derive(Debug, Clone, Copy)]
+enum Over {
+    Version(Option<i64>),
+    Current,
 }
 
 /// Moves one entry by `event` as the workflow allows, guarded by its version.

@@ -88,20 +88,22 @@ impl Acting<'_> {
         self.project(code).await?.map(|_| ()).ok_or_else(|| Error::not_found("项目", code))
     }
 
-    pub async fn year_plan(&self, project: &str, year: i32) -> Result<Option<YearPlan>> {
-        self.allow_project(project).await?;
-        Ok(self.store.year_plan(project, year).await?)
+    // A project already read through [`Acting::project`] is checked again in memory only.
+
+    pub async fn year_plan(&self, project: &Project, year: i32) -> Result<Option<YearPlan>> {
+        self.allow(Action::Read, &project.responsibility.unit)?;
+        Ok(self.store.year_plan(&project.code, year).await?)
     }
 
-    pub async fn project_progress(&self, project: &str, year: i32) -> Result<Vec<MonthlyProgress>> {
-        self.allow_project(project).await?;
-        Ok(self.store.project_progress(project, year).await?)
+    pub async fn project_progress(&self, project: &Project, year: i32) -> Result<Vec<MonthlyProgress>> {
+        self.allow(Action::Read, &project.responsibility.unit)?;
+        Ok(self.store.project_progress(&project.code, year).await?)
     }
 
     /// A project's problems as its ledger records them.
-    pub async fn project_problems(&self, project: &str) -> Result<Vec<Problem>> {
-        self.allow_project(project).await?;
-        Ok(self.store.problems(project).await?)
+    pub async fn project_problems(&self, project: &Project) -> Result<Vec<Problem>> {
+        self.allow(Action::Read, &project.responsibility.unit)?;
+        Ok(self.store.problems(&project.code).await?)
     }
 
     /// A project's report of one month.

@@ -203,9 +203,7 @@ fn read_sheet<RS: Read + Seek>(
                 if merged.as_ref().is_some_and(|h| h.is_finished())
                     && let Some(handle) = merged.take()
                 {
-                    let found = handle.join().ok().flatten().unwrap_or_default();
-                    check_regions(&found, name)?;
-                    rows.regions = Regions::new(found);
+                    rows.regions = Regions::new(handle.join().unwrap_or(Ok(Vec::new()))?);
                 }
                 if merged.is_none() {
                     for (at, row) in waiting.drain(..) {
@@ -226,9 +224,7 @@ fn read_sheet<RS: Read + Seek>(
         }
         drop(cells);
         if let Some(handle) = merged.take() {
-            let found = handle.join().ok().flatten().unwrap_or_default();
-            check_regions(&found, name)?;
-            rows.regions = Regions::new(found);
+            rows.regions = Regions::new(handle.join().unwrap_or(Ok(Vec::new()))?);
         }
         waiting.extend(current.take());
         for (at, row) in waiting {
@@ -472,16 +468,23 @@ fn header_columns(row: &[Data], fields: &[Field]) -> Option<Vec<(&'static str, C
 }
 
 /// The merged regions of a sheet, found in its raw XML: the part is inflated and searched
-/// for the end of the cells, and only what follows is parsed. None when the workbook's
-/// layout is unusual; calamine then reads the whole sheet again for them.
-fn merged_regions(bytes: &[u8], name: &str) -> Option<Vec<calamine::Dimensions>> {
+/// for the end of the cells, and only what follows is parsed (calamine reads the whole sheet
+/// again for them when the workbook's layout is unusual). Refused when there is more after
+/// the cells than any list of merged cells needs, or the regions are too many or too large.
+fn merged_regions(bytes: &[u8], name: &str) -> Result<Vec<calamine::Dimensions>, SheetError> {
     let mut tail_too_long = false;
-    let found = merged_regions_fast(bytes, name, &mut tail_too_long);
+    let fast = merged_regions_fast(bytes, name, &mut tail_too_long);
     if tail_too_long {
-        // More than any list of merged cells needs: refused as too many regions.
-        return Some(vec![calamine::Dimensions::default(); MAX_MERGED_REGIONS + 1]);
+        return Err(SheetError::Unreadable(ImportError::File(format!(
+            "工作表“{name}”的单元格之后有超过{} MB的内容（合并单元格等），请检查后再导入",
+            MAX_TAIL_BYTES / (1024 * 1024)
+        ))));
     }
-    found.or_else(|| Xlsx::new(Cursor::new(bytes)).ok().and_then(|mut wb| wb.merge_cells_by_sheet_name(name).ok()))
+    let found = fast
+        .or_else(|| Xlsx::new(Cursor::new(bytes)).ok().and_then(|mut wb| wb.merge_cells_by_sheet_name(name).ok()))
+        .unwrap_or_default();
+    check_regions(&found, name)?;
+    Ok(found)
 }
 
 /// What may follow the cells of a sheet (merged cells, print settings …) before it is refused.

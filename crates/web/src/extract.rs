@@ -60,6 +60,17 @@ impl User {
     }
 }
 
+/// The live session named by the request's cookie, if any.
+pub async fn session_of(
+    headers: &axum::http::HeaderMap,
+    state: &AppState,
+) -> Result<Option<Session>, taizhang_app::Error> {
+    match CookieJar::from_headers(headers).get(COOKIE_NAME) {
+        Some(cookie) => state.app.session(cookie.value()).await,
+        None => Ok(None),
+    }
+}
+
 impl FromRequestParts<AppState> for User {
     type Rejection = Response;
 
@@ -68,9 +79,7 @@ impl FromRequestParts<AppState> for User {
         // The API answers in JSON; pages send people to sign in.
         let fail = |e: AppError| if api { crate::ApiError(e).into_response() } else { e.into_response() };
         let unauthorised = || if api { fail(AppError::Unauthorised) } else { Redirect::to("/login").into_response() };
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(id) = jar.get(COOKIE_NAME).map(|c| c.value().to_string()) else { return Err(unauthorised()) };
-        match state.app.session(&id).await {
+        match session_of(&parts.headers, state).await {
             Ok(Some(session)) => {
                 tracing::Span::current().record("account", session.user.username.as_str());
                 if api && parts.method != axum::http::Method::GET {

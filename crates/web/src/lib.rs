@@ -359,12 +359,7 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
     let bearer = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let scraper = state.options.metrics_token.as_deref().is_some_and(|token| bearer == Some(token));
     if !scraper {
-        let jar = axum_extra::extract::cookie::CookieJar::from_headers(&headers);
-        let session = match jar.get(extract::COOKIE_NAME) {
-            Some(c) => state.app.session(c.value()).await.ok().flatten(),
-            None => None,
-        };
-        match session {
+        match extract::session_of(&headers, &state).await.ok().flatten() {
             None => return ApiError(AppError::Unauthorised).into_response(),
             Some(s)
                 if taizhang_core::access::permission(s.user.role, taizhang_core::access::Action::ManageUsers)

@@ -82,8 +82,8 @@ pub async fn project(
         Some(y) => y,
         None => acting.latest_progress_period().await.map_err(AppError::from)?.map_or(2018, |p| p.year()),
     };
-    let plan = acting.year_plan(&code, year).await.map_err(AppError::from)?;
-    let progress = acting.project_progress(&code, year).await.map_err(AppError::from)?;
+    let plan = acting.year_plan(&p, year).await?;
+    let progress = acting.project_progress(&p, year).await?;
     Ok(Json(ProjectDetail {
         lead_leader: p.responsibility.lead_leader.clone(),
         person: p.responsibility.person.clone(),

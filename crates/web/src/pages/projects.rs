@@ -182,10 +182,10 @@ pub async fn project(
     page.table(master);
     let year = acting.latest_progress_period().await?.map_or(taizhang_app::clock::today().year, |p| p.year());
     for y in [year, year - 1] {
-        if let Some(plan) = acting.year_plan(&code, y).await? {
+        if let Some(plan) = acting.year_plan(&p, y).await? {
             page.heading(format!("{y}年计划与进度"));
             page.para(format!("年度计划投资{}；形象进度节点：{}", money_wan(plan.planned_wan), plan.milestones));
-            let history = acting.project_progress(&code, y).await?;
+            let history = acting.project_progress(&p, y).await?;
             if !history.is_empty() {
                 let months: Vec<Decimal> = history.iter().map(|g| g.ytd_wan).collect();
                 let last = history.last().map_or(Period::Month(y, 12), |g| g.period);
@@ -218,7 +218,7 @@ pub async fn project(
         }
     }
     let mut t = TableView::new("", &["提出日期", "问题", "责任方", "时限", "解决情况"]);
-    for q in acting.project_problems(&code).await? {
+    for q in acting.project_problems(&p).await? {
         t.rows.push(vec![
             CellView::text(q.raised_on.to_string()),
             CellView::text(q.description),
