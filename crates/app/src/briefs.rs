@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 use taizhang_core::access::Action;
 use taizhang_core::assessment::{Measure, Scheme, Source};
-use taizhang_core::briefing::{BriefingInput, LateOrder, LitItem, OpenProblem, Totals};
+use taizhang_core::briefing::{BriefingInput, Coverage, LateOrder, LitItem, OpenProblem, Totals};
 use taizhang_core::lights::{Light, Warning};
 use taizhang_core::period::Period;
 use taizhang_core::project::{Date, completion_pct};
 use taizhang_core::supervision::OrderState;
-use taizhang_core::workflow::Form;
+use taizhang_core::workflow::{Form, UnitStanding};
 use taizhang_store::{FLAG_OVER_100M, Group};
 
 use crate::{Acting, Error, Result};
@@ -91,10 +91,7 @@ impl Acting<'_> {
             .filter(|o| o.state != OrderState::Closed && o.deadline < today)
             .map(|o| LateOrder { unit: self.unit_name(&o.unit), title: o.title, deadline: o.deadline })
             .collect();
-        let late_units = match self.store.round(period.closing_month(), Form::ProjectProgress).await? {
-            Some(round) => self.overdue(&round, today).await?.into_iter().map(|u| u.name).collect(),
-            None => vec![],
-        };
+        let coverage = self.coverage(period, today).await?;
         Ok(BriefingInput {
             unit_name: top.name.clone(),
             whole: top.kind.whole_zh().into(),
@@ -111,8 +108,24 @@ impl Acting<'_> {
             lit,
             problems,
             late_orders,
-            late_units,
+            coverage,
         })
+    }
+
+    /// Who reported the period's project progress, as its round shows on `today`.
+    pub async fn coverage(&self, period: Period, today: Date) -> Result<Coverage> {
+        let Some(round) = self.store.round(period.closing_month(), Form::ProjectProgress).await? else {
+            return Ok(Coverage::NoRound);
+        };
+        let standings = self.round_status(&round, today).await?;
+        let owing: Vec<&UnitStanding> = standings.iter().filter(|u| u.owed > 0).collect();
+        let reported = owing.iter().filter(|u| u.sent >= u.owed).count();
+        if today <= round.due && reported < owing.len() {
+            return Ok(Coverage::Open { reported, owing: owing.len() });
+        }
+        let names =
+            |keep: &dyn Fn(&UnitStanding) -> bool| owing.iter().filter(|u| keep(u)).map(|u| u.name.clone()).collect();
+        Ok(Coverage::Due { missing: names(&|u| u.sent < u.owed), late: names(&|u| u.late) })
     }
 
     /// The units a scheme assesses and their measures.

@@ -65,24 +65,25 @@ impl Acting<'_> {
     pub async fn round_status(&self, round: &Round, today: Date) -> Result<Vec<UnitStanding>> {
         let owed = self.store.owed_subjects(round.period, round.form, None, None).await?;
         let mut counts = self.store.entry_counts(round.id).await?;
+        let reported = self.store.reported_subjects(round).await?;
         let mut out = Vec::new();
         for unit in self.store.round_units(round.id).await? {
             if !self.may(Action::Read, &unit) {
                 continue;
             }
-            let by_state = counts.remove(&unit).unwrap_or_default();
-            let owed_n = owed.get(&unit).map_or(0, Vec::len);
-            let sent: usize = by_state
-                .iter()
-                .filter(|(s, _)| matches!(s, EntryState::Submitted | EntryState::Approved | EntryState::Accepted))
-                .map(|(_, n)| n)
-                .sum();
+            let owed = owed.get(&unit).map(Vec::as_slice).unwrap_or_default();
+            let days: Vec<Option<Date>> = match reported.get(&unit) {
+                Some(r) => owed.iter().filter_map(|s| r.get(s).copied()).collect(),
+                None => vec![],
+            };
             out.push(UnitStanding {
                 name: self.unit_name(&unit),
-                overdue: today > round.due && sent < owed_n,
+                overdue: today > round.due && days.len() < owed.len(),
+                late: days.iter().flatten().any(|d| *d > round.due),
+                owed: owed.len(),
+                sent: days.len(),
+                by_state: counts.remove(&unit).unwrap_or_default(),
                 unit,
-                owed: owed_n,
-                by_state,
             });
         }
         Ok(out)

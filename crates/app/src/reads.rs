@@ -8,8 +8,9 @@ use taizhang_core::indicator::{Catalogue, IndicatorValue, Target};
 use taizhang_core::org::OrgUnit;
 use taizhang_core::period::Period;
 use taizhang_core::plan::{KeyTask, Milestone, PlanNode};
-use taizhang_core::project::{MonthlyProgress, Problem, Project, YearPlan};
+use taizhang_core::project::{Date, MonthlyProgress, Problem, Project, YearPlan};
 use taizhang_core::report::AnnualInput;
+use taizhang_core::workflow::{Form, RoundStatus};
 use taizhang_core::world::ProjectRecord;
 
 use crate::{Acting, Error, LedgerCounts, Result};
@@ -74,6 +75,56 @@ impl Acting<'_> {
     /// The latest month any progress is recorded for.
     pub async fn latest_progress_period(&self) -> Result<Option<Period>> {
         Ok(self.store.latest_progress_period().await?)
+    }
+
+    /// The month pages show by default: the later of the latest month whose progress round
+    /// is closed and the latest month every owing unit reported; else the latest month with
+    /// any progress. One unit's early figures do not move everyone's default.
+    pub async fn default_period(&self) -> Result<Option<Period>> {
+        let Some(latest) = self.store.latest_progress_period().await? else { return Ok(None) };
+        let closed = self
+            .store
+            .rounds()
+            .await?
+            .into_iter()
+            .filter(|r| r.form == Form::ProjectProgress && r.status == RoundStatus::Closed)
+            .map(|r| r.period.closing_month())
+            .max();
+        let mut complete = None;
+        for year in [latest.year(), latest.year() - 1] {
+            let months = self.store.month_coverage(year).await?;
+            complete = months.into_iter().rev().find(|(_, reported, owing)| reported >= owing).map(|(p, _, _)| p);
+            if complete.is_some() {
+                break;
+            }
+        }
+        Ok(closed.max(complete).or(Some(latest)))
+    }
+
+    /// "（填报中，已报X/Y个单位）" for a month still being reported (its round open, or,
+    /// without a round, not every owing unit in the ledger); empty once it is complete.
+    pub async fn period_note(&self, period: Period, today: Date) -> Result<String> {
+        let month = period.closing_month();
+        let (reported, owing) = match self.store.round(month, Form::ProjectProgress).await? {
+            Some(round) if round.status == RoundStatus::Closed => return Ok(String::new()),
+            Some(round) => {
+                let standings = self.round_status(&round, today).await?;
+                let owing: Vec<_> = standings.iter().filter(|u| u.owed > 0).collect();
+                (owing.iter().filter(|u| u.sent >= u.owed).count(), owing.len())
+            }
+            None => self
+                .store
+                .month_coverage(month.year())
+                .await?
+                .into_iter()
+                .find(|(p, _, _)| *p == month)
+                .map_or((0, 0), |(_, r, o)| (r, o)),
+        };
+        Ok(if reported < owing {
+            format!("（填报中，已报{reported}/{owing}个单位）")
+        } else {
+            String::new()
+        })
     }
 
     /// A project, if the actor may read its unit's records.

@@ -283,7 +283,7 @@ fn the_reporting_cycle_runs_from_the_command_line_under_each_accounts_rights() {
     assert_eq!(own.lines().count(), 3, "a reporter sees its own unit only: {own}");
 
     let warnings = common::ok(taizhang(&db, &["warnings", "--period", "2018-06", "--today", "2018-06-30"]));
-    assert!(warnings.starts_with("2018年1-6月 预警：红灯3个，黄灯162个"), "{warnings}");
+    assert!(warnings.starts_with("2018年1-6月 预警：红灯41个，黄灯124个"), "{warnings}");
     assert!(
         warnings.contains(
             "红灯\t重点项目\tSL2018-014 示例项目（2018-014）（淮河路街道）：计划2018年3月开工，逾期3个月仍未开工"

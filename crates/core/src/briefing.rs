@@ -19,6 +19,8 @@ pub struct Totals {
     pub planned_wan: Decimal,
     pub month_wan: Decimal,
     pub ytd_wan: Decimal,
+    /// Projects that did not report the period's month: their 累计 is their last one (未报).
+    pub carried: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +67,68 @@ pub struct BriefingInput {
     pub lit: Vec<LitItem>,
     pub problems: Vec<OpenProblem>,
     pub late_orders: Vec<LateOrder>,
-    pub late_units: Vec<String>,
+    pub coverage: Coverage,
+}
+
+/// Who reported the period, as its round shows. Without a round no claim is made: a
+/// briefing says "均按时报送" only when a round proves it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Coverage {
+    #[default]
+    NoRound,
+    /// Not yet due, and not everyone has reported: 填报中.
+    Open { reported: usize, owing: usize },
+    /// Due (or everyone reported): who has not reported, and who reported after the due date.
+    Due { missing: Vec<String>, late: Vec<String> },
+}
+
+impl Coverage {
+    /// The units still owing, past the due date.
+    pub fn missing(&self) -> &[String] {
+        match self {
+            Coverage::Due { missing, .. } => missing,
+            _ => &[],
+        }
+    }
+
+    /// The sentence a briefing prints, or none without a round.
+    pub fn sentence(&self) -> Option<String> {
+        match self {
+            Coverage::NoRound => None,
+            Coverage::Open { reported, owing } => Some(format!("本期填报中，已报{reported}/{owing}个单位。")),
+            Coverage::Due { missing, late } if missing.is_empty() && late.is_empty() => {
+                Some("各责任单位均按时报送。".to_string())
+            }
+            Coverage::Due { missing, late } => {
+                let mut s = String::new();
+                if !missing.is_empty() {
+                    s.push_str(&format!("逾期未报送的单位（{}个）：{}。", missing.len(), missing.join("、")));
+                }
+                if !late.is_empty() {
+                    s.push_str(&format!("逾期报送的单位（{}个）：{}。", late.len(), late.join("、")));
+                }
+                Some(s)
+            }
+        }
+    }
+}
+
+/// "9月有2个单位5个项目未报，累计数按其最近一次报送数计。" — or none when all reported.
+pub fn carried_sentence(all: &Totals, by_unit: &[Totals], period: Period) -> Option<String> {
+    (all.carried > 0).then(|| {
+        let units = by_unit.iter().filter(|t| t.carried > 0).count();
+        let units = if units > 0 { format!("{units}个单位") } else { String::new() };
+        format!("{}月有{units}{}个项目未报，累计数按其最近一次报送数计。", period.month_of_year(), all.carried)
+    })
+}
+
+/// A unit's or group's label, marked when some of its projects did not report.
+pub fn label_of(t: &Totals) -> String {
+    match t.carried {
+        0 => t.label.clone(),
+        n if n == t.projects => format!("{}（未报）", t.label),
+        n => format!("{}（{n}个项目未报）", t.label),
+    }
 }
 
 /// The sentence of one group: "1-5月，全区165个亿元以上项目完成投资…亿元，占年度计划的…%，超序时进度…个百分点".
@@ -96,7 +159,7 @@ fn table_of(caption: &str, first: &str, rows: &[Totals], period: Period) -> Tabl
         .map(|t| {
             let pct = completion_pct(t.ytd_wan, t.planned_wan);
             vec![
-                TableCell::Text(t.label.clone()),
+                TableCell::Text(label_of(t)),
                 TableCell::Number(Decimal::from(t.projects), 0),
                 TableCell::Number(t.planned_wan, 2),
                 TableCell::Number(t.month_wan, 2),
@@ -136,6 +199,9 @@ pub fn briefing(input: &BriefingInput) -> Document {
     }
     if input.all.projects > 0 {
         overview.push(format!("{}月当月完成投资{}。", p.month_of_year(), money_wan(input.all.month_wan)));
+    }
+    if let Some(s) = carried_sentence(&input.all, &input.by_unit, p) {
+        overview.push(s);
     }
     if input.starts_due > 0 {
         let mut s =
@@ -183,15 +249,7 @@ pub fn briefing(input: &BriefingInput) -> Document {
                 worst.join("、")
             ));
         }
-        if input.late_units.is_empty() {
-            paragraphs.push("各责任单位均按时报送。".to_string());
-        } else {
-            paragraphs.push(format!(
-                "逾期未报送的单位（{}个）：{}。",
-                input.late_units.len(),
-                input.late_units.join("、")
-            ));
-        }
+        paragraphs.extend(input.coverage.sentence());
         let mut section = DocSection::new("责任单位排名", paragraphs);
         let mut table = table_of("责任单位完成情况排名", "责任单位", &ranked, p);
         table.headers.insert(0, "名次".into());
@@ -245,7 +303,14 @@ mod tests {
     use crate::test_support::d;
 
     fn totals(label: &str, n: u64, plan: &str, month: &str, ytd: &str) -> Totals {
-        Totals { label: label.into(), projects: n, planned_wan: d(plan), month_wan: d(month), ytd_wan: d(ytd) }
+        Totals {
+            label: label.into(),
+            projects: n,
+            planned_wan: d(plan),
+            month_wan: d(month),
+            ytd_wan: d(ytd),
+            carried: 0,
+        }
     }
 
     #[test]
@@ -269,7 +334,7 @@ mod tests {
             lit: vec![],
             problems: vec![],
             late_orders: vec![],
-            late_units: vec!["马寨镇".into()],
+            coverage: Coverage::Due { missing: vec!["马寨镇".into()], late: vec![] },
         };
         let doc = briefing(&input);
         let text = doc.text();

@@ -87,8 +87,11 @@ fn months_between(from: Period, to: Period) -> i64 {
 pub struct ProjectStatus {
     pub period: Period,
     pub planned_wan: Option<Decimal>,
-    /// 年初至报告期累计; none when the period was not reported.
+    /// 年初至报告期累计 as of the period: the latest reported in the year, carried forward
+    /// when the period's month was not reported; none when nothing was reported this year.
     pub ytd_wan: Option<Decimal>,
+    /// The month `ytd_wan` was reported for.
+    pub reported: Option<Period>,
     /// The project's own planned share of the year by this period (0..1), when it has a
     /// monthly plan; else 序时进度 m/12.
     pub own_time_progress: Option<Decimal>,
@@ -109,14 +112,25 @@ pub fn project_light(s: &ProjectStatus, cfg: &LightConfig) -> Lit {
         }
     }
     let Some(plan) = s.planned_wan.filter(|p| !p.is_zero()) else { return lit };
-    let Some(ytd) = s.ytd_wan else {
+    let (Some(ytd), Some(reported)) = (s.ytd_wan, s.reported) else {
         return lit.worst(Lit::new(Light::Yellow, format!("{}未报送进度", span(s.period))));
     };
     let pct = completion_pct(ytd, plan).unwrap_or_default();
-    let tp = s.own_time_progress.unwrap_or_else(|| s.period.time_progress());
+    // A month not reported is judged on the last report against that month's schedule, and
+    // is at least yellow for the missing report.
+    let carried = reported != s.period.closing_month();
+    let tp = match s.own_time_progress {
+        Some(own) if !carried => own,
+        _ => reported.time_progress(),
+    };
     let lag = lag_pp(pct, tp);
-    let reason = format!("{}完成年计划{}%，{}", span(s.period), format_number(pct, 1), lag_words(lag));
-    let by_progress = Lit::new(by_lag(lag, cfg), reason);
+    let progress = format!("{}完成年计划{}%，{}", span(reported), format_number(pct, 1), lag_words(lag));
+    let by_progress = if carried {
+        let light = by_lag(lag, cfg).max(Light::Yellow);
+        Lit::new(light, format!("{}月未报；{progress}", s.period.month_of_year()))
+    } else {
+        Lit::new(by_lag(lag, cfg), progress)
+    };
     if lit.light == Light::Green { by_progress } else { lit.worst(by_progress) }
 }
 
@@ -217,6 +231,7 @@ mod tests {
             period: Period::Month(2018, month),
             planned_wan: Some(d(plan)),
             ytd_wan: ytd.map(d),
+            reported: ytd.map(|_| Period::Month(2018, month)),
             own_time_progress: None,
             planned_start: Date::new(2018, 1, 1).ok(),
             actual_start: Date::new(2018, 1, 10).ok(),
@@ -239,6 +254,19 @@ mod tests {
             let lit = project_light(&status(month, plan, Some(ytd)), &cfg);
             assert_eq!((lit.light, lit.reason.as_str()), (light, reason), "month {month} at {ytd}");
         }
+    }
+
+    #[test]
+    fn a_month_not_reported_is_judged_on_the_last_total_and_never_green() {
+        let cfg = LightConfig::default();
+        let carried = ProjectStatus { reported: Some(Period::Month(2018, 8)), ..status(9, "100", Some("80")) };
+        let lit = project_light(&carried, &cfg);
+        assert_eq!(
+            (lit.light, lit.reason.as_str()),
+            (Light::Yellow, "9月未报；1-8月完成年计划80%，超序时进度13.3个百分点")
+        );
+        let behind = ProjectStatus { reported: Some(Period::Month(2018, 8)), ..status(9, "100", Some("30")) };
+        assert_eq!(project_light(&behind, &cfg).light, Light::Red, "carried and far behind stays red");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use crate::indicator::{Catalogue, Indicator};
 use crate::numerals::zh_count;
 use crate::org::UnitKind;
+use crate::period::Period;
 use crate::plan::Milestone;
 use crate::quantity::{MeasureUnit, format_number};
 
@@ -31,6 +32,11 @@ pub struct ProjectSummary {
     pub started: u64,
     /// Named projects that started in the year (published ones first).
     pub started_named: Vec<String>,
+    /// The latest month any project reported: the summary speaks of 1-9月, not 全年, when
+    /// the year's reports stop in September.
+    pub through_month: Option<u8>,
+    /// Projects whose latest report is older than that month (carried forward, 未报).
+    pub carried: u64,
 }
 
 /// Projects of one category (e.g. 生态建设) with a plan in the year.
@@ -314,7 +320,15 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
 fn project_paragraph(input: &AnnualInput) -> Option<String> {
     let mut sentences = Vec::new();
     if let Some(p) = input.projects.as_ref().filter(|p| p.count > 0) {
-        let mut s = format!("全年{}个重大项目完成投资{}", p.count, money_wan(p.completed_wan));
+        // A year whose reports stop in September is 1-9月, never 全年.
+        let span = match p.through_month {
+            Some(m) if m < 12 => crate::lights::span(Period::Month(input.year, m)),
+            _ => "全年".to_string(),
+        };
+        let mut s = format!("{span}{}个重大项目完成投资{}", p.count, money_wan(p.completed_wan));
+        if p.carried > 0 {
+            s.push_str(&format!("（{}个项目未报最近一期，按其最近一次报送数计）", p.carried));
+        }
         if p.started > 0 {
             s.push_str(&format!("，{}{}个项目开工", names_with_more(&p.started_named, p.started), p.started));
         }
@@ -502,6 +516,8 @@ mod tests {
         i.projects = Some(ProjectSummary {
             count: 150,
             completed_wan: d("4700000"),
+            through_month: Some(12),
+            carried: 0,
             started: 82,
             started_named: vec!["郑州地产投资大厦".into()],
         });

@@ -146,9 +146,13 @@ pub struct UnitStanding {
     pub unit: String,
     pub name: String,
     pub owed: usize,
+    /// Owed subjects reported: submitted (or further), or already in the ledger by import.
+    pub sent: usize,
     pub by_state: Vec<(EntryState, usize)>,
     /// Past the due date with something owed not yet submitted.
     pub overdue: bool,
+    /// Something was submitted after the due date.
+    pub late: bool,
 }
 
 /// A transition of a record, as the audit trail shows it.

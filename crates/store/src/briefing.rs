@@ -9,7 +9,7 @@ use taizhang_core::project::{Date, completion_pct};
 use taizhang_core::quantity::from_scaled;
 
 use crate::filter::Filtered;
-use crate::reports::SUBTREE;
+use crate::reports::{SUBTREE, as_of_progress, started_by};
 use crate::{Result, Store};
 
 /// How project totals are grouped.
@@ -47,11 +47,14 @@ impl Store {
             format!(
                 "{SUBTREE}
                  SELECT {label} AS label, COUNT(*) AS n, CAST(SUM(y.planned_e4) AS BIGINT) AS planned,
-                     CAST(SUM(COALESCE(g.month_e4, 0)) AS BIGINT) AS month, CAST(SUM(COALESCE(g.ytd_e4, 0)) AS BIGINT) AS ytd
+                     CAST(SUM(CASE WHEN g.period = $3 THEN COALESCE(g.month_e4, 0) ELSE 0 END) AS BIGINT) AS month,
+                     CAST(SUM(COALESCE(g.ytd_e4, 0)) AS BIGINT) AS ytd,
+                     SUM(CASE WHEN g.period = $3 THEN 0 ELSE 1 END) AS carried
                  FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
                  JOIN org_units u ON u.id = p.unit_id
-                 LEFT JOIN project_progress g ON g.project_id = p.id AND g.period = $3
-                 WHERE y.year = $2"
+                 {as_of}
+                 WHERE y.year = $2",
+                as_of = as_of_progress("$3")
             ),
             vec![scope.into(), i64::from(period.year()).into(), period.closing_month().key().into()],
         )
@@ -70,6 +73,8 @@ impl Store {
                     planned_wan: sum("planned")?,
                     month_wan: sum("month")?,
                     ytd_wan: sum("ytd")?,
+                    carried: u64::try_from(r.try_get::<Option<i64>, _>("carried")?.unwrap_or_default())
+                        .unwrap_or_default(),
                 })
             })
             .filter(|t: &Result<Totals>| t.as_ref().map_or(true, |t| t.projects > 0))
@@ -87,12 +92,13 @@ impl Store {
         let end = Date::end_of(period).to_string();
         let sql = format!(
             "{SUBTREE}
-             SELECT p.name, CASE WHEN p.actual_start IS NOT NULL AND p.actual_start <= $3 THEN 1
-                 WHEN g.ytd_e4 > 0 THEN 1 ELSE 0 END AS started
+             SELECT p.name, CASE WHEN {started} THEN 1 ELSE 0 END AS started
              FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
-             LEFT JOIN project_progress g ON g.project_id = p.id AND g.period = $4
+             {as_of}
              WHERE y.year = $2 AND p.nature = '新开工' AND p.planned_start IS NOT NULL AND p.planned_start <= $3
-             ORDER BY p.sample, p.code"
+             ORDER BY p.sample, p.code",
+            started = started_by("$3"),
+            as_of = as_of_progress("$4")
         );
         let starts = sqlx::query(AssertSqlSafe(sql))
             .bind(scope)
@@ -107,12 +113,19 @@ impl Store {
             .collect()
     }
 
-    /// Year-to-date investment of a unit's projects by month, January through `through`.
+    /// Year-to-date investment of a unit's projects with a plan in `year`, as of each month
+    /// January through `through`: the as-of rule, so a month someone missed does not dip.
+    /// Each report adds what it raised over the project's previous one (LAG over its rows);
+    /// the running sum of those increments is the as-of total, in one scan of the year.
     pub async fn monthly_ytd(&self, scope: &str, year: i32, through: u8) -> Result<Vec<Decimal>> {
         let sql = format!(
             "{SUBTREE}
-             SELECT g.month, CAST(SUM(g.ytd_e4) AS BIGINT) FROM project_progress g JOIN projects p ON p.id = g.project_id
-             JOIN sub ON sub.id = p.unit_id WHERE g.year = $2 AND g.month <= $3 GROUP BY g.month"
+             SELECT d.month, CAST(SUM(d.ytd_e4 - COALESCE(d.prev, 0)) AS BIGINT) FROM (
+                 SELECT g.month, g.ytd_e4, LAG(g.ytd_e4) OVER (PARTITION BY g.project_id ORDER BY g.period) AS prev
+                 FROM project_progress g JOIN projects p ON p.id = g.project_id JOIN sub ON sub.id = p.unit_id
+                 JOIN project_year_plans y ON y.project_id = p.id AND y.year = g.year
+                 WHERE g.year = $2 AND g.month <= $3) d
+             GROUP BY d.month"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(scope)
@@ -120,14 +133,20 @@ impl Store {
             .bind(i64::from(through))
             .fetch_all(&self.pool)
             .await?;
-        let mut out = vec![Decimal::ZERO; usize::from(through)];
+        let mut increments = vec![Decimal::ZERO; usize::from(through)];
         for r in rows {
             let month = usize::try_from(r.try_get::<i64, _>(0)?).unwrap_or(0);
-            if let Some(slot) = month.checked_sub(1).and_then(|i| out.get_mut(i)) {
+            if let Some(slot) = month.checked_sub(1).and_then(|i| increments.get_mut(i)) {
                 *slot = r.try_get::<Option<i64>, _>(1)?.map(from_scaled).unwrap_or_default();
             }
         }
-        Ok(out)
+        Ok(increments
+            .into_iter()
+            .scan(Decimal::ZERO, |total, inc| {
+                *total += inc;
+                Some(*total)
+            })
+            .collect())
     }
 
     /// The share of a unit subtree's tasks of `year` that are done, in percent.

@@ -6,13 +6,14 @@ use sqlx::{AssertSqlSafe, Row};
 use taizhang_core::indicator::{Aggregation, Catalogue};
 use taizhang_core::period::Period;
 use taizhang_core::plan::PlanKind;
-use taizhang_core::project::{completion_pct, lag_pp};
+use taizhang_core::project::{Nature, completion_pct, lag_pp};
 use taizhang_core::quantity::from_scaled;
 use taizhang_core::report::{
     AnnualInput, CATEGORY_SECTIONS, CategorySummary, Figure, FlagshipSummary, PlanLevel, Programme, ProjectSummary,
     TaskSummary,
 };
 
+use crate::briefing::Group;
 use crate::{Result, Store};
 
 /// `sub(id)`: the unit whose code is `$1` and every unit below it.
@@ -24,11 +25,28 @@ pub(crate) const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
 pub const FLAG_FLAGSHIP: &str = "出彩项目";
 pub const FLAG_OVER_100M: &str = "亿元以上";
 
-/// `g`: each project's latest progress row within year `$2` (joined on `p`), found with one
-/// grouped scan of the year's rows rather than a lookup per project.
-const LATEST_PROGRESS: &str = "LEFT JOIN (SELECT project_id, MAX(period) AS period FROM project_progress
-             WHERE year = $2 GROUP BY project_id) latest ON latest.project_id = p.id
-         LEFT JOIN project_progress g ON g.project_id = latest.project_id AND g.period = latest.period";
+/// `g`: each project's latest progress row of year `$2` up to the month keyed `{upto}` —
+/// the as-of rule. A month a project did not report carries its last 累计 forward (never
+/// zero); `g.period` tells the carried rows from the reported ones. One grouped scan of
+/// the year's rows, not a lookup per project.
+pub(crate) fn as_of_progress(upto: &str) -> String {
+    format!(
+        "LEFT JOIN (SELECT project_id, MAX(period) AS period FROM project_progress
+             WHERE year = $2 AND period <= {upto} GROUP BY project_id) latest ON latest.project_id = p.id
+         LEFT JOIN project_progress g ON g.project_id = latest.project_id AND g.period = latest.period"
+    )
+}
+
+/// Started by `{end}`: a start date on or before it, money spent by the as-of row, or a
+/// project already under construction (续建, 竣工) — never judged by one month's row alone.
+pub(crate) fn started_by(end: &str) -> String {
+    format!(
+        "(p.actual_start IS NOT NULL AND p.actual_start <= {end}) OR p.nature IN ('{}', '{}')
+         OR COALESCE(g.ytd_e4, 0) > 0 OR COALESCE(g.since_start_e4, 0) > 0",
+        Nature::Continuing.label_zh(),
+        Nature::Completing.label_zh()
+    )
+}
 
 impl Store {
     /// Everything the annual summary of `unit` for `year` says, gathered from the ledger.
@@ -156,18 +174,29 @@ impl Store {
         let sql = format!(
             "{SUBTREE}
              SELECT COUNT(*), CAST(SUM(COALESCE(g.ytd_e4, 0)) AS BIGINT),
-                 SUM(CASE WHEN p.actual_start >= $3 AND p.actual_start <= $4 THEN 1 ELSE 0 END)
+                 SUM(CASE WHEN p.actual_start >= $3 AND p.actual_start <= $4 THEN 1 ELSE 0 END),
+                 MAX(g.month) AS through
              FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
-             {LATEST_PROGRESS}
-             WHERE y.year = $2"
+             {as_of}
+             WHERE y.year = $2",
+            as_of = as_of_progress("$5")
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(unit)
             .bind(i64::from(year))
             .bind(&first)
             .bind(&last)
+            .bind(Period::Month(year, 12).key())
             .fetch_one(&self.pool)
             .await?;
+        let through = row.try_get::<Option<i64>, _>("through")?.and_then(|m| u8::try_from(m).ok());
+        // Projects whose latest report is older than the latest month anyone reported.
+        let carried = match through {
+            Some(m) => self.investment_totals(unit, Period::Month(year, m), Group::All(""), None).await?,
+            None => vec![],
+        }
+        .first()
+        .map_or(0, |t| t.carried);
         let named_sql = format!(
             "{SUBTREE}
              SELECT p.name FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
@@ -189,6 +218,8 @@ impl Store {
             completed_wan: row.try_get::<Option<i64>, _>(1)?.map(from_scaled).unwrap_or_default(),
             started: u64::try_from(row.try_get::<Option<i64>, _>(2)?.unwrap_or_default()).unwrap_or_default(),
             started_named,
+            through_month: through,
+            carried,
         })
     }
 
@@ -211,13 +242,15 @@ impl Store {
              SELECT p.name, p.sample, y.planned_e4, g.ytd_e4, g.month FROM project_year_plans y
              JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
              JOIN project_flags f ON f.project_id = p.id AND f.flag = $3
-             {LATEST_PROGRESS}
-             WHERE y.year = $2 {nature} ORDER BY p.sample, p.id"
+             {as_of}
+             WHERE y.year = $2 {nature} ORDER BY p.sample, p.id",
+            as_of = as_of_progress("$4")
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(unit)
             .bind(i64::from(year))
             .bind(FLAG_FLAGSHIP)
+            .bind(Period::Month(year, 12).key())
             .fetch_all(&self.pool)
             .await?;
         let mut summary = FlagshipSummary::default();
@@ -246,14 +279,16 @@ impl Store {
              SELECT COUNT(*), SUM(CASE WHEN p.actual_start IS NOT NULL AND p.actual_start <= $4 THEN 1 ELSE 0 END),
                  CAST(SUM(COALESCE(g.ytd_e4, 0)) AS BIGINT)
              FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
-             {LATEST_PROGRESS}
-             WHERE y.year = $2 AND p.category = $3"
+             {as_of}
+             WHERE y.year = $2 AND p.category = $3",
+            as_of = as_of_progress("$5")
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(unit)
             .bind(i64::from(year))
             .bind(category)
             .bind(format!("{year}-12-31"))
+            .bind(Period::Month(year, 12).key())
             .fetch_one(&self.pool)
             .await?;
         Ok(CategorySummary {

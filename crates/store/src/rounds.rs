@@ -159,6 +159,45 @@ impl Store {
         Ok(counts)
     }
 
+    /// What each unit has reported in a round, by subject, with the day it was submitted:
+    /// entries sent on (submitted, approved, accepted, or locked after a submission), and
+    /// figures already in the ledger for the round's period — an imported figure counts as
+    /// reported, with no day (it was not late).
+    pub async fn reported_subjects(&self, round: &Round) -> Result<HashMap<String, HashMap<String, Option<Date>>>> {
+        let mut out: HashMap<String, HashMap<String, Option<Date>>> = HashMap::new();
+        let ledger = match round.form {
+            Form::ProjectProgress => {
+                "SELECT u.code, p.code FROM project_progress g JOIN projects p ON p.id = g.project_id
+                 JOIN org_units u ON u.id = p.unit_id WHERE g.period = $1"
+            }
+            Form::TaskProgress => {
+                "SELECT u.code, t.code FROM task_progress g JOIN tasks t ON t.id = g.task_id
+                 JOIN org_units u ON u.id = t.lead_unit_id WHERE g.period = $1"
+            }
+            Form::IndicatorValues => {
+                "SELECT u.code, i.code FROM indicator_values g JOIN indicators i ON i.id = g.indicator_id
+                 JOIN org_units u ON u.id = g.unit_id WHERE g.period = $1"
+            }
+        };
+        for r in sqlx::query(ledger).bind(round.period.key()).fetch_all(&self.pool).await? {
+            out.entry(r.try_get(0)?).or_default().insert(r.try_get(1)?, None);
+        }
+        let sent = sqlx::query(
+            "SELECT u.code, e.subject, e.submitted_at FROM entries e JOIN org_units u ON u.id = e.unit_id
+             WHERE e.round_id = $1 AND e.submitted_at IS NOT NULL
+                 AND (e.state IN ('submitted', 'approved', 'accepted') OR e.state = 'locked')",
+        )
+        .bind(round.id)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in sent {
+            let at: String = r.try_get(2)?;
+            let day = Date::parse(at.get(..10).unwrap_or(&at))?;
+            out.entry(r.try_get(0)?).or_default().insert(r.try_get(1)?, Some(day));
+        }
+        Ok(out)
+    }
+
     /// Entries of a round, a unit and a subject, each condition only when given, ordered by
     /// round and subject.
     pub async fn entries_where(

@@ -13,7 +13,7 @@ use taizhang_core::supervision::{Order, OrderState, ProblemLevel, ProblemRecord}
 use crate::filter::Arg;
 use crate::filter::Filtered;
 use crate::ledger::unit_id;
-use crate::reports::SUBTREE;
+use crate::reports::{SUBTREE, as_of_progress, started_by};
 use crate::{Result, Store, StoreError, Tx};
 
 /// A project of the year as the light rules see it.
@@ -104,23 +104,33 @@ impl Store {
     pub async fn project_light_rows(&self, scope: &str, period: Period) -> Result<Vec<ProjectLightRow>> {
         let sql = format!(
             "{SUBTREE}
-             SELECT p.code, p.name, u.code AS unit_code, y.planned_e4, p.planned_start, p.actual_start, g.ytd_e4, g.since_start_e4,
-                 mp.planned_ytd_e4
+             SELECT p.code, p.name, u.code AS unit_code, y.planned_e4, p.planned_start, p.actual_start, g.ytd_e4,
+                 g.period AS reported, CASE WHEN {started} THEN 1 ELSE 0 END AS started, mp.planned_ytd_e4
              FROM projects p JOIN sub ON sub.id = p.unit_id JOIN org_units u ON u.id = p.unit_id
              JOIN project_year_plans y ON y.project_id = p.id AND y.year = $2
-             LEFT JOIN project_progress g ON g.project_id = p.id AND g.period = $3
+             {as_of}
              LEFT JOIN project_month_plans mp ON mp.project_id = p.id AND mp.period = $3
-             ORDER BY p.code"
+             ORDER BY p.code",
+            // A month's end date and its key compare alike ('2018-09' < '2018-09-30' < '2018-10').
+            started = started_by("$4"),
+            as_of = as_of_progress("$3")
         );
-        self.year_rows(sql, scope, period, period.closing_month().key(), |r| {
+        let end = Date::end_of(period).to_string();
+        let q = sqlx::query(AssertSqlSafe(sql))
+            .bind(scope)
+            .bind(i64::from(period.year()))
+            .bind(period.closing_month().key())
+            .bind(end);
+        self.read_rows(q, |r| {
             let ytd = r.try_get::<Option<i64>, _>("ytd_e4")?.map(from_scaled);
-            let since_start = r.try_get::<Option<i64>, _>("since_start_e4")?.map(from_scaled);
+            let reported = r.try_get::<Option<String>, _>("reported")?.map(|p| p.parse::<Period>()).transpose()?;
             let actual_start = opt_date(r.try_get("actual_start")?)?;
-            // Money spent is a start, whether or not the start date was recorded.
-            let started = actual_start.or_else(|| {
-                (ytd.is_some_and(|v| v > Decimal::ZERO) || since_start.is_some_and(|v| v > Decimal::ZERO))
-                    .then(|| Date::end_of(period))
-            });
+            // Money spent, or a project already under construction, is a start whether or not
+            // the start date was recorded.
+            let started = match actual_start {
+                Some(d) => Some(d),
+                None => (r.try_get::<i64, _>("started")? == 1).then(|| Date::end_of(period)),
+            };
             let planned = from_scaled(r.try_get("planned_e4")?);
             // The project's own monthly plan, as a share of its year, replaces m/12.
             let own = r
@@ -135,6 +145,7 @@ impl Store {
                     period: period.closing_month(),
                     planned_wan: Some(planned),
                     ytd_wan: ytd,
+                    reported,
                     own_time_progress: own,
                     planned_start: opt_date(r.try_get("planned_start")?)?,
                     actual_start: started,

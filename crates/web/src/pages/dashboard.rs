@@ -22,7 +22,8 @@ pub async fn dashboard(
     };
     let warnings = acting.warnings(period, Some(&top.code), as_of(period)).await?;
     let input = acting.briefing_with(period, &top.code, as_of(period), "", &warnings).await?;
-    let mut page = Page::new(&user, format!("{}　{}", top.name, period.label_zh(true)));
+    let note = acting.period_note(period, taizhang_app::clock::today()).await?;
+    let mut page = Page::new(&user, format!("{}　{}{note}", top.name, period.label_zh(true)));
     page.push(Block::Links(
         recent_months(period).into_iter().map(|p| (format!("/?period={}", p.key()), p.label_zh(false))).collect(),
     ));
@@ -40,6 +41,10 @@ pub async fn dashboard(
         ("黄灯".into(), count(Light::Yellow).to_string(), "yellow".into()),
         ("绿灯".into(), count(Light::Green).to_string(), "green".into()),
     ]));
+
+    if let Some(s) = taizhang_core::briefing::carried_sentence(&input.all, &input.by_unit, period) {
+        page.para(s);
+    }
 
     page.heading("核心指标");
     let catalogue = acting.catalogue().await?;
@@ -119,7 +124,7 @@ pub async fn dashboard(
         for r in rows {
             let pct = completion_pct(r.ytd_wan, r.planned_wan);
             t.rows.push(vec![
-                CellView::text(&r.label),
+                CellView::text(taizhang_core::briefing::label_of(r)),
                 CellView::num(Decimal::from(r.projects), 0),
                 CellView::num(r.planned_wan, 2),
                 CellView::num(r.month_wan, 2),
@@ -159,12 +164,8 @@ pub async fn dashboard(
     } else {
         page.table(reds);
     }
-    page.heading("逾期未报");
-    if input.late_units.is_empty() {
-        page.para("没有逾期未报的单位。");
-    } else {
-        page.para(input.late_units.join("、"));
-    }
+    page.heading("报送情况");
+    page.para(input.coverage.sentence().unwrap_or_else(|| "本期未开启填报轮次，数据为已入库数。".into()));
     exportable(&mut page, &uri);
     page_or_xlsx(page, q.format.as_deref())
 }

@@ -43,7 +43,7 @@ async fn period_of(acting: &Acting<'_>, asked: Option<&str>) -> Result<Period, A
     match asked.filter(|s| !s.is_empty()) {
         Some(p) => p.parse::<Period>().map(|p| p.closing_month()).map_err(|e| AppError::BadRequest(e.to_string())),
         None => Ok(acting
-            .latest_progress_period()
+            .default_period()
             .await?
             .unwrap_or(Period::Month(taizhang_app::clock::today().year, taizhang_app::clock::today().month))),
     }

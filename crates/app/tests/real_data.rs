@@ -1,0 +1,181 @@
+//! Truth under real data: a ledger as offices really hold it — one unit has not reported
+//! September, a 续建 project has no recorded start date — and what a careful office prints
+//! from it. On SQLite, and on PostgreSQL when `TAIZHANG_TEST_PG` is set.
+
+#![allow(clippy::unwrap_used)] // a failing test says where by panicking
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use taizhang_app::App;
+use taizhang_app::testing::{self, TestDatabase};
+use taizhang_core::Decimal;
+use taizhang_core::access::Role;
+use taizhang_core::briefing::{Coverage, briefing};
+use taizhang_core::config::Config;
+use taizhang_core::period::Period;
+use taizhang_core::project::{Date, MonthlyProgress, Nature};
+use taizhang_core::report::annual_summary;
+use taizhang_core::workflow::Form;
+use taizhang_store::Store;
+
+const SEPTEMBER: Period = Period::Month(2018, 9);
+const AUGUST: Period = Period::Month(2018, 8);
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn day(m: u8, dd: u8) -> Date {
+    Date::new(2018, m, dd).unwrap()
+}
+
+/// The unit that misses September, and each project's 累计 by month, as written.
+struct Ledger {
+    missing: String,
+    ytd: HashMap<(String, u8), Decimal>,
+    units: HashMap<String, String>,
+}
+
+/// Erqi with June–September reported by every unit but `missing`, which stops at August;
+/// one of its projects becomes 续建 since 2015 with no start date recorded.
+async fn nine_months() -> (Store, TestDatabase, Ledger) {
+    let (store, db) = testing::erqi(&[("admin", Role::Admin, None)]).await.unwrap();
+    let records = store.project_records(Some(2018), None).await.unwrap();
+    let may: HashMap<String, Decimal> = store
+        .progress_rows(2018, Some(5), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|g| g.period == Period::Month(2018, 5))
+        .map(|g| (g.project, g.ytd_wan))
+        .collect();
+    let missing = records.iter().map(|r| r.project.responsibility.unit.clone()).max().unwrap();
+    let mut ytd = HashMap::new();
+    let mut units = HashMap::new();
+    let mut tx = store.begin().await.unwrap();
+    for r in &records {
+        let unit = r.project.responsibility.unit.clone();
+        units.insert(r.project.code.to_string(), unit.clone());
+        // A project that reported nothing by May reports zeros from June.
+        let may = may.get(r.project.code.as_str()).copied().unwrap_or_default();
+        let step = (r.plans[0].planned_wan * d("0.05")).round_dp(2);
+        for m in 6..=9u8 {
+            if m == 9 && unit == missing {
+                continue;
+            }
+            let value = may + step * Decimal::from(m - 5);
+            ytd.insert((r.project.code.to_string(), m), value);
+            let row = MonthlyProgress {
+                project: r.project.code.to_string(),
+                period: Period::Month(2018, m),
+                month_wan: Some(step),
+                ytd_wan: value,
+                since_start_wan: None,
+                image_progress: "主体施工".into(),
+                problems: String::new(),
+            };
+            tx.upsert_progress(&row).await.unwrap();
+        }
+    }
+    let mut old = records.iter().find(|r| r.project.responsibility.unit == missing).unwrap().project.clone();
+    old.nature = Nature::Continuing;
+    old.planned_start = Date::new(2015, 5, 1).ok();
+    old.actual_start = None;
+    tx.upsert_project(&old).await.unwrap();
+    tx.commit().await.unwrap();
+    (store, db, Ledger { missing, ytd, units })
+}
+
+impl Ledger {
+    /// The as-of total a careful office adds up: September where reported, else August.
+    fn as_of_september(&self, unit: Option<&str>) -> Decimal {
+        self.units
+            .iter()
+            .filter(|(_, u)| unit.is_none_or(|x| x == u.as_str()))
+            .filter_map(|(code, _)| {
+                self.ytd.get(&(code.clone(), 9)).or_else(|| self.ytd.get(&(code.clone(), 8))).copied()
+            })
+            .sum()
+    }
+}
+
+#[tokio::test]
+async fn a_unit_that_has_not_reported_is_carried_forward_never_counted_as_zero() {
+    let (store, _db, ledger) = nine_months().await;
+    let app = App::new(store, Config::default());
+    let admin = app.as_user("admin").await.unwrap();
+    let input = admin.briefing_input(SEPTEMBER, None, day(10, 5), "区发展改革委").await.unwrap();
+
+    let missing_name = admin.find_unit(&ledger.missing).unwrap().name;
+    assert_eq!(input.all.ytd_wan, ledger.as_of_september(None), "September where reported, else August");
+    let unit_total = input.by_unit.iter().find(|t| t.label == missing_name).unwrap();
+    assert_eq!(unit_total.ytd_wan, ledger.as_of_september(Some(&ledger.missing)));
+    assert!(unit_total.ytd_wan > Decimal::ZERO, "the silent unit keeps its August figure");
+    assert_eq!(unit_total.carried, unit_total.projects, "every project of the silent unit is marked 未报");
+    assert_eq!(input.by_unit.iter().filter(|t| t.carried > 0 && t.carried == t.projects).count(), 1);
+
+    let text = briefing(&input).text();
+    assert!(text.contains(&format!("9月有1个单位{}个项目未报", unit_total.projects)), "{text}");
+    assert!(text.contains("累计数按其最近一次报送数计"), "{text}");
+    assert!(!text.contains("均按时报送"), "no round, no claim: {text}");
+    assert_eq!(input.coverage, Coverage::NoRound);
+
+    // Starts never fall because a month is missing, and a 续建 project is under way.
+    let august = admin.briefing_input(AUGUST, None, day(9, 5), "").await.unwrap();
+    assert!(input.started >= august.started, "{} started in September, {} in August", input.started, august.started);
+    let warnings = admin.warnings(SEPTEMBER, None, day(10, 5)).await.unwrap();
+    let silent: Vec<_> =
+        warnings.iter().filter(|w| w.unit == missing_name && w.kind.label_zh() == "重点项目").collect();
+    assert!(silent.iter().all(|w| !w.lit.reason.contains("仍未开工")), "{silent:#?}");
+    assert!(silent.iter().any(|w| w.lit.reason.starts_with("9月未报；1-8月完成年计划")), "{silent:#?}");
+
+    // The annual summary of the same ledger prints the same total, and names the months.
+    let catalogue = admin.catalogue().await.unwrap();
+    let annual = admin.annual_input(&catalogue, "erqi", 2018).await.unwrap();
+    let projects = annual.projects.clone().unwrap();
+    assert_eq!(projects.completed_wan, input.all.ytd_wan);
+    assert_eq!(projects.through_month, Some(9));
+    let summary = annual_summary(&catalogue, &annual).text();
+    assert!(summary.contains("1-9月165个重大项目完成投资"), "{summary}");
+    assert!(!summary.contains("全年165个重大项目"), "{summary}");
+
+    // The dashboard's month line is as-of too: September does not dip below August.
+    let line = admin.monthly_ytd("erqi", 2018, 9).await.unwrap();
+    assert_eq!(line[8], input.all.ytd_wan);
+    assert_eq!(line[7], august.all.ytd_wan);
+}
+
+#[tokio::test]
+async fn coverage_comes_from_the_round_and_imported_figures_count_as_reported() {
+    let (store, _db, _ledger) = nine_months().await;
+    let app = App::new(store, Config::default());
+    let admin = app.as_user("admin").await.unwrap();
+
+    // September is not complete, so pages open on August, and label September as open.
+    assert_eq!(admin.default_period().await.unwrap(), Some(AUGUST));
+    let note = admin.period_note(SEPTEMBER, day(10, 5)).await.unwrap();
+    assert!(note.starts_with("（填报中，已报") && note.ends_with("个单位）"), "{note}");
+    assert_eq!(admin.period_note(AUGUST, day(10, 5)).await.unwrap(), "");
+
+    // A round opened after the figures were imported shows them as reported, not overdue.
+    let round = admin.open_round(SEPTEMBER, Form::ProjectProgress, Some(day(10, 10))).await.unwrap();
+    let before_due = admin.coverage(SEPTEMBER, day(10, 5)).await.unwrap();
+    let Coverage::Open { reported, owing } = before_due else { panic!("{before_due:?}") };
+    assert_eq!(reported + 1, owing, "all but the silent unit");
+    let after_due = admin.coverage(SEPTEMBER, day(10, 11)).await.unwrap();
+    let standings = admin.round_status(&round, day(10, 11)).await.unwrap();
+    let silent: Vec<String> = standings.iter().filter(|u| u.overdue).map(|u| u.name.clone()).collect();
+    assert_eq!(silent.len(), 1);
+    assert_eq!(after_due, Coverage::Due { missing: silent.clone(), late: vec![] });
+    let input = admin.briefing_input(SEPTEMBER, None, day(10, 11), "").await.unwrap();
+    let text = briefing(&input).text();
+    assert!(text.contains(&format!("逾期未报送的单位（1个）：{}。", silent[0])), "{text}");
+    assert!(!text.contains("均按时报送"), "{text}");
+
+    // August, all imported, with a round opened later: everyone reported on time.
+    admin.open_round(AUGUST, Form::ProjectProgress, Some(day(9, 10))).await.unwrap();
+    let august = admin.briefing_input(AUGUST, None, day(9, 11), "").await.unwrap();
+    assert_eq!(august.coverage, Coverage::Due { missing: vec![], late: vec![] });
+    assert!(briefing(&august).text().contains("各责任单位均按时报送。"));
+}
