@@ -54,7 +54,7 @@ impl Acting<'_> {
     pub async fn load_world(&self, world: &World, accounts: &[NewUser], settings: &[(&str, &str)]) -> Result<()> {
         self.allow_top(Action::ManageLedger)?;
         let mut tx = self.store.begin().await?;
-        tx.write_world(world).await?;
+        tx.write_world(world, &self.actor.username).await?;
         for account in accounts {
             tx.upsert_user(account).await?;
         }

@@ -266,18 +266,7 @@ impl Acting<'_> {
             }
             Form::IndicatorValues => {
                 let catalogue = self.store.catalogue().await?;
-                let values: Vec<IndicatorValue> = entries
-                    .iter()
-                    .map(|e| IndicatorValue {
-                        indicator: e.subject.clone(),
-                        unit: unit.to_string(),
-                        period: round.period,
-                        value: e.figures.value,
-                        reported_growth: e.figures.growth,
-                        note: None,
-                        sample: false,
-                    })
-                    .collect();
+                let values: Vec<IndicatorValue> = entries.iter().map(|e| entry_value(e, unit, round.period)).collect();
                 for rule in &rules.parts {
                     let one = taizhang_core::config::RuleConfig { parts: vec![rule.clone()], ..rules.clone() };
                     // A parts failure belongs to the total's entry.
@@ -380,16 +369,7 @@ impl Acting<'_> {
             }
             Form::IndicatorValues => {
                 for e in entries {
-                    let value = IndicatorValue {
-                        indicator: e.subject.clone(),
-                        unit: e.unit.clone(),
-                        period: round.period,
-                        value: e.figures.value,
-                        reported_growth: e.figures.growth,
-                        note: (!e.figures.text.is_empty()).then(|| e.figures.text.clone()),
-                        sample: false,
-                    };
-                    tx.upsert_value(&value).await?;
+                    tx.upsert_value(&entry_value(e, &e.unit, round.period), &self.actor.username).await?;
                 }
             }
         }
@@ -458,6 +438,25 @@ enum Over {
 }
 
 /// Moves one entry by `event` as the workflow allows, guarded by its version.
+/// The indicator value an entry reports (a blank field leaves the stored one as it is).
+fn entry_value(e: &Entry, unit: &str, period: Period) -> IndicatorValue {
+    IndicatorValue {
+        indicator: e.subject.clone(),
+        unit: unit.to_string(),
+        period,
+        value: e.figures.value,
+        reported_growth: e.figures.growth,
+        note: (!e.figures.text.is_empty()).then(|| e.figures.text.clone()),
+        sample: false,
+        vintage: None,
+        source: None,
+        caliber: None,
+        price_basis: None,
+        published: Default::default(),
+        clears: Default::default(),
+    }
+}
+
 async fn move_entry(tx: &mut Tx, e: &Entry, event: Event, actor: &str, reason: &str) -> Result<()> {
     let to = transition(e.state, event)?;
     Ok(tx.move_entry(e, to, actor, reason).await?)

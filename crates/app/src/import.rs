@@ -125,7 +125,7 @@ async fn import_workbook(
     });
     // Checked batches are classified by one task and written by another: checking the next
     // chunk, classifying the one before and writing the one before that run side by side.
-    let (mut classifier, mut writer) = store.importer(dry_run).await?;
+    let (mut classifier, mut writer) = store.importer(dry_run, actor).await?;
     let (send_batch, mut batches) = tokio::sync::mpsc::channel::<Batch>(4);
     let (send_prepared, mut prepared) = tokio::sync::mpsc::channel(4);
     let started = std::time::Instant::now();

@@ -108,7 +108,7 @@ pub(crate) async fn generate(
         }
     }
     let mut tx = store.begin().await?;
-    tx.insert_values(&city_values, &ids).await?;
+    tx.insert_values(&city_values, &ids, "gen").await?;
     tx.commit().await?;
 
     for n in 1..=spec.districts {
@@ -250,7 +250,7 @@ pub(crate) async fn generate(
         let rows: Vec<ProgressRow> =
             progress.into_iter().map(|(c, p)| ProgressRow { project_id: id(&c), progress: p }).collect();
         tx.insert_progress_rows(&rows).await?;
-        tx.insert_values(&values, &ids).await?;
+        tx.insert_values(&values, &ids, "gen").await?;
         for t in &targets {
             tx.upsert_target(t).await?;
         }

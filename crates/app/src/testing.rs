@@ -25,7 +25,7 @@ pub async fn erqi(accounts: &[Account<'_>]) -> Result<(Store, TestDatabase)> {
     let world = World::parse(crate::demo::FILES, &catalogue)?;
     let mut tx = store.begin().await?;
     tx.install_catalogue(&catalogue).await?;
-    tx.write_world(&world).await?;
+    tx.write_world(&world, "fixture").await?;
     for &(username, role, unit) in accounts {
         let user = NewUser {
             username: username.into(),

@@ -114,9 +114,12 @@ fn a_growth_only_figure_has_no_level_and_a_unit_without_data_no_sentence() {
         };
         tx.upsert_unit(&blank, 100).await.unwrap();
         let growth = Decimal::from_str("10.1").unwrap();
-        tx.upsert_value(&IndicatorValue::new(fai, "erqi-test", Period::Year(2017), None, Some(growth)).unwrap())
-            .await
-            .unwrap();
+        tx.upsert_value(
+            &IndicatorValue::new(fai, "erqi-test", Period::Year(2017), None, Some(growth)).unwrap(),
+            "test",
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         store.close().await;
     });

@@ -233,6 +233,59 @@ impl Catalogue {
     }
 }
 
+coded_enum! {
+    /// 数据状态: how final a published figure is. The latest version wins; prose names it
+    /// where a writer would ("初步预计，全年地区生产总值完成567亿元").
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Vintage ("数据状态") {
+        Estimate = "estimate" / "初步预计" | "预计",
+        Preliminary = "preliminary" / "初步核算",
+        Flash = "flash" / "快报",
+        Final = "final" / "最终核实" | "核实",
+        Revised = "revised" / "修订",
+    }
+}
+
+coded_enum! {
+    /// 口径: whose figure it is. Most read before the indicator's name (区属地区生产总值);
+    /// 同口径 qualifies the growth (一般公共预算收入同口径增长9%).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Caliber ("口径") {
+        District = "district" / "区属",
+        Society = "society" / "全社会",
+        Local = "local" / "地方",
+        Comparable = "comparable" / "同口径",
+        Whole = "whole" / "全口径",
+        AboveScale = "above_scale" / "规模以上",
+        AboveQuota = "above_quota" / "限额以上",
+    }
+}
+
+coded_enum! {
+    /// 价格基础 of a growth rate: GDP growth is at comparable prices, its level at current ones.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum PriceBasis ("价格基础") {
+        Current = "current" / "现价" | "按现价计算",
+        Comparable = "comparable" / "可比价" | "按可比价格计算" | "不变价",
+    }
+}
+
+/// How a figure was published: the unit it was written in and the decimals it showed
+/// (914326万元 stays 914326万元, 9.0% stays 9.0%).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Published {
+    pub unit: Option<MeasureUnit>,
+    pub decimals: Option<u32>,
+    pub growth_decimals: Option<u32>,
+}
+
+/// Fields a write empties on purpose (the word 清空 in a workbook cell); a blank changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Clears {
+    pub value: bool,
+    pub growth: bool,
+}
+
 /// One reported figure of an indicator for a unit and period. Values are in the
 /// indicator's base unit; `reported_growth` is a percentage as published.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,6 +298,13 @@ pub struct IndicatorValue {
     pub note: Option<String>,
     /// Sample data generated for a demo, not a published figure.
     pub sample: bool,
+    pub vintage: Option<Vintage>,
+    /// 来源: the bulletin, report or office the figure comes from.
+    pub source: Option<String>,
+    pub caliber: Option<Caliber>,
+    pub price_basis: Option<PriceBasis>,
+    pub published: Published,
+    pub clears: Clears,
 }
 
 impl IndicatorValue {
@@ -257,7 +317,19 @@ impl IndicatorValue {
         value: Option<Decimal>,
         reported_growth: Option<Decimal>,
     ) -> Result<Self, DomainError> {
-        if value.is_none() && reported_growth.is_none() {
+        Self::with_clears(indicator, unit, period, value, reported_growth, Clears::default())
+    }
+
+    /// A value that may also empty stored fields: a write that only clears is allowed.
+    pub fn with_clears(
+        indicator: &Indicator,
+        unit: &str,
+        period: Period,
+        value: Option<Decimal>,
+        reported_growth: Option<Decimal>,
+        clears: Clears,
+    ) -> Result<Self, DomainError> {
+        if value.is_none() && reported_growth.is_none() && !clears.value && !clears.growth {
             return Err(DomainError::Invalid(format!(
                 "指标“{}”{}既无数值也无增长率",
                 indicator.name,
@@ -279,8 +351,57 @@ impl IndicatorValue {
             reported_growth,
             note: None,
             sample: false,
+            vintage: None,
+            source: None,
+            caliber: None,
+            price_basis: None,
+            published: Published::default(),
+            clears,
         })
     }
+
+    /// This write laid over what is stored: a field left blank keeps the stored one, a field
+    /// cleared is emptied; when nothing remains the figure is withdrawn ([`Self::is_withdrawn`]).
+    pub fn merged_over(mut self, stored: Option<&IndicatorValue>) -> IndicatorValue {
+        if let Some(old) = stored {
+            if self.value.is_none() && !self.clears.value {
+                self.value = old.value;
+                self.published.unit = self.published.unit.or_else(|| old.published.unit.clone());
+                self.published.decimals = self.published.decimals.or(old.published.decimals);
+            }
+            if self.reported_growth.is_none() && !self.clears.growth {
+                self.reported_growth = old.reported_growth;
+                self.published.growth_decimals = self.published.growth_decimals.or(old.published.growth_decimals);
+                self.price_basis = self.price_basis.or(old.price_basis);
+            }
+            self.note = self.note.or_else(|| old.note.clone());
+            self.vintage = self.vintage.or(old.vintage);
+            self.source = self.source.or_else(|| old.source.clone());
+            self.caliber = self.caliber.or(old.caliber);
+        }
+        self.clears = Clears::default();
+        self
+    }
+
+    /// Neither a level nor a growth: the stored figure is to be removed (its versions stay).
+    pub fn is_withdrawn(&self) -> bool {
+        self.value.is_none() && self.reported_growth.is_none()
+    }
+}
+
+/// One version of a figure, as its history shows it: what was written, when, by whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueVersion {
+    pub value: Option<Decimal>,
+    pub reported_growth: Option<Decimal>,
+    pub vintage: Option<Vintage>,
+    pub source: Option<String>,
+    pub caliber: Option<Caliber>,
+    pub price_basis: Option<PriceBasis>,
+    /// True when the write withdrew the figure (both fields cleared).
+    pub withdrawn: bool,
+    pub recorded_by: String,
+    pub recorded_at: String,
 }
 
 /// A first-class target of an indicator for a unit and year: a level, a growth, or both.

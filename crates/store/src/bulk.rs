@@ -199,22 +199,35 @@ pub(crate) fn year_plan_inserts(backend: Backend, plans: &[YearPlan]) -> Result<
     )
 }
 
-/// Statements for indicator values by resolved ids, replacing any stored for the same key.
-pub(crate) fn value_inserts(backend: Backend, values: &[IndicatorValue], ids: &Ids) -> Result<Vec<AnyQuery>> {
-    build_inserts(
+/// Statements for indicator values by resolved ids: each replaces any stored for the same
+/// key (a withdrawn one removes it) and appends a version recorded by `by`. Values come
+/// already merged over what is stored ([`IndicatorValue::merged_over`]).
+pub(crate) fn value_inserts(backend: Backend, values: &[IndicatorValue], ids: &Ids, by: &str) -> Result<Vec<AnyQuery>> {
+    let key = |v: &IndicatorValue| -> Result<(i64, i64)> {
+        let ind = ids
+            .indicators
+            .get(&v.indicator)
+            .copied()
+            .ok_or_else(|| crate::StoreError::not_found("指标", &v.indicator))?;
+        let unit = ids.units.get(&v.unit).copied().ok_or_else(|| crate::StoreError::not_found("单位", &v.unit))?;
+        Ok((ind, unit))
+    };
+    let code = |c: Option<&'static str>| c.map(str::to_string);
+    let (withdrawn, kept): (Vec<IndicatorValue>, Vec<IndicatorValue>) =
+        values.iter().cloned().partition(IndicatorValue::is_withdrawn);
+    let mut statements = build_inserts(
         backend,
-        "INSERT INTO indicator_values (indicator_id, unit_id, period, year, value_e4, growth_e4, note, sample) VALUES",
-        8,
+        "INSERT INTO indicator_values (indicator_id, unit_id, period, year, value_e4, growth_e4, note, sample,
+             vintage, source, caliber, price_basis, shown_unit, shown_decimals, growth_decimals) VALUES",
+        15,
         "ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value_e4 = excluded.value_e4,
-             growth_e4 = excluded.growth_e4, note = excluded.note, sample = excluded.sample",
-        values,
+             growth_e4 = excluded.growth_e4, note = excluded.note, sample = excluded.sample,
+             vintage = excluded.vintage, source = excluded.source, caliber = excluded.caliber,
+             price_basis = excluded.price_basis, shown_unit = excluded.shown_unit,
+             shown_decimals = excluded.shown_decimals, growth_decimals = excluded.growth_decimals",
+        &kept,
         |q, v| {
-            let ind = ids
-                .indicators
-                .get(&v.indicator)
-                .copied()
-                .ok_or_else(|| crate::StoreError::not_found("指标", &v.indicator))?;
-            let unit = ids.units.get(&v.unit).copied().ok_or_else(|| crate::StoreError::not_found("单位", &v.unit))?;
+            let (ind, unit) = key(v)?;
             Ok(q.bind(ind)
                 .bind(unit)
                 .bind(v.period.key())
@@ -222,9 +235,49 @@ pub(crate) fn value_inserts(backend: Backend, values: &[IndicatorValue], ids: &I
                 .bind(opt_scaled(v.value)?)
                 .bind(opt_scaled(v.reported_growth)?)
                 .bind(v.note.clone())
-                .bind(i64::from(v.sample)))
+                .bind(i64::from(v.sample))
+                .bind(code(v.vintage.map(|x| x.code())))
+                .bind(v.source.clone())
+                .bind(code(v.caliber.map(|x| x.code())))
+                .bind(code(v.price_basis.map(|x| x.code())))
+                .bind(v.published.unit.as_ref().map(|u| u.to_string()))
+                .bind(v.published.decimals.map(i64::from))
+                .bind(v.published.growth_decimals.map(i64::from)))
         },
-    )
+    )?;
+    for v in &withdrawn {
+        let (ind, unit) = key(v)?;
+        let q = sqlx::query("DELETE FROM indicator_values WHERE indicator_id = $1 AND unit_id = $2 AND period = $3")
+            .bind(ind)
+            .bind(unit)
+            .bind(v.period.key());
+        statements.push(q);
+    }
+    let now = crate::now_iso();
+    statements.extend(build_inserts(
+        backend,
+        "INSERT INTO indicator_value_versions (indicator_id, unit_id, period, value_e4, growth_e4, vintage, source,
+             caliber, price_basis, withdrawn, recorded_by, recorded_at) VALUES",
+        12,
+        "",
+        values,
+        |q, v| {
+            let (ind, unit) = key(v)?;
+            Ok(q.bind(ind)
+                .bind(unit)
+                .bind(v.period.key())
+                .bind(opt_scaled(v.value)?)
+                .bind(opt_scaled(v.reported_growth)?)
+                .bind(code(v.vintage.map(|x| x.code())))
+                .bind(v.source.clone())
+                .bind(code(v.caliber.map(|x| x.code())))
+                .bind(code(v.price_basis.map(|x| x.code())))
+                .bind(i64::from(v.is_withdrawn()))
+                .bind(by.to_string())
+                .bind(now.clone()))
+        },
+    )?);
+    Ok(statements)
 }
 
 /// One project's progress row, by project id.
@@ -284,9 +337,10 @@ impl Tx {
         run(&mut self.tx, year_plan_inserts(self.backend, plans)?).await.map(drop)
     }
 
-    /// Indicator values by resolved ids, replacing any stored for the same key.
-    pub async fn insert_values(&mut self, values: &[IndicatorValue], ids: &Ids) -> Result<()> {
-        run(&mut self.tx, value_inserts(self.backend, values, ids)?).await.map(drop)
+    /// Indicator values by resolved ids, replacing any stored for the same key, each with a
+    /// version recorded by `by`.
+    pub async fn insert_values(&mut self, values: &[IndicatorValue], ids: &Ids, by: &str) -> Result<()> {
+        run(&mut self.tx, value_inserts(self.backend, values, ids, by)?).await.map(drop)
     }
 
     /// New key tasks (no cooperating units) by resolved unit ids.

@@ -96,6 +96,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "sessions", include_str!("../migrations/0004_sessions.sql")),
     (5, "month plans", include_str!("../migrations/0005_month_plans.sql")),
     (6, "import events", include_str!("../migrations/0006_import_events.sql")),
+    (7, "value versions", include_str!("../migrations/0007_value_versions.sql")),
 ];
 
 /// Statements slower than this are logged as warnings unless the program says otherwise.

@@ -35,6 +35,8 @@ pub struct Classifier {
     /// Projects written by earlier batches of this import (a file may list one per plan year).
     written_projects: HashSet<String>,
     summary: ChangeSummary,
+    /// Who the versions of written values are recorded as.
+    actor: String,
 }
 
 /// Runs prepared writes in the import's transaction (none on a dry run).
@@ -110,7 +112,7 @@ impl Store {
 
     /// Starts an import (no transaction on a dry run); on SQLite the writer holds the write
     /// lock until it commits or is dropped.
-    pub async fn importer(&self, dry_run: bool) -> Result<(Classifier, Writer)> {
+    pub async fn importer(&self, dry_run: bool, actor: &str) -> Result<(Classifier, Writer)> {
         let tx = if dry_run { None } else { Some(self.begin().await?) };
         let classifier = Classifier {
             store: self.clone(),
@@ -118,6 +120,7 @@ impl Store {
             ids: None,
             written_projects: HashSet::new(),
             summary: ChangeSummary::default(),
+            actor: actor.to_string(),
         };
         Ok((classifier, Writer { tx }))
     }
@@ -242,15 +245,18 @@ impl Classifier {
             Batch::Values(values) => {
                 let mut write = Vec::new();
                 for v in values {
-                    if summary.count(store.value(&v.indicator, &v.unit, v.period).await?.as_ref(), &v) {
-                        write.push(v);
+                    // A blank cell keeps the stored field; only 清空 empties it.
+                    let stored = store.value(&v.indicator, &v.unit, v.period).await?;
+                    let merged = v.merged_over(stored.as_ref());
+                    if summary.count(stored.as_ref(), &merged) {
+                        write.push(merged);
                     }
                 }
                 if !self.writes {
                     return Ok(nothing());
                 }
                 let ids = ids_of(store, &mut self.ids).await?;
-                Prepared(Step::Statements(crate::bulk::value_inserts(backend, &write, ids)?))
+                Prepared(Step::Statements(crate::bulk::value_inserts(backend, &write, ids, &self.actor)?))
             }
             Batch::Targets(targets) => {
                 let mut write = Vec::new();
@@ -507,14 +513,10 @@ impl Store {
 
     /// Indicator values of a year (every period in it), in a unit's subtree.
     pub async fn values_of_year(&self, year: i32, unit: Option<&str>) -> Result<Vec<IndicatorValue>> {
-        let q = Filtered::new(
-            "SELECT i.code AS indicator, u.code AS unit, v.period, v.value_e4, v.growth_e4, v.note, v.sample
-             FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN org_units u ON u.id = v.unit_id
-             WHERE v.year = $1",
-            vec![i64::from(year).into()],
-        )
-        .and_within("v.unit_id", unit)
-        .then("ORDER BY u.sort_order, u.id, i.section, i.sort_order, v.period");
+        let q =
+            Filtered::new(format!("{} WHERE v.year = $1", crate::values::VALUE_SELECT), vec![i64::from(year).into()])
+                .and_within("v.unit_id", unit)
+                .then("ORDER BY u.sort_order, u.id, i.section, i.sort_order, v.period");
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter().map(crate::values::value_from_row).collect()
     }

@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
 use sqlx::any::AnyRow;
-use taizhang_core::indicator::{IndicatorValue, Target};
+use sqlx::{AssertSqlSafe, Row};
+use taizhang_core::indicator::{Clears, IndicatorValue, Published, Target, ValueVersion};
 use taizhang_core::period::Period;
 use taizhang_core::quantity::from_scaled;
 
@@ -12,7 +12,22 @@ use crate::bulk::Ids;
 use crate::ledger::*;
 use crate::{Result, Store, Tx};
 
-/// A value row (indicator, unit, period, value_e4, growth_e4, note, sample) as a value.
+/// The columns [`value_from_row`] reads, from `indicator_values v` joined to `indicators i`
+/// and `org_units u`.
+pub(crate) const VALUE_SELECT: &str =
+    "SELECT i.code AS indicator, u.code AS unit, v.period, v.value_e4, v.growth_e4, v.note, v.sample, v.vintage,
+         v.source, v.caliber, v.price_basis, v.shown_unit, v.shown_decimals, v.growth_decimals
+     FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN org_units u ON u.id = v.unit_id";
+
+fn opt_code<T: std::str::FromStr<Err = taizhang_core::DomainError>>(r: &AnyRow, col: &str) -> Result<Option<T>> {
+    Ok(r.try_get::<Option<String>, _>(col)?.map(|c| c.parse()).transpose()?)
+}
+
+fn opt_u32(r: &AnyRow, col: &str) -> Result<Option<u32>> {
+    Ok(r.try_get::<Option<i64>, _>(col)?.and_then(|n| u32::try_from(n).ok()))
+}
+
+/// A row of [`VALUE_SELECT`] as a value.
 pub(crate) fn value_from_row(r: &AnyRow) -> Result<IndicatorValue> {
     Ok(IndicatorValue {
         indicator: r.try_get("indicator")?,
@@ -22,17 +37,43 @@ pub(crate) fn value_from_row(r: &AnyRow) -> Result<IndicatorValue> {
         reported_growth: r.try_get::<Option<i64>, _>("growth_e4")?.map(from_scaled),
         note: r.try_get("note")?,
         sample: r.try_get::<i64, _>("sample")? != 0,
+        vintage: opt_code(r, "vintage")?,
+        source: r.try_get("source")?,
+        caliber: opt_code(r, "caliber")?,
+        price_basis: opt_code(r, "price_basis")?,
+        published: Published {
+            unit: opt_code(r, "shown_unit")?,
+            decimals: opt_u32(r, "shown_decimals")?,
+            growth_decimals: opt_u32(r, "growth_decimals")?,
+        },
+        clears: Clears::default(),
     })
 }
 
 impl Tx {
-    pub async fn upsert_value(&mut self, v: &IndicatorValue) -> Result<()> {
+    /// Writes a value over the stored one (blank fields keep theirs, cleared ones empty),
+    /// with a version recorded by `by`.
+    pub async fn upsert_value(&mut self, v: &IndicatorValue, by: &str) -> Result<()> {
+        let sql = format!("{VALUE_SELECT} WHERE i.code = $1 AND u.code = $2 AND v.period = $3");
+        let stored = sqlx::query(AssertSqlSafe(sql))
+            .bind(&v.indicator)
+            .bind(&v.unit)
+            .bind(v.period.key())
+            .fetch_optional(self.conn())
+            .await?
+            .as_ref()
+            .map(value_from_row)
+            .transpose()?;
         let ids = Ids {
             indicators: HashMap::from([(v.indicator.clone(), indicator_id(self.conn(), &v.indicator).await?)]),
             units: HashMap::from([(v.unit.clone(), unit_id(self.conn(), &v.unit).await?)]),
             ..Ids::default()
         };
-        self.insert_values(std::slice::from_ref(v), &ids).await
+        let merged = v.clone().merged_over(stored.as_ref());
+        if stored.as_ref() == Some(&merged) {
+            return Ok(());
+        }
+        self.insert_values(std::slice::from_ref(&merged), &ids, by).await
     }
 
     pub async fn upsert_target(&mut self, t: &Target) -> Result<()> {
@@ -59,17 +100,42 @@ impl Tx {
 impl Store {
     /// The value reported for a unit itself (never a roll-up).
     pub async fn value(&self, indicator: &str, unit: &str, period: Period) -> Result<Option<IndicatorValue>> {
-        let row = sqlx::query(
-            "SELECT i.code AS indicator, u.code AS unit, v.period, v.value_e4, v.growth_e4, v.note, v.sample
-             FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN org_units u ON u.id = v.unit_id
-             WHERE i.code = $1 AND u.code = $2 AND v.period = $3",
+        let sql = format!("{VALUE_SELECT} WHERE i.code = $1 AND u.code = $2 AND v.period = $3");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(indicator)
+            .bind(unit)
+            .bind(period.key())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(value_from_row).transpose()
+    }
+
+    /// Every version of a figure, oldest first: what each write made it, when, and by whom.
+    pub async fn value_history(&self, indicator: &str, unit: &str, period: Period) -> Result<Vec<ValueVersion>> {
+        let q = sqlx::query(
+            "SELECT h.value_e4, h.growth_e4, h.vintage, h.source, h.caliber, h.price_basis, h.withdrawn,
+                 h.recorded_by, h.recorded_at
+             FROM indicator_value_versions h JOIN indicators i ON i.id = h.indicator_id
+             JOIN org_units u ON u.id = h.unit_id
+             WHERE i.code = $1 AND u.code = $2 AND h.period = $3 ORDER BY h.id",
         )
         .bind(indicator)
         .bind(unit)
-        .bind(period.key())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(value_from_row).transpose()
+        .bind(period.key());
+        self.read_rows(q, |r| {
+            Ok(ValueVersion {
+                value: r.try_get::<Option<i64>, _>("value_e4")?.map(from_scaled),
+                reported_growth: r.try_get::<Option<i64>, _>("growth_e4")?.map(from_scaled),
+                vintage: opt_code(r, "vintage")?,
+                source: r.try_get("source")?,
+                caliber: opt_code(r, "caliber")?,
+                price_basis: opt_code(r, "price_basis")?,
+                withdrawn: r.try_get::<i64, _>("withdrawn")? != 0,
+                recorded_by: r.try_get("recorded_by")?,
+                recorded_at: r.try_get("recorded_at")?,
+            })
+        })
+        .await
     }
 
     pub async fn target(&self, indicator: &str, unit: &str, year: i32) -> Result<Option<Target>> {
@@ -98,15 +164,8 @@ impl Store {
 
     /// An indicator's values for a unit, every period, oldest first.
     pub async fn indicator_series(&self, indicator: &str, unit: &str) -> Result<Vec<IndicatorValue>> {
-        let rows = sqlx::query(
-            "SELECT i.code AS indicator, u.code AS unit, v.period, v.value_e4, v.growth_e4, v.note, v.sample
-             FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN org_units u ON u.id = v.unit_id
-             WHERE i.code = $1 AND u.code = $2 ORDER BY v.period",
-        )
-        .bind(indicator)
-        .bind(unit)
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!("{VALUE_SELECT} WHERE i.code = $1 AND u.code = $2 ORDER BY v.period");
+        let rows = sqlx::query(AssertSqlSafe(sql)).bind(indicator).bind(unit).fetch_all(&self.pool).await?;
         rows.iter().map(value_from_row).collect()
     }
 }

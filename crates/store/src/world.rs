@@ -18,13 +18,14 @@ impl Tx {
     }
 
     /// Writes every record of a world, parents before children. Records are upserted by
-    /// their codes, so loading the same world twice changes nothing.
-    pub async fn write_world(&mut self, world: &World) -> Result<()> {
+    /// their codes, so loading the same world twice changes nothing; a changed figure gets a
+    /// version recorded by `by`.
+    pub async fn write_world(&mut self, world: &World, by: &str) -> Result<()> {
         for (order, unit) in world.units.iter().enumerate() {
             self.upsert_unit(unit, order as i64).await?;
         }
         for value in &world.values {
-            self.upsert_value(value).await?;
+            self.upsert_value(value, by).await?;
         }
         for target in &world.targets {
             self.upsert_target(target).await?;

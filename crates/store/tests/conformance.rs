@@ -9,7 +9,7 @@ use std::str::FromStr;
 use sqlx::{AnyConnection, Connection, Executor};
 use taizhang_core::Decimal;
 use taizhang_core::access::Role;
-use taizhang_core::indicator::{Catalogue, IndicatorValue, Target};
+use taizhang_core::indicator::{Caliber, Catalogue, Clears, IndicatorValue, PriceBasis, Target, Vintage};
 use taizhang_core::org::{OrgUnit, UnitKind};
 use taizhang_core::period::Period;
 use taizhang_core::plan::{KeyTask, Milestone, PlanKind, PlanNode, TaskStatus};
@@ -139,36 +139,76 @@ async fn values_are_exact_and_growth_stays_apart_from_the_level() {
     let gdp = catalogue.find("GDP").unwrap();
     let fai = catalogue.find("FAI").unwrap();
     let mut tx = store.begin().await.unwrap();
-    tx.upsert_value(
-        &IndicatorValue::new(gdp, "erqi", Period::Year(2017), Some(d("56700000000")), Some(d("9"))).unwrap(),
-    )
-    .await
-    .unwrap();
-    tx.upsert_value(&IndicatorValue::new(fai, "fgw", Period::Month(2017, 3), None, Some(d("10.1"))).unwrap())
+    let mut estimate =
+        IndicatorValue::new(gdp, "erqi", Period::Year(2017), Some(d("56700000000")), Some(d("9"))).unwrap();
+    estimate.vintage = Some(Vintage::Estimate);
+    estimate.source = Some("2018年政府工作报告".into());
+    estimate.caliber = Some(Caliber::District);
+    estimate.price_basis = Some(PriceBasis::Comparable);
+    estimate.published.decimals = Some(0);
+    tx.upsert_value(&estimate, "tjj").await.unwrap();
+    tx.upsert_value(&IndicatorValue::new(fai, "fgw", Period::Month(2017, 3), None, Some(d("10.1"))).unwrap(), "fgw")
         .await
         .unwrap();
-    tx.upsert_value(&IndicatorValue::new(gdp, "dq", Period::Year(2017), Some(d("0.0001")), None).unwrap())
+    tx.upsert_value(&IndicatorValue::new(gdp, "dq", Period::Year(2017), Some(d("0.0001")), None).unwrap(), "dq")
         .await
         .unwrap();
     tx.commit().await.unwrap();
 
     let v = store.value("GDP", "erqi", Period::Year(2017)).await.unwrap().unwrap();
     assert_eq!((v.value, v.reported_growth), (Some(d("56700000000")), Some(d("9"))));
+    assert_eq!(
+        (v.vintage, v.caliber, v.price_basis),
+        (Some(Vintage::Estimate), Some(Caliber::District), Some(PriceBasis::Comparable))
+    );
+    assert_eq!((v.source.as_deref(), v.published.decimals), (Some("2018年政府工作报告"), Some(0)));
     let growth_only = store.value("FAI", "fgw", Period::Month(2017, 3)).await.unwrap().unwrap();
     assert_eq!((growth_only.value, growth_only.reported_growth), (None, Some(d("10.1"))));
     assert_eq!(store.value("GDP", "dq", Period::Year(2017)).await.unwrap().unwrap().value, Some(d("0.0001")));
     assert!(store.value("GDP", "erqi", Period::Year(2016)).await.unwrap().is_none());
 
+    // A revision with the growth left blank keeps the stored growth; the past stays.
     let mut tx = store.begin().await.unwrap();
-    tx.upsert_value(&IndicatorValue::new(gdp, "erqi", Period::Year(2017), Some(d("56800000000")), None).unwrap())
-        .await
-        .unwrap();
+    let mut fin = IndicatorValue::new(gdp, "erqi", Period::Year(2017), Some(d("56800000000")), None).unwrap();
+    fin.vintage = Some(Vintage::Final);
+    tx.upsert_value(&fin, "tjj").await.unwrap();
+    tx.upsert_value(&fin, "tjj").await.unwrap();
     let mut unknown = IndicatorValue::new(gdp, "erqi", Period::Year(2017), Some(d("1")), None).unwrap();
     unknown.unit = "金水区".into();
-    assert!(tx.upsert_value(&unknown).await.unwrap_err().to_string().contains("金水区"));
+    assert!(tx.upsert_value(&unknown, "tjj").await.unwrap_err().to_string().contains("金水区"));
+    tx.commit().await.unwrap();
+    let v = store.value("GDP", "erqi", Period::Year(2017)).await.unwrap().unwrap();
+    assert_eq!((v.value, v.reported_growth, v.vintage), (Some(d("56800000000")), Some(d("9")), Some(Vintage::Final)));
+    let history = store.value_history("GDP", "erqi", Period::Year(2017)).await.unwrap();
+    let seen: Vec<_> = history.iter().map(|h| (h.value, h.vintage, h.recorded_by.as_str())).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (Some(d("56700000000")), Some(Vintage::Estimate), "tjj"),
+            (Some(d("56800000000")), Some(Vintage::Final), "tjj")
+        ],
+        "the same write twice is one version"
+    );
+
+    // Only an explicit clear empties a field; clearing both withdraws the figure, not its past.
+    let mut tx = store.begin().await.unwrap();
+    let clears = Clears { value: false, growth: true };
+    tx.upsert_value(&IndicatorValue::with_clears(gdp, "erqi", Period::Year(2017), None, None, clears).unwrap(), "tjj")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let v = store.value("GDP", "erqi", Period::Year(2017)).await.unwrap().unwrap();
     assert_eq!((v.value, v.reported_growth), (Some(d("56800000000")), None));
+    let mut tx = store.begin().await.unwrap();
+    let both = Clears { value: true, growth: true };
+    tx.upsert_value(&IndicatorValue::with_clears(gdp, "erqi", Period::Year(2017), None, None, both).unwrap(), "tjj")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(store.value("GDP", "erqi", Period::Year(2017)).await.unwrap().is_none());
+    let history = store.value_history("GDP", "erqi", Period::Year(2017)).await.unwrap();
+    assert_eq!(history.len(), 4);
+    assert!(history[3].withdrawn && !history[2].withdrawn);
 }
 
 #[tokio::test]
@@ -366,7 +406,7 @@ async fn bulk_loading_writes_what_single_writes_would() {
         IndicatorValue::new(gpbr, "fgw", Period::Year(2017), Some(d("1000000000.0001")), None).unwrap(),
         IndicatorValue::new(gpbr, "dq", Period::Year(2017), Some(d("2000000000")), None).unwrap(),
     ];
-    tx.insert_values(&values, &ids).await.unwrap();
+    tx.insert_values(&values, &ids, "test").await.unwrap();
     let tasks: Vec<KeyTask> = (1..=3)
         .map(|n| KeyTask {
             code: format!("BT{n}"),
@@ -402,19 +442,26 @@ async fn the_annual_input_rolls_up_in_the_database_and_labels_the_roll_up() {
     // The district reports GDP and a growth-only FAI itself; revenue comes from below.
     tx.upsert_value(
         &IndicatorValue::new(gdp, "erqi", Period::Year(2017), Some(d("56700000000")), Some(d("9"))).unwrap(),
+        "test",
     )
     .await
     .unwrap();
-    tx.upsert_value(&IndicatorValue::new(fai, "erqi", Period::Year(2017), None, Some(d("10.1"))).unwrap())
+    tx.upsert_value(&IndicatorValue::new(fai, "erqi", Period::Year(2017), None, Some(d("10.1"))).unwrap(), "test")
         .await
         .unwrap();
-    tx.upsert_value(&IndicatorValue::new(gpbr, "fgw", Period::Year(2017), Some(d("1000000000.5")), None).unwrap())
-        .await
-        .unwrap();
-    tx.upsert_value(&IndicatorValue::new(gpbr, "dq", Period::Month(2017, 12), Some(d("940000000")), None).unwrap())
-        .await
-        .unwrap();
-    tx.upsert_value(&IndicatorValue::new(gpbr, "dq", Period::Year(2017), Some(d("1940000000")), None).unwrap())
+    tx.upsert_value(
+        &IndicatorValue::new(gpbr, "fgw", Period::Year(2017), Some(d("1000000000.5")), None).unwrap(),
+        "test",
+    )
+    .await
+    .unwrap();
+    tx.upsert_value(
+        &IndicatorValue::new(gpbr, "dq", Period::Month(2017, 12), Some(d("940000000")), None).unwrap(),
+        "test",
+    )
+    .await
+    .unwrap();
+    tx.upsert_value(&IndicatorValue::new(gpbr, "dq", Period::Year(2017), Some(d("1940000000")), None).unwrap(), "test")
         .await
         .unwrap();
     tx.upsert_project(&project("P1", "dq", "100000")).await.unwrap();
@@ -483,7 +530,7 @@ async fn writing_a_world_twice_changes_nothing() {
     let world = taizhang_core::world::World::parse(files, &catalogue).unwrap();
     for _ in 0..2 {
         let mut tx = store.begin().await.unwrap();
-        tx.write_world(&world).await.unwrap();
+        tx.write_world(&world, "test").await.unwrap();
         tx.commit().await.unwrap();
     }
     let counts = store.counts().await.unwrap();
