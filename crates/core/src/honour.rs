@@ -97,7 +97,7 @@ pub fn honours_sentence(year: i32, honours: &[Honour], earlier: &[Honour]) -> Op
             .collect();
         let again = if members.iter().all(|h| held(h, year - 1)) { "再次" } else { "" };
         let items: Vec<&str> = members.iter().map(|h| h.item.as_str()).collect();
-        let count = if items.len() > 1 { format!("{}个", zh_numeral(items.len() as u64)) } else { String::new() };
+        let count = if items.len() > 1 { format!("{}个", zh_count(items.len() as u64)) } else { String::new() };
         first.push(format!("{again}进入{scope}{}{count}“{list}”", items.join("、")));
     }
     let mut ranks: Vec<(&str, &str, u32)> = Vec::new();

@@ -6,15 +6,15 @@
 
 use rust_decimal::Decimal;
 
-use crate::indicator::{Catalogue, Indicator};
+use crate::indicator::{Caliber, Catalogue, Indicator, IndicatorValue, PriceBasis, Published, Vintage};
 use crate::numerals::zh_count;
 use crate::org::UnitKind;
 use crate::period::Period;
 use crate::plan::Milestone;
 use crate::quantity::{MeasureUnit, format_number};
 
-/// One indicator's figure for the report year.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One indicator's figure for the report year, with how it was published.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Figure {
     pub indicator: String,
     /// In the indicator's base unit.
@@ -22,6 +22,26 @@ pub struct Figure {
     pub reported_growth: Option<Decimal>,
     /// Summed from child units rather than reported for the unit itself.
     pub rolled_up: bool,
+    pub vintage: Option<Vintage>,
+    pub caliber: Option<Caliber>,
+    pub price_basis: Option<PriceBasis>,
+    pub published: Published,
+}
+
+impl Figure {
+    /// The figure of a stored value.
+    pub fn of(v: &IndicatorValue) -> Self {
+        Self {
+            indicator: v.indicator.clone(),
+            value: v.value,
+            reported_growth: v.reported_growth,
+            rolled_up: false,
+            vintage: v.vintage,
+            caliber: v.caliber,
+            price_basis: v.price_basis,
+            published: v.published.clone(),
+        }
+    }
 }
 
 /// The key projects with a plan in the report year.
@@ -217,12 +237,49 @@ fn md_cell(text: &str) -> String {
     md_text(text).replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 
-/// A growth as published: `增长9%`, `下降3.2%` (the word comes from the catalogue).
-pub fn growth_phrase(word: &str, growth: Decimal) -> String {
-    if growth.is_sign_negative() && !growth.is_zero() {
-        format!("下降{}%", format_number(-growth, 2))
+/// A growth as published: `增长9%`, `下降3.2%`, `与上年持平` (the word comes from the
+/// catalogue); `decimals` keeps a published `9.0%` as written.
+pub fn growth_phrase(word: &str, growth: Decimal, decimals: Option<u32>) -> String {
+    let number = |g: Decimal| match decimals {
+        Some(dp) => format_fixed(g, dp),
+        None => format_number(g, 2),
+    };
+    if growth.is_zero() {
+        "与上年持平".to_string()
+    } else if growth.is_sign_negative() {
+        format!("下降{}%", number(-growth))
     } else {
-        format!("{word}{}%", format_number(growth, 2))
+        format!("{word}{}%", number(growth))
+    }
+}
+
+/// A number rounded half-up to exactly `decimals` places, trailing zeros kept (9.0).
+pub fn format_fixed(value: Decimal, decimals: u32) -> String {
+    let mut v = value.round_dp_with_strategy(decimals, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    v.rescale(decimals);
+    v.to_string()
+}
+
+/// A level as published: in the unit and with the decimals it was published in, else in
+/// the indicator's unit without trailing zeros.
+pub fn level_text(indicator: &Indicator, value: Decimal, published: &Published) -> String {
+    let unit = published.unit.as_ref().filter(|u| u.same_base(&indicator.unit)).unwrap_or(&indicator.unit);
+    match published.decimals {
+        Some(dp) => format!("{}{unit}", format_fixed(value / unit.factor(), dp)),
+        None => unit.format(value, indicator.decimals),
+    }
+}
+
+impl Vintage {
+    /// The words a writer opens a provisional or revised figure with.
+    pub fn lead(self) -> &'static str {
+        match self {
+            Vintage::Estimate => "初步预计",
+            Vintage::Preliminary => "初步核算",
+            Vintage::Flash => "据快报",
+            Vintage::Final => "经最终核实",
+            Vintage::Revised => "经修订",
+        }
     }
 }
 
@@ -233,19 +290,37 @@ pub fn money_wan(wan: Decimal) -> String {
     unit.format(wan * Decimal::from(10_000), 2)
 }
 
-/// One indicator's clause, or none when the figure is missing.
+/// One indicator's clause, or none when the figure is missing: "区属地区生产总值完成379.95亿元，
+/// 按可比价格计算，增长9.3%", "一般公共预算收入同口径增长9%".
 pub fn clause(indicator: &Indicator, figure: &Figure) -> Option<String> {
     let p = &indicator.phrasing;
-    let growth = figure.reported_growth.map(|g| growth_phrase(&p.growth_word, g));
+    // 同口径 qualifies the growth; every other 口径 is read before the name.
+    let phrase = match figure.caliber {
+        Some(c) if c != Caliber::Comparable => format!("{}{}", c.label_zh(), p.phrase),
+        _ => p.phrase.clone(),
+    };
+    let growth = figure.reported_growth.map(|g| {
+        let mut words = String::new();
+        if figure.caliber == Some(Caliber::Comparable) {
+            words.push_str("同口径");
+        }
+        words.push_str(&growth_phrase(&p.growth_word, g, figure.published.growth_decimals));
+        match figure.price_basis {
+            Some(PriceBasis::Comparable) => format!("按可比价格计算，{words}"),
+            Some(PriceBasis::Current) => format!("按现价计算，{words}"),
+            None => words,
+        }
+    });
     let level = figure.value.map(|v| {
         let text =
-            p.clause.replace("{phrase}", &p.phrase).replace("{value}", &indicator.unit.format(v, indicator.decimals));
+            p.clause.replace("{phrase}", &phrase).replace("{value}", &level_text(indicator, v, &figure.published));
         if figure.rolled_up { format!("{text}（下级单位汇总）") } else { text }
     });
     match (level, growth) {
         (Some(l), Some(g)) => Some(format!("{l}，{g}")),
         (Some(l), None) => Some(l),
-        (None, Some(g)) => Some(format!("{}{g}", p.phrase)),
+        // Without a level the basis runs on: "地区生产总值按可比价格计算增长9.3%".
+        (None, Some(g)) => Some(format!("{phrase}{}", g.replacen('，', "", 1))),
         (None, None) => None,
     }
 }
@@ -270,9 +345,23 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
         let mut indicators: Vec<&Indicator> =
             catalogue.indicators.iter().filter(|i| i.phrasing.section == section.key).collect();
         indicators.sort_by_key(|i| i.phrasing.order);
-        let clauses: Vec<String> = indicators
+        let figures: Vec<(&Indicator, &Figure)> = indicators
             .iter()
-            .filter_map(|ind| input.figures.iter().find(|f| f.indicator == ind.code).and_then(|f| clause(ind, f)))
+            .filter_map(|ind| input.figures.iter().find(|f| f.indicator == ind.code).map(|f| (*ind, f)))
+            .collect();
+        // One status shared by the paragraph's figures opens it ("初步预计，全年…"); mixed
+        // statuses are named figure by figure.
+        let vintages: Vec<Option<Vintage>> = figures.iter().map(|(_, f)| f.vintage).collect();
+        let shared = vintages.first().copied().flatten().filter(|v| vintages.iter().all(|x| *x == Some(*v)));
+        let clauses: Vec<String> = figures
+            .iter()
+            .filter_map(|(ind, f)| {
+                let c = clause(ind, f)?;
+                Some(match f.vintage {
+                    Some(v) if shared.is_none() => format!("{c}（{}）", v.label_zh()),
+                    _ => c,
+                })
+            })
             .collect();
         let mut paragraphs = Vec::new();
         let category_clauses: Vec<String> = CATEGORY_SECTIONS
@@ -286,7 +375,8 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
         let all: Vec<String> = category_clauses.into_iter().chain(clauses).collect();
         if !all.is_empty() {
             let lead = section.lead.replace("{whole}", whole);
-            paragraphs.push(format!("{lead}{}。", all.join(&section.joiner)));
+            let opening = shared.map(|v| format!("{}，", v.lead())).unwrap_or_default();
+            paragraphs.push(format!("{opening}{lead}{}。", all.join(&section.joiner)));
         }
         if !paragraphs.is_empty() {
             sections.push(DocSection::new(section.title.clone(), paragraphs));
@@ -357,7 +447,7 @@ fn target_clause(catalogue: &Catalogue, t: &crate::indicator::Target) -> Option<
     let ind = catalogue.find(&t.indicator)?;
     let q = t.qualifier.clone().unwrap_or_default();
     let level = t.level.map(|v| ind.unit.format(v, ind.decimals));
-    let growth = t.growth.map(|g| growth_phrase(&ind.phrasing.growth_word, g));
+    let growth = t.growth.map(|g| growth_phrase(&ind.phrasing.growth_word, g, None));
     match (level, growth) {
         (Some(l), Some(g)) => Some(format!("{}达到{l}，{g}{q}", ind.phrasing.phrase)),
         (Some(l), None) => Some(format!("{}达到{l}{q}", ind.phrasing.phrase)),
@@ -444,7 +534,7 @@ mod tests {
     }
 
     fn figure(code: &str, value: Option<&str>, growth: Option<&str>) -> Figure {
-        Figure { indicator: code.into(), value: value.map(d), reported_growth: growth.map(d), rolled_up: false }
+        Figure { indicator: code.into(), value: value.map(d), reported_growth: growth.map(d), ..Figure::default() }
     }
 
     fn input(figures: Vec<Figure>) -> AnnualInput {
@@ -462,6 +552,59 @@ mod tests {
             honours: vec![],
             earlier_honours: vec![],
         }
+    }
+
+    #[test]
+    fn figures_print_as_published_with_their_qualifiers() {
+        let c = Catalogue::standard().unwrap();
+        let gdp = c.find("地区生产总值").unwrap();
+        let revenue = c.find("一般公共预算收入").unwrap();
+        let fai = c.find("固定资产投资").unwrap();
+        let wan = MeasureUnit::parse("万元").unwrap();
+        // 区属 before the name, 可比价 before the growth (a 统计公报's words).
+        let district = Figure {
+            caliber: Some(Caliber::District),
+            price_basis: Some(PriceBasis::Comparable),
+            ..figure("GDP", Some("37995000000"), Some("9.3"))
+        };
+        assert_eq!(clause(gdp, &district).unwrap(), "区属地区生产总值完成379.95亿元，按可比价格计算，增长9.3%");
+        let same_base = Figure { caliber: Some(Caliber::Comparable), ..figure("GPBR", None, Some("9")) };
+        assert_eq!(clause(revenue, &same_base).unwrap(), "一般公共预算收入同口径增长9%");
+        let society = Figure { caliber: Some(Caliber::Society), ..figure("FAI", None, Some("10.1")) };
+        assert_eq!(clause(fai, &society).unwrap(), "全社会固定资产投资增长10.1%");
+        // Published in 万元 with no decimals, and a growth of 9.0: printed so.
+        let published = Published { unit: Some(wan), decimals: Some(0), growth_decimals: Some(1) };
+        let in_wan = Figure { published, ..figure("GPBR", Some("9143260000"), Some("9.0")) };
+        assert_eq!(clause(revenue, &in_wan).unwrap(), "一般公共预算收入完成914326万元，增长9.0%");
+        assert_eq!(
+            clause(revenue, &figure("GPBR", Some("2940000000"), Some("0"))).unwrap(),
+            "一般公共预算收入完成29.4亿元，与上年持平"
+        );
+        assert_eq!(clause(revenue, &figure("GPBR", None, Some("-3.20"))).unwrap(), "一般公共预算收入下降3.2%");
+    }
+
+    #[test]
+    fn a_shared_status_opens_the_paragraph_and_mixed_ones_are_named_each() {
+        let c = Catalogue::standard().unwrap();
+        let with = |f: Figure, v: Vintage| Figure { vintage: Some(v), ..f };
+        let shared = annual_summary(
+            &c,
+            &input(vec![
+                with(figure("GDP", Some("56700000000"), Some("9")), Vintage::Estimate),
+                with(figure("GPBR", Some("2940000000"), Some("8.5")), Vintage::Estimate),
+            ]),
+        );
+        assert!(shared.text().starts_with("初步预计，全年地区生产总值完成567亿元"), "{}", shared.text());
+        let mixed = annual_summary(
+            &c,
+            &input(vec![
+                with(figure("GDP", Some("56700000000"), Some("9")), Vintage::Preliminary),
+                with(figure("RSCG", Some("47000000000"), Some("11")), Vintage::Final),
+            ]),
+        )
+        .text();
+        assert!(mixed.contains("地区生产总值完成567亿元，增长9%（初步核算）"), "{mixed}");
+        assert!(mixed.contains("470亿元，增长11%（最终核实）"), "{mixed}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::codes::ProjectCode;
 use crate::error::DomainError;
-use crate::indicator::{Catalogue, IndicatorValue, Target};
+use crate::indicator::{Catalogue, IndicatorValue, Published, Target};
 use crate::org::{OrgTree, OrgUnit};
 use crate::period::Period;
 use crate::plan::{KeyTask, Milestone, PlanNode, TaskStatus};
@@ -112,6 +112,11 @@ struct ValueDef {
     value: Option<String>,
     growth: Option<String>,
     note: Option<String>,
+    /// 数据状态 (初步预计, 最终核实 …), 来源, 口径 and 价格基础, as published.
+    status: Option<String>,
+    source: Option<String>,
+    caliber: Option<String>,
+    price_basis: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -318,9 +323,13 @@ impl World {
                 .ok_or_else(|| at(FILE, &what, DomainError::Invalid("缺少单位".into())))?;
             let period_text = v.period.or_else(|| file.defaults.period.clone()).unwrap_or_default();
             let period: Period = period_text.parse().map_err(|e| at(FILE, &what, e))?;
+            let mut published = Published::default();
             let value = match &v.value {
                 Some(text) => {
                     let (number, measure) = parse_quantity(text).map_err(|e| at(FILE, &what, e))?;
+                    // Kept as written: 914326万元 stays in 万元, 9.0 keeps its decimal.
+                    published.unit = Some(measure.clone());
+                    published.decimals = Some(number.scale());
                     if !measure.same_base(&ind.unit) {
                         return Err(at(
                             FILE,
@@ -337,8 +346,15 @@ impl World {
                 None => None,
             };
             let growth = v.growth.as_deref().map(parse_number).transpose().map_err(|e| at(FILE, &what, e))?;
+            published.growth_decimals = growth.map(|g| g.scale());
             let mut value = IndicatorValue::new(ind, &unit, period, value, growth).map_err(|e| at(FILE, &what, e))?;
             value.note = v.note;
+            value.published = published;
+            value.source = v.source;
+            let word = |t: Option<String>| t.filter(|t| !t.trim().is_empty());
+            value.vintage = word(v.status).map(|t| t.parse()).transpose().map_err(|e| at(FILE, &what, e))?;
+            value.caliber = word(v.caliber).map(|t| t.parse()).transpose().map_err(|e| at(FILE, &what, e))?;
+            value.price_basis = word(v.price_basis).map(|t| t.parse()).transpose().map_err(|e| at(FILE, &what, e))?;
             self.values.push(value);
         }
         for t in file.target {

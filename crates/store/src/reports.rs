@@ -94,29 +94,20 @@ impl Store {
     /// official growth cannot be recomputed.
     async fn year_figures(&self, catalogue: &Catalogue, unit: &str, year: i32) -> Result<Vec<Figure>> {
         let keys = [Period::Year(year).key(), Period::Month(year, 12).key()];
-        let rows = sqlx::query(
-            "SELECT i.code, v.period, v.value_e4, v.growth_e4 FROM indicator_values v
-             JOIN indicators i ON i.id = v.indicator_id JOIN org_units u ON u.id = v.unit_id
-             WHERE u.code = $1 AND v.period IN ($2, $3) ORDER BY i.code, v.period",
-        )
-        .bind(unit)
-        .bind(&keys[0])
-        .bind(&keys[1])
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!(
+            "{} WHERE u.code = $1 AND v.period IN ($2, $3) ORDER BY i.code, v.period",
+            crate::values::VALUE_SELECT
+        );
+        let rows =
+            sqlx::query(AssertSqlSafe(sql)).bind(unit).bind(&keys[0]).bind(&keys[1]).fetch_all(&self.pool).await?;
         let mut figures: Vec<Figure> = Vec::new();
         for r in rows {
-            let code: String = r.try_get("code")?;
+            let value = crate::values::value_from_row(&r)?;
             // Ordered by period, the year key (`2017`) comes before `2017-12` and wins.
-            if figures.iter().any(|f| f.indicator == code) {
+            if figures.iter().any(|f| f.indicator == value.indicator) {
                 continue;
             }
-            figures.push(Figure {
-                indicator: code,
-                value: r.try_get::<Option<i64>, _>("value_e4")?.map(from_scaled),
-                reported_growth: r.try_get::<Option<i64>, _>("growth_e4")?.map(from_scaled),
-                rolled_up: false,
-            });
+            figures.push(Figure::of(&value));
         }
         for ind in catalogue.indicators.iter().filter(|i| i.aggregation == Aggregation::Sum) {
             if figures.iter().any(|f| f.indicator == ind.code && f.value.is_some()) {
@@ -133,8 +124,8 @@ impl Store {
                         None => figures.push(Figure {
                             indicator: ind.code.to_string(),
                             value: Some(sum),
-                            reported_growth: None,
                             rolled_up: true,
+                            ..Figure::default()
                         }),
                     }
                     break;
