@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use taizhang_core::access::Action;
-use taizhang_core::indicator::{Catalogue, IndicatorValue, Target};
+use taizhang_core::indicator::{Catalogue, IndicatorValue, Target, ValueVersion};
 use taizhang_core::org::OrgUnit;
 use taizhang_core::period::Period;
 use taizhang_core::plan::{KeyTask, Milestone, PlanNode};
@@ -185,6 +185,17 @@ impl Acting<'_> {
     pub async fn value(&self, indicator: &str, unit: &str, period: Period) -> Result<Option<IndicatorValue>> {
         self.allow(Action::Read, unit)?;
         Ok(self.store.value(indicator, unit, period).await?)
+    }
+
+    /// The versions of an indicator's figures for a unit (of one period, when given).
+    pub async fn value_history(
+        &self,
+        indicator: &str,
+        unit: &str,
+        period: Option<Period>,
+    ) -> Result<Vec<ValueVersion>> {
+        self.allow(Action::Read, unit)?;
+        Ok(self.store.value_history(indicator, unit, period).await?)
     }
 
     pub async fn target(&self, indicator: &str, unit: &str, year: i32) -> Result<Option<Target>> {

@@ -115,6 +115,17 @@ enum Command {
     Report(ReportCommand),
     /// The workbooks imported into the ledger: who, when, which file, what changed
     Imports,
+    /// Every version of an indicator's figures (初步预计 → 最终核实 …): when, by whom, from where
+    History {
+        /// Indicator name, code or alias
+        indicator: String,
+        /// Unit code or name (default: the top unit)
+        #[arg(long)]
+        unit: Option<String>,
+        /// Only this period (2017, 2017-09 …)
+        #[arg(long)]
+        period: Option<String>,
+    },
     /// Print the OpenAPI document of the JSON API (what /api/openapi.json serves)
     Openapi,
     /// Start the HTTP server
@@ -514,6 +525,20 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             let (units, measures) = acting.assessment_measures(&scheme).await?;
             let standings = taizhang_core::assessment::score(&scheme, &units, &measures);
             emit(&taizhang_core::assessment::document(&scheme, &standings), output)?;
+        }
+        Command::History { indicator, unit, period } => {
+            let acting = app.as_user(&cli.acting).await?;
+            let catalogue = acting.catalogue().await?;
+            let ind = catalogue.require(indicator)?;
+            let unit = acting.unit_or_top(unit.as_deref())?;
+            let period = period.as_deref().map(str::parse).transpose()?;
+            let versions = acting.value_history(&ind.code, &unit.code, period).await?;
+            say!("{}（{}）数据版本{}个", ind.name, unit.name, versions.len());
+            say!("报告期\t时间\t账号\t数值\t增长率\t数据状态/口径/价格基础\t来源");
+            for v in &versions {
+                let [value, growth, words, source] = taizhang_core::report::version_cells(ind, v);
+                say!("{}\t{}\t{}\t{value}\t{growth}\t{words}\t{source}", v.period.key(), v.recorded_at, v.recorded_by);
+            }
         }
         Command::Imports => {
             say!("时间\t账号\t类别\t文件\t工作表\t行数\t新增\t变更\t未变");

@@ -966,3 +966,52 @@ fn a_file_full_of_errors_lists_the_first_two_hundred_and_counts_the_rest() {
     assert_eq!(err.matches("不是数字").count(), 200, "{err}");
     assert!(err.contains("另有100处错误") && err.contains("共300处错误"), "{err}");
 }
+
+const VALUES_AS_PUBLISHED: &[&str] =
+    &["指标", "单位", "报告期", "数值", "计量单位", "增长率(%)", "数据状态", "来源", "口径", "价格基础"];
+
+#[test]
+fn a_revised_figure_keeps_its_history_and_a_blank_cell_changes_nothing() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = |name: &str, value: C, growth: C, status: &'static str| {
+        let row = vec![
+            S("社会消费品零售总额"),
+            S("二七区"),
+            S("2018"),
+            value,
+            S("亿元"),
+            growth,
+            S(status),
+            S("区统计局"),
+            S("全社会"),
+            Empty,
+        ];
+        workbook(dir.path(), name, "指标", VALUES_AS_PUBLISHED, &[row])
+    };
+    let estimate = sheet("estimate.xlsx", N(474.0), S("11.0"), "初步预计");
+    ok(taizhang(&db, &["import", "indicators", estimate.to_str().unwrap()]));
+    // The final figure comes without a growth: the stored 11.0 stays.
+    let fin = sheet("final.xlsx", N(470.0), Empty, "最终核实");
+    ok(taizhang(&db, &["import", "indicators", fin.to_str().unwrap()]));
+    let history = ok(taizhang(&db, &["history", "社会消费品零售总额", "--period", "2018"]));
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(lines[0], "社会消费品零售总额（二七区）数据版本2个", "{history}");
+    assert!(lines[2].ends_with("\t474亿元\t11%\t初步预计，全社会\t区统计局"), "{history}");
+    assert!(lines[3].ends_with("\t470亿元\t11%\t最终核实，全社会\t区统计局"), "{history}");
+    assert!(lines[3].contains("\tadmin\t"), "who wrote it: {history}");
+
+    // Only 清空 empties a stored figure; the past stays listed.
+    let cleared = sheet("cleared.xlsx", Empty, S("清空"), "最终核实");
+    ok(taizhang(&db, &["import", "indicators", cleared.to_str().unwrap()]));
+    let history = ok(taizhang(&db, &["history", "社会消费品零售总额", "--period", "2018"]));
+    assert!(history.lines().nth(4).unwrap().ends_with("\t470亿元\t\t最终核实，全社会\t区统计局"), "{history}");
+
+    // An unknown status word is a located error, and nothing is written.
+    let bad = sheet("bad.xlsx", N(1.0), Empty, "估计数");
+    let out = taizhang(&db, &["import", "indicators", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("指标!R2 数据状态=\"估计数\": 数据状态“估计数”无法识别"), "{err}");
+    let history = ok(taizhang(&db, &["history", "社会消费品零售总额", "--period", "2018"]));
+    assert!(history.starts_with("社会消费品零售总额（二七区）数据版本3个"), "{history}");
+}

@@ -392,6 +392,7 @@ impl IndicatorValue {
 /// One version of a figure, as its history shows it: what was written, when, by whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueVersion {
+    pub period: Period,
     pub value: Option<Decimal>,
     pub reported_growth: Option<Decimal>,
     pub vintage: Option<Vintage>,

@@ -270,6 +270,25 @@ pub fn level_text(indicator: &Indicator, value: Decimal, published: &Published) 
     }
 }
 
+/// One version of a figure as its history lists it: (数值, 增长率, 数据状态/口径/价格基础, 来源),
+/// blank where the write left a field out.
+pub fn version_cells(indicator: &Indicator, v: &crate::indicator::ValueVersion) -> [String; 4] {
+    if v.withdrawn {
+        return ["（已清空）".into(), String::new(), String::new(), String::new()];
+    }
+    let words: Vec<&str> =
+        [v.vintage.map(|x| x.label_zh()), v.caliber.map(|x| x.label_zh()), v.price_basis.map(|x| x.label_zh())]
+            .into_iter()
+            .flatten()
+            .collect();
+    [
+        v.value.map(|x| indicator.unit.format(x, indicator.decimals)).unwrap_or_default(),
+        v.reported_growth.map(|g| format!("{}%", format_number(g, 2))).unwrap_or_default(),
+        words.join("，"),
+        v.source.clone().unwrap_or_default(),
+    ]
+}
+
 impl Vintage {
     /// The words a writer opens a provisional or revised figure with.
     pub fn lead(self) -> &'static str {

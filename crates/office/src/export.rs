@@ -84,6 +84,10 @@ pub fn rows(batch: &Batch, names: Names<'_>) -> (Kind, Vec<Vec<Cell>>) {
                         measure,
                         number(v.reported_growth),
                         text(v.note.clone().unwrap_or_default()),
+                        text(v.vintage.map_or("", |x| x.label_zh())),
+                        text(v.source.clone().unwrap_or_default()),
+                        text(v.caliber.map_or("", |x| x.label_zh())),
+                        text(v.price_basis.map_or("", |x| x.label_zh())),
                     ]
                 })
                 .collect(),

@@ -9,7 +9,9 @@ use rust_decimal::Decimal;
 use taizhang_core::batch::Batch;
 use taizhang_core::codes::{ProjectCode, UnitCode};
 use taizhang_core::config::RuleConfig;
-use taizhang_core::indicator::{Catalogue, Indicator, IndicatorValue, Target};
+use taizhang_core::indicator::{
+    Caliber, Catalogue, Clears, Indicator, IndicatorValue, PriceBasis, Published, Target, Vintage,
+};
 use taizhang_core::org::{OrgTree, OrgUnit};
 use taizhang_core::period::Period;
 use taizhang_core::plan::{KeyTask, PlanNode, TaskStatus};
@@ -69,6 +71,23 @@ impl<'t> RowReader<'t> {
     fn code<T: std::str::FromStr<Err = taizhang_core::DomainError>>(&mut self, row: &Row, key: &str) -> Option<T> {
         let text = self.text(row, key, true)?;
         text.parse().map_err(|e: taizhang_core::DomainError| self.error(row, key, e.to_string())).ok()
+    }
+
+    /// An optional word of a closed list (数据状态, 口径 …): blank is none, anything else must parse.
+    fn word<T: std::str::FromStr<Err = taizhang_core::DomainError>>(&mut self, row: &Row, key: &str) -> Option<T> {
+        let text = self.text(row, key, false)?;
+        text.parse().map_err(|e: taizhang_core::DomainError| self.error(row, key, e.to_string())).ok()
+    }
+
+    /// A figure cell of a value row: blank, the word 清空 (empty the stored figure), or a
+    /// number with the decimals it was typed with when it was typed as text ("9.0").
+    fn figure(&mut self, row: &Row, key: &str) -> Figure {
+        if cells::text(self.raw(row, key)).as_deref().map(str::trim) == Some(CLEAR_WORD) {
+            return Figure { clear: true, ..Figure::default() };
+        }
+        let typed = matches!(self.raw(row, key), Data::String(_));
+        let value = self.number(row, key, false);
+        Figure { decimals: value.filter(|_| typed).map(|v| v.scale()), value, clear: false }
     }
 
     fn number(&mut self, row: &Row, key: &str, required: bool) -> Option<Decimal> {
@@ -325,6 +344,17 @@ fn units(r: &mut RowReader<'_>, seen: &mut HashMap<String, u32>) -> Vec<(OrgUnit
     out
 }
 
+/// The word that empties a stored figure; a blank cell leaves it as it is.
+pub const CLEAR_WORD: &str = "清空";
+
+/// A figure cell as read: its number, the decimals typed, or the clear word.
+#[derive(Debug, Default)]
+struct Figure {
+    value: Option<Decimal>,
+    decimals: Option<u32>,
+    clear: bool,
+}
+
 pub const VALUE_FIELDS: &[Field] = &[
     Field { key: "indicator", header: "指标", aliases: &["指标名称", "指标编码"], required: true },
     Field { key: "unit", header: "单位", aliases: &["地区", "单位名称"], required: false },
@@ -335,6 +365,10 @@ pub const VALUE_FIELDS: &[Field] = &[
         key: "growth", header: "增长率(%)", aliases: &["同比增长(%)", "增长(%)", "增速(%)"], required: false
     },
     Field { key: "note", header: "说明", aliases: &["备注"], required: false },
+    Field { key: "status", header: "数据状态", aliases: &["状态"], required: false },
+    Field { key: "source", header: "来源", aliases: &["数据来源"], required: false },
+    Field { key: "caliber", header: "口径", aliases: &["统计口径"], required: false },
+    Field { key: "price_basis", header: "价格基础", aliases: &["计价方式"], required: false },
 ];
 
 /// The measure unit of a figure: the 计量单位 cell, else the header's suffix, else the
@@ -372,24 +406,43 @@ fn values(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String, u
     for row in &table.rows {
         let (indicator, unit) = r.indicator_and_unit(ctx, row);
         let period = r.period(row, "period");
-        let value = r.number(row, "value", false);
-        let growth = r.number(row, "growth", false);
+        let value = r.figure(row, "value");
+        let growth = r.figure(row, "growth");
         let note = r.text(row, "note", false);
+        let vintage = r.word::<Vintage>(row, "status");
+        let source = r.text(row, "source", false);
+        let caliber = r.word::<Caliber>(row, "caliber");
+        let price_basis = r.word::<PriceBasis>(row, "price_basis");
         let Some(ind) = indicator else { continue };
         let measure = measure_of(r, row, &ind.unit, "value");
-        if value.is_none() && growth.is_none() && cells::text(r.raw(row, "value")).is_none() {
-            r.error(row, "value", "数值与增长率(%)不能同时为空");
+        let blank = |f: &Figure| f.value.is_none() && !f.clear;
+        if blank(&value) && blank(&growth) && cells::text(r.raw(row, "value")).is_none() {
+            r.error(row, "value", format!("数值与增长率(%)不能同时为空（要清除已存的数，请填“{CLEAR_WORD}”）"));
             continue;
         }
-        if value.is_some_and(|v| v.is_sign_negative() && !v.is_zero()) && ind.non_negative {
+        if value.value.is_some_and(|v| v.is_sign_negative() && !v.is_zero()) && ind.non_negative {
             r.error(row, "value", "不能为负数");
             continue;
         }
         let (Some(unit), Some(period), Some(measure)) = (unit, period, measure) else { continue };
         r.duplicate(seen, format!("{}|{unit}|{period}", ind.code), row, "period");
-        match IndicatorValue::new(ind, &unit, period, value.map(|v| measure.to_base(v)), growth) {
+        let clears = Clears { value: value.clear, growth: growth.clear };
+        let level = value.value.map(|v| measure.to_base(v));
+        match IndicatorValue::with_clears(ind, &unit, period, level, growth.value, clears) {
             Ok(mut v) => {
                 v.note = note;
+                v.vintage = vintage;
+                v.source = source;
+                v.caliber = caliber;
+                v.price_basis = price_basis;
+                // As published: the unit the sheet wrote the figure in, the decimals typed.
+                let written =
+                    r.text(row, "measure", false).is_some() || table.column("value").is_some_and(|c| c.unit.is_some());
+                v.published = Published {
+                    unit: (written && level.is_some()).then_some(measure),
+                    decimals: value.decimals,
+                    growth_decimals: growth.decimals,
+                };
                 out.push(v);
             }
             Err(e) => r.error(row, "value", e.to_string()),

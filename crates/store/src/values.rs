@@ -9,6 +9,7 @@ use taizhang_core::period::Period;
 use taizhang_core::quantity::from_scaled;
 
 use crate::bulk::Ids;
+use crate::filter::Filtered;
 use crate::ledger::*;
 use crate::{Result, Store, Tx};
 
@@ -110,32 +111,41 @@ impl Store {
         row.as_ref().map(value_from_row).transpose()
     }
 
-    /// Every version of a figure, oldest first: what each write made it, when, and by whom.
-    pub async fn value_history(&self, indicator: &str, unit: &str, period: Period) -> Result<Vec<ValueVersion>> {
-        let q = sqlx::query(
-            "SELECT h.value_e4, h.growth_e4, h.vintage, h.source, h.caliber, h.price_basis, h.withdrawn,
+    /// Every version of an indicator's figures for a unit (of one period, when given),
+    /// by period and then oldest first: what each write made it, when, and by whom.
+    pub async fn value_history(
+        &self,
+        indicator: &str,
+        unit: &str,
+        period: Option<Period>,
+    ) -> Result<Vec<ValueVersion>> {
+        let q = Filtered::new(
+            "SELECT h.period, h.value_e4, h.growth_e4, h.vintage, h.source, h.caliber, h.price_basis, h.withdrawn,
                  h.recorded_by, h.recorded_at
              FROM indicator_value_versions h JOIN indicators i ON i.id = h.indicator_id
              JOIN org_units u ON u.id = h.unit_id
-             WHERE i.code = $1 AND u.code = $2 AND h.period = $3 ORDER BY h.id",
+             WHERE i.code = $1 AND u.code = $2",
+            vec![indicator.into(), unit.into()],
         )
-        .bind(indicator)
-        .bind(unit)
-        .bind(period.key());
-        self.read_rows(q, |r| {
-            Ok(ValueVersion {
-                value: r.try_get::<Option<i64>, _>("value_e4")?.map(from_scaled),
-                reported_growth: r.try_get::<Option<i64>, _>("growth_e4")?.map(from_scaled),
-                vintage: opt_code(r, "vintage")?,
-                source: r.try_get("source")?,
-                caliber: opt_code(r, "caliber")?,
-                price_basis: opt_code(r, "price_basis")?,
-                withdrawn: r.try_get::<i64, _>("withdrawn")? != 0,
-                recorded_by: r.try_get("recorded_by")?,
-                recorded_at: r.try_get("recorded_at")?,
+        .and_eq("h.period", period.map(|p| p.key()))
+        .then("ORDER BY h.period, h.id");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ValueVersion {
+                    period: r.try_get::<String, _>("period")?.parse()?,
+                    value: r.try_get::<Option<i64>, _>("value_e4")?.map(from_scaled),
+                    reported_growth: r.try_get::<Option<i64>, _>("growth_e4")?.map(from_scaled),
+                    vintage: opt_code(r, "vintage")?,
+                    source: r.try_get("source")?,
+                    caliber: opt_code(r, "caliber")?,
+                    price_basis: opt_code(r, "price_basis")?,
+                    withdrawn: r.try_get::<i64, _>("withdrawn")? != 0,
+                    recorded_by: r.try_get("recorded_by")?,
+                    recorded_at: r.try_get("recorded_at")?,
+                })
             })
-        })
-        .await
+            .collect()
     }
 
     pub async fn target(&self, indicator: &str, unit: &str, year: i32) -> Result<Option<Target>> {

@@ -179,7 +179,7 @@ async fn values_are_exact_and_growth_stays_apart_from_the_level() {
     tx.commit().await.unwrap();
     let v = store.value("GDP", "erqi", Period::Year(2017)).await.unwrap().unwrap();
     assert_eq!((v.value, v.reported_growth, v.vintage), (Some(d("56800000000")), Some(d("9")), Some(Vintage::Final)));
-    let history = store.value_history("GDP", "erqi", Period::Year(2017)).await.unwrap();
+    let history = store.value_history("GDP", "erqi", Some(Period::Year(2017))).await.unwrap();
     let seen: Vec<_> = history.iter().map(|h| (h.value, h.vintage, h.recorded_by.as_str())).collect();
     assert_eq!(
         seen,
@@ -206,7 +206,7 @@ async fn values_are_exact_and_growth_stays_apart_from_the_level() {
         .unwrap();
     tx.commit().await.unwrap();
     assert!(store.value("GDP", "erqi", Period::Year(2017)).await.unwrap().is_none());
-    let history = store.value_history("GDP", "erqi", Period::Year(2017)).await.unwrap();
+    let history = store.value_history("GDP", "erqi", Some(Period::Year(2017))).await.unwrap();
     assert_eq!(history.len(), 4);
     assert!(history[3].withdrawn && !history[2].withdrawn);
 }

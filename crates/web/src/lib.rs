@@ -189,6 +189,7 @@ pub struct Health {
         api::projects,
         api::project,
         api::indicators,
+        api::indicator_history,
         api::warnings,
         api::rounds,
         api::imports,
@@ -229,6 +230,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/projects", get(api::projects))
         .route("/api/v1/projects/{code}", get(api::project))
         .route("/api/v1/indicators", get(api::indicators))
+        .route("/api/v1/indicators/{code}/history", get(api::indicator_history))
         .route("/api/v1/warnings", get(api::warnings))
         .route("/api/v1/rounds", get(api::rounds))
         .route("/api/v1/imports", get(api::imports))

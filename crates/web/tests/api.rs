@@ -531,6 +531,14 @@ async fn an_admin_imports_units_from_excel_and_the_api_serves_indicators_and_pro
     let indicators: serde_json::Value =
         serde_json::from_str(&app.get("/api/v1/indicators?period=2017", &leader).await.body).unwrap();
     let gdp = indicators.as_array().unwrap().iter().find(|i| i["code"] == "GDP").unwrap();
+    assert_eq!(gdp["status"].as_str(), Some("初步预计"), "{gdp}");
+    let history: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/indicators/地区生产总值/history?period=2017", &leader).await.body)
+            .unwrap();
+    assert_eq!(history[0]["value"].as_str(), Some("56700000000"), "{history}");
+    assert_eq!(history[0]["status"].as_str(), Some("初步预计"), "{history}");
+    let page = app.get("/indicators/GDP", &leader).await.body;
+    assert!(page.contains("数据版本") && page.contains("初步预计"), "the indicator page lists the versions");
     assert_eq!(
         (gdp["value"].as_str(), gdp["reported_growth"].as_str(), gdp["base_unit"].as_str()),
         (Some("56700000000"), Some("9"), Some("元"))
@@ -661,6 +669,8 @@ fn route_cases() -> Vec<RouteCase> {
         case("get", "/api/v1/projects/{code}", "/api/v1/projects/ZD2017-002", None, "UOOODD"),
         case("get", "/api/v1/indicators", "/api/v1/indicators?period=2017", None, "UOOOOO"),
         case("get", "/api/v1/indicators", "/api/v1/indicators?period=2017&unit=erqi-dhj", None, "UOOODD"),
+        case("get", "/api/v1/indicators/{code}/history", "/api/v1/indicators/GDP/history", None, "UOOOOO"),
+        case("get", "/api/v1/indicators/{code}/history", "/api/v1/indicators/GDP/history?unit=erqi-dhj", None, "UOOODD"),
         case("get", "/api/v1/warnings", "/api/v1/warnings?period=2018-05", None, "UOOOOO"),
         case("get", "/api/v1/warnings", "/api/v1/warnings?period=2018-05&unit=erqi-dhj", None, "UOOODD"),
         case("get", "/api/v1/rounds", "/api/v1/rounds", None, "UOOOOO"),

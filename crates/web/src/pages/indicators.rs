@@ -61,20 +61,42 @@ pub async fn indicator(
     };
     user.acting(&state).await?.check_read(&unit.code)?;
     let mut page = Page::new(&user, format!("{}：{}", unit.name, ind.name));
-    let mut t = TableView::new("时间序列", &["报告期", "数值", "增长率(%)", "说明"]);
+    let mut t = TableView::new("时间序列", &["报告期", "数值", "增长率(%)", "数据状态", "口径", "来源", "说明"]);
+    let word = |w: Option<&'static str>| CellView::text(w.unwrap_or_default());
     for v in acting.indicator_series(&ind.code, &unit.code).await? {
         t.rows.push(vec![
             CellView::text(v.period.label_zh(false)),
             CellView {
-                text: v.value.map_or(String::new(), |x| ind.unit.format(x, ind.decimals)),
+                text: v.value.map_or(String::new(), |x| taizhang_core::report::level_text(&ind, x, &v.published)),
                 num: true,
                 ..CellView::default()
             },
             v.reported_growth.map_or(CellView::text(""), |g| CellView::num(g, 2)),
+            word(v.vintage.map(|x| x.label_zh())),
+            word(v.caliber.map(|x| x.label_zh())),
+            CellView::text(v.source.unwrap_or_default()),
             CellView::text(v.note.unwrap_or_default()),
         ]);
     }
     page.table(t);
+    // Every version, so a revision (初步预计 → 最终核实) never hides what was published before.
+    let mut h =
+        TableView::new("数据版本", &["报告期", "时间", "账号", "数值", "增长率", "数据状态/口径/价格基础", "来源"]);
+    for v in acting.value_history(&ind.code, &unit.code, None).await? {
+        let [value, growth, words, source] = taizhang_core::report::version_cells(&ind, &v);
+        h.rows.push(vec![
+            CellView::text(v.period.label_zh(false)),
+            CellView::text(&v.recorded_at),
+            CellView::text(&v.recorded_by),
+            CellView { text: value, num: true, ..CellView::default() },
+            CellView { text: growth, num: true, ..CellView::default() },
+            CellView::text(words),
+            CellView::text(source),
+        ]);
+    }
+    if !h.rows.is_empty() {
+        page.table(h);
+    }
     exportable(&mut page, &uri);
     page_or_xlsx(page, q.format.as_deref())
 }
