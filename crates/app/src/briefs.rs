@@ -168,28 +168,39 @@ impl Acting<'_> {
                         let t = self.totals(unit, period, Group::All(""), None).await?.into_iter().next();
                         Measure {
                             value: t.and_then(|t| completion_pct(t.ytd_wan, t.planned_wan)).map(|p| p.round_dp(2)),
-                            target: None,
+                            ..Measure::default()
                         }
                     }
                     Source::TaskCompletion => {
-                        Measure { value: self.store.task_completion(unit, period.year()).await?, target: None }
+                        Measure { value: self.store.task_completion(unit, period.year()).await?, ..Measure::default() }
                     }
                     Source::IndicatorGrowth(code) => {
                         let ind = catalogue.require(code)?;
                         let value = self.store.value(&ind.code, unit, period).await?;
                         let target = self.store.target(&ind.code, unit, period.year()).await?;
-                        Measure { value: value.and_then(|v| v.reported_growth), target: target.and_then(|t| t.growth) }
+                        Measure {
+                            value: value.and_then(|v| v.reported_growth),
+                            target: target.as_ref().and_then(|t| t.growth),
+                            bound: target.as_ref().and_then(|t| t.bound),
+                            worded: target.as_ref().is_some_and(|t| t.text.is_some()),
+                        }
                     }
                     Source::Indicator(code) => {
                         let ind = catalogue.require(code)?;
                         let level = self.store.value(&ind.code, unit, period).await?.and_then(|v| v.value);
                         let target = self.store.target(&ind.code, unit, period.year()).await?;
+                        let worded = target.as_ref().is_some_and(|t| t.text.is_some());
+                        let bound = target.as_ref().and_then(|t| t.bound);
                         match target.and_then(|t| t.level) {
                             Some(t) => Measure {
                                 value: level.and_then(|v| completion_pct(v, t)).map(|p| p.round_dp(2)),
                                 target: Some(Decimal::ONE_HUNDRED),
+                                bound,
+                                worded,
                             },
-                            None => Measure { value: level.map(|v| v / ind.unit.factor()), target: None },
+                            None => {
+                                Measure { value: level.map(|v| v / ind.unit.factor()), worded, ..Measure::default() }
+                            }
                         }
                     }
                 };

@@ -411,7 +411,14 @@ fn cases() -> Vec<Case> {
                 vec![S("地区生产总值"), S("二七区"), N(2018.0), Empty, Empty, N(8.0)],
                 vec![S("固定资产投资"), S("二七区"), N(2018.0), Empty, Empty, Empty],
             ],
-            "目标!R3 目标值=\"\": 目标值与目标增长率(%)不能同时为空",
+            "目标!R3 目标值=\"\": 目标值、目标增长率(%)与文字目标不能同时为空",
+        ),
+        t(
+            vec![
+                vec![S("地区生产总值"), S("二七区"), N(2018.0), Empty, Empty, S("8%以上")],
+                vec![S("固定资产投资"), S("二七区"), N(2018.0), Empty, Empty, S("8%上下")],
+            ],
+            "目标!R3 目标增长率(%)=\"8%上下\": 目标“8%上下”无法识别：应为 8%、8%以上、不低于8%、8%左右、4%以内、控制在4%以内",
         ),
         k(
             vec![
@@ -1014,4 +1021,28 @@ fn a_revised_figure_keeps_its_history_and_a_blank_cell_changes_nothing() {
     assert!(!out.status.success() && err.contains("指标!R2 数据状态=\"估计数\": 数据状态“估计数”无法识别"), "{err}");
     let history = ok(taizhang(&db, &["history", "社会消费品零售总额", "--period", "2018"]));
     assert!(history.starts_with("社会消费品零售总额（二七区）数据版本3个"), "{history}");
+}
+
+#[test]
+fn targets_are_read_as_programmes_word_them_and_judged_by_their_bound() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let rows = vec![
+        vec![S("地区生产总值"), S("二七区"), N(2018.0), Empty, Empty, S("8%以上")],
+        vec![S("一般公共预算收入"), S("二七区"), N(2018.0), Empty, Empty, S("不低于7%")],
+        vec![S("固定资产投资"), S("二七区"), N(2018.0), Empty, Empty, S("控制在10%以内")],
+        vec![S("社会消费品零售总额"), S("二七区"), N(2018.0), Empty, Empty, S("高于全市平均水平")],
+    ];
+    let path = workbook(dir.path(), "t.xlsx", "目标", TARGETS, &rows);
+    ok(taizhang(&db, &["import", "targets", path.to_str().unwrap()]));
+    let out = dir.path().join("back.xlsx");
+    ok(taizhang(&db, &["export", "targets", "--year", "2018", "--out", out.to_str().unwrap()]));
+    let back = cells(&out);
+    let row = |name: &str| back.iter().find(|r| r[0] == name).cloned().unwrap();
+    assert_eq!(row("地区生产总值")[5..], ["8".to_string(), "以上".into(), String::new()]);
+    assert_eq!(row("固定资产投资")[5..], ["10".to_string(), "以内".into(), String::new()]);
+    assert_eq!(row("社会消费品零售总额")[5..], [String::new(), String::new(), "高于全市平均水平".into()]);
+    let annual = ok(taizhang(&db, &["report", "annual", "--year", "2017"]));
+    assert!(annual.contains("地区生产总值增长8%以上"), "{annual}");
+    assert!(annual.contains("社会消费品零售总额高于全市平均水平"), "{annual}");
 }

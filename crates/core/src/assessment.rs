@@ -163,6 +163,10 @@ impl std::str::FromStr for Source {
 pub struct Measure {
     pub value: Option<Decimal>,
     pub target: Option<Decimal>,
+    /// How the target bounds the value (以上, 左右, 以内).
+    pub bound: Option<crate::indicator::Bound>,
+    /// The target is in words: the criterion is scored by hand (its `scores`).
+    pub worded: bool,
 }
 
 /// Points of one criterion for one unit, and how they came about.
@@ -250,22 +254,31 @@ pub fn score(
         for s in &mut standings {
             let m = measure(&s.unit);
             let target = m.target.or(c.target);
+            let bound = m.bound.map_or("", |b| b.label_zh());
             let (points, derivation) = match (c.method, m.value) {
                 (Method::Manual, _) => match c.scores.get(&s.unit) {
                     Some(p) => (clamp(*p, c.weight), format!("评分{}分", n(*p))),
                     None => (Decimal::ZERO, "未评分，计0分".to_string()),
                 },
+                // A target in words is judged by people, whatever the method.
+                _ if m.worded => match c.scores.get(&s.unit) {
+                    Some(p) => (clamp(*p, c.weight), format!("文字目标，人工评分{}分", n(*p))),
+                    None => (Decimal::ZERO, "文字目标，待人工评分，计0分".to_string()),
+                },
                 (_, None) => (Decimal::ZERO, "缺少数据，计0分".to_string()),
                 (Method::TargetMet, Some(v)) => match target {
                     None => (Decimal::ZERO, format!("实际{}，未下达目标，计0分", n(v))),
-                    Some(t) if v >= t => (c.weight, format!("实际{}，达到目标{}，得满分", n(v), n(t))),
-                    Some(t) => (Decimal::ZERO, format!("实际{}，未达目标{}，计0分", n(v), n(t))),
+                    Some(t) if crate::indicator::Bound::met(m.bound, v, t) => {
+                        (c.weight, format!("实际{}，达到目标{}{bound}，得满分", n(v), n(t)))
+                    }
+                    Some(t) => (Decimal::ZERO, format!("实际{}，未达目标{}{bound}，计0分", n(v), n(t))),
                 },
                 (Method::Ratio, Some(v)) => match target {
                     None => (Decimal::ZERO, format!("实际{}，未下达目标，计0分", n(v))),
                     Some(t) => {
                         let base = c.weight * c.at_target_pct.unwrap_or_default() / Decimal::ONE_HUNDRED;
-                        let diff = v - t;
+                        // Under a ceiling (以内) every point below the target counts for the unit.
+                        let diff = if m.bound == Some(crate::indicator::Bound::AtMost) { t - v } else { v - t };
                         let per = c.per_pp.unwrap_or_default();
                         let cap = c.cap.unwrap_or(c.weight);
                         let raw = base + diff * per;
@@ -379,7 +392,9 @@ mod tests {
     fn measures(key: &str, values: &[(&str, Option<&str>, Option<&str>)]) -> HashMap<(String, String), Measure> {
         values
             .iter()
-            .map(|(u, v, t)| ((key.to_string(), u.to_string()), Measure { value: v.map(d), target: t.map(d) }))
+            .map(|(u, v, t)| {
+                ((key.to_string(), u.to_string()), Measure { value: v.map(d), target: t.map(d), ..Measure::default() })
+            })
             .collect()
     }
 
@@ -460,6 +475,25 @@ mod tests {
         assert_eq!(points_of(&t, "a"), (d("10"), "实际9，达到目标8，得满分".to_string()));
         assert_eq!(points_of(&t, "b").0, d("0"));
         assert_eq!(points_of(&t, "c"), (d("0"), "实际9，未下达目标，计0分".to_string()));
+    }
+
+    #[test]
+    fn bounded_targets_are_judged_by_their_bound_and_worded_ones_by_hand() {
+        use crate::indicator::Bound;
+        let s = scheme(
+            "[[criterion]]\nkey = \"g\"\nname = \"增速\"\nweight = \"10\"\nsource = \"indicator_growth:GDP\"\nmethod = \"target_met\"\nscores = { w = \"6\" }\n",
+        );
+        let mut m = measures(
+            "g",
+            &[("about", Some("7.6"), Some("8")), ("cap", Some("4.2"), Some("4")), ("w", Some("9"), None)],
+        );
+        m.get_mut(&("g".into(), "about".into())).unwrap().bound = Some(Bound::About);
+        m.get_mut(&("g".into(), "cap".into())).unwrap().bound = Some(Bound::AtMost);
+        m.get_mut(&("g".into(), "w".into())).unwrap().worded = true;
+        let t = score(&s, &units(&["about", "cap", "w"]), &m);
+        assert_eq!(points_of(&t, "about"), (d("10"), "实际7.6，达到目标8左右，得满分".to_string()));
+        assert_eq!(points_of(&t, "cap"), (d("0"), "实际4.2，未达目标4以内，计0分".to_string()));
+        assert_eq!(points_of(&t, "w"), (d("6"), "文字目标，人工评分6分".to_string()));
     }
 
     #[test]

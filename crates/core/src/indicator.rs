@@ -405,7 +405,88 @@ pub struct ValueVersion {
     pub recorded_at: String,
 }
 
-/// A first-class target of an indicator for a unit and year: a level, a growth, or both.
+coded_enum! {
+    /// How a programme bounds a target: 8%以上 (不低于8%), 8%左右, 4%以内 (控制在4%以内).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Bound ("目标界限") {
+        AtLeast = "at_least" / "以上" | "及以上" | "不低于",
+        About = "about" / "左右",
+        AtMost = "at_most" / "以内" | "以下" | "不高于" | "不超过",
+    }
+}
+
+/// How far below its figure a "左右" target still counts as met, in percentage points
+/// (8%左右 is met from 7.5%).
+pub const ABOUT_TOLERANCE: Decimal = Decimal::from_parts(5, 0, 0, false, 1);
+
+impl Bound {
+    /// Whether `value` meets a target of `target` so bounded (none: at least the figure).
+    pub fn met(bound: Option<Bound>, value: Decimal, target: Decimal) -> bool {
+        match bound {
+            Some(Bound::AtMost) => value <= target,
+            Some(Bound::About) => value >= target - ABOUT_TOLERANCE,
+            Some(Bound::AtLeast) | None => value >= target,
+        }
+    }
+}
+
+/// A target cell as offices write it: a figure with its bound, or words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetText {
+    /// "8%以上" → (以上, 8); "600" → (none, 600). The number as written (percent sign dropped).
+    Figure(Option<Bound>, String),
+    /// "高于全市平均水平", "完成市下达目标": judged by people, not by a rule.
+    Words(String),
+}
+
+/// Reads a target as written: `8%以上`, `不低于8%`, `增长8%左右`, `4%以内`, `控制在4%以内`,
+/// `600亿元以上`, or words without a figure. A text with a figure that fits none of these is
+/// refused, naming what is accepted.
+pub fn parse_target_text(text: &str) -> Result<TargetText, DomainError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(DomainError::Invalid("目标为空".into()));
+    }
+    if !t.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c)) {
+        return Ok(TargetText::Words(t.to_string()));
+    }
+    let mut rest = t.trim_start_matches("增长").trim_start_matches("控制在").trim();
+    let mut bound = None;
+    for (word, b) in [("不低于", Bound::AtLeast), ("不高于", Bound::AtMost), ("不超过", Bound::AtMost)] {
+        if let Some(r) = rest.strip_prefix(word) {
+            (rest, bound) = (r.trim(), Some(b));
+        }
+    }
+    for (word, b) in [
+        ("及以上", Bound::AtLeast),
+        ("以上", Bound::AtLeast),
+        ("左右", Bound::About),
+        ("以内", Bound::AtMost),
+        ("以下", Bound::AtMost),
+    ] {
+        if let Some(r) = rest.strip_suffix(word) {
+            if bound.is_some_and(|x| x != b) {
+                break;
+            }
+            (rest, bound) = (r.trim(), Some(b));
+            break;
+        }
+    }
+    let figure = rest.trim_end_matches(['%', '％']).trim();
+    let plain = figure
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | ',') || ('０'..='９').contains(&c) || c == '．');
+    let with_unit = crate::quantity::parse_quantity(figure).is_ok();
+    if figure.is_empty() || !(plain || with_unit) {
+        return Err(DomainError::Invalid(format!(
+            "目标“{t}”无法识别：应为 8%、8%以上、不低于8%、8%左右、4%以内、控制在4%以内，或不含数字的文字目标（如 高于全市平均水平）"
+        )));
+    }
+    Ok(TargetText::Figure(bound, figure.to_string()))
+}
+
+/// A first-class target of an indicator for a unit and year: a level, a growth, or both,
+/// with its bound; or words that people judge (文字目标).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub indicator: String,
@@ -413,8 +494,10 @@ pub struct Target {
     pub year: i32,
     pub level: Option<Decimal>,
     pub growth: Option<Decimal>,
-    /// 左右, 以上 … as the programme words it ("增长8%左右").
-    pub qualifier: Option<String>,
+    /// 以上, 左右, 以内 as the programme words it ("增长8%左右").
+    pub bound: Option<Bound>,
+    /// A target in words ("高于全市平均水平"): assessed by hand, never lit by a rule.
+    pub text: Option<String>,
 }
 
 impl Target {
@@ -425,10 +508,30 @@ impl Target {
         level: Option<Decimal>,
         growth: Option<Decimal>,
     ) -> Result<Self, DomainError> {
-        if level.is_none() && growth.is_none() {
+        Self::worded(indicator, unit, year, level, growth, None)
+    }
+
+    /// A target that may be words only.
+    pub fn worded(
+        indicator: &Indicator,
+        unit: &str,
+        year: i32,
+        level: Option<Decimal>,
+        growth: Option<Decimal>,
+        text: Option<String>,
+    ) -> Result<Self, DomainError> {
+        if level.is_none() && growth.is_none() && text.is_none() {
             return Err(DomainError::Invalid(format!("指标“{}”{year}年目标既无目标值也无目标增长率", indicator.name)));
         }
-        Ok(Self { indicator: indicator.code.to_string(), unit: unit.to_string(), year, level, growth, qualifier: None })
+        Ok(Self {
+            indicator: indicator.code.to_string(),
+            unit: unit.to_string(),
+            year,
+            level,
+            growth,
+            bound: None,
+            text,
+        })
     }
 }
 
@@ -495,5 +598,34 @@ mod tests {
         assert!(neg.to_string().contains("-1"));
         assert!(IndicatorValue::new(fai, "erqi", Period::Year(2017), Some(d("1")), Some(d("-3"))).is_ok());
         assert!(Target::new(fai, "erqi", 2018, None, None).is_err());
+    }
+
+    #[test]
+    fn targets_read_as_offices_write_them() {
+        let figure = |b: Option<Bound>, n: &str| TargetText::Figure(b, n.to_string());
+        let cases = [
+            ("8%以上", figure(Some(Bound::AtLeast), "8")),
+            ("不低于8%", figure(Some(Bound::AtLeast), "8")),
+            ("增长8%左右", figure(Some(Bound::About), "8")),
+            ("4%以内", figure(Some(Bound::AtMost), "4")),
+            ("控制在4%以内", figure(Some(Bound::AtMost), "4")),
+            ("7.5", figure(None, "7.5")),
+            ("600亿元以上", figure(Some(Bound::AtLeast), "600亿元")),
+            ("高于全市平均水平", TargetText::Words("高于全市平均水平".into())),
+            ("完成市下达目标", TargetText::Words("完成市下达目标".into())),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_target_text(text).unwrap(), expected, "{text}");
+        }
+        for bad in ["8%上下", "约8", "8%-9%", "不低于8%以内"] {
+            let err = parse_target_text(bad).unwrap_err().to_string();
+            assert!(err.contains(bad) && err.contains("控制在4%以内"), "{bad}: {err}");
+        }
+        assert!(Bound::met(Some(Bound::AtLeast), d("8"), d("8")));
+        assert!(!Bound::met(Some(Bound::AtLeast), d("7.9"), d("8")));
+        assert!(Bound::met(Some(Bound::About), d("7.5"), d("8")));
+        assert!(!Bound::met(Some(Bound::About), d("7.4"), d("8")));
+        assert!(Bound::met(Some(Bound::AtMost), d("3.8"), d("4")));
+        assert!(!Bound::met(Some(Bound::AtMost), d("4.1"), d("4")));
     }
 }

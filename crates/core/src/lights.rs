@@ -159,7 +159,12 @@ pub fn value_light(
     target: Option<&crate::indicator::Target>,
     cfg: &LightConfig,
 ) -> Option<Lit> {
-    indicator_light(period, value?.value?, target?.level?, cfg)
+    let target = target?;
+    // Words are judged by people; a ceiling (以内) is not a pace to keep up with.
+    if target.text.is_some() || target.bound == Some(crate::indicator::Bound::AtMost) {
+        return None;
+    }
+    indicator_light(period, value?.value?, target.level?, cfg)
 }
 
 /// A flow indicator's year-to-date value against its annual target × 序时进度.

@@ -461,16 +461,29 @@ fn project_paragraph(input: &AnnualInput) -> Option<String> {
     (!sentences.is_empty()).then(|| format!("{}。", sentences.join("，")))
 }
 
-/// One target as a programme words it: "地区生产总值增长8%左右", "…达到600亿元".
+/// One target as a programme words it: "地区生产总值增长8%左右", "…达到600亿元以上",
+/// "城镇登记失业率控制在4%以内", "居民人均可支配收入高于全市平均水平".
 fn target_clause(catalogue: &Catalogue, t: &crate::indicator::Target) -> Option<String> {
     let ind = catalogue.find(&t.indicator)?;
-    let q = t.qualifier.clone().unwrap_or_default();
+    target_words(ind, t).map(|w| format!("{}{w}", ind.phrasing.phrase))
+}
+
+/// A target after its indicator's name: "增长8%左右", "达到600亿元以上", "控制在4%以内",
+/// "高于全市平均水平".
+pub fn target_words(ind: &Indicator, t: &crate::indicator::Target) -> Option<String> {
+    if let Some(words) = &t.text {
+        return Some(words.clone());
+    }
+    let q = t.bound.map_or("", |b| b.label_zh());
     let level = t.level.map(|v| ind.unit.format(v, ind.decimals));
     let growth = t.growth.map(|g| growth_phrase(&ind.phrasing.growth_word, g, None));
+    if t.bound == Some(crate::indicator::Bound::AtMost) && growth.is_none() {
+        return level.map(|l| format!("控制在{l}以内"));
+    }
     match (level, growth) {
-        (Some(l), Some(g)) => Some(format!("{}达到{l}，{g}{q}", ind.phrasing.phrase)),
-        (Some(l), None) => Some(format!("{}达到{l}{q}", ind.phrasing.phrase)),
-        (None, Some(g)) => Some(format!("{}{g}{q}", ind.phrasing.phrase)),
+        (Some(l), Some(g)) => Some(format!("达到{l}，{g}{q}")),
+        (Some(l), None) => Some(format!("达到{l}{q}")),
+        (None, Some(g)) => Some(format!("{g}{q}")),
         (None, None) => None,
     }
 }
@@ -722,7 +735,7 @@ mod tests {
             projects_over_100m: 165,
             targets: vec![
                 crate::indicator::Target {
-                    qualifier: Some("左右".into()),
+                    bound: Some(crate::indicator::Bound::About),
                     ..crate::indicator::Target::new(c.find("GDP").unwrap(), "erqi", 2018, None, Some(d("8"))).unwrap()
                 },
                 crate::indicator::Target::new(

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::codes::ProjectCode;
 use crate::error::DomainError;
-use crate::indicator::{Catalogue, IndicatorValue, Published, Target};
+use crate::indicator::{Catalogue, IndicatorValue, Published, Target, TargetText, parse_target_text};
 use crate::org::{OrgTree, OrgUnit};
 use crate::period::Period;
 use crate::plan::{KeyTask, Milestone, PlanNode, TaskStatus};
@@ -127,7 +127,10 @@ struct TargetDef {
     year: i32,
     level: Option<String>,
     growth: Option<String>,
+    /// 以上, 左右, 以内; a growth may also carry its own ("8%以上").
     qualifier: Option<String>,
+    /// A target in words ("高于全市平均水平").
+    text: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -368,9 +371,24 @@ impl World {
                 }
                 None => None,
             };
-            let growth = t.growth.as_deref().map(parse_number).transpose().map_err(|e| at(FILE, &what, e))?;
-            let mut target = Target::new(ind, &unit, t.year, level, growth).map_err(|e| at(FILE, &what, e))?;
-            target.qualifier = t.qualifier;
+            let mut bound = t.qualifier.as_deref().map(str::parse).transpose().map_err(|e| at(FILE, &what, e))?;
+            let growth = match t.growth.as_deref().map(parse_target_text).transpose().map_err(|e| at(FILE, &what, e))? {
+                Some(TargetText::Figure(b, n)) => {
+                    bound = bound.or(b);
+                    Some(parse_number(&n).map_err(|e| at(FILE, &what, e))?)
+                }
+                Some(TargetText::Words(w)) => {
+                    return Err(at(
+                        FILE,
+                        &what,
+                        DomainError::Invalid(format!("目标增长率“{w}”不是数字；文字目标请写在 text")),
+                    ));
+                }
+                None => None,
+            };
+            let mut target =
+                Target::worded(ind, &unit, t.year, level, growth, t.text).map_err(|e| at(FILE, &what, e))?;
+            target.bound = bound;
             self.targets.push(target);
         }
         for h in file.honour {

@@ -105,6 +105,8 @@ pub fn rows(batch: &Batch, names: Names<'_>) -> (Kind, Vec<Vec<Cell>>) {
                         level,
                         measure,
                         number(t.growth),
+                        text(t.bound.map_or("", |b| b.label_zh())),
+                        text(t.text.clone().unwrap_or_default()),
                     ]
                 })
                 .collect(),

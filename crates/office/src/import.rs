@@ -10,7 +10,8 @@ use taizhang_core::batch::Batch;
 use taizhang_core::codes::{ProjectCode, UnitCode};
 use taizhang_core::config::RuleConfig;
 use taizhang_core::indicator::{
-    Caliber, Catalogue, Clears, Indicator, IndicatorValue, PriceBasis, Published, Target, Vintage,
+    Bound, Caliber, Catalogue, Clears, Indicator, IndicatorValue, PriceBasis, Published, Target, TargetText, Vintage,
+    parse_target_text,
 };
 use taizhang_core::org::{OrgTree, OrgUnit};
 use taizhang_core::period::Period;
@@ -458,7 +459,30 @@ pub const TARGET_FIELDS: &[Field] = &[
     Field { key: "value", header: "目标值", aliases: &[], required: false },
     Field { key: "measure", header: "计量单位", aliases: &[], required: false },
     Field { key: "growth", header: "目标增长率(%)", aliases: &["增长目标(%)"], required: false },
+    Field { key: "bound", header: "目标界限", aliases: &["目标表述"], required: false },
+    Field { key: "text", header: "文字目标", aliases: &[], required: false },
 ];
+
+/// A target figure cell: a number, or text as programmes write it ("8%以上", "控制在4%以内")
+/// giving the number and its bound; a text without a figure is a target in words.
+fn target_cell(r: &mut RowReader<'_>, row: &Row, key: &str) -> (Option<Decimal>, Option<Bound>, Option<String>) {
+    let Data::String(text) = r.raw(row, key) else { return (r.number(row, key, false), None, None) };
+    match parse_target_text(text) {
+        Ok(TargetText::Figure(bound, n)) => match taizhang_core::quantity::parse_number(&n) {
+            Ok(v) => (Some(v), bound, None),
+            Err(_) => {
+                r.error(row, key, "目标值请只写数字与界限（如 600以上），计量单位写在“计量单位”列");
+                (None, None, None)
+            }
+        },
+        Ok(TargetText::Words(w)) => (None, None, Some(w)),
+        Err(_) if text.trim().is_empty() => (None, None, None),
+        Err(e) => {
+            r.error(row, key, e.to_string());
+            (None, None, None)
+        }
+    }
+}
 
 fn targets(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String, u32>) -> Vec<Target> {
     let mut out = Vec::new();
@@ -469,15 +493,20 @@ fn targets(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String, 
         if year.is_none() && cells::text(r.raw(row, "year")).is_none() {
             r.error(row, "year", "必填，不能为空");
         }
-        let level = r.number(row, "value", false);
-        let growth = r.number(row, "growth", false);
+        let (level, level_bound, level_words) = target_cell(r, row, "value");
+        let (growth, growth_bound, growth_words) = target_cell(r, row, "growth");
+        let bound = r.word::<Bound>(row, "bound").or(growth_bound).or(level_bound);
+        let text = r.text(row, "text", false).or(growth_words).or(level_words);
         let Some(ind) = indicator else { continue };
         let measure = measure_of(r, row, &ind.unit, "value");
         let (Some(unit), Some(year), Some(measure)) = (unit, year, measure) else { continue };
         r.duplicate(seen, format!("{}|{unit}|{year}", ind.code), row, "year");
-        match Target::new(ind, &unit, year, level.map(|v| measure.to_base(v)), growth) {
-            Ok(t) => out.push(t),
-            Err(_) => r.error(row, "value", "目标值与目标增长率(%)不能同时为空"),
+        match Target::worded(ind, &unit, year, level.map(|v| measure.to_base(v)), growth, text) {
+            Ok(mut t) => {
+                t.bound = bound;
+                out.push(t);
+            }
+            Err(_) => r.error(row, "value", "目标值、目标增长率(%)与文字目标不能同时为空"),
         }
     }
     out

@@ -523,26 +523,11 @@ impl Store {
 
     /// Targets of a year, in a unit's subtree.
     pub async fn targets_of_year(&self, year: i32, unit: Option<&str>) -> Result<Vec<Target>> {
-        let q = Filtered::new(
-            "SELECT i.code AS indicator, u.code AS unit, t.year, t.level_e4, t.growth_e4, t.qualifier
-             FROM targets t JOIN indicators i ON i.id = t.indicator_id JOIN org_units u ON u.id = t.unit_id
-             WHERE t.year = $1",
-            vec![i64::from(year).into()],
-        )
-        .and_within("t.unit_id", unit)
-        .then("ORDER BY u.sort_order, u.id, i.section, i.sort_order");
-        let q = q.query();
-        self.read_rows(q, |r| {
-            Ok(Target {
-                indicator: r.try_get("indicator")?,
-                unit: r.try_get("unit")?,
-                year,
-                level: r.try_get::<Option<i64>, _>("level_e4")?.map(from_scaled),
-                growth: r.try_get::<Option<i64>, _>("growth_e4")?.map(from_scaled),
-                qualifier: r.try_get("qualifier")?,
-            })
-        })
-        .await
+        let q =
+            Filtered::new(format!("{} WHERE t.year = $1", crate::values::TARGET_SELECT), vec![i64::from(year).into()])
+                .and_within("t.unit_id", unit)
+                .then("ORDER BY u.sort_order, u.id, i.section, i.sort_order");
+        self.read_rows(q.query(), crate::values::target_from_row).await
     }
 
     /// Key tasks of a year led in a unit's subtree.

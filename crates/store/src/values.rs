@@ -51,6 +51,24 @@ pub(crate) fn value_from_row(r: &AnyRow) -> Result<IndicatorValue> {
     })
 }
 
+/// The columns [`target_from_row`] reads, from `targets t` joined to `indicators i` and
+/// `org_units u`.
+pub(crate) const TARGET_SELECT: &str =
+    "SELECT i.code AS indicator, u.code AS unit, t.year, t.level_e4, t.growth_e4, t.qualifier, t.target_text
+     FROM targets t JOIN indicators i ON i.id = t.indicator_id JOIN org_units u ON u.id = t.unit_id";
+
+pub(crate) fn target_from_row(r: &AnyRow) -> Result<Target> {
+    Ok(Target {
+        indicator: r.try_get("indicator")?,
+        unit: r.try_get("unit")?,
+        year: i32::try_from(r.try_get::<i64, _>("year")?).unwrap_or_default(),
+        level: r.try_get::<Option<i64>, _>("level_e4")?.map(from_scaled),
+        growth: r.try_get::<Option<i64>, _>("growth_e4")?.map(from_scaled),
+        bound: opt_code(r, "qualifier")?,
+        text: r.try_get("target_text")?,
+    })
+}
+
 impl Tx {
     /// Writes a value over the stored one (blank fields keep theirs, cleared ones empty),
     /// with a version recorded by `by`.
@@ -81,17 +99,19 @@ impl Tx {
         let ind = indicator_id(self.conn(), &t.indicator).await?;
         let unit = unit_id(self.conn(), &t.unit).await?;
         sqlx::query(
-            "INSERT INTO targets (indicator_id, unit_id, year, level_e4, growth_e4, qualifier)
-             VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO targets (indicator_id, unit_id, year, level_e4, growth_e4, qualifier, target_text)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (indicator_id, unit_id, year) DO UPDATE SET level_e4 = excluded.level_e4,
-                 growth_e4 = excluded.growth_e4, qualifier = excluded.qualifier",
+                 growth_e4 = excluded.growth_e4, qualifier = excluded.qualifier, target_text = excluded.target_text",
         )
         .bind(ind)
         .bind(unit)
         .bind(i64::from(t.year))
         .bind(opt_scaled(t.level)?)
         .bind(opt_scaled(t.growth)?)
-        .bind(t.qualifier.clone())
+        // The bound as its word (以上, 左右, 以内), as the column always held it.
+        .bind(t.bound.map(|b| b.label_zh().to_string()))
+        .bind(t.text.clone())
         .execute(self.conn())
         .await?;
         Ok(())
@@ -149,27 +169,14 @@ impl Store {
     }
 
     pub async fn target(&self, indicator: &str, unit: &str, year: i32) -> Result<Option<Target>> {
-        let row = sqlx::query(
-            "SELECT t.level_e4, t.growth_e4, t.qualifier FROM targets t
-             JOIN indicators i ON i.id = t.indicator_id JOIN org_units u ON u.id = t.unit_id
-             WHERE i.code = $1 AND u.code = $2 AND t.year = $3",
-        )
-        .bind(indicator)
-        .bind(unit)
-        .bind(i64::from(year))
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok(Target {
-                indicator: indicator.to_string(),
-                unit: unit.to_string(),
-                year,
-                level: r.try_get::<Option<i64>, _>("level_e4")?.map(from_scaled),
-                growth: r.try_get::<Option<i64>, _>("growth_e4")?.map(from_scaled),
-                qualifier: r.try_get("qualifier")?,
-            })
-        })
-        .transpose()
+        let sql = format!("{TARGET_SELECT} WHERE i.code = $1 AND u.code = $2 AND t.year = $3");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(indicator)
+            .bind(unit)
+            .bind(i64::from(year))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(target_from_row).transpose()
     }
 
     /// An indicator's values for a unit, every period, oldest first.

@@ -216,7 +216,7 @@ async fn targets_hold_a_level_a_growth_or_both() {
     let (store, _db, catalogue) = seeded().await;
     let gdp = catalogue.find("GDP").unwrap();
     let mut target = Target::new(gdp, "erqi", 2018, None, Some(d("8"))).unwrap();
-    target.qualifier = Some("左右".into());
+    target.bound = Some(taizhang_core::indicator::Bound::About);
     let mut tx = store.begin().await.unwrap();
     tx.upsert_target(&target).await.unwrap();
     tx.commit().await.unwrap();

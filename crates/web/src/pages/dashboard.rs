@@ -79,7 +79,9 @@ pub async fn dashboard(
                 num: true,
                 ..CellView::default()
             },
-            CellView::text(target.and_then(|t| t.level).map_or("—".into(), |v| ind.unit.format(v, ind.decimals))),
+            CellView::text(
+                target.as_ref().and_then(|t| taizhang_core::report::target_words(ind, t)).unwrap_or("—".into()),
+            ),
             done.map_or(CellView::text("—"), |d| CellView::num(d, 1)),
             lit.map_or(CellView::text("—"), |l| CellView {
                 text: l.light.label_zh().into(),

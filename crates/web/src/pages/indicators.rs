@@ -18,7 +18,7 @@ pub async fn indicators(
     user.acting(&state).await?.check_read(&unit.code)?;
     let catalogue = acting.catalogue().await?;
     let mut page = Page::new(&user, format!("{}指标（{}）", unit.name, period.label_zh(true)));
-    let mut t = TableView::new("指标数据", &["指标", "数值", "增长率(%)", "目标值", "目标增长率(%)", "灯"]);
+    let mut t = TableView::new("指标数据", &["指标", "数值", "增长率(%)", "数据状态", "年度目标", "灯"]);
     t.export = Some(format!("/indicators?period={}&unit={}&format=xlsx", period.key(), unit.code));
     for ind in &catalogue.indicators {
         let value = acting.value(&ind.code, &unit.code, period).await?;
@@ -31,15 +31,18 @@ pub async fn indicators(
         t.rows.push(vec![
             CellView::link(&ind.name, format!("/indicators/{}?unit={}", ind.code, unit.code)),
             CellView {
-                text: level.map_or(String::new(), |v| ind.unit.format(v, ind.decimals)),
+                text: value
+                    .as_ref()
+                    .zip(level)
+                    .map_or(String::new(), |(v, x)| taizhang_core::report::level_text(ind, x, &v.published)),
                 num: true,
                 ..CellView::default()
             },
             value.as_ref().and_then(|v| v.reported_growth).map_or(CellView::text(""), |g| CellView::num(g, 2)),
+            CellView::text(value.as_ref().and_then(|v| v.vintage).map_or("", |x| x.label_zh())),
             CellView::text(
-                target.as_ref().and_then(|t| t.level).map_or(String::new(), |v| ind.unit.format(v, ind.decimals)),
+                target.as_ref().and_then(|t| taizhang_core::report::target_words(ind, t)).unwrap_or_default(),
             ),
-            target.as_ref().and_then(|t| t.growth).map_or(CellView::text(""), |g| CellView::num(g, 2)),
             lit.map_or(CellView::text(""), |l| CellView::light(l.light)),
         ]);
     }
