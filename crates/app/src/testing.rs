@@ -39,3 +39,13 @@ pub async fn erqi(accounts: &[Account<'_>]) -> Result<(Store, TestDatabase)> {
     tx.commit().await?;
     Ok((store, db))
 }
+
+/// Each project's 年初至报告期累计 (万元) reported for one month, by project code.
+pub async fn month_ytd(
+    store: &Store,
+    period: taizhang_core::period::Period,
+) -> Result<std::collections::HashMap<String, taizhang_core::Decimal>> {
+    let month = period.closing_month();
+    let rows = store.progress_rows(month.year(), Some(month.month_of_year()), None).await?;
+    Ok(rows.into_iter().filter(|g| g.period == month).map(|g| (g.project, g.ytd_wan)).collect())
+}

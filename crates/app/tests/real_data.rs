@@ -42,14 +42,7 @@ struct Ledger {
 async fn nine_months() -> (Store, TestDatabase, Ledger) {
     let (store, db) = testing::erqi(&[("admin", Role::Admin, None)]).await.unwrap();
     let records = store.project_records(Some(2018), None).await.unwrap();
-    let may: HashMap<String, Decimal> = store
-        .progress_rows(2018, Some(5), None)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|g| g.period == Period::Month(2018, 5))
-        .map(|g| (g.project, g.ytd_wan))
-        .collect();
+    let may: HashMap<String, Decimal> = taizhang_app::testing::month_ytd(&store, Period::Month(2018, 5)).await.unwrap();
     let missing = records.iter().map(|r| r.project.responsibility.unit.clone()).max().unwrap();
     let mut ytd = HashMap::new();
     let mut units = HashMap::new();

@@ -83,14 +83,7 @@ async fn remember_plans(store: &Store) {
         .map(|r| (r.project.code.to_string(), r.plans[0].planned_wan))
         .collect();
     PLANS.with(|p| *p.borrow_mut() = plans);
-    let may: HashMap<String, Decimal> = store
-        .progress_rows(2018, Some(5), None)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|g| g.period == Period::Month(2018, 5))
-        .map(|g| (g.project, g.ytd_wan))
-        .collect();
+    let may: HashMap<String, Decimal> = taizhang_app::testing::month_ytd(store, Period::Month(2018, 5)).await.unwrap();
     MAY.with(|m| *m.borrow_mut() = may);
 }
 
