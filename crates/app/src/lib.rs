@@ -107,6 +107,12 @@ impl App {
         &self.config
     }
 
+    /// Checks the configuration against the stored catalogue (at start, after set-up).
+    pub async fn check_config(&self) -> Result<()> {
+        let catalogue = self.store.catalogue().await?;
+        Ok(self.config.rules.check_against(&catalogue)?)
+    }
+
     pub fn backend(&self) -> Backend {
         self.store.backend()
     }

@@ -565,6 +565,7 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
         }
         Command::Serve { listen, demo, admin, metrics_token } => {
             init(app, admin).await?;
+            app.check_config().await?;
             if *demo && app.counts().await?.units == 0 {
                 load_demo(&app.as_user(&cli.acting).await?).await?;
                 say!("已载入二七区示例数据；示例账号口令：{}", demo::DEMO_PASSWORD);

@@ -44,6 +44,23 @@ pub struct PartsRule {
     pub tolerance_pct: Decimal,
 }
 
+impl RuleConfig {
+    /// Every indicator a rule names is in the catalogue: a rule naming another could never fire.
+    pub fn check_against(&self, catalogue: &crate::indicator::Catalogue) -> Result<(), crate::error::DomainError> {
+        for rule in &self.parts {
+            for name in std::iter::once(&rule.total).chain(&rule.parts) {
+                if catalogue.find(name).is_none() {
+                    return Err(crate::error::DomainError::Invalid(format!(
+                        "配置文件 [[rules.parts]]（合计“{}”）中的指标“{name}”不在指标目录中：该规则永远不会生效，请改正指标名称或先把指标加入目录",
+                        rule.total
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Where the lights change. Lags are in percentage points against 序时进度.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -125,5 +142,15 @@ mod tests {
         assert_eq!(Config::from_toml("").unwrap(), Config::default());
         assert!(Config::from_toml("[lights]\nred_below_pp = \"0\"\n").is_err());
         assert!(Config::from_toml("[lights]\ncolour = 1\n").unwrap_err().to_string().contains("colour"));
+    }
+
+    #[test]
+    fn a_parts_rule_naming_an_indicator_outside_the_catalogue_is_refused() {
+        let catalogue = crate::indicator::Catalogue::standard().unwrap();
+        let good = "[[rules.parts]]\ntotal = \"地区生产总值\"\nparts = [\"固定资产投资\"]\n";
+        Config::from_toml(good).unwrap().rules.check_against(&catalogue).unwrap();
+        let bad = "[[rules.parts]]\ntotal = \"地区生产总值\"\nparts = [\"第一产业增加值X\"]\n";
+        let err = Config::from_toml(bad).unwrap().rules.check_against(&catalogue).unwrap_err().to_string();
+        assert!(err.contains("第一产业增加值X") && err.contains("不在指标目录中"), "{err}");
     }
 }
