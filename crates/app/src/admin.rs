@@ -3,11 +3,12 @@
 //! ledger.
 
 use taizhang_core::access::{Action, Role};
-use taizhang_core::indicator::Catalogue;
+use taizhang_core::batch::ChangeSummary;
+use taizhang_core::indicator::{Catalogue, Indicator};
 use taizhang_core::world::World;
 
 use crate::synthetic::{GenSpec, generate};
-use crate::{Acting, App, NewUser, Result};
+use crate::{Acting, App, ImportRecord, NewUser, Result};
 
 /// The account every new database starts with.
 pub const ADMIN: &str = "admin";
@@ -48,6 +49,35 @@ impl App {
 }
 
 impl Acting<'_> {
+    /// Adds an indicator to the catalogue, or edits one by code (what the edit does not carry
+    /// stays as stored); checked with the whole catalogue, and recorded like an import.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
+    pub async fn save_indicator(&self, indicator: Indicator) -> Result<()> {
+        self.allow_top(Action::ManageLedger)?;
+        let catalogue = self.store.catalogue().await?;
+        let stored = catalogue.find(indicator.code.as_str()).filter(|o| o.code == indicator.code);
+        let indicator = indicator.keeping(stored);
+        catalogue.with(std::slice::from_ref(&indicator))?;
+        let summary = ChangeSummary {
+            new: usize::from(stored.is_none()),
+            changed: usize::from(stored.is_some_and(|s| *s != indicator)),
+            unchanged: usize::from(stored == Some(&indicator)),
+        };
+        let mut tx = self.store.begin().await?;
+        tx.upsert_indicator(&indicator).await?;
+        let record = ImportRecord {
+            actor: self.actor.username.clone(),
+            kind: "catalogue".into(),
+            file: "（网页编辑）".into(),
+            sheet: indicator.name.clone(),
+            rows: 1,
+            summary,
+        };
+        tx.record_import(&record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Writes a whole world (units, values, targets, plan, projects, tasks) in one
     /// transaction, with accounts and settings beside it (the demo's).
     #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]

@@ -159,6 +159,7 @@ pub async fn export(acting: &Acting<'_>, args: ExportArgs<'_>) -> Result<(), Cli
                     Batch::Progress(rows)
                 }
                 Kind::Tasks => Batch::Tasks(acting.tasks_of_year(year, unit).await?),
+                Kind::Catalogue => Batch::Indicators(acting.catalogue().await?.indicators),
             };
             let catalogue = acting.catalogue().await?;
             let units = acting.tree();

@@ -681,7 +681,7 @@ fn export_import_export_round_trips_every_kind() {
     let target = common::initialised();
     let dir = tempfile::tempdir().unwrap();
     // Units first, then what refers to them.
-    for kind in ["units", "indicators", "targets", "projects", "progress", "tasks"] {
+    for kind in ["units", "catalogue", "indicators", "targets", "projects", "progress", "tasks"] {
         let first = dir.path().join(format!("{kind}-1.xlsx"));
         let second = dir.path().join(format!("{kind}-2.xlsx"));
         ok(taizhang(&source, &["export", kind, "--year", "2017", "--out", first.to_str().unwrap()]));
@@ -716,7 +716,7 @@ fn a_dry_run_counts_changes_without_writing() {
 fn templates_and_the_ledger_open_in_a_reader() {
     let db = common::demo();
     let dir = tempfile::tempdir().unwrap();
-    for kind in ["units", "indicators", "targets", "projects", "progress", "tasks"] {
+    for kind in ["units", "catalogue", "indicators", "targets", "projects", "progress", "tasks"] {
         let path = dir.path().join(format!("{kind}-template.xlsx"));
         ok(taizhang(&db, &["export", kind, "--template", "--out", path.to_str().unwrap()]));
         let rows = cells(&path);
@@ -1045,4 +1045,55 @@ fn targets_are_read_as_programmes_word_them_and_judged_by_their_bound() {
     let annual = ok(taizhang(&db, &["report", "annual", "--year", "2017"]));
     assert!(annual.contains("地区生产总值增长8%以上"), "{annual}");
     assert!(annual.contains("社会消费品零售总额高于全市平均水平"), "{annual}");
+}
+
+const CATALOGUE: &[&str] = &["指标编码", "指标名称", "别名", "计量单位", "汇总方式", "流量/存量", "方向", "表述"];
+
+#[test]
+fn a_user_adds_indicators_from_a_catalogue_workbook_and_reports_them() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    // Before: a figure of an indicator outside the catalogue is refused, saying how to add it.
+    let income = vec![vec![S("居民人均可支配收入"), S("二七区"), S("2018"), N(35600.0), S("元"), N(8.6), Empty]];
+    let values = workbook(dir.path(), "v.xlsx", "指标", VALUES, &income);
+    let out = taizhang(&db, &["import", "indicators", values.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("taizhang import catalogue"), "{err}");
+
+    let rows = vec![
+        vec![
+            S("INCOME_PC"),
+            S("居民人均可支配收入"),
+            S("人均可支配收入"),
+            S("元"),
+            S("不汇总"),
+            S("流量"),
+            S("正向"),
+            S("{phrase}达到{value}"),
+        ],
+        vec![S("UNEMP"), S("城镇登记失业率"), Empty, S("%"), Empty, S("存量"), S("逆向"), S("{phrase}为{value}")],
+        vec![S("TAX"), S("税收收入"), Empty, S("亿元"), S("求和"), S("流量"), S("正向"), Empty],
+    ];
+    let catalogue = workbook(dir.path(), "c.xlsx", "指标目录", CATALOGUE, &rows);
+    let out = ok(taizhang(&db, &["import", "catalogue", catalogue.to_str().unwrap()]));
+    assert!(out.contains("新增3条"), "{out}");
+    ok(taizhang(&db, &["import", "indicators", values.to_str().unwrap()]));
+    let history = ok(taizhang(&db, &["history", "人均可支配收入", "--period", "2018"]));
+    assert!(history.contains("\t35600元\t8.6%\t"), "found by its alias: {history}");
+    let again = ok(taizhang(&db, &["import", "catalogue", catalogue.to_str().unwrap()]));
+    assert!(again.contains("新增0条，变更0条，未变3条"), "{again}");
+
+    // A bad word and a name already taken are located errors, and nothing is written.
+    let bad = vec![
+        vec![S("A1"), S("新指标甲"), Empty, S("亿元"), S("平均"), Empty, Empty, Empty],
+        vec![S("A2"), S("新指标乙"), S("地区生产总值"), S("亿元"), Empty, Empty, Empty, Empty],
+    ];
+    let bad = workbook(dir.path(), "bad.xlsx", "指标目录", CATALOGUE, &bad);
+    let out = taizhang(&db, &["import", "catalogue", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("指标目录!R2 汇总方式=\"平均\": 汇总方式“平均”无法识别"), "{err}");
+    assert!(err.contains("指标目录!R3 别名=\"地区生产总值\": 指标名称或别名“地区生产总值”同时指向"), "{err}");
+    let export = dir.path().join("after.xlsx");
+    ok(taizhang(&db, &["export", "catalogue", "--out", export.to_str().unwrap()]));
+    assert!(cells(&export).iter().all(|r| r[0] != "A1" && r[0] != "A2"), "nothing of the bad file was written");
 }

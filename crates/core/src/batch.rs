@@ -1,6 +1,6 @@
 //! A batch of records of one kind, as an import brings them, and what writing it changed.
 
-use crate::indicator::{IndicatorValue, Target};
+use crate::indicator::{Indicator, IndicatorValue, Target};
 use crate::org::OrgUnit;
 use crate::plan::KeyTask;
 use crate::project::MonthlyProgress;
@@ -15,6 +15,8 @@ pub enum Batch {
     Projects(Vec<ProjectRecord>),
     Progress(Vec<MonthlyProgress>),
     Tasks(Vec<KeyTask>),
+    /// Indicators of the catalogue, added or changed by code.
+    Indicators(Vec<Indicator>),
 }
 
 impl Batch {
@@ -26,6 +28,7 @@ impl Batch {
             Batch::Projects(v) => v.len(),
             Batch::Progress(v) => v.len(),
             Batch::Tasks(v) => v.len(),
+            Batch::Indicators(v) => v.len(),
         }
     }
 
@@ -42,6 +45,7 @@ impl Batch {
             (Batch::Projects(a), Batch::Projects(b)) => a.extend(b),
             (Batch::Progress(a), Batch::Progress(b)) => a.extend(b),
             (Batch::Tasks(a), Batch::Tasks(b)) => a.extend(b),
+            (Batch::Indicators(a), Batch::Indicators(b)) => a.extend(b),
             (mine, other) => debug_assert!(other.is_empty(), "{mine:?} cannot take another kind"),
         }
     }

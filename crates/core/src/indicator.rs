@@ -16,7 +16,7 @@ use crate::period::Period;
 use crate::quantity::MeasureUnit;
 
 macro_rules! code_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident ($kind:literal) { $($variant:ident = $code:literal $(| $alias:literal)*),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
         #[serde(try_from = "String")]
@@ -28,9 +28,9 @@ macro_rules! code_enum {
             type Err = DomainError;
             fn from_str(s: &str) -> Result<Self, DomainError> {
                 match s.trim() {
-                    $($code => Ok($name::$variant),)+
+                    $($code $(| $alias)* => Ok($name::$variant),)+
                     other => Err(DomainError::Invalid(format!(
-                        concat!(stringify!($name), "“{}”无法识别：应为 ", $($code, " "),+), other))),
+                        concat!($kind, "“{}”无法识别：应为 ", $($code, $("/", $alias,)* " "),+), other))),
                 }
             }
         }
@@ -43,17 +43,17 @@ macro_rules! code_enum {
 
 code_enum! {
     /// How values of several units combine: summed, or accounted on their own (统一核算).
-    Aggregation { Sum = "sum", None = "none" }
+    Aggregation ("汇总方式") { Sum = "sum" | "求和" | "汇总", None = "none" | "不汇总" | "统一核算" }
 }
 code_enum! {
     /// Flow figures are reported year-to-date (累计); stocks as at the period's end (期末数).
-    Temporal { Flow = "flow", Stock = "stock" }
+    Temporal ("流量/存量") { Flow = "flow" | "流量" | "累计", Stock = "stock" | "存量" | "期末" | "时点" }
 }
 code_enum! {
-    Direction { Up = "up", Down = "down" }
+    Direction ("方向") { Up = "up" | "正向" | "越大越好", Down = "down" | "逆向" | "越小越好" }
 }
 code_enum! {
-    ValueType { Amount = "amount", Count = "count", Ratio = "ratio" }
+    ValueType ("数值类型") { Amount = "amount", Count = "count", Ratio = "ratio" }
 }
 
 /// How the annual summary speaks of an indicator: data, not code, so that a deployment
@@ -86,6 +86,106 @@ pub struct Indicator {
     pub direction: Direction,
     pub non_negative: bool,
     pub phrasing: Phrasing,
+}
+
+/// What a user says of a new or changed indicator.
+#[derive(Debug, Clone)]
+pub struct NewIndicator {
+    pub code: IndicatorCode,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub unit: MeasureUnit,
+    pub aggregation: Option<Aggregation>,
+    pub temporal: Temporal,
+    pub direction: Direction,
+    pub clause: Option<String>,
+    /// A section key.
+    pub section: String,
+    pub decimals: u32,
+}
+
+/// An indicator as a form or a request words it: every field text, blank where left out.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct IndicatorWords {
+    pub code: String,
+    pub name: String,
+    /// Aliases separated by 、 or commas.
+    #[serde(default)]
+    pub aliases: String,
+    pub unit: String,
+    #[serde(default)]
+    pub aggregation: String,
+    #[serde(default)]
+    pub temporal: String,
+    #[serde(default)]
+    pub direction: String,
+    #[serde(default)]
+    pub clause: String,
+    #[serde(default)]
+    pub section: String,
+    #[serde(default)]
+    pub decimals: String,
+}
+
+impl IndicatorWords {
+    /// The indicator these words define, checked field by field (each error names its field).
+    pub fn read(&self, catalogue: &Catalogue) -> Result<Indicator, DomainError> {
+        let blank = |t: &str| t.trim().is_empty();
+        let field = |name: &str, e: DomainError| DomainError::Invalid(format!("{name}：{e}"));
+        if blank(&self.name) {
+            return Err(DomainError::Invalid("指标名称：必填".into()));
+        }
+        let section = if blank(&self.section) {
+            catalogue.sections.first().map(|s| s.key.clone()).unwrap_or_default()
+        } else {
+            catalogue.section(&self.section)?.key.clone()
+        };
+        let decimals = if blank(&self.decimals) {
+            2
+        } else {
+            self.decimals
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|d| *d <= 6)
+                .ok_or_else(|| DomainError::Invalid(format!("小数位数“{}”应为0到6的整数", self.decimals.trim())))?
+        };
+        let defined = NewIndicator {
+            code: IndicatorCode::parse(&self.code).map_err(|e| field("指标编码", e))?,
+            name: self.name.trim().to_string(),
+            aliases: self
+                .aliases
+                .split(['、', ',', '，', ';', '；'])
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect(),
+            unit: MeasureUnit::parse(&self.unit).map_err(|e| field("计量单位", e))?,
+            aggregation: (!blank(&self.aggregation)).then(|| self.aggregation.parse()).transpose()?,
+            temporal: if blank(&self.temporal) { Temporal::Flow } else { self.temporal.parse()? },
+            direction: if blank(&self.direction) { Direction::Up } else { self.direction.parse()? },
+            clause: (!blank(&self.clause)).then(|| self.clause.trim().to_string()),
+            section,
+            decimals,
+        };
+        Ok(catalogue.define(defined, &[]))
+    }
+}
+
+impl Indicator {
+    /// An edit of a stored indicator (a catalogue sheet's row, the admin form): what the edit
+    /// does not carry — the prose noun, the growth word, the order, the sign rule and the
+    /// value type — stays as stored.
+    pub fn keeping(mut self, stored: Option<&Indicator>) -> Indicator {
+        if let Some(o) = stored {
+            self.phrasing.phrase = o.phrasing.phrase.clone();
+            self.phrasing.growth_word = o.phrasing.growth_word.clone();
+            self.phrasing.order = o.phrasing.order;
+            self.non_negative = o.non_negative;
+            self.value_type = o.value_type;
+        }
+        self
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -220,6 +320,72 @@ impl Catalogue {
             }
         }
         Ok(Self { sections, indicators, lookup })
+    }
+
+    /// This catalogue with `incoming` indicators added or, by code, replaced — checked whole:
+    /// a name or alias may point at one indicator only, a section must exist, and a phrase
+    /// template must hold `{value}`.
+    pub fn with(&self, incoming: &[Indicator]) -> Result<Catalogue, DomainError> {
+        for ind in incoming {
+            if !ind.phrasing.clause.contains("{value}") {
+                return Err(DomainError::Invalid(format!(
+                    "指标“{}”的表述“{}”缺少{{value}}（数值的位置），如 {{phrase}}完成{{value}}",
+                    ind.name, ind.phrasing.clause
+                )));
+            }
+        }
+        let mut indicators: Vec<Indicator> =
+            self.indicators.iter().filter(|i| !incoming.iter().any(|n| n.code == i.code)).cloned().collect();
+        indicators.extend(incoming.iter().cloned());
+        Catalogue::new(self.sections.clone(), indicators)
+    }
+
+    /// An indicator as a user defines it (a catalogue sheet's row, the admin form): the
+    /// value type follows the unit, a ratio is not summed unless said, the phrase template
+    /// defaults to "{phrase}完成{value}", and a new indicator goes last in its section (after
+    /// `also`, the ones defined with it).
+    pub fn define(&self, d: NewIndicator, also: &[Indicator]) -> Indicator {
+        let value_type = if d.unit.is_percent() {
+            ValueType::Ratio
+        } else if d.unit.base_symbol() == "元" {
+            ValueType::Amount
+        } else {
+            ValueType::Count
+        };
+        let later = also.iter().filter(|i| i.phrasing.section == d.section).count() as i64;
+        let next = self.indicators.iter().filter(|i| i.phrasing.section == d.section).map(|i| i.phrasing.order).max();
+        Indicator {
+            phrasing: Phrasing {
+                order: next.unwrap_or(0) + 1 + later,
+                phrase: d.name.clone(),
+                clause: d.clause.unwrap_or_else(|| "{phrase}完成{value}".to_string()),
+                growth_word: "增长".into(),
+                section: d.section,
+            },
+            code: d.code,
+            name: d.name,
+            aliases: d.aliases,
+            aggregation: d.aggregation.unwrap_or(if value_type == ValueType::Ratio {
+                Aggregation::None
+            } else {
+                Aggregation::Sum
+            }),
+            unit: d.unit,
+            decimals: d.decimals,
+            value_type,
+            temporal: d.temporal,
+            direction: d.direction,
+            non_negative: true,
+        }
+    }
+
+    /// The report section a user names, by key or title.
+    pub fn section(&self, key_or_title: &str) -> Result<&Section, DomainError> {
+        let t = key_or_title.trim();
+        self.sections.iter().find(|s| s.key == t || s.title == t).ok_or_else(|| {
+            let names: Vec<&str> = self.sections.iter().map(|s| s.title.as_str()).collect();
+            DomainError::Invalid(format!("报告栏目“{t}”不存在（应为 {}）", names.join("、")))
+        })
     }
 
     /// Finds an indicator by code, name or alias (公共财政预算收入 → 一般公共预算收入).

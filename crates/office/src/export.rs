@@ -157,6 +157,27 @@ pub fn rows(batch: &Batch, names: Names<'_>) -> (Kind, Vec<Vec<Cell>>) {
                 })
                 .collect(),
         ),
+        Batch::Indicators(indicators) => (
+            Kind::Catalogue,
+            indicators
+                .iter()
+                .map(|i| {
+                    use taizhang_core::indicator::{Aggregation, Direction, Temporal};
+                    vec![
+                        text(i.code.as_str()),
+                        text(&i.name),
+                        text(i.aliases.join("、")),
+                        text(i.unit.to_string()),
+                        text(if i.aggregation == Aggregation::Sum { "求和" } else { "不汇总" }),
+                        text(if i.temporal == Temporal::Flow { "流量" } else { "存量" }),
+                        text(if i.direction == Direction::Up { "正向" } else { "逆向" }),
+                        text(&i.phrasing.clause),
+                        text(&i.phrasing.section),
+                        Cell::Number(Decimal::from(i.decimals)),
+                    ]
+                })
+                .collect(),
+        ),
     }
 }
 

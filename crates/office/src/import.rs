@@ -7,11 +7,11 @@ use std::collections::{HashMap, HashSet};
 use calamine::Data;
 use rust_decimal::Decimal;
 use taizhang_core::batch::Batch;
-use taizhang_core::codes::{ProjectCode, UnitCode};
+use taizhang_core::codes::{IndicatorCode, ProjectCode, UnitCode};
 use taizhang_core::config::RuleConfig;
 use taizhang_core::indicator::{
-    Bound, Caliber, Catalogue, Clears, Indicator, IndicatorValue, PriceBasis, Published, Target, TargetText, Vintage,
-    parse_target_text,
+    Aggregation, Bound, Caliber, Catalogue, Clears, Direction, Indicator, IndicatorValue, NewIndicator, PriceBasis,
+    Published, Target, TargetText, Temporal, Vintage, parse_target_text,
 };
 use taizhang_core::org::{OrgTree, OrgUnit};
 use taizhang_core::period::Period;
@@ -166,7 +166,7 @@ impl<'t> RowReader<'t> {
         let indicator = self.text(row, "indicator", true).and_then(|name| {
             let found = ctx.catalogue.find(&name);
             if found.is_none() {
-                self.error(row, "indicator", "指标不在指标目录中（按名称、编码或别名查找）");
+                self.error(row, "indicator", "指标不在指标目录中（按名称、编码或别名查找）；新指标请管理员在“管理—指标目录”添加，或用 taizhang import catalogue 导入指标目录");
             }
             found
         });
@@ -202,6 +202,8 @@ pub struct Parser<'c> {
     seen_months: HashMap<(String, Period), u32>,
     /// Units wait for the whole file: a parent may come in any later row.
     units: Vec<(OrgUnit, Option<CellError>)>,
+    /// Catalogue rows so far: each new one is checked against the catalogue with them.
+    indicators: Vec<Indicator>,
     ytd: Vec<YtdRow>,
     /// Where the 年初至报告期累计 column is, for the errors found at the end.
     ytd_column: Option<Located>,
@@ -227,6 +229,7 @@ impl<'c> Parser<'c> {
             seen: HashMap::new(),
             seen_months: HashMap::new(),
             units: Vec::new(),
+            indicators: Vec::new(),
             ytd: Vec::new(),
             ytd_column: None,
         }
@@ -252,6 +255,10 @@ impl<'c> Parser<'c> {
                 Batch::Progress(progress(&mut r, ctx, &mut self.seen_months, &mut self.ytd))
             }
             Kind::Tasks => Batch::Tasks(tasks(&mut r, ctx, seen)),
+            Kind::Catalogue => {
+                catalogue_rows(&mut r, ctx, seen, &mut self.indicators);
+                Batch::Indicators(Vec::new())
+            }
         };
         self.errors = r.errors;
         batch
@@ -303,8 +310,86 @@ impl<'c> Parser<'c> {
             Kind::Targets => Batch::Targets(Vec::new()),
             Kind::Projects => Batch::Projects(Vec::new()),
             Kind::Tasks => Batch::Tasks(Vec::new()),
+            // The whole catalogue at the end: it is small, and checked as one.
+            Kind::Catalogue => Batch::Indicators(self.indicators),
         };
         if self.errors.is_empty() { Ok(rest) } else { Err(self.errors) }
+    }
+}
+
+pub const CATALOGUE_FIELDS: &[Field] = &[
+    Field { key: "code", header: "指标编码", aliases: &["编码"], required: true },
+    Field { key: "name", header: "指标名称", aliases: &["名称"], required: true },
+    Field { key: "aliases", header: "别名", aliases: &[], required: false },
+    Field { key: "measure", header: "计量单位", aliases: &[], required: true },
+    Field { key: "aggregation", header: "汇总方式", aliases: &[], required: false },
+    Field { key: "temporal", header: "流量/存量", aliases: &["流量存量", "时间属性"], required: false },
+    Field { key: "direction", header: "方向", aliases: &["指标方向"], required: false },
+    Field { key: "clause", header: "表述", aliases: &["表述模板"], required: false },
+    Field { key: "section", header: "报告栏目", aliases: &["栏目"], required: false },
+    Field { key: "decimals", header: "小数位数", aliases: &[], required: false },
+];
+
+/// Catalogue rows: each a whole indicator, checked against the catalogue with the rows
+/// before it (a name or alias may point at one indicator only).
+fn catalogue_rows(
+    r: &mut RowReader<'_>,
+    ctx: &Context<'_>,
+    seen: &mut HashMap<String, u32>,
+    sofar: &mut Vec<Indicator>,
+) {
+    let table = r.table;
+    for row in &table.rows {
+        let code = r.code::<IndicatorCode>(row, "code");
+        let name = r.text(row, "name", true);
+        let aliases = cells::list(r.raw(row, "aliases"));
+        let unit = r.text(row, "measure", true).and_then(|t| {
+            MeasureUnit::parse(&t)
+                .map_err(|_| {
+                    r.error(
+                        row,
+                        "measure",
+                        "计量单位无法识别（应为 亿元、万元、元、人、万人、%、家、件、套、万平方米 等）",
+                    )
+                })
+                .ok()
+        });
+        let aggregation = r.word::<Aggregation>(row, "aggregation");
+        let temporal = r.word::<Temporal>(row, "temporal").unwrap_or(Temporal::Flow);
+        let direction = r.word::<Direction>(row, "direction").unwrap_or(Direction::Up);
+        let clause = r.text(row, "clause", false);
+        let section = match r.text(row, "section", false) {
+            None => ctx.catalogue.sections.first().map(|s| s.key.clone()),
+            Some(t) => ctx
+                .catalogue
+                .section(&t)
+                .map(|s| s.key.clone())
+                .map_err(|e| r.error(row, "section", e.to_string()))
+                .ok(),
+        };
+        let decimals = match r.number(row, "decimals", false) {
+            None => Some(2),
+            Some(d) => (d.fract().is_zero() && (0..=6).contains(&d.normalize().mantissa()))
+                .then(|| d.normalize().mantissa() as u32)
+                .or_else(|| {
+                    r.error(row, "decimals", "小数位数应为0到6的整数");
+                    None
+                }),
+        };
+        let (Some(code), Some(name), Some(unit), Some(section), Some(decimals)) = (code, name, unit, section, decimals)
+        else {
+            continue;
+        };
+        r.duplicate(seen, code.to_string(), row, "code");
+        let defined =
+            NewIndicator { code, name, aliases, unit, aggregation, temporal, direction, clause, section, decimals };
+        let indicator = ctx.catalogue.define(defined, sofar);
+        sofar.push(indicator);
+        if let Err(e) = ctx.catalogue.with(sofar) {
+            sofar.pop();
+            let key = if e.to_string().contains("表述") { "clause" } else { "aliases" };
+            r.error(row, key, e.to_string());
+        }
     }
 }
 

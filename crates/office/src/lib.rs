@@ -28,11 +28,13 @@ pub enum Kind {
     Projects,
     Progress,
     Tasks,
+    /// The indicator catalogue itself: codes, names, aliases, units, phrasing.
+    Catalogue,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] =
-        [Kind::Units, Kind::Indicators, Kind::Targets, Kind::Projects, Kind::Progress, Kind::Tasks];
+    pub const ALL: [Kind; 7] =
+        [Kind::Units, Kind::Catalogue, Kind::Indicators, Kind::Targets, Kind::Projects, Kind::Progress, Kind::Tasks];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -42,6 +44,7 @@ impl Kind {
             Kind::Projects => "projects",
             Kind::Progress => "progress",
             Kind::Tasks => "tasks",
+            Kind::Catalogue => "catalogue",
         }
     }
 
@@ -54,6 +57,7 @@ impl Kind {
             Kind::Projects => "项目",
             Kind::Progress => "进度",
             Kind::Tasks => "重点工作",
+            Kind::Catalogue => "指标目录",
         }
     }
 
@@ -65,6 +69,7 @@ impl Kind {
             Kind::Projects => import::PROJECT_FIELDS,
             Kind::Progress => import::PROGRESS_FIELDS,
             Kind::Tasks => import::TASK_FIELDS,
+            Kind::Catalogue => import::CATALOGUE_FIELDS,
         }
     }
 }
@@ -74,7 +79,7 @@ impl FromStr for Kind {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Kind::ALL.into_iter().find(|k| k.code() == s.trim() || k.sheet_name() == s.trim()).ok_or_else(|| {
             ImportError::File(format!(
-                "数据类别“{s}”无法识别：应为 units、indicators、targets、projects、progress 或 tasks"
+                "数据类别“{s}”无法识别：应为 units、catalogue、indicators、targets、projects、progress 或 tasks"
             ))
         })
     }

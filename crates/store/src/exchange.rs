@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use taizhang_core::batch::{Batch, ChangeSummary};
-use taizhang_core::indicator::{IndicatorValue, Target};
+use taizhang_core::indicator::{Indicator, IndicatorValue, Target};
 use taizhang_core::org::OrgUnit;
 use taizhang_core::period::Period;
 use taizhang_core::plan::{KeyTask, PlanNode, TaskStatus};
@@ -54,6 +54,7 @@ enum Step {
     Units(Vec<OrgUnit>),
     Targets(Vec<Target>),
     Tasks(Vec<KeyTask>),
+    Indicators(Vec<Indicator>),
 }
 
 impl std::fmt::Debug for Prepared {
@@ -63,6 +64,7 @@ impl std::fmt::Debug for Prepared {
             Step::Units(u) => ("units", u.len()),
             Step::Targets(t) => ("targets", t.len()),
             Step::Tasks(t) => ("tasks", t.len()),
+            Step::Indicators(i) => ("indicators", i.len()),
         };
         write!(f, "Prepared({n} {what})")
     }
@@ -175,6 +177,11 @@ impl Writer {
                     tx.upsert_task(t).await?;
                 }
             }
+            Step::Indicators(indicators) => {
+                for i in &indicators {
+                    tx.upsert_indicator(i).await?;
+                }
+            }
         }
         Ok(())
     }
@@ -183,23 +190,31 @@ impl Writer {
     /// (a dry run writes neither).
     pub async fn commit(self, record: &ImportRecord) -> Result<()> {
         if let Some(mut tx) = self.tx {
-            sqlx::query(
-                "INSERT INTO import_events (actor, at, kind, file, sheet, rows_read, new_records, changed_records,
-                     unchanged_records) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(&record.actor)
-            .bind(crate::now_iso())
-            .bind(&record.kind)
-            .bind(&record.file)
-            .bind(&record.sheet)
-            .bind(record.rows as i64)
-            .bind(record.summary.new as i64)
-            .bind(record.summary.changed as i64)
-            .bind(record.summary.unchanged as i64)
-            .execute(tx.conn())
-            .await?;
+            tx.record_import(record).await?;
             tx.commit().await?;
         }
+        Ok(())
+    }
+}
+
+impl Tx {
+    /// Records an import (or an edit made like one) in the audit trail.
+    pub async fn record_import(&mut self, record: &ImportRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO import_events (actor, at, kind, file, sheet, rows_read, new_records, changed_records,
+                 unchanged_records) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&record.actor)
+        .bind(crate::now_iso())
+        .bind(&record.kind)
+        .bind(&record.file)
+        .bind(&record.sheet)
+        .bind(record.rows as i64)
+        .bind(record.summary.new as i64)
+        .bind(record.summary.changed as i64)
+        .bind(record.summary.unchanged as i64)
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 }
@@ -362,6 +377,25 @@ impl Classifier {
                     }
                 }
                 Prepared(Step::Tasks(write))
+            }
+            Batch::Indicators(indicators) => {
+                let stored = store.catalogue().await?;
+                // Checked whole once more: the rows were checked against the catalogue as read.
+                stored.with(&indicators)?;
+                let mut write = Vec::new();
+                for mut incoming in indicators {
+                    incoming.aliases.sort();
+                    // The stored indicator, with its aliases in the same order for comparing.
+                    let mut old = stored.find(incoming.code.as_str()).filter(|o| o.code == incoming.code).cloned();
+                    if let Some(o) = &mut old {
+                        o.aliases.sort();
+                    }
+                    let incoming = incoming.keeping(old.as_ref());
+                    if summary.count(old.as_ref(), &incoming) {
+                        write.push(incoming);
+                    }
+                }
+                Prepared(Step::Indicators(write))
             }
         })
     }

@@ -190,6 +190,8 @@ pub struct Health {
         api::project,
         api::indicators,
         api::indicator_history,
+        api::catalogue,
+        api::save_indicator,
         api::warnings,
         api::rounds,
         api::imports,
@@ -231,6 +233,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/projects/{code}", get(api::project))
         .route("/api/v1/indicators", get(api::indicators))
         .route("/api/v1/indicators/{code}/history", get(api::indicator_history))
+        .route("/api/v1/catalogue", get(api::catalogue).post(api::save_indicator))
         .route("/api/v1/warnings", get(api::warnings))
         .route("/api/v1/rounds", get(api::rounds))
         .route("/api/v1/imports", get(api::imports))
@@ -256,6 +259,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/review/{round}/{unit}/{action}", post(pages::review_action))
         .route("/admin", get(pages::admin))
         .route("/admin/users", post(pages::save_user))
+        .route("/admin/catalogue", post(pages::save_indicator))
         .route("/admin/rounds", post(pages::open_round))
         .route("/admin/import", post(pages::admin_import).layer(upload_limit()))
         .route("/admin/rounds/close", post(pages::close_round))

@@ -692,6 +692,9 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/admin/rounds", "/admin/rounds", Form(&[("period", "2018-07"), ("form", "projects")]), "UADDDD"),
         case("post", "/admin/rounds/close", "/admin/rounds/close", Form(&[("period", "2018-07"), ("form", "projects")]), "UADDDD"),
         case("post", "/admin/import", "/admin/import", Upload(&[("kind", "units")]), "UADDDD"),
+        case("post", "/admin/catalogue", "/admin/catalogue", Form(&[("code", "ROWCASE"), ("name", "行测指标"), ("unit", "亿元")]), "UADDDD"),
+        case("get", "/api/v1/catalogue", "/api/v1/catalogue", None, "UOOOOO"),
+        case("post", "/api/v1/catalogue", "/api/v1/catalogue", Json(r#"{"code":"ROWCASE2","name":"行测指标乙","unit":"万人"}"#), "UADDDD"),
         case("post", "/logout", "/logout", Form(&[]), "UAAAAA"),
     ]
 }
@@ -814,4 +817,30 @@ async fn a_scraper_reads_the_metrics_with_its_token_and_only_with_it() {
     assert!(ok.body.contains("# TYPE taizhang_http_requests_total counter"));
     let wrong = app.send_with("GET", "/metrics", &Client::default(), "", b"", &with("Bearer guess")).await;
     assert_eq!(wrong.status, 401);
+}
+
+#[tokio::test]
+async fn an_admin_adds_an_indicator_to_the_catalogue_and_a_bad_word_is_named() {
+    let app = spawn_app(true).await;
+    let admin = app.sign_in("admin").await;
+    let body = r#"{"code":"UNEMP","name":"城镇登记失业率","unit":"%","direction":"逆向","temporal":"存量","clause":"{phrase}为{value}"}"#;
+    let reply = app.send("POST", "/api/v1/catalogue", &admin, "application/json", body).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let listed: serde_json::Value = serde_json::from_str(&app.get("/api/v1/catalogue", &admin).await.body).unwrap();
+    let added = listed.as_array().unwrap().iter().find(|i| i["code"] == "UNEMP").expect("listed");
+    assert_eq!((added["aggregation"].as_str(), added["direction"].as_str()), (Some("none"), Some("down")), "{added}");
+    let bad = r#"{"code":"X1","name":"新指标","unit":"亿元","aggregation":"平均"}"#;
+    let reply = app.send("POST", "/api/v1/catalogue", &admin, "application/json", bad).await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert!(reply.body.contains("汇总方式“平均”无法识别"), "{}", reply.body);
+    let imports = app.get("/api/v1/imports", &admin).await.body;
+    assert!(
+        imports.contains("（网页编辑）") && imports.contains("城镇登记失业率"),
+        "the edit is in the audit trail: {imports}"
+    );
+    let page = app.get("/admin", &admin).await.body;
+    assert!(
+        page.contains("城镇登记失业率") && page.contains("保存指标"),
+        "the admin page lists it and offers the form"
+    );
 }

@@ -3,6 +3,7 @@
 //! (exact); errors as `{"code": …, "message": …}` with a stable code and a Chinese message.
 //! Writes need the session's token in `X-CSRF-Token` (returned by `POST /api/v1/session`).
 
+mod catalogue;
 mod imports;
 mod indicators;
 mod projects;
@@ -10,6 +11,7 @@ mod rounds;
 mod session;
 mod warnings;
 
+pub use catalogue::*;
 pub use imports::*;
 pub use indicators::*;
 pub use projects::*;

@@ -111,18 +111,54 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQu
     }
     page.table(t);
     page.heading("指标目录");
-    let mut t = TableView::new("", &["编码", "名称", "计量单位", "汇总方式", "时间属性", "别名"]);
-    for i in &acting.catalogue().await?.indicators {
+    let catalogue = acting.catalogue().await?;
+    let mut t =
+        TableView::new("", &["编码", "名称", "计量单位", "汇总方式", "时间属性", "方向", "表述", "栏目", "别名"]);
+    for i in &catalogue.indicators {
+        let section = catalogue.sections.iter().find(|s| s.key == i.phrasing.section).map_or("", |s| s.title.as_str());
         t.rows.push(vec![
             CellView::text(&i.code),
             CellView::text(&i.name),
             CellView::text(i.unit.to_string()),
             CellView::text(i.aggregation.code()),
             CellView::text(i.temporal.code()),
+            CellView::text(i.direction.code()),
+            CellView::text(&i.phrasing.clause),
+            CellView::text(section),
             CellView::text(i.aliases.join("、")),
         ]);
     }
     page.table(t);
+    let choose =
+        |pairs: &[(&str, &str)]| FieldKind::Select(pairs.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect());
+    let sections = catalogue.sections.iter().map(|s| (s.key.clone(), s.title.clone())).collect();
+    page.form(
+        "/admin/catalogue",
+        &user,
+        vec![
+            field("code", "指标编码（已有编码则修改该指标）", FieldKind::Text, ""),
+            field("name", "指标名称", FieldKind::Text, ""),
+            field("aliases", "别名（以、分隔）", FieldKind::Text, ""),
+            field("unit", "计量单位（亿元、万人、% …）", FieldKind::Text, ""),
+            field(
+                "aggregation",
+                "汇总方式",
+                choose(&[("", "按计量单位（比率不汇总）"), ("sum", "求和"), ("none", "不汇总")]),
+                "",
+            ),
+            field(
+                "temporal",
+                "流量/存量",
+                choose(&[("flow", "流量（年初至报告期累计）"), ("stock", "存量（期末数）")]),
+                "flow",
+            ),
+            field("direction", "方向", choose(&[("up", "正向（越大越好）"), ("down", "逆向（越小越好）")]), "up"),
+            field("clause", "表述（默认 {phrase}完成{value}）", FieldKind::Text, ""),
+            field("section", "报告栏目", FieldKind::Select(sections), ""),
+            field("decimals", "小数位数（默认2）", FieldKind::Text, ""),
+        ],
+        "保存指标",
+    );
     page.heading("预警阈值");
     let l = &acting.config().lights;
     page.para(format!(
@@ -237,6 +273,26 @@ pub async fn close_round(
     let (period, kind) = form.period_and_form()?;
     let round = acting.round(period, kind).await?;
     acting.close_round(&round).await?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IndicatorForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    #[serde(flatten)]
+    pub words: taizhang_core::indicator::IndicatorWords,
+}
+
+/// Adds an indicator to the catalogue, or edits the one with that code.
+pub async fn save_indicator(
+    Signed { state, user, .. }: Signed,
+    Form(form): Form<IndicatorForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    let catalogue = acting.catalogue().await?;
+    let indicator = form.words.read(&catalogue).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    acting.save_indicator(indicator).await?;
     Ok(Redirect::to("/admin").into_response())
 }
 
