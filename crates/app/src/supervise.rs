@@ -1,7 +1,12 @@
 //! Warnings (红黄绿灯) over the ledger, problems with their escalation, and 督办 orders —
 //! under the same permission rule as reporting.
 
+use std::collections::{BTreeMap, HashMap};
+
+use taizhang_core::Decimal;
 use taizhang_core::access::Action;
+use taizhang_core::consistency::{Flag, parts_flags, revision_flag, subunit_flag};
+use taizhang_core::indicator::IndicatorValue;
 use taizhang_core::indicator::Temporal;
 use taizhang_core::lights::{Light, Warning, WarningKind, indicator_light, order_light, project_light, task_light};
 use taizhang_core::period::Period;
@@ -64,6 +69,52 @@ impl Acting<'_> {
             });
         }
         out.sort_by(|a, b| b.lit.light.cmp(&a.lit.light).then(a.kind.cmp(&b.kind)).then(a.code.cmp(&b.code)));
+        Ok(out)
+    }
+
+    /// 数据核对 of a year's figures in a unit's subtree: parts against totals, units against
+    /// their sub-units, revisions beyond the configured share — flags, never rejections.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, year))]
+    pub async fn data_flags(&self, year: i32, unit: Option<&str>) -> Result<Vec<Flag>> {
+        let scope = self.scope_of(unit)?;
+        self.allow(Action::Read, &scope)?;
+        let catalogue = self.store.catalogue().await?;
+        let rules = &self.config.rules;
+        let values = self.store.values_of_year(year, Some(&scope)).await?;
+        let mut groups: BTreeMap<(String, Period), Vec<IndicatorValue>> = BTreeMap::new();
+        for v in &values {
+            groups.entry((v.unit.clone(), v.period)).or_default().push(v.clone());
+        }
+        let mut out = Vec::new();
+        for group in groups.values() {
+            out.extend(parts_flags(group, &catalogue, rules));
+        }
+        for v in &values {
+            let (Some(own), Some(ind)) = (v.value, catalogue.find(&v.indicator)) else { continue };
+            let children: Vec<&str> = self.tree.children(&v.unit).map(|c| c.code.as_str()).collect();
+            if children.is_empty() {
+                continue;
+            }
+            let theirs: Vec<Decimal> = values
+                .iter()
+                .filter(|c| c.indicator == v.indicator && c.period == v.period && children.contains(&c.unit.as_str()))
+                .filter_map(|c| c.value)
+                .collect();
+            let sum = theirs.iter().sum();
+            out.extend(subunit_flag(ind, &v.unit, v.period, own, theirs.len(), children.len(), sum, rules));
+        }
+        let mut last: HashMap<(String, String, Period), Decimal> = HashMap::new();
+        for (indicator, unit, period, level) in self.store.level_versions_of_year(year, &scope).await? {
+            let Some(level) = level else { continue };
+            let key = (indicator.clone(), unit.clone(), period);
+            if let (Some(before), Some(ind)) = (last.get(&key), catalogue.find(&indicator)) {
+                out.extend(revision_flag(ind, &unit, period, *before, level, rules));
+            }
+            last.insert(key, level);
+        }
+        for f in &mut out {
+            f.unit = self.unit_name(&f.unit);
+        }
         Ok(out)
     }
 

@@ -13,6 +13,7 @@ use taizhang_core::Decimal;
 use taizhang_core::access::Role;
 use taizhang_core::briefing::{Coverage, briefing};
 use taizhang_core::config::Config;
+use taizhang_core::indicator::IndicatorValue;
 use taizhang_core::period::Period;
 use taizhang_core::project::{Date, MonthlyProgress, Nature};
 use taizhang_core::report::annual_summary;
@@ -171,4 +172,51 @@ async fn coverage_comes_from_the_round_and_imported_figures_count_as_reported() 
     let august = admin.briefing_input(AUGUST, None, day(9, 11), "").await.unwrap();
     assert_eq!(august.coverage, Coverage::Due { missing: vec![], late: vec![] });
     assert!(briefing(&august).text().contains("各责任单位均按时报送。"));
+}
+
+#[tokio::test]
+async fn figures_that_do_not_agree_are_flagged_not_refused() {
+    let (store, _db) = testing::erqi(&[("admin", Role::Admin, None)]).await.unwrap();
+    let catalogue = store.catalogue().await.unwrap();
+    let yi = d("100000000");
+    let august = Period::Month(2018, 8);
+    let value = |code: &str, unit: &str, period: Period, level: Decimal| {
+        IndicatorValue::new(catalogue.find(code).unwrap(), unit, period, Some(level), None).unwrap()
+    };
+    let mut tx = store.begin().await.unwrap();
+    // 汉中 1-8月: the parts 454.31 + 124.06 + 40.48 = 618.85 beside a total of 622.2.
+    for (code, figure) in [("GDP", "622.2"), ("FAI", "454.31"), ("IVA", "124.06"), ("RSCG", "40.48")] {
+        tx.upsert_value(&value(code, "erqi", august, d(figure) * yi), "tjj").await.unwrap();
+    }
+    // The district's new jobs beside five of its units'.
+    let year = Period::Year(2018);
+    tx.upsert_value(&value("URBAN_JOBS_NEW", "erqi", year, d("3310")), "rsj").await.unwrap();
+    let children: Vec<String> = {
+        let tree = store.org_tree_shared().await.unwrap();
+        tree.children("erqi").map(|c| c.code.to_string()).collect()
+    };
+    for child in children.iter().take(5) {
+        tx.upsert_value(&value("URBAN_JOBS_NEW", child, year, d("500")), "rsj").await.unwrap();
+    }
+    // A revision of 474 to 430 (over 5 %).
+    tx.upsert_value(&value("RSCG", "erqi", year, d("474") * yi), "tjj").await.unwrap();
+    tx.upsert_value(&value("RSCG", "erqi", year, d("430") * yi), "tjj").await.unwrap();
+    tx.commit().await.unwrap();
+
+    let config = Config::from_toml(
+        "[[rules.parts]]\ntotal = \"地区生产总值\"\nparts = [\"固定资产投资\", \"规模以上工业增加值\", \"社会消费品零售总额\"]\ntolerance_pct = \"0.1\"\n",
+    )
+    .unwrap();
+    let app = App::new(store, config);
+    let admin = app.as_user("admin").await.unwrap();
+    let flags: Vec<String> = admin.data_flags(2018, None).await.unwrap().into_iter().map(|f| f.message).collect();
+    assert!(
+        flags.contains(&"地区生产总值分项454.31+124.06+40.48=618.85亿元，合计622.2亿元，相差3.35亿元".to_string()),
+        "{flags:#?}"
+    );
+    let jobs = format!("城镇新增就业：{}个下级单位中5个已报，合计2500人；本级报3310人", children.len());
+    assert!(flags.iter().any(|f| f.ends_with(&jobs[jobs.find('：').unwrap()..])), "{flags:#?}");
+    assert!(flags.iter().any(|f| f.contains("由474亿元修订为430亿元（-9.28%，超过5%）")), "{flags:#?}");
+    // Flags, not refusals: every figure is stored.
+    assert!(admin.value("GDP", "erqi", august).await.unwrap().is_some());
 }

@@ -115,5 +115,9 @@ pub async fn warnings(
             w.lit.reason
         );
     }
+    // Flags for a person to look at: figures that do not agree, never refused.
+    for f in acting.data_flags(period.year(), unit).await? {
+        say!("数据核对\t{}\t{}（{}）：{}", f.period.label_zh(false), f.indicator, f.unit, f.message);
+    }
     Ok(())
 }

@@ -31,6 +31,12 @@ pub struct RuleConfig {
     pub since_start_within_total: bool,
     /// Indicators whose parts must add up to their total.
     pub parts: Vec<PartsRule>,
+    /// A revision changing a figure by more than this many percent is flagged (数据核对);
+    /// none switches the flag off.
+    pub revision_flag_pct: Option<Decimal>,
+    /// A unit's figure and the sum of its sub-units' may differ by this many percent before
+    /// it is flagged.
+    pub subunit_tolerance_pct: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -91,6 +97,8 @@ impl Default for RuleConfig {
             swing_pct: Some(Decimal::from(30)),
             since_start_within_total: true,
             parts: vec![],
+            revision_flag_pct: Some(Decimal::from(5)),
+            subunit_tolerance_pct: Decimal::ONE,
         }
     }
 }

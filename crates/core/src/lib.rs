@@ -25,6 +25,7 @@ pub mod assessment;
 pub mod batch;
 pub mod briefing;
 pub mod config;
+pub mod consistency;
 pub mod honour;
 pub mod lights;
 pub mod rules;

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use taizhang_core::indicator::{Clears, IndicatorValue, Published, Target, ValueVersion};
@@ -164,6 +165,34 @@ impl Store {
                     recorded_by: r.try_get("recorded_by")?,
                     recorded_at: r.try_get("recorded_at")?,
                 })
+            })
+            .collect()
+    }
+
+    /// The versions' levels of a year's figures in a unit's subtree, in the order written:
+    /// (indicator code, unit code, period, level), withdrawn ones as none.
+    pub async fn level_versions_of_year(
+        &self,
+        year: i32,
+        scope: &str,
+    ) -> Result<Vec<(String, String, Period, Option<Decimal>)>> {
+        let q = Filtered::new(
+            "SELECT i.code, u.code, h.period, h.value_e4 FROM indicator_value_versions h
+             JOIN indicators i ON i.id = h.indicator_id JOIN org_units u ON u.id = h.unit_id
+             WHERE (h.period = $1 OR h.period LIKE $2)",
+            vec![Period::Year(year).key().into(), format!("{year}%").into()],
+        )
+        .and_within("h.unit_id", Some(scope))
+        .then("ORDER BY h.id");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get::<String, _>(2)?.parse()?,
+                    r.try_get::<Option<i64>, _>(3)?.map(from_scaled),
+                ))
             })
             .collect()
     }

@@ -673,6 +673,8 @@ fn route_cases() -> Vec<RouteCase> {
         case("get", "/api/v1/indicators/{code}/history", "/api/v1/indicators/GDP/history?unit=erqi-dhj", None, "UOOODD"),
         case("get", "/api/v1/warnings", "/api/v1/warnings?period=2018-05", None, "UOOOOO"),
         case("get", "/api/v1/warnings", "/api/v1/warnings?period=2018-05&unit=erqi-dhj", None, "UOOODD"),
+        case("get", "/api/v1/flags", "/api/v1/flags?year=2017", None, "UOOOOO"),
+        case("get", "/api/v1/flags", "/api/v1/flags?year=2017&unit=erqi-dhj", None, "UOOODD"),
         case("get", "/api/v1/rounds", "/api/v1/rounds", None, "UOOOOO"),
         case("get", "/api/v1/imports", "/api/v1/imports", None, "UODDDD"),
         case("get", "/api/v1/rounds/{round}/units/{unit}/entries", "/api/v1/rounds/1/units/erqi-dhj/entries", None, "UOOODD"),

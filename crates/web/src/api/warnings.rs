@@ -49,3 +49,36 @@ pub async fn warnings(
             .collect(),
     ))
 }
+
+/// A figure to look at (数据核对), and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlagRow {
+    pub period: String,
+    pub indicator: String,
+    pub unit: String,
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FlagParams {
+    /// 2018
+    pub year: i32,
+    pub unit: Option<String>,
+}
+
+/// 数据核对 of a year's figures: parts against their total, a unit against the sum of its
+/// sub-units (with how many reported), revisions beyond the configured share. Flags for a
+/// person to look at; nothing is refused.
+#[utoipa::path(get, path = "/api/v1/flags", tag = "warnings", params(FlagParams),
+    responses((status = 200, description = "成功", body = [FlagRow]), (status = 400, description = "请求有误", body = crate::ApiErrorBody), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody)))]
+pub async fn flags(Signed { state, user, .. }: Signed, Query(q): Query<FlagParams>) -> ApiResult<Vec<FlagRow>> {
+    let acting = user.acting(&state).await?;
+    let flags = acting.data_flags(q.year, q.unit.as_deref()).await.map_err(AppError::from)?;
+    Ok(Json(
+        flags
+            .into_iter()
+            .map(|f| FlagRow { period: f.period.key(), indicator: f.indicator, unit: f.unit, message: f.message })
+            .collect(),
+    ))
+}

@@ -100,6 +100,25 @@ pub async fn indicator(
     if !h.rows.is_empty() {
         page.table(h);
     }
+    let mut flags = TableView::new("数据核对", &["报告期", "单位", "说明"]);
+    for year in acting
+        .indicator_series(&ind.code, &unit.code)
+        .await?
+        .iter()
+        .map(|v| v.period.year())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        for f in acting.data_flags(year, Some(&unit.code)).await?.into_iter().filter(|f| f.indicator == ind.name) {
+            flags.rows.push(vec![
+                CellView::text(f.period.label_zh(false)),
+                CellView::text(f.unit),
+                CellView::text(f.message),
+            ]);
+        }
+    }
+    if !flags.rows.is_empty() {
+        page.table(flags);
+    }
     exportable(&mut page, &uri);
     page_or_xlsx(page, q.format.as_deref())
 }
