@@ -218,6 +218,12 @@ impl Acting<'_> {
         Ok(self.store.targets_of_year(year, reach.as_deref()).await?)
     }
 
+    /// The honours of a year within the actor's reach.
+    pub async fn honours_of_year(&self, year: i32, unit: Option<&str>) -> Result<Vec<taizhang_core::honour::Honour>> {
+        let reach = self.reach(unit)?;
+        Ok(self.store.honours_of_year(year, reach.as_deref()).await?)
+    }
+
     pub async fn tasks_of_year(&self, year: i32, unit: Option<&str>) -> Result<Vec<KeyTask>> {
         let reach = self.reach(unit)?;
         Ok(self.store.tasks_of_year(year, reach.as_deref()).await?)

@@ -160,6 +160,7 @@ pub async fn export(acting: &Acting<'_>, args: ExportArgs<'_>) -> Result<(), Cli
                 }
                 Kind::Tasks => Batch::Tasks(acting.tasks_of_year(year, unit).await?),
                 Kind::Catalogue => Batch::Indicators(acting.catalogue().await?.indicators),
+                Kind::Honours => Batch::Honours(acting.honours_of_year(year, unit).await?),
             };
             let catalogue = acting.catalogue().await?;
             let units = acting.tree();

@@ -681,7 +681,7 @@ fn export_import_export_round_trips_every_kind() {
     let target = common::initialised();
     let dir = tempfile::tempdir().unwrap();
     // Units first, then what refers to them.
-    for kind in ["units", "catalogue", "indicators", "targets", "projects", "progress", "tasks"] {
+    for kind in ["units", "catalogue", "indicators", "targets", "projects", "progress", "tasks", "honours"] {
         let first = dir.path().join(format!("{kind}-1.xlsx"));
         let second = dir.path().join(format!("{kind}-2.xlsx"));
         ok(taizhang(&source, &["export", kind, "--year", "2017", "--out", first.to_str().unwrap()]));
@@ -716,7 +716,7 @@ fn a_dry_run_counts_changes_without_writing() {
 fn templates_and_the_ledger_open_in_a_reader() {
     let db = common::demo();
     let dir = tempfile::tempdir().unwrap();
-    for kind in ["units", "catalogue", "indicators", "targets", "projects", "progress", "tasks"] {
+    for kind in ["units", "catalogue", "indicators", "targets", "projects", "progress", "tasks", "honours"] {
         let path = dir.path().join(format!("{kind}-template.xlsx"));
         ok(taizhang(&db, &["export", kind, "--template", "--out", path.to_str().unwrap()]));
         let rows = cells(&path);
@@ -1096,4 +1096,30 @@ fn a_user_adds_indicators_from_a_catalogue_workbook_and_reports_them() {
     let export = dir.path().join("after.xlsx");
     ok(taizhang(&db, &["export", "catalogue", "--out", export.to_str().unwrap()]));
     assert!(cells(&export).iter().all(|r| r[0] != "A1" && r[0] != "A2"), "nothing of the bad file was written");
+}
+
+const HONOURS: &[&str] = &["单位", "年度", "荣誉", "授予机关", "位次", "事项"];
+
+#[test]
+fn honours_come_from_excel_and_read_as_the_review_writes_them() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<Vec<C>> = (2011..=2017)
+        .map(|y| vec![S("二七区"), N(f64::from(y)), S("十强县"), S("全省"), S("前三甲"), Empty])
+        .chain([vec![S("二七区"), N(2017.0), S("优秀单位"), S("全省"), Empty, S("营商环境评价")]])
+        .collect();
+    let path = workbook(dir.path(), "h.xlsx", "荣誉", HONOURS, &rows);
+    let out = ok(taizhang(&db, &["import", "honours", path.to_str().unwrap()]));
+    assert!(out.contains("新增8条"), "{out}");
+    let annual = ok(taizhang(&db, &["report", "annual", "--year", "2017"]));
+    assert!(annual.contains("连续七年进入全省十强县前三甲"), "{annual}");
+    assert!(annual.contains("被评为全省营商环境评价优秀单位"), "{annual}");
+    let again = ok(taizhang(&db, &["import", "honours", path.to_str().unwrap()]));
+    assert!(again.contains("新增0条，变更0条，未变8条"), "{again}");
+
+    let bad = vec![vec![S("二七区"), N(2017.0), S("十强县"), S("全省"), S("靠前"), Empty]];
+    let bad = workbook(dir.path(), "bad.xlsx", "荣誉", HONOURS, &bad);
+    let out = taizhang(&db, &["import", "honours", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("荣誉!R2 位次=\"靠前\": 位次“靠前”无法识别"), "{err}");
 }

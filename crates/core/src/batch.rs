@@ -17,6 +17,7 @@ pub enum Batch {
     Tasks(Vec<KeyTask>),
     /// Indicators of the catalogue, added or changed by code.
     Indicators(Vec<Indicator>),
+    Honours(Vec<crate::honour::Honour>),
 }
 
 impl Batch {
@@ -29,6 +30,7 @@ impl Batch {
             Batch::Progress(v) => v.len(),
             Batch::Tasks(v) => v.len(),
             Batch::Indicators(v) => v.len(),
+            Batch::Honours(v) => v.len(),
         }
     }
 
@@ -46,6 +48,7 @@ impl Batch {
             (Batch::Progress(a), Batch::Progress(b)) => a.extend(b),
             (Batch::Tasks(a), Batch::Tasks(b)) => a.extend(b),
             (Batch::Indicators(a), Batch::Indicators(b)) => a.extend(b),
+            (Batch::Honours(a), Batch::Honours(b)) => a.extend(b),
             (mine, other) => debug_assert!(other.is_empty(), "{mine:?} cannot take another kind"),
         }
     }

@@ -15,6 +15,8 @@ pub enum HonourKind {
     Rank(u32),
     /// On a list, e.g. 百强区.
     List(String),
+    /// Among the first n of a ranking: 前三甲, 前十 ("进入全省十强县前三甲").
+    Top(u32),
 }
 
 impl HonourKind {
@@ -23,6 +25,7 @@ impl HonourKind {
             HonourKind::Rating(_) => "rating",
             HonourKind::Rank(_) => "rank",
             HonourKind::List(_) => "list",
+            HonourKind::Top(_) => "top",
         }
     }
 
@@ -30,7 +33,7 @@ impl HonourKind {
     pub fn result(&self) -> String {
         match self {
             HonourKind::Rating(r) | HonourKind::List(r) => r.clone(),
-            HonourKind::Rank(n) => n.to_string(),
+            HonourKind::Rank(n) | HonourKind::Top(n) => n.to_string(),
         }
     }
 
@@ -38,14 +41,52 @@ impl HonourKind {
         match kind {
             "rating" => Ok(HonourKind::Rating(result.to_string())),
             "list" => Ok(HonourKind::List(result.to_string())),
-            "rank" => u32::from_str(result.trim())
+            "rank" | "top" => u32::from_str(result.trim())
                 .ok()
                 .filter(|n| *n > 0)
-                .map(HonourKind::Rank)
+                .map(if kind == "rank" { HonourKind::Rank } else { HonourKind::Top })
                 .ok_or_else(|| DomainError::Invalid(format!("排名“{result}”应为正整数"))),
-            other => Err(DomainError::Invalid(format!("荣誉类型“{other}”无法识别：应为 rating、rank 或 list"))),
+            other => Err(DomainError::Invalid(format!("荣誉类型“{other}”无法识别：应为 rating、rank、top 或 list"))),
         }
     }
+}
+
+/// A small number as a place is written: 1, 一, 十, 十二 (up to 99).
+fn place_number(text: &str) -> Option<u32> {
+    if let Ok(n) = text.parse::<u32>() {
+        return Some(n);
+    }
+    const DIGITS: &str = "零一二三四五六七八九";
+    let digit = |c: char| DIGITS.chars().position(|d| d == c).map(|p| p as u32);
+    let chars: Vec<char> = text.chars().map(|c| if c == '两' { '二' } else { c }).collect();
+    match chars.as_slice() {
+        ['十'] => Some(10),
+        [d] => digit(*d),
+        ['十', d] => Some(10 + digit(*d)?),
+        [t, '十'] => Some(digit(*t)? * 10),
+        [t, '十', d] => Some(digit(*t)? * 10 + digit(*d)?),
+        _ => None,
+    }
+    .filter(|n| *n > 0)
+}
+
+/// A place as offices write it (位次): 第1位, 第一名, 1 → a rank; 前三甲, 前三, 前10名 → among
+/// the first n. Anything else is refused, naming what is accepted.
+pub fn parse_placement(text: &str) -> Result<HonourKind, DomainError> {
+    let t: String = text.trim().chars().filter(|c| !c.is_whitespace()).collect();
+    let bad = || DomainError::Invalid(format!("位次“{}”无法识别：应为 第1位、第一名、前三甲、前十 等", text.trim()));
+    let core = t.trim_end_matches(['位', '名']);
+    if let Some(rest) = core.strip_prefix('前') {
+        let n = rest.strip_suffix('甲').unwrap_or(rest);
+        return place_number(n).map(HonourKind::Top).ok_or_else(bad);
+    }
+    let n = core.strip_prefix('第').unwrap_or(core);
+    place_number(n).map(HonourKind::Rank).ok_or_else(bad)
+}
+
+/// "前三甲" for the first three, "前十" and so on for the others.
+fn top_words(n: u32) -> String {
+    if n == 3 { "前三甲".to_string() } else { format!("前{}", zh_numeral(n.into())) }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -83,6 +124,15 @@ pub fn honours_sentence(year: i32, honours: &[Honour], earlier: &[Honour]) -> Op
         }
         let consecutive = if years > 1 { format!("连续{}年", zh_count(years as u64)) } else { String::new() };
         first.push(format!("{consecutive}被评为{}{}{}", h.scope, h.item, h.kind.result()));
+    }
+    for h in honours.iter().filter(|h| matches!(h.kind, HonourKind::Top(_))) {
+        let HonourKind::Top(n) = h.kind else { continue };
+        let mut years = 1;
+        while held(h, year - years) {
+            years += 1;
+        }
+        let consecutive = if years > 1 { format!("连续{}年", zh_count(years as u64)) } else { String::new() };
+        first.push(format!("{consecutive}进入{}{}{}", h.scope, h.item, top_words(n)));
     }
     let mut lists: Vec<(&str, String)> = Vec::new();
     for h in honours.iter().filter(|h| matches!(h.kind, HonourKind::List(_))) {
@@ -157,6 +207,31 @@ mod tests {
         assert_eq!(first_time, "被评为全市年度综合考核工作优秀单位，进入全国市辖区综合实力“百强区”。");
         assert_eq!(honours_sentence(2017, &[], &earlier), None);
         assert!(HonourKind::from_parts("rank", "0").is_err());
+        assert_eq!(HonourKind::from_parts("top", "3").unwrap(), HonourKind::Top(3));
+    }
+
+    #[test]
+    fn places_read_as_offices_write_them_and_seven_years_in_the_top_three_read_so() {
+        for (text, kind) in [
+            ("第1位", HonourKind::Rank(1)),
+            ("第一名", HonourKind::Rank(1)),
+            ("3", HonourKind::Rank(3)),
+            ("第十二位", HonourKind::Rank(12)),
+            ("前三甲", HonourKind::Top(3)),
+            ("前三", HonourKind::Top(3)),
+            ("前10名", HonourKind::Top(10)),
+            ("前十", HonourKind::Top(10)),
+        ] {
+            assert_eq!(parse_placement(text).unwrap(), kind, "{text}");
+        }
+        for bad in ["靠前", "第零位", "前", "优秀"] {
+            assert!(parse_placement(bad).unwrap_err().to_string().contains("前三甲"), "{bad}");
+        }
+        let top3 = |y| honour(y, "全省", "", "十强县", HonourKind::Top(3));
+        let earlier: Vec<Honour> = (2011..2017).map(top3).collect();
+        assert_eq!(honours_sentence(2017, &[top3(2017)], &earlier).unwrap(), "连续七年进入全省十强县前三甲。");
+        let top10 = honour(2017, "全市", "", "营商环境评价", HonourKind::Top(10));
+        assert_eq!(honours_sentence(2017, &[top10], &[]).unwrap(), "进入全市营商环境评价前十。");
         assert_eq!(HonourKind::from_parts("rank", "3").unwrap(), HonourKind::Rank(3));
     }
 }

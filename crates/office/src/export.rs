@@ -157,6 +157,30 @@ pub fn rows(batch: &Batch, names: Names<'_>) -> (Kind, Vec<Vec<Cell>>) {
                 })
                 .collect(),
         ),
+        Batch::Honours(honours) => (
+            Kind::Honours,
+            honours
+                .iter()
+                .map(|h| {
+                    use taizhang_core::honour::HonourKind;
+                    // The same columns an import reads back: 荣誉 and 位次, or 荣誉 and 事项.
+                    let (honour, place, item) = match &h.kind {
+                        HonourKind::Rank(n) => (h.item.clone(), format!("第{n}位"), String::new()),
+                        HonourKind::Top(n) => (h.item.clone(), format!("前{n}"), String::new()),
+                        HonourKind::List(l) | HonourKind::Rating(l) => (l.clone(), String::new(), h.item.clone()),
+                    };
+                    vec![
+                        text(names.unit(&h.unit)),
+                        Cell::Number(Decimal::from(h.year)),
+                        text(honour),
+                        text(&h.scope),
+                        text(place),
+                        text(item),
+                        text(&h.subject),
+                    ]
+                })
+                .collect(),
+        ),
         Batch::Indicators(indicators) => (
             Kind::Catalogue,
             indicators

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use taizhang_core::batch::Batch;
 use taizhang_core::codes::{IndicatorCode, ProjectCode, UnitCode};
 use taizhang_core::config::RuleConfig;
+use taizhang_core::honour::{Honour, HonourKind};
 use taizhang_core::indicator::{
     Aggregation, Bound, Caliber, Catalogue, Clears, Direction, Indicator, IndicatorValue, NewIndicator, PriceBasis,
     Published, Target, TargetText, Temporal, Vintage, parse_target_text,
@@ -259,6 +260,7 @@ impl<'c> Parser<'c> {
                 catalogue_rows(&mut r, ctx, seen, &mut self.indicators);
                 Batch::Indicators(Vec::new())
             }
+            Kind::Honours => Batch::Honours(honours(&mut r, ctx, seen)),
         };
         self.errors = r.errors;
         batch
@@ -312,6 +314,7 @@ impl<'c> Parser<'c> {
             Kind::Tasks => Batch::Tasks(Vec::new()),
             // The whole catalogue at the end: it is small, and checked as one.
             Kind::Catalogue => Batch::Indicators(self.indicators),
+            Kind::Honours => Batch::Honours(Vec::new()),
         };
         if self.errors.is_empty() { Ok(rest) } else { Err(self.errors) }
     }
@@ -391,6 +394,49 @@ fn catalogue_rows(
             r.error(row, key, e.to_string());
         }
     }
+}
+
+pub const HONOUR_FIELDS: &[Field] = &[
+    Field { key: "unit", header: "单位", aliases: &["单位名称"], required: false },
+    Field { key: "year", header: "年度", aliases: &["年份"], required: true },
+    Field { key: "honour", header: "荣誉", aliases: &["荣誉名称", "称号"], required: true },
+    Field { key: "scope", header: "授予机关", aliases: &["范围", "评比范围"], required: true },
+    Field { key: "place", header: "位次", aliases: &["名次", "排名"], required: false },
+    Field { key: "item", header: "事项", aliases: &["评比事项"], required: false },
+    Field { key: "subject", header: "分组", aliases: &[], required: false },
+];
+
+/// Honours as offices list them: a 位次 (第1位 → a rank of 荣誉; 前三甲 → among the first of
+/// 荣誉), else a list (百强区, 十强县: 进入) or a rating (优秀单位: 被评为) of the 事项.
+fn honours(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String, u32>) -> Vec<Honour> {
+    let mut out = Vec::new();
+    let table = r.table;
+    for row in &table.rows {
+        let unit = match r.text(row, "unit", false) {
+            Some(_) => r.unit(ctx, row, "unit", true),
+            None => ctx.top_unit.map(str::to_string),
+        };
+        let year = r.year(row, "year");
+        if year.is_none() && cells::text(r.raw(row, "year")).is_none() {
+            r.error(row, "year", "必填，不能为空");
+        }
+        let honour = r.text(row, "honour", true);
+        let scope = r.text(row, "scope", true);
+        let item = r.text(row, "item", false).unwrap_or_default();
+        let subject = r.text(row, "subject", false).unwrap_or_default();
+        let place = r.text(row, "place", false).and_then(|t| {
+            taizhang_core::honour::parse_placement(&t).map_err(|e| r.error(row, "place", e.to_string())).ok()
+        });
+        let (Some(unit), Some(year), Some(honour), Some(scope)) = (unit, year, honour, scope) else { continue };
+        let (item, kind) = match place {
+            Some(kind) => (honour, kind),
+            None if honour.contains('强') => (item, HonourKind::List(honour)),
+            None => (item, HonourKind::Rating(honour)),
+        };
+        r.duplicate(seen, format!("{unit}|{year}|{scope}|{subject}|{item}|{}", kind.code()), row, "honour");
+        out.push(Honour { unit, year, scope, subject, item, kind });
+    }
+    out
 }
 
 pub const UNIT_FIELDS: &[Field] = &[

@@ -30,11 +30,21 @@ pub enum Kind {
     Tasks,
     /// The indicator catalogue itself: codes, names, aliases, units, phrasing.
     Catalogue,
+    /// Honours and rankings (争先进位).
+    Honours,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] =
-        [Kind::Units, Kind::Catalogue, Kind::Indicators, Kind::Targets, Kind::Projects, Kind::Progress, Kind::Tasks];
+    pub const ALL: [Kind; 8] = [
+        Kind::Units,
+        Kind::Catalogue,
+        Kind::Indicators,
+        Kind::Targets,
+        Kind::Projects,
+        Kind::Progress,
+        Kind::Tasks,
+        Kind::Honours,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -45,6 +55,7 @@ impl Kind {
             Kind::Progress => "progress",
             Kind::Tasks => "tasks",
             Kind::Catalogue => "catalogue",
+            Kind::Honours => "honours",
         }
     }
 
@@ -58,6 +69,7 @@ impl Kind {
             Kind::Progress => "进度",
             Kind::Tasks => "重点工作",
             Kind::Catalogue => "指标目录",
+            Kind::Honours => "荣誉",
         }
     }
 
@@ -70,6 +82,7 @@ impl Kind {
             Kind::Progress => import::PROGRESS_FIELDS,
             Kind::Tasks => import::TASK_FIELDS,
             Kind::Catalogue => import::CATALOGUE_FIELDS,
+            Kind::Honours => import::HONOUR_FIELDS,
         }
     }
 }
@@ -79,7 +92,7 @@ impl FromStr for Kind {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Kind::ALL.into_iter().find(|k| k.code() == s.trim() || k.sheet_name() == s.trim()).ok_or_else(|| {
             ImportError::File(format!(
-                "数据类别“{s}”无法识别：应为 units、catalogue、indicators、targets、projects、progress 或 tasks"
+                "数据类别“{s}”无法识别：应为 units、catalogue、indicators、targets、projects、progress、tasks 或 honours"
             ))
         })
     }

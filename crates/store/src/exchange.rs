@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use taizhang_core::batch::{Batch, ChangeSummary};
+use taizhang_core::honour::Honour;
 use taizhang_core::indicator::{Indicator, IndicatorValue, Target};
 use taizhang_core::org::OrgUnit;
 use taizhang_core::period::Period;
@@ -55,6 +56,7 @@ enum Step {
     Targets(Vec<Target>),
     Tasks(Vec<KeyTask>),
     Indicators(Vec<Indicator>),
+    Honours(Vec<Honour>),
 }
 
 impl std::fmt::Debug for Prepared {
@@ -65,6 +67,7 @@ impl std::fmt::Debug for Prepared {
             Step::Targets(t) => ("targets", t.len()),
             Step::Tasks(t) => ("tasks", t.len()),
             Step::Indicators(i) => ("indicators", i.len()),
+            Step::Honours(h) => ("honours", h.len()),
         };
         write!(f, "Prepared({n} {what})")
     }
@@ -180,6 +183,11 @@ impl Writer {
             Step::Indicators(indicators) => {
                 for i in &indicators {
                     tx.upsert_indicator(i).await?;
+                }
+            }
+            Step::Honours(honours) => {
+                for h in &honours {
+                    tx.upsert_honour(h).await?;
                 }
             }
         }
@@ -396,6 +404,30 @@ impl Classifier {
                     }
                 }
                 Prepared(Step::Indicators(write))
+            }
+            Batch::Honours(honours) => {
+                let mut stored: HashMap<(String, i32), Vec<Honour>> = HashMap::new();
+                let mut write = Vec::new();
+                for h in honours {
+                    let key = (h.unit.clone(), h.year);
+                    if !stored.contains_key(&key) {
+                        let held = store.honours(&h.unit, h.year, h.year).await?;
+                        stored.insert(key.clone(), held);
+                    }
+                    // The same record: unit, year, scope, group, item and kind (the place may change).
+                    let old = stored.get(&key).and_then(|held| {
+                        held.iter().find(|o| {
+                            o.scope == h.scope
+                                && o.subject == h.subject
+                                && o.item == h.item
+                                && o.kind.code() == h.kind.code()
+                        })
+                    });
+                    if summary.count(old, &h) {
+                        write.push(h);
+                    }
+                }
+                Prepared(Step::Honours(write))
             }
         })
     }

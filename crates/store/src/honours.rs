@@ -26,6 +26,33 @@ impl Tx {
 }
 
 impl Store {
+    /// The honours of a year in a unit's subtree (every unit when none), for export.
+    pub async fn honours_of_year(&self, year: i32, scope: Option<&str>) -> Result<Vec<taizhang_core::honour::Honour>> {
+        let q = crate::filter::Filtered::new(
+            "SELECT u.code AS unit, h.year, h.scope, h.subject, h.item, h.kind, h.result FROM honours h
+             JOIN org_units u ON u.id = h.unit_id WHERE h.year = $1",
+            vec![i64::from(year).into()],
+        )
+        .and_within("h.unit_id", scope)
+        .then("ORDER BY u.sort_order, u.id, h.id");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(taizhang_core::honour::Honour {
+                    unit: r.try_get("unit")?,
+                    year,
+                    scope: r.try_get("scope")?,
+                    subject: r.try_get("subject")?,
+                    item: r.try_get("item")?,
+                    kind: taizhang_core::honour::HonourKind::from_parts(
+                        &r.try_get::<String, _>("kind")?,
+                        &r.try_get::<String, _>("result")?,
+                    )?,
+                })
+            })
+            .collect()
+    }
+
     /// A unit's honours of the years `from..=to`, in the order they were recorded.
     pub async fn honours(&self, unit: &str, from: i32, to: i32) -> Result<Vec<taizhang_core::honour::Honour>> {
         let q = sqlx::query(
