@@ -123,11 +123,11 @@ pub async fn export(acting: &Acting<'_>, args: ExportArgs<'_>) -> Result<(), Cli
         };
         let units = acting.tree();
         let records = acting.project_records(Some(year), unit).await?;
+        // As of the month: each project's latest report of the year up to it (rows come oldest first).
         let mut progress: HashMap<String, _> = acting
             .progress_rows(year, Some(period.month_of_year()), unit)
             .await?
             .into_iter()
-            .filter(|p| p.period == period)
             .map(|p| (p.project.clone(), p))
             .collect();
         let lines: Vec<LedgerLine> = records

@@ -733,6 +733,19 @@ fn templates_and_the_ledger_open_in_a_reader() {
     assert_eq!(subtotals, 6, "one 小计 per category");
     let missing = taizhang(&db, &["export", "ledger", "--out", ledger.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("--period"));
+
+    // As of June 2018, which nobody has reported yet: May's totals carried, each row marked.
+    let total_of = |period: &str| {
+        let path = dir.path().join(format!("ledger-{period}.xlsx"));
+        ok(taizhang(&db, &["export", "ledger", "--period", period, "--year", "2018", "--out", path.to_str().unwrap()]));
+        let rows = cells(&path);
+        (rows.iter().find(|r| r[1] == "合计").unwrap()[13].clone(), rows)
+    };
+    let (may, _) = total_of("2018-05");
+    let (june, rows) = total_of("2018-06");
+    assert_eq!(june, may, "a month nobody reported is never zero");
+    let carried = rows.iter().find(|r| r[18].starts_with("（6月未报，按1-5月累计计）")).expect("a carried row");
+    assert_eq!(carried[12], "", "no month figure for a month not reported");
 }
 
 /// A progress sheet of `projects` new projects × 12 months of 2018 (many chunks of the

@@ -276,7 +276,26 @@ pub struct LedgerLine {
     pub project: Project,
     pub unit_name: String,
     pub planned_wan: Option<Decimal>,
+    /// The project's latest report of the year up to the ledger's month (the as-of rule): a
+    /// month it did not report carries this one, marked 未报.
     pub progress: Option<MonthlyProgress>,
+}
+
+impl LedgerLine {
+    /// The report of the ledger's month itself, when there is one.
+    fn of_month(&self, period: Period) -> Option<&MonthlyProgress> {
+        self.progress.as_ref().filter(|g| g.period == period)
+    }
+
+    /// "（9月未报，按1-8月累计计）" or "（9月未报）" for a month the project did not report.
+    fn missing_note(&self, period: Period) -> Option<String> {
+        let m = period.month_of_year();
+        match &self.progress {
+            Some(g) if g.period == period => None,
+            Some(g) => Some(format!("（{m}月未报，按{}累计计）", taizhang_core::lights::span(g.period))),
+            None => Some(format!("（{m}月未报）")),
+        }
+    }
 }
 
 pub const LEDGER_HEADERS: [&str; 19] = [
@@ -361,13 +380,17 @@ pub fn ledger(title: &str, period: Period, lines: &[LedgerLine]) -> Result<Vec<u
                 text(&p.responsibility.lead_leader),
                 text(&p.responsibility.person),
                 number(l.planned_wan),
-                number(g.and_then(|g| g.month_wan)),
+                number(l.of_month(period).and_then(|g| g.month_wan)),
                 number(ytd),
                 number(ytd.zip(l.planned_wan).and_then(|(y, p)| completion_pct(y, p)).map(|x| x.round_dp(2))),
                 number(since_start),
                 number(since_start.and_then(|s| completion_pct(s, p.total_investment_wan)).map(|x| x.round_dp(2))),
                 text(g.map(|g| g.image_progress.clone()).unwrap_or_default()),
-                text(g.map(|g| g.problems.clone()).unwrap_or_default()),
+                text(format!(
+                    "{}{}",
+                    l.missing_note(period).unwrap_or_default(),
+                    g.map(|g| g.problems.clone()).unwrap_or_default()
+                )),
             ];
             for (c, v) in cells.iter().enumerate() {
                 let f = match c {
@@ -377,7 +400,7 @@ pub fn ledger(title: &str, period: Period, lines: &[LedgerLine]) -> Result<Vec<u
                 };
                 write_cell(ws, row, c as u16, v, f)?;
             }
-            sub.add(l);
+            sub.add(l, period);
             row += 1;
         }
         sub.write(ws, row, &format!("{category}小计"), &total_text, &total_money)?;
@@ -399,12 +422,12 @@ struct Totals {
 }
 
 impl Totals {
-    fn add(&mut self, l: &LedgerLine) {
+    fn add(&mut self, l: &LedgerLine, period: Period) {
         self.count += 1;
         self.total += l.project.total_investment_wan;
         self.planned += l.planned_wan.unwrap_or_default();
+        self.month += l.of_month(period).and_then(|g| g.month_wan).unwrap_or_default();
         if let Some(g) = &l.progress {
-            self.month += g.month_wan.unwrap_or_default();
             self.ytd += g.ytd_wan;
             self.since_start += g.since_start_wan.unwrap_or_default();
         }
