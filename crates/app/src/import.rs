@@ -91,6 +91,10 @@ pub struct Imported {
     pub rows: usize,
     pub summary: ChangeSummary,
     pub warnings: Vec<String>,
+    /// 数据核对 of the figures imported (indicators): flags for a person to look at.
+    pub flags: Vec<taizhang_core::consistency::Flag>,
+    /// The indicator figures the file held: (indicator code, year).
+    figures: std::collections::BTreeSet<(String, i32)>,
 }
 
 /// What to import: the whole file's bytes (the size limit applies) and where its rows go.
@@ -147,13 +151,23 @@ async fn import_workbook(
     });
     let loaded = ImportContext::load(store, kind, year, rules).await?;
     let mut parser = Parser::new(kind, loaded.context());
-    let mut imported = Imported { sheet: String::new(), rows: 0, summary: ChangeSummary::default(), warnings: vec![] };
+    let mut imported = Imported {
+        sheet: String::new(),
+        rows: 0,
+        summary: ChangeSummary::default(),
+        warnings: vec![],
+        flags: vec![],
+        figures: Default::default(),
+    };
     while let Some(chunk) = chunks.recv().await {
         imported.sheet.clone_from(&chunk.sheet);
         imported.rows += chunk.rows.len();
         imported.warnings.extend(chunk.warnings.iter().cloned());
         on_rows(imported.rows);
         let batch = parser.feed(&chunk);
+        if let Batch::Values(values) = &batch {
+            imported.figures.extend(values.iter().map(|v| (v.indicator.clone(), v.period.year())));
+        }
         tracing::debug!(rows = imported.rows, elapsed = ?started.elapsed(), "chunk checked");
         // Once a row is wrong nothing will be kept: the rest is only checked.
         if !parser.has_errors() && send_batch.send(batch).await.is_err() {
@@ -224,7 +238,26 @@ impl Acting<'_> {
         on_rows: &(dyn Fn(usize) + Sync),
     ) -> Result<Imported, WorkbookError> {
         self.allow_top(Action::ManageLedger)?;
-        import_workbook(self.store, &self.actor.username, &self.config.rules, request, on_rows).await
+        let dry_run = request.dry_run;
+        let mut imported =
+            import_workbook(self.store, &self.actor.username, &self.config.rules, request, on_rows).await?;
+        if dry_run {
+            return Ok(imported);
+        }
+        // The imported figures' 数据核对, so the office sees at once what does not agree.
+        let catalogue = self.store.catalogue().await?;
+        let years: std::collections::BTreeSet<i32> = imported.figures.iter().map(|(_, y)| *y).collect();
+        for year in years {
+            let names: Vec<&str> = imported
+                .figures
+                .iter()
+                .filter(|(_, y)| *y == year)
+                .filter_map(|(code, _)| catalogue.find(code).map(|i| i.name.as_str()))
+                .collect();
+            let flags = self.data_flags(year, None).await?;
+            imported.flags.extend(flags.into_iter().filter(|f| names.contains(&f.indicator.as_str())));
+        }
+        Ok(imported)
     }
 
     /// A unit's progress workbook as drafts of a round: every row checked as an import is,

@@ -74,6 +74,9 @@ pub async fn import(acting: &Acting<'_>, args: ImportArgs<'_>) -> Result<(), Cli
     }
     let verb = if args.dry_run { "试运行（未写入）" } else { "已导入" };
     say!("{verb} {name} 工作表“{}”{}行：{}", done.sheet, done.rows, done.summary);
+    for f in &done.flags {
+        say!("数据核对\t{}\t{}（{}）：{}", f.period.label_zh(false), f.indicator, f.unit, f.message);
+    }
     Ok(())
 }
 

@@ -1027,13 +1027,21 @@ fn a_revised_figure_keeps_its_history_and_a_blank_cell_changes_nothing() {
     let history = ok(taizhang(&db, &["history", "社会消费品零售总额", "--period", "2018"]));
     assert!(history.lines().nth(4).unwrap().ends_with("\t470亿元\t\t最终核实，全社会\t区统计局"), "{history}");
 
+    // A revision beyond 5 % is written, and flagged for a person to look at.
+    let revised = sheet("revised.xlsx", N(400.0), Empty, "修订");
+    let out = ok(taizhang(&db, &["import", "indicators", revised.to_str().unwrap()]));
+    assert!(
+        out.contains("数据核对\t2018年\t社会消费品零售总额（二七区）：社会消费品零售总额由470亿元修订为400亿元"),
+        "{out}"
+    );
+
     // An unknown status word is a located error, and nothing is written.
     let bad = sheet("bad.xlsx", N(1.0), Empty, "估计数");
     let out = taizhang(&db, &["import", "indicators", bad.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("指标!R2 数据状态=\"估计数\": 数据状态“估计数”无法识别"), "{err}");
     let history = ok(taizhang(&db, &["history", "社会消费品零售总额", "--period", "2018"]));
-    assert!(history.starts_with("社会消费品零售总额（二七区）数据版本3个"), "{history}");
+    assert!(history.starts_with("社会消费品零售总额（二七区）数据版本4个"), "{history}");
 }
 
 #[test]

@@ -225,6 +225,12 @@ pub async fn admin_import(
             for warning in &done.warnings {
                 page.notice("warn", format!("提示：{warning}"));
             }
+            for f in &done.flags {
+                page.notice(
+                    "warn",
+                    format!("数据核对：{}（{}，{}）{}", f.indicator, f.unit, f.period.label_zh(false), f.message),
+                );
+            }
             page.push(Block::Links(vec![("/admin".into(), "返回管理".into())]));
             Ok(render(&page))
         }
