@@ -11,7 +11,7 @@ use taizhang_core::lights::{Light, Warning};
 use taizhang_core::period::Period;
 use taizhang_core::project::{Date, completion_pct};
 use taizhang_core::supervision::OrderState;
-use taizhang_core::workflow::{Form, UnitStanding};
+use taizhang_core::workflow::{Form, UnitStanding, reported_units};
 use taizhang_store::{FLAG_OVER_100M, Group};
 
 use crate::{Acting, Error, Result};
@@ -118,13 +118,13 @@ impl Acting<'_> {
             return Ok(Coverage::NoRound);
         };
         let standings = self.round_status(&round, today).await?;
-        let owing: Vec<&UnitStanding> = standings.iter().filter(|u| u.owed > 0).collect();
-        let reported = owing.iter().filter(|u| u.sent >= u.owed).count();
-        if today <= round.due && reported < owing.len() {
-            return Ok(Coverage::Open { reported, owing: owing.len() });
+        let (reported, owing) = reported_units(&standings);
+        if today <= round.due && reported < owing {
+            return Ok(Coverage::Open { reported, owing });
         }
-        let names =
-            |keep: &dyn Fn(&UnitStanding) -> bool| owing.iter().filter(|u| keep(u)).map(|u| u.name.clone()).collect();
+        let names = |keep: &dyn Fn(&UnitStanding) -> bool| {
+            standings.iter().filter(|u| u.owed > 0 && keep(u)).map(|u| u.name.clone()).collect()
+        };
         Ok(Coverage::Due { missing: names(&|u| u.sent < u.owed), late: names(&|u| u.late) })
     }
 

@@ -10,7 +10,7 @@ use taizhang_core::period::Period;
 use taizhang_core::plan::{KeyTask, Milestone, PlanNode};
 use taizhang_core::project::{Date, MonthlyProgress, Problem, Project, YearPlan};
 use taizhang_core::report::AnnualInput;
-use taizhang_core::workflow::{Form, RoundStatus};
+use taizhang_core::workflow::{Form, RoundStatus, reported_units};
 use taizhang_core::world::ProjectRecord;
 
 use crate::{Acting, Error, LedgerCounts, Result};
@@ -107,11 +107,7 @@ impl Acting<'_> {
         let month = period.closing_month();
         let (reported, owing) = match self.store.round(month, Form::ProjectProgress).await? {
             Some(round) if round.status == RoundStatus::Closed => return Ok(String::new()),
-            Some(round) => {
-                let standings = self.round_status(&round, today).await?;
-                let owing: Vec<_> = standings.iter().filter(|u| u.owed > 0).collect();
-                (owing.iter().filter(|u| u.sent >= u.owed).count(), owing.len())
-            }
+            Some(round) => reported_units(&self.round_status(&round, today).await?),
             None => self
                 .store
                 .month_coverage(month.year())

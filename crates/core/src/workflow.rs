@@ -155,6 +155,14 @@ pub struct UnitStanding {
     pub late: bool,
 }
 
+/// Of the units that owe something in a round, how many have reported all of it, and how
+/// many owe: (reported, owing).
+pub fn reported_units(standings: &[UnitStanding]) -> (usize, usize) {
+    let owing = standings.iter().filter(|u| u.owed > 0);
+    let reported = owing.clone().filter(|u| u.sent >= u.owed).count();
+    (reported, owing.count())
+}
+
 /// A transition of a record, as the audit trail shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transition {
