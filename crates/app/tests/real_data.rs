@@ -219,4 +219,9 @@ async fn figures_that_do_not_agree_are_flagged_not_refused() {
     assert!(flags.iter().any(|f| f.contains("由474亿元修订为430亿元（-9.28%，超过5%）")), "{flags:#?}");
     // Flags, not refusals: every figure is stored.
     assert!(admin.value("GDP", "erqi", august).await.unwrap().is_some());
+    // A year with figures only through August speaks of 1-8月.
+    let catalogue = admin.catalogue().await.unwrap();
+    let annual = annual_summary(&catalogue, &admin.annual_input(&catalogue, "erqi", 2018).await.unwrap()).text();
+    assert!(annual.contains("1-8月地区生产总值完成622.2亿元"), "{annual}");
+    assert!(!annual.contains("全年地区生产总值"), "{annual}");
 }

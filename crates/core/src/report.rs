@@ -26,6 +26,8 @@ pub struct Figure {
     pub caliber: Option<Caliber>,
     pub price_basis: Option<PriceBasis>,
     pub published: Published,
+    /// A flow figure of part of the year: the month it runs to ("1-9月…同比增长").
+    pub through: Option<Period>,
 }
 
 impl Figure {
@@ -40,6 +42,7 @@ impl Figure {
             caliber: v.caliber,
             price_basis: v.price_basis,
             published: v.published.clone(),
+            through: None,
         }
     }
 }
@@ -323,7 +326,9 @@ pub fn clause(indicator: &Indicator, figure: &Figure) -> Option<String> {
         if figure.caliber == Some(Caliber::Comparable) {
             words.push_str("同口径");
         }
-        words.push_str(&growth_phrase(&p.growth_word, g, figure.published.growth_decimals));
+        // Part of a year is compared with the same months of the last: 同比增长.
+        let word = if figure.through.is_some() && p.growth_word == "增长" { "同比增长" } else { &p.growth_word };
+        words.push_str(&growth_phrase(word, g, figure.published.growth_decimals));
         match figure.price_basis {
             Some(PriceBasis::Comparable) => format!("按可比价格计算，{words}"),
             Some(PriceBasis::Current) => format!("按现价计算，{words}"),
@@ -335,11 +340,12 @@ pub fn clause(indicator: &Indicator, figure: &Figure) -> Option<String> {
             p.clause.replace("{phrase}", &phrase).replace("{value}", &level_text(indicator, v, &figure.published));
         if figure.rolled_up { format!("{text}（下级单位汇总）") } else { text }
     });
+    let span = figure.through.map(crate::lights::span).unwrap_or_default();
     match (level, growth) {
-        (Some(l), Some(g)) => Some(format!("{l}，{g}")),
-        (Some(l), None) => Some(l),
+        (Some(l), Some(g)) => Some(format!("{span}{l}，{g}")),
+        (Some(l), None) => Some(format!("{span}{l}")),
         // Without a level the basis runs on: "地区生产总值按可比价格计算增长9.3%".
-        (None, Some(g)) => Some(format!("{phrase}{}", g.replacen('，', "", 1))),
+        (None, Some(g)) => Some(format!("{span}{phrase}{}", g.replacen('，', "", 1))),
         (None, None) => None,
     }
 }
@@ -391,9 +397,13 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
                 Some(format!("{}个{noun}已开工{}个，完成投资{}", c.count, c.started, money_wan(c.completed_wan)))
             })
             .collect();
+        let category_clauses_empty = category_clauses.is_empty();
         let all: Vec<String> = category_clauses.into_iter().chain(clauses).collect();
         if !all.is_empty() {
-            let lead = section.lead.replace("{whole}", whole);
+            // "全年" never opens figures of part of the year: those say their months.
+            let partial_first = category_clauses_empty && figures.first().is_some_and(|(_, f)| f.through.is_some());
+            let lead = if partial_first { section.lead.replace("全年", "") } else { section.lead.clone() };
+            let lead = lead.replace("{whole}", whole);
             let opening = shared.map(|v| format!("{}，", v.lead())).unwrap_or_default();
             paragraphs.push(format!("{opening}{lead}{}。", all.join(&section.joiner)));
         }
@@ -613,6 +623,23 @@ mod tests {
             "一般公共预算收入完成29.4亿元，与上年持平"
         );
         assert_eq!(clause(revenue, &figure("GPBR", None, Some("-3.20"))).unwrap(), "一般公共预算收入下降3.2%");
+    }
+
+    #[test]
+    fn figures_of_part_of_a_year_say_their_months_never_the_whole_year() {
+        let c = Catalogue::standard().unwrap();
+        let partial = |f: Figure| Figure { through: Some(Period::Month(2018, 9)), ..f };
+        let text = annual_summary(
+            &c,
+            &input(vec![
+                partial(figure("FAI", Some("30000000000"), Some("9.5"))),
+                figure("GPBR", Some("2940000000"), Some("8.5")),
+            ]),
+        )
+        .text();
+        assert_eq!(text, "全年一般公共预算收入完成29.4亿元，增长8.5%；1-9月固定资产投资完成300亿元，同比增长9.5%。");
+        let only = annual_summary(&c, &input(vec![partial(figure("GDP", Some("40000000000"), Some("8")))])).text();
+        assert_eq!(only, "1-9月地区生产总值完成400亿元，同比增长8%。");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 use sqlx::{AssertSqlSafe, Row};
-use taizhang_core::indicator::{Aggregation, Catalogue};
+use taizhang_core::indicator::{Aggregation, Catalogue, Temporal};
 use taizhang_core::period::Period;
 use taizhang_core::plan::PlanKind;
 use taizhang_core::project::{Nature, completion_pct, lag_pp};
@@ -131,6 +131,25 @@ impl Store {
                     break;
                 }
             }
+        }
+        // A flow figure the year does not have yet: its latest month, said as 1-9月.
+        let sql = format!(
+            "{} WHERE u.code = $1 AND v.year = $2 AND v.period LIKE $3 ORDER BY i.code, v.period DESC",
+            crate::values::VALUE_SELECT
+        );
+        let months = sqlx::query(AssertSqlSafe(sql))
+            .bind(unit)
+            .bind(i64::from(year))
+            .bind(format!("{year}-%"))
+            .fetch_all(&self.pool)
+            .await?;
+        for r in months {
+            let value = crate::values::value_from_row(&r)?;
+            let flow = catalogue.find(&value.indicator).is_some_and(|i| i.temporal == Temporal::Flow);
+            if !flow || figures.iter().any(|f| f.indicator == value.indicator) {
+                continue;
+            }
+            figures.push(Figure { through: Some(value.period), ..Figure::of(&value) });
         }
         Ok(figures)
     }
