@@ -108,13 +108,7 @@ impl Acting<'_> {
         let (reported, owing) = match self.store.round(month, Form::ProjectProgress).await? {
             Some(round) if round.status == RoundStatus::Closed => return Ok(String::new()),
             Some(round) => reported_units(&self.round_status(&round, today).await?),
-            None => self
-                .store
-                .month_coverage(month.year())
-                .await?
-                .into_iter()
-                .find(|(p, _, _)| *p == month)
-                .map_or((0, 0), |(_, r, o)| (r, o)),
+            None => self.store.month_reporting(month).await?,
         };
         Ok(if reported < owing {
             format!("（填报中，已报{reported}/{owing}个单位）")

@@ -53,6 +53,26 @@ impl Store {
         Ok(row.try_get::<Option<String>, _>(0)?.map(|p| p.parse()).transpose()?)
     }
 
+    /// Of the units that owe progress in a month's year (a project with a plan), how many
+    /// reported something for that month, and how many owe: (reported, owing).
+    pub async fn month_reporting(&self, month: Period) -> Result<(usize, usize)> {
+        let year = i64::from(month.year());
+        let row = sqlx::query(
+            "SELECT
+                 (SELECT COUNT(DISTINCT p.unit_id) FROM project_progress g JOIN projects p ON p.id = g.project_id
+                  JOIN project_year_plans y ON y.project_id = g.project_id AND y.year = g.year
+                  WHERE g.year = $1 AND g.month = $2),
+                 (SELECT COUNT(DISTINCT p.unit_id) FROM project_year_plans y JOIN projects p ON p.id = y.project_id
+                  WHERE y.year = $1)",
+        )
+        .bind(year)
+        .bind(i64::from(month.month_of_year()))
+        .fetch_one(&self.pool)
+        .await?;
+        let count = |i: usize| -> Result<usize> { Ok(usize::try_from(row.try_get::<i64, _>(i)?).unwrap_or_default()) };
+        Ok((count(0)?, count(1)?))
+    }
+
     /// The months of `year` with progress in the ledger, each with how many of the units that
     /// owe progress that year (a project with a plan) reported something for it, and how many
     /// owe: (month, reported, owing), oldest first.

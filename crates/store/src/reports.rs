@@ -27,13 +27,15 @@ pub const FLAG_OVER_100M: &str = "亿元以上";
 
 /// `g`: each project's latest progress row of year `$2` up to the month keyed `{upto}` —
 /// the as-of rule. A month a project did not report carries its last 累计 forward (never
-/// zero); `g.period` tells the carried rows from the reported ones. One grouped scan of
-/// the year's rows, not a lookup per project.
+/// zero); `g.period` tells the carried rows from the reported ones. Each project's row is
+/// found by a short backward walk of the primary key (project, period) from `{upto}` to
+/// January, so only the projects in scope are read, never the year's every row.
 pub(crate) fn as_of_progress(upto: &str) -> String {
     format!(
-        "LEFT JOIN (SELECT project_id, MAX(period) AS period FROM project_progress
-             WHERE year = $2 AND period <= {upto} GROUP BY project_id) latest ON latest.project_id = p.id
-         LEFT JOIN project_progress g ON g.project_id = latest.project_id AND g.period = latest.period"
+        "LEFT JOIN project_progress g ON g.project_id = p.id AND g.period = (
+             SELECT g2.period FROM project_progress g2 WHERE g2.project_id = p.id
+                 AND g2.period <= {upto} AND g2.period >= CAST($2 AS TEXT) || '-01'
+             ORDER BY g2.period DESC LIMIT 1)"
     )
 }
 
