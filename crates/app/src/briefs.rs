@@ -12,7 +12,7 @@ use taizhang_core::period::Period;
 use taizhang_core::project::{Date, completion_pct};
 use taizhang_core::supervision::OrderState;
 use taizhang_core::workflow::{Form, UnitStanding, reported_units};
-use taizhang_store::{FLAG_OVER_100M, Group};
+use taizhang_store::{FLAG_OVER_100M, TotalsSet};
 
 use crate::{Acting, Error, Result};
 
@@ -21,8 +21,9 @@ use crate::{Acting, Error, Result};
 pub type AssessmentInput = (Vec<(String, String)>, HashMap<(String, String), Measure>);
 
 impl Acting<'_> {
-    async fn totals(&self, scope: &str, period: Period, group: Group, flag: Option<&str>) -> Result<Vec<Totals>> {
-        Ok(self.store.investment_totals(scope, period, group, flag).await?)
+    /// Totals of a scope as of a period, all and flagged 亿元以上, by category and by unit.
+    async fn totals(&self, scope: &str, period: Period) -> Result<TotalsSet> {
+        Ok(self.store.investment_totals(scope, period, FLAG_OVER_100M).await?)
     }
 
     /// Everything the monthly 调度通报 of a unit says for `period`, as on `today`.
@@ -52,12 +53,9 @@ impl Acting<'_> {
     ) -> Result<BriefingInput> {
         self.allow(Action::Read, scope)?;
         let top = self.tree.get(scope).ok_or_else(|| Error::not_found("单位", scope))?.clone();
-        let all =
-            self.totals(scope, period, Group::All("重点项目"), None).await?.into_iter().next().unwrap_or_default();
-        let over_100m =
-            self.totals(scope, period, Group::All("亿元以上项目"), Some(FLAG_OVER_100M)).await?.into_iter().next();
-        let by_category = self.totals(scope, period, Group::Category, None).await?;
-        let by_unit = self.totals(scope, period, Group::Unit, None).await?;
+        let TotalsSet { mut all, flagged, by_category, by_unit } = self.totals(scope, period).await?;
+        all.label = "重点项目".into();
+        let over_100m = flagged.map(|t| Totals { label: "亿元以上项目".into(), ..t });
 
         let starts = self.store.starts_due(scope, period).await?;
         let started = starts.iter().filter(|s| s.started).count() as u64;
@@ -165,9 +163,9 @@ impl Acting<'_> {
             for (unit, _) in &units {
                 let m = match &source {
                     Source::ProjectCompletion => {
-                        let t = self.totals(unit, period, Group::All(""), None).await?.into_iter().next();
+                        let t = self.totals(unit, period).await?.all;
                         Measure {
-                            value: t.and_then(|t| completion_pct(t.ytd_wan, t.planned_wan)).map(|p| p.round_dp(2)),
+                            value: completion_pct(t.ytd_wan, t.planned_wan).map(|p| p.round_dp(2)),
                             ..Measure::default()
                         }
                     }

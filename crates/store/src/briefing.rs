@@ -8,17 +8,18 @@ use taizhang_core::period::Period;
 use taizhang_core::project::{Date, completion_pct};
 use taizhang_core::quantity::from_scaled;
 
-use crate::filter::Filtered;
-use crate::reports::{SUBTREE, as_of_progress, started_by};
+use crate::reports::{SUBTREE, started_by};
 use crate::{Result, Store};
 
-/// How project totals are grouped.
-#[derive(Debug, Clone, Copy)]
-pub enum Group {
-    /// One row, with this label.
-    All(&'static str),
-    Category,
-    Unit,
+/// Project totals of a scope at a month: all of them, those flagged, by category and by
+/// responsible unit.
+#[derive(Debug, Clone, Default)]
+pub struct TotalsSet {
+    pub all: Totals,
+    /// The projects carrying the flag asked for, when there are any.
+    pub flagged: Option<Totals>,
+    pub by_category: Vec<Totals>,
+    pub by_unit: Vec<Totals>,
 }
 
 /// A 新开工 project due to have started by a period, and whether it has.
@@ -30,60 +31,62 @@ pub struct StartDue {
 
 impl Store {
     /// Plan, month and year-to-date totals of the projects with a plan in the period's year,
-    /// at the period's month, in a unit's subtree (`flag`: only projects so flagged).
-    pub async fn investment_totals(
-        &self,
-        scope: &str,
-        period: Period,
-        group: Group,
-        flag: Option<&str>,
-    ) -> Result<Vec<Totals>> {
-        let (label, group_by) = match group {
-            Group::All(label) => (format!("'{label}'"), ""),
-            Group::Category => ("p.category".to_string(), "GROUP BY p.category ORDER BY p.category"),
-            Group::Unit => ("u.name".to_string(), "GROUP BY u.name ORDER BY u.name"),
-        };
-        let q = Filtered::new(
-            format!(
-                "{SUBTREE}
-                 SELECT {label} AS label, COUNT(*) AS n, CAST(SUM(y.planned_e4) AS BIGINT) AS planned,
-                     CAST(SUM(CASE WHEN g.period = $3 THEN COALESCE(g.month_e4, 0) ELSE 0 END) AS BIGINT) AS month,
-                     CAST(SUM(COALESCE(g.ytd_e4, 0)) AS BIGINT) AS ytd,
-                     SUM(CASE WHEN g.period = $3 THEN 0 ELSE 1 END) AS carried
+    /// as of the period's month, in a unit's subtree: all, those flagged `flag`, by category
+    /// and by unit — one pass over the projects (the as-of rows found once, materialized),
+    /// grouped four ways.
+    pub async fn investment_totals(&self, scope: &str, period: Period, flag: &str) -> Result<TotalsSet> {
+        let sums = "COUNT(*) AS n, CAST(SUM(planned) AS BIGINT) AS planned, CAST(SUM(month) AS BIGINT) AS month,
+                 CAST(SUM(ytd) AS BIGINT) AS ytd, SUM(carried) AS carried";
+        let sql = format!(
+            "{SUBTREE},
+             asof AS MATERIALIZED (
+                 SELECT p.category AS category, u.name AS unit_name, y.planned_e4 AS planned,
+                     CASE WHEN g.period = $3 THEN COALESCE(g.month_e4, 0) ELSE 0 END AS month,
+                     COALESCE(g.ytd_e4, 0) AS ytd, CASE WHEN g.period = $3 THEN 0 ELSE 1 END AS carried,
+                     CASE WHEN EXISTS (SELECT 1 FROM project_flags f WHERE f.project_id = p.id AND f.flag = $4)
+                         THEN 1 ELSE 0 END AS flagged
                  FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
                  JOIN org_units u ON u.id = p.unit_id
                  {as_of}
-                 WHERE y.year = $2",
-                as_of = as_of_progress("$3")
-            ),
-            vec![scope.into(), i64::from(period.year()).into(), period.closing_month().key().into()],
-        )
-        .and("EXISTS (SELECT 1 FROM project_flags f WHERE f.project_id = p.id AND f.flag = {})", flag)
-        .then(group_by);
-        let rows = q.query().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                let n: i64 = r.try_get("n")?;
-                let sum = |col: &str| -> Result<Decimal> {
-                    Ok(r.try_get::<Option<i64>, _>(col)?.map(from_scaled).unwrap_or_default())
-                };
-                Ok(Totals {
-                    label: r.try_get("label")?,
-                    projects: u64::try_from(n).unwrap_or_default(),
-                    planned_wan: sum("planned")?,
-                    month_wan: sum("month")?,
-                    ytd_wan: sum("ytd")?,
-                    carried: u64::try_from(r.try_get::<Option<i64>, _>("carried")?.unwrap_or_default())
-                        .unwrap_or_default(),
-                })
-            })
-            .filter(|t: &Result<Totals>| t.as_ref().map_or(true, |t| t.projects > 0))
-            .collect::<Result<Vec<Totals>>>()
-            .map(|mut v| {
-                // Sorted here, not by the database's collation, so every backend agrees.
-                v.sort_by(|a, b| a.label.cmp(&b.label));
-                v
-            })
+                 WHERE y.year = $2)
+             SELECT 'all' AS grouping, '' AS label, {sums} FROM asof
+             UNION ALL SELECT 'flagged', '', {sums} FROM asof WHERE flagged = 1
+             UNION ALL SELECT 'category', category, {sums} FROM asof GROUP BY category
+             UNION ALL SELECT 'unit', unit_name, {sums} FROM asof GROUP BY unit_name",
+            as_of = self.backend.as_of_progress("$3")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(scope)
+            .bind(i64::from(period.year()))
+            .bind(period.closing_month().key())
+            .bind(flag)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut set = TotalsSet::default();
+        for r in &rows {
+            let n: i64 = r.try_get("n")?;
+            let sum = |col: &str| -> Result<Decimal> {
+                Ok(r.try_get::<Option<i64>, _>(col)?.map(from_scaled).unwrap_or_default())
+            };
+            let totals = Totals {
+                label: r.try_get("label")?,
+                projects: u64::try_from(n).unwrap_or_default(),
+                planned_wan: sum("planned")?,
+                month_wan: sum("month")?,
+                ytd_wan: sum("ytd")?,
+                carried: u64::try_from(r.try_get::<Option<i64>, _>("carried")?.unwrap_or_default()).unwrap_or_default(),
+            };
+            match r.try_get::<String, _>("grouping")?.as_str() {
+                "all" => set.all = totals,
+                "flagged" => set.flagged = Some(totals).filter(|t| t.projects > 0),
+                "category" => set.by_category.push(totals),
+                _ => set.by_unit.push(totals),
+            }
+        }
+        // Sorted here, not by the database's collation, so every backend agrees.
+        set.by_category.sort_by(|a, b| a.label.cmp(&b.label));
+        set.by_unit.sort_by(|a, b| a.label.cmp(&b.label));
+        Ok(set)
     }
 
     /// The 新开工 projects of `period`'s year in a unit's subtree planned to start by the
@@ -98,7 +101,7 @@ impl Store {
              WHERE y.year = $2 AND p.nature = '新开工' AND p.planned_start IS NOT NULL AND p.planned_start <= $3
              ORDER BY p.sample, p.code",
             started = started_by("$3"),
-            as_of = as_of_progress("$4")
+            as_of = self.backend.as_of_progress("$4")
         );
         let starts = sqlx::query(AssertSqlSafe(sql))
             .bind(scope)

@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 use sqlx::AnyPool;
 use taizhang_core::org::OrgTree;
 
-pub use briefing::{Group, StartDue};
+pub use briefing::{StartDue, TotalsSet};
 pub use bulk::{Ids, ProgressRow};
 pub use db::{Backend, DEFAULT_SLOW_STATEMENT, Redacted};
 pub use error::StoreError;

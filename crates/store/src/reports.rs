@@ -13,7 +13,6 @@ use taizhang_core::report::{
     TaskSummary,
 };
 
-use crate::briefing::Group;
 use crate::{Result, Store};
 
 /// `sub(id)`: the unit whose code is `$1` and every unit below it.
@@ -24,20 +23,6 @@ pub(crate) const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
 /// The flag that marks a flagship project, and the one for projects of 1亿元 and more.
 pub const FLAG_FLAGSHIP: &str = "出彩项目";
 pub const FLAG_OVER_100M: &str = "亿元以上";
-
-/// `g`: each project's latest progress row of year `$2` up to the month keyed `{upto}` —
-/// the as-of rule. A month a project did not report carries its last 累计 forward (never
-/// zero); `g.period` tells the carried rows from the reported ones. Each project's row is
-/// found by a short backward walk of the primary key (project, period) from `{upto}` to
-/// January, so only the projects in scope are read, never the year's every row.
-pub(crate) fn as_of_progress(upto: &str) -> String {
-    format!(
-        "LEFT JOIN project_progress g ON g.project_id = p.id AND g.period = (
-             SELECT g2.period FROM project_progress g2 WHERE g2.project_id = p.id
-                 AND g2.period <= {upto} AND g2.period >= CAST($2 AS TEXT) || '-01'
-             ORDER BY g2.period DESC LIMIT 1)"
-    )
-}
 
 /// Started by `{end}`: a start date on or before it, money spent by the as-of row, or a
 /// project already under construction (续建, 竣工) — never judged by one month's row alone.
@@ -191,7 +176,7 @@ impl Store {
              FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
              {as_of}
              WHERE y.year = $2",
-            as_of = as_of_progress("$5")
+            as_of = self.backend.as_of_progress("$5")
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(unit)
@@ -204,11 +189,9 @@ impl Store {
         let through = row.try_get::<Option<i64>, _>("through")?.and_then(|m| u8::try_from(m).ok());
         // Projects whose latest report is older than the latest month anyone reported.
         let carried = match through {
-            Some(m) => self.investment_totals(unit, Period::Month(year, m), Group::All(""), None).await?,
-            None => vec![],
-        }
-        .first()
-        .map_or(0, |t| t.carried);
+            Some(m) => self.investment_totals(unit, Period::Month(year, m), FLAG_OVER_100M).await?.all.carried,
+            None => 0,
+        };
         let named_sql = format!(
             "{SUBTREE}
              SELECT p.name FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
@@ -256,7 +239,7 @@ impl Store {
              JOIN project_flags f ON f.project_id = p.id AND f.flag = $3
              {as_of}
              WHERE y.year = $2 {nature} ORDER BY p.sample, p.id",
-            as_of = as_of_progress("$4")
+            as_of = self.backend.as_of_progress("$4")
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(unit)
@@ -293,7 +276,7 @@ impl Store {
              FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
              {as_of}
              WHERE y.year = $2 AND p.category = $3",
-            as_of = as_of_progress("$5")
+            as_of = self.backend.as_of_progress("$5")
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(unit)

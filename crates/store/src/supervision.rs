@@ -13,7 +13,7 @@ use taizhang_core::supervision::{Order, OrderState, ProblemLevel, ProblemRecord}
 use crate::filter::Arg;
 use crate::filter::Filtered;
 use crate::ledger::unit_id;
-use crate::reports::{SUBTREE, as_of_progress, started_by};
+use crate::reports::{SUBTREE, started_by};
 use crate::{Result, Store, StoreError, Tx};
 
 /// A project of the year as the light rules see it.
@@ -113,7 +113,7 @@ impl Store {
              ORDER BY p.code",
             // A month's end date and its key compare alike ('2018-09' < '2018-09-30' < '2018-10').
             started = started_by("$4"),
-            as_of = as_of_progress("$3")
+            as_of = self.backend.as_of_progress("$3")
         );
         let end = Date::end_of(period).to_string();
         let q = sqlx::query(AssertSqlSafe(sql))
