@@ -166,6 +166,7 @@ impl Acting<'_> {
                         let t = self.totals(unit, period).await?.all;
                         Measure {
                             value: completion_pct(t.ytd_wan, t.planned_wan).map(|p| p.round_dp(2)),
+                            carried: t.carried,
                             ..Measure::default()
                         }
                     }
@@ -181,6 +182,7 @@ impl Acting<'_> {
                             target: target.as_ref().and_then(|t| t.growth),
                             bound: target.as_ref().and_then(|t| t.bound),
                             worded: target.as_ref().is_some_and(|t| t.text.is_some()),
+                            ..Measure::default()
                         }
                     }
                     Source::Indicator(code) => {
@@ -195,6 +197,7 @@ impl Acting<'_> {
                                 target: Some(Decimal::ONE_HUNDRED),
                                 bound,
                                 worded,
+                                ..Measure::default()
                             },
                             None => {
                                 Measure { value: level.map(|v| v / ind.unit.factor()), worded, ..Measure::default() }

@@ -167,6 +167,8 @@ pub struct Measure {
     pub bound: Option<crate::indicator::Bound>,
     /// The target is in words: the criterion is scored by hand (its `scores`).
     pub worded: bool,
+    /// Projects whose month was not reported, counted at their last 累计 (the as-of rule).
+    pub carried: u64,
 }
 
 /// Points of one criterion for one unit, and how they came about.
@@ -304,6 +306,10 @@ pub fn score(
                     let p = rank_points(c, place);
                     (p, format!("实际{}，排名第{place}，得{}分", n(v), n(p)))
                 }
+            };
+            let derivation = match m.carried {
+                0 => derivation,
+                n => format!("{derivation}（其中{n}个项目本月未报，按最近一次报送数计）"),
             };
             s.points.push(Points { criterion: c.key.clone(), points, derivation });
         }

@@ -185,7 +185,7 @@ impl Store {
         let sent = sqlx::query(
             "SELECT u.code, e.subject, e.submitted_at FROM entries e JOIN org_units u ON u.id = e.unit_id
              WHERE e.round_id = $1 AND e.submitted_at IS NOT NULL
-                 AND (e.state IN ('submitted', 'approved', 'accepted') OR e.state = 'locked')",
+                 AND e.state IN ('submitted', 'approved', 'accepted', 'locked')",
         )
         .bind(round.id)
         .fetch_all(&self.pool)
