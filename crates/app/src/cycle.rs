@@ -288,6 +288,7 @@ impl Acting<'_> {
         Ok(out)
     }
 
+    /// Moves a unit's entries in states `from` (only the `subjects` named, when any are).
     async fn move_all(
         &self,
         round: &Round,
@@ -295,9 +296,17 @@ impl Acting<'_> {
         from: &[EntryState],
         event: Event,
         reason: &str,
+        subjects: &[String],
     ) -> Result<Vec<Entry>> {
-        let entries: Vec<Entry> =
-            self.entries(round, unit).await?.into_iter().filter(|e| from.contains(&e.state)).collect();
+        let entries: Vec<Entry> = self
+            .entries(round, unit)
+            .await?
+            .into_iter()
+            .filter(|e| from.contains(&e.state) && (subjects.is_empty() || subjects.contains(&e.subject)))
+            .collect();
+        if let Some(missing) = subjects.iter().find(|s| !entries.iter().any(|e| &e.subject == *s)) {
+            return Err(Error::Invalid(format!("记录“{missing}”不在可{}之列", event.label_zh())));
+        }
         if entries.is_empty() {
             return Err(Error::Invalid(format!("没有可{}的记录", event.label_zh())));
         }
@@ -316,20 +325,22 @@ impl Acting<'_> {
     #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, round = round.id, unit = %unit))]
     pub async fn approve(&self, round: &Round, unit: &str) -> Result<usize> {
         self.allow(Action::Approve, unit)?;
-        Ok(self.move_all(round, unit, &[EntryState::Submitted], Event::Approve, "").await?.len())
+        Ok(self.move_all(round, unit, &[EntryState::Submitted], Event::Approve, "", &[]).await?.len())
     }
 
     /// The district accepts the unit's approved entries: their figures enter the ledger.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, round = round.id, unit = %unit))]
     pub async fn accept(&self, round: &Round, unit: &str) -> Result<usize> {
         self.allow(Action::Accept, unit)?;
-        Ok(self.move_all(round, unit, &[EntryState::Approved], Event::Accept, "").await?.len())
+        Ok(self.move_all(round, unit, &[EntryState::Approved], Event::Accept, "", &[]).await?.len())
     }
 
     /// Returns a unit's entries for correction, with a reason: the unit leader returns what
     /// was submitted; the district, what the unit approved.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, round = round.id, unit = %unit))]
-    pub async fn return_entries(&self, round: &Round, unit: &str, reason: &str) -> Result<usize> {
+    /// Returns a unit's submitted records to it with a reason — the `subjects` named, or all
+    /// when none are — for the reporter to correct and submit again.
+    pub async fn return_entries(&self, round: &Round, unit: &str, reason: &str, subjects: &[String]) -> Result<usize> {
         self.allow(Action::Return, unit)?;
         if reason.trim().is_empty() {
             return Err(Error::Invalid("退回须写明原因".into()));
@@ -338,7 +349,7 @@ impl Acting<'_> {
             Role::UnitLeader => &[EntryState::Submitted],
             _ => &[EntryState::Submitted, EntryState::Approved],
         };
-        Ok(self.move_all(round, unit, from, Event::Return, reason).await?.len())
+        Ok(self.move_all(round, unit, from, Event::Return, reason, subjects).await?.len())
     }
 
     async fn write_accepted(&self, tx: &mut Tx, round: &Round, entries: &[Entry]) -> Result<()> {

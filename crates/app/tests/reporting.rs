@@ -153,10 +153,22 @@ async fn one_month_in_erqi() {
     fill(&hbj_reporter, &round, hbj, "0.05").await;
     hbj_reporter.submit(&round, hbj, &HashMap::new()).await.unwrap();
     as_user(&app, "erqi-hbj-leader").await.approve(&round, hbj).await.unwrap();
-    assert!(reviewer.return_entries(&round, hbj, " ").await.is_err(), "a return needs a reason");
-    reviewer.return_entries(&round, hbj, "凤湖生态休闲区形象进度未填写具体节点").await.unwrap();
+    let one = ["ZD2017-004".to_string()];
+    assert!(reviewer.return_entries(&round, hbj, " ", &one).await.is_err(), "a return needs a reason");
+    let stranger = ["ZD2018-001".to_string()];
+    assert!(reviewer.return_entries(&round, hbj, "x", &stranger).await.is_err(), "only the unit's own records");
+    // One record goes back, with its reason; the unit's other records stay where they were.
+    assert_eq!(reviewer.return_entries(&round, hbj, "凤湖生态休闲区形象进度未填写具体节点", &one).await.unwrap(), 1);
     let returned = hbj_reporter.entry(&round, hbj, "ZD2017-004").await.unwrap().unwrap();
     assert_eq!(returned.state, EntryState::Returned);
+    assert_eq!(returned.return_reason.as_deref(), Some("凤湖生态休闲区形象进度未填写具体节点"));
+    let others = hbj_reporter.entries(&round, hbj).await.unwrap();
+    assert!(
+        others
+            .iter()
+            .filter(|e| e.subject != "ZD2017-004")
+            .all(|e| e.state == EntryState::Approved && e.return_reason.is_none())
+    );
     let corrected = EntryFigures { text: "完成规划设计招标".into(), ..returned.figures.clone() };
     hbj_reporter.save_draft(&round, hbj, "ZD2017-004", &corrected, Some(returned.version)).await.unwrap();
     hbj_reporter.submit(&round, hbj, &HashMap::new()).await.unwrap();

@@ -220,6 +220,15 @@ enum RoundCommand {
         #[arg(long, default_value = "projects")]
         form: String,
     },
+    /// Reopen a closed round (admin, with a reason): its locked records go back to the units
+    Reopen {
+        #[arg(long)]
+        period: String,
+        #[arg(long, default_value = "projects")]
+        form: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -476,6 +485,16 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
                 }
                 RoundCommand::Close { period, form } => {
                     cycle::round_close(&acting, period.parse()?, form.parse()?).await?;
+                }
+                RoundCommand::Reopen { period, form, reason } => {
+                    let (period, form): (taizhang_core::period::Period, _) = (period.parse()?, form.parse()?);
+                    let round = acting.round(period, form).await?;
+                    acting.reopen_round(&round, reason).await?;
+                    say!(
+                        "已重新开放 {}{} 填报（{reason}），已锁定的记录退回各单位",
+                        period.label_zh(false),
+                        form.label_zh()
+                    );
                 }
             }
         }

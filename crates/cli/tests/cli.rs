@@ -301,6 +301,10 @@ fn the_reporting_cycle_runs_from_the_command_line_under_each_accounts_rights() {
 
     let closed = common::ok(taizhang(&db, &["round", "close", "--period", "2018-06"]));
     assert!(closed.contains("已关闭"), "{closed}");
+    let denied = taizhang(&db, &["--as", "zjj_reporter", "round", "reopen", "--period", "2018-06", "--reason", "补报"]);
+    assert!(!denied.status.success(), "only an admin reopens");
+    let reopened = common::ok(taizhang(&db, &["round", "reopen", "--period", "2018-06", "--reason", "统计口径调整"]));
+    assert!(reopened.contains("已重新开放") && reopened.contains("统计口径调整"), "{reopened}");
     let bad = taizhang(&db, &["round", "open", "--period", "2018年13月"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("2018年13月"));
 }

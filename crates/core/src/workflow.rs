@@ -138,6 +138,8 @@ pub struct Entry {
     pub explanation: String,
     /// The rule failures the 说明 answers, for reviewers.
     pub failures: String,
+    /// Why the record was last returned (退回原因), shown to the reporter while it is returned.
+    pub return_reason: Option<String>,
 }
 
 /// One unit's standing in a round.

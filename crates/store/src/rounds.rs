@@ -17,7 +17,9 @@ use crate::{Result, Store, StoreError, Tx};
 
 const ENTRY_COLUMNS: &str =
     "e.id, e.round_id, u.code AS unit_code, e.subject, e.state, e.version, e.month_e4, e.ytd_e4,
-    e.since_start_e4, e.value_e4, e.growth_e4, e.percent_e4, e.text, e.problems, e.explanation, e.failures";
+    e.since_start_e4, e.value_e4, e.growth_e4, e.percent_e4, e.text, e.problems, e.explanation, e.failures,
+    (SELECT ev.reason FROM entry_events ev WHERE ev.entry_id = e.id AND ev.to_state = 'returned'
+     ORDER BY ev.id DESC LIMIT 1) AS return_reason";
 
 const ROUND_COLUMNS: &str = "id, period, form, due_date, status";
 
@@ -42,6 +44,10 @@ fn entry_from_row(r: &sqlx::any::AnyRow) -> Result<Entry> {
         },
         explanation: r.try_get("explanation")?,
         failures: r.try_get("failures")?,
+        // Only a record that is returned now shows why.
+        return_reason: r
+            .try_get::<Option<String>, _>("return_reason")?
+            .filter(|_| r.try_get::<String, _>("state").is_ok_and(|s| s == EntryState::Returned.code())),
     })
 }
 

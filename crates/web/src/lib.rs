@@ -199,7 +199,8 @@ pub struct Health {
         api::entries,
         api::save_entry,
         api::submit,
-        api::act
+        api::act,
+        api::reopen
     )
 )]
 struct ApiDoc;
@@ -243,6 +244,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/rounds/{round}/units/{unit}/entries/{subject}", put(api::save_entry))
         .route("/api/v1/rounds/{round}/units/{unit}/submit", post(api::submit))
         .route("/api/v1/rounds/{round}/units/{unit}/{action}", post(api::act))
+        .route("/api/v1/rounds/{round}/reopen", post(api::reopen))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/password", get(auth::password_page).post(auth::change_password))
@@ -265,6 +267,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/admin/rounds", post(pages::open_round))
         .route("/admin/import", post(pages::admin_import).layer(upload_limit()))
         .route("/admin/rounds/close", post(pages::close_round))
+        .route("/admin/rounds/reopen", post(pages::reopen_round))
         .fallback(|| async { AppError::NotFound("页面".into()) })
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)

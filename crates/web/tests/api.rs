@@ -329,6 +329,29 @@ async fn a_month_is_filed_submitted_approved_and_accepted_through_the_api() {
     let reviewer = app.sign_in("reviewer").await;
     let queue = app.get("/review", &reviewer).await;
     assert!(queue.body.contains("待审1条") && queue.body.contains("ZD2018-001"), "{}", queue.body);
+
+    // Returned one record with a reason: the reporter reads it on the to-do list, the form and the API.
+    let reason = "形象进度未写明主体施工到第几层";
+    let returned = app
+        .json(
+            "POST",
+            &format!("/api/v1/rounds/{round}/units/erqi-zjj/return"),
+            &reviewer,
+            serde_json::json!({"reason": reason, "subjects": ["ZD2018-001"]}),
+        )
+        .await;
+    assert_eq!(returned.status, 200, "{}", returned.body);
+    assert!(app.get("/report", &reporter).await.body.contains(reason), "the to-do list shows why");
+    let form = app.get(&format!("/report/{round}/erqi-zjj/ZD2018-001"), &reporter).await;
+    assert!(form.body.contains(reason), "the form shows why");
+    let listed = app.get(&format!("/api/v1/rounds/{round}/units/erqi-zjj/entries"), &reporter).await.body;
+    assert!(listed.contains(&format!("\"return_reason\":\"{reason}\"")), "{listed}");
+    let resubmitted = app
+        .json("POST", &format!("/api/v1/rounds/{round}/units/erqi-zjj/submit"), &reporter, serde_json::json!({}))
+        .await;
+    assert_eq!(resubmitted.status, 200, "{}", resubmitted.body);
+    app.form(&format!("/review/{round}/erqi-zjj/approve"), &leader, &[("_csrf", &leader.csrf)]).await;
+
     let accept = app.form(&format!("/review/{round}/erqi-zjj/accept"), &reviewer, &[("_csrf", &reviewer.csrf)]).await;
     assert_eq!(accept.status, 303);
     let page = app.get("/projects/ZD2018-001", &reviewer).await;
@@ -336,6 +359,24 @@ async fn a_month_is_filed_submitted_approved_and_accepted_through_the_api() {
         page.body.contains("50000.25") && page.body.contains("区级已通过"),
         "the accepted figure and its trail show on the project page"
     );
+    // Closed, then reopened by the admin with a reason: the locked records go back to the unit.
+    app.form("/admin/rounds/close", &admin, &[("_csrf", &admin.csrf), ("period", "2018-06"), ("form", "projects")])
+        .await;
+    let no_reason =
+        app.json("POST", &format!("/api/v1/rounds/{round}/reopen"), &admin, serde_json::json!({"reason": " "})).await;
+    assert_eq!(no_reason.status, 400, "{}", no_reason.body);
+    let reopened = app
+        .json(
+            "POST",
+            &format!("/api/v1/rounds/{round}/reopen"),
+            &admin,
+            serde_json::json!({"reason": "统计口径调整，需补报"}),
+        )
+        .await;
+    assert_eq!(reopened.status, 200, "{}", reopened.body);
+    assert!(reopened.body.contains("\"open\":true"), "{}", reopened.body);
+    let again = app.get(&format!("/api/v1/rounds/{round}/units/erqi-zjj/entries"), &reporter).await.body;
+    assert!(again.contains("统计口径调整，需补报"), "{again}");
 }
 
 #[tokio::test]
@@ -693,6 +734,8 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/admin/users", "/admin/users", Form(&[("username", "rowcase"), ("display_name", "x"), ("role", "leader"), ("password", "rowcase-password")]), "UADDDD"),
         case("post", "/admin/rounds", "/admin/rounds", Form(&[("period", "2018-07"), ("form", "projects")]), "UADDDD"),
         case("post", "/admin/rounds/close", "/admin/rounds/close", Form(&[("period", "2018-07"), ("form", "projects")]), "UADDDD"),
+        case("post", "/admin/rounds/reopen", "/admin/rounds/reopen", Form(&[("period", "2018-07"), ("form", "projects"), ("reason", "补报")]), "UADDDD"),
+        case("post", "/api/v1/rounds/{round}/reopen", "/api/v1/rounds/1/reopen", Json(r#"{"reason":"补报"}"#), "UADDDD"),
         case("post", "/admin/import", "/admin/import", Upload(&[("kind", "units")]), "UADDDD"),
         case("post", "/admin/catalogue", "/admin/catalogue", Form(&[("code", "ROWCASE"), ("name", "行测指标"), ("unit", "亿元")]), "UADDDD"),
         case("get", "/api/v1/catalogue", "/api/v1/catalogue", None, "UOOOOO"),

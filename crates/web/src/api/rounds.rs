@@ -15,21 +15,17 @@ pub struct RoundRow {
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "reporting", responses((status = 200, description = "成功", body = [RoundRow])))]
 pub async fn rounds(Signed { state, user, .. }: Signed) -> ApiResult<Vec<RoundRow>> {
     let acting = user.acting(&state).await?;
-    Ok(Json(
-        acting
-            .rounds()
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|r| RoundRow {
-                id: r.id,
-                period: r.period.key(),
-                form: r.form.code().into(),
-                due: r.due.to_string(),
-                open: r.status == taizhang_core::workflow::RoundStatus::Open,
-            })
-            .collect(),
-    ))
+    Ok(Json(acting.rounds().await.map_err(AppError::from)?.into_iter().map(round_row).collect()))
+}
+
+fn round_row(r: taizhang_core::workflow::Round) -> RoundRow {
+    RoundRow {
+        id: r.id,
+        period: r.period.key(),
+        form: r.form.code().into(),
+        due: r.due.to_string(),
+        open: r.status == taizhang_core::workflow::RoundStatus::Open,
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema, Default)]
@@ -55,6 +51,8 @@ pub struct EntryRow {
     pub figures: Figures,
     pub explanation: String,
     pub failures: String,
+    /// Why the record was returned, while it is returned (退回原因).
+    pub return_reason: Option<String>,
 }
 
 fn entry_row(e: Entry) -> EntryRow {
@@ -76,6 +74,7 @@ fn entry_row(e: Entry) -> EntryRow {
         },
         explanation: e.explanation,
         failures: e.failures,
+        return_reason: e.return_reason,
     }
 }
 
@@ -155,6 +154,9 @@ pub struct ActionBody {
     /// Required to return.
     #[serde(default)]
     pub reason: String,
+    /// return only: the records (subjects) to return; all the unit's submitted ones when empty.
+    #[serde(default)]
+    pub subjects: Vec<String>,
 }
 
 /// approve (unit leader), accept (district) or return (with a reason) a unit's entries.
@@ -172,9 +174,32 @@ pub async fn act(
     let count = match action.as_str() {
         "approve" => acting.approve(&round, &unit).await,
         "accept" => acting.accept(&round, &unit).await,
-        "return" => acting.return_entries(&round, &unit, &body.reason).await,
+        "return" => acting.return_entries(&round, &unit, &body.reason, &body.subjects).await,
         other => return Err(ApiError(AppError::NotFound(format!("操作“{other}”")))),
     }
     .map_err(|e: taizhang_app::Error| ApiError(e.into()))?;
     Ok(Json(Count { count }))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+pub struct ReopenBody {
+    /// Why the closed round opens again (required).
+    pub reason: String,
+}
+
+/// Reopens a closed round (admin, with a reason): its locked records go back to the units as
+/// returned, to be corrected and submitted again.
+#[utoipa::path(post, path = "/api/v1/rounds/{round}/reopen", tag = "reporting",
+    params(("round" = i64, Path)), request_body = ReopenBody,
+    responses((status = 200, description = "成功", body = RoundRow), (status = 400, description = "请求有误", body = crate::ApiErrorBody), (status = 403, description = "无权重新开放", body = crate::ApiErrorBody), (status = 404, description = "不存在", body = crate::ApiErrorBody)))]
+pub async fn reopen(
+    Signed { state, user, .. }: Signed,
+    Path(round): Path<i64>,
+    Json(body): Json<ReopenBody>,
+) -> ApiResult<RoundRow> {
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round).await.map_err(AppError::from)?;
+    acting.reopen_round(&round, &body.reason).await.map_err(AppError::from)?;
+    let round = acting.round_of(round.id).await.map_err(AppError::from)?;
+    Ok(Json(round_row(round)))
 }

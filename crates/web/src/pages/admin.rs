@@ -46,6 +46,23 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQu
         ],
         "关闭填报（锁定）",
     );
+    page.form(
+        "/admin/rounds/reopen",
+        &user,
+        vec![
+            field("period", "报告期", FieldKind::Text, ""),
+            field(
+                "form",
+                "填报表",
+                FieldKind::Select(
+                    ReportForm::ALL.iter().map(|f| (f.code().to_string(), f.label_zh().to_string())).collect(),
+                ),
+                "projects",
+            ),
+            field("reason", "重新开放原因（必填）", FieldKind::Text, ""),
+        ],
+        "重新开放（已锁定的记录退回各单位）",
+    );
     let mut t = TableView::new("", &["时间", "账号", "数据类别", "文件", "工作表", "行数", "新增", "变更", "未变"]);
     for (at, r) in acting.imports().await? {
         t.rows.push(vec![
@@ -250,6 +267,8 @@ pub struct RoundForm {
     pub form: String,
     #[serde(default)]
     pub due: String,
+    #[serde(default)]
+    pub reason: String,
 }
 
 impl RoundForm {
@@ -279,6 +298,17 @@ pub async fn close_round(
     let (period, kind) = form.period_and_form()?;
     let round = acting.round(period, kind).await?;
     acting.close_round(&round).await?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+pub async fn reopen_round(
+    Signed { state, user, .. }: Signed,
+    Form(form): Form<RoundForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    let (period, kind) = form.period_and_form()?;
+    let round = acting.round(period, kind).await?;
+    acting.reopen_round(&round, &form.reason).await?;
     Ok(Redirect::to("/admin").into_response())
 }
 

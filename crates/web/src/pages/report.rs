@@ -42,8 +42,10 @@ async fn todo_list(
     let entries: HashMap<String, taizhang_core::workflow::Entry> =
         acting.entries(round, unit).await?.into_iter().map(|e| (e.subject.clone(), e)).collect();
     let names = subject_names(&acting, round.form, &owed).await?;
-    let mut t =
-        TableView::new(&format!("应报{}项", owed.len()), &["编码", "名称", "状态", "年初至报告期累计(万元)", "操作"]);
+    let mut t = TableView::new(
+        &format!("应报{}项", owed.len()),
+        &["编码", "名称", "状态", "退回原因", "年初至报告期累计(万元)", "操作"],
+    );
     for code in &owed {
         let e = entries.get(code);
         let state_text = e.map_or("未填报".to_string(), |e| e.state.label_zh().to_string());
@@ -52,6 +54,7 @@ async fn todo_list(
             CellView::text(code),
             CellView::text(names.get(code).cloned().unwrap_or_default()),
             CellView::text(state_text),
+            CellView::text(e.and_then(|e| e.return_reason.clone()).unwrap_or_default()),
             e.and_then(|e| e.figures.ytd_wan).map_or(CellView::text(""), |y| CellView::num(y, 2)),
             if editable {
                 CellView::link("填报", format!("/report/{}/{unit}/{code}", round.id))
@@ -144,6 +147,9 @@ async fn entry_page(
     let names = subject_names(&acting, round.form, &[subject.to_string()]).await?;
     let mut page = Page::new(user, format!("填报：{} {}", subject, names.get(subject).cloned().unwrap_or_default()));
     page.para(round_label(round));
+    if let Some(reason) = existing.as_ref().and_then(|e| e.return_reason.as_deref()) {
+        page.notice("warn", format!("本条记录已被退回：{reason}。请修改后重新上报。"));
+    }
     if let Some((kind, text)) = message {
         page.notice(kind, text);
     }

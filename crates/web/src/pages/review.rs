@@ -42,10 +42,17 @@ pub async fn review(Signed { state, user, uri }: Signed, Query(q): Query<ExportQ
             }
             page.table(t);
             page.button(&format!("/review/{}/{}/{action}", round.id, standing.unit), &user, vec![], label);
+            // One record or all of them goes back, with the reason the reporter will read.
+            let records = std::iter::once((String::new(), "全部待审记录".to_string()))
+                .chain(entries.iter().map(|e| (e.subject.clone(), e.subject.clone())))
+                .collect();
             page.form(
                 &format!("/review/{}/{}/return", round.id, standing.unit),
                 &user,
-                vec![field("reason", "退回原因", FieldKind::Text, "")],
+                vec![
+                    field("subject", "退回的记录", FieldKind::Select(records), ""),
+                    field("reason", "退回原因（必填，填报单位可见）", FieldKind::Text, ""),
+                ],
                 "退回",
             );
         }
@@ -63,6 +70,9 @@ pub struct ReviewForm {
     pub csrf: String,
     #[serde(default)]
     pub reason: String,
+    /// The one record to return; all when blank.
+    #[serde(default)]
+    pub subject: String,
 }
 
 pub async fn review_action(
@@ -74,7 +84,11 @@ pub async fn review_action(
     match action.as_str() {
         "approve" => acting.approve(&round, &unit).await?,
         "accept" => acting.accept(&round, &unit).await?,
-        "return" => acting.return_entries(&round, &unit, &form.reason).await?,
+        "return" => {
+            let only: Vec<String> =
+                Some(form.subject.trim().to_string()).filter(|s| !s.is_empty()).into_iter().collect();
+            acting.return_entries(&round, &unit, &form.reason, &only).await?
+        }
         other => return Err(AppError::NotFound(format!("操作“{other}”"))),
     };
     Ok(Redirect::to("/review").into_response())
