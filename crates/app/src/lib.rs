@@ -190,7 +190,7 @@ impl Acting<'_> {
     }
 
     /// A unit's name, or its code when the tree does not know it.
-    pub(crate) fn unit_name(&self, code: &str) -> String {
+    pub fn unit_name(&self, code: &str) -> String {
         self.tree.get(code).map_or_else(|| code.to_string(), |u| u.name.clone())
     }
 }

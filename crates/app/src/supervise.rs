@@ -123,7 +123,8 @@ impl Acting<'_> {
         Ok(self.warnings(period, unit, today).await?.into_iter().filter(|w| w.lit.light != Light::Green).collect())
     }
 
-    /// Raises a problem on a project; it starts with the responsible unit.
+    /// Raises a problem on a project; it starts with the responsible unit, answered for by
+    /// `owner` (the project's responsible person when blank).
     #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     pub async fn raise_problem(
         &self,
@@ -135,6 +136,13 @@ impl Acting<'_> {
     ) -> Result<i64> {
         let p = self.store.project(project).await?.ok_or_else(|| Error::not_found("项目", project))?;
         self.allow(Action::RaiseProblem, &p.responsibility.unit)?;
+        if description.trim().is_empty() {
+            return Err(Error::Invalid("问题描述不能为空".into()));
+        }
+        if deadline < today {
+            return Err(Error::Invalid(format!("解决时限 {deadline} 早于今天（{today}）")));
+        }
+        let owner = if owner.trim().is_empty() { p.responsibility.person.as_str() } else { owner.trim() };
         let mut tx = self.store.begin().await?;
         let id = tx.insert_problem(project, &p.responsibility.unit, description, owner, deadline, today).await?;
         tx.log_problem(id, &self.actor.username, "raise", description).await?;
@@ -146,6 +154,12 @@ impl Acting<'_> {
     pub async fn resolve_problem(&self, id: i64, resolution: &str, today: Date) -> Result<()> {
         let p = self.problem(id).await?;
         self.allow(Action::ResolveProblem, &p.unit)?;
+        if resolution.trim().is_empty() {
+            return Err(Error::Invalid("办结须写明办结说明".into()));
+        }
+        if p.resolved_on.is_some() {
+            return Err(Error::Invalid(format!("问题 #{id} 已办结")));
+        }
         let mut tx = self.store.begin().await?;
         tx.resolve_problem(id, resolution, today).await?;
         tx.log_problem(id, &self.actor.username, "resolve", resolution).await?;

@@ -121,3 +121,50 @@ pub async fn warnings(
     }
     Ok(())
 }
+
+/// `taizhang problem …`.
+pub async fn problem(acting: &Acting<'_>, cmd: &crate::ProblemCommand) -> Result<(), CliError> {
+    use crate::ProblemCommand::*;
+    let today = |t: &Option<String>| crate::parse_today(t.as_deref());
+    match cmd {
+        Add { project, description, owner, deadline, today: t } => {
+            let deadline = Date::parse(deadline)?;
+            let owner = owner.as_deref().unwrap_or_default();
+            let id = acting.raise_problem(project, description, owner, deadline, today(t)?).await?;
+            say!("已提出问题 #{id}（{project}），时限 {deadline}，由责任单位办理");
+        }
+        List { unit, open, today: t } => {
+            let today = today(t)?;
+            say!("编号\t项目\t责任单位\t问题\t层级\t时限\t已{}\t状态", "历天数");
+            for p in acting.problems(unit.as_deref()).await?.into_iter().filter(|p| !open || p.resolved_on.is_none()) {
+                let state = match p.resolved_on {
+                    Some(d) => format!("已办结（{d}）：{}", p.resolution),
+                    None if p.deadline.is_some_and(|d| d < today) => "逾期未解决".to_string(),
+                    None => "办理中".to_string(),
+                };
+                say!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{state}",
+                    p.id,
+                    p.project,
+                    acting.unit_name(&p.unit),
+                    p.description,
+                    p.level.label_zh(),
+                    p.deadline.map(|d| d.to_string()).unwrap_or_default(),
+                    p.age_days(today)
+                );
+            }
+        }
+        Escalate { today: t } => {
+            let moved = acting.escalate_overdue(today(t)?).await?;
+            say!("升级{}个逾期问题", moved.len());
+            for (id, level) in moved {
+                say!("#{id}\t→ {}", level.label_zh());
+            }
+        }
+        Resolve { id, resolution, today: t } => {
+            acting.resolve_problem(*id, resolution, today(t)?).await?;
+            say!("问题 #{id} 已办结");
+        }
+    }
+    Ok(())
+}

@@ -96,6 +96,9 @@ enum Command {
     /// Reporting rounds: open, status, close
     #[command(subcommand)]
     Round(RoundCommand),
+    /// Problems (问题) of projects: raise, list, escalate the overdue, resolve
+    #[command(subcommand)]
+    Problem(ProblemCommand),
     /// The red and yellow lights of a period, each with its reason
     Warnings {
         #[arg(long)]
@@ -228,6 +231,48 @@ enum RoundCommand {
         form: String,
         #[arg(long)]
         reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProblemCommand {
+    /// Raise a problem on a project; it starts with the responsible unit
+    Add {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        description: String,
+        /// Who answers for it (default: the project's responsible person)
+        #[arg(long)]
+        owner: Option<String>,
+        /// When it must be solved
+        #[arg(long)]
+        deadline: String,
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Problems of a unit's subtree, with level, deadline and age
+    List {
+        #[arg(long)]
+        unit: Option<String>,
+        /// Open ones only
+        #[arg(long)]
+        open: bool,
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Move every overdue open problem up one level (责任单位 → 分包领导 → 区级)
+    Escalate {
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Resolve a problem with its 办结说明
+    Resolve {
+        id: i64,
+        #[arg(long)]
+        resolution: String,
+        #[arg(long)]
+        today: Option<String>,
     },
 }
 
@@ -471,6 +516,10 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
                 }
                 UserCommand::List => cycle::user_list(&acting).await?,
             }
+        }
+        Command::Problem(cmd) => {
+            let acting = app.as_user(&cli.acting).await?;
+            cycle::problem(&acting, cmd).await?;
         }
         Command::Round(cmd) => {
             let acting = app.as_user(&cli.acting).await?;

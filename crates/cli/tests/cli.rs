@@ -305,6 +305,34 @@ fn the_reporting_cycle_runs_from_the_command_line_under_each_accounts_rights() {
     assert!(!denied.status.success(), "only an admin reopens");
     let reopened = common::ok(taizhang(&db, &["round", "reopen", "--period", "2018-06", "--reason", "统计口径调整"]));
     assert!(reopened.contains("已重新开放") && reopened.contains("统计口径调整"), "{reopened}");
+    // A problem raised, escalated twice when overdue, then resolved — from the command line.
+    let raised = common::ok(taizhang(
+        &db,
+        &[
+            "problem",
+            "add",
+            "--project",
+            "ZD2018-001",
+            "--description",
+            "土地手续未办结",
+            "--deadline",
+            "2018-07-10",
+            "--today",
+            "2018-07-01",
+        ],
+    ));
+    let id: String = raised.trim_start_matches("已提出问题 #").chars().take_while(char::is_ascii_digit).collect();
+    assert!(!id.is_empty(), "{raised}");
+    let once = common::ok(taizhang(&db, &["problem", "escalate", "--today", "2018-07-11"]));
+    assert!(once.contains(&format!("#{id}\t→ 分包领导")), "{once}");
+    let listed = common::ok(taizhang(&db, &["problem", "list", "--open", "--today", "2018-07-12"]));
+    assert!(listed.contains("土地手续未办结\t分包领导") && listed.contains("\t11\t"), "level and age: {listed}");
+    let resolved = common::ok(taizhang(
+        &db,
+        &["problem", "resolve", &id, "--resolution", "已取得用地批复", "--today", "2018-07-15"],
+    ));
+    assert!(resolved.contains("已办结"), "{resolved}");
+    assert!(!common::ok(taizhang(&db, &["problem", "list", "--open"])).contains("土地手续未办结"));
     let bad = taizhang(&db, &["round", "open", "--period", "2018年13月"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("2018年13月"));
 }

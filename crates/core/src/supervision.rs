@@ -99,12 +99,20 @@ pub struct ProblemRecord {
     pub id: i64,
     pub project: String,
     pub unit: String,
+    pub raised_on: Date,
     pub description: String,
     pub owner: String,
     pub deadline: Option<Date>,
     pub level: ProblemLevel,
     pub resolved_on: Option<Date>,
     pub resolution: String,
+}
+
+impl ProblemRecord {
+    /// Days open on `today` (to its resolution, once resolved).
+    pub fn age_days(&self, today: Date) -> i64 {
+        self.resolved_on.unwrap_or(today).unix_days() - self.raised_on.unix_days()
+    }
 }
 
 /// A 督办 order addressed to a unit.

@@ -74,6 +74,7 @@ fn problem_from_row(r: &AnyRow) -> Result<ProblemRecord> {
         id: r.try_get("id")?,
         project: r.try_get("code")?,
         unit: r.try_get("unit_code")?,
+        raised_on: Date::parse(&r.try_get::<String, _>("raised_on")?)?,
         description: r.try_get("description")?,
         owner: r.try_get("owner")?,
         deadline: opt_date(r.try_get("deadline")?)?,
@@ -214,7 +215,8 @@ impl Store {
 
     /// Problems by id, or of the projects of a unit's subtree, each condition only when given.
     pub async fn problem_records(&self, id: Option<i64>, scope: Option<&str>) -> Result<Vec<ProblemRecord>> {
-        let select = "SELECT q.id, p.code, u.code AS unit_code, q.description, q.owner, q.deadline, q.level,
+        let select =
+            "SELECT q.id, p.code, u.code AS unit_code, q.raised_on, q.description, q.owner, q.deadline, q.level,
                  q.resolved_on, q.resolution
              FROM problems q JOIN projects p ON p.id = q.project_id JOIN org_units u ON u.id = p.unit_id";
         self.records_where(select, ("q.id", id), ("p.unit_id", scope), problem_from_row).await

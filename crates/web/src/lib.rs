@@ -200,7 +200,11 @@ pub struct Health {
         api::save_entry,
         api::submit,
         api::act,
-        api::reopen
+        api::reopen,
+        api::problems,
+        api::raise_problem,
+        api::resolve_problem,
+        api::escalate_problems
     )
 )]
 struct ApiDoc;
@@ -245,6 +249,9 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/rounds/{round}/units/{unit}/submit", post(api::submit))
         .route("/api/v1/rounds/{round}/units/{unit}/{action}", post(api::act))
         .route("/api/v1/rounds/{round}/reopen", post(api::reopen))
+        .route("/api/v1/problems", get(api::problems).post(api::raise_problem))
+        .route("/api/v1/problems/escalate", post(api::escalate_problems))
+        .route("/api/v1/problems/{id}/resolve", post(api::resolve_problem))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/password", get(auth::password_page).post(auth::change_password))
@@ -261,6 +268,8 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/report/{round}/{unit}/{subject}", get(pages::entry_form).post(pages::save_entry))
         .route("/review", get(pages::review))
         .route("/review/{round}/{unit}/{action}", post(pages::review_action))
+        .route("/problems", get(pages::problems).post(pages::raise_problem))
+        .route("/problems/{id}/resolve", post(pages::resolve_problem))
         .route("/admin", get(pages::admin))
         .route("/admin/users", post(pages::save_user))
         .route("/admin/catalogue", post(pages::save_indicator))

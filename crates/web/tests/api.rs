@@ -698,6 +698,7 @@ fn route_cases() -> Vec<RouteCase> {
         case("get", "/indicators", "/indicators?unit=erqi-dhj", None, "UOOODD"),
         case("get", "/indicators/{code}", "/indicators/GDP", None, "UOOOOO"),
         case("get", "/plan", "/plan", None, "UOOOOO"),
+        case("get", "/problems", "/problems", None, "UOOOOO"),
         case("get", "/annual", "/annual?year=2017", None, "UOOOOO"),
         case("get", "/annual", "/annual?year=2017&unit=erqi", None, "UOOODD"),
         case("get", "/report", "/report", None, "UOOOOO"),
@@ -740,6 +741,13 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/admin/catalogue", "/admin/catalogue", Form(&[("code", "ROWCASE"), ("name", "行测指标"), ("unit", "亿元")]), "UADDDD"),
         case("get", "/api/v1/catalogue", "/api/v1/catalogue", None, "UOOOOO"),
         case("post", "/api/v1/catalogue", "/api/v1/catalogue", Json(r#"{"code":"ROWCASE2","name":"行测指标乙","unit":"万人"}"#), "UADDDD"),
+        case("post", "/problems", "/problems", Form(&[("project", "ZD2018-001"), ("description", "行测问题"), ("deadline", "2099-12-31")]), "UAADAA"),
+        case("post", "/problems/{id}/resolve", "/problems/999/resolve", Form(&[("resolution", "已解决")]), "UAAAAA"),
+        case("get", "/api/v1/problems", "/api/v1/problems", None, "UOOOOO"),
+        case("get", "/api/v1/problems", "/api/v1/problems?unit=erqi-dhj", None, "UOOODD"),
+        case("post", "/api/v1/problems", "/api/v1/problems", Json(r#"{"project":"ZD2018-001","description":"行测问题","deadline":"2099-12-31"}"#), "UAADAA"),
+        case("post", "/api/v1/problems/escalate", "/api/v1/problems/escalate", Json("{}"), "UAADDD"),
+        case("post", "/api/v1/problems/{id}/resolve", "/api/v1/problems/999/resolve", Json(r#"{"resolution":"已解决"}"#), "UAAAAA"),
         case("post", "/logout", "/logout", Form(&[]), "UAAAAA"),
     ]
 }
@@ -888,4 +896,50 @@ async fn an_admin_adds_an_indicator_to_the_catalogue_and_a_bad_word_is_named() {
         page.contains("城镇登记失业率") && page.contains("保存指标"),
         "the admin page lists it and offers the form"
     );
+}
+
+#[tokio::test]
+async fn a_problem_raised_on_a_project_is_listed_with_its_age_and_resolved_with_a_note() {
+    let app = spawn_app(true).await;
+    let reporter = app.sign_in("zjj_reporter").await;
+    let raised = app
+        .json(
+            "POST",
+            "/api/v1/problems",
+            &reporter,
+            serde_json::json!({"project": "ZD2018-001", "description": "征迁未完成，影响开工", "deadline": "2099-12-31"}),
+        )
+        .await;
+    assert_eq!(raised.status, 200, "{}", raised.body);
+    let problem: serde_json::Value = serde_json::from_str(&raised.body).unwrap();
+    assert_eq!((problem["level"].as_str(), problem["age_days"].as_i64()), (Some("责任单位"), Some(0)), "{problem}");
+    let id = problem["id"].as_i64().unwrap();
+    let past = app
+        .json(
+            "POST",
+            "/api/v1/problems",
+            &reporter,
+            serde_json::json!({"project": "ZD2018-001", "description": "x", "deadline": "2001-01-01"}),
+        )
+        .await;
+    assert_eq!(past.status, 400, "a deadline already past: {}", past.body);
+    let page = app.get("/problems?show=open", &reporter).await.body;
+    assert!(page.contains("征迁未完成，影响开工") && page.contains("办理中"), "the 问题 page lists it");
+    let leader = app.sign_in("zjj_leader").await;
+    let empty = app
+        .json("POST", &format!("/api/v1/problems/{id}/resolve"), &leader, serde_json::json!({"resolution": " "}))
+        .await;
+    assert_eq!(empty.status, 400, "a resolution needs its note: {}", empty.body);
+    let done = app
+        .json(
+            "POST",
+            &format!("/api/v1/problems/{id}/resolve"),
+            &leader,
+            serde_json::json!({"resolution": "征迁协议已签订"}),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    let open: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/problems?open=true", &leader).await.body).unwrap();
+    assert!(open.as_array().unwrap().iter().all(|p| p["id"].as_i64() != Some(id)), "{open}");
 }

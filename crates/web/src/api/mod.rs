@@ -6,6 +6,7 @@
 mod catalogue;
 mod imports;
 mod indicators;
+mod problems;
 mod projects;
 mod rounds;
 mod session;
@@ -14,6 +15,7 @@ mod warnings;
 pub use catalogue::*;
 pub use imports::*;
 pub use indicators::*;
+pub use problems::*;
 pub use projects::*;
 pub use rounds::*;
 pub use session::*;

@@ -5,6 +5,7 @@
 mod admin;
 mod dashboard;
 mod indicators;
+mod problems;
 mod projects;
 mod report;
 mod review;
@@ -12,6 +13,7 @@ mod review;
 pub use admin::*;
 pub use dashboard::*;
 pub use indicators::*;
+pub use problems::*;
 pub use projects::*;
 pub use report::*;
 pub use review::*;

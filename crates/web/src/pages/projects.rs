@@ -228,6 +228,19 @@ pub async fn project(
         ]);
     }
     page.section("问题清单", t, "没有登记的问题。");
+    if acting.may(Action::RaiseProblem, &p.responsibility.unit) {
+        page.form(
+            "/problems",
+            &user,
+            vec![
+                field("project", "", FieldKind::Hidden, code.clone()),
+                field("description", "提出问题（描述）", FieldKind::Area, ""),
+                field("owner", "责任人（默认项目责任人）", FieldKind::Text, ""),
+                field("deadline", "解决时限（如 2018-07-15）", FieldKind::Text, ""),
+            ],
+            "提出问题",
+        );
+    }
     let mut t = TableView::new("", &["督办事项", "要求", "时限", "状态", "反馈"]);
     for o in acting.orders(Some(&p.responsibility.unit)).await?.into_iter().filter(|o| o.subject == code) {
         t.rows.push(vec![

@@ -66,6 +66,7 @@ impl Page {
         if may(Action::Approve) || may(Action::Accept) {
             links.push(("/review".into(), "审核".into()));
         }
+        links.push(("/problems".into(), "问题".into()));
         links.push(("/annual".into(), "年度总结".into()));
         if may(Action::ManageUsers) {
             links.push(("/admin".into(), "管理".into()));

@@ -1,0 +1,97 @@
+//! 问题: the problems of the account's reach, with level, deadline and age; raised from a
+//! project page, resolved here with a 办结说明.
+
+use super::*;
+
+#[derive(Debug, Deserialize)]
+pub struct ProblemQuery {
+    pub unit: Option<String>,
+    /// "open": unresolved ones only.
+    pub show: Option<String>,
+    pub format: Option<String>,
+}
+
+pub async fn problems(
+    Signed { state, user, uri }: Signed,
+    Query(q): Query<ProblemQuery>,
+) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
+    let today = taizhang_app::clock::today();
+    let unit = q.unit.as_deref().filter(|u| !u.is_empty());
+    let open_only = q.show.as_deref() == Some("open");
+    let found: Vec<_> =
+        acting.problems(unit).await?.into_iter().filter(|p| !open_only || p.resolved_on.is_none()).collect();
+    let open = found.iter().filter(|p| p.resolved_on.is_none()).count();
+    let mut page = Page::new(&user, format!("问题（未解决{open}个）"));
+    page.push(Block::Links(vec![
+        ("/problems?show=open".into(), "只看未解决".into()),
+        ("/problems".into(), "全部".into()),
+    ]));
+    let mut t = TableView::new("", &["编号", "项目", "责任单位", "问题", "层级", "时限", "已历天数", "状态"]);
+    for p in &found {
+        let state_text = match p.resolved_on {
+            Some(d) => format!("已办结（{d}）：{}", p.resolution),
+            None if p.deadline.is_some_and(|d| d < today) => "逾期未解决".to_string(),
+            None => "办理中".to_string(),
+        };
+        t.rows.push(vec![
+            CellView::text(p.id.to_string()),
+            CellView::link(&p.project, format!("/projects/{}", p.project)),
+            CellView::text(acting.unit_name(&p.unit)),
+            CellView::text(&p.description),
+            CellView::text(p.level.label_zh()),
+            CellView::text(p.deadline.map(|d| d.to_string()).unwrap_or_default()),
+            CellView::num(Decimal::from(p.age_days(today)), 0),
+            CellView::text(state_text),
+        ]);
+    }
+    page.section("问题清单", t, "没有登记的问题。");
+    for p in found.iter().filter(|p| p.resolved_on.is_none() && acting.may(Action::ResolveProblem, &p.unit)) {
+        page.form(
+            &format!("/problems/{}/resolve", p.id),
+            &user,
+            vec![field("resolution", &format!("#{} {}：办结说明", p.id, p.description), FieldKind::Text, "")],
+            "办结",
+        );
+    }
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ProblemForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    pub project: String,
+    pub description: String,
+    #[serde(default)]
+    pub owner: String,
+    pub deadline: String,
+}
+
+pub async fn raise_problem(
+    Signed { state, user, .. }: Signed,
+    Form(form): Form<ProblemForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    let deadline = Date::parse(&form.deadline).map_err(|e| AppError::BadRequest(format!("解决时限：{e}")))?;
+    acting.raise_problem(&form.project, &form.description, &form.owner, deadline, taizhang_app::clock::today()).await?;
+    Ok(Redirect::to(&format!("/projects/{}", form.project)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResolveForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    pub resolution: String,
+}
+
+pub async fn resolve_problem(
+    Signed { state, user, .. }: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<ResolveForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    acting.resolve_problem(id, &form.resolution, taizhang_app::clock::today()).await?;
+    Ok(Redirect::to("/problems").into_response())
+}
