@@ -19,6 +19,25 @@ use taizhang_store::NewOrder;
 
 use crate::{Acting, Error, Result};
 
+impl crate::App {
+    /// The district's standing job, run by `serve`: every `every`, overdue open problems move
+    /// up one level, as the `admin` account (the escalation is recorded under it). A new
+    /// deadline comes with each move, so running it often moves nothing twice. A failure is
+    /// logged and tried again next time; the job never stops the server.
+    pub async fn escalate_every(self, every: std::time::Duration) {
+        loop {
+            let moved =
+                async { self.as_user(crate::admin::ADMIN).await?.escalate_overdue(crate::clock::today()).await };
+            match moved.await {
+                Ok(moved) if !moved.is_empty() => tracing::info!(count = moved.len(), "overdue problems escalated"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "escalating overdue problems failed; trying again later"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    }
+}
+
 impl Acting<'_> {
     /// Every project, task, indicator and 督办 order of a unit's subtree lit for `period`
     /// (tasks and orders as on `today`), worst first.

@@ -413,3 +413,31 @@ async fn a_unit_workbook_is_saved_whole_or_not_at_all() {
     assert_eq!(reporter.save_drafts(&round, zjj, &drafts[..1]).await.unwrap(), 1);
     assert_eq!(reporter.entry(&round, zjj, "ZD2018-001").await.unwrap().unwrap().version, 2);
 }
+
+#[tokio::test]
+async fn serves_standing_job_moves_an_overdue_problem_up_once() {
+    let (store, _db) = erqi(&["erqi-hbj"]).await;
+    let app = App::new(store, Config::default());
+    let reporter = as_user(&app, "erqi-hbj-reporter").await;
+    // Due on 10 June 2018: long overdue by the clock the job reads.
+    let problem = reporter.raise_problem("ZD2017-004", "用地手续未批复", "", day(6, 10), day(6, 1)).await.unwrap();
+    let job = tokio::spawn(app.clone().escalate_every(std::time::Duration::from_millis(20)));
+    let admin = as_user(&app, "admin").await;
+    let mut level = ProblemLevel::Unit;
+    for _ in 0..250 {
+        level = admin.problem(problem).await.unwrap().level;
+        if level != ProblemLevel::Unit {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(level, ProblemLevel::LeadLeader, "moved up by the job, with no command run");
+    // It now has a new deadline ahead of today: further runs leave it where it is.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    job.abort();
+    let p = admin.problem(problem).await.unwrap();
+    assert_eq!(p.level, ProblemLevel::LeadLeader);
+    assert!(p.deadline.is_some_and(|d| d >= taizhang_app::clock::today()), "{p:?}");
+    let person = admin.project("ZD2017-004").await.unwrap().unwrap().responsibility.person;
+    assert!(!person.is_empty() && p.owner == person, "a blank owner is the project's responsible person");
+}

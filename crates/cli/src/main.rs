@@ -640,6 +640,9 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             }
             let listener = tokio::net::TcpListener::bind(listen).await?;
             say!("taizhang 已启动：http://{}", listener.local_addr()?);
+            // Overdue problems move up a level without anyone running a command (hourly: a move
+            // sets a new deadline, so nothing moves twice).
+            tokio::spawn(app.clone().escalate_every(std::time::Duration::from_secs(3600)));
             let options = taizhang_web::ServeOptions { metrics_token: metrics_token.clone() };
             taizhang_web::serve_with(app.clone(), listener, options).await?;
         }
