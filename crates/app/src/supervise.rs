@@ -278,6 +278,17 @@ impl Acting<'_> {
         self.move_order(id, Action::HandleOrder, OrderEvent::Feedback, feedback).await
     }
 
+    /// The unit answers an order (反馈): signed for first when it was only issued.
+    pub async fn respond_order(&self, id: i64, feedback: &str) -> Result<Order> {
+        if feedback.trim().is_empty() {
+            return Err(Error::Invalid("反馈内容不能为空".into()));
+        }
+        if self.order(id).await?.state == OrderState::Issued {
+            self.sign_order(id).await?;
+        }
+        self.feedback_order(id, feedback).await
+    }
+
     /// The district reviews the feedback: closes the order, or returns it for rework.
     pub async fn review_order(&self, id: i64, close: bool, note: &str) -> Result<Order> {
         if !close && note.trim().is_empty() {

@@ -6,6 +6,7 @@ use taizhang_core::config::Config;
 use taizhang_core::lights::Light;
 use taizhang_core::period::Period;
 use taizhang_core::project::Date;
+use taizhang_core::supervision::OrderState;
 use taizhang_core::workflow::{EntryState, Form};
 
 use crate::CliError;
@@ -165,6 +166,62 @@ pub async fn problem(acting: &Acting<'_>, cmd: &crate::ProblemCommand) -> Result
             acting.resolve_problem(*id, resolution, today(t)?).await?;
             say!("问题 #{id} 已办结");
         }
+    }
+    Ok(())
+}
+
+/// `taizhang order …`.
+pub async fn order(acting: &Acting<'_>, cmd: &crate::OrderCommand) -> Result<(), CliError> {
+    use crate::OrderCommand::*;
+    let today = |t: &Option<String>| crate::parse_today(t.as_deref());
+    let show = |o: &taizhang_core::supervision::Order| {
+        format!(
+            "督办 #{} {}（{}）：{}，时限 {}",
+            o.id,
+            o.title,
+            acting.unit_name(&o.unit),
+            o.state.label_zh(),
+            o.deadline
+        )
+    };
+    match cmd {
+        Issue { unit, subject, title, requirement, deadline, today: t } => {
+            let unit = acting.find_unit(unit)?.code.to_string();
+            let id = acting.issue_order(&unit, subject, title, requirement, Date::parse(deadline)?, today(t)?).await?;
+            say!("已下达{}", show(&acting.order(id).await?));
+        }
+        List { unit, open, today: t } => {
+            let today = today(t)?;
+            let lights = &acting.config().lights;
+            say!("编号\t督办事项\t责任单位\t状态\t时限\t灯\t反馈");
+            for o in
+                acting.orders(unit.as_deref()).await?.into_iter().filter(|o| !open || o.state != OrderState::Closed)
+            {
+                let lit = taizhang_core::lights::order_light(today, o.deadline, o.state == OrderState::Closed, lights);
+                say!(
+                    "{}\t{}\t{}\t{}\t{}\t{}：{}\t{}",
+                    o.id,
+                    o.title,
+                    acting.unit_name(&o.unit),
+                    o.state.label_zh(),
+                    o.deadline,
+                    lit.light.label_zh(),
+                    lit.reason,
+                    o.feedback
+                );
+            }
+        }
+        Respond { id, feedback } => say!("已反馈{}", show(&acting.respond_order(*id, feedback).await?)),
+        Extend { id, to, reason, today: t } => {
+            let request = acting.request_extension(*id, Date::parse(to)?, reason, today(t)?).await?;
+            say!("已申请延期至 {to}（申请编号 {request}），待审批");
+        }
+        Decide { request, approve, today: t } => {
+            let o = acting.decide_extension(*request, *approve, today(t)?).await?;
+            say!("{}：{}", if *approve { "已同意延期" } else { "不同意延期" }, show(&o));
+        }
+        Close { id, note } => say!("已办结{}", show(&acting.review_order(*id, true, note).await?)),
+        Rework { id, reason } => say!("已退回重办{}", show(&acting.review_order(*id, false, reason).await?)),
     }
     Ok(())
 }

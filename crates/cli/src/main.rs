@@ -99,6 +99,9 @@ enum Command {
     /// Problems (问题) of projects: raise, list, escalate the overdue, resolve
     #[command(subcommand)]
     Problem(ProblemCommand),
+    /// 督办 orders: issue, list, respond, extend (ask and decide), close or send back
+    #[command(subcommand)]
+    Order(OrderCommand),
     /// The red and yellow lights of a period, each with its reason
     Warnings {
         #[arg(long)]
@@ -229,6 +232,72 @@ enum RoundCommand {
         period: String,
         #[arg(long, default_value = "projects")]
         form: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrderCommand {
+    /// Issue a 督办 order to a unit
+    Issue {
+        #[arg(long)]
+        unit: String,
+        /// What it is about: a project or task code, or a problem number
+        #[arg(long, default_value = "")]
+        subject: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        requirement: String,
+        #[arg(long)]
+        deadline: String,
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Orders of a unit's subtree, with state, deadline and light
+    List {
+        #[arg(long)]
+        unit: Option<String>,
+        /// Not yet closed
+        #[arg(long)]
+        open: bool,
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// The unit answers (反馈), signing for the order first when needed
+    Respond {
+        id: i64,
+        #[arg(long)]
+        feedback: String,
+    },
+    /// Ask for a later deadline (the unit), before the current one passes
+    Extend {
+        id: i64,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Approve or refuse an extension request (the issuer's side)
+    Decide {
+        request: i64,
+        #[arg(long)]
+        approve: bool,
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Close an answered order
+    Close {
+        id: i64,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Send an answered order back for rework (退回重办), with the reason
+    Rework {
+        id: i64,
         #[arg(long)]
         reason: String,
     },
@@ -516,6 +585,10 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
                 }
                 UserCommand::List => cycle::user_list(&acting).await?,
             }
+        }
+        Command::Order(cmd) => {
+            let acting = app.as_user(&cli.acting).await?;
+            cycle::order(&acting, cmd).await?;
         }
         Command::Problem(cmd) => {
             let acting = app.as_user(&cli.acting).await?;

@@ -333,6 +333,59 @@ fn the_reporting_cycle_runs_from_the_command_line_under_each_accounts_rights() {
     ));
     assert!(resolved.contains("已办结"), "{resolved}");
     assert!(!common::ok(taizhang(&db, &["problem", "list", "--open"])).contains("土地手续未办结"));
+    // A 督办 order from the district to 住建局: answered, an extension refused then granted,
+    // sent back for rework, answered again, closed.
+    let t = |day: &'static str| ["--today", day];
+    let issue = |deadline: &str, today: &str| {
+        taizhang(
+            &db,
+            &[
+                "order",
+                "issue",
+                "--unit",
+                "区住房城乡建设局",
+                "--subject",
+                "ZD2018-001",
+                "--title",
+                "加快征迁",
+                "--deadline",
+                deadline,
+                "--today",
+                today,
+            ],
+        )
+    };
+    assert!(String::from_utf8_lossy(&issue("2018-06-30", "2018-07-01").stderr).contains("不能早于今天"));
+    let issued = common::ok(issue("2018-07-20", "2018-07-01"));
+    let id: String = issued.trim_start_matches("已下达督办 #").chars().take_while(char::is_ascii_digit).collect();
+    assert!(!id.is_empty(), "{issued}");
+    let other = taizhang(&db, &["--as", "dhj_reporter", "order", "respond", &id, "--feedback", "x"]);
+    assert!(!other.status.success(), "a unit the order does not name cannot answer it");
+    let ask = |to: &str| {
+        let mut args =
+            vec!["--as", "zjj_leader", "order", "extend", id.as_str(), "--to", to, "--reason", "招标公告期未满"];
+        args.extend(t("2018-07-10"));
+        common::ok(taizhang(&db, &args))
+    };
+    let asked = ask("2018-07-31");
+    let request: String = asked.split("申请编号 ").nth(1).unwrap().chars().take_while(char::is_ascii_digit).collect();
+    let refused = common::ok(taizhang(&db, &["order", "decide", &request, "--today", "2018-07-11"]));
+    assert!(refused.contains("不同意延期") && refused.contains("时限 2018-07-20"), "{refused}");
+    let again = ask("2018-07-31");
+    let request: String = again.split("申请编号 ").nth(1).unwrap().chars().take_while(char::is_ascii_digit).collect();
+    let granted = common::ok(taizhang(&db, &["order", "decide", &request, "--approve", "--today", "2018-07-11"]));
+    assert!(granted.contains("时限 2018-07-31"), "{granted}");
+    common::ok(taizhang(&db, &["--as", "zjj_reporter", "order", "respond", &id, "--feedback", "已约谈3户"]));
+    let back = common::ok(taizhang(&db, &["order", "rework", &id, "--reason", "未附协议"]));
+    assert!(back.contains("退回重办"), "{back}");
+    common::ok(taizhang(
+        &db,
+        &["--as", "zjj_reporter", "order", "respond", &id, "--feedback", "协议已签订（附件：征迁协议.pdf）"],
+    ));
+    let closed = common::ok(taizhang(&db, &["order", "close", &id]));
+    assert!(closed.contains("已办结"), "{closed}");
+    let listed = common::ok(taizhang(&db, &["order", "list", "--today", "2018-08-01"]));
+    assert!(listed.contains("加快征迁\t区住房城乡建设局\t已办结\t2018-07-31\t绿灯"), "{listed}");
     let bad = taizhang(&db, &["round", "open", "--period", "2018年13月"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("2018年13月"));
 }
