@@ -196,16 +196,19 @@ pub fn permission(role: Role, action: Action) -> Option<Scope> {
     use Action::*;
     match (role, action) {
         (Role::Admin, _) => Some(Scope::All),
-        (Role::Reviewer, Read | Accept | Return | RaiseProblem | ResolveProblem | ReviewOrder | DecideExtension) => {
-            Some(Scope::All)
-        }
+        (
+            Role::Reviewer,
+            Read | Accept | Return | RaiseProblem | ResolveProblem | IssueOrder | ReviewOrder | DecideExtension,
+        ) => Some(Scope::All),
         (
             Role::UnitLeader,
             Read | EditDraft | Submit | Approve | Return | RaiseProblem | ResolveProblem | HandleOrder
             | RequestExtension,
         ) => Some(Scope::OwnSubtree),
         (Role::UnitReporter, Read | EditDraft | Submit | RaiseProblem | HandleOrder) => Some(Scope::OwnSubtree),
-        (Role::Leader, Read) => Some(Scope::All),
+        // A district leader sees everything, raises problems and runs 督办: issues orders,
+        // closes or sends them back, decides extensions.
+        (Role::Leader, Read | RaiseProblem | IssueOrder | ReviewOrder | DecideExtension) => Some(Scope::All),
         _ => None,
     }
 }
@@ -268,7 +271,7 @@ mod tests {
             (Role::Reviewer, Approve, n, n), (Role::Reviewer, Accept, y, y), (Role::Reviewer, Return, y, y),
             (Role::Reviewer, OpenRound, n, n), (Role::Reviewer, CloseRound, n, n), (Role::Reviewer, Reopen, n, n),
             (Role::Reviewer, ManageUsers, n, n), (Role::Reviewer, RaiseProblem, y, y), (Role::Reviewer, ResolveProblem, y, y),
-            (Role::Reviewer, IssueOrder, n, n), (Role::Reviewer, HandleOrder, n, n), (Role::Reviewer, ReviewOrder, y, y),
+            (Role::Reviewer, IssueOrder, y, y), (Role::Reviewer, HandleOrder, n, n), (Role::Reviewer, ReviewOrder, y, y),
             (Role::Reviewer, RequestExtension, n, n), (Role::Reviewer, DecideExtension, y, y), (Role::Reviewer, ManageLedger, n, n),
 
             (Role::UnitLeader, Read, y, n), (Role::UnitLeader, EditDraft, y, n), (Role::UnitLeader, Submit, y, n),
@@ -288,9 +291,9 @@ mod tests {
             (Role::Leader, Read, y, y), (Role::Leader, EditDraft, n, n), (Role::Leader, Submit, n, n),
             (Role::Leader, Approve, n, n), (Role::Leader, Accept, n, n), (Role::Leader, Return, n, n),
             (Role::Leader, OpenRound, n, n), (Role::Leader, CloseRound, n, n), (Role::Leader, Reopen, n, n),
-            (Role::Leader, ManageUsers, n, n), (Role::Leader, RaiseProblem, n, n), (Role::Leader, ResolveProblem, n, n),
-            (Role::Leader, IssueOrder, n, n), (Role::Leader, HandleOrder, n, n), (Role::Leader, ReviewOrder, n, n),
-            (Role::Leader, RequestExtension, n, n), (Role::Leader, DecideExtension, n, n), (Role::Leader, ManageLedger, n, n),
+            (Role::Leader, ManageUsers, n, n), (Role::Leader, RaiseProblem, y, y), (Role::Leader, ResolveProblem, n, n),
+            (Role::Leader, IssueOrder, y, y), (Role::Leader, HandleOrder, n, n), (Role::Leader, ReviewOrder, y, y),
+            (Role::Leader, RequestExtension, n, n), (Role::Leader, DecideExtension, y, y), (Role::Leader, ManageLedger, n, n),
         ];
         assert_eq!(table.len(), Role::ALL.len() * Action::ALL.len(), "every role × action is in the table");
         let tree = tree();

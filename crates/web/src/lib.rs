@@ -204,7 +204,11 @@ pub struct Health {
         api::problems,
         api::raise_problem,
         api::resolve_problem,
-        api::escalate_problems
+        api::escalate_problems,
+        api::orders,
+        api::issue_order,
+        api::order_action,
+        api::decide_extension
     )
 )]
 struct ApiDoc;
@@ -252,6 +256,9 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/problems", get(api::problems).post(api::raise_problem))
         .route("/api/v1/problems/escalate", post(api::escalate_problems))
         .route("/api/v1/problems/{id}/resolve", post(api::resolve_problem))
+        .route("/api/v1/orders", get(api::orders).post(api::issue_order))
+        .route("/api/v1/orders/{id}/{action}", post(api::order_action))
+        .route("/api/v1/extensions/{request}/{decision}", post(api::decide_extension))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/password", get(auth::password_page).post(auth::change_password))

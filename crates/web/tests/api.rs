@@ -741,11 +741,16 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/admin/catalogue", "/admin/catalogue", Form(&[("code", "ROWCASE"), ("name", "行测指标"), ("unit", "亿元")]), "UADDDD"),
         case("get", "/api/v1/catalogue", "/api/v1/catalogue", None, "UOOOOO"),
         case("post", "/api/v1/catalogue", "/api/v1/catalogue", Json(r#"{"code":"ROWCASE2","name":"行测指标乙","unit":"万人"}"#), "UADDDD"),
-        case("post", "/problems", "/problems", Form(&[("project", "ZD2018-001"), ("description", "行测问题"), ("deadline", "2099-12-31")]), "UAADAA"),
+        case("post", "/problems", "/problems", Form(&[("project", "ZD2018-001"), ("description", "行测问题"), ("deadline", "2099-12-31")]), "UAAAAA"),
         case("post", "/problems/{id}/resolve", "/problems/999/resolve", Form(&[("resolution", "已解决")]), "UAAAAA"),
         case("get", "/api/v1/problems", "/api/v1/problems", None, "UOOOOO"),
         case("get", "/api/v1/problems", "/api/v1/problems?unit=erqi-dhj", None, "UOOODD"),
-        case("post", "/api/v1/problems", "/api/v1/problems", Json(r#"{"project":"ZD2018-001","description":"行测问题","deadline":"2099-12-31"}"#), "UAADAA"),
+        case("post", "/api/v1/problems", "/api/v1/problems", Json(r#"{"project":"ZD2018-001","description":"行测问题","deadline":"2099-12-31"}"#), "UAAAAA"),
+        case("get", "/api/v1/orders", "/api/v1/orders", None, "UOOOOO"),
+        case("get", "/api/v1/orders", "/api/v1/orders?unit=erqi-dhj", None, "UOOODD"),
+        case("post", "/api/v1/orders", "/api/v1/orders", Json(r#"{"unit":"erqi-zjj","title":"行测督办","deadline":"2099-12-31"}"#), "UAAADD"),
+        case("post", "/api/v1/orders/{id}/{action}", "/api/v1/orders/999/respond", Json(r#"{"text":"已办"}"#), "UAAAAA"),
+        case("post", "/api/v1/extensions/{request}/{decision}", "/api/v1/extensions/999/approve", Json("{}"), "UAAAAA"),
         case("post", "/api/v1/problems/escalate", "/api/v1/problems/escalate", Json("{}"), "UAADDD"),
         case("post", "/api/v1/problems/{id}/resolve", "/api/v1/problems/999/resolve", Json(r#"{"resolution":"已解决"}"#), "UAAAAA"),
         case("post", "/logout", "/logout", Form(&[]), "UAAAAA"),
@@ -942,4 +947,32 @@ async fn a_problem_raised_on_a_project_is_listed_with_its_age_and_resolved_with_
     let open: serde_json::Value =
         serde_json::from_str(&app.get("/api/v1/problems?open=true", &leader).await.body).unwrap();
     assert!(open.as_array().unwrap().iter().all(|p| p["id"].as_i64() != Some(id)), "{open}");
+}
+
+#[tokio::test]
+async fn a_leader_orders_a_duban_the_unit_answers_and_the_leader_closes_it() {
+    let app = spawn_app(true).await;
+    let leader = app.sign_in("leader").await;
+    let order =
+        serde_json::json!({"unit": "erqi-zjj", "subject": "ZD2018-001", "title": "加快征迁", "deadline": "2099-12-31"});
+    let issued = app.json("POST", "/api/v1/orders", &leader, order).await;
+    assert_eq!(issued.status, 200, "{}", issued.body);
+    let id = serde_json::from_str::<serde_json::Value>(&issued.body).unwrap()["id"].as_i64().unwrap();
+    let late = serde_json::json!({"unit": "erqi-zjj", "title": "x", "deadline": "2001-01-01"});
+    assert_eq!(app.json("POST", "/api/v1/orders", &leader, late).await.status, 400, "a deadline before today");
+    let stranger = app.sign_in("dhj_reporter").await;
+    let answer = serde_json::json!({"text": "已约谈3户（附件：约谈记录.pdf）"});
+    let refused = app.json("POST", &format!("/api/v1/orders/{id}/respond"), &stranger, answer.clone()).await;
+    assert!(matches!(refused.status, 403 | 404), "a unit the order does not name: {}", refused.status);
+    let reporter = app.sign_in("zjj_reporter").await;
+    let answered = app.json("POST", &format!("/api/v1/orders/{id}/respond"), &reporter, answer).await;
+    assert_eq!(answered.status, 200, "{}", answered.body);
+    assert!(answered.body.contains("\"state\":\"feedback\""), "{}", answered.body);
+    let closed = app.json("POST", &format!("/api/v1/orders/{id}/close"), &leader, serde_json::json!({})).await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert!(
+        closed.body.contains("\"state\":\"closed\"") && closed.body.contains("\"light\":\"green\""),
+        "{}",
+        closed.body
+    );
 }

@@ -6,6 +6,7 @@
 mod catalogue;
 mod imports;
 mod indicators;
+mod orders;
 mod problems;
 mod projects;
 mod rounds;
@@ -15,6 +16,7 @@ mod warnings;
 pub use catalogue::*;
 pub use imports::*;
 pub use indicators::*;
+pub use orders::*;
 pub use problems::*;
 pub use projects::*;
 pub use rounds::*;
