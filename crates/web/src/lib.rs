@@ -276,6 +276,8 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/review", get(pages::review))
         .route("/review/{round}/{unit}/{action}", post(pages::review_action))
         .route("/problems", get(pages::problems).post(pages::raise_problem))
+        .route("/orders", get(pages::orders).post(pages::issue_order))
+        .route("/orders/{id}/{action}", post(pages::order_step))
         .route("/problems/{id}/resolve", post(pages::resolve_problem))
         .route("/admin", get(pages::admin))
         .route("/admin/users", post(pages::save_user))

@@ -5,6 +5,7 @@
 mod admin;
 mod dashboard;
 mod indicators;
+mod orders;
 mod problems;
 mod projects;
 mod report;
@@ -13,6 +14,7 @@ mod review;
 pub use admin::*;
 pub use dashboard::*;
 pub use indicators::*;
+pub use orders::*;
 pub use problems::*;
 pub use projects::*;
 pub use report::*;

@@ -228,6 +228,9 @@ pub async fn project(
         ]);
     }
     page.section("问题清单", t, "没有登记的问题。");
+    if acting.allow_top(Action::IssueOrder).is_ok() {
+        page.push(Block::Links(vec![(format!("/orders?subject={code}"), "对此项目下达督办".into())]));
+    }
     if acting.may(Action::RaiseProblem, &p.responsibility.unit) {
         page.form(
             "/problems",

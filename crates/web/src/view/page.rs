@@ -67,6 +67,7 @@ impl Page {
             links.push(("/review".into(), "审核".into()));
         }
         links.push(("/problems".into(), "问题".into()));
+        links.push(("/orders".into(), "督办".into()));
         links.push(("/annual".into(), "年度总结".into()));
         if may(Action::ManageUsers) {
             links.push(("/admin".into(), "管理".into()));

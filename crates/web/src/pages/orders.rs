@@ -1,0 +1,126 @@
+//! 督办: orders of the account's reach with their lights; the district issues them (also from
+//! a project page), the unit named answers, the issuer's side closes or sends back.
+
+use taizhang_core::lights::order_light;
+use taizhang_core::supervision::OrderState;
+
+use super::*;
+
+#[derive(Debug, Deserialize)]
+pub struct OrdersQuery {
+    /// Prefills the issue form when opened from a project ("对此项目下达督办").
+    pub subject: Option<String>,
+    pub format: Option<String>,
+}
+
+pub async fn orders(Signed { state, user, uri }: Signed, Query(q): Query<OrdersQuery>) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
+    let today = taizhang_app::clock::today();
+    let found = acting.orders(None).await?;
+    let open = found.iter().filter(|o| o.state != OrderState::Closed).count();
+    let mut page = Page::new(&user, format!("督办（未办结{open}件）"));
+    let mut t = TableView::new("", &["编号", "督办事项", "责任单位", "要求", "时限", "状态", "灯", "反馈"]);
+    for o in &found {
+        let lit = order_light(today, o.deadline, o.state == OrderState::Closed, &acting.config().lights);
+        t.rows.push(vec![
+            CellView::text(o.id.to_string()),
+            CellView::text(&o.title),
+            CellView::text(acting.unit_name(&o.unit)),
+            CellView::text(&o.requirement),
+            CellView::text(o.deadline.to_string()),
+            CellView::text(o.state.label_zh()),
+            CellView::light(lit.light),
+            CellView::text(&o.feedback),
+        ]);
+    }
+    page.section("督办事项", t, "没有督办事项。");
+    for o in found.iter().filter(|o| o.state != OrderState::Closed) {
+        let answerable = matches!(o.state, OrderState::Issued | OrderState::Signed | OrderState::Returned);
+        if answerable && acting.may(Action::HandleOrder, &o.unit) {
+            page.form(
+                &format!("/orders/{}/respond", o.id),
+                &user,
+                vec![field("text", &format!("#{} {}：反馈（附件请写明名称）", o.id, o.title), FieldKind::Area, "")],
+                "反馈",
+            );
+        }
+        if o.state == OrderState::Feedback && acting.may(Action::ReviewOrder, &o.unit) {
+            page.button(&format!("/orders/{}/close", o.id), &user, vec![], &format!("#{} 办结", o.id));
+            page.form(
+                &format!("/orders/{}/rework", o.id),
+                &user,
+                vec![field("text", &format!("#{} 退回重办原因", o.id), FieldKind::Text, "")],
+                "退回重办",
+            );
+        }
+    }
+    if acting.allow_top(Action::IssueOrder).is_ok() {
+        let units = acting.tree().units().iter().map(|u| (u.code.to_string(), u.name.clone())).collect();
+        page.form(
+            "/orders",
+            &user,
+            vec![
+                field("unit", "责任单位", FieldKind::Select(units), ""),
+                field(
+                    "subject",
+                    "督办对象（项目或任务编码，可空）",
+                    FieldKind::Text,
+                    q.subject.clone().unwrap_or_default(),
+                ),
+                field("title", "督办事项", FieldKind::Text, ""),
+                field("requirement", "办理要求", FieldKind::Area, ""),
+                field("deadline", "办理时限（如 2018-07-20）", FieldKind::Text, ""),
+            ],
+            "下达督办",
+        );
+    }
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OrderForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    pub unit: String,
+    #[serde(default)]
+    pub subject: String,
+    pub title: String,
+    #[serde(default)]
+    pub requirement: String,
+    pub deadline: String,
+}
+
+pub async fn issue_order(
+    Signed { state, user, .. }: Signed,
+    Form(form): Form<OrderForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    let deadline = Date::parse(&form.deadline).map_err(|e| AppError::BadRequest(format!("办理时限：{e}")))?;
+    let today = taizhang_app::clock::today();
+    acting.issue_order(&form.unit, &form.subject, &form.title, &form.requirement, deadline, today).await?;
+    Ok(Redirect::to("/orders").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OrderStepForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub text: String,
+}
+
+pub async fn order_step(
+    Signed { state, user, .. }: Signed,
+    Path((id, action)): Path<(i64, String)>,
+    Form(form): Form<OrderStepForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    match action.as_str() {
+        "respond" => acting.respond_order(id, &form.text).await?,
+        "close" => acting.review_order(id, true, &form.text).await?,
+        "rework" => acting.review_order(id, false, &form.text).await?,
+        other => return Err(AppError::NotFound(format!("操作“{other}”"))),
+    };
+    Ok(Redirect::to("/orders").into_response())
+}
