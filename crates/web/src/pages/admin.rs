@@ -19,13 +19,17 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQu
         ]);
     }
     page.table(t);
-    let forms = ReportForm::ALL.iter().map(|f| (f.code().to_string(), f.label_zh().to_string())).collect();
+    // Which 填报表 a round form acts on.
+    let which_form = || {
+        let forms = ReportForm::ALL.iter().map(|f| (f.code().to_string(), f.label_zh().to_string())).collect();
+        field("form", "填报表", FieldKind::Select(forms), "projects")
+    };
     page.form(
         "/admin/rounds",
         &user,
         vec![
             field("period", "报告期（如 2018-06）", FieldKind::Text, ""),
-            field("form", "填报表", FieldKind::Select(forms), "projects"),
+            which_form(),
             field("due", "截止日期（默认25日）", FieldKind::Text, ""),
         ],
         "开启填报",
@@ -33,17 +37,7 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQu
     page.form(
         "/admin/rounds/close",
         &user,
-        vec![
-            field("period", "报告期", FieldKind::Text, ""),
-            field(
-                "form",
-                "填报表",
-                FieldKind::Select(
-                    ReportForm::ALL.iter().map(|f| (f.code().to_string(), f.label_zh().to_string())).collect(),
-                ),
-                "projects",
-            ),
-        ],
+        vec![field("period", "报告期", FieldKind::Text, ""), which_form()],
         "关闭填报（锁定）",
     );
     page.form(
@@ -51,14 +45,7 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQu
         &user,
         vec![
             field("period", "报告期", FieldKind::Text, ""),
-            field(
-                "form",
-                "填报表",
-                FieldKind::Select(
-                    ReportForm::ALL.iter().map(|f| (f.code().to_string(), f.label_zh().to_string())).collect(),
-                ),
-                "projects",
-            ),
+            which_form(),
             field("reason", "重新开放原因（必填）", FieldKind::Text, ""),
         ],
         "重新开放（已锁定的记录退回各单位）",
