@@ -90,13 +90,17 @@ impl Acting<'_> {
             .filter(|r| r.form == Form::ProjectProgress && r.status == RoundStatus::Closed)
             .map(|r| r.period.closing_month())
             .max();
+        // Walk back from the latest month (two years at most): usually the first or second
+        // month asked is complete, each one an indexed count of that month's rows.
         let mut complete = None;
-        for year in [latest.year(), latest.year() - 1] {
-            let months = self.store.month_coverage(year).await?;
-            complete = months.into_iter().rev().find(|(_, reported, owing)| reported >= owing).map(|(p, _, _)| p);
-            if complete.is_some() {
+        let (mut year, mut month) = (latest.year(), latest.month_of_year());
+        for _ in 0..24 {
+            let (reported, owing) = self.store.month_reporting(Period::Month(year, month)).await?;
+            if reported > 0 && reported >= owing {
+                complete = Some(Period::Month(year, month));
                 break;
             }
+            (year, month) = if month == 1 { (year - 1, 12) } else { (year, month - 1) };
         }
         Ok(closed.max(complete).or(Some(latest)))
     }

@@ -8,7 +8,7 @@ use taizhang_core::access::Action;
 use taizhang_core::consistency::{Flag, parts_flags, revision_flag, subunit_flag};
 use taizhang_core::indicator::IndicatorValue;
 use taizhang_core::indicator::Temporal;
-use taizhang_core::lights::{Light, Warning, WarningKind, indicator_light, order_light, project_light, task_light};
+use taizhang_core::lights::{Light, Warning, WarningKind, indicator_light, project_light, task_light};
 use taizhang_core::period::Period;
 use taizhang_core::project::Date;
 use taizhang_core::supervision::{
@@ -83,7 +83,7 @@ impl Acting<'_> {
                 kind: WarningKind::Order,
                 code: order.id.to_string(),
                 unit: self.unit_name(&order.unit),
-                lit: order_light(today, order.deadline, order.state == OrderState::Closed, lights),
+                lit: order.light(today, lights),
                 name: order.title,
             });
         }

@@ -138,11 +138,7 @@ pub async fn problem(acting: &Acting<'_>, cmd: &crate::ProblemCommand) -> Result
             let today = today(t)?;
             say!("编号\t项目\t责任单位\t问题\t层级\t时限\t已{}\t状态", "历天数");
             for p in acting.problems(unit.as_deref()).await?.into_iter().filter(|p| !open || p.resolved_on.is_none()) {
-                let state = match p.resolved_on {
-                    Some(d) => format!("已办结（{d}）：{}", p.resolution),
-                    None if p.deadline.is_some_and(|d| d < today) => "逾期未解决".to_string(),
-                    None => "办理中".to_string(),
-                };
+                let state = p.state_zh(today);
                 say!(
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{state}",
                     p.id,
@@ -197,7 +193,7 @@ pub async fn order(acting: &Acting<'_>, cmd: &crate::OrderCommand) -> Result<(),
             for o in
                 acting.orders(unit.as_deref()).await?.into_iter().filter(|o| !open || o.state != OrderState::Closed)
             {
-                let lit = taizhang_core::lights::order_light(today, o.deadline, o.state == OrderState::Closed, lights);
+                let lit = o.light(today, lights);
                 say!(
                     "{}\t{}\t{}\t{}\t{}\t{}：{}\t{}",
                     o.id,

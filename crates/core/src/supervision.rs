@@ -109,6 +109,15 @@ pub struct ProblemRecord {
 }
 
 impl ProblemRecord {
+    /// Where it stands on `today`, as lists print it: 已办结（日期）：说明, 逾期未解决 or 办理中.
+    pub fn state_zh(&self, today: Date) -> String {
+        match self.resolved_on {
+            Some(d) => format!("已办结（{d}）：{}", self.resolution),
+            None if self.deadline.is_some_and(|d| d < today) => "逾期未解决".to_string(),
+            None => "办理中".to_string(),
+        }
+    }
+
     /// Days open on `today` (to its resolution, once resolved).
     pub fn age_days(&self, today: Date) -> i64 {
         self.resolved_on.unwrap_or(today).unix_days() - self.raised_on.unix_days()
@@ -128,6 +137,13 @@ pub struct Order {
     pub state: OrderState,
     pub feedback: String,
     pub version: i64,
+}
+
+impl Order {
+    /// Its light on `today`: by the deadline, green once closed.
+    pub fn light(&self, today: Date, cfg: &LightConfig) -> crate::lights::Lit {
+        crate::lights::order_light(today, self.deadline, self.state == OrderState::Closed, cfg)
+    }
 }
 
 #[cfg(test)]

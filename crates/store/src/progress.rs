@@ -73,32 +73,6 @@ impl Store {
         Ok((count(0)?, count(1)?))
     }
 
-    /// The months of `year` with progress in the ledger, each with how many of the units that
-    /// owe progress that year (a project with a plan) reported something for it, and how many
-    /// owe: (month, reported, owing), oldest first.
-    pub async fn month_coverage(&self, year: i32) -> Result<Vec<(Period, usize, usize)>> {
-        let owing: i64 = sqlx::query(
-            "SELECT COUNT(DISTINCT p.unit_id) FROM project_year_plans y JOIN projects p ON p.id = y.project_id
-             WHERE y.year = $1",
-        )
-        .bind(i64::from(year))
-        .fetch_one(&self.pool)
-        .await?
-        .try_get(0)?;
-        let q = sqlx::query(
-            "SELECT g.period, COUNT(DISTINCT p.unit_id) FROM project_progress g JOIN projects p ON p.id = g.project_id
-             JOIN project_year_plans y ON y.project_id = g.project_id AND y.year = g.year
-             WHERE g.year = $1 GROUP BY g.period ORDER BY g.period",
-        )
-        .bind(i64::from(year));
-        let owing = usize::try_from(owing).unwrap_or_default();
-        self.read_rows(q, |r| {
-            let n: i64 = r.try_get(1)?;
-            Ok((r.try_get::<String, _>(0)?.parse()?, usize::try_from(n).unwrap_or_default(), owing))
-        })
-        .await
-    }
-
     /// A project's monthly reports of a year, January first.
     pub async fn project_progress(&self, project: &str, year: i32) -> Result<Vec<MonthlyProgress>> {
         let q = sqlx::query(

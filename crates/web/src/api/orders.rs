@@ -20,8 +20,7 @@ pub struct OrderRow {
 }
 
 fn order_row(o: taizhang_core::supervision::Order, acting: &taizhang_app::Acting<'_>, today: Date) -> OrderRow {
-    let closed = o.state == taizhang_core::supervision::OrderState::Closed;
-    let lit = taizhang_core::lights::order_light(today, o.deadline, closed, &acting.config().lights);
+    let lit = o.light(today, &acting.config().lights);
     OrderRow {
         id: o.id,
         unit: o.unit,

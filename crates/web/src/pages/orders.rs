@@ -1,7 +1,6 @@
 //! 督办: orders of the account's reach with their lights; the district issues them (also from
 //! a project page), the unit named answers, the issuer's side closes or sends back.
 
-use taizhang_core::lights::order_light;
 use taizhang_core::supervision::OrderState;
 
 use super::*;
@@ -21,7 +20,7 @@ pub async fn orders(Signed { state, user, uri }: Signed, Query(q): Query<OrdersQ
     let mut page = Page::new(&user, format!("督办（未办结{open}件）"));
     let mut t = TableView::new("", &["编号", "督办事项", "责任单位", "要求", "时限", "状态", "灯", "反馈"]);
     for o in &found {
-        let lit = order_light(today, o.deadline, o.state == OrderState::Closed, &acting.config().lights);
+        let lit = o.light(today, &acting.config().lights);
         t.rows.push(vec![
             CellView::text(o.id.to_string()),
             CellView::text(&o.title),

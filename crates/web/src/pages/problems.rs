@@ -29,11 +29,7 @@ pub async fn problems(
     ]));
     let mut t = TableView::new("", &["编号", "项目", "责任单位", "问题", "层级", "时限", "已历天数", "状态"]);
     for p in &found {
-        let state_text = match p.resolved_on {
-            Some(d) => format!("已办结（{d}）：{}", p.resolution),
-            None if p.deadline.is_some_and(|d| d < today) => "逾期未解决".to_string(),
-            None => "办理中".to_string(),
-        };
+        let state_text = p.state_zh(today);
         t.rows.push(vec![
             CellView::text(p.id.to_string()),
             CellView::link(&p.project, format!("/projects/{}", p.project)),
