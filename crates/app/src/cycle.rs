@@ -222,6 +222,12 @@ impl Acting<'_> {
             move_entry(&mut tx, e, Event::Submit, &self.actor.username, &reason).await?;
             tx.record_submission(e.id, &explanation, &failed).await?;
         }
+        if round.form == Form::ProjectProgress {
+            // What the form's 存在问题 says becomes the project's problem, with the unit answering.
+            let reported: Vec<(String, String)> =
+                entries.iter().map(|e| (e.subject.clone(), e.figures.problems.clone())).collect();
+            self.raise_reported_problems(&mut tx, &reported, "填报", crate::clock::today()).await?;
+        }
         tx.commit().await?;
         Ok(entries.len())
     }

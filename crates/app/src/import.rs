@@ -95,6 +95,10 @@ pub struct Imported {
     pub flags: Vec<taizhang_core::consistency::Flag>,
     /// The indicator figures the file held: (indicator code, year).
     figures: std::collections::BTreeSet<(String, i32)>,
+    /// The 存在问题 texts of progress rows: (project code, text).
+    reported_problems: Vec<(String, String)>,
+    /// Problems raised from them (each once while it stays open).
+    pub problems_raised: Vec<i64>,
 }
 
 /// What to import: the whole file's bytes (the size limit applies) and where its rows go.
@@ -158,6 +162,8 @@ async fn import_workbook(
         warnings: vec![],
         flags: vec![],
         figures: Default::default(),
+        reported_problems: vec![],
+        problems_raised: vec![],
     };
     while let Some(chunk) = chunks.recv().await {
         imported.sheet.clone_from(&chunk.sheet);
@@ -167,6 +173,11 @@ async fn import_workbook(
         let batch = parser.feed(&chunk);
         if let Batch::Values(values) = &batch {
             imported.figures.extend(values.iter().map(|v| (v.indicator.clone(), v.period.year())));
+        }
+        if let Batch::Progress(rows) = &batch {
+            imported.reported_problems.extend(
+                rows.iter().filter(|r| !r.problems.trim().is_empty()).map(|r| (r.project.clone(), r.problems.clone())),
+            );
         }
         tracing::debug!(rows = imported.rows, elapsed = ?started.elapsed(), "chunk checked");
         // Once a row is wrong nothing will be kept: the rest is only checked.
@@ -243,6 +254,14 @@ impl Acting<'_> {
             import_workbook(self.store, &self.actor.username, &self.config.rules, request, on_rows).await?;
         if dry_run {
             return Ok(imported);
+        }
+        // The 存在问题 column becomes the projects' problems, written once the rows are in.
+        if !imported.reported_problems.is_empty() {
+            let mut tx = self.store.begin().await?;
+            let today = crate::clock::today();
+            imported.problems_raised =
+                self.raise_reported_problems(&mut tx, &imported.reported_problems, "导入", today).await?;
+            tx.commit().await?;
         }
         // The imported figures' 数据核对, so the office sees at once what does not agree.
         let catalogue = self.store.catalogue().await?;

@@ -8,16 +8,31 @@ use taizhang_core::access::Action;
 use taizhang_core::consistency::{Flag, parts_flags, revision_flag, subunit_flag};
 use taizhang_core::indicator::IndicatorValue;
 use taizhang_core::indicator::Temporal;
-use taizhang_core::lights::{Light, Warning, WarningKind, indicator_light, project_light, task_light};
+use taizhang_core::lights::{Light, Lit, Warning, WarningKind, indicator_light, project_light, task_light};
 use taizhang_core::period::Period;
 use taizhang_core::project::Date;
 use taizhang_core::supervision::{
     Order, OrderEvent, OrderState, ProblemLevel, ProblemRecord, check_extension_request, escalation, order_transition,
 };
 
-use taizhang_store::NewOrder;
+use taizhang_store::{NewOrder, NewProblem, Projects};
 
 use crate::{Acting, Error, Result};
+use taizhang_store::Tx;
+
+/// A 督办 order as its issuer writes it.
+#[derive(Debug, Clone, Copy)]
+pub struct OrderDraft<'a> {
+    pub unit: &'a str,
+    /// The project, task or problem it is about.
+    pub subject: &'a str,
+    pub title: &'a str,
+    pub requirement: &'a str,
+    /// None is refused: an order without a deadline is no order.
+    pub deadline: Option<Date>,
+    /// What it was issued from: "problem:12", "meeting:3", "light" or empty.
+    pub from: &'a str,
+}
 
 impl crate::App {
     /// The district's standing job, run by `serve`: every `every`, overdue open problems move
@@ -26,10 +41,17 @@ impl crate::App {
     /// logged and tried again next time; the job never stops the server.
     pub async fn escalate_every(self, every: std::time::Duration) {
         loop {
-            let moved =
-                async { self.as_user(crate::admin::ADMIN).await?.escalate_overdue(crate::clock::today()).await };
+            let moved = async {
+                let admin = self.as_user(crate::admin::ADMIN).await?;
+                let today = crate::clock::today();
+                // Items gone past their date become problems first, then overdue ones climb.
+                let raised = admin.raise_element_problems(today).await?;
+                Ok::<_, Error>((raised, admin.escalate_overdue(today).await?))
+            };
             match moved.await {
-                Ok(moved) if !moved.is_empty() => tracing::info!(count = moved.len(), "overdue problems escalated"),
+                Ok((raised, moved)) if !raised.is_empty() || !moved.is_empty() => {
+                    tracing::info!(raised = raised.len(), escalated = moved.len(), "supervision job")
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "escalating overdue problems failed; trying again later"),
             }
@@ -47,11 +69,20 @@ impl Acting<'_> {
         self.allow(Action::Read, &scope)?;
         let lights = &self.config.lights;
         let mut out = Vec::new();
+        // A node of the 倒排工期 past its date lights the project too, judged at the period's end.
+        let end = Date::end_of(period);
+        let mut nodes: HashMap<String, Vec<Lit>> = HashMap::new();
+        for n in self.store.node_plans(Projects::Within(&scope)).await? {
+            if let Some(lit) = n.light(end, &self.config.mechanism) {
+                nodes.entry(n.project.clone()).or_default().push(lit);
+            }
+        }
         for r in self.store.project_light_rows(&scope, period).await? {
+            let lit = nodes.remove(&r.code).into_iter().flatten().fold(project_light(&r.status, lights), Lit::worst);
             out.push(Warning {
                 kind: WarningKind::Project,
                 unit: self.unit_name(&r.unit),
-                lit: project_light(&r.status, lights),
+                lit,
                 code: r.code,
                 name: r.name,
             });
@@ -152,6 +183,7 @@ impl Acting<'_> {
         owner: &str,
         deadline: Date,
         today: Date,
+        source: &str,
     ) -> Result<i64> {
         let p = self.store.project(project).await?.ok_or_else(|| Error::not_found("项目", project))?;
         self.allow(Action::RaiseProblem, &p.responsibility.unit)?;
@@ -163,7 +195,17 @@ impl Acting<'_> {
         }
         let owner = if owner.trim().is_empty() { p.responsibility.person.as_str() } else { owner.trim() };
         let mut tx = self.store.begin().await?;
-        let id = tx.insert_problem(project, &p.responsibility.unit, description, owner, deadline, today).await?;
+        let new = NewProblem {
+            project,
+            unit: &p.responsibility.unit,
+            description: description.trim(),
+            owner,
+            deadline,
+            raised_on: today,
+            raised_by: &self.actor.username,
+            source,
+        };
+        let id = tx.insert_problem(&new).await?;
         tx.log_problem(id, &self.actor.username, "raise", description).await?;
         tx.commit().await?;
         Ok(id)
@@ -229,26 +271,36 @@ impl Acting<'_> {
     }
 
     /// Issues a 督办 order to a unit about a subject (a project, task or problem).
-    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, unit = %unit))]
-    pub async fn issue_order(
-        &self,
-        unit: &str,
-        subject: &str,
-        title: &str,
-        requirement: &str,
-        deadline: Date,
-        today: Date,
-    ) -> Result<i64> {
-        self.allow(Action::IssueOrder, unit)?;
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, unit = %draft.unit))]
+    pub async fn issue_order(&self, draft: &OrderDraft<'_>, today: Date) -> Result<i64> {
+        let mut tx = self.store.begin().await?;
+        let id = self.issue_order_in(&mut tx, draft, today).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Issues an order inside a larger write (a meeting's decisions, a problem's order).
+    pub(crate) async fn issue_order_in(&self, tx: &mut Tx, draft: &OrderDraft<'_>, today: Date) -> Result<i64> {
+        self.allow(Action::IssueOrder, draft.unit)?;
+        if draft.title.trim().is_empty() {
+            return Err(Error::Invalid("督办事项（标题）不能为空".into()));
+        }
+        let deadline = draft.deadline.ok_or_else(|| Error::Invalid("督办须有办理时限".into()))?;
         if deadline < today {
             return Err(Error::Invalid(format!("办理时限（{deadline}）不能早于今天（{today}）")));
         }
-        let mut tx = self.store.begin().await?;
-        let order =
-            NewOrder { unit, subject, title, requirement, issued_by: &self.actor.username, issued_on: today, deadline };
+        let order = NewOrder {
+            unit: draft.unit,
+            subject: draft.subject,
+            title: draft.title.trim(),
+            requirement: draft.requirement,
+            issued_by: &self.actor.username,
+            issued_on: today,
+            deadline,
+            issued_from: draft.from,
+        };
         let id = tx.insert_order(&order).await?;
-        tx.log_order(id, &self.actor.username, "", OrderState::Issued.code(), requirement).await?;
-        tx.commit().await?;
+        tx.log_order(id, &self.actor.username, "", OrderState::Issued.code(), draft.requirement).await?;
         Ok(id)
     }
 

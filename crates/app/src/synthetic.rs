@@ -144,6 +144,7 @@ pub(crate) async fn generate(
                 planned_start: Date::new(start_year, start_month, 1).ok(),
                 planned_finish: Date::new(start_year + duration - 1, 12, 31).ok(),
                 actual_start: Date::new(start_year, start_month, 15).ok(),
+                actual_finish: None,
                 flags,
                 responsibility: Responsibility {
                     lead_leader: "示例分包领导".into(),

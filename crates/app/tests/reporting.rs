@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use taizhang_app::testing::{Account, TestDatabase};
-use taizhang_app::{Acting, App, Error};
+use taizhang_app::{Acting, App, Error, OrderDraft};
 use taizhang_core::Decimal;
 use taizhang_core::access::{Actor, Role};
 use taizhang_core::config::Config;
@@ -226,7 +226,7 @@ async fn one_month_in_erqi() {
 
     // A problem raised on 凤湖 escalates when overdue: unit → lead leader → district.
     let problem = hbj_reporter
-        .raise_problem("ZD2017-004", "用地手续未批复", "区生态环境局", day(6, 10), day(6, 1))
+        .raise_problem("ZD2017-004", "用地手续未批复", "区生态环境局", day(6, 10), day(6, 1), "项目页")
         .await
         .unwrap();
     assert_eq!(admin.escalate_overdue(day(6, 10)).await.unwrap(), vec![]);
@@ -241,10 +241,15 @@ async fn one_month_in_erqi() {
     assert_eq!(admin.escalate_overdue(day(7, 30)).await.unwrap(), vec![], "a resolved problem stays");
 
     // A 督办 order goes the full loop, with an extension and a return for rework.
-    let order = admin
-        .issue_order(hbj, "ZD2017-004", "凤湖生态休闲区前期手续督办", "6月底前完成规划设计招标", day(6, 28), day(6, 20))
-        .await
-        .unwrap();
+    let draft = OrderDraft {
+        unit: hbj,
+        subject: "ZD2017-004",
+        title: "凤湖生态休闲区前期手续督办",
+        requirement: "6月底前完成规划设计招标",
+        deadline: Some(day(6, 28)),
+        from: "",
+    };
+    let order = admin.issue_order(&draft, day(6, 20)).await.unwrap();
     assert!(reviewer.sign_order(order).await.is_err(), "the addressed unit signs");
     let leader = as_user(&app, "erqi-hbj-leader").await;
     leader.sign_order(order).await.unwrap();
@@ -420,7 +425,8 @@ async fn serves_standing_job_moves_an_overdue_problem_up_once() {
     let app = App::new(store, Config::default());
     let reporter = as_user(&app, "erqi-hbj-reporter").await;
     // Due on 10 June 2018: long overdue by the clock the job reads.
-    let problem = reporter.raise_problem("ZD2017-004", "用地手续未批复", "", day(6, 10), day(6, 1)).await.unwrap();
+    let problem =
+        reporter.raise_problem("ZD2017-004", "用地手续未批复", "", day(6, 10), day(6, 1), "项目页").await.unwrap();
     let job = tokio::spawn(app.clone().escalate_every(std::time::Duration::from_millis(20)));
     let admin = as_user(&app, "admin").await;
     let mut level = ProblemLevel::Unit;

@@ -131,7 +131,7 @@ pub async fn problem(acting: &Acting<'_>, cmd: &crate::ProblemCommand) -> Result
         Add { project, description, owner, deadline, today: t } => {
             let deadline = Date::parse(deadline)?;
             let owner = owner.as_deref().unwrap_or_default();
-            let id = acting.raise_problem(project, description, owner, deadline, today(t)?).await?;
+            let id = acting.raise_problem(project, description, owner, deadline, today(t)?, "命令行").await?;
             say!("已提出问题 #{id}（{project}），时限 {deadline}，由责任单位办理");
         }
         List { unit, open, today: t } => {
@@ -181,9 +181,27 @@ pub async fn order(acting: &Acting<'_>, cmd: &crate::OrderCommand) -> Result<(),
         )
     };
     match cmd {
-        Issue { unit, subject, title, requirement, deadline, today: t } => {
-            let unit = acting.find_unit(unit)?.code.to_string();
-            let id = acting.issue_order(&unit, subject, title, requirement, Date::parse(deadline)?, today(t)?).await?;
+        Issue { unit, subject, title, requirement, deadline, problem, today: t } => {
+            let (unit, subject, from) = match problem {
+                Some(id) => {
+                    let p = acting.problem(*id).await?;
+                    (p.unit, p.project, format!("problem:{id}"))
+                }
+                None => {
+                    let unit =
+                        unit.as_deref().ok_or_else(|| CliError::Usage("下达督办须指定 --unit 或 --problem".into()))?;
+                    (acting.find_unit(unit)?.code.to_string(), subject.clone(), String::new())
+                }
+            };
+            let draft = taizhang_app::OrderDraft {
+                unit: &unit,
+                subject: &subject,
+                title,
+                requirement,
+                deadline: Some(Date::parse(deadline)?),
+                from: &from,
+            };
+            let id = acting.issue_order(&draft, today(t)?).await?;
             say!("已下达{}", show(&acting.order(id).await?));
         }
         List { unit, open, today: t } => {

@@ -239,10 +239,13 @@ enum RoundCommand {
 
 #[derive(Debug, Subcommand)]
 enum OrderCommand {
-    /// Issue a 督办 order to a unit
+    /// Issue a 督办 order to a unit, or from a problem (its unit and project)
     Issue {
+        #[arg(long, required_unless_present = "problem")]
+        unit: Option<String>,
+        /// The problem the order is issued from
         #[arg(long)]
-        unit: String,
+        problem: Option<i64>,
         /// What it is about: a project or task code, or a problem number
         #[arg(long, default_value = "")]
         subject: String,

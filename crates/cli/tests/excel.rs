@@ -672,7 +672,7 @@ fn offices_sheets_are_read_as_they_are_kept() {
     assert_eq!(xm2[2], "产业发展");
     assert_eq!(xm2[8], "6000");
     assert_eq!(xm2[9], "2018-03-02");
-    assert_eq!(xm2[15], "亿元以上、出彩项目");
+    assert_eq!(xm2[17], "亿元以上、出彩项目");
 }
 
 #[test]

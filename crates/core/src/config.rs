@@ -12,6 +12,7 @@ use crate::error::DomainError;
 pub struct Config {
     pub rules: RuleConfig,
     pub lights: LightConfig,
+    pub mechanism: crate::mechanism::MechanismConfig,
 }
 
 /// Checks run when a unit submits. A failing check blocks submission unless the reporter
@@ -126,6 +127,7 @@ impl Config {
         if config.lights.red_below_pp > config.lights.yellow_below_pp {
             return Err(DomainError::Invalid("配置文件：red_below_pp 不能高于 yellow_below_pp".into()));
         }
+        config.mechanism.check()?;
         Ok(config)
     }
 }

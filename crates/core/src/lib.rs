@@ -28,6 +28,7 @@ pub mod config;
 pub mod consistency;
 pub mod honour;
 pub mod lights;
+pub mod mechanism;
 pub mod rules;
 pub mod supervision;
 pub mod workflow;

@@ -38,7 +38,7 @@ impl Lit {
     }
 
     /// The worse of two lights, with both reasons when both matter.
-    fn worst(self, other: Lit) -> Lit {
+    pub fn worst(self, other: Lit) -> Lit {
         match self.light.cmp(&other.light) {
             std::cmp::Ordering::Less => other,
             std::cmp::Ordering::Greater => self,

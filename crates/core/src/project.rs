@@ -84,6 +84,18 @@ impl Date {
         Self::from_unix_days(self.unix_days() + days)
     }
 
+    /// The ISO 8601 week (year, week) the day falls in: the week's Thursday names its year.
+    pub fn iso_week(self) -> (i32, u8) {
+        let w = self.civil().iso_week_date();
+        (i32::from(w.year()), w.week() as u8)
+    }
+
+    /// The Monday of an ISO 8601 week, if the year has that week.
+    pub fn iso_week_monday(year: i32, week: u8) -> Option<Self> {
+        let (y, w) = (i16::try_from(year).ok()?, i8::try_from(week).ok()?);
+        jiff::civil::ISOWeekDate::new(y, w, jiff::civil::Weekday::Monday).ok().map(|d| Self::from_civil(d.date()))
+    }
+
     /// The last day of the month a period closes with (2018-06 → 2018-06-30).
     pub fn end_of(period: Period) -> Self {
         let p = period.closing_month();
@@ -150,6 +162,8 @@ pub struct Project {
     pub planned_start: Option<Date>,
     pub planned_finish: Option<Date>,
     pub actual_start: Option<Date>,
+    /// 实际竣工: the finish node's actual date, or as a projects workbook gives it.
+    pub actual_finish: Option<Date>,
     pub flags: Vec<String>,
     pub responsibility: Responsibility,
     pub plan_node: Option<String>,
@@ -166,6 +180,11 @@ impl Project {
             && f < s
         {
             return Err(DomainError::Invalid(format!("项目“{}”计划竣工 {f} 早于计划开工 {s}", self.code)));
+        }
+        if let (Some(s), Some(f)) = (self.actual_start, self.actual_finish)
+            && f < s
+        {
+            return Err(DomainError::Invalid(format!("项目“{}”实际竣工 {f} 早于实际开工 {s}", self.code)));
         }
         Ok(())
     }
@@ -328,6 +347,7 @@ mod tests {
             planned_start: None,
             planned_finish: None,
             actual_start: None,
+            actual_finish: None,
             flags: vec![],
             responsibility: Responsibility::default(),
             plan_node: None,

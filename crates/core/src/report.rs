@@ -55,6 +55,8 @@ pub struct ProjectSummary {
     pub started: u64,
     /// Named projects that started in the year (published ones first).
     pub started_named: Vec<String>,
+    /// Finished (实际竣工) in the year.
+    pub finished: u64,
     /// The latest month any project reported: the summary speaks of 1-9月, not 全年, when
     /// the year's reports stop in September.
     pub through_month: Option<u8>,
@@ -451,6 +453,9 @@ fn project_paragraph(input: &AnnualInput) -> Option<String> {
         if p.started > 0 {
             s.push_str(&format!("，{}{}个项目开工", names_with_more(&p.started_named, p.started), p.started));
         }
+        if p.finished > 0 {
+            s.push_str(&format!("，{}个项目竣工", p.finished));
+        }
         sentences.push(s);
     }
     if let Some(f) = input.flagships.as_ref().filter(|f| f.count > 0) {
@@ -722,6 +727,7 @@ mod tests {
             carried: 0,
             started: 82,
             started_named: vec!["郑州地产投资大厦".into()],
+            finished: 12,
         });
         i.flagships = Some(FlagshipSummary { count: 3, named: vec!["甲".into(), "乙".into()], lagging: 0 });
         i.tasks = Some(TaskSummary { count: 335, named: vec!["平安建设".into()], done: 0 });
@@ -730,7 +736,10 @@ mod tests {
                 category: "生态建设".into(), count: 32, started: 24, completed_wan: d("381000")
             }];
         let text = annual_summary(&c, &i).text();
-        assert!(text.contains("全年150个重大项目完成投资470亿元，郑州地产投资大厦等82个项目开工"), "{text}");
+        assert!(
+            text.contains("全年150个重大项目完成投资470亿元，郑州地产投资大厦等82个项目开工，12个项目竣工"),
+            "{text}"
+        );
         assert!(text.contains("甲、乙等重大出彩项目进展顺利"), "{text}");
         assert!(text.contains("平安建设等335项重点工作"), "{text}");
         assert!(text.contains("32个重大生态建设项目已开工24个，完成投资38.1亿元"), "{text}");

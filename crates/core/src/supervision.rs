@@ -106,13 +106,20 @@ pub struct ProblemRecord {
     pub level: ProblemLevel,
     pub resolved_on: Option<Date>,
     pub resolution: String,
+    /// The account that raised it: it confirms the resolution.
+    pub raised_by: String,
+    /// Where it was raised: 项目页, 填报, 导入, 要素保障, 接口, 命令行.
+    pub source: String,
+    /// When the raiser confirmed the resolution (确认办结).
+    pub confirmed_on: Option<Date>,
 }
 
 impl ProblemRecord {
     /// Where it stands on `today`, as lists print it: 已办结（日期）：说明, 逾期未解决 or 办理中.
     pub fn state_zh(&self, today: Date) -> String {
         match self.resolved_on {
-            Some(d) => format!("已办结（{d}）：{}", self.resolution),
+            Some(d) if self.confirmed_on.is_some() => format!("已办结（{d}，已确认）：{}", self.resolution),
+            Some(d) => format!("已办结待确认（{d}）：{}", self.resolution),
             None if self.deadline.is_some_and(|d| d < today) => "逾期未解决".to_string(),
             None => "办理中".to_string(),
         }
@@ -137,6 +144,15 @@ pub struct Order {
     pub state: OrderState,
     pub feedback: String,
     pub version: i64,
+    /// What it was issued from: "problem:12", "meeting:3", "light" or empty.
+    pub issued_from: String,
+}
+
+impl Order {
+    /// The 督办单 number: "督〔2018〕12号".
+    pub fn number(&self) -> String {
+        format!("督〔{}〕{}号", self.issued_on.year, self.id)
+    }
 }
 
 impl Order {

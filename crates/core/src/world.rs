@@ -193,6 +193,8 @@ struct ProjectDef {
     planned_finish: Option<String>,
     actual_start: Option<String>,
     #[serde(default)]
+    actual_finish: Option<String>,
+    #[serde(default)]
     flags: Vec<String>,
     #[serde(default)]
     plans: Vec<PlanDef>,
@@ -448,6 +450,7 @@ impl World {
                 planned_start: opt_date(FILE, &what, &p.planned_start)?,
                 planned_finish: opt_date(FILE, &what, &p.planned_finish)?,
                 actual_start: opt_date(FILE, &what, &p.actual_start)?,
+                actual_finish: opt_date(FILE, &what, &p.actual_finish)?,
                 responsibility: Responsibility {
                     lead_leader: p.lead_leader,
                     unit: p.unit,
@@ -739,6 +742,7 @@ fn generate_project_group(
                 .ok(),
                 planned_finish: Date::new(year + 2, 12, 31).ok(),
                 actual_start,
+                actual_finish: None,
                 flags,
                 responsibility: Responsibility {
                     lead_leader: "区领导（示例）".into(),
@@ -810,6 +814,7 @@ mod tests {
             planned_start: None,
             planned_finish: None,
             actual_start: Date::new(2016, 5, 1).ok(),
+            actual_finish: None,
             flags: vec![],
             responsibility: Responsibility::default(),
             plan_node: None,

@@ -219,6 +219,8 @@ fn project_row(p: &Project, plan: Option<&taizhang_core::project::YearPlan>, nam
         number(plan.map(|y| y.planned_wan)),
         text(p.planned_start.map(|d| d.to_string()).unwrap_or_default()),
         text(p.planned_finish.map(|d| d.to_string()).unwrap_or_default()),
+        text(p.actual_start.map(|d| d.to_string()).unwrap_or_default()),
+        text(p.actual_finish.map(|d| d.to_string()).unwrap_or_default()),
         text(names.unit(&r.unit)),
         text(&r.lead_leader),
         text(&r.person),

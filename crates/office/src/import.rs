@@ -662,6 +662,12 @@ pub const PROJECT_FIELDS: &[Field] = &[
     },
     Field { key: "start", header: "计划开工", aliases: &["计划开工时间", "开工时间"], required: false },
     Field { key: "finish", header: "计划竣工", aliases: &["计划竣工时间", "竣工时间"], required: false },
+    Field {
+        key: "actual_start", header: "实际开工", aliases: &["实际开工时间", "实际开工日期"], required: false
+    },
+    Field {
+        key: "actual_finish", header: "实际竣工", aliases: &["实际竣工时间", "实际竣工日期"], required: false
+    },
     Field { key: "unit", header: "责任单位", aliases: &["牵头单位"], required: true },
     Field { key: "leader", header: "分包领导", aliases: &["分管领导", "包联领导"], required: false },
     Field { key: "person", header: "责任人", aliases: &[], required: false },
@@ -707,7 +713,8 @@ fn projects(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String,
             total_investment_wan: total,
             planned_start: start,
             planned_finish: finish,
-            actual_start: None,
+            actual_start: r.date(row, "actual_start"),
+            actual_finish: r.date(row, "actual_finish"),
             flags: cells::list(r.raw(row, "flags")),
             responsibility: Responsibility {
                 lead_leader: r.text(row, "leader", false).unwrap_or_default(),
@@ -918,4 +925,42 @@ fn tasks(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String, u3
         });
     }
     out
+}
+
+/// The columns of a node-plan workbook (`import nodes`): one row per project and node.
+pub const NODE_FIELDS: &[Field] = &[
+    Field { key: "code", header: "项目编码", aliases: &["项目代码", "编码"], required: true },
+    Field { key: "node", header: "节点", aliases: &["节点名称", "进度节点"], required: true },
+    Field {
+        key: "planned", header: "计划完成日期", aliases: &["计划完成时间", "计划日期"], required: false
+    },
+    Field {
+        key: "actual", header: "实际完成日期", aliases: &["实际完成时间", "完成日期"], required: false
+    },
+    Field { key: "note", header: "说明", aliases: &["备注"], required: false },
+];
+
+/// A node-plan workbook's rows, each with where it came from ("节点!R5 节点"), for the app to
+/// check against the configured nodes and each project's 立项; or every cell that is wrong.
+pub fn node_rows(
+    bytes: &[u8],
+    file: &str,
+    sheet: Option<&str>,
+) -> Result<Vec<(String, taizhang_core::mechanism::NodePlan)>, crate::ImportError> {
+    let table = crate::sheet::read_table(bytes, file, sheet, NODE_FIELDS)?;
+    let mut r = RowReader { table: &table, errors: vec![] };
+    let mut out = Vec::new();
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for row in &table.rows {
+        let code = r.text(row, "code", true);
+        let node = r.text(row, "node", true);
+        let (planned, actual) = (r.date(row, "planned"), r.date(row, "actual"));
+        let note = r.text(row, "note", false).unwrap_or_default();
+        let (Some(code), Some(node)) = (code, node) else { continue };
+        r.duplicate(&mut seen, format!("{code}|{node}"), row, "node");
+        let at = table.at(row, "node");
+        let place = format!("{}!R{} {}", at.sheet, at.row, at.header);
+        out.push((place, taizhang_core::mechanism::NodePlan { project: code, node, planned, actual, note }));
+    }
+    if r.errors.is_empty() { Ok(out) } else { Err(crate::ImportError::Cells(r.errors)) }
 }

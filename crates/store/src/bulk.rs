@@ -97,13 +97,14 @@ pub(crate) fn progress_inserts(backend: Backend, rows: &[ProgressRow]) -> Result
 /// A project row's columns in bind order (see [`bind_project`]), shared by single-row and
 /// bulk writes; the plan node is written by single-row writes only (sheets do not carry it).
 pub(crate) const PROJECT_COLUMNS: &str = "code, name, category, nature, location, content, total_investment_e4,
-    planned_start, planned_finish, actual_start, unit_id, lead_leader, responsible_person, contact, deadline, sample";
-const PROJECT_COLUMN_COUNT: usize = 16;
+    planned_start, planned_finish, actual_start, actual_finish, unit_id, lead_leader, responsible_person, contact, deadline, sample";
+const PROJECT_COLUMN_COUNT: usize = 17;
 /// What an upsert of a project replaces.
 pub(crate) const PROJECT_UPDATES: &str = "name = excluded.name, category = excluded.category,
     nature = excluded.nature, location = excluded.location, content = excluded.content,
     total_investment_e4 = excluded.total_investment_e4, planned_start = excluded.planned_start,
     planned_finish = excluded.planned_finish, actual_start = excluded.actual_start,
+    actual_finish = excluded.actual_finish,
     unit_id = excluded.unit_id, lead_leader = excluded.lead_leader,
     responsible_person = excluded.responsible_person, contact = excluded.contact,
     deadline = excluded.deadline, sample = excluded.sample";
@@ -122,6 +123,7 @@ pub(crate) fn bind_project(q: AnyQuery, p: &Project, unit: i64) -> Result<AnyQue
         .bind(p.planned_start.map(|d| d.to_string()))
         .bind(p.planned_finish.map(|d| d.to_string()))
         .bind(p.actual_start.map(|d| d.to_string()))
+        .bind(p.actual_finish.map(|d| d.to_string()))
         .bind(unit)
         .bind(r.lead_leader.clone())
         .bind(r.person.clone())

@@ -119,6 +119,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "import events", include_str!("../migrations/0006_import_events.sql")),
     (7, "value versions", include_str!("../migrations/0007_value_versions.sql")),
     (8, "target words", include_str!("../migrations/0008_target_words.sql")),
+    (9, "mechanism", include_str!("../migrations/0009_mechanism.sql")),
 ];
 
 /// Statements slower than this are logged as warnings unless the program says otherwise.

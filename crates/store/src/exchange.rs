@@ -305,7 +305,9 @@ impl Classifier {
                     let old = stored.get(incoming.project.code.as_str());
                     // What a sheet does not carry stays as stored.
                     if let Some(old) = old {
-                        incoming.project.actual_start = old.project.actual_start;
+                        // 实际开工/实际竣工 columns when the sheet has them; else as stored.
+                        incoming.project.actual_start = incoming.project.actual_start.or(old.project.actual_start);
+                        incoming.project.actual_finish = incoming.project.actual_finish.or(old.project.actual_finish);
                         incoming.project.plan_node = old.project.plan_node.clone();
                         incoming.project.sample = old.project.sample;
                         incoming.project.flags.sort();

@@ -15,6 +15,7 @@ mod exchange;
 mod filter;
 mod honours;
 mod ledger;
+mod mechanism;
 mod plan;
 mod progress;
 mod projects;
@@ -41,8 +42,9 @@ pub use db::{Backend, DEFAULT_SLOW_STATEMENT, Redacted};
 pub use error::StoreError;
 pub use exchange::{Classifier, ImportRecord, Writer};
 pub use ledger::LedgerCounts;
+pub use mechanism::Projects;
 pub use reports::{FLAG_FLAGSHIP, FLAG_OVER_100M};
-pub use supervision::{ExtensionRequest, IndicatorLightRow, NewOrder, ProjectLightRow, TaskLightRow};
+pub use supervision::{ExtensionRequest, IndicatorLightRow, NewOrder, NewProblem, ProjectLightRow, TaskLightRow};
 pub use users::{NewUser, Session, User, hash_password, verify_password};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

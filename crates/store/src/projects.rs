@@ -13,7 +13,7 @@ use crate::{Result, Store, Tx};
 
 pub(crate) const PROJECT_SELECT: &str =
     "SELECT p.code, p.name, p.category, p.nature, p.location, p.content, p.total_investment_e4,
-        p.planned_start, p.planned_finish, p.actual_start, u.code AS unit_code, p.lead_leader,
+        p.planned_start, p.planned_finish, p.actual_start, p.actual_finish, u.code AS unit_code, p.lead_leader,
         p.responsible_person, p.contact, p.deadline, n.code AS node_code, p.sample, p.id
     FROM projects p JOIN org_units u ON u.id = p.unit_id LEFT JOIN plan_nodes n ON n.id = p.plan_node_id";
 
@@ -46,6 +46,7 @@ pub(crate) fn project_from_row(r: &AnyRow, flags: Vec<String>) -> Result<Project
         planned_start: opt_date(r.try_get("planned_start")?)?,
         planned_finish: opt_date(r.try_get("planned_finish")?)?,
         actual_start: opt_date(r.try_get("actual_start")?)?,
+        actual_finish: opt_date(r.try_get("actual_finish")?)?,
         flags,
         responsibility: Responsibility {
             lead_leader: r.try_get("lead_leader")?,
@@ -66,7 +67,7 @@ impl Tx {
         let node = opt_plan_node_id(self.conn(), p.plan_node.as_deref()).await?;
         let sql = format!(
             "INSERT INTO projects ({PROJECT_COLUMNS}, plan_node_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-                 $11, $12, $13, $14, $15, $16, $17)
+                 $11, $12, $13, $14, $15, $16, $17, $18)
              ON CONFLICT (code) DO UPDATE SET {PROJECT_UPDATES}, plan_node_id = excluded.plan_node_id RETURNING id"
         );
         let id: i64 = bind_project(sqlx::query(AssertSqlSafe(sql)), p, unit)?

@@ -172,7 +172,8 @@ impl Store {
             "{SUBTREE}
              SELECT COUNT(*), CAST(SUM(COALESCE(g.ytd_e4, 0)) AS BIGINT),
                  SUM(CASE WHEN p.actual_start >= $3 AND p.actual_start <= $4 THEN 1 ELSE 0 END),
-                 MAX(g.month) AS through
+                 MAX(g.month) AS through,
+                 SUM(CASE WHEN p.actual_finish >= $3 AND p.actual_finish <= $4 THEN 1 ELSE 0 END) AS finished
              FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
              {as_of}
              WHERE y.year = $2",
@@ -213,6 +214,7 @@ impl Store {
             completed_wan: row.try_get::<Option<i64>, _>(1)?.map(from_scaled).unwrap_or_default(),
             started: u64::try_from(row.try_get::<Option<i64>, _>(2)?.unwrap_or_default()).unwrap_or_default(),
             started_named,
+            finished: u64::try_from(row.try_get::<Option<i64>, _>("finished")?.unwrap_or_default()).unwrap_or_default(),
             through_month: through,
             carried,
         })

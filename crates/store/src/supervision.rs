@@ -12,7 +12,7 @@ use taizhang_core::supervision::{Order, OrderState, ProblemLevel, ProblemRecord}
 
 use crate::filter::Arg;
 use crate::filter::Filtered;
-use crate::ledger::unit_id;
+use crate::ledger::{opt_date, unit_id};
 use crate::reports::{SUBTREE, started_by};
 use crate::{Result, Store, StoreError, Tx};
 
@@ -55,6 +55,20 @@ pub struct NewOrder<'a> {
     pub issued_by: &'a str,
     pub issued_on: Date,
     pub deadline: Date,
+    pub issued_from: &'a str,
+}
+
+/// A problem as raised.
+#[derive(Debug, Clone)]
+pub struct NewProblem<'a> {
+    pub project: &'a str,
+    pub unit: &'a str,
+    pub description: &'a str,
+    pub owner: &'a str,
+    pub deadline: Date,
+    pub raised_on: Date,
+    pub raised_by: &'a str,
+    pub source: &'a str,
 }
 
 /// An extension request as decided on.
@@ -63,10 +77,6 @@ pub struct ExtensionRequest {
     pub order: i64,
     pub new_deadline: Date,
     pub decided: bool,
-}
-
-fn opt_date(v: Option<String>) -> Result<Option<Date>> {
-    Ok(v.map(|d| Date::parse(&d)).transpose()?)
 }
 
 fn problem_from_row(r: &AnyRow) -> Result<ProblemRecord> {
@@ -81,6 +91,9 @@ fn problem_from_row(r: &AnyRow) -> Result<ProblemRecord> {
         level: r.try_get::<String, _>("level")?.parse()?,
         resolved_on: opt_date(r.try_get("resolved_on")?)?,
         resolution: r.try_get("resolution")?,
+        raised_by: r.try_get("raised_by")?,
+        source: r.try_get("source")?,
+        confirmed_on: opt_date(r.try_get("confirmed_on")?)?,
     })
 }
 
@@ -96,6 +109,7 @@ fn order_from_row(r: &AnyRow) -> Result<Order> {
         state: r.try_get::<String, _>("state")?.parse()?,
         feedback: r.try_get("feedback")?,
         version: r.try_get("version")?,
+        issued_from: r.try_get("issued_from")?,
     })
 }
 
@@ -217,7 +231,7 @@ impl Store {
     pub async fn problem_records(&self, id: Option<i64>, scope: Option<&str>) -> Result<Vec<ProblemRecord>> {
         let select =
             "SELECT q.id, p.code, u.code AS unit_code, q.raised_on, q.description, q.owner, q.deadline, q.level,
-                 q.resolved_on, q.resolution
+                 q.resolved_on, q.resolution, q.raised_by, q.source, q.confirmed_on
              FROM problems q JOIN projects p ON p.id = q.project_id JOIN org_units u ON u.id = p.unit_id";
         self.records_where(select, ("q.id", id), ("p.unit_id", scope), problem_from_row).await
     }
@@ -225,7 +239,7 @@ impl Store {
     /// Orders by id, or addressed to a unit's subtree, each condition only when given.
     pub async fn order_records(&self, id: Option<i64>, scope: Option<&str>) -> Result<Vec<Order>> {
         let select = "SELECT o.id, u.code AS unit_code, o.subject, o.title, o.requirement, o.issued_on, o.deadline,
-                 o.state, o.feedback, o.version
+                 o.state, o.feedback, o.version, o.issued_from
              FROM orders o JOIN org_units u ON u.id = o.unit_id";
         self.records_where(select, ("o.id", id), ("o.unit_id", scope), order_from_row).await
     }
@@ -261,26 +275,21 @@ impl Store {
 
 impl Tx {
     /// A new problem of a project, with the responsible unit answering first.
-    pub async fn insert_problem(
-        &mut self,
-        project: &str,
-        unit: &str,
-        description: &str,
-        owner: &str,
-        deadline: Date,
-        today: Date,
-    ) -> Result<i64> {
-        let uid = unit_id(self.conn(), unit).await?;
+    pub async fn insert_problem(&mut self, p: &NewProblem<'_>) -> Result<i64> {
+        let uid = unit_id(self.conn(), p.unit).await?;
         let row = sqlx::query(
-            "INSERT INTO problems (project_id, raised_on, description, owner, deadline, resolution, level, unit_id)
-             SELECT id, $2, $3, $4, $5, '', 'unit', $6 FROM projects WHERE code = $1 RETURNING id",
+            "INSERT INTO problems (project_id, raised_on, description, owner, deadline, resolution, level, unit_id,
+                 raised_by, source)
+             SELECT id, $2, $3, $4, $5, '', 'unit', $6, $7, $8 FROM projects WHERE code = $1 RETURNING id",
         )
-        .bind(project)
-        .bind(today.to_string())
-        .bind(description)
-        .bind(owner)
-        .bind(deadline.to_string())
+        .bind(p.project)
+        .bind(p.raised_on.to_string())
+        .bind(p.description)
+        .bind(p.owner)
+        .bind(p.deadline.to_string())
         .bind(uid)
+        .bind(p.raised_by)
+        .bind(p.source)
         .fetch_one(self.conn())
         .await?;
         Ok(row.try_get(0)?)
@@ -292,6 +301,23 @@ impl Tx {
             vec![today.to_string().into(), resolution.into(), id.into()],
         )
         .await
+    }
+
+    /// The raiser confirms a resolved problem (确认办结), or, with `None`, sends it back open.
+    pub async fn confirm_problem(&mut self, id: i64, confirmed_on: Option<Date>) -> Result<()> {
+        match confirmed_on {
+            Some(d) => {
+                self.execute(
+                    "UPDATE problems SET confirmed_on = $1 WHERE id = $2 AND resolved_on IS NOT NULL",
+                    vec![d.to_string().into(), id.into()],
+                )
+                .await
+            }
+            None => {
+                self.execute("UPDATE problems SET resolved_on = NULL, resolution = '' WHERE id = $1", vec![id.into()])
+                    .await
+            }
+        }
     }
 
     pub async fn escalate_problem(&mut self, id: i64, level: ProblemLevel, deadline: Date) -> Result<()> {
@@ -310,8 +336,9 @@ impl Tx {
     pub async fn insert_order(&mut self, order: &NewOrder<'_>) -> Result<i64> {
         let uid = unit_id(self.conn(), order.unit).await?;
         let row = sqlx::query(
-            "INSERT INTO orders (unit_id, subject, title, requirement, issued_by, issued_on, deadline, state, feedback, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'issued', '', 1) RETURNING id",
+            "INSERT INTO orders (unit_id, subject, title, requirement, issued_by, issued_on, deadline, state, feedback, version,
+                 issued_from)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'issued', '', 1, $8) RETURNING id",
         )
         .bind(uid)
         .bind(order.subject)
@@ -320,6 +347,7 @@ impl Tx {
         .bind(order.issued_by)
         .bind(order.issued_on.to_string())
         .bind(order.deadline.to_string())
+        .bind(order.issued_from)
         .fetch_one(self.conn())
         .await?;
         Ok(row.try_get(0)?)

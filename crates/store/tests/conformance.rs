@@ -56,6 +56,7 @@ fn project(code: &str, unit: &str, total: &str) -> Project {
         planned_start: Date::new(2017, 3, 1).ok(),
         planned_finish: Date::new(2019, 12, 31).ok(),
         actual_start: Date::new(2017, 4, 18).ok(),
+        actual_finish: None,
         flags: vec!["亿元以上".into(), "出彩项目".into()],
         responsibility: Responsibility {
             lead_leader: "张三".into(),

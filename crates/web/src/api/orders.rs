@@ -17,10 +17,15 @@ pub struct OrderRow {
     pub feedback: String,
     /// red, yellow or green on the day asked.
     pub light: String,
+    /// 督办单号, e.g. 督〔2018〕12号.
+    pub number: String,
+    /// What it was issued from: problem:12, meeting:3, light, or empty.
+    pub issued_from: String,
 }
 
 fn order_row(o: taizhang_core::supervision::Order, acting: &taizhang_app::Acting<'_>, today: Date) -> OrderRow {
     let lit = o.light(today, &acting.config().lights);
+    let number = o.number();
     OrderRow {
         id: o.id,
         unit: o.unit,
@@ -32,6 +37,8 @@ fn order_row(o: taizhang_core::supervision::Order, acting: &taizhang_app::Acting
         state: o.state.code().into(),
         feedback: o.feedback,
         light: lit.light.code().into(),
+        number,
+        issued_from: o.issued_from,
     }
 }
 
@@ -54,14 +61,21 @@ pub async fn orders(Signed { state, user, .. }: Signed, Query(q): Query<OrderPar
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewOrder {
+    /// The unit that answers; may be left out when `problem` names one.
+    #[serde(default)]
     pub unit: String,
     #[serde(default)]
     pub subject: String,
     pub title: String,
     #[serde(default)]
     pub requirement: String,
-    /// 2018-07-20; not before today.
-    pub deadline: String,
+    /// 2018-07-20; not before today. Required.
+    pub deadline: Option<String>,
+    /// The problem the order is issued from: its unit and project become the order's.
+    pub problem: Option<i64>,
+    /// light: issued from a red or yellow light.
+    #[serde(default)]
+    pub issued_from: String,
 }
 
 /// Issues a 督办 order to a unit.
@@ -70,11 +84,29 @@ pub struct NewOrder {
 pub async fn issue_order(Signed { state, user, .. }: Signed, Json(body): Json<NewOrder>) -> ApiResult<OrderRow> {
     let acting = user.acting(&state).await?;
     let today = taizhang_app::clock::today();
-    let deadline = Date::parse(&body.deadline).map_err(|e| AppError::BadRequest(format!("deadline：{e}")))?;
-    let id = acting
-        .issue_order(&body.unit, &body.subject, &body.title, &body.requirement, deadline, today)
-        .await
-        .map_err(AppError::from)?;
+    let deadline = body
+        .deadline
+        .as_deref()
+        .map(Date::parse)
+        .transpose()
+        .map_err(|e| AppError::BadRequest(format!("deadline：{e}")))?;
+    let from = body.problem.map(|p| format!("problem:{p}")).unwrap_or(body.issued_from);
+    let (unit, subject) = match body.problem {
+        Some(p) => {
+            let p = acting.problem(p).await.map_err(AppError::from)?;
+            (if body.unit.is_empty() { p.unit } else { body.unit }, p.project)
+        }
+        None => (body.unit, body.subject),
+    };
+    let draft = taizhang_app::OrderDraft {
+        unit: &unit,
+        subject: &subject,
+        title: &body.title,
+        requirement: &body.requirement,
+        deadline,
+        from: &from,
+    };
+    let id = acting.issue_order(&draft, today).await.map_err(AppError::from)?;
     Ok(Json(order_row(acting.order(id).await.map_err(AppError::from)?, &acting, today)))
 }
 

@@ -77,7 +77,7 @@ pub async fn raise_problem(Signed { state, user, .. }: Signed, Json(body): Json<
     let today = taizhang_app::clock::today();
     let deadline = Date::parse(&body.deadline).map_err(|e| AppError::BadRequest(format!("deadline：{e}")))?;
     let id = acting
-        .raise_problem(&body.project, &body.description, &body.owner, deadline, today)
+        .raise_problem(&body.project, &body.description, &body.owner, deadline, today, "接口")
         .await
         .map_err(AppError::from)?;
     Ok(Json(problem_row(acting.problem(id).await.map_err(AppError::from)?, today)))

@@ -87,7 +87,10 @@ pub struct OrderForm {
     pub title: String,
     #[serde(default)]
     pub requirement: String,
+    #[serde(default)]
     pub deadline: String,
+    #[serde(default)]
+    pub from: String,
 }
 
 pub async fn issue_order(
@@ -95,9 +98,20 @@ pub async fn issue_order(
     Form(form): Form<OrderForm>,
 ) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
-    let deadline = Date::parse(&form.deadline).map_err(|e| AppError::BadRequest(format!("办理时限：{e}")))?;
+    let deadline = match form.deadline.trim() {
+        "" => None,
+        d => Some(Date::parse(d).map_err(|e| AppError::BadRequest(format!("办理时限：{e}")))?),
+    };
     let today = taizhang_app::clock::today();
-    acting.issue_order(&form.unit, &form.subject, &form.title, &form.requirement, deadline, today).await?;
+    let draft = taizhang_app::OrderDraft {
+        unit: &form.unit,
+        subject: &form.subject,
+        title: &form.title,
+        requirement: &form.requirement,
+        deadline,
+        from: &form.from,
+    };
+    acting.issue_order(&draft, today).await?;
     Ok(Redirect::to("/orders").into_response())
 }
 

@@ -71,7 +71,8 @@ pub async fn raise_problem(
 ) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     let deadline = Date::parse(&form.deadline).map_err(|e| AppError::BadRequest(format!("解决时限：{e}")))?;
-    acting.raise_problem(&form.project, &form.description, &form.owner, deadline, taizhang_app::clock::today()).await?;
+    let today = taizhang_app::clock::today();
+    acting.raise_problem(&form.project, &form.description, &form.owner, deadline, today, "项目页").await?;
     Ok(Redirect::to(&format!("/projects/{}", form.project)).into_response())
 }
 
