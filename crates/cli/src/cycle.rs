@@ -160,7 +160,11 @@ pub async fn problem(acting: &Acting<'_>, cmd: &crate::ProblemCommand) -> Result
         }
         Resolve { id, resolution, today: t } => {
             acting.resolve_problem(*id, resolution, today(t)?).await?;
-            say!("问题 #{id} 已办结");
+            say!("问题 #{id} 已办结，待提出人确认");
+        }
+        Confirm { id, reject, note, today: t } => {
+            acting.confirm_problem(*id, !reject, note, today(t)?).await?;
+            say!("问题 #{id} {}", if *reject { "不认可办结，已退回办理" } else { "已确认办结" });
         }
     }
     Ok(())
@@ -236,6 +240,154 @@ pub async fn order(acting: &Acting<'_>, cmd: &crate::OrderCommand) -> Result<(),
         }
         Close { id, note } => say!("已办结{}", show(&acting.review_order(*id, true, note).await?)),
         Rework { id, reason } => say!("已退回重办{}", show(&acting.review_order(*id, false, reason).await?)),
+    }
+    Ok(())
+}
+
+/// `taizhang meeting …`.
+pub async fn meeting(acting: &Acting<'_>, cmd: &crate::MeetingCommand) -> Result<(), CliError> {
+    use crate::MeetingCommand::*;
+    match cmd {
+        Add { kind, date, chair, attendees, projects, summary, decisions, today } => {
+            let today = crate::parse_today(today.as_deref())?;
+            let mut parsed = Vec::new();
+            for (i, d) in decisions.iter().enumerate() {
+                let parts: Vec<&str> = d.split('|').map(str::trim).collect();
+                let [text, unit, deadline] = parts.as_slice() else {
+                    return Err(CliError::Usage(format!(
+                        "第{}项 --decision 应写作“事项|责任单位|办理时限”：{d}",
+                        i + 1
+                    )));
+                };
+                parsed.push(taizhang_core::mechanism::Decision {
+                    text: text.to_string(),
+                    unit: unit.to_string(),
+                    deadline: Date::parse(deadline)?,
+                    order: None,
+                });
+            }
+            let draft = taizhang_app::MeetingDraft {
+                kind: kind.clone(),
+                held_on: Date::parse(date)?,
+                chair: chair.clone(),
+                attendees: attendees.clone(),
+                projects: projects.clone(),
+                summary: summary.clone(),
+                decisions: parsed,
+            };
+            let m = acting.record_meeting(&draft, today).await?;
+            say!("已记录{}{}（#{}，{}），议定事项{}项：", m.period, m.kind, m.id, m.held_on, m.decisions.len());
+            for d in &m.decisions {
+                let order = d.order.map(|o| format!("督办 #{o}")).unwrap_or_default();
+                say!("  {}（{}，{}前）{order}", d.text, acting.unit_name(&d.unit), d.deadline);
+            }
+        }
+        List { period } => {
+            say!("编号\t期间\t类型\t日期\t主持\t项目\t议定事项");
+            for m in acting.meetings(period.as_deref()).await? {
+                let decided: Vec<String> = m
+                    .decisions
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{}（{}{}）",
+                            d.text,
+                            acting.unit_name(&d.unit),
+                            d.order.map(|o| format!("，督办#{o}")).unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                say!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    m.id,
+                    m.period,
+                    m.kind,
+                    m.held_on,
+                    m.chair,
+                    m.projects.join("、"),
+                    decided.join("；")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `taizhang node …`.
+pub async fn node(acting: &Acting<'_>, cmd: &crate::NodeCommand) -> Result<(), CliError> {
+    use crate::NodeCommand::*;
+    let opt = |d: &Option<String>| d.as_deref().map(Date::parse).transpose();
+    match cmd {
+        Show { project } => {
+            let today = taizhang_app::clock::today();
+            say!("节点\t计划完成\t实际完成\t灯\t说明");
+            for n in acting.node_plan(project).await? {
+                let lit = n.light(today, &acting.config().mechanism);
+                let light = lit.map(|l| format!("{}：{}", l.light.label_zh(), l.reason)).unwrap_or_default();
+                let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+                say!("{}\t{}\t{}\t{light}\t{}", n.node, date(n.planned), date(n.actual), n.note);
+            }
+        }
+        Set { project, node, planned, actual, note, today } => {
+            let plan = taizhang_core::mechanism::NodePlan {
+                project: project.clone(),
+                node: node.clone(),
+                planned: opt(planned)?,
+                actual: opt(actual)?,
+                note: note.clone(),
+            };
+            acting.save_nodes(&[(String::new(), plan)], crate::parse_today(today.as_deref())?).await?;
+            say!("已保存 {project} 节点“{node}”");
+        }
+        Import { file, sheet, today } => {
+            let bytes = std::fs::read(file)?;
+            let name = file.display().to_string();
+            let today = crate::parse_today(today.as_deref())?;
+            match acting.import_nodes(bytes, &name, sheet.as_deref(), today).await {
+                Ok(n) => say!("已导入节点{n}条"),
+                Err(taizhang_app::import::WorkbookError::Import(e)) => return Err(CliError::Import(e)),
+                Err(taizhang_app::import::WorkbookError::App(e)) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `taizhang element …`.
+pub async fn element(acting: &Acting<'_>, cmd: &crate::ElementCommand) -> Result<(), CliError> {
+    use crate::ElementCommand::*;
+    match cmd {
+        Show { project } => {
+            say!("要素\t落实情况\t责任单位\t计划落实\t说明\t问题");
+            for e in acting.elements(project).await? {
+                say!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    e.item,
+                    e.status.label_zh(),
+                    acting.unit_name(&e.unit),
+                    e.due.map(|d| d.to_string()).unwrap_or_default(),
+                    e.note,
+                    e.problem.map(|p| format!("#{p}")).unwrap_or_default()
+                );
+            }
+        }
+        Set { project, item, status, unit, due, note, today } => {
+            let today = crate::parse_today(today.as_deref())?;
+            let current = acting.elements(project).await?;
+            let default_unit = current.iter().find(|e| &e.item == item).map(|e| e.unit.clone()).unwrap_or_default();
+            let element = taizhang_core::mechanism::Element {
+                project: project.clone(),
+                item: item.clone(),
+                status: status.parse()?,
+                unit: unit.clone().unwrap_or(default_unit),
+                note: note.clone(),
+                due: due.as_deref().map(Date::parse).transpose()?,
+                updated_on: today,
+                problem: None,
+            };
+            acting.save_element(&element).await?;
+            say!("已保存 {project} 要素保障“{item}”：{}", element.status.label_zh());
+        }
     }
     Ok(())
 }

@@ -102,6 +102,15 @@ enum Command {
     /// 督办 orders: issue, list, respond, extend (ask and decide), close or send back
     #[command(subcommand)]
     Order(OrderCommand),
+    /// 调度 meetings: record one (its decisions become 督办 orders), list a period's
+    #[command(subcommand)]
+    Meeting(MeetingCommand),
+    /// Node plans (倒排工期): show a project's, set one node, import a workbook
+    #[command(subcommand)]
+    Node(NodeCommand),
+    /// 要素保障 items (五落实): show a project's, set one
+    #[command(subcommand)]
+    Element(ElementCommand),
     /// The red and yellow lights of a period, each with its reason
     Warnings {
         #[arg(long)]
@@ -343,6 +352,98 @@ enum ProblemCommand {
         id: i64,
         #[arg(long)]
         resolution: String,
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// The raiser confirms a resolved problem (确认办结), or with --reject sends it back open
+    Confirm {
+        id: i64,
+        /// Not satisfied: the problem reopens (the reason is required)
+        #[arg(long)]
+        reject: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long)]
+        today: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MeetingCommand {
+    /// Record a meeting; each --decision "事项|单位|时限" becomes a 督办 order to that unit
+    Add {
+        /// 周调度, 旬调度, 月观摩, 季讲评 (as configured)
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        date: String,
+        #[arg(long, default_value = "")]
+        chair: String,
+        #[arg(long, default_value = "")]
+        attendees: String,
+        /// Projects discussed (codes), repeatable
+        #[arg(long = "project")]
+        projects: Vec<String>,
+        #[arg(long, default_value = "")]
+        summary: String,
+        /// 事项|责任单位|办理时限, repeatable
+        #[arg(long = "decision")]
+        decisions: Vec<String>,
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Meetings of a period (2018W23, 2018-06上旬, 2018-06, 2018Q2), or all
+    List {
+        #[arg(long)]
+        period: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum NodeCommand {
+    /// A project's node plan with each node's light today
+    Show { project: String },
+    /// Set one node's planned and actual dates
+    Set {
+        project: String,
+        node: String,
+        #[arg(long)]
+        planned: Option<String>,
+        #[arg(long)]
+        actual: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// A workbook of 项目编码, 节点, 计划完成日期, 实际完成日期, 说明: all rows or none
+    Import {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        sheet: Option<String>,
+        #[arg(long)]
+        today: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ElementCommand {
+    /// A project's 要素保障 items
+    Show { project: String },
+    /// Record where one item stands: 已落实, 推进中 or 存在困难
+    Set {
+        project: String,
+        item: String,
+        #[arg(long)]
+        status: String,
+        /// The unit answering for it (default: the project's)
+        #[arg(long)]
+        unit: Option<String>,
+        /// When it should be settled by
+        #[arg(long)]
+        due: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
         #[arg(long)]
         today: Option<String>,
     },
@@ -597,6 +698,9 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             let acting = app.as_user(&cli.acting).await?;
             cycle::problem(&acting, cmd).await?;
         }
+        Command::Meeting(cmd) => cycle::meeting(&app.as_user(&cli.acting).await?, cmd).await?,
+        Command::Node(cmd) => cycle::node(&app.as_user(&cli.acting).await?, cmd).await?,
+        Command::Element(cmd) => cycle::element(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Round(cmd) => {
             let acting = app.as_user(&cli.acting).await?;
             match cmd {

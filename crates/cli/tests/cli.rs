@@ -333,6 +333,10 @@ fn the_reporting_cycle_runs_from_the_command_line_under_each_accounts_rights() {
     ));
     assert!(resolved.contains("已办结"), "{resolved}");
     assert!(!common::ok(taizhang(&db, &["problem", "list", "--open"])).contains("土地手续未办结"));
+    let other = taizhang(&db, &["--as", "zjj_leader", "problem", "confirm", &id]);
+    assert!(String::from_utf8_lossy(&other.stderr).contains("应由提出人确认"), "only the raiser confirms");
+    let confirmed = common::ok(taizhang(&db, &["problem", "confirm", &id, "--today", "2018-07-16"]));
+    assert!(confirmed.contains("已确认办结"), "{confirmed}");
     // A 督办 order from the district to 住建局: answered, an extension refused then granted,
     // sent back for rework, answered again, closed.
     let t = |day: &'static str| ["--today", day];
@@ -436,4 +440,76 @@ fn the_log_can_be_json_lines_with_slow_statements_as_warnings() {
     let lines: Vec<serde_json::Value> =
         stderr.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
     assert!(lines.iter().any(|l| l["level"] == "WARN" && l["target"] == "sqlx::query"), "{stderr}");
+}
+
+#[test]
+fn meetings_nodes_and_elements_are_kept_from_the_command_line() {
+    let db = common::demo();
+    // A 周调度 with two decisions: two 督办 orders, listed under the meeting's week.
+    let recorded = common::ok(taizhang(
+        &db,
+        &[
+            "--as",
+            "district_leader",
+            "meeting",
+            "add",
+            "--kind",
+            "周调度",
+            "--date",
+            "2018-06-07",
+            "--chair",
+            "区长",
+            "--project",
+            "ZD2018-001",
+            "--decision",
+            "6月20日前完成征迁扫尾|区住房城乡建设局|2018-06-20",
+            "--decision",
+            "协调办理施工许可|区住房城乡建设局|2018-06-30",
+            "--today",
+            "2018-06-07",
+        ],
+    ));
+    assert!(recorded.contains("已记录2018W23周调度") && recorded.contains("议定事项2项"), "{recorded}");
+    assert_eq!(recorded.matches("督办 #").count(), 2, "{recorded}");
+    let listed = common::ok(taizhang(&db, &["meeting", "list", "--period", "2018W23"]));
+    assert!(listed.contains("2018W23\t周调度\t2018-06-07\t区长\tZD2018-001"), "{listed}");
+    assert_eq!(common::ok(taizhang(&db, &["meeting", "list", "--period", "2018W24"])).lines().count(), 1);
+    let orders = common::ok(taizhang(&db, &["--as", "zjj_reporter", "order", "list", "--today", "2018-06-08"]));
+    assert!(orders.contains("2018W23周调度议定事项：6月20日前完成征迁扫尾"), "{orders}");
+    let bad = taizhang(&db, &["meeting", "add", "--kind", "周调度", "--date", "2018-06-07", "--decision", "只有事项"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("事项|责任单位|办理时限"));
+
+    // A node plan: set by the unit, shown with its light; a date before 立项 is refused.
+    let node = |args: &[&str]| {
+        let mut all = vec!["--as", "zjj_reporter", "node"];
+        all.extend(args);
+        taizhang(&db, &all)
+    };
+    common::ok(node(&["set", "ZD2018-001", "立项", "--actual", "2017-12-01", "--today", "2018-06-01"]));
+    common::ok(node(&["set", "ZD2018-001", "施工许可", "--planned", "2018-05-31", "--today", "2018-06-01"]));
+    let early = node(&["set", "ZD2018-001", "环评", "--planned", "2017-11-01", "--today", "2018-06-01"]);
+    assert!(String::from_utf8_lossy(&early.stderr).contains("早于项目立项日期 2017-12-01"));
+    let shown = common::ok(node(&["show", "ZD2018-001"]));
+    assert!(shown.contains("施工许可\t2018-05-31\t\t红灯：节点“施工许可”计划2018-05-31完成，逾期"), "{shown}");
+
+    // 要素保障: an item in difficulty, shown with its unit.
+    common::ok(taizhang(
+        &db,
+        &[
+            "--as",
+            "zjj_reporter",
+            "element",
+            "set",
+            "ZD2018-001",
+            "土地",
+            "--status",
+            "存在困难",
+            "--note",
+            "尚有3户未签约",
+        ],
+    ));
+    let items = common::ok(taizhang(&db, &["element", "show", "ZD2018-001"]));
+    assert!(items.contains("土地\t存在困难\t区住房城乡建设局\t\t尚有3户未签约"), "{items}");
+    let wrong = taizhang(&db, &["element", "set", "ZD2018-001", "土地", "--status", "差不多"]);
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("差不多"));
 }
