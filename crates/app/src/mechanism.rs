@@ -74,10 +74,8 @@ impl Acting<'_> {
             let place = |e: &(String, NodePlan), msg: String| {
                 Error::Invalid(if e.0.is_empty() { msg } else { format!("{}：{msg}", e.0) })
             };
-            let project = match self.project_for(code, Action::EditDraft).await {
-                Ok(p) => p,
-                Err(e) => return Err(place(entries[0], e.to_string())),
-            };
+            // A refusal stays a refusal (not a bad row): the door answers 403.
+            let project = self.project_for(code, Action::EditDraft).await?;
             // The 立项 date: as written now, else as stored.
             let stored = self.store.node_plans(Projects::One(code)).await?;
             let approval = entries

@@ -208,7 +208,14 @@ pub struct Health {
         api::orders,
         api::issue_order,
         api::order_action,
-        api::decide_extension
+        api::decide_extension,
+        api::confirm_problem,
+        api::nodes,
+        api::save_nodes,
+        api::elements,
+        api::save_element,
+        api::meetings,
+        api::record_meeting
     )
 )]
 struct ApiDoc;
@@ -256,6 +263,11 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/problems", get(api::problems).post(api::raise_problem))
         .route("/api/v1/problems/escalate", post(api::escalate_problems))
         .route("/api/v1/problems/{id}/resolve", post(api::resolve_problem))
+        .route("/api/v1/problems/{id}/confirm", post(api::confirm_problem))
+        .route("/api/v1/projects/{code}/nodes", get(api::nodes).put(api::save_nodes))
+        .route("/api/v1/projects/{code}/elements", get(api::elements))
+        .route("/api/v1/projects/{code}/elements/{item}", put(api::save_element))
+        .route("/api/v1/meetings", get(api::meetings).post(api::record_meeting))
         .route("/api/v1/orders", get(api::orders).post(api::issue_order))
         .route("/api/v1/orders/{id}/{action}", post(api::order_action))
         .route("/api/v1/extensions/{request}/{decision}", post(api::decide_extension))
@@ -265,6 +277,8 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/", get(pages::dashboard))
         .route("/projects", get(pages::projects))
         .route("/projects/{code}", get(pages::project))
+        .route("/projects/{code}/nodes", post(pages::save_node))
+        .route("/projects/{code}/elements", post(pages::save_element))
         .route("/indicators", get(pages::indicators))
         .route("/indicators/{code}", get(pages::indicator))
         .route("/plan", get(pages::plan))
@@ -279,6 +293,8 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/orders", get(pages::orders).post(pages::issue_order))
         .route("/orders/{id}/{action}", post(pages::order_step))
         .route("/problems/{id}/resolve", post(pages::resolve_problem))
+        .route("/problems/{id}/confirm", post(pages::confirm_problem))
+        .route("/meetings", get(pages::meetings).post(pages::record_meeting))
         .route("/admin", get(pages::admin))
         .route("/admin/users", post(pages::save_user))
         .route("/admin/catalogue", post(pages::save_indicator))

@@ -756,6 +756,20 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/api/v1/extensions/{request}/{decision}", "/api/v1/extensions/999/approve", Json("{}"), "UAAAAA"),
         case("post", "/api/v1/problems/escalate", "/api/v1/problems/escalate", Json("{}"), "UAADDD"),
         case("post", "/api/v1/problems/{id}/resolve", "/api/v1/problems/999/resolve", Json(r#"{"resolution":"已解决"}"#), "UAAAAA"),
+        case("post", "/api/v1/problems/{id}/confirm", "/api/v1/problems/999/confirm", Json(r#"{"accept":true}"#), "UAAAAA"),
+        case("get", "/api/v1/projects/{code}/nodes", "/api/v1/projects/ZD2018-001/nodes", None, "UOOOOO"),
+        case("get", "/api/v1/projects/{code}/nodes", "/api/v1/projects/ZD2017-002/nodes", None, "UOOODD"),
+        case("put", "/api/v1/projects/{code}/nodes", "/api/v1/projects/ZD2018-001/nodes", Json(r#"[{"node":"环评","planned":"2099-01-01"}]"#), "UADDAA"),
+        case("put", "/api/v1/projects/{code}/nodes", "/api/v1/projects/ZD2017-002/nodes", Json(r#"[{"node":"环评","planned":"2099-01-01"}]"#), "UADDDD"),
+        case("get", "/api/v1/projects/{code}/elements", "/api/v1/projects/ZD2018-001/elements", None, "UOOOOO"),
+        case("put", "/api/v1/projects/{code}/elements/{item}", "/api/v1/projects/ZD2018-001/elements/%E5%9C%9F%E5%9C%B0", Json(r#"{"status":"推进中"}"#), "UADDAA"),
+        case("get", "/api/v1/meetings", "/api/v1/meetings", None, "UOOOOO"),
+        case("post", "/api/v1/meetings", "/api/v1/meetings", Json(r#"{"kind":"周调度","held_on":"2018-06-07"}"#), "UAAADD"),
+        case("post", "/projects/{code}/nodes", "/projects/ZD2018-001/nodes", Form(&[("node", "环评"), ("planned", "2099-01-01")]), "UADDAA"),
+        case("post", "/projects/{code}/elements", "/projects/ZD2018-001/elements", Form(&[("item", "土地"), ("status", "推进中")]), "UADDAA"),
+        case("post", "/problems/{id}/confirm", "/problems/999/confirm", Form(&[("accept", "yes")]), "UAAAAA"),
+        case("get", "/meetings", "/meetings", None, "UOOOOO"),
+        case("post", "/meetings", "/meetings", Form(&[("kind", "周调度"), ("held_on", "2018-06-07")]), "UAAADD"),
         case("post", "/logout", "/logout", Form(&[]), "UAAAAA"),
     ]
 }
@@ -978,4 +992,65 @@ async fn a_leader_orders_a_duban_the_unit_answers_and_the_leader_closes_it() {
         "{}",
         closed.body
     );
+}
+
+#[tokio::test]
+async fn a_meeting_node_plan_and_confirmation_work_through_the_api() {
+    let app = spawn_app(true).await;
+    let leader = app.sign_in("leader").await;
+    let today = taizhang_app::clock::today();
+    let due = today.plus_days(10).unwrap().to_string();
+    let meeting = serde_json::json!({
+        "kind": "旬调度", "held_on": today.to_string(), "chair": "常务副区长", "projects": ["ZD2018-001"],
+        "decisions": [
+            {"text": "完成征迁扫尾", "unit": "erqi-zjj", "deadline": due},
+            {"text": "办理施工许可", "unit": "区住房城乡建设局", "deadline": due}
+        ]
+    });
+    let recorded = app.json("POST", "/api/v1/meetings", &leader, meeting).await;
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    let m: serde_json::Value = serde_json::from_str(&recorded.body).unwrap();
+    let orders: Vec<i64> = m["decisions"].as_array().unwrap().iter().map(|d| d["order"].as_i64().unwrap()).collect();
+    assert_eq!(orders.len(), 2, "{m}");
+    let period = m["period"].as_str().unwrap().to_string();
+    assert!(period.ends_with("旬"), "{period}");
+    let reporter = app.sign_in("zjj_reporter").await;
+    let listed = app.get("/api/v1/orders", &reporter).await.body;
+    assert!(listed.contains(&format!("\"issued_from\":\"meeting:{}\"", m["id"])), "{listed}");
+    let page = app.get(&format!("/meetings?period={period}"), &leader).await.body;
+    assert!(page.contains("完成征迁扫尾") && page.contains(&format!("#{}", orders[0])), "the 调度会 page");
+    let undated = serde_json::json!({"unit": "erqi-zjj", "title": "无时限的督办"});
+    let refused = app.json("POST", "/api/v1/orders", &leader, undated).await;
+    assert!(refused.status == 400 && refused.body.contains("督办须有办理时限"), "{}", refused.body);
+
+    // The unit keeps its node plan; a bad date names its node and field; the light follows.
+    let nodes =
+        serde_json::json!([{"node": "立项", "actual": "2017-12-01"}, {"node": "施工许可", "planned": "2018-01-31"}]);
+    let saved = app.json("PUT", "/api/v1/projects/ZD2018-001/nodes", &reporter, nodes).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("\"light\":\"red\""), "{}", saved.body);
+    let bad = serde_json::json!([{"node": "环评", "planned": "2018-02-30"}]);
+    let bad = app.json("PUT", "/api/v1/projects/ZD2018-001/nodes", &reporter, bad).await;
+    assert!(bad.status == 400 && bad.body.contains("第1个节点 planned"), "{}", bad.body);
+    let project = app.get("/projects/ZD2018-001", &reporter).await.body;
+    assert!(project.contains("倒排工期") && project.contains("节点“施工许可”计划2018-01-31完成"), "project page");
+
+    // A problem raised by the reporter, resolved by its leader, confirmed by the reporter; the
+    // nav counts it while open.
+    let raised = serde_json::json!({"project": "ZD2018-001", "description": "施工许可待办", "deadline": due});
+    let raised = app.json("POST", "/api/v1/problems", &reporter, raised).await;
+    let id = serde_json::from_str::<serde_json::Value>(&raised.body).unwrap()["id"].as_i64().unwrap();
+    assert!(app.get("/", &reporter).await.body.contains("问题（1）"), "the nav counts the open problem");
+    let zjj_leader = app.sign_in("zjj_leader").await;
+    let resolve = serde_json::json!({"resolution": "已取得施工许可"});
+    app.json("POST", &format!("/api/v1/problems/{id}/resolve"), &zjj_leader, resolve).await;
+    let by_other = app
+        .json("POST", &format!("/api/v1/problems/{id}/confirm"), &zjj_leader, serde_json::json!({"accept": true}))
+        .await;
+    assert_eq!(by_other.status, 400, "{}", by_other.body);
+    let confirmed = app
+        .json("POST", &format!("/api/v1/problems/{id}/confirm"), &reporter, serde_json::json!({"accept": true}))
+        .await;
+    assert!(confirmed.status == 200 && confirmed.body.contains("已确认"), "{}", confirmed.body);
+    assert!(!app.get("/", &reporter).await.body.contains("问题（"), "no open problem left");
 }

@@ -6,6 +6,7 @@
 mod catalogue;
 mod imports;
 mod indicators;
+mod mechanism;
 mod orders;
 mod problems;
 mod projects;
@@ -16,6 +17,7 @@ mod warnings;
 pub use catalogue::*;
 pub use imports::*;
 pub use indicators::*;
+pub use mechanism::*;
 pub use orders::*;
 pub use problems::*;
 pub use projects::*;

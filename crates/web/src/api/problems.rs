@@ -17,11 +17,22 @@ pub struct ProblemRow {
     pub resolution: String,
     /// Days open (to the resolution, once resolved).
     pub age_days: i64,
+    /// The account that raised it (it confirms the resolution).
+    pub raised_by: String,
+    /// 项目页, 填报, 导入, 要素保障, 接口 or 命令行.
+    pub source: String,
+    pub confirmed_on: Option<String>,
+    /// 办理中, 逾期未解决, 已办结待确认… as lists print it.
+    pub state: String,
 }
 
 fn problem_row(p: taizhang_core::supervision::ProblemRecord, today: Date) -> ProblemRow {
     ProblemRow {
         age_days: p.age_days(today),
+        state: p.state_zh(today),
+        raised_by: p.raised_by.clone(),
+        source: p.source.clone(),
+        confirmed_on: p.confirmed_on.map(|d| d.to_string()),
         id: p.id,
         project: p.project,
         unit: p.unit,
@@ -115,4 +126,27 @@ pub async fn escalate_problems(Signed { state, user, .. }: Signed) -> ApiResult<
         out.push(problem_row(acting.problem(id).await.map_err(AppError::from)?, today));
     }
     Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Confirmation {
+    /// true: 确认办结; false: not satisfied, the problem reopens (a note is required).
+    pub accept: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The raiser confirms a resolved problem (确认办结), or sends it back open with a reason.
+#[utoipa::path(post, path = "/api/v1/problems/{id}/confirm", tag = "supervision", params(("id" = i64, Path)),
+    request_body = Confirmation,
+    responses((status = 200, description = "成功", body = ProblemRow), (status = 400, description = "请求有误", body = crate::ApiErrorBody), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody), (status = 404, description = "不存在", body = crate::ApiErrorBody)))]
+pub async fn confirm_problem(
+    Signed { state, user, .. }: Signed,
+    Path(id): Path<i64>,
+    Json(body): Json<Confirmation>,
+) -> ApiResult<ProblemRow> {
+    let acting = user.acting(&state).await?;
+    let today = taizhang_app::clock::today();
+    acting.confirm_problem(id, body.accept, &body.note, today).await.map_err(AppError::from)?;
+    Ok(Json(problem_row(acting.problem(id).await.map_err(AppError::from)?, today)))
 }

@@ -6,7 +6,7 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQu
     let acting = user.acting(&state).await?;
     acting.allow_top(Action::ManageUsers)?;
     let tree = acting.tree().clone();
-    let mut page = Page::new(&user, "管理");
+    let mut page = Page::open(&acting, &user, "管理").await;
     page.heading("填报轮次");
     let mut t = TableView::new("", &["报告期", "填报表", "截止", "状态", "操作"]);
     for r in acting.rounds().await? {
@@ -209,7 +209,7 @@ pub async fn admin_import(
         .map_or("", String::as_str)
         .parse()
         .map_err(|e: taizhang_office::ImportError| AppError::BadRequest(e.to_string()))?;
-    let mut page = Page::new(&user, "导入结果");
+    let mut page = Page::open(&acting, &user, "导入结果").await;
     let request = taizhang_app::ImportRequest {
         bytes,
         file: "上传的工作簿".into(),

@@ -23,7 +23,7 @@ pub async fn dashboard(
     let warnings = acting.warnings(period, Some(&top.code), as_of(period)).await?;
     let input = acting.briefing_with(period, &top.code, as_of(period), "", &warnings).await?;
     let note = acting.period_note(period, taizhang_app::clock::today()).await?;
-    let mut page = Page::new(&user, format!("{}　{}{note}", top.name, period.label_zh(true)));
+    let mut page = Page::open(&acting, &user, format!("{}　{}{note}", top.name, period.label_zh(true))).await;
     page.push(Block::Links(
         recent_months(period).into_iter().map(|p| (format!("/?period={}", p.key()), p.label_zh(false))).collect(),
     ));

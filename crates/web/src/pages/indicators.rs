@@ -17,7 +17,7 @@ pub async fn indicators(
     };
     user.acting(&state).await?.check_read(&unit.code)?;
     let catalogue = acting.catalogue().await?;
-    let mut page = Page::new(&user, format!("{}指标（{}）", unit.name, period.label_zh(true)));
+    let mut page = Page::open(&acting, &user, format!("{}指标（{}）", unit.name, period.label_zh(true))).await;
     let mut t = TableView::new("指标数据", &["指标", "数值", "增长率(%)", "数据状态", "年度目标", "灯"]);
     t.export = Some(format!("/indicators?period={}&unit={}&format=xlsx", period.key(), unit.code));
     for ind in &catalogue.indicators {
@@ -63,7 +63,7 @@ pub async fn indicator(
         None => acting.top_unit()?,
     };
     user.acting(&state).await?.check_read(&unit.code)?;
-    let mut page = Page::new(&user, format!("{}：{}", unit.name, ind.name));
+    let mut page = Page::open(&acting, &user, format!("{}：{}", unit.name, ind.name)).await;
     let mut t = TableView::new("时间序列", &["报告期", "数值", "增长率(%)", "数据状态", "口径", "来源", "说明"]);
     let word = |w: Option<&'static str>| CellView::text(w.unwrap_or_default());
     for v in acting.indicator_series(&ind.code, &unit.code).await? {
@@ -135,7 +135,7 @@ pub async fn plan(Signed { state, user, uri }: Signed, Query(q): Query<YearQuery
     let top = acting.top_unit()?;
     let year = q.year.unwrap_or(period_of(&acting, None).await?.year());
     let nodes = acting.plan_nodes(&top.code, year).await?;
-    let mut page = Page::new(&user, format!("{}{}年工作计划", top.name, year));
+    let mut page = Page::open(&acting, &user, format!("{}{}年工作计划", top.name, year)).await;
     if nodes.is_empty() {
         page.para("本年度没有工作计划。");
     }
@@ -215,7 +215,7 @@ pub async fn annual(Signed { state, user, .. }: Signed, Query(q): Query<YearQuer
     let catalogue = acting.catalogue().await?;
     let doc =
         taizhang_core::report::annual_summary(&catalogue, &acting.annual_input(&catalogue, &unit.code, year).await?);
-    let mut page = Page::new(&user, doc.title.clone());
+    let mut page = Page::open(&acting, &user, doc.title.clone()).await;
     for s in doc.sections {
         page.heading(s.heading);
         for p in s.paragraphs {

@@ -5,6 +5,7 @@
 mod admin;
 mod dashboard;
 mod indicators;
+mod meetings;
 mod orders;
 mod problems;
 mod projects;
@@ -14,6 +15,7 @@ mod review;
 pub use admin::*;
 pub use dashboard::*;
 pub use indicators::*;
+pub use meetings::*;
 pub use orders::*;
 pub use problems::*;
 pub use projects::*;

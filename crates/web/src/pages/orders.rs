@@ -9,6 +9,8 @@ use super::*;
 pub struct OrdersQuery {
     /// Prefills the issue form when opened from a project ("对此项目下达督办").
     pub subject: Option<String>,
+    /// Prefills the form from a problem ("就问题下达督办"): its unit and project.
+    pub problem: Option<i64>,
     pub format: Option<String>,
 }
 
@@ -17,12 +19,12 @@ pub async fn orders(Signed { state, user, uri }: Signed, Query(q): Query<OrdersQ
     let today = taizhang_app::clock::today();
     let found = acting.orders(None).await?;
     let open = found.iter().filter(|o| o.state != OrderState::Closed).count();
-    let mut page = Page::new(&user, format!("督办（未办结{open}件）"));
+    let mut page = Page::open(&acting, &user, format!("督办（未办结{open}件）")).await;
     let mut t = TableView::new("", &["编号", "督办事项", "责任单位", "要求", "时限", "状态", "灯", "反馈"]);
     for o in &found {
         let lit = o.light(today, &acting.config().lights);
         t.rows.push(vec![
-            CellView::text(o.id.to_string()),
+            CellView::text(o.number()),
             CellView::text(&o.title),
             CellView::text(acting.unit_name(&o.unit)),
             CellView::text(&o.requirement),
@@ -55,18 +57,26 @@ pub async fn orders(Signed { state, user, uri }: Signed, Query(q): Query<OrdersQ
     }
     if acting.allow_top(Action::IssueOrder).is_ok() {
         let units = acting.tree().units().iter().map(|u| (u.code.to_string(), u.name.clone())).collect();
+        // Opened from a problem: its unit, project and words; from a project: its unit.
+        let problem = match q.problem {
+            Some(id) => Some(acting.problem(id).await?),
+            None => None,
+        };
+        let subject = problem.as_ref().map(|p| p.project.clone()).or(q.subject.clone()).unwrap_or_default();
+        let unit = match &problem {
+            Some(p) => p.unit.clone(),
+            None => acting.project(&subject).await.ok().flatten().map(|p| p.responsibility.unit).unwrap_or_default(),
+        };
+        let title = problem.as_ref().map(|p| format!("关于“{}”的督办", p.description)).unwrap_or_default();
+        let from = problem.as_ref().map(|p| format!("problem:{}", p.id)).unwrap_or_default();
         page.form(
             "/orders",
             &user,
             vec![
-                field("unit", "责任单位", FieldKind::Select(units), ""),
-                field(
-                    "subject",
-                    "督办对象（项目或任务编码，可空）",
-                    FieldKind::Text,
-                    q.subject.clone().unwrap_or_default(),
-                ),
-                field("title", "督办事项", FieldKind::Text, ""),
+                field("from", "", FieldKind::Hidden, from),
+                field("unit", "责任单位", FieldKind::Select(units), unit),
+                field("subject", "督办对象（项目或任务编码，可空）", FieldKind::Text, subject),
+                field("title", "督办事项", FieldKind::Text, title),
                 field("requirement", "办理要求", FieldKind::Area, ""),
                 field("deadline", "办理时限（如 2018-07-20）", FieldKind::Text, ""),
             ],

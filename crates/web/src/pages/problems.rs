@@ -22,7 +22,7 @@ pub async fn problems(
     let found: Vec<_> =
         acting.problems(unit).await?.into_iter().filter(|p| !open_only || p.resolved_on.is_none()).collect();
     let open = found.iter().filter(|p| p.resolved_on.is_none()).count();
-    let mut page = Page::new(&user, format!("问题（未解决{open}个）"));
+    let mut page = Page::open(&acting, &user, format!("问题（未解决{open}个）")).await;
     page.push(Block::Links(vec![
         ("/problems?show=open".into(), "只看未解决".into()),
         ("/problems".into(), "全部".into()),
@@ -49,6 +49,35 @@ pub async fn problems(
             vec![field("resolution", &format!("#{} {}：办结说明", p.id, p.description), FieldKind::Text, "")],
             "办结",
         );
+    }
+    // The raiser confirms what was resolved, or sends it back open.
+    let me = &acting.actor().username;
+    for p in found.iter().filter(|p| p.resolved_on.is_some() && p.confirmed_on.is_none() && &p.raised_by == me) {
+        page.form(
+            &format!("/problems/{}/confirm", p.id),
+            &user,
+            vec![
+                field(
+                    "accept",
+                    "",
+                    FieldKind::Select(vec![
+                        ("yes".into(), "确认办结".into()),
+                        ("no".into(), "不认可，退回办理".into()),
+                    ]),
+                    "yes",
+                ),
+                field("note", &format!("#{} {}：意见（不认可时必填）", p.id, p.description), FieldKind::Text, ""),
+            ],
+            "确认",
+        );
+    }
+    if acting.allow_top(Action::IssueOrder).is_ok() {
+        let links = found
+            .iter()
+            .filter(|p| p.resolved_on.is_none())
+            .map(|p| (format!("/orders?problem={}", p.id), format!("就问题 #{} 下达督办", p.id)))
+            .collect();
+        page.push(Block::Links(links));
     }
     exportable(&mut page, &uri);
     page_or_xlsx(page, q.format.as_deref())
@@ -90,5 +119,24 @@ pub async fn resolve_problem(
 ) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     acting.resolve_problem(id, &form.resolution, taizhang_app::clock::today()).await?;
+    Ok(Redirect::to("/problems").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    pub accept: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub async fn confirm_problem(
+    Signed { state, user, .. }: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<ConfirmForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    acting.confirm_problem(id, form.accept != "no", &form.note, taizhang_app::clock::today()).await?;
     Ok(Redirect::to("/problems").into_response())
 }

@@ -76,7 +76,7 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<Projec
         Some("completion") => rows.sort_by(|a, b| b.2.cmp(&a.2).then(a.3.cmp(&b.3))),
         _ => rows.sort_by(|a, b| a.3.cmp(&b.3)),
     }
-    let mut page = Page::new(&user, format!("重点项目（{}）", period.label_zh(true)));
+    let mut page = Page::open(&acting, &user, format!("重点项目（{}）", period.label_zh(true))).await;
     let categories: Vec<String> = {
         let mut c: Vec<String> = records.iter().map(|r| r.project.category.clone()).collect();
         c.sort();
@@ -157,7 +157,7 @@ pub async fn project(
     // Found only when the user may read the project's unit.
     let p = acting.project(&code).await?.ok_or_else(|| AppError::NotFound(format!("项目“{code}”")))?;
     let tree = acting.tree().clone();
-    let mut page = Page::new(&user, p.name.clone());
+    let mut page = Page::open(&acting, &user, p.name.clone()).await;
     let r = &p.responsibility;
     let mut master = TableView::new("项目信息", &["项目", "内容"]);
     let rows = [
@@ -170,6 +170,7 @@ pub async fn project(
         ("计划开工", p.planned_start.map(|d| d.to_string()).unwrap_or_default()),
         ("计划竣工", p.planned_finish.map(|d| d.to_string()).unwrap_or_default()),
         ("实际开工", p.actual_start.map(|d| d.to_string()).unwrap_or_default()),
+        ("实际竣工", p.actual_finish.map(|d| d.to_string()).unwrap_or_default()),
         ("标签", p.flags.join("、")),
         ("分包领导", r.lead_leader.clone()),
         ("责任单位", tree.get(&r.unit).map_or(r.unit.clone(), |u| u.name.clone())),
@@ -217,6 +218,7 @@ pub async fn project(
             }
         }
     }
+    mechanism_sections(&mut page, &acting, &user, &p).await?;
     let mut t = TableView::new("", &["提出日期", "问题", "责任方", "时限", "解决情况"]);
     for q in acting.project_problems(&p).await? {
         t.rows.push(vec![
@@ -285,4 +287,142 @@ pub async fn project(
     page.table(t);
     exportable(&mut page, &uri);
     page_or_xlsx(page, q.format.as_deref())
+}
+
+/// 三定四推五落实 on the project page: the node plan with its lights and the 要素保障 items,
+/// each with a form for those who keep the project's records.
+async fn mechanism_sections(
+    page: &mut Page,
+    acting: &taizhang_app::Acting<'_>,
+    user: &crate::extract::User,
+    p: &taizhang_core::project::Project,
+) -> Result<(), AppError> {
+    let code = p.code.to_string();
+    let today = taizhang_app::clock::today();
+    let cfg = &acting.config().mechanism;
+    let date = |d: Option<taizhang_core::project::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let mut t = TableView::new("", &["节点", "计划完成", "实际完成", "灯", "说明"]);
+    for n in acting.node_plan(&code).await? {
+        let lit = n.light(today, cfg);
+        t.rows.push(vec![
+            CellView::text(&n.node),
+            CellView::text(date(n.planned)),
+            CellView::text(date(n.actual)),
+            lit.as_ref().map_or(CellView::text("—"), |l| CellView::light(l.light)),
+            CellView::text(lit.map_or(n.note.clone(), |l| {
+                format!("{}{}", l.reason, if n.note.is_empty() { String::new() } else { format!("；{}", n.note) })
+            })),
+        ]);
+    }
+    page.section("倒排工期（节点计划）", t, "");
+    let editable = acting.may(Action::EditDraft, &p.responsibility.unit);
+    if editable {
+        let nodes = cfg.nodes.iter().map(|n| (n.clone(), n.clone())).collect();
+        page.form(
+            &format!("/projects/{code}/nodes"),
+            user,
+            vec![
+                field("node", "节点", FieldKind::Select(nodes), ""),
+                field("planned", "计划完成日期（如 2018-05-31）", FieldKind::Text, ""),
+                field("actual", "实际完成日期（完成后填写）", FieldKind::Text, ""),
+                field("note", "说明", FieldKind::Text, ""),
+            ],
+            "保存节点",
+        );
+    }
+    let mut t = TableView::new("", &["要素", "落实情况", "责任单位", "计划落实", "说明", "问题"]);
+    for e in acting.elements(&code).await? {
+        t.rows.push(vec![
+            CellView::text(&e.item),
+            CellView::text(e.status.label_zh()),
+            CellView::text(acting.unit_name(&e.unit)),
+            CellView::text(date(e.due)),
+            CellView::text(&e.note),
+            CellView::text(e.problem.map(|id| format!("#{id}")).unwrap_or_default()),
+        ]);
+    }
+    page.section("要素保障", t, "");
+    if editable {
+        let items = cfg.elements.iter().map(|n| (n.clone(), n.clone())).collect();
+        let states = taizhang_core::mechanism::ElementStatus::ALL
+            .iter()
+            .map(|s| (s.label_zh().to_string(), s.label_zh().to_string()))
+            .collect();
+        page.form(
+            &format!("/projects/{code}/elements"),
+            user,
+            vec![
+                field("item", "要素", FieldKind::Select(items), ""),
+                field("status", "落实情况", FieldKind::Select(states), ""),
+                field("unit", "责任单位（默认项目责任单位）", FieldKind::Text, ""),
+                field("due", "计划落实日期", FieldKind::Text, ""),
+                field("note", "说明", FieldKind::Text, ""),
+            ],
+            "保存要素保障",
+        );
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NodeForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    pub node: String,
+    #[serde(default)]
+    pub planned: String,
+    #[serde(default)]
+    pub actual: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub async fn save_node(
+    Signed { state, user, .. }: Signed,
+    Path(code): Path<String>,
+    Form(form): Form<NodeForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    let date = |field: &str, text: &str| match text.trim() {
+        "" => Ok(None),
+        t => {
+            taizhang_core::project::Date::parse(t).map(Some).map_err(|e| AppError::BadRequest(format!("{field}：{e}")))
+        }
+    };
+    let plan = taizhang_core::mechanism::NodePlan {
+        project: code.clone(),
+        node: form.node,
+        planned: date("计划完成日期", &form.planned)?,
+        actual: date("实际完成日期", &form.actual)?,
+        note: form.note,
+    };
+    acting.save_nodes(&[(String::new(), plan)], taizhang_app::clock::today()).await?;
+    Ok(Redirect::to(&format!("/projects/{code}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ElementForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    pub item: String,
+    pub status: String,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub due: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub async fn save_element(
+    Signed { state, user, .. }: Signed,
+    Path(code): Path<String>,
+    Form(form): Form<ElementForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    let element =
+        crate::api::element_from(&acting, &code, &form.item, &form.status, &form.unit, Some(&form.due), &form.note)
+            .await?;
+    acting.save_element(&element).await?;
+    Ok(Redirect::to(&format!("/projects/{code}")).into_response())
 }

@@ -11,7 +11,7 @@ pub async fn report_home(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
-    let mut page = Page::new(&user, "填报");
+    let mut page = Page::open(&acting, &user, "填报").await;
     let Some(unit) = user.0.user.unit.clone() else {
         page.para("本账号不属于填报单位。");
         return Ok(render(&page));
@@ -303,13 +303,13 @@ pub async fn submit(
         form.iter().filter_map(|(k, v)| k.strip_prefix("why_").map(|s| (s.to_string(), v.clone()))).collect();
     match acting.submit(&round, &unit, &explanations).await {
         Ok(n) => {
-            let mut page = Page::new(&user, "填报");
+            let mut page = Page::open(&acting, &user, "填报").await;
             page.notice("ok", format!("已上报{n}条记录"));
             todo_list(&state, &mut page, &user, &round, &unit, None).await?;
             Ok(render(&page))
         }
         Err(taizhang_app::Error::Rules(failures)) => {
-            let mut page = Page::new(&user, "填报");
+            let mut page = Page::open(&acting, &user, "填报").await;
             todo_list(&state, &mut page, &user, &round, &unit, Some(&failures)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
@@ -328,17 +328,16 @@ pub async fn upload(
     let (acting, round) =
         user.acting_on_round(&state, fields.get("_csrf").map_or("", String::as_str), round_id).await?;
     acting.check_read(&unit)?;
-    let rejected = |state: AppState, user: User, round: Round, unit: String, errors: Vec<String>| async move {
-        let mut page = Page::new(&user, "填报");
-        page.notice("error", format!("工作簿未通过校验，未保存任何数据：\n{}", errors.join("\n")));
-        todo_list(&state, &mut page, &user, &round, &unit, None).await?;
-        Ok::<Response, AppError>((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
-    };
     let saved = match acting.progress_drafts(&round, &unit, &bytes, "上传的工作簿").await? {
         Ok(n) => n,
-        Err(errors) => return rejected(state, user, round, unit, errors).await,
+        Err(errors) => {
+            let mut page = Page::open(&acting, &user, "填报").await;
+            page.notice("error", format!("工作簿未通过校验，未保存任何数据：\n{}", errors.join("\n")));
+            todo_list(&state, &mut page, &user, &round, &unit, None).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+        }
     };
-    let mut page = Page::new(&user, "填报");
+    let mut page = Page::open(&acting, &user, "填报").await;
     page.notice("ok", format!("已从工作簿保存{saved}条草稿，核对后请上报"));
     todo_list(&state, &mut page, &user, &round, &unit, None).await?;
     Ok(render(&page))

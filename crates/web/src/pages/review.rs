@@ -4,7 +4,7 @@ use super::*;
 
 pub async fn review(Signed { state, user, uri }: Signed, Query(q): Query<ExportQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
-    let mut page = Page::new(&user, "审核");
+    let mut page = Page::open(&acting, &user, "审核").await;
     // The district accepts what units approved; a unit's leader approves what was submitted.
     let (wanted, action, label) = if acting.allow_top(Action::Accept).is_ok() {
         (EntryState::Approved, "accept", "区级审核通过")

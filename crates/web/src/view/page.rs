@@ -68,12 +68,37 @@ impl Page {
         }
         links.push(("/problems".into(), "问题".into()));
         links.push(("/orders".into(), "督办".into()));
+        links.push(("/meetings".into(), "调度会".into()));
         links.push(("/annual".into(), "年度总结".into()));
         if may(Action::ManageUsers) {
             links.push(("/admin".into(), "管理".into()));
         }
         let who = format!("{}（{}）", user.0.user.display_name, role.label_zh());
         Self { title: title.into(), nav: Some(Nav { links, who, csrf: user.csrf().into() }), blocks: vec![] }
+    }
+
+    /// A page whose menu shows how much supervision work is open in the account's reach:
+    /// "问题（3）", "督办（2）" — unresolved problems and orders not yet closed.
+    pub async fn open(acting: &taizhang_app::Acting<'_>, user: &User, title: impl Into<String>) -> Self {
+        let mut page = Self::new(user, title);
+        let problems = acting.problems(None).await.map(|p| p.iter().filter(|p| p.resolved_on.is_none()).count());
+        let orders = acting
+            .orders(None)
+            .await
+            .map(|o| o.iter().filter(|o| o.state != taizhang_core::supervision::OrderState::Closed).count());
+        if let Some(nav) = &mut page.nav {
+            for (href, label) in &mut nav.links {
+                let open = match href.as_str() {
+                    "/problems" => problems.as_ref().ok().copied(),
+                    "/orders" => orders.as_ref().ok().copied(),
+                    _ => None,
+                };
+                if let Some(n) = open.filter(|n| *n > 0) {
+                    label.push_str(&format!("（{n}）"));
+                }
+            }
+        }
+        page
     }
 
     pub fn login(message: Option<String>) -> Self {
