@@ -13,6 +13,8 @@ pub mod import;
 mod mechanism;
 mod reads;
 pub use mechanism::MeetingDraft;
+mod remind;
+pub use remind::{Delivered, now_seconds};
 mod supervise;
 pub use supervise::OrderDraft;
 mod synthetic;

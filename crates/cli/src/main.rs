@@ -111,6 +111,14 @@ enum Command {
     /// 要素保障 items (五落实): show a project's, set one
     #[command(subcommand)]
     Element(ElementCommand),
+    /// 催报/催办: plan today's reminders and send those due (as `serve` does every few minutes)
+    Remind {
+        #[arg(long)]
+        today: Option<String>,
+        /// Only list the latest reminders and how their sending went
+        #[arg(long)]
+        log: bool,
+    },
     /// The red and yellow lights of a period, each with its reason
     Warnings {
         #[arg(long)]
@@ -701,6 +709,27 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
         Command::Meeting(cmd) => cycle::meeting(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Node(cmd) => cycle::node(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Element(cmd) => cycle::element(&app.as_user(&cli.acting).await?, cmd).await?,
+        Command::Remind { today, log } => {
+            let acting = app.as_user(&cli.acting).await?;
+            if !*log {
+                let queued = acting.plan_reminders(parse_today(today.as_deref())?).await?;
+                let done = acting.deliver_reminders(taizhang_app::now_seconds()).await?;
+                say!("新生成提醒{queued}条；发送成功{}条，失败{}条（失败的将稍后重试）", done.sent, done.failed);
+            }
+            say!("生成时间\t渠道\t发往\t标题\t尝试次数\t发送时间\t最近错误");
+            for r in acting.reminder_log(50).await? {
+                say!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    r.created_at,
+                    r.channel.label_zh(),
+                    r.target,
+                    r.subject,
+                    r.attempts,
+                    r.sent_at.unwrap_or_else(|| "未发送".into()),
+                    r.last_error
+                );
+            }
+        }
         Command::Round(cmd) => {
             let acting = app.as_user(&cli.acting).await?;
             match cmd {
@@ -823,6 +852,8 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             // Overdue problems move up a level without anyone running a command (hourly: a move
             // sets a new deadline, so nothing moves twice).
             tokio::spawn(app.clone().escalate_every(std::time::Duration::from_secs(3600)));
+            // 催报/催办 planned and sent every few minutes; each key once, failures retried.
+            tokio::spawn(app.clone().remind_every(std::time::Duration::from_secs(300)));
             let options = taizhang_web::ServeOptions { metrics_token: metrics_token.clone() };
             taizhang_web::serve_with(app.clone(), listener, options).await?;
         }

@@ -513,3 +513,26 @@ fn meetings_nodes_and_elements_are_kept_from_the_command_line() {
     let wrong = taizhang(&db, &["element", "set", "ZD2018-001", "土地", "--status", "差不多"]);
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("差不多"));
 }
+
+#[test]
+fn reminders_are_planned_sent_and_logged_and_a_bad_webhook_address_is_refused() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[reminders.units]]\nunit = \"erqi-zjj\"\nwebhook = \"ftp://robot\"\n").unwrap();
+    let refused = taizhang(&db, &["--config", bad.to_str().unwrap(), "remind"]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("“ftp://robot”不是 http(s) 地址"));
+    // Nothing listens on port 9 of this machine: the send fails, is logged, and waits for a retry.
+    let good = dir.path().join("taizhang.toml");
+    std::fs::write(&good, "[[reminders.units]]\nunit = \"erqi-zjj\"\nwebhook = \"http://127.0.0.1:9/robot\"\n")
+        .unwrap();
+    common::ok(taizhang(&db, &["round", "open", "--period", "2018-06"]));
+    let config = good.to_str().unwrap();
+    let ran = common::ok(taizhang(&db, &["--config", config, "remind", "--today", "2018-06-26"]));
+    assert!(ran.starts_with("新生成提醒1条；发送成功0条，失败1条"), "{ran}");
+    assert!(ran.contains("【催报】2018年6月项目进度已逾期") && ran.contains("第1次发送失败：群机器人"), "{ran}");
+    let again = common::ok(taizhang(&db, &["--config", config, "remind", "--today", "2018-06-26"]));
+    assert!(again.starts_with("新生成提醒0条；发送成功0条，失败0条"), "once per key, retried later: {again}");
+    let denied = taizhang(&db, &["--as", "zjj_reporter", "--config", config, "remind", "--log"]);
+    assert!(!denied.status.success(), "the log is the admins'");
+}

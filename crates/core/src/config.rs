@@ -13,6 +13,7 @@ pub struct Config {
     pub rules: RuleConfig,
     pub lights: LightConfig,
     pub mechanism: crate::mechanism::MechanismConfig,
+    pub reminders: crate::remind::RemindConfig,
 }
 
 /// Checks run when a unit submits. A failing check blocks submission unless the reporter
@@ -128,6 +129,7 @@ impl Config {
             return Err(DomainError::Invalid("配置文件：red_below_pp 不能高于 yellow_below_pp".into()));
         }
         config.mechanism.check()?;
+        config.reminders.check()?;
         Ok(config)
     }
 }

@@ -29,6 +29,7 @@ pub mod consistency;
 pub mod honour;
 pub mod lights;
 pub mod mechanism;
+pub mod remind;
 pub mod rules;
 pub mod supervision;
 pub mod workflow;

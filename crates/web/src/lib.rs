@@ -215,7 +215,8 @@ pub struct Health {
         api::elements,
         api::save_element,
         api::meetings,
-        api::record_meeting
+        api::record_meeting,
+        api::reminders
     )
 )]
 struct ApiDoc;
@@ -268,6 +269,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/projects/{code}/elements", get(api::elements))
         .route("/api/v1/projects/{code}/elements/{item}", put(api::save_element))
         .route("/api/v1/meetings", get(api::meetings).post(api::record_meeting))
+        .route("/api/v1/reminders", get(api::reminders))
         .route("/api/v1/orders", get(api::orders).post(api::issue_order))
         .route("/api/v1/orders/{id}/{action}", post(api::order_action))
         .route("/api/v1/extensions/{request}/{decision}", post(api::decide_extension))

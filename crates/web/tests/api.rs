@@ -770,6 +770,7 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/problems/{id}/confirm", "/problems/999/confirm", Form(&[("accept", "yes")]), "UAAAAA"),
         case("get", "/meetings", "/meetings", None, "UOOOOO"),
         case("post", "/meetings", "/meetings", Form(&[("kind", "周调度"), ("held_on", "2018-06-07")]), "UAAADD"),
+        case("get", "/api/v1/reminders", "/api/v1/reminders", None, "UODDDD"),
         case("post", "/logout", "/logout", Form(&[]), "UAAAAA"),
     ]
 }

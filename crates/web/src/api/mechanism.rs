@@ -288,3 +288,45 @@ pub async fn record_meeting(Signed { state, user, .. }: Signed, Json(body): Json
     let m = acting.record_meeting(&draft, taizhang_app::clock::today()).await.map_err(AppError::from)?;
     Ok(Json(meeting_row(m)))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReminderRow {
+    pub id: i64,
+    /// round:ID:UNIT:due|overdue or order:ID:DEADLINE:due|overdue, with the channel and target.
+    pub key: String,
+    /// email or webhook.
+    pub channel: String,
+    pub target: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: String,
+    pub attempts: i64,
+    pub next_at: String,
+    pub sent_at: Option<String>,
+    pub last_error: String,
+}
+
+/// The latest 催报/催办 reminders and how their sending went (admins).
+#[utoipa::path(get, path = "/api/v1/reminders", tag = "mechanism",
+    responses((status = 200, description = "成功", body = [ReminderRow]), (status = 403, description = "无权查看", body = crate::ApiErrorBody)))]
+pub async fn reminders(Signed { state, user, .. }: Signed) -> ApiResult<Vec<ReminderRow>> {
+    let acting = user.acting(&state).await?;
+    let log = acting.reminder_log(200).await.map_err(AppError::from)?;
+    Ok(Json(
+        log.into_iter()
+            .map(|r| ReminderRow {
+                id: r.id,
+                key: r.key,
+                channel: r.channel.code().into(),
+                target: r.target,
+                subject: r.subject,
+                body: r.body,
+                created_at: r.created_at,
+                attempts: r.attempts,
+                next_at: r.next_at,
+                sent_at: r.sent_at,
+                last_error: r.last_error,
+            })
+            .collect(),
+    ))
+}

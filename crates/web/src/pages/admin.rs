@@ -65,6 +65,23 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQu
         ]);
     }
     page.section("导入记录", t, "还没有导入过工作簿。");
+    let mut t = TableView::new("", &["生成时间", "渠道", "发往", "标题", "尝试次数", "发送时间", "最近错误"]);
+    for r in acting.reminder_log(100).await? {
+        t.rows.push(vec![
+            CellView::text(r.created_at),
+            CellView::text(r.channel.label_zh()),
+            CellView::text(r.target),
+            CellView::text(r.subject),
+            CellView::num(Decimal::from(r.attempts), 0),
+            CellView::text(r.sent_at.unwrap_or_else(|| "未发送".into())),
+            CellView::text(r.last_error),
+        ]);
+    }
+    page.section(
+        "催报催办提醒（最近100条）",
+        t,
+        "还没有发出提醒（在配置文件 [reminders] 中设置各单位的邮箱与群机器人）。",
+    );
     page.heading("账号");
     let mut t = TableView::new("", &["账号", "姓名", "角色", "单位"]);
     for u in acting.users().await? {
