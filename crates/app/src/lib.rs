@@ -14,7 +14,7 @@ mod mechanism;
 mod reads;
 pub use mechanism::MeetingDraft;
 mod remind;
-pub use remind::{Delivered, now_seconds};
+pub use remind::{Delivered, http_client, now_seconds};
 mod supervise;
 pub use supervise::OrderDraft;
 mod synthetic;

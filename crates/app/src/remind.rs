@@ -119,6 +119,13 @@ impl Acting<'_> {
     }
 }
 
+/// An HTTP(S) client builder with the process's TLS provider installed (ring; once — a
+/// second install is refused, harmlessly). Every reqwest client of the program starts here.
+pub fn http_client() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 async fn send(cfg: &RemindConfig, r: &Outgoing) -> std::result::Result<(), String> {
     match r.channel {
         Channel::Email => {
@@ -137,7 +144,7 @@ async fn send(cfg: &RemindConfig, r: &Outgoing) -> std::result::Result<(), Strin
             mailer.send(message).await.map(|_| ()).map_err(|e| format!("邮件服务器 {}:{}：{e}", smtp.host, smtp.port))
         }
         Channel::Webhook => {
-            let client = reqwest::Client::builder().timeout(SEND_TIMEOUT).build().map_err(|e| e.to_string())?;
+            let client = http_client().timeout(SEND_TIMEOUT).build().map_err(|e| e.to_string())?;
             let answer = client
                 .post(&r.target)
                 .header("content-type", "application/json")

@@ -88,7 +88,7 @@ impl TestApp {
         body: &[u8],
         extra: &[(&str, &str)],
     ) -> Reply {
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        let http = taizhang_app::http_client().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut request = http.request(method.clone(), format!("http://{}{path}", self.address));
         if !client.cookie.is_empty() {
