@@ -237,37 +237,43 @@ impl Acting<'_> {
     }
 
     pub async fn meeting(&self, id: i64) -> Result<Meeting> {
-        self.allow_top(Action::Read).or_else(|_| self.allow(Action::Read, &self.scope_of(None)?))?;
-        self.store
-            .meetings(Some(id), None)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::not_found("会议", id.to_string()))
+        let found = self.store.meetings(Some(id), None).await?.into_iter().next();
+        let m = found.ok_or_else(|| Error::not_found("会议", id.to_string()))?;
+        if !self.concerns(&m).await? {
+            return Err(Error::not_found("会议", id.to_string()));
+        }
+        Ok(m)
     }
 
     /// Meetings of a period ("2018W23", "2018-06上旬", "2018-06", "2018Q2"), or all; a unit's
     /// account sees those that decided something for its subtree or discussed its projects.
     pub async fn meetings(&self, period: Option<&str>) -> Result<Vec<Meeting>> {
         let days = period.map(period_days).transpose()?;
-        let all = self.store.meetings(None, days).await?;
-        if self.allow_top(Action::Read).is_ok() {
-            return Ok(all);
-        }
-        let scope = self.scope_of(None)?;
         let mut mine = Vec::new();
-        for m in all {
-            let decided = m.decisions.iter().any(|d| self.tree.is_within(&d.unit, &scope));
-            let mut discussed = false;
-            for code in &m.projects {
-                discussed |=
-                    self.store.project(code).await?.is_some_and(|p| self.may(Action::Read, &p.responsibility.unit));
-            }
-            if decided || discussed {
+        for m in self.store.meetings(None, days).await? {
+            if self.concerns(&m).await? {
                 mine.push(m);
             }
         }
         Ok(mine)
+    }
+
+    /// Whether the actor may read a meeting: the district reads all; a unit those that
+    /// decided something for its subtree or discussed one of its projects.
+    async fn concerns(&self, m: &Meeting) -> Result<bool> {
+        if self.allow_top(Action::Read).is_ok() {
+            return Ok(true);
+        }
+        let scope = self.scope_of(None)?;
+        if m.decisions.iter().any(|d| self.tree.is_within(&d.unit, &scope)) {
+            return Ok(true);
+        }
+        for code in &m.projects {
+            if self.store.project(code).await?.is_some_and(|p| self.may(Action::Read, &p.responsibility.unit)) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The raiser (or the district) confirms a resolved problem (确认办结), or sends it back
@@ -367,5 +373,35 @@ impl Acting<'_> {
             return Err(Error::Invalid("工作簿中没有节点数据".into()).into());
         }
         Ok(self.save_nodes(&rows, today).await?)
+    }
+}
+
+impl Acting<'_> {
+    /// The 督办通知单 of an order, issued in the name of the issuing account's unit (the
+    /// district when the account has none).
+    pub async fn order_notice(&self, id: i64) -> Result<taizhang_core::report::Document> {
+        let order = self.order(id).await?;
+        let issuer_unit = self.store.user(&order.issued_by).await?.and_then(|u| u.unit);
+        let issuer = match issuer_unit {
+            Some(u) => self.unit_name(&u),
+            None => self.unit_name(&self.top_unit_code()?),
+        };
+        Ok(taizhang_core::mechanism::order_notice(&order, &self.unit_name(&order.unit), &issuer))
+    }
+
+    /// The 会议纪要 of a meeting.
+    pub async fn meeting_minutes(&self, id: i64) -> Result<taizhang_core::report::Document> {
+        let meeting = self.meeting(id).await?;
+        let mut names = std::collections::HashMap::new();
+        for code in &meeting.projects {
+            if let Some(p) = self.store.project(code).await? {
+                names.insert(code.clone(), p.name);
+            }
+        }
+        Ok(taizhang_core::mechanism::meeting_minutes(
+            &meeting,
+            |u| self.unit_name(u),
+            |c| names.get(c).cloned().unwrap_or_else(|| c.to_string()),
+        ))
     }
 }

@@ -239,6 +239,7 @@ pub async fn order(acting: &Acting<'_>, cmd: &crate::OrderCommand) -> Result<(),
             say!("{}：{}", if *approve { "已同意延期" } else { "不同意延期" }, show(&o));
         }
         Close { id, note } => say!("已办结{}", show(&acting.review_order(*id, true, note).await?)),
+        Notice { id, out } => write_docx(&acting.order_notice(*id).await?, out)?,
         Rework { id, reason } => say!("已退回重办{}", show(&acting.review_order(*id, false, reason).await?)),
     }
     Ok(())
@@ -282,6 +283,7 @@ pub async fn meeting(acting: &Acting<'_>, cmd: &crate::MeetingCommand) -> Result
                 say!("  {}（{}，{}前）{order}", d.text, acting.unit_name(&d.unit), d.deadline);
             }
         }
+        Minutes { id, out } => write_docx(&acting.meeting_minutes(*id).await?, out)?,
         List { period } => {
             say!("编号\t期间\t类型\t日期\t主持\t项目\t议定事项");
             for m in acting.meetings(period.as_deref()).await? {
@@ -389,5 +391,13 @@ pub async fn element(acting: &Acting<'_>, cmd: &crate::ElementCommand) -> Result
             say!("已保存 {project} 要素保障“{item}”：{}", element.status.label_zh());
         }
     }
+    Ok(())
+}
+
+/// Writes a document as Word and says where.
+fn write_docx(doc: &taizhang_core::report::Document, out: &std::path::Path) -> Result<(), CliError> {
+    let bytes = taizhang_office::report::docx(doc).map_err(CliError::Usage)?;
+    std::fs::write(out, bytes)?;
+    say!("已写出《{}》：{}", doc.title, out.display());
     Ok(())
 }

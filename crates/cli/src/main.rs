@@ -275,6 +275,12 @@ enum OrderCommand {
         #[arg(long)]
         today: Option<String>,
     },
+    /// The 督办通知单 of an order as Word
+    Notice {
+        id: i64,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Orders of a unit's subtree, with state, deadline and light
     List {
         #[arg(long)]
@@ -404,6 +410,12 @@ enum MeetingCommand {
     List {
         #[arg(long)]
         period: Option<String>,
+    },
+    /// The 会议纪要 of a meeting as Word
+    Minutes {
+        id: i64,
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 

@@ -366,3 +366,130 @@ mod tests {
         assert!(cfg.node("环保").unwrap_err().to_string().contains("立项、规划许可"));
     }
 }
+
+/// The 督办通知单 as a document: number, addressee, what and by when, how to answer.
+pub fn order_notice(order: &crate::supervision::Order, unit_name: &str, issuer: &str) -> crate::report::Document {
+    use crate::report::{DocSection, Document};
+    let mut sections = vec![DocSection::new(
+        format!("{unit_name}："),
+        vec![format!("现将“{}”列入督办，请按要求抓紧办理，并于{}前将办理情况书面反馈。", order.title, order.deadline)],
+    )];
+    sections.push(DocSection::new("一、督办事项", vec![order.title.clone()]));
+    if !order.requirement.trim().is_empty() {
+        sections.push(DocSection::new("二、办理要求", vec![order.requirement.clone()]));
+    }
+    let mut tail = vec![format!("办理时限：{}。", order.deadline)];
+    if !order.subject.is_empty() {
+        tail.push(format!("督办对象：{}。", order.subject));
+    }
+    tail.push("确需延期的，应在办理时限前提出申请并说明理由；逾期未办结的，按规定通报。".into());
+    tail.push(issuer.to_string());
+    tail.push(order.issued_on.to_string());
+    sections
+        .push(DocSection::new(if order.requirement.trim().is_empty() { "二、办理时限" } else { "三、办理时限" }, tail));
+    Document { title: "督办通知单".into(), subtitle: Some(order.number()), sections }
+}
+
+/// The 会议纪要 of a 调度 meeting: when, who, what was discussed and each decision with its
+/// unit, deadline and the 督办 order it became.
+pub fn meeting_minutes(
+    m: &Meeting,
+    unit_name: impl Fn(&str) -> String,
+    project_name: impl Fn(&str) -> String,
+) -> crate::report::Document {
+    use crate::report::{DocSection, Document};
+    let mut opening =
+        format!("{}，{}主持召开{}", m.held_on, if m.chair.is_empty() { "会议" } else { &m.chair }, m.kind);
+    if !m.attendees.is_empty() {
+        opening.push_str(&format!("，{}参加", m.attendees));
+    }
+    opening.push('。');
+    if !m.projects.is_empty() {
+        let names: Vec<String> = m.projects.iter().map(|c| project_name(c)).collect();
+        opening.push_str(&format!("会议研究了{}的推进情况。", names.join("、")));
+    }
+    let mut sections = vec![DocSection::new("", vec![opening])];
+    if !m.summary.trim().is_empty() {
+        sections.push(DocSection::new("一、会议情况", vec![m.summary.clone()]));
+    }
+    let decided: Vec<String> = m
+        .decisions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let order = d.order.map(|o| format!("（已列入督办，督〔{}〕{o}号）", m.held_on.year)).unwrap_or_default();
+            format!(
+                "{}. {}。责任单位：{}；完成时限：{}{order}。",
+                i + 1,
+                d.text.trim_end_matches('。'),
+                unit_name(&d.unit),
+                d.deadline
+            )
+        })
+        .collect();
+    if !decided.is_empty() {
+        let heading = if m.summary.trim().is_empty() { "一、议定事项" } else { "二、议定事项" };
+        sections.push(DocSection::new(heading, decided));
+    }
+    Document {
+        title: format!("{}会议纪要", m.kind),
+        subtitle: Some(format!("{}（{}）", m.period, m.held_on)),
+        sections,
+    }
+}
+
+#[cfg(test)]
+mod document_tests {
+    use super::*;
+    use crate::supervision::{Order, OrderState};
+
+    #[test]
+    fn the_notice_and_the_minutes_say_who_does_what_by_when() {
+        let order = Order {
+            id: 12,
+            unit: "erqi-zjj".into(),
+            subject: "ZD2018-001".into(),
+            title: "加快保利豫见里征迁".into(),
+            requirement: "6月底前完成剩余3户签约".into(),
+            issued_on: Date::new(2018, 6, 8).unwrap(),
+            deadline: Date::new(2018, 6, 30).unwrap(),
+            state: OrderState::Issued,
+            feedback: String::new(),
+            version: 1,
+            issued_from: "meeting:3".into(),
+            issued_by: "dcs_reviewer".into(),
+        };
+        let notice = order_notice(&order, "区住房城乡建设局", "二七区人民政府督查室");
+        let md = notice.to_markdown();
+        assert!(md.starts_with("# 督办通知单\n\n督〔2018〕12号"), "{md}");
+        assert!(md.contains("区住房城乡建设局：") && md.contains("于2018-06-30前将办理情况书面反馈"), "{md}");
+        assert!(md.contains("## 二、办理要求\n\n6月底前完成剩余3户签约"), "{md}");
+        let meeting = Meeting {
+            id: 3,
+            kind: "周调度".into(),
+            held_on: Date::new(2018, 6, 7).unwrap(),
+            period: "2018W23".into(),
+            chair: "区长".into(),
+            attendees: "区住房城乡建设局".into(),
+            projects: vec!["ZD2018-001".into()],
+            summary: String::new(),
+            decisions: vec![Decision {
+                text: "加快征迁。".into(),
+                unit: "erqi-zjj".into(),
+                deadline: Date::new(2018, 6, 30).unwrap(),
+                order: Some(12),
+            }],
+        };
+        let md = meeting_minutes(&meeting, |_| "区住房城乡建设局".into(), |_| "保利豫见里".into()).to_markdown();
+        assert!(
+            md.contains("2018-06-07，区长主持召开周调度，区住房城乡建设局参加。会议研究了保利豫见里的推进情况。"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "1. 加快征迁。责任单位：区住房城乡建设局；完成时限：2018-06-30（已列入督办，督〔2018〕12号）。"
+            ),
+            "{md}"
+        );
+    }
+}

@@ -206,7 +206,9 @@ impl Document {
             out.push_str(&format!("\n{}\n", md_text(sub)));
         }
         for s in &self.sections {
-            out.push_str(&format!("\n## {}\n", md_text(&s.heading)));
+            if !s.heading.is_empty() {
+                out.push_str(&format!("\n## {}\n", md_text(&s.heading)));
+            }
             for p in &s.paragraphs {
                 out.push_str(&format!("\n{}\n", md_text(p)));
             }

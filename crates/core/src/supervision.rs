@@ -146,6 +146,8 @@ pub struct Order {
     pub version: i64,
     /// What it was issued from: "problem:12", "meeting:3", "light" or empty.
     pub issued_from: String,
+    /// The account that issued it.
+    pub issued_by: String,
 }
 
 impl Order {

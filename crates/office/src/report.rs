@@ -21,7 +21,10 @@ pub fn docx(doc: &Document) -> Result<Vec<u8>, String> {
         d = d.add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(run(sub, "仿宋", 32)));
     }
     for s in &doc.sections {
-        d = d.add_paragraph(Paragraph::new().add_run(run(&s.heading, "黑体", 32)));
+        // A section without a heading (a letter's opening) is its paragraphs only.
+        if !s.heading.is_empty() {
+            d = d.add_paragraph(Paragraph::new().add_run(run(&s.heading, "黑体", 32)));
+        }
         for p in &s.paragraphs {
             d = d.add_paragraph(Paragraph::new().first_line_chars(200).add_run(run(p, "仿宋", 32)));
         }

@@ -110,6 +110,7 @@ fn order_from_row(r: &AnyRow) -> Result<Order> {
         feedback: r.try_get("feedback")?,
         version: r.try_get("version")?,
         issued_from: r.try_get("issued_from")?,
+        issued_by: r.try_get("issued_by")?,
     })
 }
 
@@ -239,7 +240,7 @@ impl Store {
     /// Orders by id, or addressed to a unit's subtree, each condition only when given.
     pub async fn order_records(&self, id: Option<i64>, scope: Option<&str>) -> Result<Vec<Order>> {
         let select = "SELECT o.id, u.code AS unit_code, o.subject, o.title, o.requirement, o.issued_on, o.deadline,
-                 o.state, o.feedback, o.version, o.issued_from
+                 o.state, o.feedback, o.version, o.issued_from, o.issued_by
              FROM orders o JOIN org_units u ON u.id = o.unit_id";
         self.records_where(select, ("o.id", id), ("o.unit_id", scope), order_from_row).await
     }

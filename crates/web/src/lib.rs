@@ -216,7 +216,9 @@ pub struct Health {
         api::save_element,
         api::meetings,
         api::record_meeting,
-        api::reminders
+        api::reminders,
+        api::order_notice,
+        api::meeting_minutes
     )
 )]
 struct ApiDoc;
@@ -270,6 +272,8 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/projects/{code}/elements/{item}", put(api::save_element))
         .route("/api/v1/meetings", get(api::meetings).post(api::record_meeting))
         .route("/api/v1/reminders", get(api::reminders))
+        .route("/api/v1/orders/{id}/notice", get(api::order_notice))
+        .route("/api/v1/meetings/{id}/minutes", get(api::meeting_minutes))
         .route("/api/v1/orders", get(api::orders).post(api::issue_order))
         .route("/api/v1/orders/{id}/{action}", post(api::order_action))
         .route("/api/v1/extensions/{request}/{decision}", post(api::decide_extension))
@@ -294,6 +298,8 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/problems", get(pages::problems).post(pages::raise_problem))
         .route("/orders", get(pages::orders).post(pages::issue_order))
         .route("/orders/{id}/{action}", post(pages::order_step))
+        .route("/orders/{id}/notice", get(pages::order_notice))
+        .route("/meetings/{id}/minutes", get(pages::meeting_minutes))
         .route("/problems/{id}/resolve", post(pages::resolve_problem))
         .route("/problems/{id}/confirm", post(pages::confirm_problem))
         .route("/meetings", get(pages::meetings).post(pages::record_meeting))

@@ -771,6 +771,10 @@ fn route_cases() -> Vec<RouteCase> {
         case("get", "/meetings", "/meetings", None, "UOOOOO"),
         case("post", "/meetings", "/meetings", Form(&[("kind", "周调度"), ("held_on", "2018-06-07")]), "UAAADD"),
         case("get", "/api/v1/reminders", "/api/v1/reminders", None, "UODDDD"),
+        case("get", "/orders/{id}/notice", "/orders/999/notice", None, "UAAAAA"),
+        case("get", "/meetings/{id}/minutes", "/meetings/999/minutes", None, "UAAAAA"),
+        case("get", "/api/v1/orders/{id}/notice", "/api/v1/orders/999/notice", None, "UAAAAA"),
+        case("get", "/api/v1/meetings/{id}/minutes", "/api/v1/meetings/999/minutes", None, "UAAAAA"),
         case("post", "/logout", "/logout", Form(&[]), "UAAAAA"),
     ]
 }
@@ -1020,6 +1024,12 @@ async fn a_meeting_node_plan_and_confirmation_work_through_the_api() {
     assert!(listed.contains(&format!("\"issued_from\":\"meeting:{}\"", m["id"])), "{listed}");
     let page = app.get(&format!("/meetings?period={period}"), &leader).await.body;
     assert!(page.contains("完成征迁扫尾") && page.contains(&format!("#{}", orders[0])), "the 调度会 page");
+    let notice = app.get(&format!("/api/v1/orders/{}/notice", orders[0]), &reporter).await;
+    assert!(notice.status == 200 && notice.headers.contains("wordprocessingml"), "{}", notice.headers);
+    let minutes = app.get(&format!("/meetings/{}/minutes", m["id"]), &reporter).await;
+    assert_eq!(minutes.status, 200, "the unit a decision names reads the minutes");
+    let other = app.sign_in("dhj_reporter").await;
+    assert_eq!(app.get(&format!("/api/v1/meetings/{}/minutes", m["id"]), &other).await.status, 404, "not its meeting");
     let undated = serde_json::json!({"unit": "erqi-zjj", "title": "无时限的督办"});
     let refused = app.json("POST", "/api/v1/orders", &leader, undated).await;
     assert!(refused.status == 400 && refused.body.contains("督办须有办理时限"), "{}", refused.body);

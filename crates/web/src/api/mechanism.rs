@@ -330,3 +330,21 @@ pub async fn reminders(Signed { state, user, .. }: Signed) -> ApiResult<Vec<Remi
             .collect(),
     ))
 }
+
+/// The 督办通知单 of an order as Word (.docx).
+#[utoipa::path(get, path = "/api/v1/orders/{id}/notice", tag = "mechanism", params(("id" = i64, Path)),
+    responses((status = 200, description = "Word 文档", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = 403, description = "无权查看该单位的记录", body = crate::ApiErrorBody), (status = 404, description = "不存在", body = crate::ApiErrorBody)))]
+pub async fn order_notice(Signed { state, user, .. }: Signed, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    let acting = user.acting(&state).await?;
+    let doc = acting.order_notice(id).await.map_err(AppError::from)?;
+    Ok(crate::view::docx_download(&doc, &format!("duban-{id}"))?)
+}
+
+/// The 会议纪要 of a meeting as Word (.docx).
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/minutes", tag = "mechanism", params(("id" = i64, Path)),
+    responses((status = 200, description = "Word 文档", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = 404, description = "不存在", body = crate::ApiErrorBody)))]
+pub async fn meeting_minutes(Signed { state, user, .. }: Signed, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    let acting = user.acting(&state).await?;
+    let doc = acting.meeting_minutes(id).await.map_err(AppError::from)?;
+    Ok(crate::view::docx_download(&doc, &format!("minutes-{id}"))?)
+}

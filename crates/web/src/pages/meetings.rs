@@ -39,7 +39,7 @@ pub async fn meetings(
         f.get = true;
         f.inline = true;
     }
-    let mut t = TableView::new("", &["期间", "类型", "日期", "主持", "议定项目", "议定事项", "督办"]);
+    let mut t = TableView::new("", &["期间", "类型", "日期", "主持", "议定项目", "议定事项", "督办", "纪要"]);
     for m in &found {
         let decided: Vec<String> = m
             .decisions
@@ -55,6 +55,7 @@ pub async fn meetings(
             CellView::text(m.projects.join("、")),
             CellView::text(decided.join("；")),
             CellView::link(orders.join(" "), "/orders"),
+            CellView::link("会议纪要", format!("/meetings/{}/minutes", m.id)),
         ]);
     }
     page.section("会议记录", t, "没有调度会记录。");
@@ -136,4 +137,10 @@ pub async fn record_meeting(
     };
     let m = acting.record_meeting(&draft, taizhang_app::clock::today()).await?;
     Ok(Redirect::to(&format!("/meetings?period={}", m.period)).into_response())
+}
+
+/// The 会议纪要 as Word.
+pub async fn meeting_minutes(Signed { state, user, .. }: Signed, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
+    docx_download(&acting.meeting_minutes(id).await?, &format!("minutes-{id}"))
 }

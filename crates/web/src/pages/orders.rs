@@ -24,7 +24,7 @@ pub async fn orders(Signed { state, user, uri }: Signed, Query(q): Query<OrdersQ
     for o in &found {
         let lit = o.light(today, &acting.config().lights);
         t.rows.push(vec![
-            CellView::text(o.number()),
+            CellView::link(o.number(), format!("/orders/{}/notice", o.id)),
             CellView::text(&o.title),
             CellView::text(acting.unit_name(&o.unit)),
             CellView::text(&o.requirement),
@@ -146,4 +146,10 @@ pub async fn order_step(
         other => return Err(AppError::NotFound(format!("操作“{other}”"))),
     };
     Ok(Redirect::to("/orders").into_response())
+}
+
+/// The 督办通知单 as Word.
+pub async fn order_notice(Signed { state, user, .. }: Signed, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
+    docx_download(&acting.order_notice(id).await?, &format!("duban-{id}"))
 }

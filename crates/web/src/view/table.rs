@@ -112,3 +112,21 @@ pub(crate) fn page_or_xlsx(page: Page, format: Option<&str>) -> Result<Response,
     }
     Ok(render(&page))
 }
+
+/// A document as a Word download, named in ASCII (`name.docx`; RFC 5987 for the rest is not
+/// needed: the title is inside the file).
+pub(crate) fn docx_download(doc: &Document, name: &str) -> Result<Response, AppError> {
+    let bytes = taizhang_office::report::docx(doc).map_err(|_| AppError::Internal)?;
+    let disposition = format!("attachment; filename=\"{name}.docx\"");
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
