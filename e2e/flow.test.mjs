@@ -112,3 +112,37 @@ test('a month of reporting, role by role, changes the light on the dashboard', a
   assert.match(await leader.content(), /区级已通过/);
   await leader.screenshot({ path: path.join(shots, '8-project-page.png'), fullPage: true });
 });
+
+test('a leader orders a 督办 from a red project, the unit answers, the leader closes it', async () => {
+  const leader = await signIn('district_leader');
+  await leader.goto(`${base}/projects/SL2018-047`);
+  assert.match(await leader.content(), /倒排工期/);
+  await leader.click('text=对此项目下达督办');
+  await leader.waitForURL(/\/orders\?subject=SL2018-047/);
+  const deadline = new Date(Date.now() + 10 * 86400000).toISOString().slice(0, 10);
+  await leader.fill('form[action="/orders"] #title', '加快推进示例项目047');
+  await leader.fill('form[action="/orders"] #requirement', '月底前完成年计划的一半');
+  await leader.fill('form[action="/orders"] #deadline', deadline);
+  await leader.screenshot({ path: path.join(shots, '9-leader-issues-duban.png'), fullPage: true });
+  await leader.click('form[action="/orders"] button[type=submit]');
+  await leader.waitForURL(`${base}/orders`);
+  assert.match(await leader.content(), /加快推进示例项目047/);
+
+  const reporter = await signIn('zjj_reporter');
+  await reporter.goto(`${base}/orders`);
+  assert.equal(await reporter.locator('header a[href="/orders"]').innerText(), '督办（1）');
+  const respond = reporter.locator('form[action$="/respond"]').first();
+  await respond.locator('textarea').fill('已约谈施工单位，增加班组（附件：进度计划.pdf）');
+  await respond.locator('button[type=submit]').click();
+  await reporter.waitForURL(`${base}/orders`);
+  assert.match(await reporter.content(), /已反馈待审核/);
+  await reporter.screenshot({ path: path.join(shots, '10-unit-responds.png'), fullPage: true });
+
+  await leader.goto(`${base}/orders`);
+  await leader.locator('form[action$="/close"] button[type=submit]').first().click();
+  await leader.waitForURL(`${base}/orders`);
+  assert.match(await leader.content(), /已办结/);
+  await leader.screenshot({ path: path.join(shots, '11-leader-closes.png'), fullPage: true });
+  await reporter.goto(`${base}/orders`);
+  assert.equal(await reporter.locator('header a[href="/orders"]').innerText(), '督办', 'the count is gone once closed');
+});
