@@ -50,6 +50,7 @@ impl ImportContext {
         };
         let (plan_nodes, task_status) = match kind {
             Kind::Tasks => (store.all_plan_nodes().await?, store.task_statuses().await?),
+            Kind::Projects => (store.all_plan_nodes().await?, HashMap::new()),
             _ => (vec![], HashMap::new()),
         };
         Ok(Self { catalogue, units, top, totals, plan_nodes, task_status, year, rules: rules.clone() })

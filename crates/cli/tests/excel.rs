@@ -1144,3 +1144,33 @@ fn honours_come_from_excel_and_read_as_the_review_writes_them() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("荣誉!R2 位次=\"靠前\": 位次“靠前”无法识别"), "{err}");
 }
+
+#[test]
+fn a_projects_sheet_links_each_project_to_its_work_and_its_actual_dates() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let mut header: Vec<&str> = PROJECTS.to_vec();
+    header.extend(["所属工作", "实际开工", "实际竣工"]);
+    let row = |node: &'static str| {
+        let mut r = good_project();
+        r.extend([S(node), C::Date(2018, 3, 1), Empty]);
+        r
+    };
+    let bad = workbook(dir.path(), "bad.xlsx", "项目", &header, &[row("不存在的工作")]);
+    let refused = taizhang(&db, &["import", "projects", bad.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("项目!R2 所属工作=\"不存在的工作\": 所属工作（计划层级）不存在"));
+    let good = workbook(dir.path(), "good.xlsx", "项目", &header, &[row("深化“三定四推五落实”项目运作机制")]);
+    ok(taizhang(&db, &["import", "projects", good.to_str().unwrap()]));
+    let file = dir.path().join("back.xlsx");
+    ok(taizhang(&db, &["export", "projects", "--year", "2018", "--out", file.to_str().unwrap()]));
+    let rows = cells(&file);
+    let back = rows.iter().find(|r| r.first().map(String::as_str) == Some("NEW-001")).unwrap();
+    assert!(back.iter().any(|c| c == "2018-A1-M2") && back.iter().any(|c| c == "2018-03-01"), "{back:?}");
+    // A later sheet without the columns keeps the link and the date.
+    let plain = workbook(dir.path(), "plain.xlsx", "项目", PROJECTS, &[good_project()]);
+    ok(taizhang(&db, &["import", "projects", plain.to_str().unwrap()]));
+    ok(taizhang(&db, &["export", "projects", "--year", "2018", "--out", file.to_str().unwrap()]));
+    let rows = cells(&file);
+    let back = rows.iter().find(|r| r.first().map(String::as_str) == Some("NEW-001")).unwrap();
+    assert!(back.iter().any(|c| c == "2018-A1-M2") && back.iter().any(|c| c == "2018-03-01"), "{back:?}");
+}

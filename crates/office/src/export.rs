@@ -226,6 +226,7 @@ fn project_row(p: &Project, plan: Option<&taizhang_core::project::YearPlan>, nam
         text(&r.person),
         text(&r.contact),
         text(p.flags.join("、")),
+        text(p.plan_node.clone().unwrap_or_default()),
     ]
 }
 

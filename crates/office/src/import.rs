@@ -673,6 +673,7 @@ pub const PROJECT_FIELDS: &[Field] = &[
     Field { key: "person", header: "责任人", aliases: &[], required: false },
     Field { key: "contact", header: "联系电话", aliases: &["电话"], required: false },
     Field { key: "flags", header: "标签", aliases: &["项目标签"], required: false },
+    Field { key: "plan", header: "所属工作", aliases: &["所属计划层级", "所属层级"], required: false },
 ];
 
 fn projects(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String, u32>) -> Vec<ProjectRecord> {
@@ -703,6 +704,7 @@ fn projects(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String,
             r.error(row, "finish", format!("计划竣工早于计划开工 {s}"));
             continue;
         }
+        let plan_node = plan_node_of(r, ctx, row);
         let (Some(code), Some(name), Some(nature), Some(total), Some(unit)) = (code, name, nature, total, unit) else {
             continue;
         };
@@ -723,7 +725,7 @@ fn projects(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String,
                 contact: r.text(row, "contact", false).unwrap_or_default(),
                 deadline: finish,
             },
-            plan_node: None,
+            plan_node,
             sample: false,
             code: code.clone(),
             name,
@@ -884,6 +886,16 @@ pub const TASK_FIELDS: &[Field] = &[
     Field { key: "target", header: "目标要求", aliases: &["工作目标"], required: false },
 ];
 
+/// The 所属工作 (plan node) a row names, by code or title; an unknown one is the row's error.
+fn plan_node_of(r: &mut RowReader<'_>, ctx: &Context<'_>, row: &Row) -> Option<String> {
+    let t = r.text(row, "plan", false)?;
+    let found = ctx.plan_nodes.iter().find(|n| n.code == t || n.title == t).map(|n| n.code.clone());
+    if found.is_none() {
+        r.error(row, "plan", "所属工作（计划层级）不存在（按编码或名称查找）");
+    }
+    found
+}
+
 fn tasks(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String, u32>) -> Vec<KeyTask> {
     let mut out = Vec::new();
     let table = r.table;
@@ -899,13 +911,7 @@ fn tasks(r: &mut RowReader<'_>, ctx: &Context<'_>, seen: &mut HashMap<String, u3
                 None => r.error(row, "cooperating", format!("配合单位“{name}”不存在")),
             }
         }
-        let plan_node = r.text(row, "plan", false).and_then(|t| {
-            let found = ctx.plan_nodes.iter().find(|n| n.code == t || n.title == t).map(|n| n.code.clone());
-            if found.is_none() {
-                r.error(row, "plan", "计划层级不存在（按编码或名称查找）");
-            }
-            found
-        });
+        let plan_node = plan_node_of(r, ctx, row);
         if let Some(c) = &code {
             r.duplicate(seen, c.clone(), row, "code");
         }

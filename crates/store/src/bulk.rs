@@ -95,7 +95,7 @@ pub(crate) fn progress_inserts(backend: Backend, rows: &[ProgressRow]) -> Result
 }
 
 /// A project row's columns in bind order (see [`bind_project`]), shared by single-row and
-/// bulk writes; the plan node is written by single-row writes only (sheets do not carry it).
+/// bulk writes; the plan node is set by its own statement (a sheet's 所属工作 column).
 pub(crate) const PROJECT_COLUMNS: &str = "code, name, category, nature, location, content, total_investment_e4,
     planned_start, planned_finish, actual_start, actual_finish, unit_id, lead_leader, responsible_person, contact, deadline, sample";
 const PROJECT_COLUMN_COUNT: usize = 17;
@@ -176,6 +176,17 @@ pub(crate) fn project_upserts(
         ") AS v JOIN projects p ON p.code = v.column1",
         &flags,
         |q, (code, flag)| Ok(q.bind(code.to_string()).bind(flag.to_string())),
+    )?);
+    // The plan node a sheet's 所属工作 column names (resolved by the parser to a node code).
+    let linked: Vec<(&str, &str)> =
+        projects.iter().filter_map(|p| p.plan_node.as_deref().map(|n| (p.code.as_str(), n))).collect();
+    statements.extend(build_inserts(
+        backend,
+        "UPDATE projects SET plan_node_id = n.id FROM (VALUES",
+        2,
+        ") AS v JOIN plan_nodes n ON n.code = v.column2 WHERE projects.code = v.column1",
+        &linked,
+        |q, (code, node)| Ok(q.bind(code.to_string()).bind(node.to_string())),
     )?);
     Ok(statements)
 }

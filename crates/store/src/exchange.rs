@@ -308,7 +308,7 @@ impl Classifier {
                         // 实际开工/实际竣工 columns when the sheet has them; else as stored.
                         incoming.project.actual_start = incoming.project.actual_start.or(old.project.actual_start);
                         incoming.project.actual_finish = incoming.project.actual_finish.or(old.project.actual_finish);
-                        incoming.project.plan_node = old.project.plan_node.clone();
+                        incoming.project.plan_node = incoming.project.plan_node.or(old.project.plan_node.clone());
                         incoming.project.sample = old.project.sample;
                         incoming.project.flags.sort();
                         for plan in &mut incoming.plans {

@@ -161,6 +161,7 @@ pub async fn plan(Signed { state, user, uri }: Signed, Query(q): Query<YearQuery
         .map(|w| (w.code, w.lit.light))
         .collect();
     let records = acting.project_records(Some(year), None).await?;
+    let tasks = acting.tasks_of_year(year, None).await?;
     let within = |node: &str, of: &str| {
         let mut at = Some(node.to_string());
         while let Some(code) = at {
@@ -173,19 +174,28 @@ pub async fn plan(Signed { state, user, uri }: Signed, Query(q): Query<YearQuery
     };
     let mut t = TableView::new(
         &format!("计划层级（{}）", period.label_zh(true)),
-        &["层级", "名称", "项目数", "红灯", "黄灯", "绿灯", "状态"],
+        &["层级", "名称", "项目数", "年度计划投资(万元)", "重点工作", "已完成", "红灯", "黄灯", "绿灯", "状态"],
     );
     for n in &nodes {
-        let linked: Vec<Light> = records
+        let projects: Vec<_> =
+            records.iter().filter(|r| r.project.plan_node.as_deref().is_some_and(|p| within(p, &n.code))).collect();
+        let linked: Vec<Light> = projects
             .iter()
-            .filter(|r| r.project.plan_node.as_deref().is_some_and(|p| within(p, &n.code)))
             .map(|r| lights.get(r.project.code.as_str()).copied().unwrap_or(Light::Green))
             .collect();
+        let planned: Decimal =
+            projects.iter().flat_map(|r| r.plans.iter().filter(|p| p.year == year)).map(|p| p.planned_wan).sum();
+        let its_tasks: Vec<_> =
+            tasks.iter().filter(|t| t.plan_node.as_deref().is_some_and(|p| within(p, &n.code))).collect();
+        let done = its_tasks.iter().filter(|t| t.status == taizhang_core::plan::TaskStatus::Done).count();
         let count = |l: Light| Decimal::from(linked.iter().filter(|x| **x == l).count() as u64);
         t.rows.push(vec![
             CellView::text(&n.level_label),
             CellView::text(format!("{}{}", "　".repeat(depth(&n.code)), n.title)),
             CellView::num(Decimal::from(linked.len() as u64), 0),
+            CellView::num(planned, 2),
+            CellView::num(Decimal::from(its_tasks.len() as u64), 0),
+            CellView::num(Decimal::from(done as u64), 0),
             CellView::num(count(Light::Red), 0),
             CellView::num(count(Light::Yellow), 0),
             CellView::num(count(Light::Green), 0),
