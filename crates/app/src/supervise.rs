@@ -356,6 +356,12 @@ impl Acting<'_> {
         let order = self.order(id).await?;
         self.allow(Action::RequestExtension, &order.unit)?;
         check_extension_request(today, order.deadline, new_deadline)?;
+        // An order about a project cannot run past the project's own planned 竣工.
+        if let Some(finish) = self.store.project(&order.subject).await?.and_then(|p| p.planned_finish)
+            && new_deadline > finish
+        {
+            return Err(Error::Invalid(format!("申请的新时限（{new_deadline}）晚于项目计划竣工日期（{finish}）")));
+        }
         let mut tx = self.store.begin().await?;
         let rid = tx.insert_extension_request(id, &self.actor.username, today, new_deadline, reason).await?;
         let note = format!("申请延期至{new_deadline}：{reason}");

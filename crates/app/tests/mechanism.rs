@@ -80,24 +80,27 @@ async fn a_problem_written_in_the_form_climbs_to_the_district_and_its_order_runs
     let second = admin.problem(id).await.unwrap().deadline.unwrap().plus_days(1).unwrap();
     assert_eq!(admin.escalate_overdue(second).await.unwrap(), vec![(id, ProblemLevel::District)]);
 
-    // The district issues an order from it; the unit asks for more time: refused, then granted.
-    let today = taizhang_app::clock::today();
+    // The district issues an order from it (dated in 2018, the project's own time); the unit
+    // asks for more time: past the project's 竣工 is refused outright; refused, then granted.
+    let today = day(2018, 7, 1);
     let from = format!("problem:{id}");
     let draft = OrderDraft {
         unit: HBJ,
         subject: "ZD2017-004",
         title: "凤湖生态休闲区用地手续督办",
         requirement: "协调区自然资源局，7月底前完成用地报批",
-        deadline: Some(later(10)),
+        deadline: Some(day(2018, 7, 10)),
         from: &from,
     };
     let order = as_user(&app, "leader").await.issue_order(&draft, today).await.unwrap();
     let hbj_leader = as_user(&app, "hbj-leader").await;
-    let ask = hbj_leader.request_extension(order, later(20), "报批材料需补充", today).await.unwrap();
+    let err = hbj_leader.request_extension(order, day(2023, 1, 1), "等待规划调整", today).await.unwrap_err();
+    assert!(err.to_string().contains("晚于项目计划竣工日期（2022-12-31）"), "{err}");
+    let ask = hbj_leader.request_extension(order, day(2018, 7, 20), "报批材料需补充", today).await.unwrap();
     let reviewer = as_user(&app, "reviewer").await;
-    assert_eq!(reviewer.decide_extension(ask, false, today).await.unwrap().deadline, later(10), "refused");
-    let again = hbj_leader.request_extension(order, later(15), "已补充材料，待会审", today).await.unwrap();
-    assert_eq!(reviewer.decide_extension(again, true, today).await.unwrap().deadline, later(15), "granted");
+    assert_eq!(reviewer.decide_extension(ask, false, today).await.unwrap().deadline, day(2018, 7, 10), "refused");
+    let again = hbj_leader.request_extension(order, day(2018, 7, 15), "已补充材料，待会审", today).await.unwrap();
+    assert_eq!(reviewer.decide_extension(again, true, today).await.unwrap().deadline, day(2018, 7, 15), "granted");
 
     // Answered, sent back for rework, answered again, closed by the issuer's side.
     reporter.respond_order(order, "已上报用地材料").await.unwrap();
@@ -105,9 +108,10 @@ async fn a_problem_written_in_the_form_climbs_to_the_district_and_its_order_runs
     reporter.respond_order(order, "已取得用地批复（郑政土〔2018〕12号）").await.unwrap();
     let closed = reviewer.review_order(order, true, "办结").await.unwrap();
     assert_eq!((closed.state, closed.issued_from.as_str()), (OrderState::Closed, from.as_str()));
-    assert_eq!(closed.number(), format!("督〔{}〕{order}号", today.year));
+    assert_eq!(closed.number(), format!("督〔2018〕{order}号"));
 
     // Resolved by the unit's leader; only the raiser confirms it.
+    let today = taizhang_app::clock::today();
     hbj_leader.resolve_problem(id, "用地已批复", today).await.unwrap();
     let err = hbj_leader.confirm_problem(id, true, "", today).await.unwrap_err().to_string();
     assert!(err.contains("应由提出人确认"), "{err}");

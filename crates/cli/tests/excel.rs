@@ -1158,7 +1158,10 @@ fn a_projects_sheet_links_each_project_to_its_work_and_its_actual_dates() {
     };
     let bad = workbook(dir.path(), "bad.xlsx", "项目", &header, &[row("不存在的工作")]);
     let refused = taizhang(&db, &["import", "projects", bad.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("项目!R2 所属工作=\"不存在的工作\": 所属工作（计划层级）不存在"));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("项目!R2 所属工作=\"不存在的工作\": 所属工作（计划层级）不存在")
+    );
     let good = workbook(dir.path(), "good.xlsx", "项目", &header, &[row("深化“三定四推五落实”项目运作机制")]);
     ok(taizhang(&db, &["import", "projects", good.to_str().unwrap()]));
     let file = dir.path().join("back.xlsx");

@@ -63,6 +63,9 @@ pub struct Milestone {
     pub horizon: String,
     pub order: i64,
     pub text: String,
+    /// The quantified indicators the plan sets for the horizon, where it gives them:
+    /// (indicator code, target as written, e.g. "1000亿元以上").
+    pub targets: Vec<(String, String)>,
 }
 
 coded_enum! {

@@ -159,6 +159,16 @@ struct NodeDef {
 struct MilestoneDef {
     horizon: String,
     text: String,
+    /// `targets = [{ indicator = "地区生产总值", target = "1000亿元以上" }]`
+    #[serde(default)]
+    targets: Vec<MilestoneTargetDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MilestoneTargetDef {
+    indicator: String,
+    target: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -310,7 +320,7 @@ impl World {
             OrgTree::new(world.units.clone()).map_err(|e| at("units.toml", "", e))?;
         }
         world.parse_values(files.values, catalogue)?;
-        world.parse_plan(files.plan)?;
+        world.parse_plan(files.plan, catalogue)?;
         world.parse_projects(files.projects)?;
         world.parse_tasks(files.tasks)?;
         Ok(world)
@@ -411,7 +421,7 @@ impl World {
         Ok(())
     }
 
-    fn parse_plan(&mut self, text: &str) -> Result<(), DomainError> {
+    fn parse_plan(&mut self, text: &str, catalogue: &Catalogue) -> Result<(), DomainError> {
         if text.trim().is_empty() {
             return Ok(());
         }
@@ -429,11 +439,19 @@ impl World {
             });
         }
         for (order, m) in file.milestone.into_iter().enumerate() {
+            let mut targets = Vec::new();
+            for t in m.targets {
+                let what = format!("{} {}", m.horizon, t.indicator);
+                let ind = catalogue.require(&t.indicator).map_err(|e| at("plan.toml", &what, e))?;
+                crate::indicator::parse_target_text(&t.target).map_err(|e| at("plan.toml", &what, e))?;
+                targets.push((ind.code.to_string(), t.target.trim().to_string()));
+            }
             self.milestones.push(Milestone {
                 unit: file.unit.clone(),
                 horizon: m.horizon,
                 order: order as i64,
                 text: m.text,
+                targets,
             });
         }
         Ok(())
@@ -847,6 +865,23 @@ mod tests {
                 (Period::Month(2018, 3), d("30"))
             ]
         );
+    }
+
+    #[test]
+    fn a_milestone_holds_the_quantified_indicators_the_plan_gives() {
+        let c = Catalogue::standard().unwrap();
+        let plan = |target: &str| {
+            format!(
+                "unit = \"erqi\"\nyear = 2018\n[[milestone]]\nhorizon = \"2020年\"\ntext = \"迈入第一方阵\"\n\
+                 targets = [{{ indicator = \"地区生产总值\", target = \"{target}\" }}]\n"
+            )
+        };
+        let good = plan("1000亿元以上");
+        let world = World::parse(WorldFiles { plan: &good, ..Default::default() }, &c).unwrap();
+        assert_eq!(world.milestones[0].targets, vec![("GDP".to_string(), "1000亿元以上".to_string())]);
+        let empty = plan(" ");
+        let err = World::parse(WorldFiles { plan: &empty, ..Default::default() }, &c).unwrap_err().to_string();
+        assert!(err.contains("plan.toml") && err.contains("2020年 地区生产总值"), "{err}");
     }
 
     #[test]

@@ -75,3 +75,12 @@ CREATE TABLE reminders (
     last_error TEXT NOT NULL
 );
 CREATE INDEX reminders_pending ON reminders (sent_at, next_at);
+
+-- The quantified indicators a plan sets for a horizon (到2020年 … 地区生产总值1000亿元以上).
+CREATE TABLE plan_milestone_targets (
+    milestone_id BIGINT NOT NULL REFERENCES plan_milestones (id) ON DELETE CASCADE,
+    seq BIGINT NOT NULL,
+    indicator_code TEXT NOT NULL,
+    target_text TEXT NOT NULL,
+    PRIMARY KEY (milestone_id, seq)
+);

@@ -42,6 +42,20 @@ impl Tx {
         .bind(&m.text)
         .execute(self.conn())
         .await?;
+        let id: i64 = sqlx::query("SELECT id FROM plan_milestones WHERE unit_id = $1 AND horizon = $2")
+            .bind(unit)
+            .bind(&m.horizon)
+            .fetch_one(self.conn())
+            .await?
+            .try_get(0)?;
+        self.execute("DELETE FROM plan_milestone_targets WHERE milestone_id = $1", vec![id.into()]).await?;
+        for (seq, (indicator, target)) in (1_i64..).zip(&m.targets) {
+            self.execute(
+                "INSERT INTO plan_milestone_targets (milestone_id, seq, indicator_code, target_text) VALUES ($1, $2, $3, $4)",
+                vec![id.into(), seq.into(), indicator.as_str().into(), target.as_str().into()],
+            )
+            .await?;
+        }
         Ok(())
     }
 }
@@ -72,18 +86,31 @@ WHERE u.code = $1 AND n.year = $2 ORDER BY n.sort_order, n.id",
 
     pub async fn milestones(&self, unit: &str) -> Result<Vec<Milestone>> {
         let q = sqlx::query(
-            "SELECT m.horizon, m.sort_order, m.text FROM plan_milestones m JOIN org_units u ON u.id = m.unit_id
+            "SELECT m.id, m.horizon, m.sort_order, m.text FROM plan_milestones m JOIN org_units u ON u.id = m.unit_id
 WHERE u.code = $1 ORDER BY m.sort_order",
         )
         .bind(unit);
-        self.read_rows(q, |r| {
-            Ok(Milestone {
-                unit: unit.to_string(),
-                horizon: r.try_get("horizon")?,
-                order: r.try_get("sort_order")?,
-                text: r.try_get("text")?,
+        let rows = self
+            .read_rows(q, |r| {
+                let m = Milestone {
+                    unit: unit.to_string(),
+                    horizon: r.try_get("horizon")?,
+                    order: r.try_get("sort_order")?,
+                    text: r.try_get("text")?,
+                    targets: vec![],
+                };
+                Ok((r.try_get::<i64, _>("id")?, m))
             })
-        })
-        .await
+            .await?;
+        let mut out = Vec::new();
+        for (id, mut m) in rows {
+            let q = sqlx::query(
+                "SELECT indicator_code, target_text FROM plan_milestone_targets WHERE milestone_id = $1 ORDER BY seq",
+            )
+            .bind(id);
+            m.targets = self.read_rows(q, |r| Ok((r.try_get("indicator_code")?, r.try_get("target_text")?))).await?;
+            out.push(m);
+        }
+        Ok(out)
     }
 }

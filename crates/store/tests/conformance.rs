@@ -253,12 +253,15 @@ async fn the_plan_tree_and_milestones_keep_their_order() {
         horizon: "2020年".into(),
         order: 0,
         text: "迈入第一方阵".into(),
+        targets: vec![("GDP".into(), "1000亿元以上".into()), ("POP".into(), "80万人左右".into())],
     })
     .await
     .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(store.plan_nodes("erqi", 2018).await.unwrap(), nodes);
-    assert_eq!(store.milestones("erqi").await.unwrap()[0].horizon, "2020年");
+    let held = &store.milestones("erqi").await.unwrap()[0];
+    assert_eq!(held.horizon, "2020年");
+    assert_eq!(held.targets[1], ("POP".to_string(), "80万人左右".to_string()), "in the plan's order");
 }
 
 #[tokio::test]

@@ -179,10 +179,8 @@ pub async fn plan(Signed { state, user, uri }: Signed, Query(q): Query<YearQuery
     for n in &nodes {
         let projects: Vec<_> =
             records.iter().filter(|r| r.project.plan_node.as_deref().is_some_and(|p| within(p, &n.code))).collect();
-        let linked: Vec<Light> = projects
-            .iter()
-            .map(|r| lights.get(r.project.code.as_str()).copied().unwrap_or(Light::Green))
-            .collect();
+        let linked: Vec<Light> =
+            projects.iter().map(|r| lights.get(r.project.code.as_str()).copied().unwrap_or(Light::Green)).collect();
         let planned: Decimal =
             projects.iter().flat_map(|r| r.plans.iter().filter(|p| p.year == year)).map(|p| p.planned_wan).sum();
         let its_tasks: Vec<_> =
@@ -204,10 +202,22 @@ pub async fn plan(Signed { state, user, uri }: Signed, Query(q): Query<YearQuery
     }
     page.table(t);
     let milestones = acting.milestones(&top.code).await?;
+    let catalogue = acting.catalogue().await?;
     if !milestones.is_empty() {
         page.heading("远景目标");
         for m in milestones {
             page.para(format!("到{}，{}", m.horizon, m.text));
+            if !m.targets.is_empty() {
+                let named: Vec<String> = m
+                    .targets
+                    .iter()
+                    .map(|(code, target)| {
+                        let name = catalogue.find(code).map_or(code.as_str(), |i| i.name.as_str());
+                        format!("{name}{target}")
+                    })
+                    .collect();
+                page.para(format!("量化指标：{}。", named.join("；")));
+            }
         }
     }
     exportable(&mut page, &uri);

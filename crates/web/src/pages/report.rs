@@ -145,8 +145,13 @@ async fn entry_page(
     acting.check_read(unit)?;
     let existing = acting.entry(round, unit, subject).await?;
     let names = subject_names(&acting, round.form, &[subject.to_string()]).await?;
-    let mut page = Page::new(user, format!("填报：{} {}", subject, names.get(subject).cloned().unwrap_or_default()));
+    let title = format!("填报：{} {}", subject, names.get(subject).cloned().unwrap_or_default());
+    let mut page = Page::open(&acting, user, title).await;
     page.para(round_label(round));
+    if round.form == ReportForm::ProjectProgress {
+        // 存在问题 written below becomes the project's problem when the unit submits.
+        page.push(Block::Links(vec![(format!("/projects/{subject}"), "维护本项目的倒排工期节点与要素保障".into())]));
+    }
     if let Some(reason) = existing.as_ref().and_then(|e| e.return_reason.as_deref()) {
         page.notice("warn", format!("本条记录已被退回：{reason}。请修改后重新上报。"));
     }
