@@ -69,8 +69,9 @@ impl Acting<'_> {
         self.allow(Action::Read, &scope)?;
         let lights = &self.config.lights;
         let mut out = Vec::new();
-        // A node of the 倒排工期 past its date lights the project too, judged at the period's end.
-        let end = Date::end_of(period);
+        // A node of the 倒排工期 past its date lights the project too, judged at the period's
+        // end (or today, in a month not yet over).
+        let end = Date::end_of(period).min(today);
         let mut nodes: HashMap<String, Vec<Lit>> = HashMap::new();
         for n in self.store.node_plans(Projects::Within(&scope)).await? {
             if let Some(lit) = n.light(end, &self.config.mechanism) {

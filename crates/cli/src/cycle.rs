@@ -253,19 +253,7 @@ pub async fn meeting(acting: &Acting<'_>, cmd: &crate::MeetingCommand) -> Result
             let today = crate::parse_today(today.as_deref())?;
             let mut parsed = Vec::new();
             for (i, d) in decisions.iter().enumerate() {
-                let parts: Vec<&str> = d.split('|').map(str::trim).collect();
-                let [text, unit, deadline] = parts.as_slice() else {
-                    return Err(CliError::Usage(format!(
-                        "第{}项 --decision 应写作“事项|责任单位|办理时限”：{d}",
-                        i + 1
-                    )));
-                };
-                parsed.push(taizhang_core::mechanism::Decision {
-                    text: text.to_string(),
-                    unit: unit.to_string(),
-                    deadline: Date::parse(deadline)?,
-                    order: None,
-                });
+                parsed.push(taizhang_core::mechanism::Decision::parse_line(i + 1, d)?);
             }
             let draft = taizhang_app::MeetingDraft {
                 kind: kind.clone(),

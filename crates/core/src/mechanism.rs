@@ -201,6 +201,20 @@ pub struct Decision {
     pub order: Option<i64>,
 }
 
+impl Decision {
+    /// A decision written on one line, "事项|责任单位|办理时限" (a form's line, a command's
+    /// `--decision`); `n` is its 1-based number for the message.
+    pub fn parse_line(n: usize, line: &str) -> Result<Self, DomainError> {
+        let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
+        let [text, unit, deadline] = parts.as_slice() else {
+            return Err(DomainError::Invalid(format!("第{n}项议定事项应写作“事项|责任单位|办理时限”：{line}")));
+        };
+        let deadline =
+            Date::parse(deadline).map_err(|e| DomainError::Invalid(format!("第{n}项议定事项的办理时限：{e}")))?;
+        Ok(Decision { text: text.to_string(), unit: unit.to_string(), deadline, order: None })
+    }
+}
+
 /// A 调度 meeting as recorded (会议纪要).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meeting {

@@ -106,18 +106,9 @@ pub async fn record_meeting(
     let held_on = Date::parse(&form.held_on).map_err(|e| AppError::BadRequest(format!("会议日期：{e}")))?;
     let mut decisions = Vec::new();
     for (i, line) in form.decisions.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
-        let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
-        let [text, unit, deadline] = parts.as_slice() else {
-            return Err(AppError::BadRequest(format!("议定事项第{}行应写作“事项|责任单位|办理时限”：{line}", i + 1)));
-        };
-        let deadline =
-            Date::parse(deadline).map_err(|e| AppError::BadRequest(format!("议定事项第{}行办理时限：{e}", i + 1)))?;
-        decisions.push(taizhang_core::mechanism::Decision {
-            text: text.to_string(),
-            unit: unit.to_string(),
-            deadline,
-            order: None,
-        });
+        let decision = taizhang_core::mechanism::Decision::parse_line(i + 1, line)
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        decisions.push(decision);
     }
     let projects = form
         .projects
