@@ -184,7 +184,11 @@ impl Acting<'_> {
                     .map_err(Error::from)
             }
             (Some(e), Some(v)) if e.state.editable() => {
-                if tx.update_draft(e.id, v, figures, &self.actor.username).await? { Ok(()) } else { Err(conflict()) }
+                if !tx.update_draft(e.id, v, figures, &self.actor.username).await? {
+                    return Err(conflict());
+                }
+                // Every change of the figures names who made it (职责分离 reads it too).
+                tx.log_entry(e.id, &self.actor.username, e.state, e.state, "修改").await.map_err(Error::from)
             }
             (Some(e), Some(_)) => Err(Error::Invalid(format!("{}状态的记录不能修改", e.state.label_zh()))),
             _ => Err(conflict()),
@@ -315,6 +319,17 @@ impl Acting<'_> {
         }
         if entries.is_empty() {
             return Err(Error::Invalid(format!("没有可{}的记录", event.label_zh())));
+        }
+        if self.config.rules.separation_of_duties && matches!(event, Event::Approve | Event::Accept) {
+            let handlers = self.store.entry_handlers(round.id, unit).await?;
+            for e in &entries {
+                let (drafted, approved) = handlers.get(&e.id).cloned().unwrap_or_default();
+                if let Some(why) =
+                    taizhang_core::workflow::separation_breach(event, &self.actor.username, &drafted, &approved)
+                {
+                    return Err(Error::Invalid(format!("{}：{why}", e.subject)));
+                }
+            }
         }
         let mut tx = self.store.begin().await?;
         for e in &entries {

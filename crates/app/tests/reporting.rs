@@ -184,6 +184,7 @@ async fn one_month_in_erqi() {
             ("draft", "submitted"),
             ("submitted", "approved"),
             ("approved", "returned"),
+            ("returned", "returned"),
             ("returned", "submitted"),
             ("submitted", "approved"),
             ("approved", "accepted")
@@ -446,4 +447,37 @@ async fn serves_standing_job_moves_an_overdue_problem_up_once() {
     assert!(p.deadline.is_some_and(|d| d >= taizhang_app::clock::today()), "{p:?}");
     let person = admin.project("ZD2017-004").await.unwrap().unwrap().responsibility.person;
     assert!(!person.is_empty() && p.owner == person, "a blank owner is the project's responsible person");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn whoever_drafted_or_approved_a_record_cannot_take_it_a_step_further() {
+    let (store, _db) = erqi(&["erqi-hbj"]).await;
+    remember_plans(&store).await;
+    let hbj = "erqi-hbj";
+    let app = App::new(store.clone(), Config::default());
+    let admin = as_user(&app, "admin").await;
+    let round = admin.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
+    // The unit leader drafts and submits the unit's figures, then may not approve them.
+    let leader = as_user(&app, "erqi-hbj-leader").await;
+    let owed = fill(&leader, &round, hbj, "0.5").await;
+    let why: HashMap<String, String> = owed.iter().map(|c| (c.clone(), "据实".to_string())).collect();
+    leader.submit(&round, hbj, &why).await.unwrap();
+    let err = leader.approve(&round, hbj).await.unwrap_err().to_string();
+    assert!(err.contains("职责分离") && err.contains("erqi-hbj-leader 填报或上报了该记录，不能再单位审核"), "{err}");
+    // An admin approves (allowed: it did not draft), then may not also accept.
+    admin.approve(&round, hbj).await.unwrap();
+    let err = admin.accept(&round, hbj).await.unwrap_err().to_string();
+    assert!(err.contains("admin 已单位审核该记录，不能再区级审核"), "{err}");
+    as_user(&app, "reviewer").await.accept(&round, hbj).await.unwrap();
+    // A jurisdiction may switch the rule off.
+    let mut lax = Config::default();
+    lax.rules.separation_of_duties = false;
+    let app = App::new(store, lax);
+    let round =
+        as_user(&app, "admin").await.open_round(Period::Month(2018, 7), Form::ProjectProgress, None).await.unwrap();
+    let leader = as_user(&app, "erqi-hbj-leader").await;
+    let owed = fill(&leader, &round, hbj, "0.6").await;
+    let why: HashMap<String, String> = owed.iter().map(|c| (c.clone(), "据实".to_string())).collect();
+    leader.submit(&round, hbj, &why).await.unwrap();
+    leader.approve(&round, hbj).await.unwrap();
 }

@@ -39,6 +39,9 @@ pub struct RuleConfig {
     /// A unit's figure and the sum of its sub-units' may differ by this many percent before
     /// it is flagged.
     pub subunit_tolerance_pct: Decimal,
+    /// 职责分离: whoever drafted or submitted a record may not approve or accept it, and no
+    /// one (an admin included) carries one record through two review steps.
+    pub separation_of_duties: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -101,6 +104,7 @@ impl Default for RuleConfig {
             parts: vec![],
             revision_flag_pct: Some(Decimal::from(5)),
             subunit_tolerance_pct: Decimal::ONE,
+            separation_of_duties: true,
         }
     }
 }

@@ -92,6 +92,19 @@ pub fn transition(from: EntryState, event: Event) -> Result<EntryState, DomainEr
     Ok(to)
 }
 
+/// 职责分离: may `actor` take a record a step further, given who has already handled it
+/// (`drafted` wrote its figures or submitted it, `approved` approved it)? A refusal names why.
+pub fn separation_breach(event: Event, actor: &str, drafted: &[String], approved: &[String]) -> Option<String> {
+    let did = |list: &[String]| list.iter().any(|a| a == actor);
+    match event {
+        Event::Approve | Event::Accept if did(drafted) => {
+            Some(format!("职责分离：{actor} 填报或上报了该记录，不能再{}", event.label_zh()))
+        }
+        Event::Accept if did(approved) => Some(format!("职责分离：{actor} 已单位审核该记录，不能再区级审核")),
+        _ => None,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoundStatus {
     Open,

@@ -224,6 +224,43 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
+    /// Who has handled each entry of a unit in a round: (entry id → those who wrote its
+    /// figures or submitted it, those who approved it), for 职责分离.
+    pub async fn entry_handlers(
+        &self,
+        round: i64,
+        unit: &str,
+    ) -> Result<std::collections::HashMap<i64, (Vec<String>, Vec<String>)>> {
+        let q = sqlx::query(
+            "SELECT ev.entry_id, ev.actor, ev.from_state, ev.to_state FROM entry_events ev
+             JOIN entries e ON e.id = ev.entry_id JOIN org_units u ON u.id = e.unit_id
+             WHERE e.round_id = $1 AND u.code = $2 ORDER BY ev.id",
+        )
+        .bind(round)
+        .bind(unit);
+        let rows = self
+            .read_rows(q, |r| {
+                Ok((
+                    r.try_get::<i64, _>(0)?,
+                    r.try_get::<String, _>(1)?,
+                    r.try_get::<String, _>(2)?,
+                    r.try_get::<String, _>(3)?,
+                ))
+            })
+            .await?;
+        let mut out: std::collections::HashMap<i64, (Vec<String>, Vec<String>)> = Default::default();
+        for (entry, actor, from, to) in rows {
+            let handled = out.entry(entry).or_default();
+            // A submission, or a change of the figures (a state to itself: draft or returned).
+            if to == "submitted" || (from == to && (to == "draft" || to == "returned")) {
+                handled.0.push(actor);
+            } else if to == "approved" {
+                handled.1.push(actor);
+            }
+        }
+        Ok(out)
+    }
+
     /// The audit trail of one entry.
     pub async fn entry_history(&self, entry: i64) -> Result<Vec<Transition>> {
         let q = sqlx::query(
