@@ -42,6 +42,7 @@ impl App {
                 unit: None,
             };
             tx.upsert_user(&admin).await?;
+            tx.audit("system", "user.save", "user:admin", "初始化：创建管理员账号");
         }
         tx.commit().await?;
         Ok(password.filter(|_| generated))
@@ -91,6 +92,8 @@ impl Acting<'_> {
         for (key, value) in settings {
             tx.set_setting(key, value).await?;
         }
+        let detail = format!("单位{}个，项目{}个，账号{}个", world.units.len(), world.projects.len(), accounts.len());
+        tx.audit(&self.actor.username, "world.load", "world", &detail);
         Ok(tx.commit().await?)
     }
 

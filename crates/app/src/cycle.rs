@@ -179,7 +179,8 @@ impl Acting<'_> {
                     .insert_draft(round.id, unit, subject, figures, &self.actor.username)
                     .await?
                     .ok_or_else(conflict)?;
-                tx.log_entry(id, &self.actor.username, EntryState::Draft, EntryState::Draft, "新建草稿")
+                let created = format!("新建草稿：{}", figure_words(figures));
+                tx.log_entry(id, &self.actor.username, EntryState::Draft, EntryState::Draft, &created)
                     .await
                     .map_err(Error::from)
             }
@@ -187,8 +188,10 @@ impl Acting<'_> {
                 if !tx.update_draft(e.id, v, figures, &self.actor.username).await? {
                     return Err(conflict());
                 }
-                // Every change of the figures names who made it (职责分离 reads it too).
-                tx.log_entry(e.id, &self.actor.username, e.state, e.state, "修改").await.map_err(Error::from)
+                // Every change of the figures names who made it and what it was (职责分离 reads
+                // the actor; the audit trail keeps before and after).
+                let change = format!("修改：{} → {}", figure_words(&e.figures), figure_words(figures));
+                tx.log_entry(e.id, &self.actor.username, e.state, e.state, &change).await.map_err(Error::from)
             }
             (Some(e), Some(_)) => Err(Error::Invalid(format!("{}状态的记录不能修改", e.state.label_zh()))),
             _ => Err(conflict()),
@@ -492,4 +495,25 @@ fn entry_value(e: &Entry, unit: &str, period: Period) -> IndicatorValue {
 async fn move_entry(tx: &mut Tx, e: &Entry, event: Event, actor: &str, reason: &str) -> Result<()> {
     let to = transition(e.state, event)?;
     Ok(tx.move_entry(e, to, actor, reason).await?)
+}
+
+/// A record's figures in words for its trail: "累计60000 开工累计60000 形象进度：主体施工".
+fn figure_words(f: &EntryFigures) -> String {
+    let mut parts = Vec::new();
+    for (name, v) in [
+        ("当月", f.month_wan),
+        ("累计", f.ytd_wan),
+        ("开工累计", f.since_start_wan),
+        ("数值", f.value),
+        ("增速", f.growth),
+        ("进度%", f.percent),
+    ] {
+        if let Some(v) = v {
+            parts.push(format!("{name}{}", v.normalize()));
+        }
+    }
+    if !f.text.is_empty() {
+        parts.push(format!("形象进度：{}", f.text));
+    }
+    if parts.is_empty() { "（空）".to_string() } else { parts.join(" ") }
 }

@@ -91,6 +91,9 @@ impl Acting<'_> {
                 let against = if name == cfg.approval_node { None } else { approval };
                 check_node_dates(&node, against, today).map_err(|e| place(entry, e.to_string()))?;
                 tx.upsert_node(&node, &self.actor.username, &at).await?;
+                let dates = |d: Option<Date>| d.map_or("—".to_string(), |d| d.to_string());
+                let detail = format!("计划{} 实际{} {}", dates(node.planned), dates(node.actual), node.note);
+                tx.audit(&self.actor.username, "node.save", &format!("project:{code}/{}", node.node), &detail);
                 if name == cfg.start_node {
                     tx.set_project_actual(&project.code, false, node.actual.or(project.actual_start)).await?;
                 }
@@ -140,6 +143,8 @@ impl Acting<'_> {
         let e = Element { item, unit: unit.code.to_string(), ..element.clone() };
         let mut tx = self.store.begin().await?;
         tx.upsert_element(&e, &self.actor.username).await?;
+        let detail = format!("{} {} {}", e.status.label_zh(), e.unit, e.note);
+        tx.audit(&self.actor.username, "element.save", &format!("project:{}/{}", e.project, e.item), &detail);
         tx.commit().await?;
         Ok(())
     }
@@ -214,6 +219,8 @@ impl Acting<'_> {
         };
         let mut tx = self.store.begin().await?;
         let id = tx.insert_meeting(&meeting, &self.actor.username, &crate::clock::iso_after(0)).await?;
+        let detail = format!("{} {} 议定事项{}项", meeting.period, meeting.kind, meeting.decisions.len());
+        tx.audit(&self.actor.username, "meeting.record", &format!("meeting:{id}"), &detail);
         let from = format!("meeting:{id}");
         let subject = meeting.projects.first().cloned().unwrap_or_default();
         for (seq, d) in (1_i64..).zip(&meeting.decisions) {

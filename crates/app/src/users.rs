@@ -6,8 +6,15 @@ use crate::{Acting, App, Error, NewUser, Result, Session, User};
 
 impl App {
     /// The account when the password matches, else none (no hint which part was wrong).
+    /// Checks a password; success and failure both enter the audit trail.
     pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>> {
-        Ok(self.store.authenticate(username, password).await?)
+        let found = self.store.authenticate(username, password).await?;
+        // A name typed at sign-in is untrusted: kept short in the trail.
+        let name: String = username.chars().take(64).collect();
+        let (action, detail) =
+            if found.is_some() { ("signin", "登录成功") } else { ("signin.fail", "账号或口令错误") };
+        self.store.audit_alone(&name, action, &format!("user:{name}"), detail).await?;
+        Ok(found)
     }
 
     /// Starts a browser session for a signed-in account (ids and tokens are the caller's
@@ -38,6 +45,13 @@ impl Acting<'_> {
         }
         let mut tx = self.store.begin().await?;
         tx.upsert_user(user).await?;
+        let detail = format!(
+            "{}，角色 {}，单位 {}",
+            user.display_name,
+            user.role.label_zh(),
+            user.unit.as_deref().unwrap_or("—")
+        );
+        tx.audit(&self.actor.username, "user.save", &format!("user:{}", user.username), &detail);
         Ok(tx.commit().await?)
     }
 
@@ -58,6 +72,7 @@ impl Acting<'_> {
         };
         let mut tx = self.store.begin().await?;
         tx.upsert_user(&account).await?;
+        tx.audit(&self.actor.username, "user.password", &format!("user:{}", account.username), "口令已重设");
         tx.commit().await?;
         Ok(self.store.end_sessions(username, keep).await?)
     }
@@ -66,5 +81,31 @@ impl Acting<'_> {
     pub async fn users(&self) -> Result<Vec<User>> {
         self.allow_top(Action::ManageUsers)?;
         Ok(self.store.users().await?)
+    }
+}
+
+impl Acting<'_> {
+    /// The latest events of the audit trail, newest first (admins).
+    pub async fn audit_trail(&self, limit: i64) -> Result<Vec<taizhang_core::audit::AuditEvent>> {
+        self.allow_top(Action::ManageUsers)?;
+        Ok(self.store.audit_events(limit).await?)
+    }
+
+    /// Recomputes the audit chain and every ledger figure's digest, records the result, and
+    /// returns it (admins).
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
+    pub async fn verify_audit(&self) -> Result<taizhang_store::AuditReport> {
+        self.allow_top(Action::ManageUsers)?;
+        let report = self.store.verify_audit(true).await?;
+        if !report.is_clean() {
+            tracing::error!(summary = %report.summary(), "audit verification found a break");
+        }
+        Ok(report)
+    }
+
+    /// The last verification: when, up to which event, what it found.
+    pub async fn last_verification(&self) -> Result<Option<(String, i64, String)>> {
+        self.allow_top(Action::ManageUsers)?;
+        Ok(self.store.last_verification().await?)
     }
 }

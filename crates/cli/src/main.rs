@@ -111,6 +111,9 @@ enum Command {
     /// 要素保障 items (五落实): show a project's, set one
     #[command(subcommand)]
     Element(ElementCommand),
+    /// The tamper-evident audit trail: verify the chain and the ledger's digests, or list it
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// 催报/催办: plan today's reminders and send those due (as `serve` does every few minutes)
     Remind {
         #[arg(long)]
@@ -379,6 +382,17 @@ enum ProblemCommand {
         note: String,
         #[arg(long)]
         today: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute the chain and every ledger figure's digest; exits non-zero naming the first break
+    Verify,
+    /// The latest events, newest first
+    Log {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
     },
 }
 
@@ -721,6 +735,27 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
         Command::Meeting(cmd) => cycle::meeting(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Node(cmd) => cycle::node(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Element(cmd) => cycle::element(&app.as_user(&cli.acting).await?, cmd).await?,
+        Command::Audit(cmd) => {
+            let acting = app.as_user(&cli.acting).await?;
+            match cmd {
+                AuditCommand::Verify => {
+                    let report = acting.verify_audit().await?;
+                    say!("{}", report.summary());
+                    for b in report.row_breaks.iter().skip(1).take(20) {
+                        say!("  {b}");
+                    }
+                    if !report.is_clean() {
+                        return Err(CliError::Usage("审计核验未通过".into()));
+                    }
+                }
+                AuditCommand::Log { limit } => {
+                    say!("序号\t时间\t账号\t动作\t对象\t内容");
+                    for e in acting.audit_trail(*limit).await? {
+                        say!("{}\t{}\t{}\t{}\t{}\t{}", e.seq, e.at, e.actor, e.action, e.subject, e.detail);
+                    }
+                }
+            }
+        }
         Command::Remind { today, log } => {
             let acting = app.as_user(&cli.acting).await?;
             if !*log {

@@ -536,3 +536,36 @@ fn reminders_are_planned_sent_and_logged_and_a_bad_webhook_address_is_refused() 
     let denied = taizhang(&db, &["--as", "zjj_reporter", "--config", config, "remind", "--log"]);
     assert!(!denied.status.success(), "the log is the admins'");
 }
+
+#[test]
+fn audit_verify_is_clean_after_real_work_and_names_a_figure_changed_behind_the_apps_back() {
+    let db = common::demo();
+    common::ok(taizhang(&db, &["round", "open", "--period", "2018-06"]));
+    common::ok(taizhang(
+        &db,
+        &["problem", "add", "--project", "ZD2018-001", "--description", "征迁", "--deadline", "2099-01-01"],
+    ));
+    let verified = common::ok(taizhang(&db, &["audit", "verify"]));
+    assert!(verified.contains("：一致") && !verified.contains("未封存"), "{verified}");
+    let log = common::ok(taizhang(&db, &["audit", "log", "--limit", "5"]));
+    assert!(log.contains("\tproblem.raise\tproblem:1\t") && log.contains("world.load"), "{log}");
+    let denied = taizhang(&db, &["--as", "zjj_reporter", "audit", "verify"]);
+    assert!(!denied.status.success(), "verification is the admins'");
+
+    // A figure multiplied by ten in the database itself.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::{Connection, Executor};
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        conn.execute(
+            "UPDATE project_progress SET ytd_e4 = ytd_e4 * 10
+             WHERE period = '2017-03' AND project_id = (SELECT id FROM projects WHERE code = 'ZD2017-001')",
+        )
+        .await
+        .unwrap();
+    });
+    let broken = taizhang(&db, &["audit", "verify"]);
+    assert!(!broken.status.success());
+    let said = String::from_utf8_lossy(&broken.stdout);
+    assert!(said.contains("1行与审计记录不符，首处：项目进度 ZD2017-001 2017-03"), "{said}");
+}

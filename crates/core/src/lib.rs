@@ -22,6 +22,7 @@ pub use error::DomainError;
 pub use rust_decimal::Decimal;
 pub mod access;
 pub mod assessment;
+pub mod audit;
 pub mod batch;
 pub mod briefing;
 pub mod config;

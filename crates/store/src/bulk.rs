@@ -73,23 +73,27 @@ pub(crate) fn progress_inserts(backend: Backend, rows: &[ProgressRow]) -> Result
     build_inserts(
         backend,
         "INSERT INTO project_progress (project_id, period, year, month, month_e4, ytd_e4, since_start_e4,
-             image_progress, problems) VALUES",
-        9,
+             image_progress, problems, row_hash) VALUES",
+        10,
         "ON CONFLICT (project_id, period) DO UPDATE SET month_e4 = excluded.month_e4,
              ytd_e4 = excluded.ytd_e4, since_start_e4 = excluded.since_start_e4,
-             image_progress = excluded.image_progress, problems = excluded.problems",
+             image_progress = excluded.image_progress, problems = excluded.problems, row_hash = excluded.row_hash",
         rows,
         |q, row| {
             let p = &row.progress;
+            let figures = [opt_scaled(p.month_wan)?, Some(scaled(p.ytd_wan)?), opt_scaled(p.since_start_wan)?];
+            let key = p.period.key();
+            let digest = crate::audit::progress_digest(row.project_id, &key, figures, &p.image_progress, &p.problems);
             Ok(q.bind(row.project_id)
-                .bind(p.period.key())
+                .bind(key)
                 .bind(i64::from(p.period.year()))
                 .bind(i64::from(p.period.month_of_year()))
-                .bind(opt_scaled(p.month_wan)?)
-                .bind(scaled(p.ytd_wan)?)
-                .bind(opt_scaled(p.since_start_wan)?)
+                .bind(figures[0])
+                .bind(figures[1])
+                .bind(figures[2])
                 .bind(p.image_progress.clone())
-                .bind(p.problems.clone()))
+                .bind(p.problems.clone())
+                .bind(digest))
         },
     )
 }
@@ -231,22 +235,25 @@ pub(crate) fn value_inserts(backend: Backend, values: &[IndicatorValue], ids: &I
     let mut statements = build_inserts(
         backend,
         "INSERT INTO indicator_values (indicator_id, unit_id, period, year, value_e4, growth_e4, note, sample,
-             vintage, source, caliber, price_basis, shown_unit, shown_decimals, growth_decimals) VALUES",
-        15,
+             vintage, source, caliber, price_basis, shown_unit, shown_decimals, growth_decimals, row_hash) VALUES",
+        16,
         "ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value_e4 = excluded.value_e4,
              growth_e4 = excluded.growth_e4, note = excluded.note, sample = excluded.sample,
              vintage = excluded.vintage, source = excluded.source, caliber = excluded.caliber,
              price_basis = excluded.price_basis, shown_unit = excluded.shown_unit,
-             shown_decimals = excluded.shown_decimals, growth_decimals = excluded.growth_decimals",
+             shown_decimals = excluded.shown_decimals, growth_decimals = excluded.growth_decimals,
+             row_hash = excluded.row_hash",
         &kept,
         |q, v| {
             let (ind, unit) = key(v)?;
+            let (value, growth) = (opt_scaled(v.value)?, opt_scaled(v.reported_growth)?);
+            let digest = crate::audit::value_digest(ind, unit, &v.period.key(), value, growth);
             Ok(q.bind(ind)
                 .bind(unit)
                 .bind(v.period.key())
                 .bind(i64::from(v.period.year()))
-                .bind(opt_scaled(v.value)?)
-                .bind(opt_scaled(v.reported_growth)?)
+                .bind(value)
+                .bind(growth)
                 .bind(v.note.clone())
                 .bind(i64::from(v.sample))
                 .bind(code(v.vintage.map(|x| x.code())))
@@ -255,7 +262,8 @@ pub(crate) fn value_inserts(backend: Backend, values: &[IndicatorValue], ids: &I
                 .bind(code(v.price_basis.map(|x| x.code())))
                 .bind(v.published.unit.as_ref().map(|u| u.to_string()))
                 .bind(v.published.decimals.map(i64::from))
-                .bind(v.published.growth_decimals.map(i64::from)))
+                .bind(v.published.growth_decimals.map(i64::from))
+                .bind(digest))
         },
     )?;
     for v in &withdrawn {

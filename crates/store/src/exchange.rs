@@ -223,6 +223,12 @@ impl Tx {
         .bind(record.summary.unchanged as i64)
         .execute(self.conn())
         .await?;
+        let s = &record.summary;
+        let detail = format!(
+            "文件 {}，工作表 {}，{}行：新增{}条，变更{}条，未变{}条",
+            record.file, record.sheet, record.rows, s.new, s.changed, s.unchanged
+        );
+        self.audit(&record.actor, "import", &format!("import:{}", record.kind), &detail);
         Ok(())
     }
 }

@@ -125,6 +125,12 @@ impl Tx {
             q = q.bind(value.to_string());
         }
         q.execute(self.conn()).await?;
+        // Every event log feeds the chained audit trail too.
+        let kind = table.trim_end_matches("_events");
+        let action = fields.iter().find(|(c, _)| *c == "to_state" || *c == "event").map_or("", |(_, v)| *v);
+        let detail: Vec<String> =
+            fields.iter().filter(|(_, v)| !v.is_empty()).map(|(c, v)| format!("{c}={v}")).collect();
+        self.audit(actor, &format!("{kind}.{action}"), &format!("{kind}:{record}"), &detail.join("; "));
         Ok(())
     }
 

@@ -6,6 +6,7 @@
 //! BIGINT counts of 1/10000 ([`taizhang_core::quantity::to_scaled`]) so that sums are exact
 //! in the database on both backends.
 
+mod audit;
 mod briefing;
 mod bulk;
 mod catalogue;
@@ -37,6 +38,7 @@ use std::time::{Duration, Instant};
 use sqlx::AnyPool;
 use taizhang_core::org::OrgTree;
 
+pub use audit::AuditReport;
 pub use briefing::{StartDue, TotalsSet};
 pub use bulk::{Ids, ProgressRow};
 pub use db::{Backend, DEFAULT_SLOW_STATEMENT, Redacted};
@@ -76,6 +78,8 @@ pub struct Tx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
     units_changed: Arc<AtomicU64>,
+    /// Audit events to append to the chain when the transaction commits (with it, or not).
+    pending: Vec<audit::Pending>,
     /// Held until the transaction ends (SQLite only). Declared after `tx` so that the
     /// transaction is finished (or rolled back) before the next writer is let in.
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
@@ -108,7 +112,13 @@ impl Store {
             }
             None => (self.pool.begin().await?, None),
         };
-        Ok(Tx { tx, backend: self.backend, units_changed: self.units_changed.clone(), _writer: writer })
+        Ok(Tx {
+            tx,
+            backend: self.backend,
+            units_changed: self.units_changed.clone(),
+            pending: Vec::new(),
+            _writer: writer,
+        })
     }
 
     /// The org tree, from the cache when no unit changed since it was read (and it is fresh).
@@ -141,7 +151,12 @@ impl Store {
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<()> {
+    /// Appends the transaction's audit events to the chain, then commits both together.
+    pub async fn commit(mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        for p in &pending {
+            self.append_audit(p).await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }

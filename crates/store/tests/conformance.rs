@@ -540,3 +540,49 @@ async fn writing_a_world_twice_changes_nothing() {
     let counts = store.counts().await.unwrap();
     assert_eq!((counts.units, counts.values), (3, 1));
 }
+
+#[tokio::test]
+async fn the_audit_chain_and_the_ledgers_digests_name_an_edit_made_behind_the_apps_back() {
+    let (store, db, catalogue) = seeded().await;
+    let gdp = catalogue.find("GDP").unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_project(&project("P1", "fgw", "10000")).await.unwrap();
+    tx.upsert_progress(&progress("P1", 3, "7500.25", Some("7500.25"))).await.unwrap();
+    tx.upsert_value(
+        &IndicatorValue::new(gdp, "erqi", Period::Year(2017), Some(d("56700000000")), Some(d("9"))).unwrap(),
+        "tjj",
+    )
+    .await
+    .unwrap();
+    tx.audit("fgw_admin", "import", "projects", "新增1条");
+    tx.audit("fgw_admin", "import", "progress", "新增1条");
+    tx.commit().await.unwrap();
+    store.audit_alone("zjj_reporter", "signin.fail", "user:zjj_reporter", "口令错误").await.unwrap();
+    // A write rolled back leaves no event.
+    let mut tx = store.begin().await.unwrap();
+    tx.audit("admin", "user.create", "user:x", "");
+    drop(tx);
+    let clean = store.verify_audit(true).await.unwrap();
+    assert!(clean.is_clean(), "{clean:?}");
+    assert_eq!((clean.events, clean.rows_checked, clean.unsealed), (3, 2, 0));
+    let events = store.audit_events(10).await.unwrap();
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 2, 1]);
+    assert!(store.last_verification().await.unwrap().unwrap().2.ends_with("：一致"));
+
+    // Someone multiplies a figure by ten in the database itself.
+    let mut conn = <AnyConnection as Connection>::connect(&db.url).await.unwrap();
+    conn.execute("UPDATE project_progress SET ytd_e4 = ytd_e4 * 10").await.unwrap();
+    let report = store.verify_audit(false).await.unwrap();
+    assert_eq!(report.row_breaks, ["项目进度 P1 2017-03"], "{report:?}");
+    assert!(report.summary().contains("1行与审计记录不符，首处：项目进度 P1 2017-03"), "{}", report.summary());
+    conn.execute("UPDATE project_progress SET ytd_e4 = ytd_e4 / 10").await.unwrap();
+    // Or rewrites an event, or removes the last one.
+    conn.execute("UPDATE audit_events SET detail = '新增9条' WHERE seq = 2").await.unwrap();
+    let broken = store.verify_audit(false).await.unwrap();
+    assert!(broken.chain_break.as_deref().is_some_and(|b| b.contains("#2")), "{broken:?}");
+    conn.execute("UPDATE audit_events SET detail = '新增1条' WHERE seq = 2").await.unwrap();
+    assert!(store.verify_audit(false).await.unwrap().is_clean());
+    conn.execute("DELETE FROM audit_events WHERE seq = 3").await.unwrap();
+    let cut = store.verify_audit(false).await.unwrap();
+    assert!(cut.chain_break.as_deref().is_some_and(|b| b.contains("末尾的记录被删除")), "{cut:?}");
+}

@@ -217,6 +217,8 @@ pub struct Health {
         api::meetings,
         api::record_meeting,
         api::reminders,
+        api::audit_trail,
+        api::verify_audit,
         api::order_notice,
         api::meeting_minutes
     )
@@ -272,6 +274,8 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/projects/{code}/elements/{item}", put(api::save_element))
         .route("/api/v1/meetings", get(api::meetings).post(api::record_meeting))
         .route("/api/v1/reminders", get(api::reminders))
+        .route("/api/v1/audit", get(api::audit_trail))
+        .route("/api/v1/audit/verify", post(api::verify_audit))
         .route("/api/v1/orders/{id}/notice", get(api::order_notice))
         .route("/api/v1/meetings/{id}/minutes", get(api::meeting_minutes))
         .route("/api/v1/orders", get(api::orders).post(api::issue_order))
@@ -310,6 +314,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/admin/import", post(pages::admin_import).layer(upload_limit()))
         .route("/admin/rounds/close", post(pages::close_round))
         .route("/admin/rounds/reopen", post(pages::reopen_round))
+        .route("/admin/audit/verify", post(pages::verify_audit))
         .fallback(|| async { AppError::NotFound("页面".into()) })
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)

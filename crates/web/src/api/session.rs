@@ -35,3 +35,76 @@ pub async fn sign_in(
     let jar = axum_extra::extract::cookie::CookieJar::new().add(crate::auth::session_cookie(id));
     Ok((jar, Json(body)).into_response())
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// How many of the latest events (default 100, at most 1000).
+    pub limit: Option<i64>,
+}
+
+/// The audit trail's latest events, newest first, each with its chained hash (admins).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditParams),
+    responses((status = 200, description = "成功", body = [AuditRow]), (status = 403, description = "无权查看", body = crate::ApiErrorBody)))]
+pub async fn audit_trail(Signed { state, user, .. }: Signed, Query(q): Query<AuditParams>) -> ApiResult<Vec<AuditRow>> {
+    let acting = user.acting(&state).await?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let events = acting.audit_trail(limit).await.map_err(AppError::from)?;
+    Ok(Json(
+        events
+            .into_iter()
+            .map(|e| AuditRow {
+                seq: e.seq,
+                at: e.at,
+                actor: e.actor,
+                action: e.action,
+                subject: e.subject,
+                detail: e.detail,
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditVerification {
+    pub clean: bool,
+    pub events: i64,
+    pub head: String,
+    pub chain_break: Option<String>,
+    pub rows_checked: usize,
+    pub row_breaks: Vec<String>,
+    pub unsealed: usize,
+    pub summary: String,
+}
+
+/// Recomputes the audit chain and every ledger figure's digest; names the first break (admins).
+#[utoipa::path(post, path = "/api/v1/audit/verify", tag = "audit",
+    responses((status = 200, description = "核验结果", body = AuditVerification), (status = 403, description = "无权操作", body = crate::ApiErrorBody)))]
+pub async fn verify_audit(Signed { state, user, .. }: Signed) -> ApiResult<AuditVerification> {
+    let acting = user.acting(&state).await?;
+    let r = acting.verify_audit().await.map_err(AppError::from)?;
+    Ok(Json(AuditVerification {
+        clean: r.is_clean(),
+        summary: r.summary(),
+        events: r.events,
+        head: r.head,
+        chain_break: r.chain_break,
+        rows_checked: r.rows_checked,
+        row_breaks: r.row_breaks,
+        unsealed: r.unsealed,
+    }))
+}

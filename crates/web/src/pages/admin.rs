@@ -82,6 +82,24 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQu
         t,
         "还没有发出提醒（在配置文件 [reminders] 中设置各单位的邮箱与群机器人）。",
     );
+    page.heading("审计");
+    match acting.last_verification().await? {
+        Some((at, seq, result)) => page.para(format!("最近一次核验：{at}（至第{seq}条）——{result}")),
+        None => page.para("尚未核验审计链。"),
+    };
+    page.button("/admin/audit/verify", &user, vec![], "核验审计链与台账数据");
+    let mut t = TableView::new("", &["序号", "时间", "账号", "动作", "对象", "内容"]);
+    for e in acting.audit_trail(50).await? {
+        t.rows.push(vec![
+            CellView::num(Decimal::from(e.seq), 0),
+            CellView::text(e.at),
+            CellView::text(e.actor),
+            CellView::text(e.action),
+            CellView::text(e.subject),
+            CellView::text(e.detail),
+        ]);
+    }
+    page.section("审计记录（最近50条）", t, "还没有审计记录。");
     page.heading("账号");
     let mut t = TableView::new("", &["账号", "姓名", "角色", "单位"]);
     for u in acting.users().await? {
@@ -358,5 +376,15 @@ pub async fn save_user(Signed { state, user, .. }: Signed, Form(form): Form<User
         unit: Some(form.unit).filter(|u| !u.is_empty()),
     };
     acting.save_user(&account).await?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+/// Verifies the audit chain now and shows the result on 管理.
+pub async fn verify_audit(
+    Signed { state, user, .. }: Signed,
+    Form(form): Form<crate::auth::CsrfForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    acting.verify_audit().await?;
     Ok(Redirect::to("/admin").into_response())
 }
