@@ -110,3 +110,64 @@ impl Acting<'_> {
         generate(self.store, catalogue, spec, on_district).await
     }
 }
+
+impl Acting<'_> {
+    /// Writes a backup of the whole ledger from one snapshot (admins); writes may go on.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
+    pub async fn backup(&self, out: &mut (dyn std::io::Write + Send)) -> Result<taizhang_store::BackupSummary> {
+        self.allow_top(Action::ManageUsers)?;
+        let summary = self.store.backup(out).await?;
+        self.store.audit_alone(&self.actor.username, "backup", "database", &format!("{}行", summary.rows)).await?;
+        Ok(summary)
+    }
+}
+
+impl crate::App {
+    /// Restores a backup into this database, which must be new and empty (no units, no
+    /// accounts): checked row for row and by the audit chain before it answers.
+    pub async fn restore_into_empty(&self, input: &mut dyn std::io::BufRead) -> Result<taizhang_store::BackupSummary> {
+        Ok(self.store.restore(input).await?)
+    }
+
+    /// `serve`'s scheduled backup (`[backup]` in the config file): every `every_hours` a file
+    /// `taizhang-<time>.jsonl` in `dir`, keeping the newest `keep`. A failure is logged and
+    /// tried again next time.
+    pub async fn backup_every(self) {
+        let cfg = self.config.backup.clone();
+        let Some(dir) = cfg.dir.clone() else { return };
+        loop {
+            match self.scheduled_backup(&dir, cfg.keep).await {
+                Ok(path) => tracing::info!(file = %path.display(), "scheduled backup written"),
+                Err(e) => tracing::warn!(error = %e, "scheduled backup failed; trying again next time"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(cfg.every_hours.max(1) * 3600)).await;
+        }
+    }
+
+    async fn scheduled_backup(&self, dir: &str, keep: usize) -> Result<std::path::PathBuf> {
+        let io = |e: std::io::Error| crate::Error::Invalid(format!("备份目录 {dir}：{e}"));
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let stamp: String = crate::clock::iso_after(0).chars().filter(char::is_ascii_alphanumeric).collect();
+        let path = std::path::Path::new(dir).join(format!("taizhang-{stamp}.jsonl"));
+        let partial = path.with_extension("partial");
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&partial).map_err(io)?);
+        self.as_user(ADMIN).await?.backup(&mut file).await?;
+        drop(file);
+        // Only a finished file takes the backup's name.
+        std::fs::rename(&partial, &path).map_err(io)?;
+        let mut kept: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("taizhang-") && n.ends_with(".jsonl"))
+            })
+            .collect();
+        kept.sort();
+        for old in kept.iter().rev().skip(keep.max(1)) {
+            std::fs::remove_file(old).map_err(io)?;
+        }
+        Ok(path)
+    }
+}

@@ -111,6 +111,13 @@ enum Command {
     /// 要素保障 items (五落实): show a project's, set one
     #[command(subcommand)]
     Element(ElementCommand),
+    /// Back up the whole database from one snapshot (the server may keep running)
+    Backup {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Restore a backup into a new, empty database (--db), checked before it reports success
+    Restore { file: std::path::PathBuf },
     /// The tamper-evident audit trail: verify the chain and the ledger's digests, or list it
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -735,6 +742,20 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
         Command::Meeting(cmd) => cycle::meeting(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Node(cmd) => cycle::node(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Element(cmd) => cycle::element(&app.as_user(&cli.acting).await?, cmd).await?,
+        Command::Backup { out } => {
+            let acting = app.as_user(&cli.acting).await?;
+            let partial = out.with_extension("partial");
+            let mut file = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+            let done = acting.backup(&mut file).await?;
+            drop(file);
+            std::fs::rename(&partial, out)?;
+            say!("已备份{}张表{}行（数据结构版本 {}）：{}", done.tables, done.rows, done.schema, out.display());
+        }
+        Command::Restore { file } => {
+            let mut input = std::io::BufReader::new(std::fs::File::open(file)?);
+            let done = app.restore_into_empty(&mut input).await?;
+            say!("已恢复{}张表{}行，逐表行数与审计链核验一致：{}", done.tables, done.rows, Redacted(&cli.db));
+        }
         Command::Audit(cmd) => {
             let acting = app.as_user(&cli.acting).await?;
             match cmd {
@@ -901,6 +922,8 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             tokio::spawn(app.clone().escalate_every(std::time::Duration::from_secs(3600)));
             // 催报/催办 planned and sent every few minutes; each key once, failures retried.
             tokio::spawn(app.clone().remind_every(std::time::Duration::from_secs(300)));
+            // Backups on a schedule when `[backup] dir` is set (the first at start).
+            tokio::spawn(app.clone().backup_every());
             let options = taizhang_web::ServeOptions { metrics_token: metrics_token.clone() };
             taizhang_web::serve_with(app.clone(), listener, options).await?;
         }

@@ -569,3 +569,30 @@ fn audit_verify_is_clean_after_real_work_and_names_a_figure_changed_behind_the_a
     let said = String::from_utf8_lossy(&broken.stdout);
     assert!(said.contains("1行与审计记录不符，首处：项目进度 ZD2017-001 2017-03"), "{said}");
 }
+
+#[test]
+fn a_backup_taken_while_the_ledger_is_in_use_restores_into_a_new_database_whole() {
+    let db = common::demo();
+    common::ok(taizhang(&db, &["round", "open", "--period", "2018-06"]));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("erqi.jsonl");
+    let taken = common::ok(taizhang(&db, &["backup", "--out", file.to_str().unwrap()]));
+    assert!(taken.starts_with("已备份") && taken.contains("行"), "{taken}");
+    let target = common::fresh();
+    let restored = common::ok(taizhang(&target, &["restore", file.to_str().unwrap()]));
+    assert!(restored.contains("逐表行数与审计链核验一致"), "{restored}");
+    assert!(common::ok(taizhang(&target, &["audit", "verify"])).contains("：一致"));
+    // The same ledger: the same projects workbook, the same warnings.
+    let export = |db: &TestDatabase, name: &str| {
+        let out = dir.path().join(name);
+        common::ok(taizhang(db, &["export", "projects", "--year", "2018", "--out", out.to_str().unwrap()]));
+        std::fs::read(out).unwrap().len()
+    };
+    assert_eq!(export(&db, "a.xlsx"), export(&target, "b.xlsx"));
+    let lights =
+        |db: &TestDatabase| common::ok(taizhang(db, &["warnings", "--period", "2018-06", "--today", "2018-06-30"]));
+    assert_eq!(lights(&db), lights(&target));
+    // Into a database already in use: refused, nothing written.
+    let again = taizhang(&db, &["restore", file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("不是空库"));
+}

@@ -14,6 +14,24 @@ pub struct Config {
     pub lights: LightConfig,
     pub mechanism: crate::mechanism::MechanismConfig,
     pub reminders: crate::remind::RemindConfig,
+    pub backup: BackupConfig,
+}
+
+/// `[backup]`: scheduled backups written by `serve`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupConfig {
+    /// Where backup files go; none switches scheduled backups off.
+    pub dir: Option<String>,
+    pub every_hours: u64,
+    /// How many of the newest files are kept.
+    pub keep: usize,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        Self { dir: None, every_hours: 24, keep: 7 }
+    }
 }
 
 /// Checks run when a unit submits. A failing check blocks submission unless the reporter

@@ -16,7 +16,7 @@ pub(crate) type AnyQuery = sqlx::query::Query<'static, Any, AnyArguments>;
 
 /// Multi-row statements `head (…), (…) … tail` for `rows`, `cols` parameters a row, bound by
 /// `bind`. Every full chunk has the same text, written once.
-fn build_inserts<T>(
+pub(crate) fn build_inserts<T>(
     backend: Backend,
     head: &str,
     cols: usize,

@@ -7,6 +7,7 @@
 //! in the database on both backends.
 
 mod audit;
+mod backup;
 mod briefing;
 mod bulk;
 mod catalogue;
@@ -39,6 +40,7 @@ use sqlx::AnyPool;
 use taizhang_core::org::OrgTree;
 
 pub use audit::AuditReport;
+pub use backup::{BackupSummary, NOT_BACKED_UP, TABLES};
 pub use briefing::{StartDue, TotalsSet};
 pub use bulk::{Ids, ProgressRow};
 pub use db::{Backend, DEFAULT_SLOW_STATEMENT, Redacted};

@@ -218,6 +218,7 @@ pub struct Health {
         api::record_meeting,
         api::reminders,
         api::audit_trail,
+        api::backup,
         api::verify_audit,
         api::order_notice,
         api::meeting_minutes
@@ -275,6 +276,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/meetings", get(api::meetings).post(api::record_meeting))
         .route("/api/v1/reminders", get(api::reminders))
         .route("/api/v1/audit", get(api::audit_trail))
+        .route("/api/v1/backup", get(api::backup))
         .route("/api/v1/audit/verify", post(api::verify_audit))
         .route("/api/v1/orders/{id}/notice", get(api::order_notice))
         .route("/api/v1/meetings/{id}/minutes", get(api::meeting_minutes))

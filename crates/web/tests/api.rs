@@ -772,6 +772,7 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/meetings", "/meetings", Form(&[("kind", "周调度"), ("held_on", "2018-06-07")]), "UAAADD"),
         case("get", "/api/v1/reminders", "/api/v1/reminders", None, "UODDDD"),
         case("get", "/api/v1/audit", "/api/v1/audit", None, "UODDDD"),
+        case("get", "/api/v1/backup", "/api/v1/backup", None, "UODDDD"),
         case("post", "/api/v1/audit/verify", "/api/v1/audit/verify", Json("{}"), "UODDDD"),
         case("post", "/admin/audit/verify", "/admin/audit/verify", Form(&[]), "UADDDD"),
         case("get", "/orders/{id}/notice", "/orders/999/notice", None, "UAAAAA"),

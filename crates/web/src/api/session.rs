@@ -108,3 +108,22 @@ pub async fn verify_audit(Signed { state, user, .. }: Signed) -> ApiResult<Audit
         unsealed: r.unsealed,
     }))
 }
+
+/// The whole database as a backup file (JSON lines of every table, from one snapshot; admins).
+/// `taizhang restore FILE --db URL` reads it into a new, empty database.
+#[utoipa::path(get, path = "/api/v1/backup", tag = "audit",
+    responses((status = 200, description = "备份文件", content_type = "application/x-ndjson"), (status = 403, description = "无权操作", body = crate::ApiErrorBody)))]
+pub async fn backup(Signed { state, user, .. }: Signed) -> Result<Response, ApiError> {
+    let acting = user.acting(&state).await?;
+    let mut bytes = Vec::new();
+    acting.backup(&mut bytes).await.map_err(AppError::from)?;
+    let name = format!("attachment; filename=\"taizhang-{}.jsonl\"", taizhang_app::clock::today());
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/x-ndjson".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, name),
+        ],
+        bytes,
+    )
+        .into_response())
+}

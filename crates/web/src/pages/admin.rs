@@ -88,6 +88,10 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQu
         None => page.para("尚未核验审计链。"),
     };
     page.button("/admin/audit/verify", &user, vec![], "核验审计链与台账数据");
+    page.push(Block::Links(vec![(
+        "/api/v1/backup".into(),
+        "下载整库备份（恢复：taizhang restore 文件 --db 新库）".into(),
+    )]));
     let mut t = TableView::new("", &["序号", "时间", "账号", "动作", "对象", "内容"]);
     for e in acting.audit_trail(50).await? {
         t.rows.push(vec![
