@@ -109,3 +109,13 @@ impl Acting<'_> {
         Ok(self.store.last_verification().await?)
     }
 }
+
+impl Acting<'_> {
+    /// Records that an admin lifted an account's sign-in slowdown (the slowdown itself lives
+    /// in the server's memory).
+    pub async fn note_unlock(&self, username: &str) -> Result<()> {
+        self.allow_top(Action::ManageUsers)?;
+        let name: String = username.chars().take(64).collect();
+        Ok(self.store.audit_alone(&self.actor.username, "user.unlock", &format!("user:{name}"), "解除登录限速").await?)
+    }
+}

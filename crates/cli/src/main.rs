@@ -171,6 +171,9 @@ enum Command {
         /// Bearer token a Prometheus scraper sends for /metrics (else only admins read it)
         #[arg(long, env = "TAIZHANG_METRICS_TOKEN", hide_env_values = true)]
         metrics_token: Option<String>,
+        /// Browsers reach the server over https (here, or at a proxy in front): Secure cookies, HSTS
+        #[arg(long, env = "TAIZHANG_HTTPS")]
+        https: bool,
         #[command(flatten)]
         admin: AdminArgs,
     },
@@ -908,7 +911,7 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
                 .map_err(|e| CliError::Usage(format!("OpenAPI 文档生成失败：{e}")))?;
             say!("{doc}");
         }
-        Command::Serve { listen, demo, admin, metrics_token } => {
+        Command::Serve { listen, demo, admin, metrics_token, https } => {
             init(app, admin).await?;
             app.check_config().await?;
             if *demo && app.counts().await?.units == 0 {
@@ -924,7 +927,7 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             tokio::spawn(app.clone().remind_every(std::time::Duration::from_secs(300)));
             // Backups on a schedule when `[backup] dir` is set (the first at start).
             tokio::spawn(app.clone().backup_every());
-            let options = taizhang_web::ServeOptions { metrics_token: metrics_token.clone() };
+            let options = taizhang_web::ServeOptions { metrics_token: metrics_token.clone(), https: *https };
             taizhang_web::serve_with(app.clone(), listener, options).await?;
         }
         Command::Gen { districts, projects_per_district, years, seed, last_year } => {

@@ -31,7 +31,7 @@ use utoipa::{OpenApi, ToSchema};
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub app: App,
-    throttle: Arc<auth::Throttle>,
+    pub(crate) throttle: Arc<auth::Throttle>,
     metrics: Arc<Metrics>,
     options: Arc<ServeOptions>,
 }
@@ -41,6 +41,9 @@ pub struct AppState {
 pub struct ServeOptions {
     /// A scraper's bearer token for `/metrics`; without one, only signed-in admins read it.
     pub metrics_token: Option<String>,
+    /// Served to browsers over https (directly or behind a proxy that terminates TLS):
+    /// cookies are `Secure` and every answer carries HSTS.
+    pub https: bool,
 }
 
 /// Requests by route and status, for `/metrics`.
@@ -317,6 +320,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/admin/rounds/close", post(pages::close_round))
         .route("/admin/rounds/reopen", post(pages::reopen_round))
         .route("/admin/audit/verify", post(pages::verify_audit))
+        .route("/admin/unlock", post(pages::unlock_account))
         .fallback(|| async { AppError::NotFound("页面".into()) })
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
@@ -369,6 +373,11 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     }
     for (name, value) in SECURITY_HEADERS {
         response.headers_mut().insert(*name, axum::http::HeaderValue::from_static(value));
+    }
+    if state.options.https {
+        response
+            .headers_mut()
+            .insert("strict-transport-security", axum::http::HeaderValue::from_static("max-age=31536000"));
     }
     let mut map = state.metrics.requests.lock().unwrap_or_else(|e| e.into_inner());
     *map.entry((method, route, status)).or_default() += 1;

@@ -128,9 +128,25 @@ impl TestApp {
         self.send(method, path, client, "application/json", &body.to_string()).await
     }
 
+    /// Posts the sign-in form as a browser does: the page first, for its token and cookie.
+    async fn login(&self, username: &str, password: &str) -> Reply {
+        let page = self.get("/login", &Client::default()).await;
+        let cookie = page
+            .headers
+            .lines()
+            .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
+            .and_then(|c| c.split(';').next())
+            .expect("sign-in cookie")
+            .to_string();
+        let token =
+            page.body.split("name=\"_login\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("token");
+        let client = Client { cookie, csrf: String::new() };
+        self.form("/login", &client, &[("_login", token), ("username", username), ("password", password)]).await
+    }
+
     /// Signs in through the page and reads the CSRF token from a page's form.
     async fn sign_in(&self, username: &str) -> Client {
-        let reply = self.form("/login", &Client::default(), &[("username", username), ("password", PASSWORD)]).await;
+        let reply = self.login(username, PASSWORD).await;
         assert_eq!(reply.status, 303, "{username}: {}", reply.body);
         let cookie = reply
             .headers
@@ -222,21 +238,25 @@ async fn pages_need_a_session_and_sign_in_is_throttled() {
 
     let client = app.sign_in("leader").await;
     assert!(app.get("/", &client).await.body.contains("二七区"));
-    let reply = app.form("/login", &Client::default(), &[("username", "leader"), ("password", PASSWORD)]).await;
+    let reply = app.login("leader", PASSWORD).await;
     assert!(
         reply.headers.to_lowercase().contains("httponly") && reply.headers.contains("SameSite=Lax"),
         "{}",
         reply.headers
     );
 
-    for _ in 0..5 {
-        let wrong =
-            app.form("/login", &Client::default(), &[("username", "zjj_reporter"), ("password", "wrong-guess")]).await;
-        assert_eq!(wrong.status, 401);
+    // A form posted from elsewhere carries no sign-in token: refused.
+    let forged = app.form("/login", &Client::default(), &[("username", "leader"), ("password", PASSWORD)]).await;
+    assert!(forged.status == 403 && forged.body.contains("登录页面已过期或来源不明"), "{}", forged.status);
+
+    for _ in 0..6 {
+        assert_eq!(app.login("zjj_reporter", "wrong-guess").await.status, 401);
     }
-    let blocked = app.form("/login", &Client::default(), &[("username", "zjj_reporter"), ("password", PASSWORD)]).await;
-    assert_eq!(blocked.status, 429, "even the right password waits after five failures");
-    assert!(blocked.body.contains("登录失败次数过多"));
+    // Past five failures the account's sign-ins wait (a delay, not a wall: the owner gets in).
+    let started = std::time::Instant::now();
+    let slowed = app.login("zjj_reporter", PASSWORD).await;
+    assert_eq!(slowed.status, 303, "the right password still signs in");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1), "after a wait");
 
     // Sessions live in the database: a restarted server still knows them.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -727,7 +747,7 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/api/v1/rounds/{round}/units/{unit}/submit", "/api/v1/rounds/1/units/erqi-zjj/submit", Json("{}"), "UADDAA"),
         case("post", "/api/v1/rounds/{round}/units/{unit}/{action}", "/api/v1/rounds/1/units/erqi-zjj/approve", Json("{}"), "UADDAD"),
         case("post", "/api/v1/rounds/{round}/units/{unit}/{action}", "/api/v1/rounds/1/units/erqi-zjj/accept", Json("{}"), "UAADDD"),
-        case("post", "/login", "/login", Form(&[("username", "dhj_reporter"), ("password", "password-123")]), "AAAAAA"),
+        case("post", "/login", "/login", Form(&[("username", "dhj_reporter"), ("password", "password-123")]), "DDDDDD"),
         case("post", "/password", "/password", Form(&[("old", "not-the-password"), ("new", "another-password-1")]), "UAAAAA"),
         case("post", "/report/{round}/{unit}/{subject}", "/report/1/erqi-zjj/ZD2018-001", Form(&[("ytd", "20")]), "UADDAA"),
         case("post", "/report/{round}/{unit}/submit", "/report/1/erqi-zjj/submit", Form(&[]), "UADDAA"),
@@ -775,6 +795,7 @@ fn route_cases() -> Vec<RouteCase> {
         case("get", "/api/v1/backup", "/api/v1/backup", None, "UODDDD"),
         case("post", "/api/v1/audit/verify", "/api/v1/audit/verify", Json("{}"), "UODDDD"),
         case("post", "/admin/audit/verify", "/admin/audit/verify", Form(&[]), "UADDDD"),
+        case("post", "/admin/unlock", "/admin/unlock", Form(&[("username", "zjj_reporter")]), "UADDDD"),
         case("get", "/orders/{id}/notice", "/orders/999/notice", None, "UAAAAA"),
         case("get", "/meetings/{id}/minutes", "/meetings/999/minutes", None, "UAAAAA"),
         case("get", "/api/v1/orders/{id}/notice", "/api/v1/orders/999/notice", None, "UAAAAA"),
@@ -892,9 +913,14 @@ async fn a_scraper_reads_the_metrics_with_its_token_and_only_with_it() {
     let store = Store::open(&db.url).await.expect("open");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
-    let options = taizhang_web::ServeOptions { metrics_token: Some("scrape-token-7".into()) };
+    let options = taizhang_web::ServeOptions { metrics_token: Some("scrape-token-7".into()), https: true };
     tokio::spawn(taizhang_web::serve_with(taizhang_app::App::new(store.clone(), Config::default()), listener, options));
     let app = TestApp { address, store, _db: db };
+    // Served over https: every answer asks browsers to stay on it, and cookies are Secure.
+    let page = app.get("/login", &Client::default()).await;
+    let headers = page.headers.to_lowercase();
+    assert!(headers.contains("strict-transport-security: max-age=31536000"), "{headers}");
+    assert!(headers.contains("tz_login=") && headers.contains("; secure"), "{headers}");
     let with = |token: &'static str| [("authorization", token)];
     let ok = app.send_with("GET", "/metrics", &Client::default(), "", b"", &with("Bearer scrape-token-7")).await;
     assert_eq!(ok.status, 200, "{}", ok.body);

@@ -32,7 +32,7 @@ pub async fn sign_in(
         unit: session.user.unit,
         csrf: session.csrf,
     };
-    let jar = axum_extra::extract::cookie::CookieJar::new().add(crate::auth::session_cookie(id));
+    let jar = axum_extra::extract::cookie::CookieJar::new().add(crate::auth::session_cookie(id, state.options.https));
     Ok((jar, Json(body)).into_response())
 }
 

@@ -131,6 +131,12 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQu
         ],
         "保存账号",
     );
+    page.form(
+        "/admin/unlock",
+        &user,
+        vec![field("username", "解除登录限速的账号（多次口令错误后每次登录需等待）", FieldKind::Text, "")],
+        "解除限速",
+    );
     page.heading("导入Excel");
     let kinds = taizhang_office::Kind::ALL.iter().map(|k| (k.code().to_string(), k.sheet_name().to_string())).collect();
     page.form(
@@ -390,5 +396,23 @@ pub async fn verify_audit(
 ) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     acting.verify_audit().await?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UnlockForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    pub username: String,
+}
+
+/// Lifts an account's sign-in slowdown (admins), recorded in the audit trail.
+pub async fn unlock_account(
+    Signed { state, user, .. }: Signed,
+    Form(form): Form<UnlockForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    acting.note_unlock(form.username.trim()).await?;
+    state.throttle.unlock(form.username.trim());
     Ok(Redirect::to("/admin").into_response())
 }

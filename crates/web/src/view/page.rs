@@ -101,7 +101,7 @@ impl Page {
         page
     }
 
-    pub fn login(message: Option<String>) -> Self {
+    pub fn login(message: Option<String>, token: &str) -> Self {
         let mut blocks = Vec::new();
         if let Some(m) = message {
             blocks.push(Block::Notice(Notice { kind: "error", text: m }));
@@ -110,6 +110,7 @@ impl Page {
             action: "/login".into(),
             csrf: String::new(),
             fields: vec![
+                field("_login", "", FieldKind::Hidden, token),
                 field("username", "账号", FieldKind::Text, ""),
                 field("password", "口令", FieldKind::Password, ""),
             ],
