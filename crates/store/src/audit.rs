@@ -165,6 +165,28 @@ impl Store {
         Ok(Some((at, seq, r.try_get::<Option<String>, _>(2)?.unwrap_or_default())))
     }
 
+    /// Each row of `q` (with its stored `row_hash`) against the digest `expected` recomputes,
+    /// named as `expected` names it when they differ.
+    async fn check_rows(
+        &self,
+        report: &mut AuditReport,
+        q: crate::filter::AnyQuery<'_>,
+        expected: impl Fn(&sqlx::any::AnyRow) -> Result<(String, String)>,
+    ) -> Result<()> {
+        for r in q.fetch_all(&self.pool).await? {
+            report.rows_checked += 1;
+            let Some(stored) = r.try_get::<Option<String>, _>("row_hash")? else {
+                report.unsealed += 1;
+                continue;
+            };
+            let (digest, place) = expected(&r)?;
+            if digest != stored {
+                report.row_breaks.push(place);
+            }
+        }
+        Ok(())
+    }
+
     /// Recomputes the chain from its start and every ledger figure's digest; records the
     /// result on the head (when asked) and returns it.
     pub async fn verify_audit(&self, record: bool) -> Result<AuditReport> {
@@ -202,17 +224,12 @@ impl Store {
             row_breaks: vec![],
             unsealed: 0,
         };
-        let q = sqlx::query(
+        let progress = sqlx::query(
             "SELECT g.project_id, p.code, g.period, g.month_e4, g.ytd_e4, g.since_start_e4, g.image_progress,
                  g.problems, g.row_hash FROM project_progress g JOIN projects p ON p.id = g.project_id
              ORDER BY p.code, g.period",
         );
-        for r in q.fetch_all(&self.pool).await? {
-            report.rows_checked += 1;
-            let Some(stored) = r.try_get::<Option<String>, _>("row_hash")? else {
-                report.unsealed += 1;
-                continue;
-            };
+        self.check_rows(&mut report, progress, |r| {
             let period: String = r.try_get("period")?;
             let digest = progress_digest(
                 r.try_get("project_id")?,
@@ -221,21 +238,15 @@ impl Store {
                 &r.try_get::<String, _>("image_progress")?,
                 &r.try_get::<String, _>("problems")?,
             );
-            if digest != stored {
-                report.row_breaks.push(format!("项目进度 {} {}", r.try_get::<String, _>("code")?, period));
-            }
-        }
-        let q = sqlx::query(
+            Ok((digest, format!("项目进度 {} {period}", r.try_get::<String, _>("code")?)))
+        })
+        .await?;
+        let values = sqlx::query(
             "SELECT v.indicator_id, v.unit_id, i.code AS indicator, u.code AS unit, v.period, v.value_e4, v.growth_e4,
                  v.row_hash FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id
                  JOIN org_units u ON u.id = v.unit_id ORDER BY i.code, u.code, v.period",
         );
-        for r in q.fetch_all(&self.pool).await? {
-            report.rows_checked += 1;
-            let Some(stored) = r.try_get::<Option<String>, _>("row_hash")? else {
-                report.unsealed += 1;
-                continue;
-            };
+        self.check_rows(&mut report, values, |r| {
             let period: String = r.try_get("period")?;
             let digest = value_digest(
                 r.try_get("indicator_id")?,
@@ -244,11 +255,10 @@ impl Store {
                 r.try_get("value_e4")?,
                 r.try_get("growth_e4")?,
             );
-            if digest != stored {
-                let (ind, unit): (String, String) = (r.try_get("indicator")?, r.try_get("unit")?);
-                report.row_breaks.push(format!("指标数据 {ind} {unit} {period}"));
-            }
-        }
+            let (ind, unit): (String, String) = (r.try_get("indicator")?, r.try_get("unit")?);
+            Ok((digest, format!("指标数据 {ind} {unit} {period}")))
+        })
+        .await?;
         if record {
             sqlx::query("UPDATE audit_head SET verified_at = $1, verified_seq = $2, verified_result = $3 WHERE id = 1")
                 .bind(crate::now_iso())
