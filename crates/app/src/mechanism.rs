@@ -134,12 +134,18 @@ impl Acting<'_> {
         Ok(out)
     }
 
-    /// Records where one 要素保障 item stands.
+    /// Records where one 要素保障 item stands; a blank unit keeps the one answering for it now
+    /// (the project's unit for an item not yet recorded).
     #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]
     pub async fn save_element(&self, element: &Element) -> Result<()> {
         self.project_for(&element.project, Action::EditDraft).await?;
         let item = self.config.mechanism.element(&element.item)?.to_string();
-        let unit = self.tree.find(&element.unit).ok_or_else(|| Error::not_found("单位", element.unit.as_str()))?;
+        let named = match element.unit.trim() {
+            "" => self.elements(&element.project).await?.into_iter().find(|e| e.item == item).map(|e| e.unit),
+            u => Some(u.to_string()),
+        }
+        .unwrap_or_default();
+        let unit = self.tree.find(&named).ok_or_else(|| Error::not_found("单位", named.as_str()))?;
         let e = Element { item, unit: unit.code.to_string(), ..element.clone() };
         let mut tx = self.store.begin().await?;
         tx.upsert_element(&e, &self.actor.username).await?;
@@ -320,15 +326,30 @@ impl Acting<'_> {
         today: Date,
     ) -> Result<Vec<i64>> {
         let deadline = today.plus_days(self.config.lights.escalation_days)?;
+        let wanted: Vec<(&str, &str)> = reported
+            .iter()
+            .map(|(code, text)| (code.as_str(), text.trim()))
+            .filter(|(_, text)| !text.is_empty() && !is_nothing(text))
+            .collect();
+        if wanted.is_empty() {
+            return Ok(vec![]);
+        }
+        // One read of the projects named and of the open problems, however many rows: a text
+        // already open on its project (or repeated in this batch, a year of months) is raised once.
+        let codes: Vec<String> = wanted.iter().map(|(c, _)| c.to_string()).collect();
+        let projects = self.store.projects_by_code(&codes).await?;
+        let mut open: std::collections::HashSet<(String, String)> = self
+            .store
+            .problem_records(None, None)
+            .await?
+            .into_iter()
+            .filter(|q| q.resolved_on.is_none())
+            .map(|q| (q.project, q.description))
+            .collect();
         let mut raised = Vec::new();
-        for (code, text) in reported {
-            let text = text.trim();
-            if text.is_empty() || is_nothing(text) {
-                continue;
-            }
-            let Some(p) = self.store.project(code).await? else { continue };
-            let open = self.store.problem_records(None, Some(&p.responsibility.unit)).await?;
-            if open.iter().any(|q| q.project == *code && q.resolved_on.is_none() && q.description == text) {
+        for (code, text) in wanted {
+            let Some(p) = projects.get(code).map(|r| &r.project) else { continue };
+            if !open.insert((code.to_string(), text.to_string())) {
                 continue;
             }
             let new = NewProblem {

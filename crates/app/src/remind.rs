@@ -89,8 +89,14 @@ impl Acting<'_> {
         let cfg = &self.config.reminders;
         let at = Date::iso_timestamp(now);
         let mut done = Delivered::default();
-        for r in self.store.due_reminders(&at, cfg.max_attempts).await? {
-            let outcome = send(cfg, &r).await;
+        let due = self.store.due_reminders(&at, cfg.max_attempts).await?;
+        if due.is_empty() {
+            return Ok(done);
+        }
+        // One client (and its connections) for the whole pass.
+        let http = http_client().timeout(SEND_TIMEOUT).build().map_err(|e| Error::Invalid(e.to_string()))?;
+        for r in due {
+            let outcome = send(cfg, &http, &r).await;
             let mut tx = self.store.begin().await?;
             match outcome {
                 Ok(()) => {
@@ -126,7 +132,7 @@ pub fn http_client() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
 }
 
-async fn send(cfg: &RemindConfig, r: &Outgoing) -> std::result::Result<(), String> {
+async fn send(cfg: &RemindConfig, http: &reqwest::Client, r: &Outgoing) -> std::result::Result<(), String> {
     match r.channel {
         Channel::Email => {
             let smtp = cfg.smtp.as_ref().ok_or("未配置邮件服务器（reminders.smtp）")?;
@@ -144,8 +150,7 @@ async fn send(cfg: &RemindConfig, r: &Outgoing) -> std::result::Result<(), Strin
             mailer.send(message).await.map(|_| ()).map_err(|e| format!("邮件服务器 {}:{}：{e}", smtp.host, smtp.port))
         }
         Channel::Webhook => {
-            let client = http_client().timeout(SEND_TIMEOUT).build().map_err(|e| e.to_string())?;
-            let answer = client
+            let answer = http
                 .post(&r.target)
                 .header("content-type", "application/json")
                 .body(webhook_text(&r.subject, &r.body))

@@ -264,6 +264,13 @@ impl Acting<'_> {
         Ok(record)
     }
 
+    /// Unresolved problems and orders not closed in the actor's reach, as two numbers.
+    pub async fn open_counts(&self) -> Result<(i64, i64)> {
+        let scope = self.scope_of(None)?;
+        self.allow(Action::Read, &scope)?;
+        Ok(self.store.open_counts(&scope).await?)
+    }
+
     /// Problems of a unit's subtree (the actor's reach when none is named).
     pub async fn problems(&self, unit: Option<&str>) -> Result<Vec<ProblemRecord>> {
         let scope = self.scope_of(unit)?;

@@ -363,13 +363,11 @@ pub async fn element(acting: &Acting<'_>, cmd: &crate::ElementCommand) -> Result
         }
         Set { project, item, status, unit, due, note, today } => {
             let today = crate::parse_today(today.as_deref())?;
-            let current = acting.elements(project).await?;
-            let default_unit = current.iter().find(|e| &e.item == item).map(|e| e.unit.clone()).unwrap_or_default();
             let element = taizhang_core::mechanism::Element {
                 project: project.clone(),
                 item: item.clone(),
                 status: status.parse()?,
-                unit: unit.clone().unwrap_or(default_unit),
+                unit: unit.clone().unwrap_or_default(),
                 note: note.clone(),
                 due: due.as_deref().map(Date::parse).transpose()?,
                 updated_on: today,

@@ -1177,3 +1177,22 @@ fn a_projects_sheet_links_each_project_to_its_work_and_its_actual_dates() {
     let back = rows.iter().find(|r| r.first().map(String::as_str) == Some("NEW-001")).unwrap();
     assert!(back.iter().any(|c| c == "2018-A1-M2") && back.iter().any(|c| c == "2018-03-01"), "{back:?}");
 }
+
+#[test]
+fn a_progress_sheets_problems_column_raises_each_problem_once() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let row = |month: &'static str, ytd: f64, problem: &'static str| {
+        vec![S("ZD2017-001"), S(month), N(100.0), N(ytd), N(31300.0 + ytd), S("主体施工"), S(problem)]
+    };
+    // A year's sheet repeats the same open problem every month; "无" is no problem.
+    let rows = [row("2018-01", 100.0, "征迁未完成"), row("2018-02", 200.0, "征迁未完成"), row("2018-03", 300.0, "无")];
+    let path = workbook(dir.path(), "progress.xlsx", "进度", PROGRESS, &rows);
+    ok(taizhang(&db, &["import", "progress", path.to_str().unwrap()]));
+    let listed = ok(taizhang(&db, &["problem", "list"]));
+    assert_eq!(listed.matches("征迁未完成").count(), 1, "{listed}");
+    assert!(!listed.contains("\t无\t"), "{listed}");
+    // Importing the sheet again raises nothing new while the problem stays open.
+    ok(taizhang(&db, &["import", "progress", path.to_str().unwrap()]));
+    assert_eq!(ok(taizhang(&db, &["problem", "list"])).matches("征迁未完成").count(), 1);
+}

@@ -6,8 +6,8 @@ use taizhang_core::mechanism::{Decision, Element, Meeting, NodePlan};
 use taizhang_core::project::Date;
 
 use crate::filter::Filtered;
-use crate::ledger::{opt_date, unit_id};
-use crate::{Result, Store, StoreError, Tx};
+use crate::ledger::{opt_date, project_id, unit_id};
+use crate::{Result, Store, Tx};
 
 fn node_from_row(r: &AnyRow) -> Result<NodePlan> {
     Ok(NodePlan {
@@ -133,20 +133,10 @@ impl Store {
     }
 }
 
-async fn project_id(tx: &mut Tx, code: &str) -> Result<i64> {
-    sqlx::query("SELECT id FROM projects WHERE code = $1")
-        .bind(code)
-        .fetch_optional(tx.conn())
-        .await?
-        .map(|r| r.try_get::<i64, _>(0))
-        .transpose()?
-        .ok_or_else(|| StoreError::not_found("项目", code))
-}
-
 impl Tx {
     /// Writes one node of a project's plan.
     pub async fn upsert_node(&mut self, node: &NodePlan, by: &str, at: &str) -> Result<()> {
-        let pid = project_id(self, &node.project).await?;
+        let pid = project_id(self.conn(), &node.project).await?;
         sqlx::query(
             "INSERT INTO project_nodes (project_id, node, planned_on, actual_on, note, updated_by, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -178,7 +168,7 @@ impl Tx {
 
     /// Writes one 要素保障 item (its raised problem is kept).
     pub async fn upsert_element(&mut self, e: &Element, by: &str) -> Result<()> {
-        let pid = project_id(self, &e.project).await?;
+        let pid = project_id(self.conn(), &e.project).await?;
         let uid = unit_id(self.conn(), &e.unit).await?;
         sqlx::query(
             "INSERT INTO project_elements (project_id, item, status, unit_id, note, due_on, updated_by, updated_on)
@@ -228,7 +218,7 @@ impl Tx {
         .await?;
         let id: i64 = row.try_get(0)?;
         for code in &m.projects {
-            let pid = project_id(self, code).await?;
+            let pid = project_id(self.conn(), code).await?;
             self.execute(
                 "INSERT INTO meeting_projects (meeting_id, project_id) VALUES ($1, $2)",
                 vec![id.into(), pid.into()],

@@ -237,6 +237,20 @@ impl Store {
         self.records_where(select, ("q.id", id), ("p.unit_id", scope), problem_from_row).await
     }
 
+    /// How many problems are unresolved and orders not closed in a unit's subtree (the menu's
+    /// counts, read on every page: two counts, not the records).
+    pub async fn open_counts(&self, scope: &str) -> Result<(i64, i64)> {
+        let sql = format!(
+            "{SUBTREE}
+             SELECT (SELECT COUNT(*) FROM problems q JOIN projects p ON p.id = q.project_id JOIN sub ON sub.id = p.unit_id
+                     WHERE q.resolved_on IS NULL),
+                    (SELECT COUNT(*) FROM orders o JOIN sub ON sub.id = o.unit_id WHERE o.state <> '{}')",
+            OrderState::Closed.code()
+        );
+        let r = sqlx::query(AssertSqlSafe(sql)).bind(scope).fetch_one(&self.pool).await?;
+        Ok((r.try_get(0)?, r.try_get(1)?))
+    }
+
     /// Orders by id, or addressed to a unit's subtree, each condition only when given.
     pub async fn order_records(&self, id: Option<i64>, scope: Option<&str>) -> Result<Vec<Order>> {
         let select = "SELECT o.id, u.code AS unit_code, o.subject, o.title, o.requirement, o.issued_on, o.deadline,

@@ -145,16 +145,14 @@ pub async fn save_element(
     Json(body): Json<ElementInput>,
 ) -> ApiResult<Vec<ElementRow>> {
     let acting = user.acting(&state).await?;
-    let element = element_from(&acting, &code, &item, &body.status, &body.unit, body.due.as_deref(), &body.note)
-        .await
-        .map_err(ApiError)?;
+    let element =
+        element_from(&code, &item, &body.status, &body.unit, body.due.as_deref(), &body.note).map_err(ApiError)?;
     acting.save_element(&element).await.map_err(AppError::from)?;
     Ok(Json(element_rows(&acting, &code).await?))
 }
 
-/// An item as a form or request writes it: the unit defaults to the one answering now.
-pub(crate) async fn element_from(
-    acting: &taizhang_app::Acting<'_>,
+/// An item as a form or request writes it (a blank unit: the one answering now).
+pub(crate) fn element_from(
     code: &str,
     item: &str,
     status: &str,
@@ -164,16 +162,11 @@ pub(crate) async fn element_from(
 ) -> Result<Element, AppError> {
     let status = status.parse().map_err(|e| AppError::BadRequest(format!("落实情况：{e}")))?;
     let due = parse_opt("计划落实日期", due).map_err(|e| e.0)?;
-    let current = acting.elements(code).await?;
-    let unit = match unit.trim() {
-        "" => current.iter().find(|e| e.item == item).map(|e| e.unit.clone()).unwrap_or_default(),
-        u => u.to_string(),
-    };
     Ok(Element {
         project: code.to_string(),
         item: item.to_string(),
         status,
-        unit,
+        unit: unit.to_string(),
         note: note.to_string(),
         due,
         updated_on: taizhang_app::clock::today(),

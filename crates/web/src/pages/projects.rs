@@ -420,9 +420,7 @@ pub async fn save_element(
     Form(form): Form<ElementForm>,
 ) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
-    let element =
-        crate::api::element_from(&acting, &code, &form.item, &form.status, &form.unit, Some(&form.due), &form.note)
-            .await?;
+    let element = crate::api::element_from(&code, &form.item, &form.status, &form.unit, Some(&form.due), &form.note)?;
     acting.save_element(&element).await?;
     Ok(Redirect::to(&format!("/projects/{code}")).into_response())
 }
