@@ -129,12 +129,19 @@ impl Acting<'_> {
         self.entry(round, unit, subject).await?.ok_or_else(|| Error::not_found("记录", subject))
     }
 
-    /// Saves drafts of many subjects (a unit's workbook), each over what is stored now: all of
-    /// them, or — when any is refused — none.
-    pub async fn save_drafts(&self, round: &Round, unit: &str, drafts: &[(String, EntryFigures)]) -> Result<usize> {
+    /// Saves drafts of many subjects (a unit's workbook), each over the version its sheet was
+    /// taken at (or, where none is given, over what is stored now): all of them, or — when any
+    /// is refused or was changed since — none.
+    pub async fn save_drafts(
+        &self,
+        round: &Round,
+        unit: &str,
+        drafts: &[(String, EntryFigures, Option<i64>)],
+    ) -> Result<usize> {
         let mut tx = self.store.begin().await?;
-        for (subject, figures) in drafts {
-            self.write_draft(&mut tx, round, unit, subject, figures, Over::Current).await?;
+        for (subject, figures, taken) in drafts {
+            let over = taken.map_or(Over::Current, |v| Over::Version(Some(v)));
+            self.write_draft(&mut tx, round, unit, subject, figures, over).await?;
         }
         tx.commit().await?;
         Ok(drafts.len())

@@ -280,6 +280,40 @@ impl Acting<'_> {
         Ok(imported)
     }
 
+    /// A unit's progress sheet for a round: each project it owes with its draft as it stands
+    /// and the draft's 版本, to be filled in and uploaded again (`progress_drafts`).
+    pub async fn progress_sheet(&self, round: &Round, unit: &str) -> Result<Vec<u8>, Error> {
+        self.check_read(unit)?;
+        if round.form != Form::ProjectProgress {
+            return Err(Error::Invalid("只有项目进度有进度表".into()));
+        }
+        let owed = self.owed_by(round, unit).await?;
+        let mut entries: HashMap<String, taizhang_core::workflow::Entry> =
+            self.entries(round, unit).await?.into_iter().map(|e| (e.subject.clone(), e)).collect();
+        let mut projects = self.projects_by_code(&owed).await?;
+        let lines: Vec<taizhang_office::export::UnitSheetLine> = owed
+            .into_iter()
+            .map(|code| {
+                let name = projects.remove(&code).map(|r| r.project.name).unwrap_or_default();
+                let entry = entries.remove(&code);
+                let version = entry.as_ref().map_or(0, |e| e.version);
+                let f = entry.map(|e| e.figures).unwrap_or_default();
+                taizhang_office::export::UnitSheetLine {
+                    code,
+                    name,
+                    period: round.period,
+                    month_wan: f.month_wan,
+                    ytd_wan: f.ytd_wan,
+                    since_start_wan: f.since_start_wan,
+                    image_progress: f.text,
+                    problems: f.problems,
+                    version,
+                }
+            })
+            .collect();
+        taizhang_office::export::unit_progress_sheet(&lines).map_err(|e| Error::Invalid(format!("无法生成进度表：{e}")))
+    }
+
     /// A unit's progress workbook as drafts of a round: every row checked as an import is,
     /// and each must be a project the unit owes in the round's month. Nothing is saved when
     /// any row is wrong (`Ok(Err(messages))`); else the number of drafts saved.
@@ -295,10 +329,14 @@ impl Acting<'_> {
         if round.form != Form::ProjectProgress {
             return Err(Error::Invalid("只有项目进度可以上传工作簿".into()));
         }
-        let table = match taizhang_office::read_table(bytes, file, Kind::Progress, None) {
+        let mut table = match taizhang_office::read_table(bytes, file, Kind::Progress, None) {
             Ok(t) => t,
             Err(e) => return Ok(Err(vec![e.to_string()])),
         };
+        taizhang_office::import::drop_unfilled(&mut table);
+        if table.rows.is_empty() {
+            return Ok(Err(vec![format!("{file}：没有填写任何项目的进度")]));
+        }
         let rows = match parse_whole(self.store, &self.config.rules, &table, Kind::Progress, round.period.year()).await
         {
             Ok(Batch::Progress(rows)) => rows,
@@ -328,7 +366,28 @@ impl Acting<'_> {
             }
             return Ok(Err(errors));
         }
-        let drafts: Vec<(String, EntryFigures)> = rows
+        // A sheet taken at 版本 v is saved only over version v: a draft someone changed since
+        // (on the form, or by another upload) is named and nothing is saved. The check here
+        // says which; the version guard in the write is what makes it hold under a race.
+        let versions: HashMap<String, i64> = match taizhang_office::import::sheet_versions(&table) {
+            Ok(v) => v.into_iter().filter_map(|(code, v)| Some((code, v?))).collect(),
+            Err(errors) => return Ok(Err(errors.iter().map(ToString::to_string).collect())),
+        };
+        let current: HashMap<String, i64> =
+            self.entries(round, unit).await?.into_iter().map(|e| (e.subject, e.version)).collect();
+        let stale: Vec<String> = versions
+            .iter()
+            .filter(|(code, taken)| current.get(*code).copied().unwrap_or(0) != **taken)
+            .map(|(code, taken)| {
+                format!("{code}下载进度表时为第{taken}版，现为第{}版", current.get(code).copied().unwrap_or(0))
+            })
+            .collect();
+        if !stale.is_empty() {
+            let mut stale = stale;
+            stale.sort();
+            return Err(Error::Conflict(stale.join("，")));
+        }
+        let drafts: Vec<(String, EntryFigures, Option<i64>)> = rows
             .iter()
             .map(|r| {
                 let figures = EntryFigures {
@@ -339,7 +398,7 @@ impl Acting<'_> {
                     problems: r.problems.clone(),
                     ..EntryFigures::default()
                 };
-                (r.project.clone(), figures)
+                (r.project.clone(), figures, versions.get(&r.project).copied())
             })
             .collect();
         // Every row of the workbook, or none of them.

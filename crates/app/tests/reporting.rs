@@ -410,7 +410,8 @@ async fn a_unit_workbook_is_saved_whole_or_not_at_all() {
     let reporter = as_user(&app, "erqi-zjj-reporter").await;
     let figures = EntryFigures { ytd_wan: Some(d("60000")), ..EntryFigures::default() };
     // The second row names a project another unit reports: the first is not kept either.
-    let drafts = vec![("ZD2018-001".to_string(), figures.clone()), ("ZD2017-002".to_string(), figures.clone())];
+    let drafts =
+        vec![("ZD2018-001".to_string(), figures.clone(), None), ("ZD2017-002".to_string(), figures.clone(), None)];
     let refused = reporter.save_drafts(&round, zjj, &drafts).await.unwrap_err();
     assert!(refused.to_string().contains("ZD2017-002"), "{refused}");
     assert!(reporter.entry(&round, zjj, "ZD2018-001").await.unwrap().is_none(), "nothing was saved");
@@ -418,6 +419,65 @@ async fn a_unit_workbook_is_saved_whole_or_not_at_all() {
     assert_eq!(reporter.save_drafts(&round, zjj, &drafts[..1]).await.unwrap(), 1);
     assert_eq!(reporter.save_drafts(&round, zjj, &drafts[..1]).await.unwrap(), 1);
     assert_eq!(reporter.entry(&round, zjj, "ZD2018-001").await.unwrap().unwrap().version, 2);
+}
+
+/// The sheet as a reporter fills it in Excel: every column and row it was given, with the
+/// 年初至报告期累计 of `project` typed in.
+fn filled_in(sheet: &[u8], project: &str, ytd: &str) -> Vec<u8> {
+    let table = taizhang_office::read_table(sheet, "进度表.xlsx", taizhang_office::Kind::Progress, None).unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (_, column) in &table.columns {
+        ws.write_string(0, column.index as u16, &column.header).unwrap();
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        let code = table.cell(row, "code").map(|(_, c)| taizhang_office::sheet::cell_text(c)).unwrap();
+        for (key, column) in &table.columns {
+            let mut text = taizhang_office::sheet::cell_text(&row.cells[column.index]);
+            if *key == "ytd" && code == project {
+                text = ytd.to_string();
+            }
+            ws.write_string(r as u32 + 1, column.index as u16, text).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_sheet_taken_before_a_draft_changed_is_refused_whole_and_a_fresh_one_is_saved() {
+    let zjj = "erqi-zjj";
+    let (store, _db) = erqi(&[zjj]).await;
+    let app = App::new(store.clone(), Config::default());
+    let round = as_user(&app, "admin").await.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
+    let reporter = as_user(&app, "erqi-zjj-reporter").await;
+    let leader = as_user(&app, "erqi-zjj-leader").await;
+
+    // The reporter takes the sheet (no drafts yet: 版本 0 on every row) …
+    let taken = reporter.progress_sheet(&round, zjj).await.unwrap();
+    let table = taizhang_office::read_table(&taken, "t.xlsx", taizhang_office::Kind::Progress, None).unwrap();
+    let versions = taizhang_office::import::sheet_versions(&table).unwrap();
+    assert!(versions.iter().any(|(code, v)| code == "ZD2018-001" && *v == Some(0)), "{versions:?}");
+    assert_eq!(versions.len(), reporter.owed_by(&round, zjj).await.unwrap().len(), "one row per project owed");
+    // … meanwhile the unit's leader types a figure on the form …
+    let typed = EntryFigures { ytd_wan: Some(d("55000")), ..EntryFigures::default() };
+    leader.save_draft(&round, zjj, "ZD2018-001", &typed, None).await.unwrap();
+    // … so the sheet, filled in from what it showed, is refused and changes nothing.
+    let refused = reporter.progress_drafts(&round, zjj, &filled_in(&taken, "ZD2018-001", "60000"), "进度表.xlsx").await;
+    let message = refused.unwrap_err().to_string();
+    assert!(message.contains("ZD2018-001下载进度表时为第0版，现为第1版"), "{message}");
+    let kept = reporter.entry(&round, zjj, "ZD2018-001").await.unwrap().unwrap();
+    assert_eq!((kept.figures.ytd_wan, kept.version), (Some(d("55000")), 1));
+
+    // A sheet taken now shows the leader's figure at 版本 1, and saves over it; the rows left
+    // blank are not filled yet, not errors.
+    let fresh = reporter.progress_sheet(&round, zjj).await.unwrap();
+    let saved = reporter.progress_drafts(&round, zjj, &filled_in(&fresh, "ZD2018-001", "60000"), "进度表.xlsx").await;
+    assert_eq!(saved.unwrap(), Ok(1));
+    let now = reporter.entry(&round, zjj, "ZD2018-001").await.unwrap().unwrap();
+    assert_eq!((now.figures.ytd_wan, now.version), (Some(d("60000")), 2));
+    // The same sheet again is stale in its turn.
+    let again = reporter.progress_drafts(&round, zjj, &filled_in(&fresh, "ZD2018-001", "61000"), "进度表.xlsx").await;
+    assert!(matches!(again, Err(Error::Conflict(_))), "{again:?}");
 }
 
 #[tokio::test]

@@ -265,6 +265,17 @@ enum RoundCommand {
         #[arg(long)]
         reason: String,
     },
+    /// A unit's progress sheet for the round (its drafts and their 版本), to fill in and upload
+    /// again with `taizhang import progress`
+    Sheet {
+        #[arg(long)]
+        period: String,
+        /// The unit (a unit's own accounts may leave it out)
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -815,6 +826,13 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
                 RoundCommand::Close { period, form } => {
                     cycle::round_close(&acting, period.parse()?, form.parse()?).await?;
                 }
+                RoundCommand::Sheet { period, unit, out } => {
+                    let period: taizhang_core::period::Period = period.parse()?;
+                    let round = acting.round(period, taizhang_core::workflow::Form::ProjectProgress).await?;
+                    let unit = acting.scope_of(unit.as_deref())?;
+                    std::fs::write(out, acting.progress_sheet(&round, &unit).await?)?;
+                    say!("已写出{}进度表：{}", period.label_zh(false), out.display());
+                }
                 RoundCommand::Reopen { period, form, reason } => {
                     let (period, form): (taizhang_core::period::Period, _) = (period.parse()?, form.parse()?);
                     let round = acting.round(period, form).await?;
@@ -927,7 +945,11 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             tokio::spawn(app.clone().remind_every(std::time::Duration::from_secs(300)));
             // Backups on a schedule when `[backup] dir` is set (the first at start).
             tokio::spawn(app.clone().backup_every());
-            let options = taizhang_web::ServeOptions { metrics_token: metrics_token.clone(), https: *https };
+            let options = taizhang_web::ServeOptions {
+                metrics_token: metrics_token.clone(),
+                https: *https,
+                ..Default::default()
+            };
             taizhang_web::serve_with(app.clone(), listener, options).await?;
         }
         Command::Gen { districts, projects_per_district, years, seed, last_year } => {

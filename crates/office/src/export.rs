@@ -55,7 +55,55 @@ impl Names<'_> {
 }
 
 fn headers(kind: Kind) -> Vec<&'static str> {
-    kind.fields().iter().map(|f| f.header).collect()
+    // A progress export is the ledger's rows; the name and 版本 belong to a unit's sheet.
+    let sheet_only = |key: &str| kind == Kind::Progress && UNIT_SHEET_ONLY.contains(&key);
+    kind.fields().iter().filter(|f| !sheet_only(f.key)).map(|f| f.header).collect()
+}
+
+const UNIT_SHEET_ONLY: [&str; 2] = ["name", "version"];
+
+/// The columns of a unit's progress sheet, in the order a reporter fills them.
+const UNIT_SHEET_KEYS: [&str; 9] =
+    ["code", "name", "period", "month", "ytd", "since_start", "image", "problems", "version"];
+
+/// One project a unit owes in a round, with its draft as it stands (blank figures and
+/// version 0 when there is none yet).
+#[derive(Debug, Clone)]
+pub struct UnitSheetLine {
+    pub code: String,
+    pub name: String,
+    pub period: Period,
+    pub month_wan: Option<Decimal>,
+    pub ytd_wan: Option<Decimal>,
+    pub since_start_wan: Option<Decimal>,
+    pub image_progress: String,
+    pub problems: String,
+    pub version: i64,
+}
+
+/// A unit's progress sheet for one round, to be filled in and uploaded again as it is: its
+/// 版本 column lets the upload refuse a draft changed since.
+pub fn unit_progress_sheet(lines: &[UnitSheetLine]) -> Result<Vec<u8>, XlsxError> {
+    let fields = Kind::Progress.fields();
+    let headers: Vec<&str> =
+        UNIT_SHEET_KEYS.iter().filter_map(|key| fields.iter().find(|f| f.key == *key).map(|f| f.header)).collect();
+    let rows: Vec<Vec<Cell>> = lines
+        .iter()
+        .map(|l| {
+            vec![
+                text(&l.code),
+                text(&l.name),
+                text(l.period.key()),
+                number(l.month_wan),
+                number(l.ytd_wan),
+                number(l.since_start_wan),
+                text(&l.image_progress),
+                text(&l.problems),
+                Cell::Number(Decimal::from(l.version)),
+            ]
+        })
+        .collect();
+    sheet(Kind::Progress.sheet_name(), &headers, &rows)
 }
 
 /// The rows of a batch under its kind's headers.
@@ -252,12 +300,16 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, fmt: &Format)
 
 /// A workbook of one kind: the header row (frozen) and the rows; `rows` empty for a template.
 pub fn workbook(kind: Kind, rows: &[Vec<Cell>]) -> Result<Vec<u8>, XlsxError> {
+    sheet(kind.sheet_name(), &headers(kind), rows)
+}
+
+fn sheet(name: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    ws.set_name(kind.sheet_name())?;
+    ws.set_name(name)?;
     let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_align(FormatAlign::Center);
     let body = Format::new();
-    for (c, h) in headers(kind).iter().enumerate() {
+    for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &head)?;
         // Chinese characters are about two columns wide.
         ws.set_column_width(c as u16, (h.chars().count() as u32 * 2 + 2).max(10))?;

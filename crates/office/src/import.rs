@@ -762,7 +762,52 @@ pub const PROGRESS_FIELDS: &[Field] = &[
     },
     Field { key: "image", header: "形象进度", aliases: &["工程形象进度"], required: false },
     Field { key: "problems", header: "存在问题", aliases: &["问题"], required: false },
+    // Never stored: the name is there for the eye; 版本 is the draft's version when a unit's
+    // sheet was taken, so that an upload over a draft changed since is refused.
+    Field { key: "name", header: "项目名称", aliases: &[], required: false },
+    Field { key: "version", header: "版本", aliases: &["草稿版本"], required: false },
 ];
+
+/// Drops the rows of a unit's sheet that carry no figure and no text yet: a sheet lists every
+/// project the unit owes, and a reporter fills some of them at a time.
+pub fn drop_unfilled(table: &mut Table) {
+    const FILLED: [&str; 5] = ["month", "ytd", "since_start", "image", "problems"];
+    let rows = std::mem::take(&mut table.rows);
+    table.rows = rows
+        .into_iter()
+        .filter(|row| FILLED.iter().any(|key| table.cell(row, key).is_some_and(|(_, c)| !crate::sheet::is_blank(c))))
+        .collect();
+}
+
+/// Each row's project code and the draft version its sheet was taken at (`None` where the
+/// 版本 cell is blank or the column absent: a sheet made by hand is not checked).
+pub fn sheet_versions(table: &Table) -> Result<Vec<(String, Option<i64>)>, Vec<CellError>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for row in &table.rows {
+        let code = table.cell(row, "code").map(|(_, c)| crate::sheet::cell_text(c)).unwrap_or_default();
+        let version = match table.cell(row, "version").map(|(_, c)| c) {
+            None => None,
+            Some(c) if crate::sheet::is_blank(c) => None,
+            Some(c) => {
+                let text = crate::sheet::cell_text(c);
+                match text.parse::<i64>() {
+                    Ok(v) if v >= 0 => Some(v),
+                    _ => {
+                        errors.push(CellError {
+                            at: table.at(row, "version"),
+                            value: text,
+                            message: "版本应为下载时的整数，请勿修改".into(),
+                        });
+                        continue;
+                    }
+                }
+            }
+        };
+        out.push((code, version));
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
 
 fn progress(
     r: &mut RowReader<'_>,

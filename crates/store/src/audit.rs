@@ -4,7 +4,7 @@
 use sqlx::Row;
 use taizhang_core::audit::{AuditEvent, GENESIS, chain_break, row_digest};
 
-use crate::{Result, Store, Tx};
+use crate::{Backend, Result, Store, Tx};
 
 /// An event waiting for its transaction's commit.
 #[derive(Debug, Clone)]
@@ -27,17 +27,29 @@ pub struct AuditReport {
     pub row_breaks: Vec<String>,
     /// Rows written before the trail existed (no digest): counted, not a break.
     pub unsealed: usize,
+    /// SQLite's own check of its file (`PRAGMA integrity_check`): "ok", or what it found.
+    /// PostgreSQL keeps its pages' checks to itself: none.
+    pub integrity: Option<String>,
 }
 
 impl AuditReport {
     pub fn is_clean(&self) -> bool {
-        self.chain_break.is_none() && self.row_breaks.is_empty()
+        self.chain_break.is_none() && self.row_breaks.is_empty() && self.integrity.as_deref().is_none_or(|i| i == "ok")
     }
 
     /// One line for the admin page and the command.
     pub fn summary(&self) -> String {
-        let mut s =
-            format!("审计链{}条记录，末端哈希 {}…；核对台账数据{}行", self.events, &self.head[..12], self.rows_checked);
+        let mut s = match self.integrity.as_deref() {
+            None => String::new(),
+            Some("ok") => "数据库文件完整性检查通过；".to_string(),
+            Some(problem) => format!("数据库文件完整性检查发现问题：{problem}；"),
+        };
+        s.push_str(&format!(
+            "审计链{}条记录，末端哈希 {}…；核对台账数据{}行",
+            self.events,
+            &self.head[..12],
+            self.rows_checked
+        ));
         if self.unsealed > 0 {
             s.push_str(&format!("（其中{}行早于审计链，未封存）", self.unsealed));
         }
@@ -223,7 +235,17 @@ impl Store {
             rows_checked: 0,
             row_breaks: vec![],
             unsealed: 0,
+            integrity: None,
         };
+        if self.backend() == Backend::Sqlite {
+            let found: Vec<String> = sqlx::query("PRAGMA integrity_check")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>(0))
+                .collect::<std::result::Result<_, _>>()?;
+            report.integrity = Some(found.into_iter().take(5).collect::<Vec<_>>().join("；"));
+        }
         let progress = sqlx::query(
             "SELECT g.project_id, p.code, g.period, g.month_e4, g.ytd_e4, g.since_start_e4, g.image_progress,
                  g.problems, g.row_hash FROM project_progress g JOIN projects p ON p.id = g.project_id

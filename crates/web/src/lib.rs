@@ -6,12 +6,12 @@ mod api;
 mod auth;
 mod extract;
 mod figures;
+mod listen;
 mod pages;
 pub mod report;
 mod view;
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -26,6 +26,8 @@ use axum::{Json, Router};
 use serde::Serialize;
 use taizhang_app::{App, Backend};
 use utoipa::{OpenApi, ToSchema};
+
+pub use listen::ServeLimits;
 
 /// What every handler shares.
 #[derive(Debug, Clone)]
@@ -44,6 +46,8 @@ pub struct ServeOptions {
     /// Served to browsers over https (directly or behind a proxy that terminates TLS):
     /// cookies are `Secure` and every answer carries HSTS.
     pub https: bool,
+    /// Deadlines and connection limits of the accept loop.
+    pub limits: ServeLimits,
 }
 
 /// Requests by route and status, for `/metrics`.
@@ -202,6 +206,8 @@ pub struct Health {
         api::entries,
         api::save_entry,
         api::submit,
+        api::progress_sheet,
+        api::upload_sheet,
         api::act,
         api::reopen,
         api::problems,
@@ -267,6 +273,10 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/rounds/{round}/units/{unit}/entries", get(api::entries))
         .route("/api/v1/rounds/{round}/units/{unit}/entries/{subject}", put(api::save_entry))
         .route("/api/v1/rounds/{round}/units/{unit}/submit", post(api::submit))
+        .route(
+            "/api/v1/rounds/{round}/units/{unit}/sheet",
+            get(api::progress_sheet).put(api::upload_sheet).layer(upload_limit()),
+        )
         .route("/api/v1/rounds/{round}/units/{unit}/{action}", post(api::act))
         .route("/api/v1/rounds/{round}/reopen", post(api::reopen))
         .route("/api/v1/problems", get(api::problems).post(api::raise_problem))
@@ -301,6 +311,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/report", get(pages::report_home))
         .route("/report/{round}/{unit}/submit", post(pages::submit))
         .route("/report/{round}/{unit}/upload", post(pages::upload).layer(upload_limit()))
+        .route("/report/{round}/{unit}/sheet", get(pages::progress_sheet))
         .route("/report/{round}/{unit}/{subject}", get(pages::entry_form).post(pages::save_entry))
         .route("/review", get(pages::review))
         .route("/review/{round}/{unit}/{action}", post(pages::review_action))
@@ -391,11 +402,11 @@ pub async fn serve(app: App, listener: tokio::net::TcpListener) -> std::io::Resu
 
 /// Serves with options until the process receives Ctrl-C.
 pub async fn serve_with(app: App, listener: tokio::net::TcpListener, options: ServeOptions) -> std::io::Result<()> {
-    axum::serve(listener, router_with(app, options).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let limits = options.limits.clone();
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    listen::run(router_with(app, options), listener, limits, shutdown).await
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "system",

@@ -752,6 +752,11 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/report/{round}/{unit}/{subject}", "/report/1/erqi-zjj/ZD2018-001", Form(&[("ytd", "20")]), "UADDAA"),
         case("post", "/report/{round}/{unit}/submit", "/report/1/erqi-zjj/submit", Form(&[]), "UADDAA"),
         case("post", "/report/{round}/{unit}/upload", "/report/1/erqi-zjj/upload", Upload(&[]), "UADDAA"),
+        case("get", "/report/{round}/{unit}/sheet", "/report/1/erqi-zjj/sheet", None, "UOOOOO"),
+        case("get", "/report/{round}/{unit}/sheet", "/report/1/erqi-dhj/sheet", None, "UOOODD"),
+        case("get", "/api/v1/rounds/{round}/units/{unit}/sheet", "/api/v1/rounds/1/units/erqi-zjj/sheet", None, "UOOOOO"),
+        case("get", "/api/v1/rounds/{round}/units/{unit}/sheet", "/api/v1/rounds/1/units/erqi-dhj/sheet", None, "UOOODD"),
+        case("put", "/api/v1/rounds/{round}/units/{unit}/sheet", "/api/v1/rounds/1/units/erqi-zjj/sheet", Json("not a workbook"), "UADDAA"),
         case("post", "/review/{round}/{unit}/{action}", "/review/1/erqi-zjj/return", Form(&[("reason", "补充说明")]), "UAADAD"),
         case("post", "/admin/users", "/admin/users", Form(&[("username", "rowcase"), ("display_name", "x"), ("role", "leader"), ("password", "rowcase-password")]), "UADDDD"),
         case("post", "/admin/rounds", "/admin/rounds", Form(&[("period", "2018-07"), ("form", "projects")]), "UADDDD"),
@@ -913,7 +918,8 @@ async fn a_scraper_reads_the_metrics_with_its_token_and_only_with_it() {
     let store = Store::open(&db.url).await.expect("open");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
-    let options = taizhang_web::ServeOptions { metrics_token: Some("scrape-token-7".into()), https: true };
+    let options =
+        taizhang_web::ServeOptions { metrics_token: Some("scrape-token-7".into()), https: true, ..Default::default() };
     tokio::spawn(taizhang_web::serve_with(taizhang_app::App::new(store.clone(), Config::default()), listener, options));
     let app = TestApp { address, store, _db: db };
     // Served over https: every answer asks browsers to stay on it, and cookies are Secure.
@@ -1094,4 +1100,80 @@ async fn a_meeting_node_plan_and_confirmation_work_through_the_api() {
         .await;
     assert!(confirmed.status == 200 && confirmed.body.contains("已确认"), "{}", confirmed.body);
     assert!(!app.get("/", &reporter).await.body.contains("问题（"), "no open problem left");
+}
+
+/// Opens a connection from `source` (any 127.x address is this machine) and sends `bytes`.
+async fn connect_from(source: &str, to: std::net::SocketAddr, bytes: &[u8]) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt as _;
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind(format!("{source}:0").parse().expect("source")).expect("bind the source");
+    let mut stream = socket.connect(to).await.expect("connect");
+    stream.write_all(bytes).await.expect("send");
+    stream
+}
+
+/// Reads until the server closes the connection; `None` if it is still open after `within`.
+async fn closed_within(stream: &mut tokio::net::TcpStream, within: std::time::Duration) -> Option<String> {
+    use tokio::io::AsyncReadExt as _;
+    let mut seen = Vec::new();
+    tokio::time::timeout(within, async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await
+    .ok()
+    .map(|()| String::from_utf8_lossy(&seen).into_owned())
+}
+
+#[tokio::test]
+async fn slow_and_idle_clients_are_cut_off_and_one_address_cannot_take_every_connection() {
+    use std::time::Duration;
+    let db = fresh_database().await.expect("fresh database");
+    let store = Store::open(&db.url).await.expect("open");
+    let listener = tokio::net::TcpListener::bind("0.0.0.0:0").await.expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let address: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let limits = taizhang_web::ServeLimits {
+        header_read: Duration::from_secs(1),
+        body_idle: Duration::from_secs(1),
+        connections: 64,
+        connections_per_address: 4,
+    };
+    let options = taizhang_web::ServeOptions { limits, ..Default::default() };
+    tokio::spawn(taizhang_web::serve_with(taizhang_app::App::new(store.clone(), Config::default()), listener, options));
+    let app = TestApp { address, store, _db: db };
+
+    // Four clients from one address send half a request head and wait.
+    let half_head = b"GET /healthz HTTP/1.1\r\nHost: x\r\n";
+    let mut slow = Vec::new();
+    for _ in 0..4 {
+        slow.push(connect_from("127.0.0.2", address, half_head).await);
+    }
+    // A fifth from that address is closed at once; another address is served meanwhile.
+    let mut fifth = connect_from("127.0.0.2", address, half_head).await;
+    assert_eq!(closed_within(&mut fifth, Duration::from_millis(500)).await.as_deref(), Some(""), "refused at once");
+    let started = std::time::Instant::now();
+    assert_eq!(app.get("/healthz", &Client::default()).await.status, 200);
+    assert!(started.elapsed() < Duration::from_millis(500), "healthz waited {:?}", started.elapsed());
+
+    // The slow heads are cut at their deadline, which frees their places.
+    for stream in &mut slow {
+        assert!(closed_within(stream, Duration::from_secs(3)).await.is_some(), "a slow head outlived its deadline");
+    }
+    let mut again = connect_from("127.0.0.2", address, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let answered =
+        closed_within(&mut again, Duration::from_secs(3)).await.expect("a kept-alive idle connection is closed");
+    assert!(answered.starts_with("HTTP/1.1 200"), "served once its place was free: {answered}");
+
+    // A body that stops arriving ends the request, and with it the connection.
+    let head = b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nusername=a";
+    let mut stalled = connect_from("127.0.0.3", address, head).await;
+    let started = std::time::Instant::now();
+    assert!(closed_within(&mut stalled, Duration::from_secs(4)).await.is_some(), "a stalled body held its connection");
+    assert!(started.elapsed() >= Duration::from_millis(900), "not before the body deadline");
 }

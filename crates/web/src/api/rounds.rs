@@ -203,3 +203,39 @@ pub async fn reopen(
     let round = acting.round_of(round.id).await.map_err(AppError::from)?;
     Ok(Json(round_row(round)))
 }
+
+/// A unit's progress sheet for the round: each project it owes with its draft and the draft's
+/// 版本, to be filled in and put back with `PUT` on the same path.
+#[utoipa::path(get, path = "/api/v1/rounds/{round}/units/{unit}/sheet", tag = "reporting",
+    params(("round" = i64, Path), ("unit" = String, Path)),
+    responses((status = 200, description = "进度表", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody)))]
+pub async fn progress_sheet(
+    Signed { state, user, .. }: Signed,
+    Path((round, unit)): Path<(i64, String)>,
+) -> Result<Response, ApiError> {
+    Ok(crate::pages::sheet_download(&user.acting(&state).await?, round, &unit).await?)
+}
+
+/// A unit's filled progress sheet (the .xlsx as the body) saved as its drafts: every row or
+/// none; 422 lists each bad cell, 409 names the drafts changed since the sheet was taken.
+#[utoipa::path(put, path = "/api/v1/rounds/{round}/units/{unit}/sheet", tag = "reporting",
+    params(("round" = i64, Path), ("unit" = String, Path)),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, description = "已保存为草稿", body = Count),
+              (status = 409, description = "下载后草稿已修改，未保存", body = crate::ApiErrorBody),
+              (status = 422, description = "未通过校验，未保存", body = crate::ApiErrorBody)))]
+pub async fn upload_sheet(
+    Signed { state, user, .. }: Signed,
+    Path((round, unit)): Path<(i64, String)>,
+    bytes: axum::body::Bytes,
+) -> ApiResult<Count> {
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round).await.map_err(AppError::from)?;
+    match acting.progress_drafts(&round, &unit, &bytes, "上传的工作簿").await.map_err(AppError::from)? {
+        Ok(count) => Ok(Json(Count { count })),
+        Err(errors) => {
+            Err(AppError::Rules(format!("工作簿未通过校验，未保存任何数据：\n{}", errors.join("\n"))).into())
+        }
+    }
+}

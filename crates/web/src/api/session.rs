@@ -88,6 +88,8 @@ pub struct AuditVerification {
     pub rows_checked: usize,
     pub row_breaks: Vec<String>,
     pub unsealed: usize,
+    /// SQLite's `PRAGMA integrity_check` ("ok"); absent on PostgreSQL.
+    pub integrity: Option<String>,
     pub summary: String,
 }
 
@@ -106,6 +108,7 @@ pub async fn verify_audit(Signed { state, user, .. }: Signed) -> ApiResult<Audit
         rows_checked: r.rows_checked,
         row_breaks: r.row_breaks,
         unsealed: r.unsealed,
+        integrity: r.integrity,
     }))
 }
 
@@ -117,13 +120,5 @@ pub async fn backup(Signed { state, user, .. }: Signed) -> Result<Response, ApiE
     let acting = user.acting(&state).await?;
     let mut bytes = Vec::new();
     acting.backup(&mut bytes).await.map_err(AppError::from)?;
-    let name = format!("attachment; filename=\"taizhang-{}.jsonl\"", taizhang_app::clock::today());
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "application/x-ndjson".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, name),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::view::download(bytes, &format!("taizhang-{}.jsonl", taizhang_app::clock::today())))
 }

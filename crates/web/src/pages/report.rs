@@ -71,6 +71,10 @@ async fn todo_list(
             vec![field("file", "或上传本单位的进度表（.xlsx，表头同“进度”导入模板）", FieldKind::File, "")],
             "上传并保存为草稿",
         );
+        page.push(Block::Links(vec![(
+            format!("/report/{}/{unit}/sheet", round.id),
+            "下载本单位进度表（含当前草稿与版本，填好后上传）".into(),
+        )]));
     }
     let drafts = entries.values().filter(|e| e.state.editable()).count();
     if drafts > 0 {
@@ -322,6 +326,22 @@ pub async fn submit(
     }
 }
 
+/// A unit's progress sheet to fill in offline and upload again (its 版本 column guards the
+/// upload against a draft changed in between).
+pub async fn progress_sheet(
+    Signed { state, user, .. }: Signed,
+    Path((round_id, unit)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    sheet_download(&user.acting(&state).await?, round_id, &unit).await
+}
+
+pub(crate) async fn sheet_download(acting: &Acting<'_>, round_id: i64, unit: &str) -> Result<Response, AppError> {
+    let round = acting.round_of(round_id).await?;
+    let bytes = acting.progress_sheet(&round, unit).await?;
+    let name = format!("{}项目进度表（{}）.xlsx", acting.unit_name(unit), round.period.label_zh(false));
+    Ok(download(bytes, &name))
+}
+
 /// A unit's progress sheet uploaded instead of typed: every row checked as the import checks
 /// it, then each saved as the unit's draft for this round; any error and nothing is saved.
 pub async fn upload(
@@ -333,17 +353,23 @@ pub async fn upload(
     let (acting, round) =
         user.acting_on_round(&state, fields.get("_csrf").map_or("", String::as_str), round_id).await?;
     acting.check_read(&unit)?;
-    let saved = match acting.progress_drafts(&round, &unit, &bytes, "上传的工作簿").await? {
-        Ok(n) => n,
-        Err(errors) => {
-            let mut page = Page::open(&acting, &user, "填报").await;
-            page.notice("error", format!("工作簿未通过校验，未保存任何数据：\n{}", errors.join("\n")));
-            todo_list(&state, &mut page, &user, &round, &unit, None).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+    let (status, message) = match acting.progress_drafts(&round, &unit, &bytes, "上传的工作簿").await {
+        Ok(Ok(n)) => (StatusCode::OK, format!("已从工作簿保存{n}条草稿，核对后请上报")),
+        Ok(Err(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, format!("工作簿未通过校验，未保存任何数据：\n{}", errors.join("\n")))
         }
+        Err(e @ taizhang_app::Error::Conflict(_)) => (StatusCode::CONFLICT, format!("未保存任何数据：{e}")),
+        Err(e) => return Err(e.into()),
     };
+    if status != StatusCode::OK {
+        let mut page = Page::open(&acting, &user, "填报").await;
+        page.notice("error", message);
+        todo_list(&state, &mut page, &user, &round, &unit, None).await?;
+        return Ok((status, render(&page)).into_response());
+    }
+    let saved = message;
     let mut page = Page::open(&acting, &user, "填报").await;
-    page.notice("ok", format!("已从工作簿保存{saved}条草稿，核对后请上报"));
+    page.notice("ok", saved);
     todo_list(&state, &mut page, &user, &round, &unit, None).await?;
     Ok(render(&page))
 }

@@ -101,32 +101,37 @@ pub(crate) fn page_or_xlsx(page: Page, format: Option<&str>) -> Result<Response,
             sections: vec![DocSection { heading: page.title.clone(), tables, ..DocSection::default() }],
         };
         let bytes = taizhang_office::report::xlsx(&doc).map_err(|_| AppError::Internal)?;
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"taizhang.xlsx\""),
-            ],
-            bytes,
-        )
-            .into_response());
+        return Ok(download(bytes, &format!("{}.xlsx", page.title)));
     }
     Ok(render(&page))
 }
 
-/// A document as a Word download, named in ASCII (`name.docx`; RFC 5987 for the rest is not
-/// needed: the title is inside the file).
+/// A document as a Word download.
 pub(crate) fn docx_download(doc: &Document, name: &str) -> Result<Response, AppError> {
     let bytes = taizhang_office::report::docx(doc).map_err(|_| AppError::Internal)?;
-    let disposition = format!("attachment; filename=\"{name}.docx\"");
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(download(bytes, &format!("{name}.docx")))
+}
+
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// A file to save, named as people name it (`二七区…（2018年1-5月）.xlsx`): the Chinese name in
+/// RFC 5987's `filename*`, an ASCII stand-in for clients that read only `filename`.
+pub(crate) fn download(bytes: Vec<u8>, name: &str) -> Response {
+    let kind = match name.rsplit('.').next() {
+        Some("xlsx") => XLSX,
+        Some("docx") => DOCX,
+        Some("jsonl") => "application/x-ndjson",
+        _ => "application/octet-stream",
+    };
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"._-".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    ([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
