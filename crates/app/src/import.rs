@@ -329,7 +329,9 @@ impl Acting<'_> {
         if round.form != Form::ProjectProgress {
             return Err(Error::Invalid("只有项目进度可以上传工作簿".into()));
         }
-        let mut table = match taizhang_office::read_table(bytes, file, Kind::Progress, None) {
+        // A unit's sheet is its projects of one month: a file of more rows is not one.
+        const MAX_SHEET_ROWS: usize = 10_000;
+        let mut table = match taizhang_office::read_table_capped(bytes, file, Kind::Progress, MAX_SHEET_ROWS) {
             Ok(t) => t,
             Err(e) => return Ok(Err(vec![e.to_string()])),
         };

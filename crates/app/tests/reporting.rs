@@ -480,6 +480,29 @@ async fn a_sheet_taken_before_a_draft_changed_is_refused_whole_and_a_fresh_one_i
     assert!(matches!(again, Err(Error::Conflict(_))), "{again:?}");
 }
 
+#[tokio::test(flavor = "current_thread")]
+async fn a_sheet_longer_than_any_units_month_is_refused_before_it_is_held() {
+    let zjj = "erqi-zjj";
+    let (store, _db) = erqi(&[zjj]).await;
+    let app = App::new(store.clone(), Config::default());
+    let round = as_user(&app, "admin").await.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (c, h) in ["项目编码", "报告期", "年初至报告期累计(万元)"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=10_001 {
+        ws.write_string(r, 0, "ZD2018-001").unwrap();
+        ws.write_string(r, 1, "2018-06").unwrap();
+        ws.write_number(r, 2, 1.0).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let reporter = as_user(&app, "erqi-zjj-reporter").await;
+    let refused = reporter.progress_drafts(&round, zjj, &bytes, "进度表.xlsx").await.unwrap().unwrap_err();
+    assert_eq!(refused, ["进度表.xlsx: 数据超过10000行，请分批上传"]);
+    assert!(reporter.entries(&round, zjj).await.unwrap().is_empty(), "nothing was saved");
+}
+
 #[tokio::test]
 async fn serves_standing_job_moves_an_overdue_problem_up_once() {
     let (store, _db) = erqi(&["erqi-hbj"]).await;

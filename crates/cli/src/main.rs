@@ -638,7 +638,7 @@ fn main() -> ExitCode {
         Err(e) => {
             if let CliError::Import(error @ taizhang_office::ImportError::Cells(cells)) = &e {
                 eprintln!("{error}");
-                eprintln!("错误：共{}处错误，未写入任何数据", cells.len());
+                eprintln!("错误：共{}处错误，未写入任何数据", cells.total());
             } else {
                 eprintln!("错误：{e}");
             }

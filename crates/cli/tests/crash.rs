@@ -70,7 +70,10 @@ fn an_import_killed_at_any_moment_is_there_whole_or_not_at_all() {
     let mut moments = Moments::from_env_or_clock();
     // A city of 2,000 projects and 24,000 monthly rows, exported to workbooks …
     let source = common::fresh();
-    ok(taizhang(&source, &["gen", "--districts", "2", "--projects-per-district", "1000", "--years", "1", "--seed", "3"]));
+    ok(taizhang(
+        &source,
+        &["gen", "--districts", "2", "--projects-per-district", "1000", "--years", "1", "--seed", "3"],
+    ));
     let dir = tempfile::tempdir().unwrap();
     let file = |kind: &str| dir.path().join(format!("{kind}.xlsx")).to_str().unwrap().to_string();
     for kind in ["units", "projects", "progress"] {
@@ -81,7 +84,8 @@ fn an_import_killed_at_any_moment_is_there_whole_or_not_at_all() {
         let out = ok(taizhang(db, &["export", "progress", "--out", &file("back"), "--year", "2017"]));
         assert!(out.contains("已导出"), "{out}");
         let bytes = std::fs::read(file("back")).unwrap();
-        taizhang_office::read_table(&bytes, "back.xlsx", taizhang_office::Kind::Progress, None).map_or(0, |t| t.rows.len())
+        taizhang_office::read_table(&bytes, "back.xlsx", taizhang_office::Kind::Progress, None)
+            .map_or(0, |t| t.rows.len())
     };
     let (mut cut, mut done) = (0, 0);
     for attempt in 0..6 {
@@ -145,11 +149,16 @@ fn exchange(address: &str, method: &str, path: &str, headers: &str, body: &str) 
 /// Signs in as the admin: the cookie and CSRF headers every write carries.
 fn admin_headers(address: &str) -> String {
     let (status, head, body) =
-        exchange(address, "POST", "/api/v1/session", "", r#"{"username":"admin","password":"admin-password-1"}"#).unwrap();
+        exchange(address, "POST", "/api/v1/session", "", r#"{"username":"admin","password":"admin-password-1"}"#)
+            .unwrap();
     assert_eq!(status, 200, "{body}");
     let cookie = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().starts_with("set-cookie: tz_session=").then(|| l[12..].split(';').next().unwrap().to_string()))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("set-cookie: tz_session=")
+                .then(|| l[12..].split(';').next().unwrap().to_string())
+        })
         .unwrap();
     let csrf = serde_json::from_str::<serde_json::Value>(&body).unwrap()["csrf"].as_str().unwrap().to_string();
     format!("Cookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\n")
@@ -176,7 +185,8 @@ fn every_write_the_server_acknowledged_survives_its_kill() {
                             break;
                         }
                         let text = format!("压力测试 第{round}轮 客户{w} 第{i}条");
-                        let body = serde_json::json!({"project": "ZD2018-001", "description": text, "deadline": "2099-12-31"});
+                        let body =
+                            serde_json::json!({"project": "ZD2018-001", "description": text, "deadline": "2099-12-31"});
                         match exchange(&address, "POST", "/api/v1/problems", &headers, &body.to_string()) {
                             Some((200, _, _)) => acknowledged.lock().unwrap().push(text),
                             Some((status, _, body)) => panic!("{status} {body}"),
@@ -198,5 +208,11 @@ fn every_write_the_server_acknowledged_survives_its_kill() {
     println!("{} acknowledged writes over 3 kills", acknowledged.len());
     let listed = ok(taizhang(&db, &["problem", "list"]));
     let missing: Vec<&String> = acknowledged.iter().filter(|t| !listed.contains(t.as_str())).collect();
-    assert!(missing.is_empty(), "{} of {} acknowledged writes lost, e.g. {:?}", missing.len(), acknowledged.len(), missing.first());
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged writes lost, e.g. {:?}",
+        missing.len(),
+        acknowledged.len(),
+        missing.first()
+    );
 }

@@ -173,7 +173,8 @@ pub const STORAGE_SCALE: u32 = 4;
 
 pub fn to_scaled(value: Decimal) -> Result<i64, DomainError> {
     let too_fine = value.round_dp(STORAGE_SCALE) != value;
-    let scaled = (value * Decimal::from(10_i64.pow(STORAGE_SCALE))).to_i64();
+    // checked: a figure past Decimal's range (26 digits typed into a cell) is refused, not a panic.
+    let scaled = value.checked_mul(Decimal::from(10_i64.pow(STORAGE_SCALE))).and_then(|v| v.to_i64());
     match scaled {
         Some(v) if !too_fine => Ok(v),
         _ => Err(DomainError::Number {
@@ -257,5 +258,13 @@ mod tests {
         assert_eq!(to_scaled(d("29.4")).unwrap(), 294_000);
         assert!(to_scaled(d("0.00001")).is_err());
         assert!(to_scaled(d("1000000000000000")).is_err());
+    }
+
+    #[test]
+    fn a_figure_past_any_range_is_refused_not_a_panic() {
+        // Found by the fuzzer (fuzz/fuzz_targets/number.rs): 26 digits overflowed the scaling.
+        let huge = parse_number("88888888888888888888888888").unwrap();
+        let err = to_scaled(huge).unwrap_err().to_string();
+        assert!(err.contains("9.2×10¹⁴"), "{err}");
     }
 }

@@ -16,6 +16,15 @@ pub fn text(cell: &Data) -> Option<String> {
 /// A number: numeric cells, numbers stored as text ("1,234.5", "１２３"), and "12.3%" (read
 /// as 12.3 in a percent column). Blank is none.
 pub fn number(cell: &Data) -> Result<Option<Decimal>, String> {
+    let n = any_number(cell)?;
+    // Past any figure the ledger holds; refused here, before a unit's factor multiplies it.
+    if n.is_some_and(|n| n.abs() >= Decimal::from(1_000_000_000_000_000_i64)) {
+        return Err("数值过大（绝对值应小于10¹⁵）".to_string());
+    }
+    Ok(n)
+}
+
+fn any_number(cell: &Data) -> Result<Option<Decimal>, String> {
     match cell {
         c if is_blank(c) => Ok(None),
         Data::Int(i) => Ok(Some(Decimal::from(*i))),
@@ -109,6 +118,10 @@ mod tests {
         }
         assert_eq!(number(&s("12,5O0")).unwrap_err(), "不是数字");
         assert!(number(&Data::Bool(true)).is_err());
+        // Past any ledger figure: refused where it is read, before 亿元 multiplies it by 10⁸.
+        for huge in [Data::Float(1e21), s("88888888888888888888888888"), Data::Int(i64::MAX)] {
+            assert_eq!(number(&huge).unwrap_err(), "数值过大（绝对值应小于10¹⁵）", "{huge:?}");
+        }
     }
 
     #[test]

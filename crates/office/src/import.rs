@@ -24,7 +24,7 @@ use taizhang_core::world::ProjectRecord;
 
 use crate::cells;
 use crate::sheet::{Field, Row, Table, cell_text};
-use crate::{CellError, Kind, Located};
+use crate::{CellError, CellErrors, Kind, Located};
 
 /// What an import checks against: the ledger as it stands.
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +47,7 @@ pub struct Context<'a> {
 
 struct RowReader<'t> {
     table: &'t Table,
-    errors: Vec<CellError>,
+    errors: CellErrors,
 }
 
 impl<'t> RowReader<'t> {
@@ -197,7 +197,7 @@ impl<'t> RowReader<'t> {
 pub struct Parser<'c> {
     kind: Kind,
     ctx: Context<'c>,
-    errors: Vec<CellError>,
+    errors: CellErrors,
     seen: HashMap<String, u32>,
     /// Progress rows seen, by project and month.
     seen_months: HashMap<(String, Period), u32>,
@@ -226,7 +226,7 @@ impl<'c> Parser<'c> {
         Self {
             kind,
             ctx,
-            errors: Vec::new(),
+            errors: CellErrors::default(),
             seen: HashMap::new(),
             seen_months: HashMap::new(),
             units: Vec::new(),
@@ -282,7 +282,7 @@ impl<'c> Parser<'c> {
 
     /// The checks that need the whole file; `stored_ytd` holds what [`Parser::ytd_needed`]
     /// asked for. Returns the records held back until now (units), or every error of the file.
-    pub fn finish(mut self, stored_ytd: &HashMap<(String, Period), Decimal>) -> Result<Batch, Vec<CellError>> {
+    pub fn finish(mut self, stored_ytd: &HashMap<(String, Period), Decimal>) -> Result<Batch, CellErrors> {
         let rest = match self.kind {
             Kind::Units => {
                 // Parents may be in the ledger or anywhere in the file.
@@ -999,7 +999,7 @@ pub fn node_rows(
     sheet: Option<&str>,
 ) -> Result<Vec<(String, taizhang_core::mechanism::NodePlan)>, crate::ImportError> {
     let table = crate::sheet::read_table(bytes, file, sheet, NODE_FIELDS)?;
-    let mut r = RowReader { table: &table, errors: vec![] };
+    let mut r = RowReader { table: &table, errors: CellErrors::default() };
     let mut out = Vec::new();
     let mut seen: HashMap<String, u32> = HashMap::new();
     for row in &table.rows {

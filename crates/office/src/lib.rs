@@ -125,25 +125,93 @@ pub enum ImportError {
     /// The file as a whole cannot be read (not an xlsx, encrypted, too large, no header).
     #[error("{0}")]
     File(String),
-    /// Cells that are wrong, every one of the file (the first [`MAX_LISTED_ERRORS`] listed).
-    #[error("{}", listed(.0))]
-    Cells(Vec<CellError>),
+    /// Cells that are wrong: every one of the file counted, the first [`MAX_LISTED_ERRORS`] kept.
+    #[error("{0}")]
+    Cells(CellErrors),
 }
 
 /// How many cell errors a message lists; the rest are counted.
 pub const MAX_LISTED_ERRORS: usize = 200;
 
-/// The first errors, one a line, then how many more there are.
-fn listed(errors: &[CellError]) -> String {
-    let mut lines: Vec<String> = errors.iter().take(MAX_LISTED_ERRORS).map(ToString::to_string).collect();
-    if errors.len() > MAX_LISTED_ERRORS {
-        lines.push(format!("另有{}处错误", errors.len() - MAX_LISTED_ERRORS));
+/// The wrong cells of a file: the first [`MAX_LISTED_ERRORS`] kept to be listed, all counted.
+/// A million wrong rows cost a counter, not a million messages in memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CellErrors {
+    kept: Vec<CellError>,
+    total: usize,
+}
+
+impl CellErrors {
+    pub fn push(&mut self, e: CellError) {
+        self.total += 1;
+        if self.kept.len() < MAX_LISTED_ERRORS {
+            self.kept.push(e);
+        }
     }
-    lines.join("\n")
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Every wrong cell of the file, listed or not.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// The listed ones, in the order they were found.
+    pub fn iter(&self) -> impl Iterator<Item = &CellError> {
+        self.kept.iter()
+    }
+}
+
+impl Extend<CellError> for CellErrors {
+    fn extend<I: IntoIterator<Item = CellError>>(&mut self, errors: I) {
+        errors.into_iter().for_each(|e| self.push(e));
+    }
+}
+
+impl FromIterator<CellError> for CellErrors {
+    fn from_iter<I: IntoIterator<Item = CellError>>(errors: I) -> Self {
+        let mut all = CellErrors::default();
+        all.extend(errors);
+        all
+    }
+}
+
+/// The first errors, one a line, then how many more there are.
+impl fmt::Display for CellErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut lines: Vec<String> = self.kept.iter().map(ToString::to_string).collect();
+        if self.total > self.kept.len() {
+            lines.push(format!("另有{}处错误", self.total - self.kept.len()));
+        }
+        f.write_str(&lines.join("\n"))
+    }
 }
 
 /// Opens a workbook and reads the sheet for `kind` whole, its rows not yet checked (a
 /// [`Parser`] does that). `bytes` is the whole file (read in memory; the size limit applies).
 pub fn read_table(bytes: &[u8], file: &str, kind: Kind, sheet: Option<&str>) -> Result<sheet::Table, ImportError> {
     sheet::read_table(bytes, file, sheet, kind.fields())
+}
+
+/// [`read_table`] of at most `max_rows` data rows (a form's upload, where a sheet has a size).
+pub fn read_table_capped(bytes: &[u8], file: &str, kind: Kind, max_rows: usize) -> Result<sheet::Table, ImportError> {
+    sheet::read_table_capped(bytes, file, None, kind.fields(), max_rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_million_wrong_cells_keep_two_hundred_messages_and_count_the_rest() {
+        let at = Located { sheet: "进度".into(), row: 2, header: "年初至报告期累计(万元)".into() };
+        let one = CellError { at, value: "十二万".into(), message: "不是数字".into() };
+        let all: CellErrors = std::iter::repeat_n(one, 1_000_000).collect();
+        assert_eq!((all.total(), all.iter().count()), (1_000_000, MAX_LISTED_ERRORS));
+        let text = all.to_string();
+        assert_eq!(text.lines().count(), MAX_LISTED_ERRORS + 1);
+        assert!(text.ends_with("另有999800处错误"), "{}", &text[text.len() - 40..]);
+    }
 }

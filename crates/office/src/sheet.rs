@@ -116,14 +116,31 @@ pub fn open<RS: Read + Seek>(reader: RS, size: u64, file: &str) -> Result<Xlsx<R
 /// Picks the sheet: the one named, else the first visible one whose headers fit, else the
 /// first visible one. Hidden sheets are read only when named. The whole sheet as one table.
 pub fn read_table(bytes: &[u8], file: &str, sheet: Option<&str>, fields: &[Field]) -> Result<Table, ImportError> {
+    read_table_capped(bytes, file, sheet, fields, usize::MAX)
+}
+
+/// [`read_table`] of at most `max_rows` data rows: a sheet with more is refused as soon as
+/// its reading passes them, before they are all held.
+pub fn read_table_capped(
+    bytes: &[u8],
+    file: &str,
+    sheet: Option<&str>,
+    fields: &[Field],
+    max_rows: usize,
+) -> Result<Table, ImportError> {
     let mut whole: Option<Table> = None;
-    read_rows(bytes, file, sheet, fields, usize::MAX, &mut |chunk| {
+    let mut over = false;
+    read_rows(bytes, file, sheet, fields, max_rows.min(4096), &mut |chunk| {
         match &mut whole {
             Some(t) => t.rows.extend(chunk.rows),
             None => whole = Some(chunk),
         }
-        true
+        over = whole.as_ref().is_some_and(|t| t.rows.len() > max_rows);
+        !over
     })?;
+    if over {
+        return Err(ImportError::File(format!("{file}: 数据超过{max_rows}行，请分批上传")));
+    }
     whole.ok_or_else(|| ImportError::File(format!("{file}: 工作表没有内容")))
 }
 
