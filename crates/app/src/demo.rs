@@ -16,6 +16,9 @@ pub const FILES: WorldFiles<'static> = WorldFiles {
 };
 
 /// The password of every demo account (README documents it). Demo databases only.
+/// The demo's 综合考核 scheme (streets and town, January–May 2018).
+pub const ASSESSMENT: &str = include_str!("../../../data/demo/erqi/assessment-2018-05.toml");
+
 pub const DEMO_PASSWORD: &str = "erqi-demo-2018";
 
 pub fn erqi_world(catalogue: &Catalogue) -> Result<World, taizhang_core::DomainError> {

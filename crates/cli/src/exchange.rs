@@ -1,6 +1,5 @@
 //! `taizhang import` and `taizhang export`: workbooks in and out through the office crate.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -8,7 +7,7 @@ use taizhang_app::{Acting, ImportRequest, WorkbookError};
 use taizhang_core::batch::Batch;
 use taizhang_core::period::Period;
 use taizhang_core::workflow::{Form, RoundStatus};
-use taizhang_office::export::{LedgerLine, Names};
+use taizhang_office::export::Names;
 use taizhang_office::{ImportError, Kind};
 
 use crate::CliError;
@@ -124,24 +123,7 @@ pub async fn export(acting: &Acting<'_>, args: ExportArgs<'_>) -> Result<(), Cli
             Some(p @ Period::Month(..)) => p,
             _ => return Err(CliError::Usage("导出台账需要 --period 指定月份，如 --period 2017-06".into())),
         };
-        let units = acting.tree();
-        let records = acting.project_records(Some(year), unit).await?;
-        // As of the month: each project's latest report of the year up to it (rows come oldest first).
-        let mut progress: HashMap<String, _> = acting
-            .progress_rows(year, Some(period.month_of_year()), unit)
-            .await?
-            .into_iter()
-            .map(|p| (p.project.clone(), p))
-            .collect();
-        let lines: Vec<LedgerLine> = records
-            .into_iter()
-            .map(|r| LedgerLine {
-                unit_name: units.get(&r.project.responsibility.unit).map_or_else(String::new, |u| u.name.clone()),
-                planned_wan: r.plans.first().map(|p| p.planned_wan),
-                progress: progress.remove(r.project.code.as_str()),
-                project: r.project,
-            })
-            .collect();
+        let lines = acting.ledger_lines(period, unit).await?;
         let top = acting.unit_or_top(unit)?.name;
         taizhang_office::export::ledger(&format!("{top}重点项目建设台账"), period, &lines).map_err(xlsx_error)?
     } else {

@@ -24,8 +24,8 @@ use rand::distr::{Alphanumeric, SampleString};
 use taizhang_app::Redacted;
 use taizhang_app::demo;
 use taizhang_app::{Acting, App, GenSpec, NewUser};
+use taizhang_app::{ReportKind, ReportRequest};
 use taizhang_core::indicator::Catalogue;
-use taizhang_core::report::annual_summary;
 use taizhang_core::world::{World, WorldFiles};
 
 #[derive(Debug, Parser)]
@@ -532,6 +532,25 @@ enum ReportCommand {
         #[command(flatten)]
         output: Output,
     },
+    /// The monthly project ledger (Excel: the print-ready workbook)
+    Ledger {
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        unit: Option<String>,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// One project's 档案: its record, plan and progress, nodes, 要素保障, problems and 督办
+    Dossier {
+        #[arg(long)]
+        project: String,
+        /// The year (default: this year)
+        #[arg(long)]
+        year: Option<i32>,
+        #[command(flatten)]
+        output: Output,
+    },
     /// A 综合考核 league table from a scheme file (see data/demo/erqi/assessment-2018-05.toml)
     Assessment {
         #[arg(long)]
@@ -545,9 +564,12 @@ enum ReportCommand {
 struct Output {
     #[arg(long, value_enum, default_value_t = Format::Md)]
     format: Format,
-    /// Write to this file (needed for docx and xlsx; md and html print otherwise)
+    /// Write to this file (needed for docx, xlsx and pdf; md and html print otherwise)
     #[arg(long)]
     out: Option<std::path::PathBuf>,
+    /// A period without data is a report that says so; without this flag it is an error
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -564,6 +586,8 @@ enum Format {
     Html,
     Docx,
     Xlsx,
+    /// Word through LibreOffice (`soffice` must be installed)
+    Pdf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -581,8 +605,44 @@ pub enum CliError {
 }
 
 /// Writes a report in the asked format, to `--out` or (text formats) to standard output.
+fn report_request(
+    kind: ReportKind,
+    period: Option<taizhang_core::period::Period>,
+    unit: Option<&str>,
+) -> ReportRequest {
+    ReportRequest {
+        kind,
+        period,
+        year: None,
+        unit: unit.map(str::to_string),
+        scheme: None,
+        project: None,
+        today: taizhang_app::clock::today(),
+        issued_by: None,
+    }
+}
+
+/// A report through the app, written as `output` asks; a period without data is an error
+/// unless `--allow-empty`.
+async fn report(acting: &taizhang_app::Acting<'_>, req: ReportRequest, output: &Output) -> Result<(), CliError> {
+    let report = acting.report(&req).await?;
+    if report.empty && !output.allow_empty {
+        return Err(CliError::Usage(format!("{}（用 --allow-empty 照样生成）", report.document.text())));
+    }
+    if let (Format::Xlsx, Some((period, lines))) = (output.format, &report.ledger) {
+        let bytes = taizhang_office::export::ledger(&report.document.title, *period, lines)
+            .map_err(|e| CliError::Usage(format!("生成 Excel 失败：{e}")))?;
+        return write_output(bytes, output);
+    }
+    emit(&report.document, output)
+}
+
 fn emit(doc: &taizhang_core::report::Document, output: &Output) -> Result<(), CliError> {
     let bytes = match output.format {
+        Format::Pdf => {
+            let docx = taizhang_office::report::docx(doc).map_err(CliError::Usage)?;
+            taizhang_office::report::pdf(&docx).map_err(CliError::Usage)?
+        }
         Format::Md => doc.to_markdown().into_bytes(),
         Format::Html => taizhang_web::report::html(doc).map_err(CliError::Usage)?.into_bytes(),
         Format::Docx => taizhang_office::report::docx(doc).map_err(CliError::Usage)?,
@@ -590,6 +650,10 @@ fn emit(doc: &taizhang_core::report::Document, output: &Output) -> Result<(), Cl
             taizhang_office::report::xlsx(doc).map_err(|e| CliError::Usage(format!("生成 Excel 失败：{e}")))?
         }
     };
+    write_output(bytes, output)
+}
+
+fn write_output(bytes: Vec<u8>, output: &Output) -> Result<(), CliError> {
     match &output.out {
         Some(path) => {
             std::fs::write(path, bytes).map_err(|e| CliError::Usage(format!("无法写入 {}：{e}", path.display())))?;
@@ -600,7 +664,7 @@ fn emit(doc: &taizhang_core::report::Document, output: &Output) -> Result<(), Cl
             // A closed pipe (`| head`) ends the output quietly.
             let _ = std::io::stdout().write_all(&bytes);
         }
-        None => return Err(CliError::Usage("Word 与 Excel 格式需要 --out 指定文件".into())),
+        None => return Err(CliError::Usage("Word、Excel 与 PDF 格式需要 --out 指定文件".into())),
     }
     Ok(())
 }
@@ -863,25 +927,28 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             exchange::export(&app.as_user(&cli.acting).await?, args).await?;
         }
         Command::Report(ReportCommand::Annual { year, unit, output }) => {
-            let acting = app.as_user(&cli.acting).await?;
-            let catalogue = acting.catalogue().await?;
-            let unit = acting.unit_or_top(unit.as_deref())?;
-            let input = acting.annual_input(&catalogue, &unit.code, *year).await?;
-            emit(&annual_summary(&catalogue, &input), output)?;
+            let req = report_request(ReportKind::Annual, None, unit.as_deref());
+            report(&app.as_user(&cli.acting).await?, ReportRequest { year: Some(*year), ..req }, output).await?;
         }
         Command::Report(ReportCommand::Briefing { period, unit, today, issued_by, output }) => {
-            let acting = app.as_user(&cli.acting).await?;
-            let period: taizhang_core::period::Period = period.parse()?;
-            if !matches!(period, taizhang_core::period::Period::Month(..)) {
-                return Err(CliError::Usage(format!(
-                    "调度通报按月编制：--period 应为月份（如 2018-05），而不是“{period}”"
-                )));
-            }
-            let top = acting.unit_or_top(unit.as_deref())?;
-            let issued_by = issued_by.clone().unwrap_or_else(|| format!("{}发展和改革委员会", top.name));
-            let input =
-                acting.briefing_input(period, Some(&top.code), parse_today(today.as_deref())?, &issued_by).await?;
-            emit(&taizhang_core::briefing::briefing(&input), output)?;
+            let req = ReportRequest {
+                today: parse_today(today.as_deref())?,
+                issued_by: issued_by.clone(),
+                ..report_request(ReportKind::Briefing, Some(period.parse()?), unit.as_deref())
+            };
+            report(&app.as_user(&cli.acting).await?, req, output).await?;
+        }
+        Command::Report(ReportCommand::Ledger { period, unit, output }) => {
+            let req = report_request(ReportKind::Ledger, Some(period.parse()?), unit.as_deref());
+            report(&app.as_user(&cli.acting).await?, req, output).await?;
+        }
+        Command::Report(ReportCommand::Dossier { project, year, output }) => {
+            let req = ReportRequest {
+                project: Some(project.clone()),
+                year: *year,
+                ..report_request(ReportKind::Dossier, None, None)
+            };
+            report(&app.as_user(&cli.acting).await?, req, output).await?;
         }
         Command::Report(ReportCommand::Assessment { scheme, output }) => {
             let text = std::fs::read_to_string(scheme)

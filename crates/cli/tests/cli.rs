@@ -127,8 +127,13 @@ fn a_growth_only_figure_has_no_level_and_a_unit_without_data_no_sentence() {
     assert!(report.contains("固定资产投资增长10.1%"), "{report}");
     assert!(!report.contains("固定资产投资完成"), "{report}");
     assert!(!report.contains("地区生产总值"), "{report}");
-    let empty = common::ok(taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "空白街道"]));
-    assert_eq!(empty.trim(), "# 空白街道2017年经济社会发展情况", "no data, no sentence");
+    // No data: one sentence that says so, and an error unless asked for anyway.
+    let refused = taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "空白街道"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("空白街道2017年没有可供年度总结的数据。"));
+    let args = ["report", "annual", "--year", "2017", "--unit", "空白街道", "--allow-empty"];
+    let empty = common::ok(taizhang(&db, &args));
+    assert_eq!(empty.trim(), "# 空白街道2017年经济社会发展情况\n\n空白街道2017年没有可供年度总结的数据。");
 }
 
 #[test]

@@ -903,8 +903,11 @@ fn every_command_acts_as_the_account_named_by_as() {
         ],
     );
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("erqi-dhj"));
-    let out = taizhang(&db, &["report", "annual", "--year", "2017", "--as", "zjj_reporter"]);
+    let out = taizhang(&db, &["report", "annual", "--year", "2017", "--unit", "erqi", "--as", "zjj_reporter"]);
     assert!(!out.status.success(), "a reporter read the district's annual summary");
+    // Without a unit, a unit's account gets its own unit's report.
+    let own = ok(taizhang(&db, &["report", "annual", "--year", "2017", "--as", "zjj_reporter"]));
+    assert!(own.starts_with("# 区住房城乡建设局2017年"), "{own}");
     assert!(
         ok(taizhang(&db, &["report", "annual", "--year", "2017", "--as", "district_leader"])).contains("地区生产总值")
     );

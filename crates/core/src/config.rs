@@ -15,6 +15,46 @@ pub struct Config {
     pub mechanism: crate::mechanism::MechanismConfig,
     pub reminders: crate::remind::RemindConfig,
     pub backup: BackupConfig,
+    pub reports: ReportConfig,
+}
+
+/// `[reports]`: how the office writes its documents.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportConfig {
+    /// 综合考核 scheme files offered on the 报表 page beside the demo's.
+    pub schemes: Vec<String>,
+    /// The issuing office printed under a briefing (default: the unit's 发展和改革委员会).
+    pub issuer: Option<String>,
+    /// The word for the time-elapsed share of the year: 序时进度, 时间进度 or 均衡进度.
+    pub pace_word: String,
+    /// A 文号 printed under the 版头, such as 二七发改〔2018〕; the number follows.
+    pub doc_number: Option<String>,
+    /// A red 版头 at the top of Word documents, such as 二七区重点项目建设指挥部办公室.
+    pub red_header: Option<String>,
+    /// The date under the signature: 2018年6月5日 (arabic) or 二〇一八年六月五日 (chinese).
+    pub date_style: DateStyle,
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        Self {
+            schemes: vec![],
+            issuer: None,
+            pace_word: "序时进度".into(),
+            doc_number: None,
+            red_header: None,
+            date_style: DateStyle::Arabic,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateStyle {
+    #[default]
+    Arabic,
+    Chinese,
 }
 
 /// `[backup]`: scheduled backups written by `serve`.

@@ -109,3 +109,49 @@ pub fn xlsx(doc: &Document) -> Result<Vec<u8>, XlsxError> {
     }
     wb.save_to_buffer()
 }
+
+/// Whether this machine can make PDFs (LibreOffice's `soffice` on the PATH).
+pub fn pdf_available() -> bool {
+    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join("soffice").is_file()))
+}
+
+/// A Word file as PDF through LibreOffice (`soffice --headless`), given at most a minute; its
+/// own profile in a fresh folder, so that two conversions never share one.
+pub fn pdf(docx: &[u8]) -> Result<Vec<u8>, String> {
+    use std::time::{Duration, Instant};
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("taizhang-pdf-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("无法生成 PDF：{e}"))?;
+    let result = (|| {
+        let input = dir.join("report.docx");
+        std::fs::write(&input, docx).map_err(|e| e.to_string())?;
+        let mut child = std::process::Command::new("soffice")
+            .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
+            .arg(&dir)
+            .arg(&input)
+            .env("HOME", &dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("服务器未安装 LibreOffice（soffice）：{e}"))?;
+        let started = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                if !status.success() {
+                    return Err(format!("LibreOffice 转换失败（{status}）"));
+                }
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err("LibreOffice 转换超过60秒，已停止".into());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::fs::read(dir.join("report.pdf")).map_err(|e| format!("LibreOffice 没有生成 PDF：{e}"))
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result.map_err(|e| format!("无法生成 PDF：{e}"))
+}

@@ -203,6 +203,7 @@ pub struct Health {
         api::flags,
         api::rounds,
         api::imports,
+        api::report,
         api::entries,
         api::save_entry,
         api::submit,
@@ -270,6 +271,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/flags", get(api::flags))
         .route("/api/v1/rounds", get(api::rounds))
         .route("/api/v1/imports", get(api::imports))
+        .route("/api/v1/reports/{kind}", get(api::report))
         .route("/api/v1/rounds/{round}/units/{unit}/entries", get(api::entries))
         .route("/api/v1/rounds/{round}/units/{unit}/entries/{subject}", put(api::save_entry))
         .route("/api/v1/rounds/{round}/units/{unit}/submit", post(api::submit))
@@ -308,6 +310,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/indicators/{code}", get(pages::indicator))
         .route("/plan", get(pages::plan))
         .route("/annual", get(pages::annual))
+        .route("/reports", get(pages::reports))
         .route("/report", get(pages::report_home))
         .route("/report/{round}/{unit}/submit", post(pages::submit))
         .route("/report/{round}/{unit}/upload", post(pages::upload).layer(upload_limit()))

@@ -726,6 +726,10 @@ fn route_cases() -> Vec<RouteCase> {
         case("get", "/report/{round}/{unit}/{subject}", "/report/1/erqi-zjj/ZD2018-001", None, "UOOOOO"),
         case("get", "/report/{round}/{unit}/{subject}", "/report/1/erqi-dhj/ZD2017-002", None, "UOOODD"),
         case("get", "/review", "/review", None, "UOODOD"),
+        case("get", "/reports", "/reports", None, "UOOOOO"),
+        case("get", "/reports", "/reports?kind=briefing&period=2018-05&unit=erqi", None, "UOOODD"),
+        case("get", "/api/v1/reports/{kind}", "/api/v1/reports/briefing?period=2018-05", None, "UOOOOO"),
+        case("get", "/api/v1/reports/{kind}", "/api/v1/reports/ledger?period=2018-05&unit=erqi-dhj", None, "UOOODD"),
         case("get", "/admin", "/admin", None, "UODDDD"),
         case("get", "/password", "/password", None, "UOOOOO"),
         case("get", "/api/v1/projects", "/api/v1/projects", None, "UOOOOO"),
@@ -1176,4 +1180,49 @@ async fn slow_and_idle_clients_are_cut_off_and_one_address_cannot_take_every_con
     let started = std::time::Instant::now();
     assert!(closed_within(&mut stalled, Duration::from_secs(4)).await.is_some(), "a stalled body held its connection");
     assert!(started.elapsed() >= Duration::from_millis(900), "not before the body deadline");
+}
+
+#[tokio::test]
+async fn every_report_is_read_on_the_page_and_downloaded_under_its_own_name() {
+    let app = spawn_app(true).await;
+    let leader = app.sign_in("leader").await;
+    let picker = app.get("/reports", &leader).await.body;
+    for heading in ["重点项目调度通报", "年度总结", "综合考核", "重点项目台账", "项目档案"] {
+        assert!(picker.contains(heading), "the picker offers {heading}");
+    }
+    let page = app.get("/reports?kind=briefing&period=2018-05", &leader).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("二七区重点项目建设调度通报（2018年1-5月）") && page.body.contains("下载 Word"));
+    let cases = [
+        ("/reports?kind=briefing&period=2018-05&format=docx", "二七区重点项目调度通报（2018年1-5月）.docx"),
+        ("/reports?kind=ledger&period=2018-05&format=xlsx", "二七区重点项目建设台账（2018年1-5月）.xlsx"),
+        ("/reports?kind=annual&year=2017&format=docx", "二七区2017年工作总结.docx"),
+        ("/reports?kind=dossier&project=ZD2018-001&year=2018&format=docx", "项目档案（2018年）.docx"),
+        ("/api/v1/reports/assessment?format=xlsx", "二七区2018年1-5月重点项目建设综合考核.xlsx"),
+    ];
+    for (path, name) in cases {
+        let reply = app.get(path, &leader).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        let encoded: String = name
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        assert!(reply.headers.contains(&encoded), "{path}: {} lacks {name}", reply.headers);
+    }
+    // A unit's reporter reads its own unit's reports, not another's.
+    let reporter = app.sign_in("zjj_reporter").await;
+    let own = app.get("/reports?kind=ledger&period=2018-05", &reporter).await;
+    assert!(own.status == 200 && own.body.contains("区住房城乡建设局重点项目建设台账"), "{}", own.body);
+    assert_eq!(app.get("/reports?kind=ledger&period=2018-05&unit=erqi-dhj", &reporter).await.status, 403);
+    // A month is asked for where a month is needed; an unknown kind is named.
+    let year = app.get("/api/v1/reports/briefing?period=2018", &leader).await;
+    assert!(year.status == 400 && year.body.contains("按月编制"), "{}", year.body);
+    let unknown = app.get("/api/v1/reports/weekly", &leader).await;
+    assert!(unknown.status == 400 && unknown.body.contains("没有“weekly”这种报表"), "{}", unknown.body);
 }

@@ -10,6 +10,7 @@ mod orders;
 mod problems;
 mod projects;
 mod report;
+mod reports;
 mod review;
 
 pub use admin::*;
@@ -20,6 +21,7 @@ pub use orders::*;
 pub use problems::*;
 pub use projects::*;
 pub use report::*;
+pub use reports::*;
 pub use review::*;
 
 use std::collections::HashMap;

@@ -69,7 +69,7 @@ impl Page {
         links.push(("/problems".into(), "问题".into()));
         links.push(("/orders".into(), "督办".into()));
         links.push(("/meetings".into(), "调度会".into()));
-        links.push(("/annual".into(), "年度总结".into()));
+        links.push(("/reports".into(), "报表".into()));
         if may(Action::ManageUsers) {
             links.push(("/admin".into(), "管理".into()));
         }
@@ -176,6 +176,18 @@ impl Page {
             inline,
             multipart,
             get: false,
+        }))
+    }
+    /// A form that asks for a page (method GET): pickers and filters, no token.
+    pub(crate) fn get_form(&mut self, action: &str, fields: Vec<FieldView>, submit: &str) -> &mut Self {
+        self.push(Block::Form(FormView {
+            action: action.into(),
+            csrf: String::new(),
+            fields,
+            submit: submit.into(),
+            inline: false,
+            multipart: false,
+            get: true,
         }))
     }
     /// A section: its heading, then the table, or `empty` when the table has no rows.

@@ -42,6 +42,27 @@ impl TableView {
         }
     }
 
+    /// A report's table on a page.
+    pub(crate) fn from_table(t: &Table) -> Self {
+        Self {
+            caption: t.caption.clone(),
+            export: None,
+            headers: t.headers.iter().map(|h| (h.clone(), None)).collect(),
+            rows: t
+                .rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|c| match c {
+                            TableCell::Number(d, dp) => CellView::num(*d, *dp),
+                            other => CellView::text(other.text()),
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
     /// The same table for Excel.
     pub(crate) fn to_table(&self) -> Table {
         Table {
@@ -126,12 +147,16 @@ pub(crate) fn download(bytes: Vec<u8>, name: &str) -> Response {
     };
     let ascii: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"._-".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect();
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", percent_encode(name));
     ([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
+/// Text as a URL or RFC 5987 carries it: letters, digits and `-_.` as they are, every other
+/// byte as `%XX`.
+pub(crate) fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect()
 }
