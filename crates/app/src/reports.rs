@@ -83,8 +83,10 @@ pub struct Report {
     pub file_stem: String,
     /// Nothing to report for the period: the document says so in one sentence.
     pub empty: bool,
-    /// The ledger's rows, for its print-ready workbook.
-    pub ledger: Option<(Period, Vec<LedgerLine>)>,
+    /// The ledger's title (without its period) and rows, for its print-ready workbook.
+    pub ledger: Option<(String, Period, Vec<LedgerLine>)>,
+    /// The office's 版头, 文号 and date style, for Word.
+    pub style: taizhang_office::report::DocStyle,
 }
 
 impl Acting<'_> {
@@ -164,9 +166,10 @@ impl Acting<'_> {
             ReportKind::Ledger => {
                 let period = month()?;
                 let lines = self.ledger_lines(period, Some(&unit.code)).await?;
-                let title = format!("{}重点项目建设台账（{}）", unit.name, period.label_zh(true));
+                let bare = format!("{}重点项目建设台账", unit.name);
+                let title = format!("{bare}（{}）", period.label_zh(true));
                 let doc = ledger_document(&title, period, &lines);
-                ledger = Some((period, lines));
+                ledger = Some((bare, period, lines));
                 (doc, title)
             }
             ReportKind::Dossier => {
@@ -189,7 +192,13 @@ impl Acting<'_> {
         } else {
             document
         };
-        Ok(Report { document, file_stem: stem, empty, ledger })
+        let r = &self.config.reports;
+        let style = taizhang_office::report::DocStyle {
+            red_header: r.red_header.clone(),
+            doc_number: r.doc_number.clone(),
+            chinese_date: r.date_style == taizhang_core::config::DateStyle::Chinese,
+        };
+        Ok(Report { document, file_stem: stem, empty, ledger, style })
     }
 
     /// The monthly ledger's rows of a unit's subtree: each project with its plan of the year
@@ -346,7 +355,7 @@ impl Acting<'_> {
         if !orders.is_empty() {
             sections.push(DocSection::new("督办", orders));
         }
-        Ok(Document { title: format!("{}项目档案（{year}年）", p.name), subtitle: None, sections })
+        Ok(Document { title: format!("{}项目档案（{year}年）", p.name), sections, ..Document::default() })
     }
 }
 
@@ -394,5 +403,5 @@ fn ledger_document(title: &str, period: Period, lines: &[LedgerLine]) -> Documen
     if !lines.is_empty() {
         s.tables.push(Table { caption: String::new(), headers: headers.map(String::from).to_vec(), rows });
     }
-    Document { title: title.to_string(), subtitle: None, sections: vec![s] }
+    Document { title: title.to_string(), sections: vec![s], ..Document::default() }
 }

@@ -629,9 +629,17 @@ async fn report(acting: &taizhang_app::Acting<'_>, req: ReportRequest, output: &
     if report.empty && !output.allow_empty {
         return Err(CliError::Usage(format!("{}（用 --allow-empty 照样生成）", report.document.text())));
     }
-    if let (Format::Xlsx, Some((period, lines))) = (output.format, &report.ledger) {
-        let bytes = taizhang_office::export::ledger(&report.document.title, *period, lines)
+    if let (Format::Xlsx, Some((title, period, lines))) = (output.format, &report.ledger) {
+        let bytes = taizhang_office::export::ledger(title, *period, lines)
             .map_err(|e| CliError::Usage(format!("生成 Excel 失败：{e}")))?;
+        return write_output(bytes, output);
+    }
+    if let Format::Docx | Format::Pdf = output.format {
+        let docx = taizhang_office::report::docx_with(&report.document, &report.style).map_err(CliError::Usage)?;
+        let bytes = match output.format {
+            Format::Pdf => taizhang_office::report::pdf(&docx).map_err(CliError::Usage)?,
+            _ => docx,
+        };
         return write_output(bytes, output);
     }
     emit(&report.document, output)

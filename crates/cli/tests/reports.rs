@@ -33,7 +33,8 @@ fn the_assessment_league_table_shows_how_every_point_was_derived() {
     let text = ok(taizhang(&db, &["report", "assessment", "--scheme", scheme.to_str().unwrap()]));
     assert!(text.contains("| 1 | 大学路街道 |"), "{text}");
     assert!(text.contains("未评分，计0分"), "a unit without a manual score is scored 0 with a note: {text}");
-    assert!(text.contains("| 大学路街道 | 投资完成率排名 | 60 | 实际27.9，排名第1，得60分 |"), "{text}");
+    // One number of decimals in a column: 60 beside 25.12 is 60.00.
+    assert!(text.contains("| 大学路街道 | 投资完成率排名 | 60.00 | 实际27.9，排名第1，得60分 |"), "{text}");
     expect_test::expect_file!["golden/assessment-2018-05.md"].assert_eq(&text);
 }
 
@@ -53,7 +54,11 @@ fn every_report_comes_out_as_word_excel_and_html() {
     ok(taizhang(&db, &["report", "annual", "--year", "2017", "--format", "docx", "--out", &out("annual.docx")]));
     let xml = docx_xml(&dir.path().join("annual.docx"));
     assert!(xml.contains("全年地区生产总值完成567亿元，增长9%"), "the prose is in the Word body");
-    assert!(xml.contains("仿宋") && xml.contains("宋体"), "fonts as government documents use");
+    for font in ["方正小标宋简体", "仿宋_GB2312", "黑体"] {
+        assert!(xml.contains(font), "{font}: fonts as 公文 (GB/T 9704) use");
+    }
+    assert!(xml.contains(r#"<w:pgSz w:w="11906" w:h="16838" />"#), "A4");
+    assert!(xml.contains(r#"w:top="2098" w:right="1474" w:bottom="1984" w:left="1587""#), "margins 37/26/35/28 mm");
 
     let mut args = BRIEFING.to_vec();
     args.extend(["--format", "docx", "--out"]);
@@ -62,6 +67,13 @@ fn every_report_comes_out_as_word_excel_and_html() {
     ok(taizhang(&db, &args));
     let xml = docx_xml(&dir.path().join("briefing.docx"));
     assert!(xml.contains("<w:tbl>") && xml.contains("责任单位完成情况排名"), "tables are Word tables");
+    assert_eq!(xml.matches("<w:tblHeader />").count(), 2, "each table's header row repeats on every page");
+    assert!(xml.contains("一、总体情况") && xml.contains("二、责任单位排名"), "headings are numbered");
+    assert!(xml.contains(r#"<w:jc w:val="right" />"#), "numbers and the signature are right-aligned");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(dir.path().join("briefing.docx")).unwrap()).unwrap();
+    let mut footer = String::new();
+    zip.by_name("word/footer1.xml").unwrap().read_to_string(&mut footer).unwrap();
+    assert!(footer.contains("PAGE") && footer.contains("— "), "page numbers — 1 —: {footer}");
 
     let mut args = BRIEFING.to_vec();
     let briefing_xlsx = out("briefing.xlsx");

@@ -383,6 +383,7 @@ pub fn document(scheme: &Scheme, standings: &[Standing]) -> crate::report::Docum
         title: scheme.name.clone(),
         subtitle: Some(format!("考核期：{}", scheme.period)),
         sections: vec![league, detail],
+        signature: None,
     }
 }
 

@@ -289,11 +289,9 @@ pub fn briefing(input: &BriefingInput) -> Document {
 
     Document {
         title: format!("{}重点项目建设调度通报（{}）", input.unit_name, p.label_zh(true)),
-        subtitle: Some(format!(
-            "{}　{}年{}月{}日",
-            input.issued_by, input.issued_on.year, input.issued_on.month, input.issued_on.day
-        )),
+        subtitle: None,
         sections,
+        signature: Some((input.issued_by.clone(), input.issued_on)),
     }
 }
 

@@ -401,7 +401,7 @@ pub fn order_notice(order: &crate::supervision::Order, unit_name: &str, issuer: 
     tail.push(order.issued_on.to_string());
     sections
         .push(DocSection::new(if order.requirement.trim().is_empty() { "二、办理时限" } else { "三、办理时限" }, tail));
-    Document { title: "督办通知单".into(), subtitle: Some(order.number()), sections }
+    Document { title: "督办通知单".into(), subtitle: Some(order.number()), sections, signature: None }
 }
 
 /// The 会议纪要 of a 调度 meeting: when, who, what was discussed and each decision with its
@@ -449,6 +449,7 @@ pub fn meeting_minutes(
         title: format!("{}会议纪要", m.kind),
         subtitle: Some(format!("{}（{}）", m.period, m.held_on)),
         sections,
+        signature: None,
     }
 }
 

@@ -177,6 +177,44 @@ pub struct Table {
     pub rows: Vec<Vec<TableCell>>,
 }
 
+impl Table {
+    /// The cells as text, each number column with one number of decimals: as many as its
+    /// most precise figure needs (up to the cell's own), so that 75670 and 1234.5 print as
+    /// 75670.0 and 1234.5 — aligned, with no decimals no figure has.
+    pub fn texts(&self) -> Vec<Vec<String>> {
+        let decimals = self.column_decimals();
+        self.rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .enumerate()
+                    .map(|(i, c)| match c {
+                        TableCell::Number(d, _) => format_fixed(*d, decimals[i]),
+                        other => other.text(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Each column's decimals: as many as its most precise figure needs, up to the cell's own.
+    pub fn column_decimals(&self) -> Vec<u32> {
+        let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        (0..columns)
+            .map(|i| {
+                self.rows
+                    .iter()
+                    .filter_map(|r| match r.get(i) {
+                        Some(TableCell::Number(d, dp)) => Some(d.round_dp(*dp).normalize().scale().min(*dp)),
+                        _ => None,
+                    })
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect()
+    }
+}
+
 /// A bar chart: labels along one axis, one bar per label and series.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Chart {
@@ -188,12 +226,14 @@ pub struct Chart {
 
 /// A composed report: format-neutral, printed as Markdown here and as Word, Excel or HTML
 /// by the office and web crates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Document {
     pub title: String,
-    /// A date line or issuing office under the title.
+    /// A line under the title (a period, a number).
     pub subtitle: Option<String>,
     pub sections: Vec<DocSection>,
+    /// The issuing office and the date, at the end (落款), right-aligned.
+    pub signature: Option<(String, crate::project::Date)>,
 }
 
 impl Document {
@@ -219,11 +259,14 @@ impl Document {
                 let headers: Vec<String> = t.headers.iter().map(|h| md_cell(h)).collect();
                 out.push_str(&format!("\n| {} |\n", headers.join(" | ")));
                 out.push_str(&format!("|{}\n", " --- |".repeat(t.headers.len())));
-                for row in &t.rows {
-                    let cells: Vec<String> = row.iter().map(|c| md_cell(&c.text())).collect();
+                for row in t.texts() {
+                    let cells: Vec<String> = row.iter().map(|c| md_cell(c)).collect();
                     out.push_str(&format!("| {} |\n", cells.join(" | ")));
                 }
             }
+        }
+        if let Some((issuer, date)) = &self.signature {
+            out.push_str(&format!("\n{}　{}\n", md_text(issuer), date_zh(*date, false)));
         }
         out
     }
@@ -232,6 +275,17 @@ impl Document {
     pub fn text(&self) -> String {
         self.sections.iter().flat_map(|s| s.paragraphs.iter().cloned()).collect::<Vec<_>>().join("\n")
     }
+}
+
+/// A date as documents print it: 2018年6月5日, or in Chinese numerals 二〇一八年六月五日.
+pub fn date_zh(d: crate::project::Date, chinese: bool) -> String {
+    if !chinese {
+        return format!("{}年{}月{}日", d.year, d.month, d.day);
+    }
+    const DIGITS: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    let year: String = d.year.to_string().chars().map(|c| c.to_digit(10).map_or(c, |n| DIGITS[n as usize])).collect();
+    let n = crate::numerals::zh_numeral;
+    format!("{year}年{}月{}日", n(u64::from(d.month)), n(u64::from(d.day)))
 }
 
 /// Text as Markdown shows it, never as HTML.
@@ -436,7 +490,10 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
         sections.push(DocSection::new("远景目标", paragraphs));
     }
     Document {
-        title: format!("{}{}年经济社会发展情况", input.unit_name, input.year), subtitle: None, sections
+        title: format!("{}{}年经济社会发展情况", input.unit_name, input.year),
+        subtitle: None,
+        sections,
+        signature: None,
     }
 }
 
@@ -575,7 +632,7 @@ mod tests {
             headers: vec!["项目".into()],
             rows: vec![vec![TableCell::Text("甲|乙\n丙".into())]],
         });
-        let doc = Document { title: "通报".into(), subtitle: None, sections: vec![section] };
+        let doc = Document { title: "通报".into(), sections: vec![section], ..Document::default() };
         let md = doc.to_markdown();
         assert!(md.contains("完成&lt;script&gt;alert(1)&lt;/script&gt;投资 &amp; 进度"), "{md}");
         assert!(md.contains("| 甲\\|乙 丙 |"), "{md}");

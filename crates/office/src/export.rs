@@ -285,6 +285,28 @@ pub fn looks_like_formula(text: &str) -> bool {
     text.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
+/// A sheet set up to print as offices print tables: A4 landscape, one page wide, the header
+/// rows (`first..=last`) repeated on every page, the title at the top of each page and
+/// "第 1 页，共 3 页" at the bottom.
+pub(crate) fn print_setup(ws: &mut Worksheet, title: &str, first: u32, last: u32) -> Result<(), XlsxError> {
+    ws.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0).set_print_center_horizontally(true);
+    ws.set_repeat_rows(first, last)?;
+    // & starts a code in a header; a title's own & is doubled.
+    ws.set_header(format!("&C&14{}", title.replace('&', "&&")));
+    ws.set_footer("&C第 &P 页，共 &N 页");
+    Ok(())
+}
+
+/// An amount format without decimals no figure has: "#,##0", or "#,##0.00" once one has them.
+pub(crate) fn money_format<'a>(values: impl Iterator<Item = &'a Decimal>) -> &'static str {
+    let decimals = values.map(|v| v.round_dp(2).normalize().scale()).max().unwrap_or(0);
+    match decimals {
+        0 => "#,##0",
+        1 => "#,##0.0",
+        _ => "#,##0.00",
+    }
+}
+
 fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, fmt: &Format) -> Result<(), XlsxError> {
     match cell {
         Cell::Text(s) if looks_like_formula(s) => {
@@ -384,7 +406,18 @@ pub fn ledger(title: &str, period: Period, lines: &[LedgerLine]) -> Result<Vec<u
     let title_fmt = Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center);
     let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_align(FormatAlign::Center).set_text_wrap();
     let cell = Format::new().set_border(FormatBorder::Thin);
-    let money = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0.00");
+    let amounts = lines.iter().flat_map(|l| {
+        let g = l.progress.as_ref();
+        [
+            Some(l.project.total_investment_wan),
+            l.planned_wan,
+            g.and_then(|g| g.month_wan),
+            g.map(|g| g.ytd_wan),
+            g.and_then(|g| g.since_start_wan),
+        ]
+    });
+    let amounts: Vec<Decimal> = amounts.flatten().collect();
+    let money = Format::new().set_border(FormatBorder::Thin).set_num_format(money_format(amounts.iter()));
     let pct = Format::new().set_border(FormatBorder::Thin).set_num_format("0.00");
     let total_text = cell.clone().set_bold();
     let total_money = money.clone().set_bold();
@@ -404,6 +437,7 @@ pub fn ledger(title: &str, period: Period, lines: &[LedgerLine]) -> Result<Vec<u
         ws.set_column_width(c as u16, widths[c])?;
     }
     ws.set_freeze_panes(2, 3)?;
+    print_setup(ws, &format!("{title}（{}）", period.label_zh(true)), 1, 1)?;
 
     let mut categories: Vec<&str> = Vec::new();
     for l in lines {

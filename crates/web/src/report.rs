@@ -99,7 +99,10 @@ pub fn html(doc: &Document) -> Result<String, String> {
                 rows: t
                     .rows
                     .iter()
-                    .map(|r| r.iter().map(|c| (c.text(), matches!(c, TableCell::Number(..)))).collect())
+                    .zip(t.texts())
+                    .map(|(r, texts)| {
+                        r.iter().zip(texts).map(|(c, text)| (text, matches!(c, TableCell::Number(..)))).collect()
+                    })
                     .collect(),
             })
             .collect();
@@ -127,7 +130,12 @@ mod tests {
             labels: vec!["产业<x>".into(), "民生".into()],
             series: vec![("计划".into(), vec!["10".parse().unwrap(), "20".parse().unwrap()])],
         });
-        let doc = Document { title: "通报".into(), subtitle: Some("二七区".into()), sections: vec![section] };
+        let doc = Document {
+            title: "通报".into(),
+            subtitle: Some("二七区".into()),
+            sections: vec![section],
+            signature: None,
+        };
         let page = html(&doc).unwrap();
         assert!(!page.contains("<script>alert"), "text is escaped");
         assert!(page.contains("&lt;script&gt;") || page.contains("&#60;script&#62;"), "{page}");

@@ -48,10 +48,13 @@ pub(crate) fn report_file(report: &Report, format: &str) -> Result<Option<Respon
         AppError::Internal
     };
     let file = match format {
-        "docx" => download(taizhang_office::report::docx(&report.document).map_err(internal)?, &format!("{stem}.docx")),
+        "docx" => download(
+            taizhang_office::report::docx_with(&report.document, &report.style).map_err(internal)?,
+            &format!("{stem}.docx"),
+        ),
         "xlsx" => {
             let bytes = match &report.ledger {
-                Some((period, lines)) => taizhang_office::export::ledger(&report.document.title, *period, lines),
+                Some((title, period, lines)) => taizhang_office::export::ledger(title, *period, lines),
                 None => taizhang_office::report::xlsx(&report.document),
             }
             .map_err(|e| internal(e.to_string()))?;
@@ -61,7 +64,7 @@ pub(crate) fn report_file(report: &Report, format: &str) -> Result<Option<Respon
             if !taizhang_office::report::pdf_available() {
                 return Err(AppError::NotFound("PDF（服务器未安装 LibreOffice）".into()));
             }
-            let docx = taizhang_office::report::docx(&report.document).map_err(internal)?;
+            let docx = taizhang_office::report::docx_with(&report.document, &report.style).map_err(internal)?;
             let pdf = taizhang_office::report::pdf(&docx).map_err(internal)?;
             let mut response = download(pdf, &format!("{stem}.pdf"));
             response

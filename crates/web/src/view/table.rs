@@ -51,29 +51,30 @@ impl TableView {
             rows: t
                 .rows
                 .iter()
-                .map(|r| {
+                .zip(t.texts())
+                .map(|(r, texts)| {
                     r.iter()
-                        .map(|c| match c {
-                            TableCell::Number(d, dp) => CellView::num(*d, *dp),
-                            other => CellView::text(other.text()),
-                        })
+                        .zip(texts)
+                        .map(|(c, text)| CellView { num: matches!(c, TableCell::Number(..)), ..CellView::text(text) })
                         .collect()
                 })
                 .collect(),
         }
     }
 
-    /// The same table for Excel.
+    /// The same table for Excel, without the 操作 column (its links are for the page).
     pub(crate) fn to_table(&self) -> Table {
+        let kept: Vec<usize> = (0..self.headers.len()).filter(|i| self.headers[*i].0 != "操作").collect();
         Table {
             caption: self.caption.clone(),
-            headers: self.headers.iter().map(|h| h.0.clone()).collect(),
+            headers: kept.iter().map(|i| self.headers[*i].0.clone()).collect(),
             rows: self
                 .rows
                 .iter()
                 .map(|r| {
-                    r.iter()
-                        .map(|c| match (c.num, c.text.parse::<Decimal>()) {
+                    kept.iter()
+                        .filter_map(|i| r.get(*i))
+                        .map(|c| match (c.num, c.text.replace(',', "").parse::<Decimal>()) {
                             (true, Ok(d)) => TableCell::Number(d, d.scale()),
                             _ => TableCell::Text(c.text.clone()),
                         })
@@ -120,6 +121,7 @@ pub(crate) fn page_or_xlsx(page: Page, format: Option<&str>) -> Result<Response,
             title: page.title.clone(),
             subtitle: None,
             sections: vec![DocSection { heading: page.title.clone(), tables, ..DocSection::default() }],
+            signature: None,
         };
         let bytes = taizhang_office::report::xlsx(&doc).map_err(|_| AppError::Internal)?;
         return Ok(download(bytes, &format!("{}.xlsx", page.title)));
