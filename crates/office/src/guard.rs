@@ -58,12 +58,14 @@ pub fn check(bytes: &[u8], file: &str, limits: &Limits) -> Result<(), ImportErro
     let mut block = vec![0u8; BLOCK];
     for i in 0..zip.len() {
         let Ok(mut part) = zip.by_index(i) else { continue };
-        let name = part.name().to_string();
+        let name = part.name().map(|n| n.to_string()).unwrap_or_default();
         if !(name.ends_with(".xml") || name.ends_with(".rels")) {
             continue; // pictures and the like are never read
         }
-        let shared = name.ends_with("sharedStrings.xml");
-        let cap = if shared { limits.shared_strings_bytes } else { limits.part_bytes };
+        // Whatever its name (the reader follows the relationships), a part whose root is
+        // <sst> is a shared-strings table; its root is in the first block read.
+        let mut shared = name.ends_with("sharedStrings.xml");
+        let mut cap = if shared { limits.shared_strings_bytes } else { limits.part_bytes };
         let mut inflated = 0u64;
         let mut run = 0u64;
         let mut head: Vec<u8> = Vec::new();
@@ -109,11 +111,21 @@ pub fn check(bytes: &[u8], file: &str, limits: &Limits) -> Result<(), ImportErro
             if run > limits.run_bytes {
                 return Err(refused(format!("部件 {name} 中有超过{} MB的连续文本或空白", mib(limits.run_bytes))));
             }
-            if shared && head.len() < 4096 {
+            if head.len() < 4096 {
                 head.extend_from_slice(&data[..data.len().min(4096 - head.len())]);
+                if !shared && root_is_sst(&head) {
+                    shared = true;
+                    cap = limits.shared_strings_bytes;
+                    if inflated > cap {
+                        return Err(refused(format!("部件 {name} 解压后超过{} MB", mib(cap))));
+                    }
+                }
             }
         }
-        if shared && let Some(declared) = declared_strings(&head) {
+        if shared
+            && let Some(declared) =
+                declared_strings(&head).map_err(|v| refused(format!("共享字符串表声明的字符串数“{v}”无法识别")))?
+        {
             // `<si/>` is the shortest string: a part cannot hold more than its bytes / 5.
             let possible = (inflated / 5).min(limits.shared_strings);
             if declared > possible {
@@ -124,14 +136,34 @@ pub fn check(bytes: &[u8], file: &str, limits: &Limits) -> Result<(), ImportErro
     Ok(())
 }
 
-/// The `uniqueCount` of the `<sst>` element, if it says: what the reader reserves room for
-/// (`count`, the references to strings, may rightly be larger than the table).
-fn declared_strings(head: &[u8]) -> Option<u64> {
-    let text = String::from_utf8_lossy(head);
-    let sst = &text[text.find("sst")?..];
-    let sst = &sst[..sst.find('>').unwrap_or(sst.len())];
-    let at = sst.find("uniqueCount=\"")? + "uniqueCount=\"".len();
-    sst[at..].split('"').next()?.trim().parse::<u64>().ok()
+/// The root element of an XML part, when its head holds it.
+fn root(head: &[u8]) -> Option<quick_xml::events::BytesStart<'_>> {
+    let mut reader = quick_xml::Reader::from_reader(head);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => return Some(e),
+            Ok(quick_xml::events::Event::Eof) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
+}
+
+fn root_is_sst(head: &[u8]) -> bool {
+    root(head).is_some_and(|e| e.local_name().as_ref() == "sst")
+}
+
+/// The `uniqueCount` of the `<sst>` root, if it says: what the reader reserves room for
+/// (`count`, the references to strings, may rightly be larger than the table). Read as XML
+/// (either quote, spaces around `=`); a value that is not a plain number is `Err`.
+fn declared_strings(head: &[u8]) -> Result<Option<u64>, String> {
+    let Some(sst) = root(head).filter(|e| e.local_name().as_ref() == "sst") else { return Ok(None) };
+    for attribute in sst.attributes().flatten() {
+        if attribute.key.local_name().as_ref() == "uniqueCount" {
+            let value = attribute.value.to_string();
+            return value.trim().parse::<u64>().map(Some).map_err(|_| value);
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -180,6 +212,24 @@ mod tests {
                 "声明了100000000000个字符串",
             ),
             (
+                "the same claim in single quotes, with spaces around =",
+                vec![(
+                    "xl/sharedStrings.xml",
+                    b"<x:sst xmlns:x='m' uniqueCount = '100000000000'><x:si/></x:sst>".to_vec(),
+                )],
+                "声明了100000000000个字符串",
+            ),
+            (
+                "the same claim in a part named otherwise (the reader follows the relationships)",
+                vec![("xl/strings.xml", b"<sst uniqueCount=\"100000000000\"><si><t>x</t></si></sst>".to_vec())],
+                "声明了100000000000个字符串",
+            ),
+            (
+                "a count that is not a number",
+                vec![("xl/sharedStrings.xml", b"<sst uniqueCount=\"1e11\"><si><t>x</t></si></sst>".to_vec())],
+                "字符串数“1e11”无法识别",
+            ),
+            (
                 "a part that inflates past its limit",
                 vec![("xl/worksheets/sheet1.xml", b"<row/>".repeat(400_000))],
                 "解压后超过1 MB",
@@ -206,6 +256,14 @@ mod tests {
             let err = check(&file, "evil.xlsx", &small()).expect_err(what).to_string();
             assert!(err.contains(expected) && err.starts_with("evil.xlsx 无法安全读取"), "{what}: {err}");
         }
+    }
+
+    #[test]
+    fn the_fuzzers_workbook_is_refused_not_a_crash() {
+        // Found by fuzz/fuzz_targets/workbook.rs: a zip the guard's reader once could not open
+        // while the workbook reader could, whose shared strings claimed a huge table.
+        let bytes = include_bytes!("../tests/fuzz/sst-reserve.xlsx");
+        assert!(crate::read_table(bytes, "fuzz.xlsx", crate::Kind::Progress, None).is_err());
     }
 
     #[test]

@@ -244,7 +244,7 @@ fn repeat_headers(docx: &[u8]) -> Result<Vec<u8>, String> {
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).map_err(|e| fail(&e))?;
-        let name = entry.name().to_string();
+        let name = entry.name().map_err(|e| fail(&e))?.to_string();
         let mut data = Vec::new();
         entry.read_to_end(&mut data).map_err(|e| fail(&e))?;
         if name == "word/document.xml" {
