@@ -644,6 +644,55 @@ async fn a_backup_restores_into_an_empty_database_row_for_row_with_its_audit_cha
     assert!(junk.contains("第1行") && junk.contains("不是台账备份"), "{junk}");
 }
 
+#[tokio::test]
+async fn a_backup_taken_while_writes_go_on_is_one_moment_of_the_ledger() {
+    let (store, _db, _) = seeded().await;
+    // A writer adds a project and its audit event in each write, as fast as it can.
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for n in 0..400 {
+                let mut tx = store.begin().await.unwrap();
+                tx.upsert_project(&project(&format!("W{n}"), "fgw", "1")).await.unwrap();
+                tx.audit("writer", "import", &format!("W{n}"), "新增1条");
+                tx.commit().await.unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+        })
+    };
+    // Taken once writing has begun, long before it ends (400 writes take over 0.8 s).
+    while store.project("W0").await.unwrap().is_none() {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let mut file = Vec::new();
+    store.backup(&mut file).await.unwrap();
+    writer.await.unwrap();
+
+    let (restored, _db2) = store_pair().await;
+    restored.restore(&mut file.as_slice()).await.unwrap();
+    assert!(restored.verify_audit(false).await.unwrap().is_clean(), "the chain of that moment is whole");
+    // Every project the backup holds has its event, and no event lacks its project.
+    let events: Vec<String> = restored
+        .audit_events(10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.actor == "writer")
+        .map(|e| e.subject)
+        .collect();
+    let mut projects = Vec::new();
+    for n in 0..400 {
+        if restored.project(&format!("W{n}")).await.unwrap().is_some() {
+            projects.push(format!("W{n}"));
+        }
+    }
+    let mut sorted = events.clone();
+    sorted.sort();
+    projects.sort();
+    assert_eq!(sorted, projects, "projects and their events from one moment");
+    assert!(!projects.is_empty() && projects.len() < 400, "taken mid-way: {} of 400", projects.len());
+}
+
 /// A second fresh database beside the first.
 async fn store_pair() -> (Store, TestDatabase) {
     store().await
