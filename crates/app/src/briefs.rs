@@ -53,7 +53,13 @@ impl Acting<'_> {
     ) -> Result<BriefingInput> {
         self.allow(Action::Read, scope)?;
         let top = self.tree.get(scope).ok_or_else(|| Error::not_found("单位", scope))?.clone();
-        let TotalsSet { mut all, flagged, by_category, by_unit } = self.totals(scope, period).await?;
+        let TotalsSet { mut all, flagged, by_category, by_unit, by_nature } = self.totals(scope, period).await?;
+        // Last year at the same month, when it was reported.
+        let last_year = match period {
+            Period::Month(y, m) => Some(self.totals(scope, Period::Month(y - 1, m)).await?.all)
+                .filter(|t| t.projects > 0 && t.planned_wan > Decimal::ZERO && t.ytd_wan > Decimal::ZERO),
+            _ => None,
+        };
         all.label = "重点项目".into();
         let over_100m = flagged.map(|t| Totals { label: "亿元以上项目".into(), ..t });
 
@@ -100,6 +106,9 @@ impl Acting<'_> {
             over_100m,
             by_category,
             by_unit,
+            by_nature,
+            last_year,
+            pace_word: self.config.reports.pace_word.clone(),
             starts_due: starts.len() as u64,
             started,
             not_started,

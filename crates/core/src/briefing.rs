@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::lights::{Light, lag_words, span};
+use crate::lights::{Light, lag_words_with, span};
 use crate::period::Period;
 use crate::project::{Date, completion_pct, lag_pp};
 use crate::quantity::format_number;
@@ -21,6 +21,12 @@ pub struct Totals {
     pub ytd_wan: Decimal,
     /// Projects that did not report the period's month: their 累计 is their last one (未报).
     pub carried: u64,
+    /// Projects started by the period's end (a start date, money spent, or 续建/竣工).
+    pub started: u64,
+    /// Projects finished (实际竣工) by the period's end.
+    pub finished: u64,
+    /// Projects whose 累计 is at or above 序时进度 of their year plan.
+    pub on_pace: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +66,12 @@ pub struct BriefingInput {
     pub over_100m: Option<Totals>,
     pub by_category: Vec<Totals>,
     pub by_unit: Vec<Totals>,
+    /// By 建设性质 (新开工, 续建, 竣工, 前期), with starts and finishes.
+    pub by_nature: Vec<Totals>,
+    /// All projects at the same month of last year, when last year is stored.
+    pub last_year: Option<Totals>,
+    /// The word for the pace of the year: 序时进度, 时间进度 or 均衡进度.
+    pub pace_word: String,
     /// New-start projects due to start by the period's end, and how many did.
     pub starts_due: u64,
     pub started: u64,
@@ -132,28 +144,73 @@ pub fn label_of(t: &Totals) -> String {
 }
 
 /// The sentence of one group: "1-5月，全区165个亿元以上项目完成投资…亿元，占年度计划的…%，超序时进度…个百分点".
-fn group_sentence(t: &Totals, period: Period, lead: &str) -> Option<String> {
+fn group_sentence(t: &Totals, period: Period, lead: &str, pace: &str) -> Option<String> {
     if t.projects == 0 {
         return None;
     }
     let mut s = format!("{lead}{}个{}完成投资{}", t.projects, t.label, money_wan(t.ytd_wan));
     if let Some(pct) = completion_pct(t.ytd_wan, t.planned_wan) {
         let lag = lag_pp(pct, period.time_progress());
-        s.push_str(&format!("，占年度计划的{}%，{}", format_number(pct, 1), lag_words(lag)));
+        s.push_str(&format!("，占年度计划的{}%，{}", format_number(pct, 1), lag_words_with(lag, pace)));
     }
     Some(s)
 }
 
-fn table_of(caption: &str, first: &str, rows: &[Totals], period: Period) -> Table {
+/// "高于去年同期1.6个百分点": this year's completion rate against last year's at the same month.
+fn against_last_year(now: &Totals, last: &Totals) -> Option<String> {
+    let (a, b) = (completion_pct(now.ytd_wan, now.planned_wan)?, completion_pct(last.ytd_wan, last.planned_wan)?);
+    let gap = (a - b).round_dp(1);
+    Some(if gap.is_zero() {
+        "与去年同期持平".to_string()
+    } else if gap.is_sign_positive() {
+        format!("高于去年同期{}个百分点", format_number(gap, 1))
+    } else {
+        format!("低于去年同期{}个百分点", format_number(-gap, 1))
+    })
+}
+
+/// A share in percent with one decimal, or none of nothing.
+fn share(part: u64, whole: u64) -> Option<Decimal> {
+    (whole > 0).then(|| (Decimal::from(part) * Decimal::from(100) / Decimal::from(whole)).round_dp(1))
+}
+
+/// The 建设性质 table: each kind's projects, plan, 累计 and rate, with starts and finishes.
+fn nature_table(rows: &[Totals]) -> Table {
     let headers = [
-        first,
+        "建设性质",
         "项目数",
         "年度计划(万元)",
-        "当月完成(万元)",
         "年初至报告期累计(万元)",
-        "占年计划%",
-        "较序时进度(百分点)",
+        "完成率%",
+        "已开工",
+        "开工率%",
+        "已竣工",
+        "竣工率%",
     ];
+    let rows = rows
+        .iter()
+        .map(|t| {
+            let pct = |x: Option<Decimal>| x.map_or(TableCell::Empty, |p| TableCell::Number(p, 1));
+            vec![
+                TableCell::Text(t.label.clone()),
+                TableCell::Number(Decimal::from(t.projects), 0),
+                TableCell::Number(t.planned_wan, 2),
+                TableCell::Number(t.ytd_wan, 2),
+                pct(completion_pct(t.ytd_wan, t.planned_wan)),
+                TableCell::Number(Decimal::from(t.started), 0),
+                pct(share(t.started, t.projects)),
+                TableCell::Number(Decimal::from(t.finished), 0),
+                pct(share(t.finished, t.projects)),
+            ]
+        })
+        .collect();
+    Table { caption: "分建设性质完成情况".into(), headers: headers.map(String::from).to_vec(), rows }
+}
+
+fn table_of(caption: &str, first: &str, rows: &[Totals], period: Period, pace: &str) -> Table {
+    let against = format!("较{pace}(百分点)");
+    let headers =
+        [first, "项目数", "年度计划(万元)", "当月完成(万元)", "年初至报告期累计(万元)", "占年计划%", against.as_str()];
     let rows = rows
         .iter()
         .map(|t| {
@@ -185,13 +242,17 @@ pub fn briefing(input: &BriefingInput) -> Document {
     let mut sections = Vec::new();
 
     let mut overview = Vec::new();
+    let pace = input.pace_word.as_str();
     let mut sentences: Vec<String> = Vec::new();
-    if let Some(s) = group_sentence(&input.all, p, &input.whole) {
+    if let Some(mut s) = group_sentence(&input.all, p, &input.whole, pace) {
+        if let Some(words) = input.last_year.as_ref().and_then(|last| against_last_year(&input.all, last)) {
+            s.push_str(&format!("，完成率{words}"));
+        }
         sentences.push(format!("{}，{s}", span(p)));
     }
     // "其中…" only says something when the flagged projects are not all of them.
     let subset = input.over_100m.as_ref().filter(|t| t.projects < input.all.projects);
-    if let Some(s) = subset.and_then(|t| group_sentence(t, p, "其中")) {
+    if let Some(s) = subset.and_then(|t| group_sentence(t, p, "其中", pace)) {
         sentences.push(s);
     }
     if !sentences.is_empty() {
@@ -199,6 +260,9 @@ pub fn briefing(input: &BriefingInput) -> Document {
     }
     if input.all.projects > 0 {
         overview.push(format!("{}月当月完成投资{}。", p.month_of_year(), money_wan(input.all.month_wan)));
+    }
+    if let Some(pct) = share(input.all.on_pace, input.all.projects) {
+        overview.push(format!("达到或超过{pace}的项目{}个，占{}%。", input.all.on_pace, format_number(pct, 1)));
     }
     if let Some(s) = carried_sentence(&input.all, &input.by_unit, p) {
         overview.push(s);
@@ -218,7 +282,41 @@ pub fn briefing(input: &BriefingInput) -> Document {
     }
     if !overview.is_empty() {
         let mut section = DocSection::new("总体情况", overview);
-        section.tables.push(table_of("分类别完成情况", "项目类别", &input.by_category, p));
+        if !input.by_nature.is_empty() {
+            let words: Vec<String> = input
+                .by_nature
+                .iter()
+                .map(|t| {
+                    let mut w = format!("{}项目{}个", t.label, t.projects);
+                    if let Some(pct) = completion_pct(t.ytd_wan, t.planned_wan) {
+                        w.push_str(&format!("，完成年度计划的{}%", format_number(pct, 1)));
+                    }
+                    if t.label == "新开工" {
+                        w.push_str(&format!("，已开工{}个", t.started));
+                        if let Some(r) = share(t.started, t.projects) {
+                            w.push_str(&format!("，开工率{}%", format_number(r, 1)));
+                        }
+                    }
+                    if t.finished > 0 {
+                        w.push_str(&format!("，已竣工{}个", t.finished));
+                    }
+                    w
+                })
+                .collect();
+            section.paragraphs.push(format!("分建设性质看，{}。", words.join("；")));
+            section.tables.push(nature_table(&input.by_nature));
+        }
+        let overall = completion_pct(input.all.ytd_wan, input.all.planned_wan);
+        let mut categories = table_of("分类别完成情况", "项目类别", &input.by_category, p, pace);
+        // Each category against the whole: 高于总体进度9.8个百分点.
+        categories.headers.push("较总体进度(百分点)".into());
+        for (row, t) in categories.rows.iter_mut().zip(&input.by_category) {
+            row.push(match (completion_pct(t.ytd_wan, t.planned_wan), overall) {
+                (Some(c), Some(o)) => TableCell::Number((c - o).round_dp(1), 1),
+                _ => TableCell::Empty,
+            });
+        }
+        section.tables.push(categories);
         section.charts.push(Chart {
             title: format!("{}分类别完成投资与年度计划", span(p)),
             unit: "万元".into(),
@@ -251,7 +349,7 @@ pub fn briefing(input: &BriefingInput) -> Document {
         }
         paragraphs.extend(input.coverage.sentence());
         let mut section = DocSection::new("责任单位排名", paragraphs);
-        let mut table = table_of("责任单位完成情况排名", "责任单位", &ranked, p);
+        let mut table = table_of("责任单位完成情况排名", "责任单位", &ranked, p, pace);
         table.headers.insert(0, "名次".into());
         for (i, row) in table.rows.iter_mut().enumerate() {
             row.insert(0, TableCell::Number(Decimal::from(i as u64 + 1), 0));
@@ -307,7 +405,7 @@ mod tests {
             planned_wan: d(plan),
             month_wan: d(month),
             ytd_wan: d(ytd),
-            carried: 0,
+            ..Totals::default()
         }
     }
 
@@ -326,6 +424,9 @@ mod tests {
                 totals("区住建局", 9, "100000", "10000", "60000"),
                 totals("马寨镇", 5, "100000", "1000", "10000"),
             ],
+            by_nature: vec![],
+            last_year: None,
+            pace_word: "序时进度".into(),
             starts_due: 10,
             started: 8,
             not_started: vec!["甲项目".into()],

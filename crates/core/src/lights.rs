@@ -58,12 +58,17 @@ pub fn span(period: Period) -> String {
 
 /// "超序时进度3.3个百分点" / "落后序时进度…" / "与序时进度持平".
 pub fn lag_words(lag: Decimal) -> String {
+    lag_words_with(lag, "序时进度")
+}
+
+/// [`lag_words`] in the office's own word for the pace: 序时进度, 时间进度, 均衡进度.
+pub fn lag_words_with(lag: Decimal, pace: &str) -> String {
     if lag.is_zero() {
-        "与序时进度持平".to_string()
+        format!("与{pace}持平")
     } else if lag.is_sign_negative() {
-        format!("落后序时进度{}个百分点", format_number(-lag, 1))
+        format!("落后{pace}{}个百分点", format_number(-lag, 1))
     } else {
-        format!("超序时进度{}个百分点", format_number(lag, 1))
+        format!("超{pace}{}个百分点", format_number(lag, 1))
     }
 }
 

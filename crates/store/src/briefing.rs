@@ -10,6 +10,7 @@ use taizhang_core::quantity::from_scaled;
 
 use crate::reports::{SUBTREE, started_by};
 use crate::{Result, Store};
+use taizhang_core::project::Nature;
 
 /// Project totals of a scope at a month: all of them, those flagged, by category and by
 /// responsible unit.
@@ -20,6 +21,8 @@ pub struct TotalsSet {
     pub flagged: Option<Totals>,
     pub by_category: Vec<Totals>,
     pub by_unit: Vec<Totals>,
+    /// By 建设性质, in the order offices list them (新开工, 续建, 竣工, 前期).
+    pub by_nature: Vec<Totals>,
 }
 
 /// A 新开工 project due to have started by a period, and whether it has.
@@ -36,13 +39,19 @@ impl Store {
     /// grouped four ways.
     pub async fn investment_totals(&self, scope: &str, period: Period, flag: &str) -> Result<TotalsSet> {
         let sums = "COUNT(*) AS n, CAST(SUM(planned) AS BIGINT) AS planned, CAST(SUM(month) AS BIGINT) AS month,
-                 CAST(SUM(ytd) AS BIGINT) AS ytd, SUM(carried) AS carried";
+                 CAST(SUM(ytd) AS BIGINT) AS ytd, SUM(carried) AS carried, SUM(started) AS started,
+                 SUM(finished) AS finished, SUM(on_pace) AS on_pace";
         let sql = format!(
             "{SUBTREE},
              asof AS MATERIALIZED (
                  SELECT p.category AS category, u.name AS unit_name, y.planned_e4 AS planned,
                      CASE WHEN g.period = $3 THEN COALESCE(g.month_e4, 0) ELSE 0 END AS month,
                      COALESCE(g.ytd_e4, 0) AS ytd, CASE WHEN g.period = $3 THEN 0 ELSE 1 END AS carried,
+                     p.nature AS nature, CASE WHEN {started} THEN 1 ELSE 0 END AS started,
+                     CASE WHEN p.actual_finish IS NOT NULL AND p.actual_finish <= $5 THEN 1 ELSE 0 END AS finished,
+                     -- At or above 序时进度: 累计/计划 ≥ 月数/12, in integers.
+                     CASE WHEN y.planned_e4 > 0 AND COALESCE(g.ytd_e4, 0) * 12 >= y.planned_e4 * $6
+                         THEN 1 ELSE 0 END AS on_pace,
                      CASE WHEN EXISTS (SELECT 1 FROM project_flags f WHERE f.project_id = p.id AND f.flag = $4)
                          THEN 1 ELSE 0 END AS flagged
                  FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
@@ -52,14 +61,18 @@ impl Store {
              SELECT 'all' AS grouping, '' AS label, {sums} FROM asof
              UNION ALL SELECT 'flagged', '', {sums} FROM asof WHERE flagged = 1
              UNION ALL SELECT 'category', category, {sums} FROM asof GROUP BY category
-             UNION ALL SELECT 'unit', unit_name, {sums} FROM asof GROUP BY unit_name",
-            as_of = self.backend.as_of_progress("$3")
+             UNION ALL SELECT 'unit', unit_name, {sums} FROM asof GROUP BY unit_name
+             UNION ALL SELECT 'nature', nature, {sums} FROM asof GROUP BY nature",
+            as_of = self.backend.as_of_progress("$3"),
+            started = started_by("$5"),
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(scope)
             .bind(i64::from(period.year()))
             .bind(period.closing_month().key())
             .bind(flag)
+            .bind(Date::end_of(period).to_string())
+            .bind(i64::from(period.month_of_year()))
             .fetch_all(&self.pool)
             .await?;
         let mut set = TotalsSet::default();
@@ -68,24 +81,33 @@ impl Store {
             let sum = |col: &str| -> Result<Decimal> {
                 Ok(r.try_get::<Option<i64>, _>(col)?.map(from_scaled).unwrap_or_default())
             };
+            let count = |col: &str| -> Result<u64> {
+                Ok(u64::try_from(r.try_get::<Option<i64>, _>(col)?.unwrap_or_default()).unwrap_or_default())
+            };
             let totals = Totals {
                 label: r.try_get("label")?,
                 projects: u64::try_from(n).unwrap_or_default(),
                 planned_wan: sum("planned")?,
                 month_wan: sum("month")?,
                 ytd_wan: sum("ytd")?,
-                carried: u64::try_from(r.try_get::<Option<i64>, _>("carried")?.unwrap_or_default()).unwrap_or_default(),
+                carried: count("carried")?,
+                started: count("started")?,
+                finished: count("finished")?,
+                on_pace: count("on_pace")?,
             };
             match r.try_get::<String, _>("grouping")?.as_str() {
                 "all" => set.all = totals,
                 "flagged" => set.flagged = Some(totals).filter(|t| t.projects > 0),
                 "category" => set.by_category.push(totals),
+                "nature" => set.by_nature.push(totals),
                 _ => set.by_unit.push(totals),
             }
         }
         // Sorted here, not by the database's collation, so every backend agrees.
         set.by_category.sort_by(|a, b| a.label.cmp(&b.label));
         set.by_unit.sort_by(|a, b| a.label.cmp(&b.label));
+        let order = |label: &str| Nature::ALL.iter().position(|n| n.label_zh() == label).unwrap_or(usize::MAX);
+        set.by_nature.sort_by_key(|t| order(&t.label));
         Ok(set)
     }
 

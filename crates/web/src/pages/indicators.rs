@@ -224,23 +224,18 @@ pub async fn plan(Signed { state, user, uri }: Signed, Query(q): Query<YearQuery
     page_or_xlsx(page, q.format.as_deref())
 }
 
-pub async fn annual(Signed { state, user, .. }: Signed, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
-    let acting = user.acting(&state).await?;
-    let year = q.year.unwrap_or(period_of(&acting, None).await?.year() - 1);
-    let unit = match q.unit.as_deref().filter(|u| !u.is_empty()).or(acting.reach(None)?.as_deref()) {
-        Some(u) => acting.find_unit(u)?,
-        None => acting.top_unit()?,
+/// The 年度总结: the 报表 page's annual report (last year by default), with its downloads.
+pub async fn annual(signed: Signed, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+    let year = match q.year {
+        Some(y) => y,
+        None => period_of(&signed.user.acting(&signed.state).await?, None).await?.year() - 1,
     };
-    user.acting(&state).await?.check_read(&unit.code)?;
-    let catalogue = acting.catalogue().await?;
-    let doc =
-        taizhang_core::report::annual_summary(&catalogue, &acting.annual_input(&catalogue, &unit.code, year).await?);
-    let mut page = Page::open(&acting, &user, doc.title.clone()).await;
-    for s in doc.sections {
-        page.heading(s.heading);
-        for p in s.paragraphs {
-            page.para(p);
-        }
-    }
-    Ok(render(&page))
+    let query = ReportQuery {
+        kind: Some("annual".into()),
+        year: Some(year),
+        unit: q.unit,
+        format: q.format,
+        ..ReportQuery::default()
+    };
+    reports(signed, Query(query)).await
 }

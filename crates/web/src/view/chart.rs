@@ -32,7 +32,7 @@ pub fn ytd_line_svg(ytd_by_month: &[Decimal], planned_wan: Decimal, period: Peri
         let root = SVGBackend::with_string(&mut svg, (640, 320)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let mut ctx = ChartBuilder::on(&root)
-            .caption(format!("{}年1-{}月累计完成投资与序时计划（亿元）", period.year(), months), ("sans-serif", 16))
+            .caption(format!("{}年1-{}月累计完成投资与序时计划（亿元）", period.year(), months), ("sans-serif", 20))
             .margin(10)
             .x_label_area_size(30)
             .y_label_area_size(60)
@@ -40,7 +40,7 @@ pub fn ytd_line_svg(ytd_by_month: &[Decimal], planned_wan: Decimal, period: Peri
             .map_err(err)?;
         ctx.configure_mesh()
             .x_label_formatter(&|m| format!("{m}月"))
-            .label_style(("sans-serif", 12))
+            .label_style(("sans-serif", 15))
             .draw()
             .map_err(err)?;
         ctx.draw_series(LineSeries::new(
@@ -58,10 +58,17 @@ pub fn ytd_line_svg(ytd_by_month: &[Decimal], planned_wan: Decimal, period: Peri
         .map_err(err)?
         .label("累计完成")
         .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], red.stroke_width(2)));
-        ctx.configure_series_labels().border_style(BLACK).background_style(WHITE).draw().map_err(err)?;
+        // Upper left, where the lines start low: the legend covers no data.
+        ctx.configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .label_font(("sans-serif", 15))
+            .border_style(BLACK)
+            .background_style(WHITE)
+            .draw()
+            .map_err(err)?;
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(svg.replacen("width=\"640\" height=\"320\"", "viewBox=\"0 0 640 320\" width=\"640\"", 1))
 }
 
 /// Plan and year-to-date by category.
