@@ -146,3 +146,30 @@ test('a leader orders a 督办 from a red project, the unit answers, the leader 
   await reporter.goto(`${base}/orders`);
   assert.equal(await reporter.locator('header a[href="/orders"]').innerText(), '督办', 'the count is gone once closed');
 });
+
+test('each role downloads the reports it may read from the 报表 page', async () => {
+  const cases = [
+    // [account, which form, format, the file name it must carry]
+    ['district_leader', 'briefing', 'docx', /^二七区重点项目调度通报（2018年1-\d+月）\.docx$/],
+    ['district_leader', 'assessment', 'xlsx', /^二七区2018年1-5月重点项目建设综合考核\.xlsx$/],
+    ['zjj_reporter', 'ledger', 'xlsx', /^区住房城乡建设局重点项目建设台账（2018年1-\d+月）\.xlsx$/],
+    ['zjj_reporter', 'annual', 'docx', /^区住房城乡建设局2017年工作总结\.docx$/],
+  ];
+  for (const [account, kind, format, name] of cases) {
+    const page = await signIn(account);
+    await page.goto(`${base}/reports`);
+    const form = page.locator(`form:has(input[name=kind][value=${kind}])`);
+    await form.locator('select[name=format]').selectOption(format);
+    const [download] = await Promise.all([page.waitForEvent('download'), form.locator('button[type=submit]').click()]);
+    assert.match(download.suggestedFilename(), name, `${account} ${kind}`);
+    const file = path.join(work, download.suggestedFilename());
+    await download.saveAs(file);
+    await page.context().close();
+  }
+  // Read on the page, the briefing is printed without the menu.
+  const leader = await signIn('district_leader');
+  await leader.goto(`${base}/reports?kind=briefing&period=2018-05`);
+  await leader.emulateMedia({ media: 'print' });
+  assert.equal(await leader.locator('header').isVisible(), false, 'no menu in print');
+  await leader.screenshot({ path: path.join(shots, '12-briefing-print.png'), fullPage: true });
+});
