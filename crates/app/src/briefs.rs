@@ -53,7 +53,9 @@ impl Acting<'_> {
     ) -> Result<BriefingInput> {
         self.allow(Action::Read, scope)?;
         let top = self.tree.get(scope).ok_or_else(|| Error::not_found("单位", scope))?.clone();
-        let TotalsSet { mut all, flagged, by_category, by_unit, by_nature } = self.totals(scope, period).await?;
+        let TotalsSet { mut all, flagged, flagship, by_category, by_unit, by_nature } =
+            self.totals(scope, period).await?;
+        let flagship = flagship.map(|t| Totals { label: "出彩项目".into(), ..t });
         // Last year at the same month, when it was reported.
         let last_year = match period {
             Period::Month(y, m) => Some(self.totals(scope, Period::Month(y - 1, m)).await?.all)
@@ -104,6 +106,7 @@ impl Acting<'_> {
             issued_on: today,
             all,
             over_100m,
+            flagship,
             by_category,
             by_unit,
             by_nature,

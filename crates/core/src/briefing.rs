@@ -64,6 +64,8 @@ pub struct BriefingInput {
     pub all: Totals,
     /// Projects flagged 亿元以上, when there are any.
     pub over_100m: Option<Totals>,
+    /// The flagships (出彩项目, 双十), when there are any.
+    pub flagship: Option<Totals>,
     pub by_category: Vec<Totals>,
     pub by_unit: Vec<Totals>,
     /// By 建设性质 (新开工, 续建, 竣工, 前期), with starts and finishes.
@@ -255,6 +257,10 @@ pub fn briefing(input: &BriefingInput) -> Document {
     if let Some(s) = subset.and_then(|t| group_sentence(t, p, "其中", pace)) {
         sentences.push(s);
     }
+    let lead = if subset.is_some() { "" } else { "其中" };
+    if let Some(s) = input.flagship.as_ref().and_then(|t| group_sentence(t, p, lead, pace)) {
+        sentences.push(s);
+    }
     if !sentences.is_empty() {
         overview.push(format!("{}。", sentences.join("；")));
     }
@@ -419,6 +425,7 @@ mod tests {
             issued_on: Date::new(2018, 7, 5).unwrap(),
             all: totals("重点项目", 200, "3000000", "300000", "1600000"),
             over_100m: Some(totals("亿元以上项目", 165, "2800000", "280000", "1500000")),
+            flagship: None,
             by_category: vec![totals("产业发展", 100, "1500000", "150000", "800000")],
             by_unit: vec![
                 totals("区住建局", 9, "100000", "10000", "60000"),

@@ -19,6 +19,8 @@ pub struct TotalsSet {
     pub all: Totals,
     /// The projects carrying the flag asked for, when there are any.
     pub flagged: Option<Totals>,
+    /// The 出彩项目 (the programme's flagships, 双十), when there are any.
+    pub flagship: Option<Totals>,
     pub by_category: Vec<Totals>,
     pub by_unit: Vec<Totals>,
     /// By 建设性质, in the order offices list them (新开工, 续建, 竣工, 前期).
@@ -53,13 +55,16 @@ impl Store {
                      CASE WHEN y.planned_e4 > 0 AND COALESCE(g.ytd_e4, 0) * 12 >= y.planned_e4 * $6
                          THEN 1 ELSE 0 END AS on_pace,
                      CASE WHEN EXISTS (SELECT 1 FROM project_flags f WHERE f.project_id = p.id AND f.flag = $4)
-                         THEN 1 ELSE 0 END AS flagged
+                         THEN 1 ELSE 0 END AS flagged,
+                     CASE WHEN EXISTS (SELECT 1 FROM project_flags f WHERE f.project_id = p.id AND f.flag = $7)
+                         THEN 1 ELSE 0 END AS flagship
                  FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
                  JOIN org_units u ON u.id = p.unit_id
                  {as_of}
                  WHERE y.year = $2)
              SELECT 'all' AS grouping, '' AS label, {sums} FROM asof
              UNION ALL SELECT 'flagged', '', {sums} FROM asof WHERE flagged = 1
+             UNION ALL SELECT 'flagship', '', {sums} FROM asof WHERE flagship = 1
              UNION ALL SELECT 'category', category, {sums} FROM asof GROUP BY category
              UNION ALL SELECT 'unit', unit_name, {sums} FROM asof GROUP BY unit_name
              UNION ALL SELECT 'nature', nature, {sums} FROM asof GROUP BY nature",
@@ -73,6 +78,7 @@ impl Store {
             .bind(flag)
             .bind(Date::end_of(period).to_string())
             .bind(i64::from(period.month_of_year()))
+            .bind(crate::reports::FLAG_FLAGSHIP)
             .fetch_all(&self.pool)
             .await?;
         let mut set = TotalsSet::default();
@@ -98,6 +104,7 @@ impl Store {
             match r.try_get::<String, _>("grouping")?.as_str() {
                 "all" => set.all = totals,
                 "flagged" => set.flagged = Some(totals).filter(|t| t.projects > 0),
+                "flagship" => set.flagship = Some(totals).filter(|t| t.projects > 0),
                 "category" => set.by_category.push(totals),
                 "nature" => set.by_nature.push(totals),
                 _ => set.by_unit.push(totals),
