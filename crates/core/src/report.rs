@@ -331,6 +331,15 @@ pub fn level_text(indicator: &Indicator, value: Decimal, published: &Published) 
     }
 }
 
+/// The same level as a number and its unit, for a table's number cell and 计量单位 column:
+/// (567, 0 decimals, 亿元).
+pub fn level_parts(indicator: &Indicator, value: Decimal, published: &Published) -> (Decimal, u32, String) {
+    let unit = published.unit.as_ref().filter(|u| u.same_base(&indicator.unit)).unwrap_or(&indicator.unit);
+    let shown = value / unit.factor();
+    let dp = published.decimals.unwrap_or_else(|| shown.round_dp(indicator.decimals).normalize().scale());
+    (shown.round_dp(dp), dp, unit.to_string())
+}
+
 /// One version of a figure as its history lists it: (数值, 增长率, 数据状态/口径/价格基础, 来源),
 /// blank where the write left a field out.
 pub fn version_cells(indicator: &Indicator, v: &crate::indicator::ValueVersion) -> [String; 4] {

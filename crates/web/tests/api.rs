@@ -513,6 +513,27 @@ async fn every_list_exports_to_excel() {
         assert_eq!(reply.status, 200, "{path}");
         assert!(reply.headers.contains("spreadsheetml"), "{path}: {}", reply.headers);
     }
+    // A figure is a number in its cell, its unit beside it; no link column comes along.
+    use calamine::Reader as _;
+    let http = taizhang_app::http_client().build().unwrap();
+    let bytes = http
+        .get(format!("http://{}/indicators?period=2017&unit=erqi&format=xlsx", app.address))
+        .header("cookie", &leader.cookie)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let header = rows.iter().position(|r| r.first().is_some_and(|c| c == "指标")).expect("a header row");
+    assert_eq!(rows[header][1..3], ["数值".to_string(), "计量单位".to_string()], "{:?}", rows[header]);
+    let gdp = range.rows().find(|r| r[0] == "地区生产总值").expect("GDP's row");
+    assert_eq!((gdp[1].clone(), gdp[2].to_string()), (calamine::Data::Float(567.0), "亿元".to_string()));
+    assert!(!rows[header].contains(&"操作".to_string()));
 }
 
 fn progress_workbook(rows: &[(&str, &str, &str)]) -> Vec<u8> {

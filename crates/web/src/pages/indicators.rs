@@ -18,7 +18,7 @@ pub async fn indicators(
     user.acting(&state).await?.check_read(&unit.code)?;
     let catalogue = acting.catalogue().await?;
     let mut page = Page::open(&acting, &user, format!("{}指标（{}）", unit.name, period.label_zh(true))).await;
-    let mut t = TableView::new("指标数据", &["指标", "数值", "增长率(%)", "数据状态", "年度目标", "灯"]);
+    let mut t = TableView::new("指标数据", &["指标", "数值", "计量单位", "增长率(%)", "数据状态", "年度目标", "灯"]);
     t.export = Some(format!("/indicators?period={}&unit={}&format=xlsx", period.key(), unit.code));
     for ind in &catalogue.indicators {
         let value = acting.value(&ind.code, &unit.code, period).await?;
@@ -30,14 +30,18 @@ pub async fn indicators(
         let lit = value_light(period, value.as_ref(), target.as_ref(), &acting.config().lights);
         t.rows.push(vec![
             CellView::link(&ind.name, format!("/indicators/{}?unit={}", ind.code, unit.code)),
-            CellView {
-                text: value
+            // A number and its unit apart, so that the workbook holds a number.
+            value.as_ref().zip(level).map_or(CellView::text(""), |(v, x)| {
+                let (n, dp, _) = taizhang_core::report::level_parts(ind, x, &v.published);
+                CellView::num(n, dp)
+            }),
+            CellView::text(
+                value
                     .as_ref()
                     .zip(level)
-                    .map_or(String::new(), |(v, x)| taizhang_core::report::level_text(ind, x, &v.published)),
-                num: true,
-                ..CellView::default()
-            },
+                    .map(|(v, x)| taizhang_core::report::level_parts(ind, x, &v.published).2)
+                    .unwrap_or_default(),
+            ),
             value.as_ref().and_then(|v| v.reported_growth).map_or(CellView::text(""), |g| CellView::num(g, 2)),
             CellView::text(value.as_ref().and_then(|v| v.vintage).map_or("", |x| x.label_zh())),
             CellView::text(
