@@ -262,36 +262,7 @@ impl Acting<'_> {
                 None => format!("{year}年没有年度计划。"),
             }],
         );
-        let planned = plan.as_ref().map(|x| x.planned_wan);
-        s.tables.push(Table {
-            caption: "月度进度".into(),
-            headers: [
-                "报告期",
-                "当月完成(万元)",
-                "年初至报告期累计(万元)",
-                "占年计划%",
-                "开工至报告期累计(万元)",
-                "形象进度",
-                "存在问题",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: progress
-                .iter()
-                .map(|g| {
-                    let pct = planned.and_then(|pl| taizhang_core::project::completion_pct(g.ytd_wan, pl));
-                    vec![
-                        TableCell::Text(g.period.label_zh(false)),
-                        g.month_wan.map_or(TableCell::Empty, |v| TableCell::Number(v, 2)),
-                        TableCell::Number(g.ytd_wan, 2),
-                        pct.map_or(TableCell::Empty, |v| TableCell::Number(v, 1)),
-                        g.since_start_wan.map_or(TableCell::Empty, |v| TableCell::Number(v, 2)),
-                        TableCell::Text(g.image_progress.clone()),
-                        TableCell::Text(g.problems.clone()),
-                    ]
-                })
-                .collect(),
-        });
+        s.tables.push(taizhang_core::report::progress_table(&progress, plan.as_ref().map(|x| x.planned_wan)));
         sections.push(s);
 
         let nodes = self.node_plan(code).await?;

@@ -321,6 +321,36 @@ pub fn format_fixed(value: Decimal, decimals: u32) -> String {
     v.to_string()
 }
 
+/// A project's months as a table: each report with its share of the year's plan.
+pub fn progress_table(progress: &[crate::project::MonthlyProgress], planned_wan: Option<Decimal>) -> Table {
+    let headers = [
+        "报告期",
+        "当月完成(万元)",
+        "年初至报告期累计(万元)",
+        "占年计划%",
+        "开工至报告期累计(万元)",
+        "形象进度",
+        "存在问题",
+    ];
+    let amount = |v: Option<Decimal>| v.map_or(TableCell::Empty, |v| TableCell::Number(v, 2));
+    let rows = progress
+        .iter()
+        .map(|g| {
+            let pct = planned_wan.and_then(|p| crate::project::completion_pct(g.ytd_wan, p));
+            vec![
+                TableCell::Text(g.period.label_zh(false)),
+                amount(g.month_wan),
+                amount(Some(g.ytd_wan)),
+                pct.map_or(TableCell::Empty, |v| TableCell::Number(v, 1)),
+                amount(g.since_start_wan),
+                TableCell::Text(g.image_progress.clone()),
+                TableCell::Text(g.problems.clone()),
+            ]
+        })
+        .collect();
+    Table { caption: "月度进度".into(), headers: headers.map(String::from).to_vec(), rows }
+}
+
 /// A level as published: in the unit and with the decimals it was published in, else in
 /// the indicator's unit without trailing zeros.
 pub fn level_text(indicator: &Indicator, value: Decimal, published: &Published) -> String {

@@ -191,30 +191,10 @@ pub async fn project(
                 let months: Vec<Decimal> = history.iter().map(|g| g.ytd_wan).collect();
                 let last = history.last().map_or(Period::Month(y, 12), |g| g.period);
                 page.push(Block::Svg(crate::view::chart::ytd_line_svg(&months, plan.planned_wan, last)?));
-                let mut t = TableView::new(
-                    "月度进度",
-                    &[
-                        "报告期",
-                        "当月完成(万元)",
-                        "年初至报告期累计(万元)",
-                        "占年计划%",
-                        "开工至报告期累计(万元)",
-                        "形象进度",
-                        "存在问题",
-                    ],
-                );
-                for g in history {
-                    t.rows.push(vec![
-                        CellView::text(g.period.label_zh(false)),
-                        g.month_wan.map_or(CellView::text(""), |m| CellView::num(m, 2)),
-                        CellView::num(g.ytd_wan, 2),
-                        completion_pct(g.ytd_wan, plan.planned_wan).map_or(CellView::text(""), |c| CellView::num(c, 1)),
-                        g.since_start_wan.map_or(CellView::text(""), |s| CellView::num(s, 2)),
-                        CellView::text(g.image_progress),
-                        CellView::text(g.problems),
-                    ]);
-                }
-                page.table(t);
+                page.table(TableView::from_table(&taizhang_core::report::progress_table(
+                    &history,
+                    Some(plan.planned_wan),
+                )));
             }
         }
     }
