@@ -173,3 +173,35 @@ test('each role downloads the reports it may read from the 报表 page', async (
   assert.equal(await leader.locator('header').isVisible(), false, 'no menu in print');
   await leader.screenshot({ path: path.join(shots, '12-briefing-print.png'), fullPage: true });
 });
+
+test('every page fits a phone (390×844) and a laptop (1366×768) without scrolling sideways', async () => {
+  const pages = ['/', '/projects', '/projects/ZD2018-001', '/indicators', '/plan', '/report', '/review', '/problems',
+    '/orders', '/meetings', '/reports', '/reports?kind=briefing&period=2018-05', '/admin', '/password'];
+  for (const [width, height] of [[390, 844], [1366, 768]]) {
+    for (const account of ['district_leader', 'zjj_reporter', 'dcs_reviewer', 'fgw_admin']) {
+      const context = await browser.newContext({ viewport: { width, height } });
+      const page = await context.newPage();
+      await page.goto(`${base}/login`);
+      await page.fill('#username', account);
+      await page.fill('#password', PASSWORD);
+      await page.click('button[type=submit]');
+      await page.waitForURL(`${base}/`);
+      for (const p of pages) {
+        const reply = await page.goto(`${base}${p}`);
+        if (reply.status() === 403) continue; // not this role's page
+        const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+        assert.ok(scroll <= inner, `${account} ${p} at ${width}px: the page is ${scroll}px wide`);
+      }
+      if (width === 390 && account === 'district_leader') {
+        await page.goto(`${base}/`);
+        assert.equal(await page.locator('nav.menu').isVisible(), false, 'the menu folds away on a phone');
+        await page.click('label.menu-button');
+        assert.equal(await page.locator('nav.menu a[href="/projects"]').isVisible(), true, 'and opens on a tap');
+        await page.screenshot({ path: path.join(shots, '13-phone-menu.png'), fullPage: true });
+        await page.goto(`${base}/projects`);
+        await page.screenshot({ path: path.join(shots, '14-phone-projects.png') });
+      }
+      await context.close();
+    }
+  }
+});

@@ -728,6 +728,7 @@ fn route_cases() -> Vec<RouteCase> {
     const ENTRY: &str = r#"{"figures":{"month_wan":"10","ytd_wan":"10","since_start_wan":"10","text":"x"}}"#;
     vec![
         case("get", "/healthz", "/healthz", None, "OOOOOO"),
+        case("get", "/favicon.ico", "/favicon.ico", None, "OOOOOO"),
         case("get", "/metrics", "/metrics", None, "UODDDD"),
         case("get", "/api/openapi.json", "/api/openapi.json", None, "OOOOOO"),
         case("get", "/login", "/login", None, "OOOOOO"),
