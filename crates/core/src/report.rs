@@ -288,6 +288,14 @@ pub fn date_zh(d: crate::project::Date, chinese: bool) -> String {
     format!("{year}年{}月{}日", n(u64::from(d.month)), n(u64::from(d.day)))
 }
 
+/// A stored UTC time ("2026-11-29T12:15:10Z") as people in China read it: Beijing time,
+/// 2026年11月29日 20:15. Text that is not such a time is shown as it is.
+pub fn local_time(iso: &str) -> String {
+    let Ok(ts) = iso.parse::<jiff::Timestamp>() else { return iso.to_string() };
+    let t = jiff::tz::offset(8).to_datetime(ts);
+    format!("{}年{}月{}日 {:02}:{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute())
+}
+
 /// Text as Markdown shows it, never as HTML.
 fn md_text(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
@@ -890,5 +898,12 @@ mod tests {
             text.contains("主要预期目标：地区生产总值增长8%左右；一般公共预算收入达到31.5亿元，增长7%。"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn stored_times_read_as_beijing_time() {
+        assert_eq!(local_time("2026-11-29T12:15:10Z"), "2026年11月29日 20:15");
+        assert_eq!(local_time("2018-06-30T17:05:00.123456Z"), "2018年7月1日 01:05");
+        assert_eq!(local_time("昨天"), "昨天");
     }
 }

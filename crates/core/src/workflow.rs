@@ -188,6 +188,30 @@ pub struct Transition {
     pub reason: String,
 }
 
+impl Transition {
+    /// The step as a sentence people read: "2018年6月5日 14:03 zjj_reporter 上报（说明）".
+    pub fn sentence(&self) -> String {
+        let state = |code: &str| code.parse::<EntryState>().ok();
+        let what = match (state(&self.from), state(&self.to)) {
+            // A draft's own changes carry their words ("新建草稿：…", "修改：… → …").
+            (_, Some(EntryState::Draft)) if !self.reason.is_empty() => self.reason.clone(),
+            (_, Some(EntryState::Submitted)) => "上报".into(),
+            (_, Some(EntryState::Approved)) => "单位审核通过".into(),
+            (_, Some(EntryState::Accepted)) => "区级审核通过".into(),
+            (_, Some(EntryState::Returned)) => "退回".into(),
+            (_, Some(EntryState::Locked)) => "锁定".into(),
+            (Some(from), Some(to)) => format!("{}→{}", from.label_zh(), to.label_zh()),
+            _ => format!("{}→{}", self.from, self.to),
+        };
+        let reason = match self.to.parse::<EntryState>() {
+            Ok(EntryState::Draft) | Err(_) => String::new(),
+            Ok(_) if self.reason.is_empty() => String::new(),
+            Ok(_) => format!("（{}）", self.reason),
+        };
+        format!("{} {} {what}{reason}", crate::report::local_time(&self.at), self.actor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,5 +255,26 @@ mod tests {
         assert_eq!(default_due(Period::Month(2018, 6)).to_string(), "2018-06-25");
         assert_eq!(default_due(Period::Quarter(2018, 2)).to_string(), "2018-06-25");
         assert_eq!("项目进度".parse::<Form>().unwrap(), Form::ProjectProgress);
+    }
+
+    #[test]
+    fn a_records_steps_read_as_sentences_in_beijing_time() {
+        let step = |from: &str, to: &str, reason: &str| Transition {
+            actor: "zjj_reporter".into(),
+            at: "2018-06-05T06:03:00Z".into(),
+            from: from.into(),
+            to: to.into(),
+            reason: reason.into(),
+        };
+        assert_eq!(
+            step("draft", "draft", "新建草稿：累计60000万元").sentence(),
+            "2018年6月5日 14:03 zjj_reporter 新建草稿：累计60000万元"
+        );
+        assert_eq!(step("draft", "submitted", "").sentence(), "2018年6月5日 14:03 zjj_reporter 上报");
+        assert_eq!(
+            step("submitted", "returned", "补充说明").sentence(),
+            "2018年6月5日 14:03 zjj_reporter 退回（补充说明）"
+        );
+        assert_eq!(step("approved", "accepted", "").sentence(), "2018年6月5日 14:03 zjj_reporter 区级审核通过");
     }
 }

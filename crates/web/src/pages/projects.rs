@@ -240,21 +240,7 @@ pub async fn project(
     page.heading("填报记录");
     let mut t = TableView::new("", &["报告期", "单位", "状态", "版本", "说明", "操作记录"]);
     for (round, entry) in acting.entries_of_subject(&code).await? {
-        let trail: Vec<String> = acting
-            .history(&entry)
-            .await?
-            .into_iter()
-            .map(|h| {
-                format!(
-                    "{} {} {}→{}{}",
-                    h.at,
-                    h.actor,
-                    h.from,
-                    h.to,
-                    if h.reason.is_empty() { String::new() } else { format!("（{}）", h.reason) }
-                )
-            })
-            .collect();
+        let trail: Vec<String> = acting.history(&entry).await?.into_iter().map(|h| h.sentence()).collect();
         t.rows.push(vec![
             CellView::text(round.period.label_zh(false)),
             CellView::text(tree.get(&entry.unit).map_or(entry.unit.clone(), |u| u.name.clone())),

@@ -73,7 +73,10 @@ impl Page {
         if may(Action::ManageUsers) {
             links.push(("/admin".into(), "管理".into()));
         }
-        let who = format!("{}（{}）", user.0.user.display_name, role.label_zh());
+        // A display name that already says the role ("区发展改革委（管理员）") is not told twice.
+        let name = &user.0.user.display_name;
+        let said = format!("（{}）", role.label_zh());
+        let who = if name.ends_with(&said) { name.clone() } else { format!("{name}{said}") };
         Self { title: title.into(), nav: Some(Nav { links, who, csrf: user.csrf().into() }), blocks: vec![] }
     }
 
