@@ -128,6 +128,11 @@ impl From<taizhang_app::Error> for AppError {
     }
 }
 
+/// An error page's message, kept on the response so that [`observe`] can show it inside the
+/// signed-in account's layout.
+#[derive(Debug, Clone)]
+struct ErrorPage(String);
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let page = view::Page {
@@ -138,8 +143,18 @@ impl IntoResponse for AppError {
                 view::Block::Links(vec![("/".into(), "返回首页".into()), ("/login".into(), "登录".into())]),
             ],
         };
-        (self.status(), view::render(&page)).into_response()
+        let mut response = (self.status(), view::render(&page)).into_response();
+        response.extensions_mut().insert(ErrorPage(self.to_string()));
+        response
     }
+}
+
+/// An error page for a signed-in account: the menu, the message, a way back.
+fn error_in_layout(user: &extract::User, status: StatusCode, message: &str) -> Response {
+    let mut page = view::Page::new(user, "出错了");
+    page.blocks.push(view::Block::Notice(view::Notice { kind: "error", text: message.to_string() }));
+    page.blocks.push(view::Block::Links(vec![("/".into(), "返回首页".into())]));
+    (status, view::render(&page)).into_response()
 }
 
 /// The API's error body.
@@ -378,7 +393,15 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         latency_ms = tracing::field::Empty,
     );
     let started = std::time::Instant::now();
+    let page_request = !request.uri().path().starts_with("/api/");
+    let headers = page_request.then(|| request.headers().clone());
     let mut response = next.run(request).instrument(span.clone()).await;
+    // A page's error, for someone signed in, keeps the menu and offers the way back.
+    if let (Some(headers), Some(ErrorPage(message))) = (headers, response.extensions().get::<ErrorPage>().cloned())
+        && let Ok(Some(session)) = extract::session_of(&headers, &state).await
+    {
+        response = error_in_layout(&extract::User(session), response.status(), &message);
+    }
     let status = response.status().as_u16();
     span.record("status", status);
     span.record("latency_ms", started.elapsed().as_millis() as u64);

@@ -1246,3 +1246,21 @@ async fn every_report_is_read_on_the_page_and_downloaded_under_its_own_name() {
     let unknown = app.get("/api/v1/reports/weekly", &leader).await;
     assert!(unknown.status == 400 && unknown.body.contains("没有“weekly”这种报表"), "{}", unknown.body);
 }
+
+#[tokio::test]
+async fn an_error_page_keeps_the_menu_for_someone_signed_in() {
+    let app = spawn_app(true).await;
+    let reporter = app.sign_in("zjj_reporter").await;
+    for (path, status, message) in
+        [("/projects/NOPE-1", 404, "不存在"), ("/no-such-page", 404, "页面不存在"), ("/projects/ZD2017-002", 403, "")]
+    {
+        let reply = app.get(path, &reporter).await;
+        assert_eq!(reply.status, status, "{path}");
+        assert!(reply.body.contains(message), "{path}: {}", reply.body);
+        assert!(reply.body.contains("退出") && reply.body.contains("href=\"/projects\""), "{path}: the menu is there");
+        assert!(!reply.body.contains("href=\"/login\""), "{path}: no sign-in offered to the signed-in");
+    }
+    let anonymous = app.get("/no-such-page", &Client::default()).await;
+    assert_eq!(anonymous.status, 404);
+    assert!(anonymous.body.contains("href=\"/login\""), "the signed-out are offered to sign in");
+}
