@@ -32,6 +32,7 @@ pub mod lights;
 pub mod mechanism;
 pub mod remind;
 pub mod rules;
+pub mod search;
 pub mod supervision;
 pub mod workflow;
 pub mod world;

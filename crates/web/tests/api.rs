@@ -1264,3 +1264,34 @@ async fn an_error_page_keeps_the_menu_for_someone_signed_in() {
     assert_eq!(anonymous.status, 404);
     assert!(anonymous.body.contains("href=\"/login\""), "the signed-out are offered to sign in");
 }
+
+#[tokio::test]
+async fn projects_are_found_by_part_of_a_name_or_pinyin_initials_and_paged() {
+    let app = spawn_app(true).await;
+    let leader = app.sign_in("leader").await;
+    let rows = |body: &str| body.matches("<tr>").count() - 1; // less the header row
+    let all = app.get("/projects?size=0", &leader).await.body;
+    let total = rows(&all);
+    assert!(all.contains(&format!("共{total}个项目")) && total > 100, "{total}");
+    // 拼音 initials, part of a unit's name, characters in order: each finds 德化街's projects.
+    for query in ["q=dhj", "unit=%E5%BE%B7%E5%8C%96", "q=%E5%BE%B7%E5%8C%96%E8%A1%97"] {
+        let found = app.get(&format!("/projects?size=0&{query}"), &leader).await.body;
+        assert!(found.contains("ZD2017-002") && rows(&found) < total, "{query}: {} rows", rows(&found));
+    }
+    let nothing = app.get("/projects?q=zzzzqqq", &leader).await.body;
+    assert!(nothing.contains("共0个项目"), "a query that finds nothing says so");
+    // Pages of 20: the last page holds the rest, a page past the end is the last one.
+    let pages = total.div_ceil(20);
+    let second = app.get("/projects?size=20&page=2", &leader).await.body;
+    assert!(second.contains(&format!("（第2/{pages}页）")) && rows(&second) == 20 && second.contains("上一页"));
+    let last = app.get("/projects?size=20&page=999", &leader).await.body;
+    assert!(last.contains(&format!("（第{pages}/{pages}页）")) && !last.contains("下一页"));
+    assert_eq!(rows(&last), total - 20 * (pages - 1));
+    // The sort and the filters stay in the links.
+    let sorted = app.get("/projects?q=dhj&sort=name", &leader).await.body;
+    assert!(
+        sorted.contains("/projects?q=dhj&amp;sort=unit") || sorted.contains("/projects?q=dhj&#38;sort=unit"),
+        "{}",
+        &sorted[..2000.min(sorted.len())]
+    );
+}

@@ -2,17 +2,52 @@
 
 use super::*;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, serde::Serialize, Default, Clone)]
 pub struct ProjectQuery {
+    /// Code, name, unit or leader: part of it, its characters in order, or 拼音 initials.
+    pub q: Option<String>,
     pub period: Option<String>,
     pub category: Option<String>,
     pub unit: Option<String>,
     pub nature: Option<String>,
     pub light: Option<String>,
     pub flag: Option<String>,
+    /// code (default), name, unit, completion or light.
     pub sort: Option<String>,
+    /// The page (from 1) and its size (0: all).
+    pub page: Option<usize>,
+    pub size: Option<usize>,
     pub format: Option<String>,
 }
+
+impl ProjectQuery {
+    /// This list's address with some of its state changed: filters, sort and page kept in the URL.
+    fn url(&self, change: impl FnOnce(&mut ProjectQuery)) -> String {
+        let mut q = self.clone();
+        q.format = None;
+        change(&mut q);
+        let pairs: Vec<String> = [
+            ("q", q.q),
+            ("period", q.period),
+            ("category", q.category),
+            ("unit", q.unit),
+            ("nature", q.nature),
+            ("light", q.light),
+            ("flag", q.flag),
+            ("sort", q.sort),
+            ("page", q.page.map(|p| p.to_string())),
+            ("size", q.size.map(|p| p.to_string())),
+            ("format", q.format),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| format!("{k}={}", percent_encode(&v))))
+        .collect();
+        format!("/projects?{}", pairs.join("&"))
+    }
+}
+
+/// Rows a page shows unless asked otherwise.
+const PAGE_SIZE: usize = 50;
 
 pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<ProjectQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
@@ -36,14 +71,20 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<Projec
     let tree = acting.tree().clone();
     let unit_name = |c: &str| tree.get(c).map_or_else(|| c.to_string(), |u| u.name.clone());
     let keep = |wanted: &Option<String>, have: &str| wanted.as_deref().is_none_or(|w| w.is_empty() || w == have);
-    let mut rows: Vec<(Light, Vec<CellView>, Decimal, String)> = Vec::new();
+    let finds = |wanted: &Option<String>, have: &[&str]| {
+        wanted.as_deref().is_none_or(|w| have.iter().any(|h| taizhang_core::search::finds(w, h)))
+    };
+    // (light, cells, completion, code, name key, unit key)
+    let mut rows: Vec<(Light, Vec<CellView>, Decimal, String, String, String)> = Vec::new();
     for r in &records {
         let p = &r.project;
         let lit = warnings.get(p.code.as_str());
         let light = lit.map_or(Light::Green, |l| l.light);
         let uname = unit_name(&p.responsibility.unit);
+        let r_ = &p.responsibility;
         if !(keep(&q.category, &p.category)
-            && keep(&q.unit, &uname)
+            && finds(&q.unit, &[&uname])
+            && finds(&q.q, &[p.code.as_str(), &p.name, &uname, &r_.lead_leader, &r_.person])
             && keep(&q.nature, p.nature.label_zh())
             && keep(&q.light, light.code())
             && q.flag.as_deref().is_none_or(|f| f.is_empty() || p.flags.iter().any(|x| x == f)))
@@ -69,12 +110,24 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<Projec
             ],
             pct,
             p.code.to_string(),
+            taizhang_core::search::pinyin_key(&p.name),
+            taizhang_core::search::pinyin_key(&uname),
         ));
     }
     match q.sort.as_deref() {
         Some("light") => rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.3.cmp(&b.3))),
         Some("completion") => rows.sort_by(|a, b| b.2.cmp(&a.2).then(a.3.cmp(&b.3))),
+        Some("name") => rows.sort_by(|a, b| a.4.cmp(&b.4).then(a.3.cmp(&b.3))),
+        Some("unit") => rows.sort_by(|a, b| a.5.cmp(&b.5).then(a.3.cmp(&b.3))),
         _ => rows.sort_by(|a, b| a.3.cmp(&b.3)),
+    }
+    // A page of them (the workbook takes all): 50 unless asked, 0 for all.
+    let total = rows.len();
+    let size = q.size.unwrap_or(PAGE_SIZE);
+    let pages = if size == 0 { 1 } else { total.div_ceil(size).max(1) };
+    let at = q.page.unwrap_or(1).clamp(1, pages);
+    if size > 0 && q.format.as_deref() != Some("xlsx") {
+        rows = rows.into_iter().skip((at - 1) * size).take(size).collect();
     }
     let mut page = Page::open(&acting, &user, format!("重点项目（{}）", period.label_zh(true))).await;
     let categories: Vec<String> = {
@@ -121,30 +174,59 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<Projec
                 options(vec![("出彩项目".into(), "出彩项目".into()), ("亿元以上".into(), "亿元以上".into())]),
                 q.flag.clone().unwrap_or_default(),
             ),
-            field("unit", "责任单位", FieldKind::Text, q.unit.clone().unwrap_or_default()),
+            field("unit", "责任单位（可输入部分名称）", FieldKind::Text, q.unit.clone().unwrap_or_default()),
+            field(
+                "q",
+                "搜索（编码、名称、单位、领导；可用拼音首字母，如 dhj）",
+                FieldKind::Text,
+                q.q.clone().unwrap_or_default(),
+            ),
+            field(
+                "size",
+                "每页",
+                FieldKind::Select(
+                    [("20", "20条"), ("50", "50条"), ("100", "100条"), ("0", "全部")]
+                        .iter()
+                        .map(|(v, l)| (v.to_string(), l.to_string()))
+                        .collect(),
+                ),
+                size.to_string(),
+            ),
         ],
         submit: "筛选".into(),
         inline: false,
         multipart: false,
         get: true,
     }));
-    let query = |sort: &str| format!("/projects?period={}&sort={sort}", period.key());
-    let mut t = TableView::new(&format!("共{}个项目", rows.len()), &[]);
+    let query = |sort: &str| q.url(|q| (q.sort, q.page) = (Some(sort.into()), None));
+    let caption =
+        if pages > 1 { format!("共{total}个项目（第{at}/{pages}页）") } else { format!("共{total}个项目") };
+    let mut t = TableView::new(&caption, &[]);
     t.headers = vec![
         ("项目编码".into(), Some(query("code"))),
-        ("项目名称".into(), None),
+        ("项目名称".into(), Some(query("name"))),
         ("项目类别".into(), None),
         ("建设性质".into(), None),
-        ("责任单位".into(), None),
+        ("责任单位".into(), Some(query("unit"))),
         ("年度计划(万元)".into(), None),
         ("年初至报告期累计(万元)".into(), None),
         ("占年计划%".into(), Some(query("completion"))),
         ("灯".into(), Some(query("light"))),
         ("原因".into(), None),
     ];
-    t.export = Some(format!("/projects?period={}&format=xlsx", period.key()));
+    t.export = Some(q.url(|q| (q.format, q.page) = (Some("xlsx".into()), None)));
     t.rows = rows.into_iter().map(|r| r.1).collect();
     page.table(t);
+    if pages > 1 {
+        let mut links = Vec::new();
+        if at > 1 {
+            links.push((q.url(|q| q.page = Some(at - 1)), "上一页".to_string()));
+        }
+        if at < pages {
+            links.push((q.url(|q| q.page = Some(at + 1)), "下一页".to_string()));
+        }
+        page.push(Block::Links(links));
+    }
     page_or_xlsx(page, q.format.as_deref())
 }
 
