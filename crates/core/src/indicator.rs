@@ -23,6 +23,10 @@ macro_rules! code_enum {
         pub enum $name { $($variant),+ }
         impl $name {
             pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
+            /// The Chinese word people read (the first after the code), else the code.
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$variant => [$code $(, $alias)*].get(1).copied().unwrap_or($code)),+ }
+            }
         }
         impl FromStr for $name {
             type Err = DomainError;

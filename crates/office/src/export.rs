@@ -114,7 +114,12 @@ pub fn rows(batch: &Batch, names: Names<'_>) -> (Kind, Vec<Vec<Cell>>) {
             units
                 .iter()
                 .map(|u| {
-                    vec![text(&u.code), text(&u.name), text(u.parent.clone().unwrap_or_default()), text(u.kind.code())]
+                    vec![
+                        text(&u.code),
+                        text(&u.name),
+                        text(u.parent.clone().unwrap_or_default()),
+                        text(u.kind.label_zh()),
+                    ]
                 })
                 .collect(),
         ),
@@ -234,15 +239,14 @@ pub fn rows(batch: &Batch, names: Names<'_>) -> (Kind, Vec<Vec<Cell>>) {
             indicators
                 .iter()
                 .map(|i| {
-                    use taizhang_core::indicator::{Aggregation, Direction, Temporal};
                     vec![
                         text(i.code.as_str()),
                         text(&i.name),
                         text(i.aliases.join("、")),
                         text(i.unit.to_string()),
-                        text(if i.aggregation == Aggregation::Sum { "求和" } else { "不汇总" }),
-                        text(if i.temporal == Temporal::Flow { "流量" } else { "存量" }),
-                        text(if i.direction == Direction::Up { "正向" } else { "逆向" }),
+                        text(i.aggregation.label_zh()),
+                        text(i.temporal.label_zh()),
+                        text(i.direction.label_zh()),
                         text(&i.phrasing.clause),
                         text(&i.phrasing.section),
                         Cell::Number(Decimal::from(i.decimals)),

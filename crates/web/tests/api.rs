@@ -1295,3 +1295,51 @@ async fn projects_are_found_by_part_of_a_name_or_pinyin_initials_and_paged() {
         &sorted[..2000.min(sorted.len())]
     );
 }
+
+#[tokio::test]
+async fn no_code_of_the_program_reaches_a_page_as_text() {
+    use taizhang_core::indicator::{Aggregation, Direction, Temporal};
+    let app = spawn_app(true).await;
+    let admin = app.sign_in("admin").await;
+    // Leave a record with steps on 保利豫见里's page, and reports and lists to read.
+    app.form("/admin/rounds", &admin, &[("_csrf", &admin.csrf), ("period", "2018-06"), ("form", "projects")]).await;
+    let reporter = app.sign_in("zjj_reporter").await;
+    app.send(
+        "PUT",
+        "/api/v1/rounds/1/units/erqi-zjj/entries/ZD2018-001",
+        &reporter,
+        "application/json",
+        r#"{"figures":{"ytd_wan":"60000"}}"#,
+    )
+    .await;
+    let mut codes: Vec<&str> = taizhang_core::workflow::EntryState::ALL.iter().map(|s| s.code()).collect();
+    codes.extend(taizhang_core::org::UnitKind::ALL.iter().map(|k| k.code()));
+    codes.extend([Aggregation::Sum, Aggregation::None].map(|a| a.code()));
+    codes.extend([Temporal::Flow, Temporal::Stock].map(|t| t.code()));
+    codes.extend([Direction::Up, Direction::Down].map(|d| d.code()));
+    let pages = [
+        "/",
+        "/projects",
+        "/projects/ZD2018-001",
+        "/indicators",
+        "/plan",
+        "/review",
+        "/problems",
+        "/orders",
+        "/meetings",
+        "/admin",
+        "/reports",
+        "/reports?kind=briefing&period=2018-05",
+    ];
+    for path in pages {
+        let body = app.get(path, &admin).await.body;
+        for code in &codes {
+            // As a cell's or a line's whole text, or before an arrow: a code shown to people.
+            for shown in [format!(">{code}<"), format!(" {code}→"), format!("→{code}")] {
+                assert!(!body.contains(&shown), "{path} shows the code “{code}”");
+            }
+        }
+    }
+    let page = app.get("/projects/ZD2018-001", &admin).await.body;
+    assert!(page.contains("新建草稿"), "the record's steps read as words");
+}
