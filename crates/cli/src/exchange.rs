@@ -104,7 +104,8 @@ async fn progress_drafts(acting: &Acting<'_>, bytes: &[u8], name: &str) -> Resul
 pub struct ExportArgs<'a> {
     pub kind: &'a str,
     pub out: &'a Path,
-    pub year: i32,
+    /// None: the latest year with data (from this year back).
+    pub year: Option<i32>,
     pub period: Option<Period>,
     pub unit: Option<&'a str>,
     pub template: bool,
@@ -114,7 +115,8 @@ pub async fn export(acting: &Acting<'_>, args: ExportArgs<'_>) -> Result<(), Cli
     // A unit role exports its own unit's subtree; naming another unit is refused.
     let unit = acting.reach(args.unit)?;
     let unit = unit.as_deref();
-    let year = args.period.map_or(args.year, Period::year);
+    let asked = args.period.map(Period::year).or(args.year);
+    let year = asked.unwrap_or_else(|| taizhang_app::clock::today().year);
     let bytes = if args.kind == "ledger" {
         if args.template {
             return Err(CliError::Usage("台账（ledger）是报表，没有导入模板；模板请用 projects 或 progress".into()));
@@ -131,22 +133,40 @@ pub async fn export(acting: &Acting<'_>, args: ExportArgs<'_>) -> Result<(), Cli
         if args.template {
             taizhang_office::export::workbook(kind, &[]).map_err(xlsx_error)?
         } else {
-            let batch = match kind {
-                Kind::Units => Batch::Units(acting.units().await?),
-                Kind::Indicators => Batch::Values(acting.values_of_year(year, unit).await?),
-                Kind::Targets => Batch::Targets(acting.targets_of_year(year, unit).await?),
-                Kind::Projects => Batch::Projects(acting.project_records(Some(year), unit).await?),
-                Kind::Progress => {
-                    let mut rows = acting.progress_rows(year, args.period.map(Period::month_of_year), unit).await?;
-                    if let Some(p @ Period::Month(..)) = args.period {
-                        rows.retain(|g| g.period == p);
+            let of_year = |year: i32| async move {
+                Ok::<_, CliError>(match kind {
+                    Kind::Units => Batch::Units(acting.units().await?),
+                    Kind::Indicators => Batch::Values(acting.values_of_year(year, unit).await?),
+                    Kind::Targets => Batch::Targets(acting.targets_of_year(year, unit).await?),
+                    Kind::Projects => Batch::Projects(acting.project_records(Some(year), unit).await?),
+                    Kind::Progress => {
+                        let mut rows = acting.progress_rows(year, args.period.map(Period::month_of_year), unit).await?;
+                        if let Some(p @ Period::Month(..)) = args.period {
+                            rows.retain(|g| g.period == p);
+                        }
+                        Batch::Progress(rows)
                     }
-                    Batch::Progress(rows)
-                }
-                Kind::Tasks => Batch::Tasks(acting.tasks_of_year(year, unit).await?),
-                Kind::Catalogue => Batch::Indicators(acting.catalogue().await?.indicators),
-                Kind::Honours => Batch::Honours(acting.honours_of_year(year, unit).await?),
+                    Kind::Tasks => Batch::Tasks(acting.tasks_of_year(year, unit).await?),
+                    Kind::Catalogue => Batch::Indicators(acting.catalogue().await?.indicators),
+                    Kind::Honours => Batch::Honours(acting.honours_of_year(year, unit).await?),
+                })
             };
+            // Without --year: the latest year that has any, looking back from this one.
+            let mut batch = of_year(year).await?;
+            if asked.is_none() {
+                for earlier in (year - 15..year).rev() {
+                    if !batch.is_empty() {
+                        break;
+                    }
+                    batch = of_year(earlier).await?;
+                    if !batch.is_empty() {
+                        say!("未指定 --year：导出有数据的最近年度 {earlier}年");
+                    }
+                }
+            }
+            if batch.is_empty() {
+                eprintln!("提示：{year}年没有{}数据，只导出了表头", kind.sheet_name());
+            }
             let catalogue = acting.catalogue().await?;
             let units = acting.tree();
             let (kind, rows) = taizhang_office::export::rows(&batch, Names { units, catalogue: &catalogue });

@@ -930,8 +930,8 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
         }
         Command::Export { kind, out, year, period, unit, template } => {
             let period = period.as_deref().map(str::parse).transpose()?;
-            let year = year.unwrap_or_else(current_year);
-            let args = exchange::ExportArgs { kind, out, year, period, unit: unit.as_deref(), template: *template };
+            let args =
+                exchange::ExportArgs { kind, out, year: *year, period, unit: unit.as_deref(), template: *template };
             exchange::export(&app.as_user(&cli.acting).await?, args).await?;
         }
         Command::Report(ReportCommand::Annual { year, unit, output }) => {

@@ -1199,3 +1199,16 @@ fn a_progress_sheets_problems_column_raises_each_problem_once() {
     ok(taizhang(&db, &["import", "progress", path.to_str().unwrap()]));
     assert_eq!(ok(taizhang(&db, &["problem", "list"])).matches("征迁未完成").count(), 1);
 }
+
+#[test]
+fn an_export_without_a_year_takes_the_latest_year_with_data() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("projects.xlsx");
+    let said = ok(taizhang(&db, &["export", "projects", "--out", out.to_str().unwrap()]));
+    // The demo's programme is 2018's; the clock's year has none.
+    assert!(said.contains("导出有数据的最近年度 2018年"), "{said}");
+    let mut book: Xlsx<_> = open_workbook(&out).unwrap();
+    let rows = book.worksheet_range("项目").unwrap().rows().count();
+    assert!(rows > 100, "{rows} rows");
+}
