@@ -83,7 +83,8 @@ test('a month of reporting, role by role, changes the light on the dashboard', a
   await reporter.fill('#text', '主体结构施工');
   await reporter.screenshot({ path: path.join(shots, '3-reporter-form.png'), fullPage: true });
   await reporter.click('form[action$="/erqi-zjj/ZD2018-001"] button[type=submit]');
-  await reporter.waitForURL(`${base}/report`);
+  await reporter.waitForURL(/\/report\?saved=ZD2018-001$/);
+  assert.match(await reporter.content(), /已保存ZD2018-001/);
   assert.match(await reporter.content(), /草稿/);
   await reporter.click('form[action$="/erqi-zjj/submit"] button[type=submit]');
   await reporter.waitForLoadState();

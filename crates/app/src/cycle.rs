@@ -246,6 +246,14 @@ impl Acting<'_> {
         Ok(entries.len())
     }
 
+    /// What the submission's checks will say of one saved draft (empty: nothing to explain):
+    /// the same rules, shown as soon as it is saved.
+    pub async fn draft_warnings(&self, entry: &Entry) -> Result<Vec<String>> {
+        let round = self.round_of(entry.round_id).await?;
+        let mut found = self.check(&round, &entry.unit, std::slice::from_ref(entry)).await?;
+        Ok(found.remove(&entry.subject).unwrap_or_default())
+    }
+
     /// The configured checks over a unit's entries, by subject.
     async fn check(&self, round: &Round, unit: &str, entries: &[Entry]) -> Result<HashMap<String, Vec<String>>> {
         let mut out: HashMap<String, Vec<String>> = HashMap::new();

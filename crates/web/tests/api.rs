@@ -1343,3 +1343,24 @@ async fn no_code_of_the_program_reaches_a_page_as_text() {
     let page = app.get("/projects/ZD2018-001", &admin).await.body;
     assert!(page.contains("新建草稿"), "the record's steps read as words");
 }
+
+#[tokio::test]
+async fn a_saved_draft_says_at_once_what_the_submission_will_ask_to_explain() {
+    let app = spawn_app(true).await;
+    let admin = app.sign_in("admin").await;
+    app.form("/admin/rounds", &admin, &[("_csrf", &admin.csrf), ("period", "2018-06"), ("form", "projects")]).await;
+    let reporter = app.sign_in("zjj_reporter").await;
+    // 开工至报告期累计 past the project's total investment: saved, and said at once.
+    let form = [("_csrf", reporter.csrf.as_str()), ("version", "0"), ("ytd", "9999"), ("since_start", "99999999")];
+    let saved = app.form("/report/1/erqi-zjj/ZD2018-001", &reporter, &form).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(saved.headers.contains("/report?saved=ZD2018-001"), "{}", saved.headers);
+    let page = app.get("/report?saved=ZD2018-001", &reporter).await.body;
+    assert!(page.contains("已保存ZD2018-001；1项需说明"), "{page}");
+    assert!(page.contains("开工至报告期累计99999999万元超过总投资"), "the rule is named");
+    // Put right, it says only that it is saved.
+    let form = [("_csrf", reporter.csrf.as_str()), ("version", "1"), ("ytd", "9999"), ("since_start", "9999")];
+    assert_eq!(app.form("/report/1/erqi-zjj/ZD2018-001", &reporter, &form).await.status, 303);
+    let page = app.get("/report?saved=ZD2018-001", &reporter).await.body;
+    assert!(page.contains("已保存ZD2018-001<") && !page.contains("需说明"), "nothing to explain");
+}

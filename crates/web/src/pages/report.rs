@@ -6,9 +6,16 @@ pub(super) fn round_label(r: &Round) -> String {
     format!("{}{}（截止{}）", r.period.label_zh(false), r.form.label_zh(), r.due)
 }
 
+#[derive(Debug, Deserialize)]
+pub struct ReportHomeQuery {
+    pub format: Option<String>,
+    /// The record just saved: its notice, with what the submission will ask to explain.
+    pub saved: Option<String>,
+}
+
 pub async fn report_home(
     Signed { state, user, uri }: Signed,
-    Query(q): Query<ExportQuery>,
+    Query(q): Query<ReportHomeQuery>,
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let mut page = Page::open(&acting, &user, "填报").await;
@@ -17,6 +24,21 @@ pub async fn report_home(
         return Ok(render(&page));
     };
     let rounds: Vec<Round> = acting.rounds().await?.into_iter().filter(|r| r.status == RoundStatus::Open).collect();
+    if let Some(subject) = q.saved.as_deref() {
+        for round in &rounds {
+            let Some(entry) = acting.entry(round, &unit, subject).await? else { continue };
+            // The same rules as at 上报, said as soon as the draft is saved.
+            let warnings = acting.draft_warnings(&entry).await?;
+            if warnings.is_empty() {
+                page.notice("ok", format!("已保存{subject}"));
+            } else {
+                let n = warnings.len();
+                let text =
+                    format!("已保存{subject}；{n}项需说明（可修改，或上报时填写说明）：\n{}", warnings.join("\n"));
+                page.notice("warn", text);
+            }
+        }
+    }
     if rounds.is_empty() {
         page.para("目前没有开放的填报轮次。");
     }
@@ -289,7 +311,8 @@ pub async fn save_entry(
     };
     let version = form.version.parse::<i64>().ok().filter(|v| *v > 0);
     match acting.save_draft(&round, &unit, &subject, &figures, version).await {
-        Ok(_) => Ok(Redirect::to("/report").into_response()),
+        // Back to the list (a refresh does not post again), which says what was saved.
+        Ok(_) => Ok(Redirect::to(&format!("/report?saved={}", percent_encode(&subject))).into_response()),
         Err(taizhang_app::Error::Denied(d)) => Err(AppError::Forbidden(d.to_string())),
         Err(
             e @ (taizhang_app::Error::Conflict(_) | taizhang_app::Error::Invalid(_) | taizhang_app::Error::Domain(_)),
