@@ -125,7 +125,7 @@ pub struct LoginForm {
 
 /// The sign-in page with a fresh token in the form and in a cookie scoped to `/login`: a
 /// form posted from another site carries neither, and cannot sign a visitor in.
-fn login_page_with(state: &AppState, message: Option<String>, status: StatusCode) -> Response {
+fn login_page_with(state: &AppState, message: Option<String>, username: &str, status: StatusCode) -> Response {
     let token = token();
     let cookie = Cookie::build((LOGIN_COOKIE, token.clone()))
         .http_only(true)
@@ -133,11 +133,11 @@ fn login_page_with(state: &AppState, message: Option<String>, status: StatusCode
         .secure(state.options.https)
         .path("/login")
         .build();
-    (status, CookieJar::new().add(cookie), render(&Page::login(message, &token))).into_response()
+    (status, CookieJar::new().add(cookie), render(&Page::login(message, username, &token))).into_response()
 }
 
 pub async fn login_page(State(state): State<AppState>) -> Response {
-    login_page_with(&state, None, StatusCode::OK)
+    login_page_with(&state, None, "", StatusCode::OK)
 }
 
 /// Checks the password (throttled per account and address) and opens a session:
@@ -176,7 +176,7 @@ pub async fn login(
     let expected = jar.get(LOGIN_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     if expected.is_empty() || expected != form.token {
         let message = "登录页面已过期或来源不明，请重新打开登录页后再登录".to_string();
-        return Ok(login_page_with(&state, Some(message), StatusCode::FORBIDDEN));
+        return Ok(login_page_with(&state, Some(message), &form.username, StatusCode::FORBIDDEN));
     }
     let id = match open_session(&state, &form.username, &form.password, addr).await {
         Ok((id, _)) => id,
@@ -186,7 +186,8 @@ pub async fn login(
             } else {
                 StatusCode::UNAUTHORIZED
             };
-            return Ok(login_page_with(&state, Some(e.to_string()), status));
+            // The name typed stays in its box; the password does not.
+            return Ok(login_page_with(&state, Some(e.to_string()), &form.username, status));
         }
         Err(e) => return Err(e),
     };
@@ -217,6 +218,8 @@ pub struct PasswordForm {
     pub csrf: String,
     pub old: String,
     pub new: String,
+    /// The new password typed twice (a form without it, such as a script's, is not asked).
+    pub again: Option<String>,
 }
 
 pub async fn password_page(user: User) -> Response {
@@ -228,6 +231,10 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
+    if form.again.as_deref().is_some_and(|again| again != form.new) {
+        let page = Page::password(&user, Some("两次输入的新口令不一致".into()));
+        return Ok((StatusCode::BAD_REQUEST, render(&page)).into_response());
+    }
     if state.app.authenticate(&user.0.user.username, &form.old).await?.is_none() {
         return Ok(
             (StatusCode::BAD_REQUEST, render(&Page::password(&user, Some("原口令不正确".into())))).into_response()

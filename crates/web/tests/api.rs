@@ -1364,3 +1364,27 @@ async fn a_saved_draft_says_at_once_what_the_submission_will_ask_to_explain() {
     let page = app.get("/report?saved=ZD2018-001", &reporter).await.body;
     assert!(page.contains("已保存ZD2018-001<") && !page.contains("需说明"), "nothing to explain");
 }
+
+#[tokio::test]
+async fn a_wrong_password_keeps_the_name_typed_and_a_new_one_is_typed_twice() {
+    let app = spawn_app(true).await;
+    let failed = app.login("zjj_reporter", "not-the-password").await;
+    assert_eq!(failed.status, 401);
+    assert!(failed.body.contains("value=\"zjj_reporter\""), "the name stays in its box");
+    assert!(!failed.body.contains("not-the-password"), "the password does not");
+    let reporter = app.sign_in("zjj_reporter").await;
+    let fields = [
+        ("_csrf", reporter.csrf.as_str()),
+        ("old", PASSWORD),
+        ("new", "a-new-password-7"),
+        ("again", "a-new-password-8"),
+    ];
+    let mismatch = app.form("/password", &reporter, &fields).await;
+    assert_eq!(mismatch.status, 400);
+    assert!(mismatch.body.contains("两次输入的新口令不一致"));
+    assert_eq!(app.login("zjj_reporter", PASSWORD).await.status, 303, "the password is unchanged");
+    // The dashboard's cards count projects; key tasks are counted apart.
+    let leader = app.sign_in("leader").await;
+    let home = app.get("/?period=2017-12", &leader).await.body;
+    assert!(home.contains("红灯项目") && home.contains("重点工作：红灯"), "lights per kind");
+}

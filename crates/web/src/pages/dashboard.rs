@@ -28,7 +28,10 @@ pub async fn dashboard(
         recent_months(period).into_iter().map(|p| (format!("/?period={}", p.key()), p.label_zh(false))).collect(),
     ));
 
-    let count = |l: Light| warnings.iter().filter(|w| w.lit.light == l).count();
+    // Lights counted per kind, never mixed: the cards are the projects'.
+    use taizhang_core::lights::WarningKind;
+    let count_of = |kind: WarningKind, l: Light| warnings.iter().filter(|w| w.kind == kind && w.lit.light == l).count();
+    let count = |l: Light| count_of(WarningKind::Project, l);
     let pct = completion_pct(input.all.ytd_wan, input.all.planned_wan);
     let lag = pct.map(|p| lag_pp(p, period.time_progress()));
     page.push(Block::Cards(vec![
@@ -37,10 +40,20 @@ pub async fn dashboard(
         ("累计完成".into(), money_wan(input.all.ytd_wan), String::new()),
         ("占年计划".into(), pct.map_or("—".into(), |p| format!("{}%", format_number(p, 1))), String::new()),
         ("较序时进度".into(), lag.map_or("—".into(), |l| format!("{}个百分点", format_number(l, 1))), String::new()),
-        ("红灯".into(), count(Light::Red).to_string(), "red".into()),
-        ("黄灯".into(), count(Light::Yellow).to_string(), "yellow".into()),
-        ("绿灯".into(), count(Light::Green).to_string(), "green".into()),
+        ("红灯项目".into(), count(Light::Red).to_string(), "red".into()),
+        ("黄灯项目".into(), count(Light::Yellow).to_string(), "yellow".into()),
+        ("绿灯项目".into(), count(Light::Green).to_string(), "green".into()),
     ]));
+    let others: Vec<String> = [WarningKind::Task, WarningKind::Indicator, WarningKind::Order]
+        .into_iter()
+        .filter_map(|k| {
+            let [r, y, g] = [Light::Red, Light::Yellow, Light::Green].map(|l| count_of(k, l));
+            (r + y + g > 0).then(|| format!("{}：红灯{r}个、黄灯{y}个、绿灯{g}个", k.label_zh()))
+        })
+        .collect();
+    if !others.is_empty() {
+        page.para(format!("{}。", others.join("；")));
+    }
 
     if let Some(s) = taizhang_core::briefing::carried_sentence(&input.all, &input.by_unit, period) {
         page.para(s);

@@ -101,7 +101,7 @@ impl Page {
         page
     }
 
-    pub fn login(message: Option<String>, token: &str) -> Self {
+    pub fn login(message: Option<String>, username: &str, token: &str) -> Self {
         let mut blocks = Vec::new();
         if let Some(m) = message {
             blocks.push(Block::Notice(Notice { kind: "error", text: m }));
@@ -111,7 +111,7 @@ impl Page {
             csrf: String::new(),
             fields: vec![
                 field("_login", "", FieldKind::Hidden, token),
-                field("username", "账号", FieldKind::Text, ""),
+                field("username", "账号", FieldKind::Text, username.chars().take(64).collect::<String>()),
                 field("password", "口令", FieldKind::Password, ""),
             ],
             submit: "登录".into(),
@@ -133,6 +133,7 @@ impl Page {
             vec![
                 field("old", "原口令", FieldKind::Password, ""),
                 field("new", "新口令（至少8个字符）", FieldKind::Password, ""),
+                field("again", "再次输入新口令", FieldKind::Password, ""),
             ],
             "修改",
         );
