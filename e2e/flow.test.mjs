@@ -70,7 +70,9 @@ test('a month of reporting, role by role, changes the light on the dashboard', a
   await admin.goto(`${base}/admin`);
   await admin.fill('form[action="/admin/rounds"] #period', '2018-06');
   await admin.click('form[action="/admin/rounds"] button[type=submit]');
-  await admin.waitForURL(`${base}/admin`);
+  await admin.waitForURL(/\/admin\?opened=\d+$/);
+  assert.match(await admin.content(), /已开启2018年6月项目进度填报，应报单位\d+个/);
+  assert.match(await admin.content(), /各单位报送情况/);
   assert.match(await admin.content(), /填报中/);
   await admin.screenshot({ path: path.join(shots, '2-admin-round-opened.png'), fullPage: true });
 

@@ -2,23 +2,66 @@
 
 use super::*;
 
-pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<ExportQuery>) -> Result<Response, AppError> {
+#[derive(Debug, Deserialize)]
+pub struct AdminQuery {
+    pub format: Option<String>,
+    /// A round whose units' standing is shown.
+    pub round: Option<i64>,
+    /// A round just opened: said in a notice, its units shown.
+    pub opened: Option<i64>,
+}
+
+pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<AdminQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     acting.allow_top(Action::ManageUsers)?;
     let tree = acting.tree().clone();
     let mut page = Page::open(&acting, &user, "管理").await;
+    let today = taizhang_app::clock::today();
+    if let Some(id) = q.opened {
+        let round = acting.round_of(id).await?;
+        let owing = acting.round_status(&round, today).await?.len();
+        page.notice(
+            "ok",
+            format!("已开启{}{}填报，应报单位{owing}个", round.period.label_zh(false), round.form.label_zh()),
+        );
+    }
     page.heading("填报轮次");
-    let mut t = TableView::new("", &["报告期", "填报表", "截止", "状态", "操作"]);
+    let mut t = TableView::new("", &["报告期", "填报表", "截止", "状态", "各单位"]);
     for r in acting.rounds().await? {
         t.rows.push(vec![
             CellView::text(r.period.label_zh(false)),
             CellView::text(r.form.label_zh()),
             CellView::text(r.due.to_string()),
             CellView::text(if r.status == RoundStatus::Open { "填报中" } else { "已关闭" }),
-            CellView::text(""),
+            CellView::link("查看各单位报送情况", format!("/admin?round={}", r.id)),
         ]);
     }
     page.table(t);
+    if let Some(id) = q.round.or(q.opened) {
+        let round = acting.round_of(id).await?;
+        let mut t = TableView::new(
+            &format!("{}{}：各单位报送情况", round.period.label_zh(false), round.form.label_zh()),
+            &["单位", "应报", "已报", "记录状态", "逾期"],
+        );
+        for s in acting.round_status(&round, today).await? {
+            let states: Vec<String> = s.by_state.iter().map(|(st, n)| format!("{}{n}", st.label_zh())).collect();
+            t.rows.push(vec![
+                CellView::text(&s.name),
+                CellView::num(Decimal::from(s.owed as u64), 0),
+                CellView::num(Decimal::from(s.sent as u64), 0),
+                CellView::text(states.join("、")),
+                CellView::text(if s.overdue {
+                    "逾期未报"
+                } else if s.late {
+                    "逾期报送"
+                } else {
+                    ""
+                }),
+            ]);
+        }
+        page.table(t);
+        page.para("逾期未报的单位由催报提醒（管理页“催报记录”，或 taizhang remind）按配置发送。");
+    }
     // Which 填报表 a round form acts on.
     let which_form = || {
         let forms = ReportForm::ALL.iter().map(|f| (f.code().to_string(), f.label_zh().to_string())).collect();
@@ -320,8 +363,8 @@ pub async fn open_round(Signed { state, user, .. }: Signed, Form(form): Form<Rou
     } else {
         Some(Date::parse(&form.due).map_err(|e| AppError::BadRequest(e.to_string()))?)
     };
-    acting.open_round(period, kind, due).await?;
-    Ok(Redirect::to("/admin").into_response())
+    let round = acting.open_round(period, kind, due).await?;
+    Ok(Redirect::to(&format!("/admin?opened={}", round.id)).into_response())
 }
 
 pub async fn close_round(
