@@ -18,6 +18,22 @@ pub async fn indicators(
     user.acting(&state).await?.check_read(&unit.code)?;
     let catalogue = acting.catalogue().await?;
     let mut page = Page::open(&acting, &user, format!("{}指标（{}）", unit.name, period.label_zh(true))).await;
+    // The period and unit asked for, in the URL: a year (2017), a quarter (2018Q2) or a month.
+    let units: Vec<(String, String)> = acting
+        .units()
+        .await?
+        .into_iter()
+        .filter(|u| acting.check_read(&u.code).is_ok())
+        .map(|u| (u.code.to_string(), u.name))
+        .collect();
+    page.get_form(
+        "/indicators",
+        vec![
+            field("period", "报告期（如 2017、2018Q2、2018-06）", FieldKind::Text, period.key()),
+            field("unit", "单位", FieldKind::Select(units), unit.code.to_string()),
+        ],
+        "查看",
+    );
     let mut t = TableView::new("指标数据", &["指标", "数值", "计量单位", "增长率(%)", "数据状态", "年度目标", "灯"]);
     t.export = Some(format!("/indicators?period={}&unit={}&format=xlsx", period.key(), unit.code));
     for ind in &catalogue.indicators {
