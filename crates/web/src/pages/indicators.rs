@@ -19,13 +19,7 @@ pub async fn indicators(
     let catalogue = acting.catalogue().await?;
     let mut page = Page::open(&acting, &user, format!("{}指标（{}）", unit.name, period.label_zh(true))).await;
     // The period and unit asked for, in the URL: a year (2017), a quarter (2018Q2) or a month.
-    let units: Vec<(String, String)> = acting
-        .units()
-        .await?
-        .into_iter()
-        .filter(|u| acting.check_read(&u.code).is_ok())
-        .map(|u| (u.code.to_string(), u.name))
-        .collect();
+    let units = readable_units(&acting).await?;
     page.get_form(
         "/indicators",
         vec![

@@ -57,6 +57,17 @@ async fn period_of(acting: &Acting<'_>, asked: Option<&str>) -> Result<Period, A
     }
 }
 
+/// The units an account may read, (code, name) in tree order: the choices of a unit picker.
+async fn readable_units(acting: &Acting<'_>) -> Result<Vec<(String, String)>, AppError> {
+    Ok(acting
+        .units()
+        .await?
+        .into_iter()
+        .filter(|u| acting.check_read(&u.code).is_ok())
+        .map(|u| (u.code.to_string(), u.name))
+        .collect())
+}
+
 /// The day a period's lights are judged on: its last day.
 fn as_of(period: Period) -> Date {
     Date::end_of(period)

@@ -150,13 +150,7 @@ pub(crate) fn document_blocks(page: &mut Page, doc: &Document) -> Result<(), App
 async fn pickers(acting: &Acting<'_>, page: &mut Page) -> Result<(), AppError> {
     let period = period_of(acting, None).await?;
     let own = acting.reach(None)?;
-    let units: Vec<(String, String)> = acting
-        .units()
-        .await?
-        .into_iter()
-        .filter(|u| acting.check_read(&u.code).is_ok())
-        .map(|u| (u.code.to_string(), u.name))
-        .collect();
+    let units = readable_units(acting).await?;
     let unit_field = || field("unit", "单位", FieldKind::Select(units.clone()), own.clone().unwrap_or_default());
     let formats = || {
         let mut f = vec![
