@@ -77,6 +77,19 @@ impl Acting<'_> {
         Ok(self.store.end_sessions(username, keep).await?)
     }
 
+    /// Stops an account (it cannot sign in; its sessions end) or lets it sign in again; admins
+    /// only, and never their own account.
+    pub async fn set_account_disabled(&self, username: &str, disabled: bool) -> Result<()> {
+        self.allow_top(Action::ManageUsers)?;
+        if disabled && username == self.actor.username {
+            return Err(Error::Invalid("不能停用自己正在使用的账号".into()));
+        }
+        if !self.store.set_disabled(&self.actor.username, username, disabled).await? {
+            return Err(Error::not_found("账号", username));
+        }
+        Ok(())
+    }
+
     /// Every account (admins only).
     pub async fn users(&self) -> Result<Vec<User>> {
         self.allow_top(Action::ManageUsers)?;

@@ -42,7 +42,8 @@ pub async fn user_list(acting: &Acting<'_>) -> Result<(), CliError> {
     say!("账号\t角色\t单位\t姓名");
     for u in acting.users().await? {
         let unit = u.unit.as_deref().and_then(|c| tree.get(c)).map_or("—", |x| x.name.as_str());
-        say!("{}\t{}\t{}\t{}", u.username, u.role.label_zh(), unit, u.display_name);
+        let stopped = if u.disabled { "（已停用）" } else { "" };
+        say!("{}\t{}\t{}\t{}{stopped}", u.username, u.role.label_zh(), unit, u.display_name);
     }
     Ok(())
 }

@@ -226,6 +226,10 @@ enum UserCommand {
     },
     /// List accounts
     List,
+    /// Stop an account: it cannot sign in and its sessions end (its history keeps its name)
+    Disable { username: String },
+    /// Let a stopped account sign in again
+    Enable { username: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -815,6 +819,14 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
                     }
                 }
                 UserCommand::List => cycle::user_list(&acting).await?,
+                UserCommand::Disable { username } => {
+                    acting.set_account_disabled(username, true).await?;
+                    say!("已停用账号 {username}：不能登录，已登录的会话已结束");
+                }
+                UserCommand::Enable { username } => {
+                    acting.set_account_disabled(username, false).await?;
+                    say!("已启用账号 {username}");
+                }
             }
         }
         Command::Order(cmd) => {

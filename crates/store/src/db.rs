@@ -121,6 +121,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "target words", include_str!("../migrations/0008_target_words.sql")),
     (9, "mechanism", include_str!("../migrations/0009_mechanism.sql")),
     (10, "audit chain", include_str!("../migrations/0010_audit_chain.sql")),
+    (11, "account disabled", include_str!("../migrations/0011_account_disabled.sql")),
 ];
 
 /// Statements slower than this are logged as warnings unless the program says otherwise.

@@ -16,6 +16,8 @@ pub struct User {
     pub display_name: String,
     pub role: Role,
     pub unit: Option<String>,
+    /// Stopped by an admin: cannot sign in, and its sessions are gone.
+    pub disabled: bool,
 }
 
 /// An account to create. The password is hashed before it reaches the database.
@@ -94,7 +96,8 @@ impl Tx {
 impl Store {
     /// The account when the password matches, else none (no hint which part was wrong).
     pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>> {
-        let row = sqlx::query("SELECT password_hash FROM users WHERE username = $1")
+        // A stopped account is checked like an unknown one: the same time, the same answer.
+        let row = sqlx::query("SELECT password_hash FROM users WHERE username = $1 AND disabled_at IS NULL")
             .bind(username)
             .fetch_optional(&self.pool)
             .await?;
@@ -120,7 +123,7 @@ impl Store {
 
     async fn users_where(&self, username: Option<&str>) -> Result<Vec<User>> {
         let q = Filtered::new(
-            "SELECT s.username, s.display_name, s.role, u.code AS unit_code FROM users s
+            "SELECT s.username, s.display_name, s.role, u.code AS unit_code, s.disabled_at FROM users s
              LEFT JOIN org_units u ON u.id = s.unit_id WHERE 1 = 1",
             vec![],
         )
@@ -133,6 +136,7 @@ impl Store {
                 display_name: r.try_get("display_name")?,
                 role: r.try_get::<String, _>("role")?.parse()?,
                 unit: r.try_get("unit_code")?,
+                disabled: r.try_get::<Option<String>, _>("disabled_at")?.is_some(),
             })
         })
         .await
@@ -181,7 +185,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT s.username, s.csrf, a.display_name, a.role, u.code AS unit_code FROM sessions s
              JOIN users a ON a.username = s.username LEFT JOIN org_units u ON u.id = a.unit_id
-             WHERE s.id = $1 AND s.expires_at > $2",
+             WHERE s.id = $1 AND s.expires_at > $2 AND a.disabled_at IS NULL",
         )
         .bind(id)
         .bind(now)
@@ -193,6 +197,7 @@ impl Store {
             display_name: r.try_get("display_name")?,
             role: r.try_get::<String, _>("role")?.parse()?,
             unit: r.try_get("unit_code")?,
+            disabled: false,
         };
         Ok(Some(Session { id: id.to_string(), user, csrf: r.try_get("csrf")? }))
     }
@@ -205,6 +210,24 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Stops an account (its sessions end with it) or lets it sign in again, in one write
+    /// with its audit event. False when there is no such account.
+    pub async fn set_disabled(&self, actor: &str, username: &str, disabled: bool) -> Result<bool> {
+        if self.user(username).await?.is_none() {
+            return Ok(false);
+        }
+        let mut tx = self.begin().await?;
+        let at = disabled.then(crate::now_iso);
+        tx.execute("UPDATE users SET disabled_at = $1 WHERE username = $2", vec![at.into(), username.into()]).await?;
+        if disabled {
+            tx.execute("DELETE FROM sessions WHERE username = $1", vec![username.into()]).await?;
+        }
+        let (action, words) = if disabled { ("user.disable", "停用") } else { ("user.enable", "启用") };
+        tx.audit(actor, action, &format!("user:{username}"), words);
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub async fn delete_session(&self, id: &str) -> Result<()> {

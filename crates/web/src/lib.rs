@@ -244,6 +244,7 @@ pub struct Health {
         api::reminders,
         api::audit_trail,
         api::backup,
+        api::account_action,
         api::verify_audit,
         api::order_notice,
         api::meeting_minutes
@@ -344,6 +345,9 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/meetings", get(pages::meetings).post(pages::record_meeting))
         .route("/admin", get(pages::admin))
         .route("/admin/users", post(pages::save_user))
+        .route("/admin/users/state", post(pages::account_state))
+        .route("/admin/users/password", post(pages::reset_password))
+        .route("/api/v1/users/{username}/{action}", post(api::account_action))
         .route("/admin/catalogue", post(pages::save_indicator))
         .route("/admin/rounds", post(pages::open_round))
         .route("/admin/import", post(pages::admin_import).layer(upload_limit()))

@@ -827,6 +827,9 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/api/v1/audit/verify", "/api/v1/audit/verify", Json("{}"), "UODDDD"),
         case("post", "/admin/audit/verify", "/admin/audit/verify", Form(&[]), "UADDDD"),
         case("post", "/admin/unlock", "/admin/unlock", Form(&[("username", "zjj_reporter")]), "UADDDD"),
+        case("post", "/admin/users/state", "/admin/users/state", Form(&[("username", "nobody"), ("action", "disable")]), "UADDDD"),
+        case("post", "/admin/users/password", "/admin/users/password", Form(&[("username", "nobody"), ("password", "a-new-password-9")]), "UADDDD"),
+        case("post", "/api/v1/users/{username}/{action}", "/api/v1/users/nobody/disable", Json("{}"), "UADDDD"),
         case("get", "/orders/{id}/notice", "/orders/999/notice", None, "UAAAAA"),
         case("get", "/meetings/{id}/minutes", "/meetings/999/minutes", None, "UAAAAA"),
         case("get", "/api/v1/orders/{id}/notice", "/api/v1/orders/999/notice", None, "UAAAAA"),
@@ -1387,4 +1390,28 @@ async fn a_wrong_password_keeps_the_name_typed_and_a_new_one_is_typed_twice() {
     let leader = app.sign_in("leader").await;
     let home = app.get("/?period=2017-12", &leader).await.body;
     assert!(home.contains("红灯项目") && home.contains("重点工作：红灯"), "lights per kind");
+}
+
+#[tokio::test]
+async fn an_admin_stops_an_account_and_its_sessions_end_then_lets_it_back() {
+    let app = spawn_app(true).await;
+    let admin = app.sign_in("admin").await;
+    let reporter = app.sign_in("zjj_reporter").await;
+    let stop = [("_csrf", admin.csrf.as_str()), ("username", "zjj_reporter"), ("action", "disable")];
+    assert_eq!(app.form("/admin/users/state", &admin, &stop).await.status, 303);
+    assert_eq!(app.get("/report", &reporter).await.status, 303, "the open session ended");
+    assert_eq!(app.login("zjj_reporter", PASSWORD).await.status, 401, "and it cannot sign in");
+    assert!(app.get("/admin", &admin).await.body.contains("已停用"));
+    let own = [("_csrf", admin.csrf.as_str()), ("username", "admin"), ("action", "disable")];
+    let refused = app.form("/admin/users/state", &admin, &own).await;
+    assert!(refused.status == 400 && refused.body.contains("不能停用自己"), "{}", refused.body);
+    let back = app.send("POST", "/api/v1/users/zjj_reporter/enable", &admin, "application/json", "{}").await;
+    assert_eq!(back.status, 200, "{}", back.body);
+    // A reset password works, and only it.
+    let reset = [("_csrf", admin.csrf.as_str()), ("username", "zjj_reporter"), ("password", "a-reset-password-3")];
+    assert_eq!(app.form("/admin/users/password", &admin, &reset).await.status, 303);
+    assert_eq!(app.login("zjj_reporter", PASSWORD).await.status, 401);
+    assert_eq!(app.login("zjj_reporter", "a-reset-password-3").await.status, 303);
+    let trail = app.get("/api/v1/audit", &admin).await.body;
+    assert!(trail.contains("user.disable") && trail.contains("user.enable"), "both in the audit trail");
 }

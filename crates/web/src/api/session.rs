@@ -122,3 +122,24 @@ pub async fn backup(Signed { state, user, .. }: Signed) -> Result<Response, ApiE
     acting.backup(&mut bytes).await.map_err(AppError::from)?;
     Ok(crate::view::download(bytes, &format!("taizhang-{}.jsonl", taizhang_app::clock::today())))
 }
+
+/// Stops an account (`disable`: it cannot sign in, its sessions end) or lets it sign in again
+/// (`enable`); admins, never their own account.
+#[utoipa::path(post, path = "/api/v1/users/{username}/{action}", tag = "audit",
+    params(("username" = String, Path), ("action" = String, Path, description = "disable | enable")),
+    responses((status = 200, description = "成功"), (status = 400, description = "请求有误", body = crate::ApiErrorBody),
+              (status = 403, description = "无权操作", body = crate::ApiErrorBody),
+              (status = 404, description = "没有该账号", body = crate::ApiErrorBody)))]
+pub async fn account_action(
+    Signed { state, user, .. }: Signed,
+    Path((username, action)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let acting = user.acting(&state).await?;
+    let disabled = match action.as_str() {
+        "disable" => true,
+        "enable" => false,
+        other => return Err(AppError::BadRequest(format!("不认识的操作“{other}”（disable 或 enable）")).into()),
+    };
+    acting.set_account_disabled(&username, disabled).await.map_err(AppError::from)?;
+    Ok(Json(serde_json::json!({"username": username, "disabled": disabled})).into_response())
+}

@@ -150,16 +150,43 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<AdminQue
     }
     page.section("审计记录（最近50条）", t, "还没有审计记录。");
     page.heading("账号");
-    let mut t = TableView::new("", &["账号", "姓名", "角色", "单位"]);
+    let mut t = TableView::new("", &["账号", "姓名", "角色", "单位", "状态"]);
     for u in acting.users().await? {
         t.rows.push(vec![
             CellView::text(&u.username),
             CellView::text(&u.display_name),
             CellView::text(u.role.label_zh()),
             CellView::text(u.unit.as_deref().and_then(|c| tree.get(c)).map_or("—".to_string(), |x| x.name.clone())),
+            CellView::text(if u.disabled { "已停用" } else { "正常" }),
         ]);
     }
     page.table(t);
+    page.form(
+        "/admin/users/state",
+        &user,
+        vec![
+            field("username", "停用或启用账号", FieldKind::Text, ""),
+            field(
+                "action",
+                "操作",
+                FieldKind::Select(vec![
+                    ("disable".into(), "停用（不能登录，已登录的会话结束）".into()),
+                    ("enable".into(), "启用".into()),
+                ]),
+                "disable",
+            ),
+        ],
+        "确定",
+    );
+    page.form(
+        "/admin/users/password",
+        &user,
+        vec![
+            field("username", "重设口令的账号", FieldKind::Text, ""),
+            field("password", "新口令（至少8个字符；该账号的会话全部结束）", FieldKind::Password, ""),
+        ],
+        "重设口令",
+    );
     let roles = Role::ALL.iter().map(|r| (r.code().to_string(), r.label_zh().to_string())).collect();
     let units: Vec<(String, String)> = std::iter::once((String::new(), "（无）".to_string()))
         .chain(tree.units().iter().map(|u| (u.code.to_string(), u.name.clone())))
@@ -459,5 +486,48 @@ pub async fn unlock_account(
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     acting.note_unlock(form.username.trim()).await?;
     state.throttle.unlock(form.username.trim());
+    Ok(Redirect::to("/admin").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AccountStateForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    pub username: String,
+    /// disable or enable.
+    pub action: String,
+}
+
+/// Stops an account or lets it sign in again.
+pub async fn account_state(
+    Signed { state, user, .. }: Signed,
+    Form(form): Form<AccountStateForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    let disabled = match form.action.as_str() {
+        "disable" => true,
+        "enable" => false,
+        other => return Err(AppError::BadRequest(format!("不认识的操作“{other}”（disable 或 enable）"))),
+    };
+    acting.set_account_disabled(form.username.trim(), disabled).await?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResetPasswordForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// An admin sets a new password for an account; its sessions end.
+pub async fn reset_password(
+    Signed { state, user, .. }: Signed,
+    Form(form): Form<ResetPasswordForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    acting.allow_top(Action::ManageUsers)?;
+    acting.set_password(form.username.trim(), &form.password, None).await?;
     Ok(Redirect::to("/admin").into_response())
 }
