@@ -1017,6 +1017,11 @@ async fn a_problem_raised_on_a_project_is_listed_with_its_age_and_resolved_with_
     assert_eq!(past.status, 400, "a deadline already past: {}", past.body);
     let page = app.get("/problems?show=open", &reporter).await.body;
     assert!(page.contains("征迁未完成，影响开工") && page.contains("办理中"), "the 问题 page lists it");
+    // Found by part of its words or by 拼音 initials (zq: 征迁), and not by others.
+    for query in ["%E5%BE%81%E8%BF%81", "zq"] {
+        assert!(app.get(&format!("/problems?q={query}"), &reporter).await.body.contains("征迁未完成"), "{query}");
+    }
+    assert!(!app.get("/problems?q=xyzxyz", &reporter).await.body.contains("征迁未完成"));
     let leader = app.sign_in("zjj_leader").await;
     let empty = app
         .json("POST", &format!("/api/v1/problems/{id}/resolve"), &leader, serde_json::json!({"resolution": " "}))

@@ -5,6 +5,8 @@ use super::*;
 
 #[derive(Debug, Deserialize)]
 pub struct ProblemQuery {
+    /// Project, description or unit: part of it, its characters in order, or 拼音 initials.
+    pub q: Option<String>,
     pub unit: Option<String>,
     /// "open": unresolved ones only.
     pub show: Option<String>,
@@ -19,14 +21,32 @@ pub async fn problems(
     let today = taizhang_app::clock::today();
     let unit = q.unit.as_deref().filter(|u| !u.is_empty());
     let open_only = q.show.as_deref() == Some("open");
-    let found: Vec<_> =
-        acting.problems(unit).await?.into_iter().filter(|p| !open_only || p.resolved_on.is_none()).collect();
+    let query = q.q.as_deref().unwrap_or_default();
+    let found: Vec<_> = acting
+        .problems(unit)
+        .await?
+        .into_iter()
+        .filter(|p| !open_only || p.resolved_on.is_none())
+        .filter(|p| {
+            [p.project.as_str(), p.description.as_str(), &acting.unit_name(&p.unit)]
+                .iter()
+                .any(|text| taizhang_core::search::finds(query, text))
+        })
+        .collect();
     let open = found.iter().filter(|p| p.resolved_on.is_none()).count();
     let mut page = Page::open(&acting, &user, format!("问题（未解决{open}个）")).await;
     page.push(Block::Links(vec![
         ("/problems?show=open".into(), "只看未解决".into()),
         ("/problems".into(), "全部".into()),
     ]));
+    page.get_form(
+        "/problems",
+        vec![
+            field("q", "搜索（项目、问题、单位；可用拼音首字母）", FieldKind::Text, query),
+            field("show", "", FieldKind::Hidden, q.show.clone().unwrap_or_default()),
+        ],
+        "搜索",
+    );
     let mut t = TableView::new("", &["编号", "项目", "责任单位", "问题", "层级", "时限", "已历天数", "状态"]);
     for p in &found {
         let state_text = p.state_zh(today);
