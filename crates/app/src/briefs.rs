@@ -37,7 +37,14 @@ impl Acting<'_> {
     ) -> Result<BriefingInput> {
         let scope = self.scope_of(unit)?;
         let warnings = self.warnings(period, Some(&scope), today).await?;
-        self.briefing_with(period, &scope, today, issued_by, &warnings).await
+        let mut input = self.briefing_with(period, &scope, today, issued_by, &warnings).await?;
+        // Last year at the same month, when it was reported: the briefing's comparison, a
+        // whole as-of pass of its own, so not on the dashboard that shares the rest.
+        if let Period::Month(y, m) = period {
+            input.last_year = Some(self.totals(&scope, Period::Month(y - 1, m)).await?.all)
+                .filter(|t| t.projects > 0 && t.planned_wan > Decimal::ZERO && t.ytd_wan > Decimal::ZERO);
+        }
+        Ok(input)
     }
 
     /// The briefing's figures with the period's warnings already computed (the dashboard
@@ -56,12 +63,6 @@ impl Acting<'_> {
         let TotalsSet { mut all, flagged, flagship, by_category, by_unit, by_nature } =
             self.totals(scope, period).await?;
         let flagship = flagship.map(|t| Totals { label: "出彩项目".into(), ..t });
-        // Last year at the same month, when it was reported.
-        let last_year = match period {
-            Period::Month(y, m) => Some(self.totals(scope, Period::Month(y - 1, m)).await?.all)
-                .filter(|t| t.projects > 0 && t.planned_wan > Decimal::ZERO && t.ytd_wan > Decimal::ZERO),
-            _ => None,
-        };
         all.label = "重点项目".into();
         let over_100m = flagged.map(|t| Totals { label: "亿元以上项目".into(), ..t });
 
@@ -110,7 +111,7 @@ impl Acting<'_> {
             by_category,
             by_unit,
             by_nature,
-            last_year,
+            last_year: None,
             pace_word: self.config.reports.pace_word.clone(),
             starts_due: starts.len() as u64,
             started,

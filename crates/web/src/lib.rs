@@ -397,12 +397,15 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         latency_ms = tracing::field::Empty,
     );
     let started = std::time::Instant::now();
-    let page_request = !request.uri().path().starts_with("/api/");
-    let headers = page_request.then(|| request.headers().clone());
+    // Only the cookie is kept (not every header of every request), for an error page.
+    let cookie = (!request.uri().path().starts_with("/api/"))
+        .then(|| request.headers().get(axum::http::header::COOKIE).cloned())
+        .flatten();
     let mut response = next.run(request).instrument(span.clone()).await;
     // A page's error, for someone signed in, keeps the menu and offers the way back.
-    if let (Some(headers), Some(ErrorPage(message))) = (headers, response.extensions().get::<ErrorPage>().cloned())
-        && let Ok(Some(session)) = extract::session_of(&headers, &state).await
+    if let (Some(cookie), Some(ErrorPage(message))) = (cookie, response.extensions().get::<ErrorPage>().cloned())
+        && let Ok(Some(session)) =
+            extract::session_of(&axum::http::HeaderMap::from_iter([(axum::http::header::COOKIE, cookie)]), &state).await
     {
         response = error_in_layout(&extract::User(session), response.status(), &message);
     }

@@ -74,7 +74,7 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<Projec
     let finds = |wanted: &Option<String>, have: &[&str]| {
         wanted.as_deref().is_none_or(|w| have.iter().any(|h| taizhang_core::search::finds(w, h)))
     };
-    // (light, cells, completion, code, name key, unit key)
+    // (light, cells, completion, code, name, unit)
     let mut rows: Vec<(Light, Vec<CellView>, Decimal, String, String, String)> = Vec::new();
     for r in &records {
         let p = &r.project;
@@ -110,15 +110,16 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<Projec
             ],
             pct,
             p.code.to_string(),
-            taizhang_core::search::pinyin_key(&p.name),
-            taizhang_core::search::pinyin_key(&uname),
+            p.name.clone(),
+            uname,
         ));
     }
     match q.sort.as_deref() {
         Some("light") => rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.3.cmp(&b.3))),
         Some("completion") => rows.sort_by(|a, b| b.2.cmp(&a.2).then(a.3.cmp(&b.3))),
-        Some("name") => rows.sort_by(|a, b| a.4.cmp(&b.4).then(a.3.cmp(&b.3))),
-        Some("unit") => rows.sort_by(|a, b| a.5.cmp(&b.5).then(a.3.cmp(&b.3))),
+        // 拼音 keys only when asked for, once per row.
+        Some("name") => rows.sort_by_cached_key(|r| (taizhang_core::search::pinyin_key(&r.4), r.3.clone())),
+        Some("unit") => rows.sort_by_cached_key(|r| (taizhang_core::search::pinyin_key(&r.5), r.3.clone())),
         _ => rows.sort_by(|a, b| a.3.cmp(&b.3)),
     }
     // A page of them (the workbook takes all): 50 unless asked, 0 for all.
