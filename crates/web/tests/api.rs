@@ -1420,3 +1420,85 @@ async fn an_admin_stops_an_account_and_its_sessions_end_then_lets_it_back() {
     let trail = app.get("/api/v1/audit", &admin).await.body;
     assert!(trail.contains("user.disable") && trail.contains("user.enable"), "both in the audit trail");
 }
+
+#[tokio::test]
+async fn the_reviewers_queue_shows_each_record_beside_its_plan_and_last_month() {
+    let app = spawn_app(true).await;
+    let admin = app.sign_in("admin").await;
+    let reporter = app.sign_in("zjj_reporter").await;
+    let leader = app.sign_in("zjj_leader").await;
+    let reviewer = app.sign_in("reviewer").await;
+    // Files ZD2018-001 for a month and submits it; returns the round.
+    let file = |period: &'static str, figures: serde_json::Value| {
+        let (app, admin, reporter) = (&app, &admin, &reporter);
+        async move {
+            app.form("/admin/rounds", admin, &[("_csrf", &admin.csrf), ("period", period), ("form", "projects")]).await;
+            let rounds: serde_json::Value = serde_json::from_str(&app.get("/api/v1/rounds", admin).await.body).unwrap();
+            let round =
+                rounds.as_array().unwrap().iter().find(|r| r["period"] == period).unwrap()["id"].as_i64().unwrap();
+            let path = format!("/api/v1/rounds/{round}/units/erqi-zjj/entries/ZD2018-001");
+            let saved = app.json("PUT", &path, reporter, serde_json::json!({ "figures": figures })).await;
+            assert_eq!(saved.status, 200, "{}", saved.body);
+            let submit = format!("/api/v1/rounds/{round}/units/erqi-zjj/submit");
+            assert_eq!(app.json("POST", &submit, reporter, serde_json::json!({})).await.status, 200);
+            round
+        }
+    };
+    let may = file("2018-05", serde_json::json!({"month_wan": "800", "ytd_wan": "4334", "text": "主体施工"})).await;
+    app.form(&format!("/review/{may}/erqi-zjj/approve"), &leader, &[("_csrf", &leader.csrf)]).await;
+    app.form(&format!("/review/{may}/erqi-zjj/accept"), &reviewer, &[("_csrf", &reviewer.csrf)]).await;
+    file("2018-06", serde_json::json!({"month_wan": "800.25", "ytd_wan": "5134.25", "text": "主体封顶"})).await;
+    let queue = app.get("/review", &leader).await.body;
+    // Its name, the year's plan, May's cumulative figure, June's, the change and its share of the plan.
+    for expected in ["保利豫见里", "100000", "<td class=\"num\">4334<", "5134.25", "800.25", "5.1", "上月累计"]
+    {
+        assert!(queue.contains(expected), "{expected} missing from the queue: {queue}");
+    }
+    // Found by the project's 拼音 initials; a query for something else empties the queue.
+    assert!(app.get("/review?q=blyjl", &leader).await.body.contains("保利豫见里"));
+    assert!(app.get("/review?q=zzzzqqq", &leader).await.body.contains("没有待审核的记录"));
+}
+
+#[tokio::test]
+async fn problems_orders_and_indicators_are_searched_and_paged_like_projects() {
+    let app = spawn_app(true).await;
+    let reviewer = app.sign_in("reviewer").await;
+    let rows = |body: &str| body.matches("<tr>").count().saturating_sub(1);
+    for n in 0..25 {
+        let raised = app
+            .json(
+                "POST",
+                "/api/v1/problems",
+                &reviewer,
+                serde_json::json!({"project": "ZD2018-001", "description": format!("征迁问题{n}"), "deadline": "2030-07-31"}),
+            )
+            .await;
+        assert!(raised.status < 300, "{}", raised.body);
+    }
+    let first = app.get("/problems?size=20", &reviewer).await.body;
+    assert!(first.contains("共25个问题（第1/2页）") && rows(&first) == 20 && first.contains("下一页"), "{first}");
+    let second = app.get("/problems?size=20&page=2", &reviewer).await.body;
+    assert_eq!(rows(&second), 5);
+    // Part of the unit's name finds them; another unit's part does not.
+    assert!(app.get("/problems?unit=%E4%BD%8F%E5%BB%BA", &reviewer).await.body.contains("共25个问题"));
+    assert!(app.get("/problems?unit=%E5%BE%B7%E5%8C%96", &reviewer).await.body.contains("没有登记的问题"));
+    assert!(app.get("/problems?q=zqwt", &reviewer).await.body.contains("共25个问题"), "拼音 initials of 征迁问题");
+
+    let ordered = app
+        .json(
+            "POST",
+            "/api/v1/orders",
+            &reviewer,
+            serde_json::json!({"unit": "erqi-zjj", "subject": "ZD2018-001", "title": "加快征迁", "deadline": "2030-07-20"}),
+        )
+        .await;
+    assert!(ordered.status < 300, "{}", ordered.body);
+    assert!(app.get("/orders?q=jkzq", &reviewer).await.body.contains("共1件督办"));
+    assert!(app.get("/orders?unit=%E5%BE%B7%E5%8C%96", &reviewer).await.body.contains("没有督办事项"));
+
+    let found = app.get("/indicators?period=2017&q=GDP", &reviewer).await.body;
+    let all = app.get("/indicators?period=2017&size=0", &reviewer).await.body;
+    assert!(rows(&found) >= 1 && rows(&found) < rows(&all), "{} of {}", rows(&found), rows(&all));
+    let paged = app.get("/indicators?period=2017&size=20", &reviewer).await.body;
+    assert_eq!(rows(&paged), 20.min(rows(&all)));
+}

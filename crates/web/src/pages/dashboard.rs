@@ -6,6 +6,10 @@ use super::*;
 pub struct PeriodQuery {
     pub period: Option<String>,
     pub unit: Option<String>,
+    /// On lists: part of a name or code, or 拼音 initials.
+    pub q: Option<String>,
+    pub page: Option<usize>,
+    pub size: Option<usize>,
     pub format: Option<String>,
 }
 

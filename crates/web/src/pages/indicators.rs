@@ -3,7 +3,7 @@
 use super::*;
 
 pub async fn indicators(
-    Signed { state, user, .. }: Signed,
+    Signed { state, user, uri }: Signed,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
@@ -20,17 +20,14 @@ pub async fn indicators(
     let mut page = Page::open(&acting, &user, format!("{}指标（{}）", unit.name, period.label_zh(true))).await;
     // The period and unit asked for, in the URL: a year (2017), a quarter (2018Q2) or a month.
     let units = readable_units(&acting).await?;
-    page.get_form(
-        "/indicators",
-        vec![
-            field("period", "报告期（如 2017、2018Q2、2018-06）", FieldKind::Text, period.key()),
-            field("unit", "单位", FieldKind::Select(units), unit.code.to_string()),
-        ],
-        "查看",
-    );
-    let mut t = TableView::new("指标数据", &["指标", "数值", "计量单位", "增长率(%)", "数据状态", "年度目标", "灯"]);
-    t.export = Some(format!("/indicators?period={}&unit={}&format=xlsx", period.key(), unit.code));
-    for ind in &catalogue.indicators {
+    let query = q.q.as_deref().unwrap_or_default();
+    let mut rows = Vec::new();
+    for ind in catalogue.indicators.iter().filter(|i| {
+        std::iter::once(i.code.as_str())
+            .chain(std::iter::once(i.name.as_str()))
+            .chain(i.aliases.iter().map(String::as_str))
+            .any(|text| taizhang_core::search::finds(query, text))
+    }) {
         let value = acting.value(&ind.code, &unit.code, period).await?;
         let target = acting.target(&ind.code, &unit.code, period.year()).await?;
         if value.is_none() && target.is_none() {
@@ -38,7 +35,7 @@ pub async fn indicators(
         }
         let level = value.as_ref().and_then(|v| v.value);
         let lit = value_light(period, value.as_ref(), target.as_ref(), &acting.config().lights);
-        t.rows.push(vec![
+        rows.push(vec![
             CellView::link(&ind.name, format!("/indicators/{}?unit={}", ind.code, unit.code)),
             // A number and its unit apart, so that the workbook holds a number.
             value.as_ref().zip(level).map_or(CellView::text(""), |(v, x)| {
@@ -60,7 +57,37 @@ pub async fn indicators(
             lit.map_or(CellView::text(""), |l| CellView::light(l.light)),
         ]);
     }
-    page.table(t);
+    let (rows, paging) = paginate(rows, q.page, q.size, q.format.as_deref() == Some("xlsx"));
+    page.get_form(
+        "/indicators",
+        vec![
+            field("period", "报告期（如 2017、2018Q2、2018-06）", FieldKind::Text, period.key()),
+            field("unit", "单位", FieldKind::Select(units), unit.code.to_string()),
+            field("q", "搜索指标（名称、编码；可用拼音首字母）", FieldKind::Text, query),
+            size_field(paging.size),
+        ],
+        "查看",
+    );
+    let mut t = TableView::new(
+        &paging.caption("项指标"),
+        &["指标", "数值", "计量单位", "增长率(%)", "数据状态", "年度目标", "灯"],
+    );
+    t.export = Some(url_with(
+        &uri,
+        &[
+            ("period", Some(period.key())),
+            ("unit", Some(unit.code.to_string())),
+            ("page", None),
+            ("format", Some("xlsx".into())),
+        ],
+    ));
+    t.rows = rows;
+    if t.rows.is_empty() {
+        page.para(format!("{}没有{}的指标数据或目标。", unit.name, period.label_zh(false)));
+    } else {
+        page.table(t);
+    }
+    page.pager(&uri, &paging);
     page_or_xlsx(page, q.format.as_deref())
 }
 

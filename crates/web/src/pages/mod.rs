@@ -68,6 +68,19 @@ async fn readable_units(acting: &Acting<'_>) -> Result<Vec<(String, String)>, Ap
         .collect())
 }
 
+/// A unit filter as typed: a unit's code or whole name picks its subtree (the scope to ask
+/// for); anything else is part of a name, matched against each row's unit name (the text to
+/// find, empty when the scope answers).
+fn unit_filter(acting: &Acting<'_>, typed: Option<&str>) -> (Option<String>, String) {
+    match typed.map(str::trim).filter(|u| !u.is_empty()) {
+        None => (None, String::new()),
+        Some(u) => match acting.find_unit(u) {
+            Ok(unit) => (Some(unit.code.to_string()), String::new()),
+            Err(_) => (None, u.to_string()),
+        },
+    }
+}
+
 /// The day a period's lights are judged on: its last day.
 fn as_of(period: Period) -> Date {
     Date::end_of(period)

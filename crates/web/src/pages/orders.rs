@@ -11,16 +11,52 @@ pub struct OrdersQuery {
     pub subject: Option<String>,
     /// Prefills the form from a problem ("就问题下达督办"): its unit and project.
     pub problem: Option<i64>,
+    /// 督办单号, matter or unit: part of it, its characters in order, or 拼音 initials.
+    pub q: Option<String>,
+    /// A unit's code or name picks its subtree; part of a name finds the units it names.
+    pub unit: Option<String>,
+    /// "open": orders not yet closed.
+    pub show: Option<String>,
+    pub page: Option<usize>,
+    pub size: Option<usize>,
     pub format: Option<String>,
 }
 
 pub async fn orders(Signed { state, user, uri }: Signed, Query(q): Query<OrdersQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let today = taizhang_app::clock::today();
-    let found = acting.orders(None).await?;
+    let (scope, unit_part) = unit_filter(&acting, q.unit.as_deref());
+    let query = q.q.as_deref().unwrap_or_default();
+    let found: Vec<_> = acting
+        .orders(scope.as_deref())
+        .await?
+        .into_iter()
+        .filter(|o| q.show.as_deref() != Some("open") || o.state != OrderState::Closed)
+        .filter(|o| taizhang_core::search::finds(&unit_part, &acting.unit_name(&o.unit)))
+        .filter(|o| {
+            [o.number().as_str(), o.title.as_str(), o.subject.as_str(), &acting.unit_name(&o.unit)]
+                .iter()
+                .any(|text| taizhang_core::search::finds(query, text))
+        })
+        .collect();
     let open = found.iter().filter(|o| o.state != OrderState::Closed).count();
     let mut page = Page::open(&acting, &user, format!("督办（未办结{open}件）")).await;
-    let mut t = TableView::new("", &["编号", "督办事项", "责任单位", "要求", "时限", "状态", "灯", "反馈"]);
+    let (found, paging) = paginate(found, q.page, q.size, q.format.as_deref() == Some("xlsx"));
+    page.push(Block::Links(vec![("/orders?show=open".into(), "只看未办结".into()), ("/orders".into(), "全部".into())]));
+    page.get_form(
+        "/orders",
+        vec![
+            field("q", "搜索（单号、事项、单位；可用拼音首字母）", FieldKind::Text, query),
+            field("unit", "责任单位（可输入部分名称）", FieldKind::Text, q.unit.clone().unwrap_or_default()),
+            field("show", "", FieldKind::Hidden, q.show.clone().unwrap_or_default()),
+            size_field(paging.size),
+        ],
+        "搜索",
+    );
+    let mut t = TableView::new(
+        &paging.caption("件督办"),
+        &["编号", "督办事项", "责任单位", "要求", "时限", "状态", "灯", "反馈"],
+    );
     for o in &found {
         let lit = o.light(today, &acting.config().lights);
         t.rows.push(vec![
@@ -35,6 +71,7 @@ pub async fn orders(Signed { state, user, uri }: Signed, Query(q): Query<OrdersQ
         ]);
     }
     page.section("督办事项", t, "没有督办事项。");
+    page.pager(&uri, &paging);
     for o in found.iter().filter(|o| o.state != OrderState::Closed) {
         let answerable = matches!(o.state, OrderState::Issued | OrderState::Signed | OrderState::Returned);
         if answerable && acting.may(Action::HandleOrder, &o.unit) {

@@ -7,9 +7,12 @@ use super::*;
 pub struct ProblemQuery {
     /// Project, description or unit: part of it, its characters in order, or 拼音 initials.
     pub q: Option<String>,
+    /// A unit's code or name picks its subtree; part of a name finds the units it names.
     pub unit: Option<String>,
     /// "open": unresolved ones only.
     pub show: Option<String>,
+    pub page: Option<usize>,
+    pub size: Option<usize>,
     pub format: Option<String>,
 }
 
@@ -19,14 +22,15 @@ pub async fn problems(
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let today = taizhang_app::clock::today();
-    let unit = q.unit.as_deref().filter(|u| !u.is_empty());
+    let (scope, unit_part) = unit_filter(&acting, q.unit.as_deref());
     let open_only = q.show.as_deref() == Some("open");
     let query = q.q.as_deref().unwrap_or_default();
     let found: Vec<_> = acting
-        .problems(unit)
+        .problems(scope.as_deref())
         .await?
         .into_iter()
         .filter(|p| !open_only || p.resolved_on.is_none())
+        .filter(|p| taizhang_core::search::finds(&unit_part, &acting.unit_name(&p.unit)))
         .filter(|p| {
             [p.project.as_str(), p.description.as_str(), &acting.unit_name(&p.unit)]
                 .iter()
@@ -34,6 +38,7 @@ pub async fn problems(
         })
         .collect();
     let open = found.iter().filter(|p| p.resolved_on.is_none()).count();
+    let (shown, paging) = paginate(found, q.page, q.size, q.format.as_deref() == Some("xlsx"));
     let mut page = Page::open(&acting, &user, format!("问题（未解决{open}个）")).await;
     page.push(Block::Links(vec![
         ("/problems?show=open".into(), "只看未解决".into()),
@@ -43,12 +48,17 @@ pub async fn problems(
         "/problems",
         vec![
             field("q", "搜索（项目、问题、单位；可用拼音首字母）", FieldKind::Text, query),
+            field("unit", "责任单位（可输入部分名称）", FieldKind::Text, q.unit.clone().unwrap_or_default()),
             field("show", "", FieldKind::Hidden, q.show.clone().unwrap_or_default()),
+            size_field(paging.size),
         ],
         "搜索",
     );
-    let mut t = TableView::new("", &["编号", "项目", "责任单位", "问题", "层级", "时限", "已历天数", "状态"]);
-    for p in &found {
+    let mut t = TableView::new(
+        &paging.caption("个问题"),
+        &["编号", "项目", "责任单位", "问题", "层级", "时限", "已历天数", "状态"],
+    );
+    for p in &shown {
         let state_text = p.state_zh(today);
         t.rows.push(vec![
             CellView::text(p.id.to_string()),
@@ -62,7 +72,8 @@ pub async fn problems(
         ]);
     }
     page.section("问题清单", t, "没有登记的问题。");
-    for p in found.iter().filter(|p| p.resolved_on.is_none() && acting.may(Action::ResolveProblem, &p.unit)) {
+    page.pager(&uri, &paging);
+    for p in shown.iter().filter(|p| p.resolved_on.is_none() && acting.may(Action::ResolveProblem, &p.unit)) {
         page.form(
             &format!("/problems/{}/resolve", p.id),
             &user,
@@ -72,7 +83,7 @@ pub async fn problems(
     }
     // The raiser confirms what was resolved, or sends it back open.
     let me = &acting.actor().username;
-    for p in found.iter().filter(|p| p.resolved_on.is_some() && p.confirmed_on.is_none() && &p.raised_by == me) {
+    for p in shown.iter().filter(|p| p.resolved_on.is_some() && p.confirmed_on.is_none() && &p.raised_by == me) {
         page.form(
             &format!("/problems/{}/confirm", p.id),
             &user,
@@ -92,7 +103,7 @@ pub async fn problems(
         );
     }
     if acting.allow_top(Action::IssueOrder).is_ok() {
-        let links = found
+        let links = shown
             .iter()
             .filter(|p| p.resolved_on.is_none())
             .map(|p| (format!("/orders?problem={}", p.id), format!("就问题 #{} 下达督办", p.id)))

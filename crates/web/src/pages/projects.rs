@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[derive(Debug, Deserialize, serde::Serialize, Default, Clone)]
+#[derive(Debug, Deserialize, Default)]
 pub struct ProjectQuery {
     /// Code, name, unit or leader: part of it, its characters in order, or 拼音 initials.
     pub q: Option<String>,
@@ -20,36 +20,10 @@ pub struct ProjectQuery {
     pub format: Option<String>,
 }
 
-impl ProjectQuery {
-    /// This list's address with some of its state changed: filters, sort and page kept in the URL.
-    fn url(&self, change: impl FnOnce(&mut ProjectQuery)) -> String {
-        let mut q = self.clone();
-        q.format = None;
-        change(&mut q);
-        let pairs: Vec<String> = [
-            ("q", q.q),
-            ("period", q.period),
-            ("category", q.category),
-            ("unit", q.unit),
-            ("nature", q.nature),
-            ("light", q.light),
-            ("flag", q.flag),
-            ("sort", q.sort),
-            ("page", q.page.map(|p| p.to_string())),
-            ("size", q.size.map(|p| p.to_string())),
-            ("format", q.format),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| format!("{k}={}", percent_encode(&v))))
-        .collect();
-        format!("/projects?{}", pairs.join("&"))
-    }
-}
-
-/// Rows a page shows unless asked otherwise.
-const PAGE_SIZE: usize = 50;
-
-pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<ProjectQuery>) -> Result<Response, AppError> {
+pub async fn projects(
+    Signed { state, user, uri }: Signed,
+    Query(q): Query<ProjectQuery>,
+) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let period = period_of(&acting, q.period.as_deref()).await?;
     let scope = acting.reach(None)?;
@@ -122,14 +96,7 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<Projec
         Some("unit") => rows.sort_by_cached_key(|r| (taizhang_core::search::pinyin_key(&r.5), r.3.clone())),
         _ => rows.sort_by(|a, b| a.3.cmp(&b.3)),
     }
-    // A page of them (the workbook takes all): 50 unless asked, 0 for all.
-    let total = rows.len();
-    let size = q.size.unwrap_or(PAGE_SIZE);
-    let pages = if size == 0 { 1 } else { total.div_ceil(size).max(1) };
-    let at = q.page.unwrap_or(1).clamp(1, pages);
-    if size > 0 && q.format.as_deref() != Some("xlsx") {
-        rows = rows.into_iter().skip((at - 1) * size).take(size).collect();
-    }
+    let (rows, paging) = paginate(rows, q.page, q.size, q.format.as_deref() == Some("xlsx"));
     let mut page = Page::open(&acting, &user, format!("重点项目（{}）", period.label_zh(true))).await;
     let categories: Vec<String> = {
         let mut c: Vec<String> = records.iter().map(|r| r.project.category.clone()).collect();
@@ -182,27 +149,15 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<Projec
                 FieldKind::Text,
                 q.q.clone().unwrap_or_default(),
             ),
-            field(
-                "size",
-                "每页",
-                FieldKind::Select(
-                    [("20", "20条"), ("50", "50条"), ("100", "100条"), ("0", "全部")]
-                        .iter()
-                        .map(|(v, l)| (v.to_string(), l.to_string()))
-                        .collect(),
-                ),
-                size.to_string(),
-            ),
+            size_field(paging.size),
         ],
         submit: "筛选".into(),
         inline: false,
         multipart: false,
         get: true,
     }));
-    let query = |sort: &str| q.url(|q| (q.sort, q.page) = (Some(sort.into()), None));
-    let caption =
-        if pages > 1 { format!("共{total}个项目（第{at}/{pages}页）") } else { format!("共{total}个项目") };
-    let mut t = TableView::new(&caption, &[]);
+    let query = |sort: &str| url_with(&uri, &[("sort", Some(sort.into())), ("page", None), ("format", None)]);
+    let mut t = TableView::new(&paging.caption("个项目"), &[]);
     t.headers = vec![
         ("项目编码".into(), Some(query("code"))),
         ("项目名称".into(), Some(query("name"))),
@@ -215,19 +170,10 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<Projec
         ("灯".into(), Some(query("light"))),
         ("原因".into(), None),
     ];
-    t.export = Some(q.url(|q| (q.format, q.page) = (Some("xlsx".into()), None)));
+    t.export = Some(url_with(&uri, &[("format", Some("xlsx".into())), ("page", None)]));
     t.rows = rows.into_iter().map(|r| r.1).collect();
     page.table(t);
-    if pages > 1 {
-        let mut links = Vec::new();
-        if at > 1 {
-            links.push((q.url(|q| q.page = Some(at - 1)), "上一页".to_string()));
-        }
-        if at < pages {
-            links.push((q.url(|q| q.page = Some(at + 1)), "下一页".to_string()));
-        }
-        page.push(Block::Links(links));
-    }
+    page.pager(&uri, &paging);
     page_or_xlsx(page, q.format.as_deref())
 }
 

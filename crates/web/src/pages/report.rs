@@ -117,7 +117,7 @@ async fn todo_list(
     Ok(())
 }
 
-async fn subject_names(
+pub(super) async fn subject_names(
     acting: &Acting<'_>,
     form: ReportForm,
     codes: &[String],

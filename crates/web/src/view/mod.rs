@@ -4,10 +4,12 @@
 
 pub mod chart;
 mod form;
+mod listing;
 mod page;
 mod table;
 
 pub use form::*;
+pub(crate) use listing::*;
 pub use page::*;
 pub use table::*;
 
