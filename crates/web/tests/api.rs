@@ -1502,3 +1502,52 @@ async fn problems_orders_and_indicators_are_searched_and_paged_like_projects() {
     let paged = app.get("/indicators?period=2017&size=20", &reviewer).await.body;
     assert_eq!(rows(&paged), 20.min(rows(&all)));
 }
+
+#[tokio::test]
+async fn a_refused_form_comes_back_as_typed_with_the_message_beside_the_field() {
+    let app = spawn_app(true).await;
+    let admin = app.sign_in("admin").await;
+    app.form("/admin/rounds", &admin, &[("_csrf", &admin.csrf), ("period", "2018-06"), ("form", "projects")]).await;
+    let reporter = app.sign_in("zjj_reporter").await;
+    let form = [
+        ("_csrf", reporter.csrf.as_str()),
+        ("version", "0"),
+        ("month", "800"),
+        ("ytd", "12,5O0"),
+        ("text", "主体施工到第五层"),
+    ];
+    let refused = app.form("/report/1/erqi-zjj/ZD2018-001", &reporter, &form).await;
+    assert_eq!(refused.status, 422);
+    let body = refused.body;
+    assert!(body.contains(r#"aria-describedby="ytd-error""#), "the field is marked");
+    assert!(body.contains(r#"<p class="field-error" id="ytd-error">年初至报告期累计“12,5O0”不是数字</p>"#), "{body}");
+    assert!(body.contains("主体施工到第五层") && body.contains(r#"value="800""#), "what was typed is kept");
+    assert!(body.contains("<nav"), "inside the layout");
+
+    let reviewer = app.sign_in("reviewer").await;
+    let order = [
+        ("_csrf", reviewer.csrf.as_str()),
+        ("unit", "erqi-zjj"),
+        ("title", "加快征迁进度"),
+        ("requirement", "七日内完成"),
+        ("deadline", "2030-13-45"),
+    ];
+    let refused = app.form("/orders", &reviewer, &order).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains(r#"id="deadline-error""#) && refused.body.contains("加快征迁进度"),
+        "{}",
+        refused.body
+    );
+    // A rule of the app (a deadline in the past) is said above the form, the input kept.
+    let past = [
+        ("deadline", "2018-01-01"),
+        ("title", "加快征迁进度"),
+        ("unit", "erqi-zjj"),
+        ("_csrf", reviewer.csrf.as_str()),
+    ];
+    let refused = app.form("/orders", &reviewer, &past).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("未下达：办理时限（2018-01-01）不能早于今天"), "{}", refused.body);
+    assert!(refused.body.contains(r#"value="2018-01-01""#));
+}

@@ -116,7 +116,8 @@ pub async fn save_entry(
         ("growth", f.growth.as_deref()),
         ("percent", f.percent.as_deref()),
     ];
-    let figures = crate::figures::typed_figures(numbers, &f.text, &f.problems).map_err(AppError::BadRequest)?;
+    let figures =
+        crate::figures::typed_figures(numbers, &f.text, &f.problems).map_err(|(_, m)| AppError::BadRequest(m))?;
     let acting = user.acting(&state).await?;
     let round = acting.round_of(round).await.map_err(AppError::from)?;
     let saved = acting.save_draft(&round, &unit, &subject, &figures, body.version).await.map_err(AppError::from)?;

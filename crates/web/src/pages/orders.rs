@@ -5,7 +5,7 @@ use taizhang_core::supervision::OrderState;
 
 use super::*;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
 pub struct OrdersQuery {
     /// Prefills the issue form when opened from a project ("对此项目下达督办").
     pub subject: Option<String>,
@@ -23,7 +23,20 @@ pub struct OrdersQuery {
 }
 
 pub async fn orders(Signed { state, user, uri }: Signed, Query(q): Query<OrdersQuery>) -> Result<Response, AppError> {
-    let acting = user.acting(&state).await?;
+    let page = orders_page(&state, &user, &uri, &q, None).await?;
+    page_or_xlsx(page, q.format.as_deref())
+}
+
+/// The list and, for the district, the issue form — prefilled from a problem or project, or
+/// holding what was typed when it was refused (`typed`: the form, its wrong field, the message).
+async fn orders_page(
+    state: &AppState,
+    user: &User,
+    uri: &axum::http::Uri,
+    q: &OrdersQuery,
+    typed: Option<(&OrderForm, Option<&str>, String)>,
+) -> Result<Page, AppError> {
+    let acting = user.acting(state).await?;
     let today = taizhang_app::clock::today();
     let (scope, unit_part) = unit_filter(&acting, q.unit.as_deref());
     let query = q.q.as_deref().unwrap_or_default();
@@ -40,7 +53,7 @@ pub async fn orders(Signed { state, user, uri }: Signed, Query(q): Query<OrdersQ
         })
         .collect();
     let open = found.iter().filter(|o| o.state != OrderState::Closed).count();
-    let mut page = Page::open(&acting, &user, format!("督办（未办结{open}件）")).await;
+    let mut page = Page::open(&acting, user, format!("督办（未办结{open}件）")).await;
     let (found, paging) = paginate(found, q.page, q.size, q.format.as_deref() == Some("xlsx"));
     page.push(Block::Links(vec![("/orders?show=open".into(), "只看未办结".into()), ("/orders".into(), "全部".into())]));
     page.get_form(
@@ -71,22 +84,22 @@ pub async fn orders(Signed { state, user, uri }: Signed, Query(q): Query<OrdersQ
         ]);
     }
     page.section("督办事项", t, "没有督办事项。");
-    page.pager(&uri, &paging);
+    page.pager(uri, &paging);
     for o in found.iter().filter(|o| o.state != OrderState::Closed) {
         let answerable = matches!(o.state, OrderState::Issued | OrderState::Signed | OrderState::Returned);
         if answerable && acting.may(Action::HandleOrder, &o.unit) {
             page.form(
                 &format!("/orders/{}/respond", o.id),
-                &user,
+                user,
                 vec![field("text", &format!("#{} {}：反馈（附件请写明名称）", o.id, o.title), FieldKind::Area, "")],
                 "反馈",
             );
         }
         if o.state == OrderState::Feedback && acting.may(Action::ReviewOrder, &o.unit) {
-            page.button(&format!("/orders/{}/close", o.id), &user, vec![], &format!("#{} 办结", o.id));
+            page.button(&format!("/orders/{}/close", o.id), user, vec![], &format!("#{} 办结", o.id));
             page.form(
                 &format!("/orders/{}/rework", o.id),
-                &user,
+                user,
                 vec![field("text", &format!("#{} 退回重办原因", o.id), FieldKind::Text, "")],
                 "退回重办",
             );
@@ -106,10 +119,8 @@ pub async fn orders(Signed { state, user, uri }: Signed, Query(q): Query<OrdersQ
         };
         let title = problem.as_ref().map(|p| format!("关于“{}”的督办", p.description)).unwrap_or_default();
         let from = problem.as_ref().map(|p| format!("problem:{}", p.id)).unwrap_or_default();
-        page.form(
-            "/orders",
-            &user,
-            vec![
+        let mut fields = match &typed {
+            None => vec![
                 field("from", "", FieldKind::Hidden, from),
                 field("unit", "责任单位", FieldKind::Select(units), unit),
                 field("subject", "督办对象（项目或任务编码，可空）", FieldKind::Text, subject),
@@ -117,11 +128,31 @@ pub async fn orders(Signed { state, user, uri }: Signed, Query(q): Query<OrdersQ
                 field("requirement", "办理要求", FieldKind::Area, ""),
                 field("deadline", "办理时限（如 2018-07-20）", FieldKind::Text, ""),
             ],
-            "下达督办",
-        );
+            Some((f, ..)) => vec![
+                field("from", "", FieldKind::Hidden, &f.from),
+                field("unit", "责任单位", FieldKind::Select(units), &f.unit),
+                field("subject", "督办对象（项目或任务编码，可空）", FieldKind::Text, &f.subject),
+                field("title", "督办事项", FieldKind::Text, &f.title),
+                field("requirement", "办理要求", FieldKind::Area, &f.requirement),
+                field("deadline", "办理时限（如 2018-07-20）", FieldKind::Text, &f.deadline),
+            ],
+        };
+        if let Some((_, wrong, message)) = &typed {
+            page.heading("下达督办");
+            match wrong {
+                Some(name) => {
+                    page.notice("error", "未下达：请改正标出的一项");
+                    mark_field(&mut fields, name, message);
+                }
+                None => {
+                    page.notice("error", format!("未下达：{message}"));
+                }
+            }
+        }
+        page.form("/orders", user, fields, "下达督办");
     }
-    exportable(&mut page, &uri);
-    page_or_xlsx(page, q.format.as_deref())
+    exportable(&mut page, uri);
+    Ok(page)
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,13 +172,24 @@ pub struct OrderForm {
 }
 
 pub async fn issue_order(
-    Signed { state, user, .. }: Signed,
+    Signed { state, user, uri }: Signed,
     Form(form): Form<OrderForm>,
 ) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
+    // Refused, the form comes back as typed with what to put right.
+    let refused = |wrong: Option<&'static str>, message: String| {
+        let (state, user, uri, form) = (&state, &user, &uri, &form);
+        async move {
+            let page = orders_page(state, user, uri, &OrdersQuery::default(), Some((form, wrong, message))).await?;
+            Ok::<_, AppError>((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    };
     let deadline = match form.deadline.trim() {
         "" => None,
-        d => Some(Date::parse(d).map_err(|e| AppError::BadRequest(format!("办理时限：{e}")))?),
+        d => match Date::parse(d) {
+            Ok(d) => Some(d),
+            Err(e) => return refused(Some("deadline"), e.to_string()).await,
+        },
     };
     let today = taizhang_app::clock::today();
     let draft = taizhang_app::OrderDraft {
@@ -158,8 +200,11 @@ pub async fn issue_order(
         deadline,
         from: &form.from,
     };
-    acting.issue_order(&draft, today).await?;
-    Ok(Redirect::to("/orders").into_response())
+    match acting.issue_order(&draft, today).await {
+        Ok(_) => Ok(Redirect::to("/orders").into_response()),
+        Err(taizhang_app::Error::Invalid(message)) => refused(None, message).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -154,7 +154,7 @@ pub async fn entry_form(
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let round = acting.round_of(round_id).await?;
-    let page = entry_page(&state, &user, &round, &unit, &subject, None, None).await?;
+    let page = entry_page(&state, &user, &round, &unit, &subject, None, None, None).await?;
     Ok(render(&page))
 }
 
@@ -166,6 +166,7 @@ async fn entry_page(
     subject: &str,
     typed: Option<&EntryForm>,
     message: Option<(&'static str, String)>,
+    wrong_field: Option<(&str, &str)>,
 ) -> Result<Page, AppError> {
     let acting = user.acting(state).await?;
     acting.check_read(unit)?;
@@ -251,6 +252,9 @@ async fn entry_page(
             fields.push(field("text", "说明", FieldKind::Area, typed.map_or(f.text.clone(), |t| t.text.clone())));
         }
     }
+    if let Some((name, error)) = wrong_field {
+        mark_field(&mut fields, name, error);
+    }
     page.form(&format!("/report/{}/{unit}/{subject}", round.id), user, fields, "保存草稿");
     page.push(Block::Links(vec![("/report".into(), "返回填报清单".into())]));
     Ok(page)
@@ -281,8 +285,8 @@ pub struct EntryForm {
 }
 
 impl EntryForm {
-    /// The typed figures, or the field and its problem.
-    pub fn figures(&self) -> Result<EntryFigures, String> {
+    /// The typed figures, or the form field that is wrong and its problem.
+    pub fn figures(&self) -> Result<EntryFigures, (&'static str, String)> {
         let numbers = [
             ("当月完成投资", Some(self.month.as_str())),
             ("年初至报告期累计", Some(self.ytd.as_str())),
@@ -292,7 +296,11 @@ impl EntryForm {
             ("完成进度", Some(self.percent.as_str())),
         ];
         crate::figures::typed_figures(numbers, &self.text, &self.problems)
+            .map_err(|(place, message)| (Self::NUMBER_FIELDS[place], message))
     }
+
+    /// The form's fields of the six figures, in `typed_figures`' order.
+    const NUMBER_FIELDS: [&'static str; 6] = ["month", "ytd", "since_start", "value", "growth", "percent"];
 }
 
 pub async fn save_entry(
@@ -303,9 +311,10 @@ pub async fn save_entry(
     let (acting, round) = user.acting_on_round(&state, &form.csrf, round_id).await?;
     let figures = match form.figures() {
         Ok(f) => f,
-        Err(message) => {
+        Err((name, message)) => {
+            let notice = Some(("error", "未保存：请改正标出的一项".to_string()));
             let page =
-                entry_page(&state, &user, &round, &unit, &subject, Some(&form), Some(("error", message))).await?;
+                entry_page(&state, &user, &round, &unit, &subject, Some(&form), notice, Some((name, &message))).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
         }
     };
@@ -318,7 +327,8 @@ pub async fn save_entry(
             e @ (taizhang_app::Error::Conflict(_) | taizhang_app::Error::Invalid(_) | taizhang_app::Error::Domain(_)),
         ) => {
             let page =
-                entry_page(&state, &user, &round, &unit, &subject, Some(&form), Some(("error", e.to_string()))).await?;
+                entry_page(&state, &user, &round, &unit, &subject, Some(&form), Some(("error", e.to_string())), None)
+                    .await?;
             Ok((StatusCode::CONFLICT, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),

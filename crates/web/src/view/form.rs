@@ -17,10 +17,19 @@ pub struct FieldView {
     pub label: String,
     pub kind: FieldKind,
     pub value: String,
+    /// What is wrong with the value typed, shown beside the field.
+    pub error: Option<String>,
 }
 
 pub(crate) fn field(name: &str, label: &str, kind: FieldKind, value: impl Into<String>) -> FieldView {
-    FieldView { name: name.into(), label: label.into(), kind, value: value.into() }
+    FieldView { name: name.into(), label: label.into(), kind, value: value.into(), error: None }
+}
+
+/// Puts `error` beside the field called `name`, if the form has one.
+pub(crate) fn mark_field(fields: &mut [FieldView], name: &str, error: &str) {
+    if let Some(f) = fields.iter_mut().find(|f| f.name == name) {
+        f.error = Some(error.to_string());
+    }
 }
 
 /// A form: posted with the session's CSRF token, or (`get`) a filter that changes nothing.
