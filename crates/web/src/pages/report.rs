@@ -154,7 +154,7 @@ pub async fn entry_form(
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let round = acting.round_of(round_id).await?;
-    let page = entry_page(&state, &user, &round, &unit, &subject, None, None, None).await?;
+    let page = entry_page(&state, &user, &round, &unit, &subject, None, None).await?;
     Ok(render(&page))
 }
 
@@ -164,10 +164,11 @@ async fn entry_page(
     round: &Round,
     unit: &str,
     subject: &str,
-    typed: Option<&EntryForm>,
+    // What was typed, and the field it got wrong with its message.
+    typed: Option<(&EntryForm, Option<(&str, &str)>)>,
     message: Option<(&'static str, String)>,
-    wrong_field: Option<(&str, &str)>,
 ) -> Result<Page, AppError> {
+    let (typed, wrong_field) = typed.map_or((None, None), |(f, w)| (Some(f), w));
     let acting = user.acting(state).await?;
     acting.check_read(unit)?;
     let existing = acting.entry(round, unit, subject).await?;
@@ -314,7 +315,8 @@ pub async fn save_entry(
         Err((name, message)) => {
             let notice = Some(("error", "未保存：请改正标出的一项".to_string()));
             let page =
-                entry_page(&state, &user, &round, &unit, &subject, Some(&form), notice, Some((name, &message))).await?;
+                entry_page(&state, &user, &round, &unit, &subject, Some((&form, Some((name, &message)))), notice)
+                    .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
         }
     };
@@ -327,7 +329,7 @@ pub async fn save_entry(
             e @ (taizhang_app::Error::Conflict(_) | taizhang_app::Error::Invalid(_) | taizhang_app::Error::Domain(_)),
         ) => {
             let page =
-                entry_page(&state, &user, &round, &unit, &subject, Some(&form), Some(("error", e.to_string())), None)
+                entry_page(&state, &user, &round, &unit, &subject, Some((&form, None)), Some(("error", e.to_string())))
                     .await?;
             Ok((StatusCode::CONFLICT, render(&page)).into_response())
         }
