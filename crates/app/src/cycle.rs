@@ -138,10 +138,25 @@ impl Acting<'_> {
         unit: &str,
         drafts: &[(String, EntryFigures, Option<i64>)],
     ) -> Result<usize> {
+        self.save_drafts_explained(round, unit, drafts, &HashMap::new()).await
+    }
+
+    /// [`Acting::save_drafts`], each draft with the 说明 (by subject) that answers a rule its
+    /// figures fail, kept for the submission.
+    pub async fn save_drafts_explained(
+        &self,
+        round: &Round,
+        unit: &str,
+        drafts: &[(String, EntryFigures, Option<i64>)],
+        explanations: &HashMap<String, String>,
+    ) -> Result<usize> {
         let mut tx = self.store.begin().await?;
         for (subject, figures, taken) in drafts {
             let over = taken.map_or(Over::Current, |v| Over::Version(Some(v)));
             self.write_draft(&mut tx, round, unit, subject, figures, over).await?;
+            if let Some(text) = explanations.get(subject) {
+                tx.set_draft_explanation(round.id, unit, subject, text).await?;
+            }
         }
         tx.commit().await?;
         Ok(drafts.len())
@@ -216,10 +231,20 @@ impl Acting<'_> {
             return Err(Error::Invalid("没有待上报的草稿".into()));
         }
         let failures = self.check(round, unit, &entries).await?;
-        let unexplained: Vec<(String, String)> = failures
+        // The 说明 typed now, else the one the draft was saved with (a sheet's 说明 column).
+        let explanation_of = |e: &Entry| {
+            explanations
+                .get(&e.subject)
+                .map(|x| x.trim())
+                .filter(|x| !x.is_empty())
+                .unwrap_or(e.explanation.trim())
+                .to_string()
+        };
+        let unexplained: Vec<(String, String)> = entries
             .iter()
-            .filter(|(subject, _)| explanations.get(subject.as_str()).is_none_or(|x| x.trim().is_empty()))
-            .map(|(s, f)| (s.clone(), f.join("；")))
+            .filter_map(|e| failures.get(&e.subject).map(|f| (e, f)))
+            .filter(|(e, _)| explanation_of(e).is_empty())
+            .map(|(e, f)| (e.subject.clone(), f.join("；")))
             .collect();
         if !unexplained.is_empty() {
             return Err(Error::Rules(unexplained));
@@ -227,11 +252,7 @@ impl Acting<'_> {
         let mut tx = self.store.begin().await?;
         for e in &entries {
             let failed = failures.get(&e.subject).map(|f| f.join("；")).unwrap_or_default();
-            let explanation = if failed.is_empty() {
-                String::new()
-            } else {
-                explanations.get(&e.subject).cloned().unwrap_or_default()
-            };
+            let explanation = if failed.is_empty() { String::new() } else { explanation_of(e) };
             let reason = if failed.is_empty() { String::new() } else { format!("强制上报：{explanation}") };
             move_entry(&mut tx, e, Event::Submit, &self.actor.username, &reason).await?;
             tx.record_submission(e.id, &explanation, &failed).await?;
@@ -255,7 +276,12 @@ impl Acting<'_> {
     }
 
     /// The configured checks over a unit's entries, by subject.
-    async fn check(&self, round: &Round, unit: &str, entries: &[Entry]) -> Result<HashMap<String, Vec<String>>> {
+    pub(crate) async fn check(
+        &self,
+        round: &Round,
+        unit: &str,
+        entries: &[Entry],
+    ) -> Result<HashMap<String, Vec<String>>> {
         let mut out: HashMap<String, Vec<String>> = HashMap::new();
         let rules = &self.config.rules;
         match round.form {

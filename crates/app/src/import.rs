@@ -14,7 +14,7 @@ use taizhang_core::config::RuleConfig;
 use taizhang_core::indicator::Catalogue;
 use taizhang_core::org::OrgTree;
 use taizhang_core::plan::{PlanNode, TaskStatus};
-use taizhang_core::workflow::{EntryFigures, Form, Round};
+use taizhang_core::workflow::{Entry, EntryFigures, Form, Round};
 use taizhang_office::sheet::Table;
 use taizhang_office::{Context, ImportError, Kind, Parser};
 use taizhang_store::{ImportRecord, Store, StoreError};
@@ -86,6 +86,14 @@ impl From<StoreError> for WorkbookError {
 }
 
 /// What an import read and did.
+/// A unit's sheet saved as drafts: how many, and the rules still wanting a 说明 at submission
+/// ("ZD2018-001：…"), as the form says them when a draft is saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedDrafts {
+    pub count: usize,
+    pub to_explain: Vec<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Imported {
     pub sheet: String,
@@ -211,8 +219,9 @@ async fn import_workbook(
     Ok(imported)
 }
 
-/// Checks a whole table already read (an upload whose rows fill forms rather than the ledger).
-async fn parse_whole(
+/// Checks a whole table already read (an upload whose rows fill forms rather than the ledger);
+/// the submission's rules are left to it, answered by a 说明 as on the form.
+async fn parse_drafts(
     store: &Store,
     rules: &RuleConfig,
     table: &Table,
@@ -220,7 +229,7 @@ async fn parse_whole(
     year: i32,
 ) -> Result<Batch, WorkbookError> {
     let loaded = ImportContext::load(store, kind, year, rules).await?;
-    let mut parser = Parser::new(kind, loaded.context());
+    let mut parser = Parser::new(kind, loaded.context()).deferring_submission_rules();
     let mut batch = parser.feed(table);
     batch.append(finish(store, parser).await?);
     Ok(batch)
@@ -297,6 +306,7 @@ impl Acting<'_> {
                 let name = projects.remove(&code).map(|r| r.project.name).unwrap_or_default();
                 let entry = entries.remove(&code);
                 let version = entry.as_ref().map_or(0, |e| e.version);
+                let explanation = entry.as_ref().map(|e| e.explanation.clone()).unwrap_or_default();
                 let f = entry.map(|e| e.figures).unwrap_or_default();
                 taizhang_office::export::UnitSheetLine {
                     code,
@@ -307,6 +317,7 @@ impl Acting<'_> {
                     since_start_wan: f.since_start_wan,
                     image_progress: f.text,
                     problems: f.problems,
+                    explanation,
                     version,
                 }
             })
@@ -324,7 +335,7 @@ impl Acting<'_> {
         unit: &str,
         bytes: &[u8],
         file: &str,
-    ) -> Result<Result<usize, Vec<String>>, Error> {
+    ) -> Result<Result<SavedDrafts, Vec<String>>, Error> {
         self.allow(Action::EditDraft, unit)?;
         if round.form != Form::ProjectProgress {
             return Err(Error::Invalid("只有项目进度可以上传工作簿".into()));
@@ -339,7 +350,7 @@ impl Acting<'_> {
         if table.rows.is_empty() {
             return Ok(Err(vec![format!("{file}：没有填写任何项目的进度")]));
         }
-        let rows = match parse_whole(self.store, &self.config.rules, &table, Kind::Progress, round.period.year()).await
+        let rows = match parse_drafts(self.store, &self.config.rules, &table, Kind::Progress, round.period.year()).await
         {
             Ok(Batch::Progress(rows)) => rows,
             Ok(_) => return Err(Error::Invalid("工作簿不是项目进度".into())),
@@ -403,8 +414,23 @@ impl Acting<'_> {
                 (r.project.clone(), figures, versions.get(&r.project).copied())
             })
             .collect();
-        // Every row of the workbook, or none of them.
-        self.save_drafts(round, unit, &drafts).await?;
-        Ok(Ok(rows.len()))
+        // Every row of the workbook with its 说明, or none of them.
+        let explanations = taizhang_office::import::sheet_texts(&table, "explanation");
+        self.save_drafts_explained(round, unit, &drafts, &explanations).await?;
+        // The submission's rules, said now: what still wants a 说明.
+        let saved: Vec<Entry> = self
+            .entries(round, unit)
+            .await?
+            .into_iter()
+            .filter(|e| drafts.iter().any(|(code, ..)| *code == e.subject))
+            .collect();
+        let failures = self.check(round, unit, &saved).await?;
+        let mut to_explain: Vec<String> = failures
+            .into_iter()
+            .filter(|(subject, _)| !explanations.contains_key(subject))
+            .map(|(subject, f)| format!("{subject}：{}", f.join("；")))
+            .collect();
+        to_explain.sort();
+        Ok(Ok(SavedDrafts { count: rows.len(), to_explain }))
     }
 }

@@ -424,6 +424,11 @@ async fn a_unit_workbook_is_saved_whole_or_not_at_all() {
 /// The sheet as a reporter fills it in Excel: every column and row it was given, with the
 /// 年初至报告期累计 of `project` typed in.
 fn filled_in(sheet: &[u8], project: &str, ytd: &str) -> Vec<u8> {
+    filled(sheet, project, &[("ytd", ytd)])
+}
+
+/// The sheet with `project`'s cells under the given column keys replaced.
+fn filled(sheet: &[u8], project: &str, cells: &[(&str, &str)]) -> Vec<u8> {
     let table = taizhang_office::read_table(sheet, "进度表.xlsx", taizhang_office::Kind::Progress, None).unwrap();
     let mut book = rust_xlsxwriter::Workbook::new();
     let ws = book.add_worksheet();
@@ -434,8 +439,8 @@ fn filled_in(sheet: &[u8], project: &str, ytd: &str) -> Vec<u8> {
         let code = table.cell(row, "code").map(|(_, c)| taizhang_office::sheet::cell_text(c)).unwrap();
         for (key, column) in &table.columns {
             let mut text = taizhang_office::sheet::cell_text(&row.cells[column.index]);
-            if *key == "ytd" && code == project {
-                text = ytd.to_string();
+            if let Some((_, typed)) = cells.iter().find(|(k, _)| k == key).filter(|_| code == project) {
+                text = typed.to_string();
             }
             ws.write_string(r as u32 + 1, column.index as u16, text).unwrap();
         }
@@ -472,12 +477,73 @@ async fn a_sheet_taken_before_a_draft_changed_is_refused_whole_and_a_fresh_one_i
     // blank are not filled yet, not errors.
     let fresh = reporter.progress_sheet(&round, zjj).await.unwrap();
     let saved = reporter.progress_drafts(&round, zjj, &filled_in(&fresh, "ZD2018-001", "60000"), "进度表.xlsx").await;
-    assert_eq!(saved.unwrap(), Ok(1));
+    assert_eq!(saved.unwrap().unwrap().count, 1);
     let now = reporter.entry(&round, zjj, "ZD2018-001").await.unwrap().unwrap();
     assert_eq!((now.figures.ytd_wan, now.version), (Some(d("60000")), 2));
     // The same sheet again is stale in its turn.
     let again = reporter.progress_drafts(&round, zjj, &filled_in(&fresh, "ZD2018-001", "61000"), "进度表.xlsx").await;
     assert!(matches!(again, Err(Error::Conflict(_))), "{again:?}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_sheet_breaking_the_ytd_rule_is_saved_and_asks_for_a_shuo_ming_as_the_form_does() {
+    let zjj = "erqi-zjj";
+    let (store, _db) = erqi(&[zjj]).await;
+    let app = App::new(store.clone(), Config::default());
+    let round = as_user(&app, "admin").await.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
+    let reporter = as_user(&app, "erqi-zjj-reporter").await;
+    // A project with May's cumulative figure to fall below.
+    let mut project = None;
+    for code in reporter.owed_by(&round, zjj).await.unwrap() {
+        if reporter.progress(&code, Period::Month(2018, 5)).await.unwrap().is_some_and(|g| g.ytd_wan > d("1")) {
+            project = Some(code);
+            break;
+        }
+    }
+    let project = project.expect("the sample May has a figure for one of 住建局's projects");
+    let sheet = reporter.progress_sheet(&round, zjj).await.unwrap();
+    // Below May's: saved as a draft, and said at once, as on the form.
+    let saved = reporter.progress_drafts(&round, zjj, &filled_in(&sheet, &project, "1"), "进度表.xlsx").await;
+    let saved = saved.unwrap().unwrap();
+    assert_eq!(saved.count, 1);
+    assert!(
+        saved.to_explain.len() == 1 && saved.to_explain[0].starts_with(&format!("{project}：")),
+        "{:?}",
+        saved.to_explain
+    );
+    let draft = reporter.entry(&round, zjj, &project).await.unwrap().unwrap();
+    assert_eq!(draft.figures.ytd_wan, Some(d("1")));
+    // The submission asks for its 说明, as it does for a typed draft …
+    let refused = reporter.submit(&round, zjj, &HashMap::new()).await.unwrap_err();
+    assert!(matches!(&refused, Error::Rules(f) if f.len() == 1 && f[0].0 == project), "{refused:?}");
+    // … which the sheet's 说明 column gives: saved with the figures, it answers at submission.
+    let sheet = reporter.progress_sheet(&round, zjj).await.unwrap();
+    let why = "5月数据含代建项目，已按统计局口径调减";
+    let answered = filled(&sheet, &project, &[("ytd", "1"), ("explanation", why)]);
+    let saved = reporter.progress_drafts(&round, zjj, &answered, "进度表.xlsx").await.unwrap().unwrap();
+    assert!(saved.to_explain.is_empty(), "{:?}", saved.to_explain);
+    assert_eq!(reporter.submit(&round, zjj, &HashMap::new()).await.unwrap(), 1);
+    let submitted = reporter.entry(&round, zjj, &project).await.unwrap().unwrap();
+    assert_eq!(submitted.explanation, why);
+    assert!(!submitted.failures.is_empty(), "the failure stays for the reviewer");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_draft_saved_again_loses_the_shuo_ming_of_its_old_figures() {
+    let zjj = "erqi-zjj";
+    let (store, _db) = erqi(&[zjj]).await;
+    let app = App::new(store.clone(), Config::default());
+    let round = as_user(&app, "admin").await.open_round(JUNE, Form::ProjectProgress, None).await.unwrap();
+    let reporter = as_user(&app, "erqi-zjj-reporter").await;
+    let sheet = reporter.progress_sheet(&round, zjj).await.unwrap();
+    let answered =
+        filled(&sheet, "ZD2018-001", &[("ytd", "60000"), ("since_start", "99999999"), ("explanation", "口径调整")]);
+    reporter.progress_drafts(&round, zjj, &answered, "进度表.xlsx").await.unwrap().unwrap();
+    // New figures typed on the form: the 说明 was for the old ones.
+    let typed = EntryFigures { since_start_wan: Some(d("99999999")), ..EntryFigures::default() };
+    let version = reporter.entry(&round, zjj, "ZD2018-001").await.unwrap().unwrap().version;
+    reporter.save_draft(&round, zjj, "ZD2018-001", &typed, Some(version)).await.unwrap();
+    assert!(matches!(reporter.submit(&round, zjj, &HashMap::new()).await, Err(Error::Rules(_))));
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -91,7 +91,13 @@ async fn progress_drafts(acting: &Acting<'_>, bytes: &[u8], name: &str) -> Resul
         .ok_or_else(|| CliError::Usage("没有开启中的项目进度填报轮次：进度须在填报轮次中报送".into()))?;
     match acting.progress_drafts(&round, &unit, bytes, name).await? {
         Ok(saved) => {
-            say!("已从 {name} 保存{}草稿{saved}条：核对后请上报", round.period.label_zh(false));
+            say!("已从 {name} 保存{}草稿{}条：核对后请上报", round.period.label_zh(false), saved.count);
+            if !saved.to_explain.is_empty() {
+                say!("{}项需说明（可修改，或在表中“说明”列、上报时填写说明）：", saved.to_explain.len());
+                for line in &saved.to_explain {
+                    say!("  {line}");
+                }
+            }
             Ok(())
         }
         Err(errors) => Err(CliError::Import(ImportError::File(format!(

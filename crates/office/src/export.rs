@@ -60,11 +60,11 @@ fn headers(kind: Kind) -> Vec<&'static str> {
     kind.fields().iter().filter(|f| !sheet_only(f.key)).map(|f| f.header).collect()
 }
 
-const UNIT_SHEET_ONLY: [&str; 2] = ["name", "version"];
+const UNIT_SHEET_ONLY: [&str; 3] = ["name", "version", "explanation"];
 
 /// The columns of a unit's progress sheet, in the order a reporter fills them.
-const UNIT_SHEET_KEYS: [&str; 9] =
-    ["code", "name", "period", "month", "ytd", "since_start", "image", "problems", "version"];
+const UNIT_SHEET_KEYS: [&str; 10] =
+    ["code", "name", "period", "month", "ytd", "since_start", "image", "problems", "explanation", "version"];
 
 /// One project a unit owes in a round, with its draft as it stands (blank figures and
 /// version 0 when there is none yet).
@@ -78,6 +78,8 @@ pub struct UnitSheetLine {
     pub since_start_wan: Option<Decimal>,
     pub image_progress: String,
     pub problems: String,
+    /// The draft's 说明 of a rule its figures fail, when the unit gave one.
+    pub explanation: String,
     pub version: i64,
 }
 
@@ -99,6 +101,7 @@ pub fn unit_progress_sheet(lines: &[UnitSheetLine]) -> Result<Vec<u8>, XlsxError
                 number(l.since_start_wan),
                 text(&l.image_progress),
                 text(&l.problems),
+                text(&l.explanation),
                 Cell::Number(Decimal::from(l.version)),
             ]
         })

@@ -208,6 +208,9 @@ pub struct Parser<'c> {
     ytd: Vec<YtdRow>,
     /// Where the 年初至报告期累计 column is, for the errors found at the end.
     ytd_column: Option<Located>,
+    /// The submission's rules (the 年初至报告期累计 run, 开工累计 within 总投资) left to the
+    /// caller — a unit's drafts, where a 说明 may answer them as on the form — not errors.
+    rules_deferred: bool,
 }
 
 /// What the 年初至报告期累计 run check needs of one progress row.
@@ -233,7 +236,15 @@ impl<'c> Parser<'c> {
             indicators: Vec::new(),
             ytd: Vec::new(),
             ytd_column: None,
+            rules_deferred: false,
         }
+    }
+
+    /// Leaves the submission's rules to the caller: a unit's drafts are checked by them at
+    /// save and submit, where a 说明 may answer them — the same strength as on the form.
+    pub fn deferring_submission_rules(mut self) -> Self {
+        self.rules_deferred = true;
+        self
     }
 
     /// Checks the rows of `chunk` and returns the records they hold (units come at the end).
@@ -253,7 +264,7 @@ impl<'c> Parser<'c> {
                 if self.ytd_column.is_none() && chunk.column("ytd").is_some() {
                     self.ytd_column = Some(chunk.at_row(0, "ytd"));
                 }
-                Batch::Progress(progress(&mut r, ctx, &mut self.seen_months, &mut self.ytd))
+                Batch::Progress(progress(&mut r, ctx, &mut self.seen_months, &mut self.ytd, self.rules_deferred))
             }
             Kind::Tasks => Batch::Tasks(tasks(&mut r, ctx, seen)),
             Kind::Catalogue => {
@@ -304,8 +315,10 @@ impl<'c> Parser<'c> {
                 Batch::Units(self.units.into_iter().map(|(u, _)| u).collect())
             }
             Kind::Progress => {
-                let errors = check_ytd_sequence(&self.ytd, stored_ytd, self.ytd_column.as_ref(), self.ctx.rules);
-                self.errors.extend(errors);
+                if !self.rules_deferred {
+                    let errors = check_ytd_sequence(&self.ytd, stored_ytd, self.ytd_column.as_ref(), self.ctx.rules);
+                    self.errors.extend(errors);
+                }
                 Batch::Progress(Vec::new())
             }
             Kind::Indicators => Batch::Values(Vec::new()),
@@ -766,6 +779,10 @@ pub const PROGRESS_FIELDS: &[Field] = &[
     // sheet was taken, so that an upload over a draft changed since is refused.
     Field { key: "name", header: "项目名称", aliases: &[], required: false },
     Field { key: "version", header: "版本", aliases: &["草稿版本"], required: false },
+    // A unit's answer to a rule its figures fail (强制上报的说明), kept with the draft.
+    Field {
+        key: "explanation", header: "说明（未通过校验时填写）", aliases: &["说明", "情况说明"], required: false
+    },
 ];
 
 /// Drops the rows of a unit's sheet that carry no figure and no text yet: a sheet lists every
@@ -777,6 +794,19 @@ pub fn drop_unfilled(table: &mut Table) {
         .into_iter()
         .filter(|row| FILLED.iter().any(|key| table.cell(row, key).is_some_and(|(_, c)| !crate::sheet::is_blank(c))))
         .collect();
+}
+
+/// Each row's project code and its text under `key` (trimmed; rows without one left out).
+pub fn sheet_texts(table: &Table, key: &str) -> HashMap<String, String> {
+    table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let code = table.cell(row, "code").map(|(_, c)| crate::sheet::cell_text(c))?;
+            let text = table.cell(row, key).map(|(_, c)| crate::sheet::cell_text(c).trim().to_string())?;
+            (!text.is_empty()).then_some((code, text))
+        })
+        .collect()
 }
 
 /// Each row's project code and the draft version its sheet was taken at (`None` where the
@@ -814,6 +844,7 @@ fn progress(
     ctx: &Context<'_>,
     seen: &mut HashMap<(String, Period), u32>,
     ytd_rows: &mut Vec<YtdRow>,
+    rules_deferred: bool,
 ) -> Vec<MonthlyProgress> {
     let mut out = Vec::new();
     let table = r.table;
@@ -837,6 +868,7 @@ fn progress(
         r.duplicate(seen, (code.clone(), period), row, "period");
         if let (Some(s), Some(total)) = (since_start, ctx.project_totals.get(&code))
             && s > *total
+            && !rules_deferred
         {
             r.error(row, "since_start", format!("超过项目总投资 {total} 万元"));
         }

@@ -357,7 +357,8 @@ impl Tx {
         let now = crate::now_iso();
         let update = sqlx::query(
             "UPDATE entries SET month_e4 = $1, ytd_e4 = $2, since_start_e4 = $3, value_e4 = $4, growth_e4 = $5,
-                 percent_e4 = $6, text = $7, problems = $8, updated_by = $9, updated_at = $10, version = version + 1
+                 percent_e4 = $6, text = $7, problems = $8, updated_by = $9, updated_at = $10, version = version + 1,
+                 explanation = ''
              WHERE id = $11 AND version = $12",
         );
         let done = bind_figures(update, figures, actor, &now)?.bind(entry).bind(version).execute(self.conn()).await?;
@@ -394,6 +395,16 @@ impl Tx {
     ) -> Result<()> {
         let fields = [("from_state", from.code()), ("to_state", to.code()), ("reason", reason)];
         self.log_event("entry_events", "entry_id", entry, actor, &fields).await
+    }
+
+    /// A draft's 说明 of a rule its figures fail, given with the figures (new figures clear it).
+    pub async fn set_draft_explanation(&mut self, round: i64, unit: &str, subject: &str, text: &str) -> Result<()> {
+        let uid = unit_id(self.conn(), unit).await?;
+        self.execute(
+            "UPDATE entries SET explanation = $1 WHERE round_id = $2 AND unit_id = $3 AND subject = $4",
+            vec![text.into(), round.into(), uid.into(), subject.into()],
+        )
+        .await
     }
 
     /// Keeps a submission's rule failures and the 说明 that answers them.

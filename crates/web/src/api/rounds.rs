@@ -11,6 +11,14 @@ pub struct RoundRow {
     pub open: bool,
 }
 
+/// A unit's sheet saved as drafts: how many, and what the submission will ask to explain
+/// ("ZD2018-001：…"; a 说明 column answers it in the sheet, or `explanations` at submit).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SavedSheet {
+    pub count: usize,
+    pub to_explain: Vec<String>,
+}
+
 /// Reporting rounds, newest first.
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "reporting", responses((status = 200, description = "成功", body = [RoundRow])))]
 pub async fn rounds(Signed { state, user, .. }: Signed) -> ApiResult<Vec<RoundRow>> {
@@ -53,6 +61,10 @@ pub struct EntryRow {
     pub failures: String,
     /// Why the record was returned, while it is returned (退回原因).
     pub return_reason: Option<String>,
+    /// On a draft just saved: what the submission's rules will ask to explain (说明), said
+    /// at once as the form says it; absent in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_explain: Option<Vec<String>>,
 }
 
 fn entry_row(e: Entry) -> EntryRow {
@@ -75,6 +87,7 @@ fn entry_row(e: Entry) -> EntryRow {
         explanation: e.explanation,
         failures: e.failures,
         return_reason: e.return_reason,
+        to_explain: None,
     }
 }
 
@@ -121,7 +134,8 @@ pub async fn save_entry(
     let acting = user.acting(&state).await?;
     let round = acting.round_of(round).await.map_err(AppError::from)?;
     let saved = acting.save_draft(&round, &unit, &subject, &figures, body.version).await.map_err(AppError::from)?;
-    Ok(Json(entry_row(saved)))
+    let to_explain = acting.draft_warnings(&saved).await.map_err(AppError::from)?;
+    Ok(Json(EntryRow { to_explain: Some(to_explain), ..entry_row(saved) }))
 }
 
 #[derive(Debug, Deserialize, ToSchema, Default)]
@@ -223,18 +237,18 @@ pub async fn progress_sheet(
 #[utoipa::path(put, path = "/api/v1/rounds/{round}/units/{unit}/sheet", tag = "reporting",
     params(("round" = i64, Path), ("unit" = String, Path)),
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    responses((status = 200, description = "已保存为草稿", body = Count),
+    responses((status = 200, description = "已保存为草稿", body = SavedSheet),
               (status = 409, description = "下载后草稿已修改，未保存", body = crate::ApiErrorBody),
               (status = 422, description = "未通过校验，未保存", body = crate::ApiErrorBody)))]
 pub async fn upload_sheet(
     Signed { state, user, .. }: Signed,
     Path((round, unit)): Path<(i64, String)>,
     bytes: axum::body::Bytes,
-) -> ApiResult<Count> {
+) -> ApiResult<SavedSheet> {
     let acting = user.acting(&state).await?;
     let round = acting.round_of(round).await.map_err(AppError::from)?;
     match acting.progress_drafts(&round, &unit, &bytes, "上传的工作簿").await.map_err(AppError::from)? {
-        Ok(count) => Ok(Json(Count { count })),
+        Ok(saved) => Ok(Json(SavedSheet { count: saved.count, to_explain: saved.to_explain })),
         Err(errors) => {
             Err(AppError::Rules(format!("工作簿未通过校验，未保存任何数据：\n{}", errors.join("\n"))).into())
         }

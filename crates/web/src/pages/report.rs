@@ -389,7 +389,19 @@ pub async fn upload(
         user.acting_on_round(&state, fields.get("_csrf").map_or("", String::as_str), round_id).await?;
     acting.check_read(&unit)?;
     let (status, message) = match acting.progress_drafts(&round, &unit, &bytes, "上传的工作簿").await {
-        Ok(Ok(n)) => (StatusCode::OK, format!("已从工作簿保存{n}条草稿，核对后请上报")),
+        Ok(Ok(saved)) if saved.to_explain.is_empty() => {
+            (StatusCode::OK, format!("已从工作簿保存{}条草稿，核对后请上报", saved.count))
+        }
+        // The same words as a draft saved on the form: saved, and what the submission will ask.
+        Ok(Ok(saved)) => (
+            StatusCode::OK,
+            format!(
+                "已从工作簿保存{}条草稿；{}项需说明（可修改，或在表中“说明”列、上报时填写说明）：\n{}",
+                saved.count,
+                saved.to_explain.len(),
+                saved.to_explain.join("\n")
+            ),
+        ),
         Ok(Err(errors)) => {
             (StatusCode::UNPROCESSABLE_ENTITY, format!("工作簿未通过校验，未保存任何数据：\n{}", errors.join("\n")))
         }
@@ -402,9 +414,8 @@ pub async fn upload(
         todo_list(&state, &mut page, &user, &round, &unit, None).await?;
         return Ok((status, render(&page)).into_response());
     }
-    let saved = message;
     let mut page = Page::open(&acting, &user, "填报").await;
-    page.notice("ok", saved);
+    page.notice(if message.contains("需说明") { "warn" } else { "ok" }, message);
     todo_list(&state, &mut page, &user, &round, &unit, None).await?;
     Ok(render(&page))
 }
