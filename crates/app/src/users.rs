@@ -77,6 +77,12 @@ impl Acting<'_> {
         Ok(self.store.end_sessions(username, keep).await?)
     }
 
+    /// An admin's reset of another account's password (a forgotten one): all its sessions end.
+    pub async fn reset_password(&self, username: &str, password: &str) -> Result<()> {
+        self.allow_top(Action::ManageUsers)?;
+        self.set_password(username, password, None).await
+    }
+
     /// Stops an account (it cannot sign in; its sessions end) or lets it sign in again; admins
     /// only, and never their own account.
     pub async fn set_account_disabled(&self, username: &str, disabled: bool) -> Result<()> {

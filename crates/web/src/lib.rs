@@ -245,6 +245,8 @@ pub struct Health {
         api::audit_trail,
         api::backup,
         api::account_action,
+        api::reset_password,
+        api::round_units,
         api::verify_audit,
         api::order_notice,
         api::meeting_minutes
@@ -297,6 +299,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         )
         .route("/api/v1/rounds/{round}/units/{unit}/{action}", post(api::act))
         .route("/api/v1/rounds/{round}/reopen", post(api::reopen))
+        .route("/api/v1/rounds/{round}/units", get(api::round_units))
         .route("/api/v1/problems", get(api::problems).post(api::raise_problem))
         .route("/api/v1/problems/escalate", post(api::escalate_problems))
         .route("/api/v1/problems/{id}/resolve", post(api::resolve_problem))
@@ -347,6 +350,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/admin/users", post(pages::save_user))
         .route("/admin/users/state", post(pages::account_state))
         .route("/admin/users/password", post(pages::reset_password))
+        .route("/api/v1/users/{username}/password", post(api::reset_password))
         .route("/api/v1/users/{username}/{action}", post(api::account_action))
         .route("/admin/catalogue", post(pages::save_indicator))
         .route("/admin/rounds", post(pages::open_round))

@@ -830,6 +830,14 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/admin/users/state", "/admin/users/state", Form(&[("username", "nobody"), ("action", "disable")]), "UADDDD"),
         case("post", "/admin/users/password", "/admin/users/password", Form(&[("username", "nobody"), ("password", "a-new-password-9")]), "UADDDD"),
         case("post", "/api/v1/users/{username}/{action}", "/api/v1/users/nobody/disable", Json("{}"), "UADDDD"),
+        case(
+            "post",
+            "/api/v1/users/{username}/password",
+            "/api/v1/users/nobody/password",
+            Json(r#"{"password":"a-long-new-password-2018"}"#),
+            "UADDDD",
+        ),
+        case("get", "/api/v1/rounds/{round}/units", "/api/v1/rounds/1/units", None, "UOOOOO"),
         case("get", "/orders/{id}/notice", "/orders/999/notice", None, "UAAAAA"),
         case("get", "/meetings/{id}/minutes", "/meetings/999/minutes", None, "UAAAAA"),
         case("get", "/api/v1/orders/{id}/notice", "/api/v1/orders/999/notice", None, "UAAAAA"),
@@ -1550,4 +1558,60 @@ async fn a_refused_form_comes_back_as_typed_with_the_message_beside_the_field() 
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("未下达：办理时限（2018-01-01）不能早于今天"), "{}", refused.body);
     assert!(refused.body.contains(r#"value="2018-01-01""#));
+}
+
+#[tokio::test]
+async fn what_the_pages_offer_the_api_offers_too() {
+    let app = spawn_app(true).await;
+    let admin = app.sign_in("admin").await;
+    // Search: the same finding as the 重点项目 page.
+    let found: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/projects?year=2017&q=dhj", &admin).await.body).unwrap();
+    let found = found.as_array().unwrap();
+    assert!(!found.is_empty() && found.iter().all(|p| p["unit"] == "erqi-dhj"), "{found:?}");
+    let by_unit: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/projects?year=2017&unit=%E5%BE%B7%E5%8C%96", &admin).await.body)
+            .unwrap();
+    assert_eq!(by_unit.as_array().unwrap().len(), found.len());
+
+    // A round's standing by unit, as 管理 shows it.
+    app.form("/admin/rounds", &admin, &[("_csrf", &admin.csrf), ("period", "2018-06"), ("form", "projects")]).await;
+    let standing: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/rounds/1/units", &admin).await.body).unwrap();
+    let zjj = standing.as_array().unwrap().iter().find(|s| s["unit"] == "erqi-zjj").expect("住建局 owes June");
+    assert!(zjj["owed"].as_u64().unwrap() > 0 && zjj["sent"] == 0, "{zjj}");
+
+    // A saved draft says what the submission will ask to explain.
+    let reporter = app.sign_in("zjj_reporter").await;
+    let saved = app
+        .json(
+            "PUT",
+            "/api/v1/rounds/1/units/erqi-zjj/entries/ZD2018-001",
+            &reporter,
+            serde_json::json!({"figures": {"ytd_wan": "9999", "since_start_wan": "99999999"}}),
+        )
+        .await;
+    let saved: serde_json::Value = serde_json::from_str(&saved.body).unwrap();
+    let to_explain = saved["to_explain"].as_array().unwrap();
+    assert!(to_explain.iter().any(|w| w.as_str().unwrap().contains("超过总投资")), "{saved}");
+    let standing: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/rounds/1/units", &reporter).await.body).unwrap();
+    assert_eq!(standing.as_array().unwrap().len(), 1, "a unit sees its own standing only");
+    assert_eq!(standing[0]["states"]["draft"], 1);
+
+    // An admin resets a forgotten password: the old one stops working, the new one signs in.
+    let reset = app
+        .json(
+            "POST",
+            "/api/v1/users/zjj_reporter/password",
+            &admin,
+            serde_json::json!({"password": "zhuJian-2018-new"}),
+        )
+        .await;
+    assert_eq!(reset.status, 200, "{}", reset.body);
+    assert_eq!(app.get("/api/v1/rounds", &reporter).await.status, 401, "its sessions ended");
+    assert_eq!(app.login("zjj_reporter", "zhuJian-2018-new").await.status, 303);
+    let weak =
+        app.json("POST", "/api/v1/users/zjj_reporter/password", &admin, serde_json::json!({"password": "123"})).await;
+    assert_eq!(weak.status, 400, "{}", weak.body);
 }

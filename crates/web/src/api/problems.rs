@@ -54,6 +54,8 @@ pub struct ProblemParams {
     /// Open problems only.
     #[serde(default)]
     pub open: bool,
+    /// Project, description or unit: part of it, its characters in order, or 拼音 initials.
+    pub q: Option<String>,
 }
 
 /// Problems of a unit's subtree, with level, deadline and age.
@@ -66,7 +68,19 @@ pub async fn problems(
     let acting = user.acting(&state).await?;
     let today = taizhang_app::clock::today();
     let found = acting.problems(q.unit.as_deref()).await.map_err(AppError::from)?;
-    Ok(Json(found.into_iter().filter(|p| !q.open || p.resolved_on.is_none()).map(|p| problem_row(p, today)).collect()))
+    let query = q.q.as_deref().unwrap_or_default();
+    Ok(Json(
+        found
+            .into_iter()
+            .filter(|p| !q.open || p.resolved_on.is_none())
+            .filter(|p| {
+                [p.project.as_str(), p.description.as_str(), &acting.unit_name(&p.unit)]
+                    .iter()
+                    .any(|text| taizhang_core::search::finds(query, text))
+            })
+            .map(|p| problem_row(p, today))
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

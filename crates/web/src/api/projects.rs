@@ -20,10 +20,23 @@ pub struct YearParam {
     pub year: Option<i32>,
 }
 
-/// Projects with a plan in a year, within the caller's reach.
-#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(YearParam),
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProjectParams {
+    pub year: Option<i32>,
+    /// Code, name, unit or leader: part of it, its characters in order, or 拼音 initials (dhj).
+    pub q: Option<String>,
+    /// Part of the responsible unit's name, or its code.
+    pub unit: Option<String>,
+}
+
+/// Projects with a plan in a year, within the caller's reach, found as the 重点项目 page finds them.
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(ProjectParams),
     responses((status = 200, description = "成功", body = [ProjectRow]), (status = 401, description = "未登录，或账号口令错误", body = crate::ApiErrorBody)))]
-pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<YearParam>) -> ApiResult<Vec<ProjectRow>> {
+pub async fn projects(
+    Signed { state, user, .. }: Signed,
+    Query(q): Query<ProjectParams>,
+) -> ApiResult<Vec<ProjectRow>> {
     let acting = user.acting(&state).await?;
     let year = match q.year {
         Some(y) => y,
@@ -31,9 +44,18 @@ pub async fn projects(Signed { state, user, .. }: Signed, Query(q): Query<YearPa
     };
     let scope = acting.reach(None)?;
     let records = acting.project_records(Some(year), scope.as_deref()).await.map_err(AppError::from)?;
+    let finds = |wanted: &Option<String>, have: &[&str]| {
+        wanted.as_deref().is_none_or(|w| have.iter().any(|h| taizhang_core::search::finds(w, h)))
+    };
     Ok(Json(
         records
             .into_iter()
+            .filter(|r| {
+                let (p, unit) = (&r.project, acting.unit_name(&r.project.responsibility.unit));
+                let who = &p.responsibility;
+                finds(&q.unit, &[&unit, &who.unit])
+                    && finds(&q.q, &[p.code.as_str(), &p.name, &unit, &who.lead_leader, &who.person])
+            })
             .map(|r| ProjectRow {
                 planned_wan: dec(r.plans.first().map(|p| p.planned_wan)),
                 code: r.project.code.into(),

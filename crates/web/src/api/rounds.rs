@@ -26,6 +26,45 @@ pub async fn rounds(Signed { state, user, .. }: Signed) -> ApiResult<Vec<RoundRo
     Ok(Json(acting.rounds().await.map_err(AppError::from)?.into_iter().map(round_row).collect()))
 }
 
+/// One unit's standing in a round.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StandingRow {
+    pub unit: String,
+    pub name: String,
+    /// Records the unit owes, and how many of them it has sent (submitted or further).
+    pub owed: usize,
+    pub sent: usize,
+    /// Its records by state (draft, submitted, approved, accepted, returned, locked): count.
+    pub states: std::collections::BTreeMap<String, usize>,
+    /// Past the due date with something not yet sent (逾期未报).
+    pub overdue: bool,
+    /// Something was sent after the due date (逾期报送).
+    pub late: bool,
+}
+
+/// Each owing unit's standing in a round today, within the caller's reach (各单位报送情况).
+#[utoipa::path(get, path = "/api/v1/rounds/{round}/units", tag = "reporting", params(("round" = i64, Path)),
+    responses((status = 200, description = "成功", body = [StandingRow]), (status = 404, description = "没有该轮次", body = crate::ApiErrorBody)))]
+pub async fn round_units(Signed { state, user, .. }: Signed, Path(round): Path<i64>) -> ApiResult<Vec<StandingRow>> {
+    let acting = user.acting(&state).await?;
+    let round = acting.round_of(round).await.map_err(AppError::from)?;
+    let standing = acting.round_status(&round, taizhang_app::clock::today()).await.map_err(AppError::from)?;
+    Ok(Json(
+        standing
+            .into_iter()
+            .map(|s| StandingRow {
+                states: s.by_state.iter().map(|(state, n)| (state.code().to_string(), *n)).collect(),
+                unit: s.unit,
+                name: s.name,
+                owed: s.owed,
+                sent: s.sent,
+                overdue: s.overdue,
+                late: s.late,
+            })
+            .collect(),
+    ))
+}
+
 fn round_row(r: taizhang_core::workflow::Round) -> RoundRow {
     RoundRow {
         id: r.id,

@@ -123,6 +123,27 @@ pub async fn backup(Signed { state, user, .. }: Signed) -> Result<Response, ApiE
     Ok(crate::view::download(bytes, &format!("taizhang-{}.jsonl", taizhang_app::clock::today())))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewPassword {
+    pub password: String,
+}
+
+/// An admin sets a new password for an account (a forgotten one); its sessions end.
+#[utoipa::path(post, path = "/api/v1/users/{username}/password", tag = "audit",
+    params(("username" = String, Path)), request_body = NewPassword,
+    responses((status = 200, description = "成功"), (status = 400, description = "口令不合要求", body = crate::ApiErrorBody),
+              (status = 403, description = "无权操作", body = crate::ApiErrorBody),
+              (status = 404, description = "没有该账号", body = crate::ApiErrorBody)))]
+pub async fn reset_password(
+    Signed { state, user, .. }: Signed,
+    Path(username): Path<String>,
+    Json(body): Json<NewPassword>,
+) -> Result<Response, ApiError> {
+    let acting = user.acting(&state).await?;
+    acting.reset_password(&username, &body.password).await.map_err(AppError::from)?;
+    Ok(Json(serde_json::json!({"username": username, "password_reset": true})).into_response())
+}
+
 /// Stops an account (`disable`: it cannot sign in, its sessions end) or lets it sign in again
 /// (`enable`); admins, never their own account.
 #[utoipa::path(post, path = "/api/v1/users/{username}/{action}", tag = "audit",

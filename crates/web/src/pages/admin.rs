@@ -527,7 +527,6 @@ pub async fn reset_password(
     Form(form): Form<ResetPasswordForm>,
 ) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
-    acting.allow_top(Action::ManageUsers)?;
-    acting.set_password(form.username.trim(), &form.password, None).await?;
+    acting.reset_password(form.username.trim(), &form.password).await?;
     Ok(Redirect::to("/admin").into_response())
 }
