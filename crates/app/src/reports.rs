@@ -146,7 +146,7 @@ impl Acting<'_> {
                     .or_else(|| self.config.reports.issuer.clone())
                     .unwrap_or_else(|| format!("{}发展和改革委员会", unit.name));
                 let input = self.briefing_input(period, Some(&unit.code), req.today, &issued_by).await?;
-                let doc = taizhang_core::briefing::briefing(&input);
+                let doc = judged_on(taizhang_core::briefing::briefing(&input), req.today, "重点工作与督办");
                 (doc, format!("{}重点项目调度通报（{}）", unit.name, period.label_zh(true)))
             }
             ReportKind::Assessment => {
@@ -174,8 +174,10 @@ impl Acting<'_> {
             }
             ReportKind::Dossier => {
                 let code = req.project.as_deref().ok_or_else(|| Error::Invalid("项目档案需要项目编码".into()))?;
-                let year = req.year.or(req.period.map(Period::year)).unwrap_or(req.today.year);
-                let doc = self.dossier(code, year, req.today).await?;
+                // Without a year: the latest with progress, else this one.
+                let latest = self.latest_progress_period().await?.map(Period::year);
+                let year = req.year.or(req.period.map(Period::year)).or(latest).unwrap_or(req.today.year);
+                let doc = judged_on(self.dossier(code, year, req.today).await?, req.today, "节点、问题与督办");
                 let stem = doc.title.clone();
                 (doc, stem)
             }
@@ -375,4 +377,15 @@ fn ledger_document(title: &str, period: Period, lines: &[LedgerLine]) -> Documen
         s.tables.push(Table { caption: String::new(), headers: headers.map(String::from).to_vec(), rows });
     }
     Document { title: title.to_string(), sections: vec![s], ..Document::default() }
+}
+
+/// A report judged on a day says which, under its title: the day defaults to the real date,
+/// and a reader of a briefing printed later must know what its lights were judged on.
+fn judged_on(document: Document, today: Date, what: &str) -> Document {
+    let line = format!("（{what}按{}评判）", taizhang_core::report::date_zh(today, false));
+    let subtitle = match document.subtitle {
+        Some(s) => format!("{s}{line}"),
+        None => line,
+    };
+    Document { subtitle: Some(subtitle), ..document }
 }

@@ -15,8 +15,7 @@ pub fn load_config(path: Option<&std::path::Path>) -> Result<Config, CliError> {
     match path {
         None => Ok(Config::default()),
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| CliError::Usage(format!("无法读取配置文件 {}：{e}", p.display())))?;
+            let text = std::fs::read_to_string(p).map_err(|e| crate::file_error("读取配置文件", p, &e))?;
             Ok(Config::from_toml(&text)?)
         }
     }

@@ -26,7 +26,7 @@ pub struct ImportArgs<'a> {
 pub async fn import(acting: &Acting<'_>, args: ImportArgs<'_>) -> Result<(), CliError> {
     let started = std::time::Instant::now();
     let name = args.file.display().to_string();
-    let size = std::fs::metadata(args.file).map_err(|e| CliError::Usage(format!("无法打开 {name}：{e}")))?.len();
+    let size = std::fs::metadata(args.file).map_err(|e| crate::file_error("打开", args.file, &e))?.len();
     if size > taizhang_office::MAX_FILE_BYTES {
         // Refused before reading it into memory.
         return Err(CliError::Import(taizhang_office::ImportError::File(format!(
@@ -35,7 +35,7 @@ pub async fn import(acting: &Acting<'_>, args: ImportArgs<'_>) -> Result<(), Cli
             taizhang_office::MAX_FILE_BYTES / (1024 * 1024)
         ))));
     }
-    let bytes = std::fs::read(args.file).map_err(|e| CliError::Usage(format!("无法打开 {name}：{e}")))?;
+    let bytes = std::fs::read(args.file).map_err(|e| crate::file_error("打开", args.file, &e))?;
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(
         ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
@@ -171,7 +171,10 @@ pub async fn export(acting: &Acting<'_>, args: ExportArgs<'_>) -> Result<(), Cli
                 }
             }
             if batch.is_empty() {
-                eprintln!("提示：{year}年没有{}数据，只导出了表头", kind.sheet_name());
+                // Units and the catalogue are not kept by year.
+                let when =
+                    if matches!(kind, Kind::Units | Kind::Catalogue) { String::new() } else { format!("{year}年") };
+                eprintln!("提示：{when}没有{}数据，只导出了表头", kind.sheet_name());
             }
             let catalogue = acting.catalogue().await?;
             let units = acting.tree();
@@ -179,7 +182,7 @@ pub async fn export(acting: &Acting<'_>, args: ExportArgs<'_>) -> Result<(), Cli
             taizhang_office::export::workbook(kind, &rows).map_err(xlsx_error)?
         }
     };
-    std::fs::write(args.out, bytes).map_err(|e| CliError::Usage(format!("无法写入 {}：{e}", args.out.display())))?;
+    std::fs::write(args.out, bytes).map_err(|e| crate::file_error("写入", args.out, &e))?;
     say!("已导出 {}", args.out.display());
     Ok(())
 }

@@ -31,19 +31,19 @@ use taizhang_core::world::{World, WorldFiles};
 #[derive(Debug, Parser)]
 #[command(name = "taizhang", version, about = "台账：重点项目、重点工作与指标的填报、预警与报告")]
 struct Cli {
-    /// Database: sqlite://file.db (default) or postgres://user@host/db
+    /// 数据库：sqlite://文件.db（默认）或 postgres://用户@主机/库名
     #[arg(long, global = true, env = "TAIZHANG_DB", default_value = "sqlite://taizhang.db")]
     db: String,
-    /// The jurisdiction's rules and light thresholds (TOML); built-in defaults otherwise
+    /// 本地的校验规则与亮灯阈值（TOML 文件）；不给则用内置默认值
     #[arg(long, global = true, env = "TAIZHANG_CONFIG")]
     config: Option<std::path::PathBuf>,
-    /// The account the command acts as (its role and unit decide what it may do)
+    /// 以哪个账号执行（其角色与单位决定能做什么）
     #[arg(long = "as", global = true, env = "TAIZHANG_AS", default_value = "admin")]
     acting: String,
-    /// How the log (standard error; level by TAIZHANG_LOG, default warn) is written
+    /// 日志（写到标准错误；级别由 TAIZHANG_LOG 设定，默认 warn）的格式
     #[arg(long, global = true, value_enum, env = "TAIZHANG_LOG_FORMAT", default_value_t = LogFormat::Text)]
     log_format: LogFormat,
-    /// Statements slower than this many milliseconds are logged as warnings
+    /// 超过这么多毫秒的数据库语句记为警告
     #[arg(long, global = true, env = "TAIZHANG_SLOW_STATEMENT_MS", default_value_t = 500)]
     slow_statement_ms: u64,
     #[command(subcommand)]
@@ -52,132 +52,136 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Create or migrate the database, install the indicator catalogue and the admin account
+    /// 建立或升级数据库，装入指标目录与管理员账号 admin
     Init(AdminArgs),
-    /// Load the 二七区 (Erqi) demo world and its demo accounts
+    /// 载入二七区示例数据与示例账号
     Demo(AdminArgs),
-    /// Load a world described in TOML files (units.toml, values.toml, plan.toml, projects.toml,
-    /// tasks.toml, as in data/demo/erqi): all of it in one transaction, or nothing
+    /// 载入一个目录中的 TOML 数据（units.toml、values.toml、plan.toml、projects.toml、tasks.toml，格式见 data/demo/erqi）：一次全部写入，出错则什么也不写
     Load { dir: std::path::PathBuf },
-    /// Import a workbook of one kind (units, indicators, targets, projects, progress, tasks):
-    /// columns found by their Chinese headers, every error located, all or nothing
+    /// 导入一种数据的 Excel 工作簿：按中文表头识别各列，每处错误注明工作表、行与列，全部通过才写入。例：taizhang import progress 6月进度.xlsx
     Import {
+        /// 数据种类：units（单位）、indicators（指标数据）、targets（目标）、projects（项目）、progress（月度进度）、tasks（重点工作）、catalogue（指标目录）、honours（荣誉）
         kind: String,
+        /// 工作簿文件（.xlsx，WPS 另存的亦可）
         file: std::path::PathBuf,
         #[arg(long)]
         sheet: Option<String>,
-        /// Plan year of project rows without a 年度 column (default: this year)
+        /// 没有“年度”列的项目行属于哪一年的计划（默认今年），如 2018
         #[arg(long)]
         year: Option<i32>,
-        /// Report what would change (new / changed / unchanged) without writing
+        /// 只报告将新增、修改、不变的条数，不写入
         #[arg(long)]
         dry_run: bool,
     },
-    /// Export a kind (or `ledger`, the monthly project ledger) to an .xlsx workbook
+    /// 把一种数据（或 ledger：月度项目台账）导出为 .xlsx 工作簿。例：taizhang export progress --period 2018-06 --out 进度.xlsx
     Export {
+        /// 数据种类：units、indicators、targets、projects、progress、tasks、catalogue、honours，或 ledger（台账）
         kind: String,
         #[arg(long)]
         out: std::path::PathBuf,
         #[arg(long)]
         year: Option<i32>,
-        /// A month (2017-06) or year; the ledger needs a month
+        /// 报告期：月份（如 2017-06）或年度（如 2017）；台账须为月份
         #[arg(long)]
         period: Option<String>,
-        /// Unit code or name: only its subtree
+        /// 单位编码或名称：只含该单位及其下级
         #[arg(long)]
         unit: Option<String>,
-        /// An empty workbook with the headers, to fill in
+        /// 只导出带表头的空模板，供填写
         #[arg(long)]
         template: bool,
     },
-    /// Accounts: add, passwd, list
+    /// 账号：新建、改口令、列出、停用、启用
     #[command(subcommand)]
     User(UserCommand),
-    /// Reporting rounds: open, status, close
+    /// 填报轮次：开启、报送情况、关闭、重开、单位进度表
     #[command(subcommand)]
     Round(RoundCommand),
-    /// Problems (问题) of projects: raise, list, escalate the overdue, resolve
+    /// 项目问题：登记、列出、逾期上升、办结、确认
     #[command(subcommand)]
     Problem(ProblemCommand),
-    /// 督办 orders: issue, list, respond, extend (ask and decide), close or send back
+    /// 督办：下达、列出、反馈、申请与审批延期、办结或退回重办
     #[command(subcommand)]
     Order(OrderCommand),
-    /// 调度 meetings: record one (its decisions become 督办 orders), list a period's
+    /// 调度会议：登记（议定事项成为督办）、列出、会议纪要
     #[command(subcommand)]
     Meeting(MeetingCommand),
-    /// Node plans (倒排工期): show a project's, set one node, import a workbook
+    /// 倒排工期节点：查看、设置一个节点、从工作簿导入
     #[command(subcommand)]
     Node(NodeCommand),
-    /// 要素保障 items (五落实): show a project's, set one
+    /// 要素保障（五落实）：查看、设置一项
     #[command(subcommand)]
     Element(ElementCommand),
-    /// Back up the whole database from one snapshot (the server may keep running)
+    /// 从同一时刻的快照备份整个数据库（服务可继续运行）
     Backup {
         #[arg(long)]
         out: std::path::PathBuf,
     },
-    /// Restore a backup into a new, empty database (--db), checked before it reports success
-    Restore { file: std::path::PathBuf },
-    /// The tamper-evident audit trail: verify the chain and the ledger's digests, or list it
+    /// 把备份恢复到一个新的空数据库（--db），核验无误才报告成功
+    Restore {
+        /// taizhang backup 生成的备份文件
+        file: std::path::PathBuf,
+    },
+    /// 防篡改审计链：核验链条与台账数据摘要，或列出最近事件
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// 催报/催办: plan today's reminders and send those due (as `serve` does every few minutes)
+    /// 催报、催办：排定今天的提醒并发送到期的（serve 每隔几分钟自动执行）
     Remind {
         #[arg(long)]
         today: Option<String>,
-        /// Only list the latest reminders and how their sending went
+        /// 只列出最近的提醒及其发送结果
         #[arg(long)]
         log: bool,
     },
-    /// The red and yellow lights of a period, each with its reason
+    /// 一个报告期的红灯、黄灯及其原因。例：taizhang warnings --period 2018-06
     Warnings {
         #[arg(long)]
         period: String,
-        /// Unit code or name: only its subtree
+        /// 单位编码或名称：只含该单位及其下级
         #[arg(long)]
         unit: Option<String>,
-        /// The day tasks and orders are judged on (default: today)
+        /// 评判重点工作与督办所依据的日期（默认今天），如 2018-06-30
         #[arg(long)]
         today: Option<String>,
-        /// Green items too
+        /// 绿灯也列出
         #[arg(long)]
         all: bool,
     },
-    /// Print a report
+    /// 生成报告：年度总结、调度通报、台账、项目档案、综合考核
     #[command(subcommand)]
     Report(ReportCommand),
-    /// The workbooks imported into the ledger: who, when, which file, what changed
+    /// 导入记录：谁、何时、哪个文件、改了什么
     Imports,
-    /// Every version of an indicator's figures (初步预计 → 最终核实 …): when, by whom, from where
+    /// 一项指标数据的全部版本（初步预计 → 最终核实 …）：何时、谁、来源
     History {
-        /// Indicator name, code or alias
+        /// 指标名称、编码或别名，如 地区生产总值 或 GDP
         indicator: String,
-        /// Unit code or name (default: the top unit)
+        /// 单位编码或名称（默认最上级单位）
         #[arg(long)]
         unit: Option<String>,
-        /// Only this period (2017, 2017-09 …)
+        /// 只看这个报告期（如 2017、2017-09）
         #[arg(long)]
         period: Option<String>,
     },
-    /// Print the OpenAPI document of the JSON API (what /api/openapi.json serves)
+    /// 输出 JSON 接口的 OpenAPI 文档（即 /api/openapi.json）
     Openapi,
-    /// Start the HTTP server
+    /// 启动网页与接口服务。例：taizhang serve --demo
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
-        /// Load the Erqi demo first when the database holds no units
+        /// 数据库中还没有单位时先载入二七区示例
         #[arg(long)]
         demo: bool,
-        /// Bearer token a Prometheus scraper sends for /metrics (else only admins read it)
+        /// Prometheus 抓取 /metrics 时携带的令牌（不设则只有管理员可读）
         #[arg(long, env = "TAIZHANG_METRICS_TOKEN", hide_env_values = true)]
         metrics_token: Option<String>,
-        /// Browsers reach the server over https (here, or at a proxy in front): Secure cookies, HSTS
+        /// 浏览器经 https 访问（本服务或前置代理）：Cookie 加 Secure，并发送 HSTS
         #[arg(long, env = "TAIZHANG_HTTPS")]
         https: bool,
         #[command(flatten)]
         admin: AdminArgs,
     },
-    /// Generate a reproducible synthetic city for benchmarks (into an empty database)
+    /// 生成可复现的模拟城市数据，用于性能测试（写入空数据库）
     Gen {
         #[arg(long)]
         districts: u32,
@@ -187,7 +191,7 @@ enum Command {
         years: u32,
         #[arg(long, default_value_t = 2018)]
         seed: u64,
-        /// The last year of the generated history
+        /// 生成的历史数据的最后一年
         #[arg(long, default_value_t = 2017)]
         last_year: i32,
     },
@@ -195,56 +199,56 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct AdminArgs {
-    /// Password of the `admin` account (else one is generated and printed once)
+    /// 管理员账号 admin 的口令（不给则生成一个并只显示一次）
     #[arg(long, env = "TAIZHANG_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 enum UserCommand {
-    /// Create an account (or update it)
+    /// 新建账号（已有则更新）
     Add {
         username: String,
-        /// admin, reviewer, unit_leader, unit_reporter or leader (or 管理员、区级审核、单位审核、填报员、领导)
+        /// 角色：管理员、区级审核、单位审核、填报员、领导（或 admin、reviewer、unit_leader、unit_reporter、leader）
         #[arg(long)]
         role: String,
-        /// Unit code or name (unit roles)
+        /// 所属单位的编码或名称（单位角色必填）
         #[arg(long)]
         unit: Option<String>,
-        /// The person's name as pages show it
+        /// 页面上显示的姓名
         #[arg(long)]
         name: Option<String>,
-        /// Else one is generated and printed once
+        /// 口令（不给则生成一个并只显示一次）
         #[arg(long, env = "TAIZHANG_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
-    /// Set a new password
+    /// 设置新口令（该账号的其他登录随即失效）
     Passwd {
         username: String,
         #[arg(long, env = "TAIZHANG_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
-    /// List accounts
+    /// 列出账号
     List,
-    /// Stop an account: it cannot sign in and its sessions end (its history keeps its name)
+    /// 停用账号：不能再登录，已登录的立即退出（历史记录保留其名）
     Disable { username: String },
-    /// Let a stopped account sign in again
+    /// 启用已停用的账号
     Enable { username: String },
 }
 
 #[derive(Debug, Subcommand)]
 enum RoundCommand {
-    /// Open a reporting round: which units owe what, due on the 25th unless --due
+    /// 开启填报轮次：确定各单位应报什么，截止日默认当月25日。例：taizhang round open --period 2018-06
     Open {
         #[arg(long)]
         period: String,
-        /// projects, tasks or indicators
+        /// 填报表：projects（项目进度）、tasks（重点工作）或 indicators（指标）
         #[arg(long, default_value = "projects")]
         form: String,
         #[arg(long)]
         due: Option<String>,
     },
-    /// Each unit's standing, and who is overdue
+    /// 各单位报送情况，以及谁已逾期
     Status {
         #[arg(long)]
         period: String,
@@ -253,14 +257,14 @@ enum RoundCommand {
         #[arg(long)]
         today: Option<String>,
     },
-    /// Close the round: every record is locked
+    /// 关闭轮次：全部记录锁定
     Close {
         #[arg(long)]
         period: String,
         #[arg(long, default_value = "projects")]
         form: String,
     },
-    /// Reopen a closed round (admin, with a reason): its locked records go back to the units
+    /// 重开已关闭的轮次（管理员，须写原因）：锁定的记录退回各单位
     Reopen {
         #[arg(long)]
         period: String,
@@ -269,12 +273,11 @@ enum RoundCommand {
         #[arg(long)]
         reason: String,
     },
-    /// A unit's progress sheet for the round (its drafts and their 版本), to fill in and upload
-    /// again with `taizhang import progress`
+    /// 下载单位的进度表（含草稿及其版本），填好后用 taizhang import progress 上传
     Sheet {
         #[arg(long)]
         period: String,
-        /// The unit (a unit's own accounts may leave it out)
+        /// 单位（单位自己的账号可不填）
         #[arg(long)]
         unit: Option<String>,
         #[arg(long)]
@@ -284,14 +287,14 @@ enum RoundCommand {
 
 #[derive(Debug, Subcommand)]
 enum OrderCommand {
-    /// Issue a 督办 order to a unit, or from a problem (its unit and project)
+    /// 向单位下达督办，或就某个问题下达（取其单位与项目）
     Issue {
         #[arg(long, required_unless_present = "problem")]
         unit: Option<String>,
-        /// The problem the order is issued from
+        /// 据以下达督办的问题编号
         #[arg(long)]
         problem: Option<i64>,
-        /// What it is about: a project or task code, or a problem number
+        /// 督办对象：项目或任务编码，或问题编号
         #[arg(long, default_value = "")]
         subject: String,
         #[arg(long)]
@@ -303,29 +306,29 @@ enum OrderCommand {
         #[arg(long)]
         today: Option<String>,
     },
-    /// The 督办通知单 of an order as Word
+    /// 督办通知单（Word）
     Notice {
         id: i64,
         #[arg(long)]
         out: std::path::PathBuf,
     },
-    /// Orders of a unit's subtree, with state, deadline and light
+    /// 单位及其下级的督办事项，含状态、时限与灯
     List {
         #[arg(long)]
         unit: Option<String>,
-        /// Not yet closed
+        /// 只列未办结的
         #[arg(long)]
         open: bool,
         #[arg(long)]
         today: Option<String>,
     },
-    /// The unit answers (反馈), signing for the order first when needed
+    /// 责任单位反馈（需要时先签收）
     Respond {
         id: i64,
         #[arg(long)]
         feedback: String,
     },
-    /// Ask for a later deadline (the unit), before the current one passes
+    /// 责任单位在时限到期前申请延期
     Extend {
         id: i64,
         #[arg(long)]
@@ -335,7 +338,7 @@ enum OrderCommand {
         #[arg(long)]
         today: Option<String>,
     },
-    /// Approve or refuse an extension request (the issuer's side)
+    /// 下达方批准或不批准延期申请
     Decide {
         request: i64,
         #[arg(long)]
@@ -343,13 +346,13 @@ enum OrderCommand {
         #[arg(long)]
         today: Option<String>,
     },
-    /// Close an answered order
+    /// 办结已反馈的督办
     Close {
         id: i64,
         #[arg(long, default_value = "")]
         note: String,
     },
-    /// Send an answered order back for rework (退回重办), with the reason
+    /// 退回重办已反馈的督办，须写原因
     Rework {
         id: i64,
         #[arg(long)]
@@ -359,37 +362,37 @@ enum OrderCommand {
 
 #[derive(Debug, Subcommand)]
 enum ProblemCommand {
-    /// Raise a problem on a project; it starts with the responsible unit
+    /// 登记项目问题；先由责任单位办理
     Add {
         #[arg(long)]
         project: String,
         #[arg(long)]
         description: String,
-        /// Who answers for it (default: the project's responsible person)
+        /// 责任人（默认项目责任人）
         #[arg(long)]
         owner: Option<String>,
-        /// When it must be solved
+        /// 解决时限，如 2018-07-15
         #[arg(long)]
         deadline: String,
         #[arg(long)]
         today: Option<String>,
     },
-    /// Problems of a unit's subtree, with level, deadline and age
+    /// 单位及其下级的问题，含层级、时限与已历天数
     List {
         #[arg(long)]
         unit: Option<String>,
-        /// Open ones only
+        /// 只列未解决的
         #[arg(long)]
         open: bool,
         #[arg(long)]
         today: Option<String>,
     },
-    /// Move every overdue open problem up one level (责任单位 → 分包领导 → 区级)
+    /// 逾期未解决的问题上升一级（责任单位 → 分包领导 → 区级）
     Escalate {
         #[arg(long)]
         today: Option<String>,
     },
-    /// Resolve a problem with its 办结说明
+    /// 办结问题，须写办结说明
     Resolve {
         id: i64,
         #[arg(long)]
@@ -397,10 +400,10 @@ enum ProblemCommand {
         #[arg(long)]
         today: Option<String>,
     },
-    /// The raiser confirms a resolved problem (确认办结), or with --reject sends it back open
+    /// 提出人确认办结，或用 --reject 退回重办
     Confirm {
         id: i64,
-        /// Not satisfied: the problem reopens (the reason is required)
+        /// 不认可：问题重新打开（须写意见）
         #[arg(long)]
         reject: bool,
         #[arg(long, default_value = "")]
@@ -412,9 +415,9 @@ enum ProblemCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Recompute the chain and every ledger figure's digest; exits non-zero naming the first break
+    /// 重算审计链与每条台账数据的摘要；发现断点则指明第一处并以非零状态退出
     Verify,
-    /// The latest events, newest first
+    /// 最近的事件，新的在前
     Log {
         #[arg(long, default_value_t = 50)]
         limit: i64,
@@ -423,9 +426,9 @@ enum AuditCommand {
 
 #[derive(Debug, Subcommand)]
 enum MeetingCommand {
-    /// Record a meeting; each --decision "事项|单位|时限" becomes a 督办 order to that unit
+    /// 登记调度会议；每个 --decision "事项|单位|时限" 成为对该单位的督办
     Add {
-        /// 周调度, 旬调度, 月观摩, 季讲评 (as configured)
+        /// 会议类型：周调度、旬调度、月观摩、季讲评（按配置）
         #[arg(long)]
         kind: String,
         #[arg(long)]
@@ -434,23 +437,23 @@ enum MeetingCommand {
         chair: String,
         #[arg(long, default_value = "")]
         attendees: String,
-        /// Projects discussed (codes), repeatable
+        /// 研究的项目编码，可重复给出
         #[arg(long = "project")]
         projects: Vec<String>,
         #[arg(long, default_value = "")]
         summary: String,
-        /// 事项|责任单位|办理时限, repeatable
+        /// 议定事项：“事项|责任单位|办理时限”，可重复给出
         #[arg(long = "decision")]
         decisions: Vec<String>,
         #[arg(long)]
         today: Option<String>,
     },
-    /// Meetings of a period (2018W23, 2018-06上旬, 2018-06, 2018Q2), or all
+    /// 一个时段（如 2018W23、2018-06上旬、2018-06、2018Q2）的会议，不给则全部
     List {
         #[arg(long)]
         period: Option<String>,
     },
-    /// The 会议纪要 of a meeting as Word
+    /// 会议纪要（Word）
     Minutes {
         id: i64,
         #[arg(long)]
@@ -460,9 +463,9 @@ enum MeetingCommand {
 
 #[derive(Debug, Subcommand)]
 enum NodeCommand {
-    /// A project's node plan with each node's light today
+    /// 项目的倒排工期节点及今天的灯
     Show { project: String },
-    /// Set one node's planned and actual dates
+    /// 设置一个节点的计划与实际完成日期
     Set {
         project: String,
         node: String,
@@ -475,7 +478,7 @@ enum NodeCommand {
         #[arg(long)]
         today: Option<String>,
     },
-    /// A workbook of 项目编码, 节点, 计划完成日期, 实际完成日期, 说明: all rows or none
+    /// 从工作簿（项目编码、节点、计划完成日期、实际完成日期、说明）导入：全部通过才写入
     Import {
         file: std::path::PathBuf,
         #[arg(long)]
@@ -487,18 +490,18 @@ enum NodeCommand {
 
 #[derive(Debug, Subcommand)]
 enum ElementCommand {
-    /// A project's 要素保障 items
+    /// 项目的要素保障事项
     Show { project: String },
-    /// Record where one item stands: 已落实, 推进中 or 存在困难
+    /// 登记一项要素的落实情况：已落实、推进中或存在困难
     Set {
         project: String,
         item: String,
         #[arg(long)]
         status: String,
-        /// The unit answering for it (default: the project's)
+        /// 负责落实的单位（默认项目责任单位）
         #[arg(long)]
         unit: Option<String>,
-        /// When it should be settled by
+        /// 应落实的日期
         #[arg(long)]
         due: Option<String>,
         #[arg(long, default_value = "")]
@@ -510,33 +513,33 @@ enum ElementCommand {
 
 #[derive(Debug, Subcommand)]
 enum ReportCommand {
-    /// The annual summary of a unit, in the government's prose
+    /// 单位的年度工作总结（公文体）。例：taizhang report annual --year 2017
     Annual {
         #[arg(long)]
         year: i32,
-        /// Unit code or name (default: the top unit)
+        /// 单位编码或名称（默认最上级单位）
         #[arg(long)]
         unit: Option<String>,
         #[command(flatten)]
         output: Output,
     },
-    /// The monthly 调度通报 of key projects
+    /// 重点项目月度调度通报。例：taizhang report briefing --period 2018-05 --format docx --out 通报.docx
     Briefing {
-        /// The month (2018-05)
+        /// 月份，如 2018-05
         #[arg(long)]
         period: String,
         #[arg(long)]
         unit: Option<String>,
-        /// The day it is issued; tasks and 督办 are judged on it (default: today)
+        /// 印发日期，重点工作与督办据此评判（默认今天，会写在报告中），如 2018-06-05
         #[arg(long)]
         today: Option<String>,
-        /// The issuing office (default: the unit's 发展和改革委员会)
+        /// 印发机关（默认本级发展和改革委员会）
         #[arg(long)]
         issued_by: Option<String>,
         #[command(flatten)]
         output: Output,
     },
-    /// The monthly project ledger (Excel: the print-ready workbook)
+    /// 月度项目台账（Excel 为可直接打印的工作簿）
     Ledger {
         #[arg(long)]
         period: String,
@@ -545,17 +548,17 @@ enum ReportCommand {
         #[command(flatten)]
         output: Output,
     },
-    /// One project's 档案: its record, plan and progress, nodes, 要素保障, problems and 督办
+    /// 单个项目档案：基本信息、计划与进度、节点、要素保障、问题与督办
     Dossier {
         #[arg(long)]
         project: String,
-        /// The year (default: this year)
+        /// 年度（默认今年）
         #[arg(long)]
         year: Option<i32>,
         #[command(flatten)]
         output: Output,
     },
-    /// A 综合考核 league table from a scheme file (see data/demo/erqi/assessment-2018-05.toml)
+    /// 按考核方案文件计算综合考核排名（示例见 data/demo/erqi/assessment-2018-05.toml）
     Assessment {
         #[arg(long)]
         scheme: std::path::PathBuf,
@@ -568,19 +571,19 @@ enum ReportCommand {
 struct Output {
     #[arg(long, value_enum, default_value_t = Format::Md)]
     format: Format,
-    /// Write to this file (needed for docx, xlsx and pdf; md and html print otherwise)
+    /// 写入的文件（docx、xlsx、pdf 必须给；md、html 不给则输出到屏幕）
     #[arg(long)]
     out: Option<std::path::PathBuf>,
-    /// A period without data is a report that says so; without this flag it is an error
+    /// 报告期没有数据时照样生成（说明无数据）；不加则报错
     #[arg(long)]
     allow_empty: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum LogFormat {
-    /// Lines for people
+    /// 便于阅读的文本行
     Text,
-    /// One JSON object a line, for log collectors
+    /// 每行一个 JSON 对象，供日志收集
     Json,
 }
 
@@ -590,7 +593,7 @@ enum Format {
     Html,
     Docx,
     Xlsx,
-    /// Word through LibreOffice (`soffice` must be installed)
+    /// 经 LibreOffice 转换的 PDF（须安装 soffice）
     Pdf,
 }
 
@@ -602,7 +605,7 @@ pub enum CliError {
     App(#[from] taizhang_app::Error),
     #[error("{0}")]
     Domain(#[from] taizhang_core::DomainError),
-    #[error("{0}")]
+    #[error("{}", os_words(.0))]
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Import(taizhang_office::ImportError),
@@ -668,7 +671,7 @@ fn emit(doc: &taizhang_core::report::Document, output: &Output) -> Result<(), Cl
 fn write_output(bytes: Vec<u8>, output: &Output) -> Result<(), CliError> {
     match &output.out {
         Some(path) => {
-            std::fs::write(path, bytes).map_err(|e| CliError::Usage(format!("无法写入 {}：{e}", path.display())))?;
+            std::fs::write(path, bytes).map_err(|e| file_error("写入", path, &e))?;
             say!("已生成 {}", path.display());
         }
         None if matches!(output.format, Format::Md | Format::Html) => {
@@ -681,6 +684,29 @@ fn write_output(bytes: Vec<u8>, output: &Output) -> Result<(), CliError> {
     Ok(())
 }
 
+/// What the operating system said, in words a reader knows ("文件或目录不存在"), not
+/// "No such file or directory (os error 2)"; the system's own text for the rare rest.
+pub(crate) fn os_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "文件或目录不存在".into(),
+        PermissionDenied => "没有权限（请检查文件或目录的读写权限）".into(),
+        AlreadyExists => "文件已存在".into(),
+        IsADirectory => "这是一个目录，不是文件".into(),
+        NotADirectory => "路径中有一段不是目录".into(),
+        StorageFull => "磁盘空间不足".into(),
+        ReadOnlyFilesystem => "文件系统只读，不能写入".into(),
+        FileTooLarge => "文件太大".into(),
+        InvalidData | UnexpectedEof => "文件内容不完整或已损坏".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// A file that could not be read or written, named, with the reason in words.
+pub(crate) fn file_error(verb: &str, path: &std::path::Path, e: &std::io::Error) -> CliError {
+    CliError::Usage(format!("无法{verb} {}：{}", path.display(), os_words(e)))
+}
+
 fn current_year() -> i32 {
     taizhang_app::clock::today().year
 }
@@ -689,12 +715,207 @@ fn parse_today(text: Option<&str>) -> Result<taizhang_core::project::Date, CliEr
     Ok(text.map(taizhang_core::project::Date::parse).transpose()?.unwrap_or_else(taizhang_app::clock::today))
 }
 
+/// A spinner with its elapsed time while a long step runs, on a terminal only (indicatif
+/// draws nothing when standard error is not one).
+fn working(what: &str) -> indicatif::ProgressBar {
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    spinner.set_message(what.to_string());
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    spinner
+}
+
 fn new_password() -> String {
     Alphanumeric.sample_string(&mut rand::rngs::StdRng::from_os_rng(), 16)
 }
 
+/// clap's own words put into Chinese on every command: the help layout and its headings, the
+/// help and version flags, no `help` subcommand.
+fn localized(cmd: clap::Command) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    // The sections a command has, each under its Chinese heading.
+    let mut template = String::from("{about-with-newline}\n用法：{usage}\n");
+    if cmd.has_subcommands() {
+        template.push_str("\n命令：\n{subcommands}\n");
+    }
+    if cmd.get_positionals().next().is_some() {
+        template.push_str("\n参数：\n{positionals}\n");
+    }
+    template.push_str("\n选项：\n{options}{after-help}");
+    let cmd = cmd
+        .help_template(template)
+        .subcommand_value_name("命令")
+        .disable_help_subcommand(true)
+        .disable_help_flag(true)
+        .mut_args(|a| {
+            let Some((_, value_name, help)) = ARG_WORDS.iter().find(|(id, ..)| *id == a.get_id().as_str()) else {
+                return a;
+            };
+            let a = if a.get_help().is_none() { a.help(*help) } else { a };
+            if a.get_action().takes_values() { a.value_name(*value_name) } else { a }
+        })
+        .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).help("显示本说明"))
+        .mut_subcommands(localized);
+    if cmd.get_name() == "taizhang" {
+        cmd.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本")
+                .help_heading("选项"),
+        )
+    } else {
+        cmd
+    }
+}
+
+/// Each argument's name in a usage line and its help where the command gives none, by id.
+const ARG_WORDS: &[(&str, &str, &str)] = &[
+    ("db", "数据库", ""),
+    ("config", "配置文件", ""),
+    ("acting", "账号", ""),
+    ("log_format", "格式", ""),
+    ("slow_statement_ms", "毫秒", ""),
+    ("period", "报告期", "报告期：月份如 2018-06，季度如 2018Q2，年度如 2017"),
+    ("unit", "单位", "单位编码或名称，如 erqi-zjj 或 区住建局"),
+    ("out", "文件", "写入的文件"),
+    ("year", "年度", "年度，如 2018"),
+    ("today", "日期", "“今天”按哪一天算（默认今天的真实日期，报告中会写明），如 2018-06-30"),
+    ("form", "填报表", "填报表：projects（项目进度）、tasks（重点工作）或 indicators（指标）"),
+    ("due", "日期", "截止日期，如 2018-06-25"),
+    ("reason", "原因", "原因（必填）"),
+    ("sheet", "工作表", "工作表名称（默认按表头自动识别）"),
+    ("kind", "种类", ""),
+    ("file", "文件", "工作簿文件（.xlsx）"),
+    ("dir", "目录", "数据目录"),
+    ("username", "账号", "账号名"),
+    ("id", "编号", "编号"),
+    ("request", "编号", "延期申请的编号"),
+    ("password", "口令", ""),
+    ("role", "角色", ""),
+    ("name", "姓名", ""),
+    ("title", "事项", "督办事项"),
+    ("requirement", "要求", "办理要求"),
+    ("deadline", "日期", "时限，如 2018-07-20"),
+    ("feedback", "反馈", "反馈内容（附件请写明名称）"),
+    ("to", "日期", "延至的日期，如 2018-08-10"),
+    ("approve", "", "批准（不加则不批准）"),
+    ("note", "说明", "说明"),
+    ("limit", "条数", "列出的条数"),
+    ("project", "项目编码", "项目编码，如 ZD2018-001"),
+    ("projects", "项目编码", ""),
+    ("description", "问题", "问题描述"),
+    ("resolution", "说明", "办结说明"),
+    ("date", "日期", "会议日期，如 2018-06-05"),
+    ("chair", "姓名", "主持人"),
+    ("attendees", "名单", "参会人员"),
+    ("summary", "要点", "会议要点"),
+    ("decisions", "事项|单位|时限", ""),
+    ("node", "节点", "节点名称，如 主体封顶"),
+    ("planned", "日期", "计划完成日期，如 2018-09-30"),
+    ("actual", "日期", "实际完成日期"),
+    ("item", "要素", "要素保障事项，如 用地"),
+    ("status", "情况", ""),
+    ("listen", "地址:端口", "监听的地址与端口"),
+    ("districts", "个数", "区的个数"),
+    ("projects_per_district", "个数", "每个区的项目数"),
+    ("years", "年数", "历史年数"),
+    ("seed", "种子", "随机种子（同一种子生成同样的数据）"),
+    ("last_year", "年度", ""),
+    ("scheme", "方案文件", ""),
+    ("format", "格式", "输出格式"),
+    ("issued_by", "机关", ""),
+    ("indicator", "指标", ""),
+    ("metrics_token", "令牌", ""),
+    ("admin_password", "口令", ""),
+];
+
+/// The few English words clap writes inside a help text.
+fn chinese_help(text: &str) -> String {
+    text.replace("[default: ", "[默认：")
+        .replace("[possible values: ", "[可选：")
+        .replace("[env: ", "[环境变量：")
+        .replace("[aliases: ", "[别名：")
+        .replace("Usage: ", "用法：")
+        .replace("Possible values:", "可选值：")
+        .replace("[OPTIONS]", "[选项]")
+        .replace("<COMMAND>", "<命令>")
+}
+
+/// A usage error in Chinese: what was wrong, with the command's usage line.
+fn usage_words(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let get = |kind: ContextKind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join("、"),
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        Some(ContextValue::StyledStrs(v)) => v.iter().map(ToString::to_string).collect::<Vec<_>>().join("、"),
+        Some(ContextValue::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let arg = get(ContextKind::InvalidArg);
+    let value = get(ContextKind::InvalidValue);
+    let mut text = match e.kind() {
+        ErrorKind::InvalidSubcommand => format!("不认识的命令“{}”", get(ContextKind::InvalidSubcommand)),
+        ErrorKind::UnknownArgument => format!("不认识的参数“{arg}”"),
+        ErrorKind::MissingRequiredArgument => format!("缺少必填的参数：{arg}"),
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => "缺少命令".to_string(),
+        ErrorKind::InvalidValue => {
+            let valid = get(ContextKind::ValidValue);
+            if value.is_empty() {
+                format!("参数 {arg} 缺少取值")
+            } else if valid.is_empty() {
+                format!("参数 {arg} 的值“{value}”无效")
+            } else {
+                format!("参数 {arg} 的值“{value}”无效，可选：{valid}")
+            }
+        }
+        ErrorKind::ValueValidation => format!("参数 {arg} 的值“{value}”无效（应为数字或指定格式）"),
+        ErrorKind::ArgumentConflict => format!("参数 {arg} 不能与 {} 同时使用", get(ContextKind::PriorArg)),
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => format!("参数 {arg} 给了多次或多个值"),
+        ErrorKind::InvalidUtf8 => "参数中有无法识别的字符（应为 UTF-8）".to_string(),
+        _ => "命令行参数有误".to_string(),
+    };
+    let suggested = get(ContextKind::SuggestedSubcommand);
+    if !suggested.is_empty() {
+        text.push_str(&format!("，是否要用“{suggested}”？"));
+    }
+    let suggested = get(ContextKind::SuggestedArg);
+    if !suggested.is_empty() {
+        text.push_str(&format!("，是否要用“{suggested}”？"));
+    }
+    let usage = get(ContextKind::Usage);
+    if !usage.is_empty() {
+        text.push_str(&format!("\n\n{}", chinese_help(usage.trim())));
+    }
+    text
+}
+
+/// The command line read, or the program ends: help and version to standard output (exit 0),
+/// a usage error in Chinese to standard error (exit 2).
+fn parse_cli() -> Cli {
+    use clap::error::ErrorKind;
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = localized(Cli::command()).try_get_matches().and_then(|m| Cli::from_arg_matches(&m));
+    match parsed {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            say!("{}", chinese_help(e.render().to_string().trim_end()));
+            std::process::exit(0);
+        }
+        Err(e) => {
+            eprintln!("错误：{}\n\n用 taizhang --help 或 taizhang <命令> --help 查看说明", usage_words(&e));
+            std::process::exit(2);
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     let log = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TAIZHANG_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr);
@@ -760,7 +981,7 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
                 match std::fs::read_to_string(dir.join(name)) {
                     Ok(text) => Ok(text),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-                    Err(e) => Err(CliError::Usage(format!("无法读取 {}：{e}", dir.join(name).display()))),
+                    Err(e) => Err(file_error("读取", &dir.join(name), &e)),
                 }
             };
             let texts = ["units.toml", "values.toml", "plan.toml", "projects.toml", "tasks.toml"].map(read);
@@ -843,15 +1064,23 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
         Command::Backup { out } => {
             let acting = app.as_user(&cli.acting).await?;
             let partial = out.with_extension("partial");
-            let mut file = std::io::BufWriter::new(std::fs::File::create(&partial)?);
-            let done = acting.backup(&mut file).await?;
+            let created = std::fs::File::create(&partial).map_err(|e| file_error("写入", out, &e))?;
+            let mut file = std::io::BufWriter::new(created);
+            let spinner = working("备份中");
+            let done = acting.backup(&mut file).await;
+            spinner.finish_and_clear();
+            let done = done?;
             drop(file);
-            std::fs::rename(&partial, out)?;
+            std::fs::rename(&partial, out).map_err(|e| file_error("写入", out, &e))?;
             say!("已备份{}张表{}行（数据结构版本 {}）：{}", done.tables, done.rows, done.schema, out.display());
         }
         Command::Restore { file } => {
-            let mut input = std::io::BufReader::new(std::fs::File::open(file)?);
-            let done = app.restore_into_empty(&mut input).await?;
+            let opened = std::fs::File::open(file).map_err(|e| file_error("读取", file, &e))?;
+            let mut input = std::io::BufReader::new(opened);
+            let spinner = working("恢复中");
+            let done = app.restore_into_empty(&mut input).await;
+            spinner.finish_and_clear();
+            let done = done?;
             say!("已恢复{}张表{}行，逐表行数与审计链核验一致：{}", done.tables, done.rows, Redacted(&cli.db));
         }
         Command::Audit(cmd) => {
@@ -971,8 +1200,7 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             report(&app.as_user(&cli.acting).await?, req, output).await?;
         }
         Command::Report(ReportCommand::Assessment { scheme, output }) => {
-            let text = std::fs::read_to_string(scheme)
-                .map_err(|e| CliError::Usage(format!("无法读取考核方案 {}：{e}", scheme.display())))?;
+            let text = std::fs::read_to_string(scheme).map_err(|e| file_error("读取考核方案", scheme, &e))?;
             let scheme = taizhang_core::assessment::Scheme::from_toml(&text)?;
             let acting = app.as_user(&cli.acting).await?;
             let (units, measures) = acting.assessment_measures(&scheme).await?;

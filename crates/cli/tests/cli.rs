@@ -14,7 +14,7 @@ use taizhang_core::period::Period;
 use taizhang_store::Store;
 mod common;
 
-use common::{TestDatabase, taizhang};
+use common::{TestDatabase, initialised, taizhang};
 
 /// The seed's figures, each with its unit and precision, as the annual summary must print them.
 const SEED_FIGURES: &[&str] = &[
@@ -600,4 +600,81 @@ fn a_backup_taken_while_the_ledger_is_in_use_restores_into_a_new_database_whole(
     // Into a database already in use: refused, nothing written.
     let again = taizhang(&db, &["restore", file.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&again.stderr).contains("不是空库"));
+}
+
+/// Every command path of the binary: the root, each command and each subcommand's.
+fn command_paths() -> Vec<Vec<String>> {
+    let help = |path: &[String]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_taizhang")).args(path).arg("-h").output().unwrap();
+        assert!(out.status.success(), "{path:?} -h");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let mut paths = vec![Vec::new()];
+    let mut at = 0;
+    while at < paths.len() {
+        let text = help(&paths[at]);
+        if let Some(commands) = text.split("命令：\n").nth(1) {
+            for line in commands.lines().take_while(|l| !l.trim().is_empty()) {
+                let mut path = paths[at].clone();
+                path.push(line.split_whitespace().next().unwrap().to_string());
+                paths.push(path);
+            }
+        }
+        at += 1;
+    }
+    paths
+}
+
+#[test]
+fn every_command_explains_itself_in_chinese() {
+    let paths = command_paths();
+    assert!(paths.len() > 60, "{} command paths", paths.len());
+    for path in paths {
+        let out = Command::new(env!("CARGO_BIN_EXE_taizhang")).args(&path).arg("--help").output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        // No English sentence of clap's or ours: every line that explains is in Chinese.
+        for english in ["Usage:", "Options:", "Arguments:", "Commands:", "Print help", "[default:", "Possible values"] {
+            assert!(!text.contains(english), "taizhang {} --help has “{english}”:\n{text}", path.join(" "));
+        }
+        // An option's line names it, then (on this line or the next) says what it is in Chinese.
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("--") || trimmed.starts_with("-h") || trimmed.starts_with('<') {
+                let said = format!("{line}{}", lines.get(i + 1).copied().unwrap_or_default());
+                assert!(
+                    said.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    "taizhang {} --help: “{}” is not explained in Chinese",
+                    path.join(" "),
+                    trimmed
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn usage_errors_are_said_in_chinese_with_exit_2_and_rejected_input_exits_1() {
+    let db = initialised();
+    let run = |args: &[&str]| {
+        let out = taizhang(&db, args);
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, said) = run(&["frobnicate"]);
+    assert_eq!(code, Some(2));
+    assert!(said.contains("不认识的命令“frobnicate”") && said.contains("用法："), "{said}");
+    let (code, said) = run(&["import"]);
+    assert!(code == Some(2) && said.contains("缺少必填的参数") && said.contains("<种类>"), "{said}");
+    let (code, said) = run(&["report", "briefing", "--period", "2018-05", "--format", "docxx"]);
+    assert!(code == Some(2) && said.contains("“docxx”无效，可选：md、html、docx、xlsx、pdf"), "{said}");
+    // The operating system's and the zip reader's words are put into plain Chinese.
+    let (code, said) = run(&["import", "units", "/nonexistent/单位.xlsx"]);
+    assert!(code == Some(2) && said.contains("文件或目录不存在") && !said.contains("os error"), "{said}");
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("单位.xlsx");
+    std::fs::write(&text, "这不是工作簿").unwrap();
+    let (code, said) = run(&["import", "units", text.to_str().unwrap()]);
+    assert!(code == Some(1) && said.contains("不是有效的 Excel .xlsx 工作簿") && !said.contains("EOCD"), "{said}");
+    let (code, said) = run(&["backup", "--out", "/nonexistent/dir/备份.jsonl"]);
+    assert!(code == Some(2) && said.contains("无法写入") && said.contains("文件或目录不存在"), "{said}");
 }

@@ -107,9 +107,17 @@ pub fn open<RS: Read + Seek>(reader: RS, size: u64, file: &str) -> Result<Xlsx<R
         XlsxError::Password => {
             ImportError::File(format!("{file} 设有打开密码（已加密）：请在 Excel 中取消密码后再导入"))
         }
-        other => ImportError::File(format!(
-            "{file} 不是有效的 Excel .xlsx 工作簿（{other}）：请在 Excel 中另存为 .xlsx 后再导入"
-        )),
+        // What went wrong in words, not the zip reader's ("Could not find EOCD").
+        other => {
+            let why = match other {
+                XlsxError::Zip(_) | XlsxError::Io(_) => "不是 xlsx 的压缩格式，或文件已损坏",
+                XlsxError::Xml(_) | XlsxError::XmlAttr(_) => "工作簿内部的 XML 有误",
+                _ => "无法按 xlsx 读取",
+            };
+            ImportError::File(format!(
+                "{file} 不是有效的 Excel .xlsx 工作簿（{why}）：请在 Excel 中另存为 .xlsx 后再导入"
+            ))
+        }
     })
 }
 
