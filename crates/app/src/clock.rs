@@ -1,7 +1,21 @@
 //! The system clock, read in one place: the rules take dates as parameters, and the
 //! programs (CLI, web) ask here for "today" and for timestamps.
 
+use std::sync::RwLock;
+
+use taizhang_core::config::Zone;
 use taizhang_core::project::Date;
+
+/// The office's zone ("today" there, not in UTC: at 07:00 in Beijing it is already the next
+/// day); set from the configuration when the app opens.
+static ZONE: RwLock<Option<Zone>> = RwLock::new(None);
+
+/// The zone "today" is taken in from now on (the configuration's `time_zone`).
+pub fn use_zone(zone: &Zone) {
+    if let Ok(mut z) = ZONE.write() {
+        *z = Some(zone.clone());
+    }
+}
 
 /// ISO-8601 UTC text for the moment `seconds` from now (sessions' expiry).
 pub fn iso_after(seconds: u64) -> String {
@@ -9,9 +23,10 @@ pub fn iso_after(seconds: u64) -> String {
     Date::iso_timestamp(now + seconds)
 }
 
-/// Today's date (UTC).
+/// Today's date in the office's zone (Asia/Shanghai unless configured otherwise).
 pub fn today() -> Date {
-    let day = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let zone = ZONE.read().ok().and_then(|z| z.clone()).unwrap_or_default();
+    let day = zone.zone().to_datetime(jiff::Timestamp::now()).date();
     Date::new(i32::from(day.year()), day.month() as u8, day.day() as u8).unwrap_or(Date {
         year: 1970,
         month: 1,
@@ -31,11 +46,12 @@ mod tests {
     }
 
     #[test]
-    fn now_falls_on_today() {
-        let before = today().to_string();
-        let now = iso_after(0);
-        let after = today().to_string();
+    fn today_is_the_offices_date_not_utcs() {
+        let before = today();
+        let beijing = Zone::default().zone().to_datetime(jiff::Timestamp::now()).date();
+        let after = today();
+        let beijing = Date::new(i32::from(beijing.year()), beijing.month() as u8, beijing.day() as u8).unwrap();
         // Read between two readings of the date, so a run across midnight still agrees.
-        assert!(now.starts_with(&before) || now.starts_with(&after), "{now} is neither {before} nor {after}");
+        assert!(beijing == before || beijing == after, "{beijing} is neither {before} nor {after}");
     }
 }

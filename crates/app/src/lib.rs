@@ -107,6 +107,7 @@ impl App {
 
     /// Opens the ledger, warning in the log of every statement slower than `slow_statement`.
     pub async fn open_with(url: &str, config: Config, slow_statement: std::time::Duration) -> Result<Self> {
+        clock::use_zone(&config.time_zone);
         Ok(Self { store: Store::open_with(url, slow_statement).await?, config: Arc::new(config) })
     }
 

@@ -1,5 +1,7 @@
 //! Accounts and sign-in: who may create accounts and change passwords.
 
+use std::collections::HashMap;
+
 use taizhang_core::access::Action;
 
 use crate::{Acting, App, Error, NewUser, Result, Session, User};
@@ -75,6 +77,30 @@ impl Acting<'_> {
         tx.audit(&self.actor.username, "user.password", &format!("user:{}", account.username), "口令已重设");
         tx.commit().await?;
         Ok(self.store.end_sessions(username, keep).await?)
+    }
+
+    /// How the trail names the people behind accounts: "区住建局 张三" (their unit and name),
+    /// the name alone without a unit, the account's own name when it has none or is gone.
+    /// Names of colleagues are not restricted: whoever reads a record reads who touched it.
+    pub async fn person_names(&self, usernames: &[String]) -> Result<HashMap<String, String>> {
+        let mut out = HashMap::new();
+        for username in usernames {
+            if out.contains_key(username) {
+                continue;
+            }
+            let said = match self.store.user(username).await? {
+                Some(u) => {
+                    let name = if u.display_name.trim().is_empty() { u.username.clone() } else { u.display_name };
+                    match u.unit.as_deref() {
+                        Some(unit) => format!("{} {name}", self.unit_name(unit)),
+                        None => name,
+                    }
+                }
+                None => username.clone(),
+            };
+            out.insert(username.clone(), said);
+        }
+        Ok(out)
     }
 
     /// An admin's reset of another account's password (a forgotten one): all its sessions end.

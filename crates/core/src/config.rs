@@ -16,6 +16,51 @@ pub struct Config {
     pub reminders: crate::remind::RemindConfig,
     pub backup: BackupConfig,
     pub reports: ReportConfig,
+    /// The zone the office lives in (an IANA name): "today", deadlines and every time shown.
+    pub time_zone: Zone,
+}
+
+/// A time zone by its IANA name (default Asia/Shanghai), resolved from the tz database built
+/// into the program, so that it reads the same on every machine.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    name: String,
+    zone: jiff::tz::TimeZone,
+}
+
+impl Zone {
+    pub fn named(name: &str) -> Result<Self, DomainError> {
+        let zone = jiff::tz::TimeZone::get(name).map_err(|_| {
+            DomainError::Invalid(format!("配置文件中的时区“{name}”无法识别：应为 IANA 时区名，如 Asia/Shanghai"))
+        })?;
+        Ok(Self { name: name.to_string(), zone })
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn zone(&self) -> &jiff::tz::TimeZone {
+        &self.zone
+    }
+}
+
+impl Default for Zone {
+    fn default() -> Self {
+        Self::named("Asia/Shanghai").unwrap_or(Self { name: "+08:00".into(), zone: jiff::tz::offset(8).to_time_zone() })
+    }
+}
+
+impl PartialEq for Zone {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+impl Eq for Zone {}
+
+impl<'de> Deserialize<'de> for Zone {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Zone::named(&name).map_err(serde::de::Error::custom)
+    }
 }
 
 /// `[reports]`: how the office writes its documents.

@@ -288,11 +288,11 @@ pub fn date_zh(d: crate::project::Date, chinese: bool) -> String {
     format!("{year}年{}月{}日", n(u64::from(d.month)), n(u64::from(d.day)))
 }
 
-/// A stored UTC time ("2026-11-29T12:15:10Z") as people in China read it: Beijing time,
-/// 2026年11月29日 20:15. Text that is not such a time is shown as it is.
-pub fn local_time(iso: &str) -> String {
+/// A stored UTC time ("2026-11-29T12:15:10Z") as the office reads it, in its zone (Beijing:
+/// 2026年11月29日 20:15). Text that is not such a time is shown as it is.
+pub fn local_time(iso: &str, zone: &crate::config::Zone) -> String {
     let Ok(ts) = iso.parse::<jiff::Timestamp>() else { return iso.to_string() };
-    let t = jiff::tz::offset(8).to_datetime(ts);
+    let t = zone.zone().to_datetime(ts);
     format!("{}年{}月{}日 {:02}:{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute())
 }
 
@@ -902,8 +902,14 @@ mod tests {
 
     #[test]
     fn stored_times_read_as_beijing_time() {
-        assert_eq!(local_time("2026-11-29T12:15:10Z"), "2026年11月29日 20:15");
-        assert_eq!(local_time("2018-06-30T17:05:00.123456Z"), "2018年7月1日 01:05");
-        assert_eq!(local_time("昨天"), "昨天");
+        let beijing = crate::config::Zone::default();
+        assert_eq!(local_time("2026-11-29T12:15:10Z", &beijing), "2026年11月29日 20:15");
+        assert_eq!(local_time("2018-06-30T17:05:00.123456Z", &beijing), "2018年7月1日 01:05");
+        assert_eq!(local_time("昨天", &beijing), "昨天");
+        assert_eq!(
+            local_time("2018-06-30T17:05:00Z", &crate::config::Zone::named("UTC").unwrap()),
+            "2018年6月30日 17:05"
+        );
+        assert!(crate::config::Zone::named("Mars/Olympus").is_err());
     }
 }

@@ -189,8 +189,9 @@ pub struct Transition {
 }
 
 impl Transition {
-    /// The step as a sentence people read: "2018年6月5日 14:03 zjj_reporter 上报（说明）".
-    pub fn sentence(&self) -> String {
+    /// The step as a sentence people read, in the office's time zone, by `who` (the actor as
+    /// people know them): "2018年6月5日 14:03 区住建局 张三 上报（说明）".
+    pub fn sentence(&self, zone: &crate::config::Zone, who: &str) -> String {
         let state = |code: &str| code.parse::<EntryState>().ok();
         let what = match (state(&self.from), state(&self.to)) {
             // A draft's own changes carry their words ("新建草稿：…", "修改：… → …").
@@ -208,7 +209,7 @@ impl Transition {
             Ok(_) if self.reason.is_empty() => String::new(),
             Ok(_) => format!("（{}）", self.reason),
         };
-        format!("{} {} {what}{reason}", crate::report::local_time(&self.at), self.actor)
+        format!("{} {who} {what}{reason}", crate::report::local_time(&self.at, zone))
     }
 }
 
@@ -266,15 +267,20 @@ mod tests {
             to: to.into(),
             reason: reason.into(),
         };
+        let beijing = crate::config::Zone::default();
+        let said = |t: Transition| t.sentence(&beijing, "区住建局 张三");
         assert_eq!(
-            step("draft", "draft", "新建草稿：累计60000万元").sentence(),
-            "2018年6月5日 14:03 zjj_reporter 新建草稿：累计60000万元"
+            said(step("draft", "draft", "新建草稿：累计60000万元")),
+            "2018年6月5日 14:03 区住建局 张三 新建草稿：累计60000万元"
         );
-        assert_eq!(step("draft", "submitted", "").sentence(), "2018年6月5日 14:03 zjj_reporter 上报");
+        assert_eq!(said(step("draft", "submitted", "")), "2018年6月5日 14:03 区住建局 张三 上报");
         assert_eq!(
-            step("submitted", "returned", "补充说明").sentence(),
-            "2018年6月5日 14:03 zjj_reporter 退回（补充说明）"
+            said(step("submitted", "returned", "补充说明")),
+            "2018年6月5日 14:03 区住建局 张三 退回（补充说明）"
         );
-        assert_eq!(step("approved", "accepted", "").sentence(), "2018年6月5日 14:03 zjj_reporter 区级审核通过");
+        assert_eq!(said(step("approved", "accepted", "")), "2018年6月5日 14:03 区住建局 张三 区级审核通过");
+        // Another office's zone, configured.
+        let urumqi = crate::config::Zone::named("Asia/Urumqi").unwrap();
+        assert_eq!(step("draft", "submitted", "").sentence(&urumqi, "张三"), "2018年6月5日 12:03 张三 上报");
     }
 }

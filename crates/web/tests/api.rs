@@ -379,6 +379,9 @@ async fn a_month_is_filed_submitted_approved_and_accepted_through_the_api() {
         page.body.contains("50000.25") && page.body.contains("区级已通过"),
         "the accepted figure and its trail show on the project page"
     );
+    // The trail in sentences: who by unit and name, what, in Beijing time.
+    assert!(page.body.contains("区住房城乡建设局 zjj_reporter 上报"), "{}", page.body);
+    assert!(page.body.contains("reviewer 区级审核通过") && !page.body.contains("T0"), "no ISO times");
     // Closed, then reopened by the admin with a reason: the locked records go back to the unit.
     app.form("/admin/rounds/close", &admin, &[("_csrf", &admin.csrf), ("period", "2018-06"), ("form", "projects")])
         .await;

@@ -96,7 +96,7 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<AdminQue
     let mut t = TableView::new("", &["时间", "账号", "数据类别", "文件", "工作表", "行数", "新增", "变更", "未变"]);
     for (at, r) in acting.imports().await? {
         t.rows.push(vec![
-            CellView::text(taizhang_core::report::local_time(&at)),
+            CellView::text(taizhang_core::report::local_time(&at, &acting.config().time_zone)),
             CellView::text(r.actor),
             CellView::text(
                 r.kind.parse::<taizhang_office::Kind>().map_or(r.kind.clone(), |k| k.sheet_name().to_string()),
@@ -118,7 +118,10 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<AdminQue
             CellView::text(r.target),
             CellView::text(r.subject),
             CellView::num(Decimal::from(r.attempts), 0),
-            CellView::text(r.sent_at.map_or_else(|| "未发送".into(), |t| taizhang_core::report::local_time(&t))),
+            CellView::text(r.sent_at.map_or_else(
+                || "未发送".into(),
+                |t| taizhang_core::report::local_time(&t, &acting.config().time_zone),
+            )),
             CellView::text(r.last_error),
         ]);
     }
@@ -141,7 +144,7 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<AdminQue
     for e in acting.audit_trail(50).await? {
         t.rows.push(vec![
             CellView::num(Decimal::from(e.seq), 0),
-            CellView::text(taizhang_core::report::local_time(&e.at)),
+            CellView::text(taizhang_core::report::local_time(&e.at, &acting.config().time_zone)),
             CellView::text(e.actor),
             CellView::text(e.action),
             CellView::text(e.subject),

@@ -130,7 +130,7 @@ pub async fn indicator(
         let [value, growth, words, source] = taizhang_core::report::version_cells(&ind, &v);
         h.rows.push(vec![
             CellView::text(v.period.label_zh(false)),
-            CellView::text(taizhang_core::report::local_time(&v.recorded_at)),
+            CellView::text(taizhang_core::report::local_time(&v.recorded_at, &acting.config().time_zone)),
             CellView::text(&v.recorded_by),
             CellView { text: value, num: true, ..CellView::default() },
             CellView { text: growth, num: true, ..CellView::default() },

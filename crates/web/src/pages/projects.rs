@@ -269,7 +269,12 @@ pub async fn project(
     page.heading("填报记录");
     let mut t = TableView::new("", &["报告期", "单位", "状态", "版本", "说明", "操作记录"]);
     for (round, entry) in acting.entries_of_subject(&code).await? {
-        let trail: Vec<String> = acting.history(&entry).await?.into_iter().map(|h| h.sentence()).collect();
+        let steps = acting.history(&entry).await?;
+        let actors: Vec<String> = steps.iter().map(|h| h.actor.clone()).collect();
+        let people = acting.person_names(&actors).await?;
+        let zone = &acting.config().time_zone;
+        let trail: Vec<String> =
+            steps.iter().map(|h| h.sentence(zone, people.get(&h.actor).map_or(&h.actor, |n| n))).collect();
         t.rows.push(vec![
             CellView::text(round.period.label_zh(false)),
             CellView::text(tree.get(&entry.unit).map_or(entry.unit.clone(), |u| u.name.clone())),
