@@ -9,8 +9,10 @@ use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use taizhang_core::access::Action;
 use taizhang_core::project::Date;
-use taizhang_core::remind::{Channel, RemindConfig, Reminder, order_reminders, round_reminders, webhook_text};
-use taizhang_core::workflow::RoundStatus;
+use taizhang_core::remind::{
+    Channel, RemindConfig, Reminder, order_reminders, round_reminder, round_reminders, webhook_text,
+};
+use taizhang_core::workflow::{Round, RoundStatus};
 use taizhang_store::Outgoing;
 
 use crate::{Acting, Error, Result};
@@ -68,11 +70,40 @@ impl Acting<'_> {
         for order in self.orders(None).await? {
             due.extend(order_reminders(&order, &self.unit_name(&order.unit), today, cfg));
         }
+        self.enqueue(&due).await
+    }
+
+    /// An admin's 催报 of one unit owing in a round, now (once a day a unit): queued to each
+    /// of the unit's configured targets and sent by the next delivery. Returns how many were
+    /// queued; a unit with nothing owing, or without a configured target, is an error saying so.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, unit = %unit))]
+    pub async fn remind_unit(&self, round: &Round, unit: &str, today: Date) -> Result<usize> {
+        self.allow_top(Action::OpenRound)?;
+        let standing = self
+            .round_status(round, today)
+            .await?
+            .into_iter()
+            .find(|s| s.unit == unit)
+            .ok_or_else(|| Error::Invalid(format!("{}在本轮没有应报事项", self.unit_name(unit))))?;
+        if standing.sent >= standing.owed {
+            return Err(Error::Invalid(format!("{}已全部报送，无需催报", standing.name)));
+        }
+        if self.config.reminders.targets(unit).is_empty() {
+            return Err(Error::Invalid(format!(
+                "{}没有配置催报渠道（配置文件 [reminders] 中的邮箱或企业微信、钉钉机器人）",
+                standing.name
+            )));
+        }
+        self.enqueue(&[round_reminder(round, &standing, today, "manual")]).await
+    }
+
+    /// Queues reminders to each of their units' targets, each key once, in one transaction.
+    async fn enqueue(&self, due: &[Reminder]) -> Result<usize> {
         let now = Date::iso_timestamp(now_seconds());
         let mut queued = 0;
         let mut tx = self.store.begin().await?;
-        for r in &due {
-            for (channel, target) in cfg.targets(&r.unit) {
+        for r in due {
+            for (channel, target) in self.config.reminders.targets(&r.unit) {
                 let key = format!("{}|{}:{target}", r.key, channel.code());
                 queued += usize::from(tx.enqueue_reminder(&key, channel, &target, &r.subject, &r.body, &now).await?);
             }

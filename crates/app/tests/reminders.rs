@@ -189,3 +189,36 @@ async fn reminders_arrive_once_by_mail_and_robot_and_a_relay_that_is_down_loses_
     );
     assert!(contents.contains(&order_text.as_str()), "{contents:?}");
 }
+
+#[tokio::test]
+async fn an_admin_reminds_one_unit_now_once_a_day_and_is_told_when_it_cannot() {
+    let accounts: Vec<Account<'_>> = vec![("admin", Role::Admin, None), ("reviewer", Role::Reviewer, Some("erqi-dcs"))];
+    let (store, _db) = taizhang_app::testing::erqi(&accounts).await.unwrap();
+    let config = Config {
+        reminders: RemindConfig {
+            units: vec![UnitContacts {
+                unit: "erqi-zjj".into(),
+                emails: vec!["zjj@erqi.test".into()],
+                webhook: Some("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x".into()),
+            }],
+            ..RemindConfig::default()
+        },
+        ..Config::default()
+    };
+    let app = App::new(store, config);
+    let admin = app.as_user("admin").await.unwrap();
+    let round = admin.open_round(Period::Month(2018, 6), Form::ProjectProgress, None).await.unwrap();
+    // Before the due date: nothing scheduled, but the admin may 催报 now — by mail and robot.
+    let early = day(6, 10);
+    assert_eq!(admin.plan_reminders(early).await.unwrap(), 0);
+    assert_eq!(admin.remind_unit(&round, "erqi-zjj", early).await.unwrap(), 2);
+    assert_eq!(admin.remind_unit(&round, "erqi-zjj", early).await.unwrap(), 0, "once a day");
+    assert_eq!(admin.remind_unit(&round, "erqi-zjj", day(6, 11)).await.unwrap(), 2, "and again the next");
+    let log = admin.reminder_log(10).await.unwrap();
+    assert!(log.iter().all(|r| r.subject == "【催报】2018年6月项目进度"), "{log:?}");
+    // A unit with no configured target, or owing nothing, is said so; a reviewer may not.
+    let no_target = admin.remind_unit(&round, "erqi-hbj", early).await.unwrap_err().to_string();
+    assert!(no_target.contains("没有配置催报渠道"), "{no_target}");
+    let reviewer = app.as_user("reviewer").await.unwrap();
+    assert!(matches!(reviewer.remind_unit(&round, "erqi-zjj", early).await, Err(taizhang_app::Error::Denied(_))));
+}

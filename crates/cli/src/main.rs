@@ -257,6 +257,17 @@ enum RoundCommand {
         #[arg(long)]
         today: Option<String>,
     },
+    /// 立即催报一个仍有未报事项的单位（按配置的邮箱或机器人发送，每单位每天一次）
+    Remind {
+        #[arg(long)]
+        period: String,
+        #[arg(long, default_value = "projects")]
+        form: String,
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        today: Option<String>,
+    },
     /// 关闭轮次：全部记录锁定
     Close {
         #[arg(long)]
@@ -1138,6 +1149,12 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
                 }
                 RoundCommand::Close { period, form } => {
                     cycle::round_close(&acting, period.parse()?, form.parse()?).await?;
+                }
+                RoundCommand::Remind { period, form, unit, today } => {
+                    let round = acting.round(period.parse()?, form.parse()?).await?;
+                    let unit = acting.find_unit(unit)?;
+                    let queued = acting.remind_unit(&round, unit.code.as_str(), parse_today(today.as_deref())?).await?;
+                    say!("已向{}发出催报{queued}条（由 serve 或 taizhang remind 送达）", unit.name);
                 }
                 RoundCommand::Sheet { period, unit, out } => {
                     let period: taizhang_core::period::Period = period.parse()?;

@@ -113,27 +113,38 @@ pub fn round_reminders(round: &Round, standings: &[UnitStanding], today: Date, c
         return vec![];
     }
     let soon = round.due.plus_days(-cfg.days_before).unwrap_or(round.due);
-    let what = format!("{}{}", round.period.label_zh(false), round.form.label_zh());
     standings
         .iter()
         .filter(|s| s.sent < s.owed)
         .filter_map(|s| {
-            let left = s.owed - s.sent;
-            let (stage, subject) = if today > round.due {
-                ("overdue", format!("【催报】{what}已逾期"))
+            let stage = if today > round.due {
+                "overdue"
             } else if today >= soon {
-                ("due", format!("【催报】{what}将于{}截止", round.due))
+                "due"
             } else {
                 return None;
             };
-            Some(Reminder {
-                key: format!("round:{}:{}:{stage}", round.id, s.unit),
-                unit: s.unit.clone(),
-                body: format!("{}：{what}截止日期{}，尚有{left}项未报送，请及时填报。", s.name, round.due),
-                subject,
-            })
+            Some(round_reminder(round, s, today, stage))
         })
         .collect()
+}
+
+/// The 催报 to one unit owing in a round: by `stage` (due, overdue, or `manual` — an admin's
+/// 催报 from 管理, once a day), its key making it one reminder.
+pub fn round_reminder(round: &Round, s: &UnitStanding, today: Date, stage: &str) -> Reminder {
+    let what = format!("{}{}", round.period.label_zh(false), round.form.label_zh());
+    let left = s.owed.saturating_sub(s.sent);
+    let (key, subject) = match stage {
+        "overdue" => (format!("round:{}:{}:overdue", round.id, s.unit), format!("【催报】{what}已逾期")),
+        "due" => (format!("round:{}:{}:due", round.id, s.unit), format!("【催报】{what}将于{}截止", round.due)),
+        _ => (format!("round:{}:{}:{stage}:{today}", round.id, s.unit), format!("【催报】{what}")),
+    };
+    Reminder {
+        key,
+        unit: s.unit.clone(),
+        body: format!("{}：{what}截止日期{}，尚有{left}项未报送，请及时填报。", s.name, round.due),
+        subject,
+    }
 }
 
 /// 催办: an order not closed, its deadline nearing or passed (each stage once per deadline,

@@ -356,6 +356,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/admin/rounds", post(pages::open_round))
         .route("/admin/import", post(pages::admin_import).layer(upload_limit()))
         .route("/admin/rounds/close", post(pages::close_round))
+        .route("/admin/rounds/{round}/remind", post(pages::remind_unit))
         .route("/admin/rounds/reopen", post(pages::reopen_round))
         .route("/admin/audit/verify", post(pages::verify_audit))
         .route("/admin/unlock", post(pages::unlock_account))

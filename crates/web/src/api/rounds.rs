@@ -213,9 +213,10 @@ pub struct ActionBody {
     pub subjects: Vec<String>,
 }
 
-/// approve (unit leader), accept (district) or return (with a reason) a unit's entries.
+/// approve (unit leader), accept (district) or return (with a reason) a unit's entries; or
+/// remind (催报, admins): a message to a unit still owing, now — the count is of messages queued.
 #[utoipa::path(post, path = "/api/v1/rounds/{round}/units/{unit}/{action}", tag = "reporting",
-    params(("round" = i64, Path), ("unit" = String, Path), ("action" = String, Path, description = "approve | accept | return")),
+    params(("round" = i64, Path), ("unit" = String, Path), ("action" = String, Path, description = "approve | accept | return | remind")),
     request_body = ActionBody,
     responses((status = 200, description = "成功", body = Count), (status = 403, description = "无权操作该单位的记录", body = crate::ApiErrorBody), (status = 404, description = "不存在", body = crate::ApiErrorBody)))]
 pub async fn act(
@@ -229,6 +230,7 @@ pub async fn act(
         "approve" => acting.approve(&round, &unit).await,
         "accept" => acting.accept(&round, &unit).await,
         "return" => acting.return_entries(&round, &unit, &body.reason, &body.subjects).await,
+        "remind" => acting.remind_unit(&round, &unit, taizhang_app::clock::today()).await,
         other => return Err(ApiError(AppError::NotFound(format!("操作“{other}”")))),
     }
     .map_err(|e: taizhang_app::Error| ApiError(e.into()))?;

@@ -9,6 +9,9 @@ pub struct AdminQuery {
     pub round: Option<i64>,
     /// A round just opened: said in a notice, its units shown.
     pub opened: Option<i64>,
+    /// A unit just reminded (催报) in `round`, and how many messages were queued.
+    pub reminded: Option<String>,
+    pub queued: Option<usize>,
 }
 
 pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<AdminQuery>) -> Result<Response, AppError> {
@@ -37,13 +40,17 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<AdminQue
         ]);
     }
     page.table(t);
+    if let (Some(unit), Some(n)) = (&q.reminded, q.queued) {
+        page.notice("ok", format!("已向{}发出催报{n}条，随后送达", acting.unit_name(unit)));
+    }
     if let Some(id) = q.round.or(q.opened) {
         let round = acting.round_of(id).await?;
         let mut t = TableView::new(
             &format!("{}{}：各单位报送情况", round.period.label_zh(false), round.form.label_zh()),
             &["单位", "应报", "已报", "记录状态", "逾期"],
         );
-        for s in acting.round_status(&round, today).await? {
+        let standing = acting.round_status(&round, today).await?;
+        for s in &standing {
             let states: Vec<String> = s.by_state.iter().map(|(st, n)| format!("{}{n}", st.label_zh())).collect();
             t.rows.push(vec![
                 CellView::text(&s.name),
@@ -60,7 +67,21 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<AdminQue
             ]);
         }
         page.table(t);
-        page.para("逾期未报的单位由催报提醒（管理页“催报记录”，或 taizhang remind）按配置发送。");
+        // 催报 one unit still owing, now (the scheduled ones go by themselves).
+        let owing: Vec<(String, String)> = standing
+            .iter()
+            .filter(|s| s.sent < s.owed && round.status == RoundStatus::Open)
+            .map(|s| (s.unit.clone(), format!("{}（未报{}项）", s.name, s.owed - s.sent)))
+            .collect();
+        if !owing.is_empty() {
+            page.form(
+                &format!("/admin/rounds/{}/remind", round.id),
+                &user,
+                vec![field("unit", "催报单位", FieldKind::Select(owing), "")],
+                "立即催报",
+            );
+        }
+        page.para("截止前与逾期后的催报按配置自动发送（管理页“催报记录”，或 taizhang remind）。");
     }
     // Which 填报表 a round form acts on.
     let which_form = || {
@@ -395,6 +416,25 @@ pub async fn open_round(Signed { state, user, .. }: Signed, Form(form): Form<Rou
     };
     let round = acting.open_round(period, kind, due).await?;
     Ok(Redirect::to(&format!("/admin?opened={}", round.id)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RemindForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+    pub unit: String,
+}
+
+/// 催报 one unit owing in a round, now.
+pub async fn remind_unit(
+    Signed { state, user, .. }: Signed,
+    Path(round_id): Path<i64>,
+    Form(form): Form<RemindForm>,
+) -> Result<Response, AppError> {
+    let (acting, round) = user.acting_on_round(&state, &form.csrf, round_id).await?;
+    let queued = acting.remind_unit(&round, &form.unit, taizhang_app::clock::today()).await?;
+    let to = format!("/admin?round={round_id}&reminded={}&queued={queued}", percent_encode(&form.unit));
+    Ok(Redirect::to(&to).into_response())
 }
 
 pub async fn close_round(
