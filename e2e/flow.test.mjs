@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -20,7 +20,7 @@ const PASSWORD = 'erqi-demo-2018';
 let server, base, browser, work;
 
 before(async () => {
-  mkdirSync(shots, { recursive: true });
+  mkdirSync(path.join(shots, 'pages'), { recursive: true });
   work = mkdtempSync(path.join(tmpdir(), 'taizhang-e2e-'));
   server = spawn(binary, ['--db', `sqlite://${work}/e2e.db`, 'serve', '--demo', '--listen', '127.0.0.1:0', '--admin-password', 'e2e-admin-password'], { stdio: ['ignore', 'pipe', 'inherit'] });
   base = await new Promise((resolve, reject) => {
@@ -127,7 +127,7 @@ test('a leader orders a 督办 from a red project, the unit answers, the leader 
   await leader.fill('form[action="/orders"] #requirement', '月底前完成年计划的一半');
   await leader.fill('form[action="/orders"] #deadline', deadline);
   await leader.screenshot({ path: path.join(shots, '9-leader-issues-duban.png'), fullPage: true });
-  await leader.click('form[action="/orders"] button[type=submit]');
+  await leader.click('form[action="/orders"][method=post] button[type=submit]');
   await leader.waitForURL(`${base}/orders`);
   assert.match(await leader.content(), /加快推进示例项目047/);
 
@@ -177,12 +177,33 @@ test('each role downloads the reports it may read from the 报表 page', async (
   await leader.screenshot({ path: path.join(shots, '12-briefing-print.png'), fullPage: true });
 });
 
-test('every page fits a phone (390×844) and a laptop (1366×768) without scrolling sideways', async () => {
-  const pages = ['/', '/projects', '/projects/ZD2018-001', '/indicators', '/plan', '/report', '/review', '/problems',
-    '/orders', '/meetings', '/reports', '/reports?kind=briefing&period=2018-05', '/admin', '/password'];
+// axe-core's rules, run in the page: what it finds serious or critical, as "rule: target".
+const axeSource = process.env.AXE_CORE ? readFileSync(process.env.AXE_CORE, 'utf8') : null;
+async function accessibilityProblems(page) {
+  if (!axeSource) return [];
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id}（${v.impact}）: ${n.target.join(' ')} — ${v.help}`));
+}
+
+test('every page fits a phone (390×844) and a laptop (1366×768), and axe finds nothing serious', async () => {
+  assert.ok(axeSource || !process.env.CI, 'CI runs the accessibility check (AXE_CORE names axe.min.js)');
+  const pages = ['/', '/projects', '/projects/ZD2018-001', '/indicators', '/indicators/GDP', '/plan', '/report',
+    '/review', '/problems', '/orders', '/meetings', '/reports', '/reports?kind=briefing&period=2018-05', '/annual?year=2017',
+    '/admin', '/password', '/no-such-page'];
+  const problems = [];
   for (const [width, height] of [[390, 844], [1366, 768]]) {
-    for (const account of ['district_leader', 'zjj_reporter', 'dcs_reviewer', 'fgw_admin']) {
-      const context = await browser.newContext({ viewport: { width, height } });
+    // The sign-in page, before anyone signs in.
+    const anonymous = await browser.newContext({ viewport: { width, height }, bypassCSP: true });
+    const login = await anonymous.newPage();
+    await login.goto(`${base}/login`);
+    problems.push(...(await accessibilityProblems(login)).map((p) => `${width}px /login: ${p}`));
+    await anonymous.close();
+    for (const account of ['district_leader', 'zjj_reporter', 'zjj_leader', 'dcs_reviewer', 'fgw_admin']) {
+      // The check's script runs in the page: past our own Content-Security-Policy.
+      const context = await browser.newContext({ viewport: { width, height }, bypassCSP: true });
       const page = await context.newPage();
       await page.goto(`${base}/login`);
       await page.fill('#username', account);
@@ -194,6 +215,9 @@ test('every page fits a phone (390×844) and a laptop (1366×768) without scroll
         if (reply.status() === 403) continue; // not this role's page
         const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
         assert.ok(scroll <= inner, `${account} ${p} at ${width}px: the page is ${scroll}px wide`);
+        problems.push(...(await accessibilityProblems(page)).map((x) => `${account} ${width}px ${p}: ${x}`));
+        const name = `${width}-${account}${p.replace(/[^a-z0-9]+/gi, '-')}.png`;
+        await page.screenshot({ path: path.join(shots, 'pages', name) });
       }
       if (width === 390 && account === 'district_leader') {
         await page.goto(`${base}/`);
@@ -207,4 +231,5 @@ test('every page fits a phone (390×844) and a laptop (1366×768) without scroll
       await context.close();
     }
   }
+  assert.deepEqual(problems, [], `axe-core: ${problems.length} serious or critical`);
 });

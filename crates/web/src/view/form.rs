@@ -43,3 +43,12 @@ pub struct FormView {
     pub multipart: bool,
     pub get: bool,
 }
+
+impl FormView {
+    /// What the ids of this form's fields begin with: a filter's (GET) carry `q-`, so that a
+    /// page with a filter and a form of the same field names (督办: 责任单位) keeps its ids
+    /// unique and each label points at its own field.
+    pub fn id_prefix(&self) -> &'static str {
+        if self.get { "q-" } else { "" }
+    }
+}
