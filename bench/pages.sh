@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Page latency benchmark (not a test): a release server on the city-sized SQLite ledger
+# (gen --districts 20 --projects-per-district 1000 --years 10), the leader's dashboard and
+# 重点项目 list read by wrk over loopback, 4 connections, for SECONDS each. Prints each page's
+# size and wrk's latency percentiles (p50, p90, p99) and requests/s.
+# Usage: bench/pages.sh [SECONDS] [BINARY]  (BINARY: another build to compare, e.g. an older commit's)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}
+bin=${2:-}
+command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+if [[ -z $bin ]]; then
+  cargo build --release -q -p taizhang-cli
+  bin=$PWD/target/release/taizhang
+fi
+work=$(mktemp -d /tmp/taizhang-pages.XXXXXX)
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+db="sqlite://$work/city.db"
+"$bin" --db "$db" gen --districts 20 --projects-per-district 1000 --years 10 --seed 2018 | tail -n 1
+"$bin" --db "$db" init --admin-password pages-admin-password >/dev/null
+"$bin" --db "$db" user add leader --role leader --password pages-leader-password >/dev/null
+port=18600
+"$bin" --db "$db" serve --listen 127.0.0.1:$port >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+curl -s -D "$work/headers" -o /dev/null -H 'content-type: application/json' \
+  -d '{"username":"leader","password":"pages-leader-password"}' "http://127.0.0.1:$port/api/v1/session"
+cookie=$(grep -i '^set-cookie:' "$work/headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
+echo "wrk.headers[\"cookie\"] = \"$cookie\"" >"$work/get.lua"
+for page in "/?period=2017-12" "/projects?period=2017-12"; do
+  bytes=$(curl -s -H "cookie: $cookie" "http://127.0.0.1:$port$page" | wc -c)
+  echo "== GET $page ($bytes bytes), 4 connections, ${seconds}s"
+  wrk -t2 -c4 -d"${seconds}s" --latency -s "$work/get.lua" "http://127.0.0.1:$port$page" \
+    | grep -E "Requests/sec|50%|90%|99%|Non-2xx|requests in"
+done
