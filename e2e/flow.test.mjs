@@ -98,13 +98,14 @@ test('a month of reporting, role by role, changes the light on the dashboard', a
   assert.match(await unitLeader.content(), /ZD2018-001/);
   await unitLeader.screenshot({ path: path.join(shots, '5-unit-leader-review.png'), fullPage: true });
   await unitLeader.click('form[action$="/erqi-zjj/approve"] button[type=submit]');
-  await unitLeader.waitForURL(`${base}/review`);
+  await unitLeader.waitForURL(`${base}/review?done=approved`);
+  assert.match(await unitLeader.content(), /已审核通过，报区级审核/);
 
   const reviewer = await signIn('dcs_reviewer');
   await reviewer.goto(`${base}/review`);
   assert.match(await reviewer.content(), /待审1条/);
   await reviewer.click('form[action$="/erqi-zjj/accept"] button[type=submit]');
-  await reviewer.waitForURL(`${base}/review`);
+  await reviewer.waitForURL(`${base}/review?done=accepted`);
   await reviewer.screenshot({ path: path.join(shots, '6-reviewer-accepted.png'), fullPage: true });
 
   const after = await greenCount(leader);
@@ -128,7 +129,8 @@ test('a leader orders a 督办 from a red project, the unit answers, the leader 
   await leader.fill('form[action="/orders"] #deadline', deadline);
   await leader.screenshot({ path: path.join(shots, '9-leader-issues-duban.png'), fullPage: true });
   await leader.click('form[action="/orders"][method=post] button[type=submit]');
-  await leader.waitForURL(`${base}/orders`);
+  await leader.waitForURL(`${base}/orders?done=order-issued`);
+  assert.match(await leader.content(), /已下达督办/);
   assert.match(await leader.content(), /加快推进示例项目047/);
 
   const reporter = await signIn('zjj_reporter');
@@ -137,13 +139,13 @@ test('a leader orders a 督办 from a red project, the unit answers, the leader 
   const respond = reporter.locator('form[action$="/respond"]').first();
   await respond.locator('textarea').fill('已约谈施工单位，增加班组（附件：进度计划.pdf）');
   await respond.locator('button[type=submit]').click();
-  await reporter.waitForURL(`${base}/orders`);
+  await reporter.waitForURL(`${base}/orders?done=order-answered`);
   assert.match(await reporter.content(), /已反馈待审核/);
   await reporter.screenshot({ path: path.join(shots, '10-unit-responds.png'), fullPage: true });
 
   await leader.goto(`${base}/orders`);
   await leader.locator('form[action$="/close"] button[type=submit]').first().click();
-  await leader.waitForURL(`${base}/orders`);
+  await leader.waitForURL(`${base}/orders?done=order-closed`);
   assert.match(await leader.content(), /已办结/);
   await leader.screenshot({ path: path.join(shots, '11-leader-closes.png'), fullPage: true });
   await reporter.goto(`${base}/orders`);

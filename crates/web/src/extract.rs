@@ -14,9 +14,10 @@ use crate::{AppError, AppState};
 /// The session cookie's name (set by sign-in in `auth`, read here).
 pub const COOKIE_NAME: &str = "tz_session";
 
-/// The signed-in user of a page request; anyone else is sent to the sign-in page.
+/// The signed-in user of a page request, with what the form before it did (`?done=`, said
+/// once at the top of the page); anyone else is sent to the sign-in page.
 #[derive(Debug, Clone)]
-pub struct User(pub Session);
+pub struct User(pub Session, pub Option<&'static str>);
 
 impl User {
     pub fn actor(&self) -> Actor {
@@ -88,7 +89,10 @@ impl FromRequestParts<AppState> for User {
                         return Err(fail(AppError::Forbidden("缺少或错误的 X-CSRF-Token".into())));
                     }
                 }
-                Ok(User(session))
+                let done = parts.uri.query().and_then(|q| {
+                    q.split('&').find_map(|pair| pair.strip_prefix("done=")).and_then(crate::flash::said)
+                });
+                Ok(User(session, done))
             }
             Ok(None) => Err(unauthorised()),
             Err(e) => Err(fail(AppError::from(e))),

@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod extract;
 mod figures;
+mod flash;
 mod listen;
 mod pages;
 pub mod report;
@@ -412,7 +413,7 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         && let Ok(Some(session)) =
             extract::session_of(&axum::http::HeaderMap::from_iter([(axum::http::header::COOKIE, cookie)]), &state).await
     {
-        response = error_in_layout(&extract::User(session), response.status(), &message);
+        response = error_in_layout(&extract::User(session, None), response.status(), &message);
     }
     let status = response.status().as_u16();
     span.record("status", status);

@@ -1620,3 +1620,33 @@ async fn what_the_pages_offer_the_api_offers_too() {
         app.json("POST", "/api/v1/users/zjj_reporter/password", &admin, serde_json::json!({"password": "123"})).await;
     assert_eq!(weak.status, 400, "{}", weak.body);
 }
+
+#[tokio::test]
+async fn each_action_is_said_once_on_the_page_it_leads_to() {
+    let app = spawn_app(true).await;
+    let reviewer = app.sign_in("reviewer").await;
+    let order = [
+        ("_csrf", reviewer.csrf.as_str()),
+        ("unit", "erqi-zjj"),
+        ("title", "加快征迁进度"),
+        ("deadline", "2030-07-20"),
+    ];
+    let issued = app.form("/orders", &reviewer, &order).await;
+    assert_eq!(issued.status, 303);
+    assert!(issued.headers.contains("location: /orders?done=order-issued"), "{}", issued.headers);
+    let page = app.get("/orders?done=order-issued", &reviewer).await.body;
+    assert!(page.contains(r#"<div class="notice ok">已下达督办，责任单位将在“督办”中看到</div>"#), "{page}");
+    // Said once: the page's own links do not carry it on; a code that is none says nothing.
+    assert!(!page.contains("done=order-issued&amp;") && !page.contains("size=20&amp;done"));
+    let forged = app.get("/orders?done=%E5%B7%B2%E4%B8%8B%E8%BE%BE", &reviewer).await.body;
+    assert!(!forged.contains("notice ok"), "only the program's own sentences are said");
+    let admin = app.sign_in("admin").await;
+    let stopped = app
+        .form(
+            "/admin/users/state",
+            &admin,
+            &[("_csrf", &admin.csrf), ("username", "dhj_reporter"), ("action", "disable")],
+        )
+        .await;
+    assert!(stopped.headers.contains("done=account-stopped"), "{}", stopped.headers);
+}

@@ -445,7 +445,7 @@ pub async fn close_round(
     let (period, kind) = form.period_and_form()?;
     let round = acting.round(period, kind).await?;
     acting.close_round(&round).await?;
-    Ok(Redirect::to("/admin").into_response())
+    Ok(crate::flash::done("/admin", "round-closed"))
 }
 
 pub async fn reopen_round(
@@ -456,7 +456,7 @@ pub async fn reopen_round(
     let (period, kind) = form.period_and_form()?;
     let round = acting.round(period, kind).await?;
     acting.reopen_round(&round, &form.reason).await?;
-    Ok(Redirect::to("/admin").into_response())
+    Ok(crate::flash::done("/admin", "round-reopened"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -476,7 +476,7 @@ pub async fn save_indicator(
     let catalogue = acting.catalogue().await?;
     let indicator = form.words.read(&catalogue).map_err(|e| AppError::BadRequest(e.to_string()))?;
     acting.save_indicator(indicator).await?;
-    Ok(Redirect::to("/admin").into_response())
+    Ok(crate::flash::done("/admin", "indicator-saved"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -501,7 +501,7 @@ pub async fn save_user(Signed { state, user, .. }: Signed, Form(form): Form<User
         unit: Some(form.unit).filter(|u| !u.is_empty()),
     };
     acting.save_user(&account).await?;
-    Ok(Redirect::to("/admin").into_response())
+    Ok(crate::flash::done("/admin", "account-saved"))
 }
 
 /// Verifies the audit chain now and shows the result on 管理.
@@ -511,7 +511,7 @@ pub async fn verify_audit(
 ) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     acting.verify_audit().await?;
-    Ok(Redirect::to("/admin").into_response())
+    Ok(crate::flash::done("/admin", "audit-verified"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -529,7 +529,7 @@ pub async fn unlock_account(
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     acting.note_unlock(form.username.trim()).await?;
     state.throttle.unlock(form.username.trim());
-    Ok(Redirect::to("/admin").into_response())
+    Ok(crate::flash::done("/admin", "unlocked"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -553,7 +553,7 @@ pub async fn account_state(
         other => return Err(AppError::BadRequest(format!("不认识的操作“{other}”（disable 或 enable）"))),
     };
     acting.set_account_disabled(form.username.trim(), disabled).await?;
-    Ok(Redirect::to("/admin").into_response())
+    Ok(crate::flash::done("/admin", if disabled { "account-stopped" } else { "account-started" }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -571,5 +571,5 @@ pub async fn reset_password(
 ) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     acting.reset_password(form.username.trim(), &form.password).await?;
-    Ok(Redirect::to("/admin").into_response())
+    Ok(crate::flash::done("/admin", "password-reset"))
 }

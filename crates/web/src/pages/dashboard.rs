@@ -31,6 +31,8 @@ pub async fn dashboard(
     page.push(Block::Links(
         recent_months(period).into_iter().map(|p| (format!("/?period={}", p.key()), p.label_zh(false))).collect(),
     ));
+    // Any month, not only the six around this one.
+    page.get_form("/", vec![field("period", "报告期（月份，如 2017-12）", FieldKind::Text, period.key())], "查看");
 
     // Lights counted per kind, never mixed: the cards are the projects'.
     use taizhang_core::lights::WarningKind;

@@ -127,7 +127,7 @@ pub async fn record_meeting(
         decisions,
     };
     let m = acting.record_meeting(&draft, taizhang_app::clock::today()).await?;
-    Ok(Redirect::to(&format!("/meetings?period={}", m.period)).into_response())
+    Ok(crate::flash::done(&format!("/meetings?period={}", m.period), "meeting-recorded"))
 }
 
 /// The 会议纪要 as Word.

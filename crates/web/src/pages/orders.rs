@@ -201,7 +201,7 @@ pub async fn issue_order(
         from: &form.from,
     };
     match acting.issue_order(&draft, today).await {
-        Ok(_) => Ok(Redirect::to("/orders").into_response()),
+        Ok(_) => Ok(crate::flash::done("/orders", "order-issued")),
         Err(taizhang_app::Error::Invalid(message)) => refused(None, message).await,
         Err(e) => Err(e.into()),
     }
@@ -221,13 +221,13 @@ pub async fn order_step(
     Form(form): Form<OrderStepForm>,
 ) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
-    match action.as_str() {
-        "respond" => acting.respond_order(id, &form.text).await?,
-        "close" => acting.review_order(id, true, &form.text).await?,
-        "rework" => acting.review_order(id, false, &form.text).await?,
+    let said = match action.as_str() {
+        "respond" => acting.respond_order(id, &form.text).await.map(|_| "order-answered")?,
+        "close" => acting.review_order(id, true, &form.text).await.map(|_| "order-closed")?,
+        "rework" => acting.review_order(id, false, &form.text).await.map(|_| "order-reworked")?,
         other => return Err(AppError::NotFound(format!("操作“{other}”"))),
     };
-    Ok(Redirect::to("/orders").into_response())
+    Ok(crate::flash::done("/orders", said))
 }
 
 /// The 督办通知单 as Word.

@@ -133,7 +133,7 @@ pub async fn raise_problem(
     let deadline = Date::parse(&form.deadline).map_err(|e| AppError::BadRequest(format!("解决时限：{e}")))?;
     let today = taizhang_app::clock::today();
     acting.raise_problem(&form.project, &form.description, &form.owner, deadline, today, "项目页").await?;
-    Ok(Redirect::to(&format!("/projects/{}", form.project)).into_response())
+    Ok(crate::flash::done(&format!("/projects/{}", form.project), "problem-raised"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -150,7 +150,7 @@ pub async fn resolve_problem(
 ) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     acting.resolve_problem(id, &form.resolution, taizhang_app::clock::today()).await?;
-    Ok(Redirect::to("/problems").into_response())
+    Ok(crate::flash::done("/problems", "problem-resolved"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,5 +169,5 @@ pub async fn confirm_problem(
 ) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     acting.confirm_problem(id, form.accept != "no", &form.note, taizhang_app::clock::today()).await?;
-    Ok(Redirect::to("/problems").into_response())
+    Ok(crate::flash::done("/problems", "problem-confirmed"))
 }

@@ -397,7 +397,7 @@ pub async fn save_node(
         note: form.note,
     };
     acting.save_nodes(&[(String::new(), plan)], taizhang_app::clock::today()).await?;
-    Ok(Redirect::to(&format!("/projects/{code}")).into_response())
+    Ok(crate::flash::done(&format!("/projects/{code}"), "node-saved"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -422,5 +422,5 @@ pub async fn save_element(
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     let element = crate::api::element_from(&code, &form.item, &form.status, &form.unit, Some(&form.due), &form.note)?;
     acting.save_element(&element).await?;
-    Ok(Redirect::to(&format!("/projects/{code}")).into_response())
+    Ok(crate::flash::done(&format!("/projects/{code}"), "element-saved"))
 }

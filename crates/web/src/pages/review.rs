@@ -221,15 +221,15 @@ pub async fn review_action(
     Form(form): Form<ReviewForm>,
 ) -> Result<Response, AppError> {
     let (acting, round) = user.acting_on_round(&state, &form.csrf, round_id).await?;
-    match action.as_str() {
-        "approve" => acting.approve(&round, &unit).await?,
-        "accept" => acting.accept(&round, &unit).await?,
+    let said = match action.as_str() {
+        "approve" => acting.approve(&round, &unit).await.map(|_| "approved")?,
+        "accept" => acting.accept(&round, &unit).await.map(|_| "accepted")?,
         "return" => {
             let only: Vec<String> =
                 Some(form.subject.trim().to_string()).filter(|s| !s.is_empty()).into_iter().collect();
-            acting.return_entries(&round, &unit, &form.reason, &only).await?
+            acting.return_entries(&round, &unit, &form.reason, &only).await.map(|_| "returned")?
         }
         other => return Err(AppError::NotFound(format!("操作“{other}”"))),
     };
-    Ok(Redirect::to("/review").into_response())
+    Ok(crate::flash::done("/review", said))
 }

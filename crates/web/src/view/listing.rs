@@ -49,8 +49,10 @@ pub(crate) fn paginate<T>(rows: Vec<T>, page: Option<usize>, size: Option<usize>
 /// The address `uri` with `changes` made to its query — a `None` or empty value drops the key —
 /// and every other parameter kept in its order.
 pub(crate) fn url_with(uri: &Uri, changes: &[(&str, Option<String>)]) -> String {
-    let mut pairs: Vec<(String, String)> =
-        Query::<Vec<(String, String)>>::try_from_uri(uri).map(|q| q.0).unwrap_or_default();
+    // What the last form did was said once: the links onward do not say it again.
+    let mut pairs: Vec<(String, String)> = Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map(|q| q.0.into_iter().filter(|(k, _)| k != "done").collect())
+        .unwrap_or_default();
     for (key, value) in changes {
         match pairs.iter().position(|(k, _)| k == key) {
             Some(i) => match value {

@@ -77,7 +77,8 @@ impl Page {
         let name = &user.0.user.display_name;
         let said = format!("（{}）", role.label_zh());
         let who = if name.ends_with(&said) { name.clone() } else { format!("{name}{said}") };
-        Self { title: title.into(), nav: Some(Nav { links, who, csrf: user.csrf().into() }), blocks: vec![] }
+        let blocks = user.1.map(|said| Block::Notice(Notice { kind: "ok", text: said.into() })).into_iter().collect();
+        Self { title: title.into(), nav: Some(Nav { links, who, csrf: user.csrf().into() }), blocks }
     }
 
     /// A page whose menu shows how much supervision work is open in the account's reach:
