@@ -1509,6 +1509,33 @@ async fn problems_orders_and_indicators_are_searched_and_paged_like_projects() {
     assert!(app.get("/orders?q=jkzq", &reviewer).await.body.contains("共1件督办"));
     assert!(app.get("/orders?unit=%E5%BE%B7%E5%8C%96", &reviewer).await.body.contains("没有督办事项"));
 
+    // Every column sorts, either way: by age the newest problem first, reversed the oldest.
+    let by_id = app.get("/problems?size=0&sort=-id", &reviewer).await.body;
+    let first_problem =
+        |body: &str| body.split("征迁问题").nth(1).and_then(|t| t.split('<').next()).unwrap_or("").to_string();
+    assert_eq!(first_problem(&by_id), "24");
+    assert_eq!(first_problem(&app.get("/problems?size=0&sort=id", &reviewer).await.body), "0");
+    let header = by_id.split("<thead>").nth(1).unwrap().split("</thead>").next().unwrap().to_string();
+    assert!(
+        header.contains("编号▼") && header.contains("sort=id\""),
+        "the header says how it is sorted and links to the reverse: {header}"
+    );
+    // 重点项目 by year plan, largest first: the sixth column falls all the way down.
+    let by_plan = app.get("/projects?size=0&period=2018-05&sort=-plan", &reviewer).await.body;
+    let plans: Vec<rust_decimal::Decimal> = by_plan
+        .split("<tbody>")
+        .nth(1)
+        .unwrap()
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<td").nth(6).unwrap().split('>').nth(1).unwrap().split('<').next().unwrap().parse().unwrap()
+        })
+        .collect();
+    assert!(
+        plans.len() > 100 && plans.windows(2).all(|w| w[0] >= w[1]) && plans[0] > plans[plans.len() - 1],
+        "{plans:?}"
+    );
     let found = app.get("/indicators?period=2017&q=GDP", &reviewer).await.body;
     let all = app.get("/indicators?period=2017&size=0", &reviewer).await.body;
     assert!(rows(&found) >= 1 && rows(&found) < rows(&all), "{} of {}", rows(&found), rows(&all));

@@ -17,6 +17,8 @@ pub struct OrdersQuery {
     pub unit: Option<String>,
     /// "open": orders not yet closed.
     pub show: Option<String>,
+    /// A column to sort by (`-` first: descending): number, title, unit, deadline, state, light.
+    pub sort: Option<String>,
     pub page: Option<usize>,
     pub size: Option<usize>,
     pub format: Option<String>,
@@ -40,7 +42,7 @@ async fn orders_page(
     let today = taizhang_app::clock::today();
     let (scope, unit_part) = unit_filter(&acting, q.unit.as_deref());
     let query = q.q.as_deref().unwrap_or_default();
-    let found: Vec<_> = acting
+    let mut found: Vec<_> = acting
         .orders(scope.as_deref())
         .await?
         .into_iter()
@@ -53,6 +55,16 @@ async fn orders_page(
         })
         .collect();
     let open = found.iter().filter(|o| o.state != OrderState::Closed).count();
+    let lights = &acting.config().lights;
+    sort_rows(&mut found, q.sort.as_deref(), |o, column| match column {
+        "number" => Some(SortKey::number(o.id)),
+        "title" => Some(SortKey::text(&o.title)),
+        "unit" => Some(SortKey::text(&acting.unit_name(&o.unit))),
+        "deadline" => Some(SortKey::number(o.deadline.unix_days())),
+        "state" => Some(SortKey::number(OrderState::ALL.iter().position(|s| *s == o.state).unwrap_or(0) as u32)),
+        "light" => Some(SortKey::red_first(o.light(today, lights).light)),
+        _ => None,
+    });
     let mut page = Page::open(&acting, user, format!("督办（未办结{open}件）")).await;
     let (found, paging) = paginate(found, q.page, q.size, q.format.as_deref() == Some("xlsx"));
     page.push(Block::Links(vec![("/orders?show=open".into(), "只看未办结".into()), ("/orders".into(), "全部".into())]));
@@ -69,6 +81,10 @@ async fn orders_page(
     let mut t = TableView::new(
         &paging.caption("件督办"),
         &["编号", "督办事项", "责任单位", "要求", "时限", "状态", "灯", "反馈"],
+    )
+    .sortable(
+        uri,
+        &[Some("number"), Some("title"), Some("unit"), None, Some("deadline"), Some("state"), Some("light"), None],
     );
     for o in &found {
         let lit = o.light(today, &acting.config().lights);

@@ -11,6 +11,8 @@ pub struct ProblemQuery {
     pub unit: Option<String>,
     /// "open": unresolved ones only.
     pub show: Option<String>,
+    /// A column to sort by (`-` first: descending): id, project, unit, level, deadline, age, state.
+    pub sort: Option<String>,
     pub page: Option<usize>,
     pub size: Option<usize>,
     pub format: Option<String>,
@@ -25,7 +27,7 @@ pub async fn problems(
     let (scope, unit_part) = unit_filter(&acting, q.unit.as_deref());
     let open_only = q.show.as_deref() == Some("open");
     let query = q.q.as_deref().unwrap_or_default();
-    let found: Vec<_> = acting
+    let mut found: Vec<_> = acting
         .problems(scope.as_deref())
         .await?
         .into_iter()
@@ -38,6 +40,18 @@ pub async fn problems(
         })
         .collect();
     let open = found.iter().filter(|p| p.resolved_on.is_none()).count();
+    sort_rows(&mut found, q.sort.as_deref(), |p, column| match column {
+        "id" => Some(SortKey::number(p.id)),
+        "project" => Some(SortKey::Text(p.project.clone())),
+        "unit" => Some(SortKey::text(&acting.unit_name(&p.unit))),
+        "level" => Some(SortKey::number(
+            taizhang_core::supervision::ProblemLevel::ALL.iter().position(|l| *l == p.level).unwrap_or(0) as u32,
+        )),
+        "deadline" => Some(SortKey::number(p.deadline.map_or(i64::MAX, |d| d.unix_days()))),
+        "age" => Some(SortKey::number(p.age_days(today))),
+        "state" => Some(SortKey::text(&p.state_zh(today))),
+        _ => None,
+    });
     let (shown, paging) = paginate(found, q.page, q.size, q.format.as_deref() == Some("xlsx"));
     let mut page = Page::open(&acting, &user, format!("问题（未解决{open}个）")).await;
     page.push(Block::Links(vec![
@@ -57,6 +71,10 @@ pub async fn problems(
     let mut t = TableView::new(
         &paging.caption("个问题"),
         &["编号", "项目", "责任单位", "问题", "层级", "时限", "已历天数", "状态"],
+    )
+    .sortable(
+        &uri,
+        &[Some("id"), Some("project"), Some("unit"), None, Some("level"), Some("deadline"), Some("age"), Some("state")],
     );
     for p in &shown {
         let state_text = p.state_zh(today);

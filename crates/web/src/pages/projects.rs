@@ -48,8 +48,13 @@ pub async fn projects(
     let finds = |wanted: &Option<String>, have: &[&str]| {
         wanted.as_deref().is_none_or(|w| have.iter().any(|h| taizhang_core::search::finds(w, h)))
     };
-    // (light, cells, completion, code, name, unit)
-    let mut rows: Vec<(Light, Vec<CellView>, Decimal, String, String, String)> = Vec::new();
+    // Each row's cells, with what it sorts by: code, name, category, nature, unit, plan,
+    // 年初至报告期累计 (none: not reported), completion, light.
+    struct Line {
+        cells: Vec<CellView>,
+        keys: [(&'static str, SortKey); 9],
+    }
+    let mut rows: Vec<Line> = Vec::new();
     for r in &records {
         let p = &r.project;
         let lit = warnings.get(p.code.as_str());
@@ -68,9 +73,8 @@ pub async fn projects(
         let plan = r.plans.first().map(|y| y.planned_wan).unwrap_or_default();
         let ytd = progress.get(p.code.as_str()).map(|g| g.ytd_wan);
         let pct = ytd.and_then(|y| completion_pct(y, plan)).unwrap_or_default();
-        rows.push((
-            light,
-            vec![
+        rows.push(Line {
+            cells: vec![
                 CellView::link(&p.code, format!("/projects/{}", p.code)),
                 CellView::link(&p.name, format!("/projects/{}", p.code)),
                 CellView::text(&p.category),
@@ -82,20 +86,28 @@ pub async fn projects(
                 CellView::light(light),
                 CellView::text(lit.map(|l| l.reason.clone()).unwrap_or_default()),
             ],
-            pct,
-            p.code.to_string(),
-            p.name.clone(),
-            uname,
-        ));
+            keys: [
+                ("code", SortKey::Text(p.code.to_string())),
+                ("name", SortKey::Text(p.name.clone())),
+                ("category", SortKey::Text(p.category.clone())),
+                ("nature", SortKey::Text(p.nature.label_zh().into())),
+                ("unit", SortKey::Text(uname)),
+                ("plan", SortKey::number(plan)),
+                ("ytd", SortKey::number(ytd.unwrap_or(Decimal::MIN))),
+                ("completion", SortKey::number(pct)),
+                ("light", SortKey::red_first(light)),
+            ],
+        });
     }
-    match q.sort.as_deref() {
-        Some("light") => rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.3.cmp(&b.3))),
-        Some("completion") => rows.sort_by(|a, b| b.2.cmp(&a.2).then(a.3.cmp(&b.3))),
-        // 拼音 keys only when asked for, once per row.
-        Some("name") => rows.sort_by_cached_key(|r| (taizhang_core::search::pinyin_key(&r.4), r.3.clone())),
-        Some("unit") => rows.sort_by_cached_key(|r| (taizhang_core::search::pinyin_key(&r.5), r.3.clone())),
-        _ => rows.sort_by(|a, b| a.3.cmp(&b.3)),
-    }
+    // By code first, so that rows equal in the column asked for stay in code order.
+    rows.sort_by(|a, b| a.keys[0].1.cmp(&b.keys[0].1));
+    // Names in 拼音 order (the key made only when sorting by a text column, once per row).
+    sort_rows(&mut rows, q.sort.as_deref(), |r, column| {
+        r.keys.iter().find(|(c, _)| *c == column).map(|(c, k)| match k {
+            SortKey::Text(t) if *c != "code" => SortKey::text(t),
+            other => other.clone(),
+        })
+    });
     let (rows, paging) = paginate(rows, q.page, q.size, q.format.as_deref() == Some("xlsx"));
     let mut page = Page::open(&acting, &user, format!("重点项目（{}）", period.label_zh(true))).await;
     let categories: Vec<String> = {
@@ -156,22 +168,23 @@ pub async fn projects(
         multipart: false,
         get: true,
     }));
-    let query = |sort: &str| url_with(&uri, &[("sort", Some(sort.into())), ("page", None), ("format", None)]);
-    let mut t = TableView::new(&paging.caption("个项目"), &[]);
-    t.headers = vec![
-        ("项目编码".into(), Some(query("code"))),
-        ("项目名称".into(), Some(query("name"))),
-        ("项目类别".into(), None),
-        ("建设性质".into(), None),
-        ("责任单位".into(), Some(query("unit"))),
-        ("年度计划(万元)".into(), None),
-        ("年初至报告期累计(万元)".into(), None),
-        ("占年计划%".into(), Some(query("completion"))),
-        ("灯".into(), Some(query("light"))),
-        ("原因".into(), None),
+    let headers = [
+        "项目编码",
+        "项目名称",
+        "项目类别",
+        "建设性质",
+        "责任单位",
+        "年度计划(万元)",
+        "年初至报告期累计(万元)",
+        "占年计划%",
+        "灯",
+        "原因",
     ];
+    let columns = ["code", "name", "category", "nature", "unit", "plan", "ytd", "completion", "light"];
+    let columns: Vec<Option<&str>> = columns.iter().map(|c| Some(*c)).chain([None]).collect();
+    let mut t = TableView::new(&paging.caption("个项目"), &headers).sortable(&uri, &columns);
     t.export = Some(url_with(&uri, &[("format", Some("xlsx".into())), ("page", None)]));
-    t.rows = rows.into_iter().map(|r| r.1).collect();
+    t.rows = rows.into_iter().map(|r| r.cells).collect();
     page.table(t);
     page.pager(&uri, &paging);
     page_or_xlsx(page, q.format.as_deref())

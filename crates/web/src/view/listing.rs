@@ -5,7 +5,9 @@
 use axum::extract::Query;
 use axum::http::Uri;
 
-use super::{Block, FieldKind, FieldView, Page, field, percent_encode};
+use rust_decimal::Decimal;
+
+use super::{Block, FieldKind, FieldView, Page, TableView, field, percent_encode};
 
 /// Rows a page shows unless asked otherwise.
 pub(crate) const PAGE_SIZE: usize = 50;
@@ -76,6 +78,72 @@ pub(crate) fn url_with(uri: &Uri, changes: &[(&str, Option<String>)]) -> String 
     if query.is_empty() { uri.path().to_string() } else { format!("{}?{}", uri.path(), query.join("&")) }
 }
 
+/// What a list is ordered by: a number (an amount, a date as days, an age) by its value, a
+/// text (a name, a unit) in 拼音 order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum SortKey {
+    Number(Decimal),
+    Text(String),
+}
+
+impl SortKey {
+    pub(crate) fn text(text: &str) -> Self {
+        SortKey::Text(taizhang_core::search::pinyin_key(text))
+    }
+    pub(crate) fn number(n: impl Into<Decimal>) -> Self {
+        SortKey::Number(n.into())
+    }
+    /// Lights as a leader reads them: red first, then yellow, then green.
+    pub(crate) fn red_first(light: taizhang_core::lights::Light) -> Self {
+        use taizhang_core::lights::Light;
+        SortKey::number(match light {
+            Light::Red => 0,
+            Light::Yellow => 1,
+            Light::Green => 2,
+        })
+    }
+}
+
+/// Orders `rows` by the column `sort` names (`-` before it: descending), through `key`, the
+/// key of a row in a column (`None`: not a column one sorts by); the order stays as it was
+/// where keys are equal, and an unknown column leaves it.
+pub(crate) fn sort_rows<T>(rows: &mut [T], sort: Option<&str>, key: impl Fn(&T, &str) -> Option<SortKey>) {
+    let Some(sort) = sort.filter(|s| !s.is_empty()) else { return };
+    let (column, descending) = match sort.strip_prefix('-') {
+        Some(c) => (c, true),
+        None => (sort, false),
+    };
+    if rows.first().is_some_and(|r| key(r, column).is_none()) {
+        return;
+    }
+    rows.sort_by_cached_key(|r| key(r, column));
+    if descending {
+        rows.reverse();
+    }
+}
+
+impl TableView {
+    /// Makes the headers of the columns named in `columns` (one per header, `None` for a
+    /// column not sorted by) links that sort by them, from the first page; the column sorted
+    /// by now links to its reverse and carries ▲ or ▼.
+    pub(crate) fn sortable(mut self, uri: &Uri, columns: &[Option<&str>]) -> Self {
+        let now: Option<String> = Query::<Vec<(String, String)>>::try_from_uri(uri)
+            .ok()
+            .and_then(|q| q.0.into_iter().find(|(k, _)| k == "sort").map(|(_, v)| v));
+        for ((label, link), column) in self.headers.iter_mut().zip(columns) {
+            let Some(column) = column else { continue };
+            let (next, mark) = match now.as_deref() {
+                Some(s) if s == *column => (format!("-{column}"), "▲"),
+                Some(s) if s.strip_prefix('-') == Some(column) => (column.to_string(), "▼"),
+                _ => (column.to_string(), ""),
+            };
+            label.push_str(mark);
+            *link = Some(url_with(uri, &[("sort", Some(next)), ("page", None), ("format", None)]));
+        }
+        self
+    }
+}
+
 /// The 每页 picker of a list's filter form.
 pub(crate) fn size_field(size: usize) -> FieldView {
     field(
@@ -129,6 +197,34 @@ mod tests {
         let (none, p) = paginate(Vec::<u32>::new(), Some(4), None, false);
         assert_eq!((none.len(), p.pages, p.at, p.caption("个项目")), (0, 1, 1, "共0个项目".to_string()));
         assert_eq!(paginate(rows, Some(2), Some(20), false).1.caption("个项目"), "共45个项目（第2/3页）");
+    }
+
+    #[test]
+    fn rows_sort_by_number_or_pinyin_either_way_and_an_unknown_column_leaves_them() {
+        let rows = vec![("德化街", 30), ("二七区", 5), ("大学路", 12)];
+        let key = |r: &(&str, i32), c: &str| match c {
+            "name" => Some(SortKey::text(r.0)),
+            "n" => Some(SortKey::number(r.1)),
+            _ => None,
+        };
+        let sorted = |sort: &str| {
+            let mut r = rows.clone();
+            sort_rows(&mut r, Some(sort), key);
+            r.iter().map(|x| x.0).collect::<Vec<_>>()
+        };
+        assert_eq!(sorted("name"), ["大学路", "德化街", "二七区"]);
+        assert_eq!(sorted("-n"), ["德化街", "大学路", "二七区"]);
+        assert_eq!(sorted("n"), ["二七区", "大学路", "德化街"]);
+        assert_eq!(sorted("color"), ["德化街", "二七区", "大学路"]);
+    }
+
+    #[test]
+    fn a_sorted_header_links_to_its_reverse() {
+        let uri: Uri = "/problems?q=zq&sort=age&page=3".parse().unwrap();
+        let t = TableView::new("", &["编号", "问题", "已历天数"]).sortable(&uri, &[Some("id"), None, Some("age")]);
+        assert_eq!(t.headers[0], ("编号".to_string(), Some("/problems?q=zq&sort=id".to_string())));
+        assert_eq!(t.headers[1].1, None);
+        assert_eq!(t.headers[2], ("已历天数▲".to_string(), Some("/problems?q=zq&sort=-age".to_string())));
     }
 
     #[test]
