@@ -176,6 +176,12 @@ impl Acting<'_> {
         Ok(self.store.progress_rows(year, upto, reach.as_deref()).await?)
     }
 
+    /// The reports of one month in a unit's subtree.
+    pub async fn progress_of_month(&self, year: i32, month: u8, unit: Option<&str>) -> Result<Vec<MonthlyProgress>> {
+        let reach = self.reach(unit)?;
+        Ok(self.store.progress_of_month(year, month, reach.as_deref()).await?)
+    }
+
     pub async fn value(&self, indicator: &str, unit: &str, period: Period) -> Result<Option<IndicatorValue>> {
         self.allow(Action::Read, unit)?;
         Ok(self.store.value(indicator, unit, period).await?)

@@ -61,10 +61,9 @@ impl crate::App {
 }
 
 impl Acting<'_> {
-    /// Every project, task, indicator and 督办 order of a unit's subtree lit for `period`
-    /// (tasks and orders as on `today`), worst first.
-    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, period = %period))]
-    pub async fn warnings(&self, period: Period, unit: Option<&str>, today: Date) -> Result<Vec<Warning>> {
+    /// The projects of a unit's subtree lit for `period` (a node of the 倒排工期 past its date
+    /// as on `today`): what a list of projects needs, without the tasks', indicators' and orders'.
+    pub async fn project_warnings(&self, period: Period, unit: Option<&str>, today: Date) -> Result<Vec<Warning>> {
         let scope = self.scope_of(unit)?;
         self.allow(Action::Read, &scope)?;
         let lights = &self.config.lights;
@@ -88,6 +87,16 @@ impl Acting<'_> {
                 name: r.name,
             });
         }
+        Ok(out)
+    }
+
+    /// Every project, task, indicator and 督办 order of a unit's subtree lit for `period`
+    /// (tasks and orders as on `today`), worst first.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, period = %period))]
+    pub async fn warnings(&self, period: Period, unit: Option<&str>, today: Date) -> Result<Vec<Warning>> {
+        let scope = self.scope_of(unit)?;
+        let lights = &self.config.lights;
+        let mut out = self.project_warnings(period, Some(&scope), today).await?;
         for r in self.store.task_light_rows(&scope, period).await? {
             out.push(Warning {
                 kind: WarningKind::Task,

@@ -559,10 +559,26 @@ impl Store {
         through: Option<u8>,
         unit: Option<&str>,
     ) -> Result<Vec<MonthlyProgress>> {
+        self.progress_months(year, 1, through.unwrap_or(12), unit).await
+    }
+
+    /// The reports of one month, in a unit's subtree (a list of that month reads no other).
+    pub async fn progress_of_month(&self, year: i32, month: u8, unit: Option<&str>) -> Result<Vec<MonthlyProgress>> {
+        self.progress_months(year, month, month, unit).await
+    }
+
+    async fn progress_months(
+        &self,
+        year: i32,
+        first: u8,
+        last: u8,
+        unit: Option<&str>,
+    ) -> Result<Vec<MonthlyProgress>> {
         let q = Filtered::new(
             "SELECT p.code, g.period, g.month_e4, g.ytd_e4, g.since_start_e4, g.image_progress, g.problems
-             FROM project_progress g JOIN projects p ON p.id = g.project_id WHERE g.year = $1 AND g.month <= $2",
-            vec![i64::from(year).into(), i64::from(through.unwrap_or(12)).into()],
+             FROM project_progress g JOIN projects p ON p.id = g.project_id
+             WHERE g.year = $1 AND g.month >= $2 AND g.month <= $3",
+            vec![i64::from(year).into(), i64::from(first).into(), i64::from(last).into()],
         )
         .and_within("p.unit_id", unit)
         .then("ORDER BY p.code, g.period");

@@ -28,18 +28,17 @@ pub async fn projects(
     let period = period_of(&acting, q.period.as_deref()).await?;
     let scope = acting.reach(None)?;
     let records = acting.project_records(Some(period.year()), scope.as_deref()).await?;
+    // Only what this list shows: the projects' lights, and the month's reports.
     let warnings: HashMap<String, taizhang_core::lights::Lit> = acting
-        .warnings(period, scope.as_deref(), as_of(period))
+        .project_warnings(period, scope.as_deref(), as_of(period))
         .await?
         .into_iter()
-        .filter(|w| w.kind == taizhang_core::lights::WarningKind::Project)
         .map(|w| (w.code, w.lit))
         .collect();
     let progress: HashMap<String, taizhang_core::project::MonthlyProgress> = acting
-        .progress_rows(period.year(), Some(period.month_of_year()), scope.as_deref())
+        .progress_of_month(period.year(), period.month_of_year(), scope.as_deref())
         .await?
         .into_iter()
-        .filter(|g| g.period == period)
         .map(|g| (g.project.clone(), g))
         .collect();
     let tree = acting.tree().clone();

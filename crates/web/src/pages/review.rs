@@ -36,6 +36,7 @@ pub async fn review(Signed { state, user, uri }: Signed, Query(q): Query<ReviewQ
             if entries.is_empty() {
                 continue;
             }
+            let waiting = entries.len();
             let codes: Vec<String> = entries.iter().map(|e| e.subject.clone()).collect();
             let names = subject_names(&acting, round.form, &codes).await?;
             let unit_name = acting.unit_name(&standing.unit);
@@ -50,7 +51,7 @@ pub async fn review(Signed { state, user, uri }: Signed, Query(q): Query<ReviewQ
                 })
                 .collect();
             if !entries.is_empty() {
-                queue.push((round.clone(), standing.unit, unit_name, entries, names));
+                queue.push((round.clone(), standing.unit, unit_name, entries, names, waiting));
             }
         }
     }
@@ -80,9 +81,19 @@ pub async fn review(Signed { state, user, uri }: Signed, Query(q): Query<ReviewQ
     } else {
         page.para(format!("待审{waiting}条，{}", paging.caption("个单位")));
     }
-    for (round, unit, name, entries, names) in &queue {
-        page.heading(format!("{} {}：待审{}条", round_label(round), name, entries.len()));
+    for (round, unit, name, entries, names, waiting) in &queue {
+        page.heading(format!("{} {}：待审{waiting}条", round_label(round), name));
         page.table(queue_table(&acting, round, entries, names).await?);
+        // The decision is the unit's whole submission: say so when the search hides part of it.
+        if *waiting > entries.len() {
+            page.notice(
+                "warn",
+                format!(
+                    "另有{}条待审记录未在搜索结果中显示；“{label}”对本单位全部{waiting}条生效",
+                    waiting - entries.len()
+                ),
+            );
+        }
         page.button(&format!("/review/{}/{}/{action}", round.id, unit), &user, vec![], label);
         // One record or all of them goes back, with the reason the reporter will read.
         let records = std::iter::once((String::new(), "全部待审记录".to_string()))
