@@ -81,6 +81,22 @@ fn unit_filter(acting: &Acting<'_>, typed: Option<&str>) -> (Option<String>, Str
     }
 }
 
+/// The filter of a supervision list (问题, 督办): its search words (`searches` says over what),
+/// part of a unit's name, whether only open ones are shown (kept), and the page size.
+fn supervision_filter(page: &mut Page, action: &str, searches: &str, typed: [Option<&str>; 3], size: usize) {
+    let [q, unit, show] = typed.map(|t| t.unwrap_or_default().to_string());
+    page.get_form(
+        action,
+        vec![
+            field("q", &format!("搜索（{searches}；可用拼音首字母）"), FieldKind::Text, q),
+            field("unit", "责任单位（可输入部分名称）", FieldKind::Text, unit),
+            field("show", "", FieldKind::Hidden, show),
+            size_field(size),
+        ],
+        "搜索",
+    );
+}
+
 /// The day a period's lights are judged on: its last day.
 fn as_of(period: Period) -> Date {
     Date::end_of(period)

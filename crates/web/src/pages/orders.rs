@@ -68,16 +68,8 @@ async fn orders_page(
     let mut page = Page::open(&acting, user, format!("督办（未办结{open}件）")).await;
     let (found, paging) = paginate(found, q.page, q.size, q.format.as_deref() == Some("xlsx"));
     page.push(Block::Links(vec![("/orders?show=open".into(), "只看未办结".into()), ("/orders".into(), "全部".into())]));
-    page.get_form(
-        "/orders",
-        vec![
-            field("q", "搜索（单号、事项、单位；可用拼音首字母）", FieldKind::Text, query),
-            field("unit", "责任单位（可输入部分名称）", FieldKind::Text, q.unit.clone().unwrap_or_default()),
-            field("show", "", FieldKind::Hidden, q.show.clone().unwrap_or_default()),
-            size_field(paging.size),
-        ],
-        "搜索",
-    );
+    let filter = [q.q.as_deref(), q.unit.as_deref(), q.show.as_deref()];
+    supervision_filter(&mut page, "/orders", "单号、事项、单位", filter, paging.size);
     let mut t = TableView::new(
         &paging.caption("件督办"),
         &["编号", "督办事项", "责任单位", "要求", "时限", "状态", "灯", "反馈"],

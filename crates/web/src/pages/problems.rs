@@ -58,16 +58,8 @@ pub async fn problems(
         ("/problems?show=open".into(), "只看未解决".into()),
         ("/problems".into(), "全部".into()),
     ]));
-    page.get_form(
-        "/problems",
-        vec![
-            field("q", "搜索（项目、问题、单位；可用拼音首字母）", FieldKind::Text, query),
-            field("unit", "责任单位（可输入部分名称）", FieldKind::Text, q.unit.clone().unwrap_or_default()),
-            field("show", "", FieldKind::Hidden, q.show.clone().unwrap_or_default()),
-            size_field(paging.size),
-        ],
-        "搜索",
-    );
+    let typed = [q.q.as_deref(), q.unit.as_deref(), q.show.as_deref()];
+    supervision_filter(&mut page, "/problems", "项目、问题、单位", typed, paging.size);
     let mut t = TableView::new(
         &paging.caption("个问题"),
         &["编号", "项目", "责任单位", "问题", "层级", "时限", "已历天数", "状态"],

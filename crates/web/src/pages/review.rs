@@ -62,17 +62,7 @@ pub async fn review(Signed { state, user, uri }: Signed, Query(q): Query<ReviewQ
         "/review",
         vec![
             field("q", "搜索（单位、编码、名称；可用拼音首字母）", FieldKind::Text, query),
-            field(
-                "size",
-                "每页单位数",
-                FieldKind::Select(
-                    [("10", "10个"), ("20", "20个"), ("50", "50个"), ("0", "全部")]
-                        .iter()
-                        .map(|(v, l)| (v.to_string(), l.to_string()))
-                        .collect(),
-                ),
-                paging.size.to_string(),
-            ),
+            size_choice("每页单位数", "个", [10, 20, 50], paging.size),
         ],
         "搜索",
     );

@@ -144,19 +144,16 @@ impl TableView {
     }
 }
 
-/// The 每页 picker of a list's filter form.
+/// The 每页 picker of a list's filter form: pages of 20, 50 or 100 rows, or all.
 pub(crate) fn size_field(size: usize) -> FieldView {
-    field(
-        "size",
-        "每页",
-        FieldKind::Select(
-            [("20", "20条"), ("50", "50条"), ("100", "100条"), ("0", "全部")]
-                .iter()
-                .map(|(v, l)| (v.to_string(), l.to_string()))
-                .collect(),
-        ),
-        size.to_string(),
-    )
+    size_choice("每页", "条", [20, 50, 100], size)
+}
+
+/// A picker of how many a page shows (`what`: 条, 个), or all (0).
+pub(crate) fn size_choice(label: &str, what: &str, sizes: [usize; 3], size: usize) -> FieldView {
+    let mut choices: Vec<(String, String)> = sizes.iter().map(|n| (n.to_string(), format!("{n}{what}"))).collect();
+    choices.push(("0".into(), "全部".into()));
+    field("size", label, FieldKind::Select(choices), size.to_string())
 }
 
 impl Page {
