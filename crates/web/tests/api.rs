@@ -1539,6 +1539,16 @@ async fn problems_orders_and_indicators_are_searched_and_paged_like_projects() {
     let found = app.get("/indicators?period=2017&q=GDP", &reviewer).await.body;
     let all = app.get("/indicators?period=2017&size=0", &reviewer).await.body;
     assert!(rows(&found) >= 1 && rows(&found) < rows(&all), "{} of {}", rows(&found), rows(&all));
+    let by_growth = app.get("/indicators?period=2017&size=0&sort=-growth", &reviewer).await.body;
+    let growths: Vec<rust_decimal::Decimal> = by_growth
+        .split("<tbody>")
+        .nth(1)
+        .unwrap()
+        .split("<tr>")
+        .skip(1)
+        .filter_map(|row| row.split("<td").nth(4)?.split('>').nth(1)?.split('<').next()?.parse().ok())
+        .collect();
+    assert!(growths.len() > 3 && growths.windows(2).all(|w| w[0] >= w[1]), "{growths:?}");
     let paged = app.get("/indicators?period=2017&size=20", &reviewer).await.body;
     assert_eq!(rows(&paged), 20.min(rows(&all)));
 }

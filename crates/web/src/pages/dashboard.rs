@@ -8,6 +8,8 @@ pub struct PeriodQuery {
     pub unit: Option<String>,
     /// On lists: part of a name or code, or 拼音 initials.
     pub q: Option<String>,
+    /// On lists: the column to sort by (`-` first: descending).
+    pub sort: Option<String>,
     pub page: Option<usize>,
     pub size: Option<usize>,
     pub format: Option<String>,

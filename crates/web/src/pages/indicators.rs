@@ -35,28 +35,41 @@ pub async fn indicators(
         }
         let level = value.as_ref().and_then(|v| v.value);
         let lit = value_light(period, value.as_ref(), target.as_ref(), &acting.config().lights);
-        rows.push(vec![
-            CellView::link(&ind.name, format!("/indicators/{}?unit={}", ind.code, unit.code)),
-            // A number and its unit apart, so that the workbook holds a number.
-            value.as_ref().zip(level).map_or(CellView::text(""), |(v, x)| {
-                let (n, dp, _) = taizhang_core::report::level_parts(ind, x, &v.published);
-                CellView::num(n, dp)
-            }),
-            CellView::text(
-                value
-                    .as_ref()
-                    .zip(level)
-                    .map(|(v, x)| taizhang_core::report::level_parts(ind, x, &v.published).2)
-                    .unwrap_or_default(),
-            ),
-            value.as_ref().and_then(|v| v.reported_growth).map_or(CellView::text(""), |g| CellView::num(g, 2)),
-            CellView::text(value.as_ref().and_then(|v| v.vintage).map_or("", |x| x.label_zh())),
-            CellView::text(
-                target.as_ref().and_then(|t| taizhang_core::report::target_words(ind, t)).unwrap_or_default(),
-            ),
-            lit.map_or(CellView::text(""), |l| CellView::light(l.light)),
-        ]);
+        // What the list sorts by: the name in 拼音, the growth (none last), the light.
+        let growth = value.as_ref().and_then(|v| v.reported_growth);
+        let keys = (ind.name.clone(), growth.unwrap_or(Decimal::MIN), lit.as_ref().map(|l| l.light));
+        rows.push((
+            keys,
+            vec![
+                CellView::link(&ind.name, format!("/indicators/{}?unit={}", ind.code, unit.code)),
+                // A number and its unit apart, so that the workbook holds a number.
+                value.as_ref().zip(level).map_or(CellView::text(""), |(v, x)| {
+                    let (n, dp, _) = taizhang_core::report::level_parts(ind, x, &v.published);
+                    CellView::num(n, dp)
+                }),
+                CellView::text(
+                    value
+                        .as_ref()
+                        .zip(level)
+                        .map(|(v, x)| taizhang_core::report::level_parts(ind, x, &v.published).2)
+                        .unwrap_or_default(),
+                ),
+                value.as_ref().and_then(|v| v.reported_growth).map_or(CellView::text(""), |g| CellView::num(g, 2)),
+                CellView::text(value.as_ref().and_then(|v| v.vintage).map_or("", |x| x.label_zh())),
+                CellView::text(
+                    target.as_ref().and_then(|t| taizhang_core::report::target_words(ind, t)).unwrap_or_default(),
+                ),
+                lit.map_or(CellView::text(""), |l| CellView::light(l.light)),
+            ],
+        ));
     }
+    sort_rows(&mut rows, q.sort.as_deref(), |((name, growth, light), _), column| match column {
+        "name" => Some(SortKey::text(name)),
+        "growth" => Some(SortKey::number(*growth)),
+        // Unlit ones (no target to judge by) after the green.
+        "light" => Some(light.map_or(SortKey::number(3), SortKey::red_first)),
+        _ => None,
+    });
     let (rows, paging) = paginate(rows, q.page, q.size, q.format.as_deref() == Some("xlsx"));
     page.get_form(
         "/indicators",
@@ -81,7 +94,7 @@ pub async fn indicators(
             ("format", Some("xlsx".into())),
         ],
     ));
-    t.rows = rows;
+    t.rows = rows.into_iter().map(|(_, cells)| cells).collect();
     if t.rows.is_empty() {
         page.para(format!("{}没有{}的指标数据或目标。", unit.name, period.label_zh(false)));
     } else {
