@@ -136,6 +136,23 @@ impl Acting<'_> {
         Ok(self.store.audit_events(limit).await?)
     }
 
+    /// Recomputes every maintained roll-up from the ledger's rows and compares (admins): a
+    /// difference is a write that did not keep them, or the database edited by hand.
+    pub async fn verify_rollups(&self) -> Result<taizhang_store::RollupCheck> {
+        self.allow_top(Action::ManageUsers)?;
+        let check = self.store.verify_rollups().await?;
+        if !check.differences.is_empty() {
+            tracing::error!(differences = check.differences.len(), "roll-ups differ from the rows");
+        }
+        Ok(check)
+    }
+
+    /// Recomputes every roll-up from the rows (admins), after the database was edited by hand.
+    pub async fn rebuild_rollups(&self) -> Result<()> {
+        self.allow_top(Action::ManageUsers)?;
+        Ok(self.store.rebuild_rollups().await?)
+    }
+
     /// Recomputes the audit chain and every ledger figure's digest, records the result, and
     /// returns it (admins).
     #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username))]

@@ -125,6 +125,9 @@ enum Command {
     /// 防篡改审计链：核验链条与台账数据摘要，或列出最近事件
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// 汇总数据（驾驶舱、通报、考核所用的按单位、月份汇总）：按明细重算核对，或重建
+    #[command(subcommand)]
+    Rollup(RollupCommand),
     /// 催报、催办：排定今天的提醒并发送到期的（serve 每隔几分钟自动执行）
     Remind {
         #[arg(long)]
@@ -433,6 +436,14 @@ enum AuditCommand {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum RollupCommand {
+    /// 按明细重算全部汇总并与所存比对；有差异则逐条列出并以非零状态退出
+    Verify,
+    /// 按明细重建全部汇总（数据库被直接修改之后）
+    Rebuild,
 }
 
 #[derive(Debug, Subcommand)]
@@ -1093,6 +1104,32 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             spinner.finish_and_clear();
             let done = done?;
             say!("已恢复{}张表{}行，逐表行数与审计链核验一致：{}", done.tables, done.rows, Redacted(&cli.db));
+        }
+        Command::Rollup(cmd) => {
+            let acting = app.as_user(&cli.acting).await?;
+            match cmd {
+                RollupCommand::Verify => {
+                    let check = acting.verify_rollups().await?;
+                    if check.differences.is_empty() {
+                        say!("汇总数据核对一致：{}个年度，{}个汇总格", check.years, check.cells);
+                    } else {
+                        for d in check.differences.iter().take(20) {
+                            say!("  {d}");
+                        }
+                        return Err(CliError::Usage(format!(
+                            "汇总数据与明细不一致：{}处（用 taizhang rollup rebuild 重建）",
+                            check.differences.len()
+                        )));
+                    }
+                }
+                RollupCommand::Rebuild => {
+                    let spinner = working("重建汇总数据");
+                    let done = acting.rebuild_rollups().await;
+                    spinner.finish_and_clear();
+                    done?;
+                    say!("已按明细重建全部汇总数据");
+                }
+            }
         }
         Command::Audit(cmd) => {
             let acting = app.as_user(&cli.acting).await?;

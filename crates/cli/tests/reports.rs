@@ -53,6 +53,11 @@ fn a_larger_city_with_every_kind_of_project_and_missing_reports_is_held_by_its_g
         .await
         .unwrap();
     });
+    // Edited by hand behind the program's back: the roll-ups say so, and are rebuilt.
+    let stale = taizhang(&db, &["rollup", "verify"]);
+    assert!(!stale.status.success() && String::from_utf8_lossy(&stale.stderr).contains("汇总数据与明细不一致"));
+    ok(taizhang(&db, &["rollup", "rebuild"]));
+    assert!(ok(taizhang(&db, &["rollup", "verify"])).contains("汇总数据核对一致"));
     let text = ok(taizhang(&db, &["report", "briefing", "--period", "2017-06", "--today", "2017-07-05"]));
     // Reviewed: the three carried at their May 累计 and named; last June's rate beside this one.
     for line in ["6月有", "3个项目未报，累计数按其最近一次报送数计。", "完成率高于去年同期", "前期项目2个"]

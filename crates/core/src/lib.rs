@@ -31,6 +31,7 @@ pub mod honour;
 pub mod lights;
 pub mod mechanism;
 pub mod remind;
+pub mod rollup;
 pub mod rules;
 pub mod search;
 pub mod supervision;

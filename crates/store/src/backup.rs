@@ -27,6 +27,7 @@ pub const TABLES: &[&str] = &[
     "project_flags",
     "project_year_plans",
     "project_progress",
+    "project_rollups",
     "project_month_plans",
     "problems",
     "tasks",

@@ -40,6 +40,16 @@ impl Store {
     /// and by unit — one pass over the projects (the as-of rows found once, materialized),
     /// grouped four ways.
     pub async fn investment_totals(&self, scope: &str, period: Period, flag: &str) -> Result<TotalsSet> {
+        // The roll-ups keep the 亿元以上 subset; another flag is summed from the rows.
+        if flag == crate::reports::FLAG_OVER_100M {
+            return self.rollup_totals(scope, period).await;
+        }
+        self.investment_totals_from_rows(scope, period, flag).await
+    }
+
+    /// [`Store::investment_totals`] summed from the rows themselves (what the roll-ups are
+    /// checked against, and any flag they do not keep).
+    pub async fn investment_totals_from_rows(&self, scope: &str, period: Period, flag: &str) -> Result<TotalsSet> {
         let sums = "COUNT(*) AS n, CAST(SUM(planned) AS BIGINT) AS planned, CAST(SUM(month) AS BIGINT) AS month,
                  CAST(SUM(ytd) AS BIGINT) AS ytd, SUM(carried) AS carried, SUM(started) AS started,
                  SUM(finished) AS finished, SUM(on_pace) AS on_pace";
@@ -146,10 +156,11 @@ impl Store {
     }
 
     /// Year-to-date investment of a unit's projects with a plan in `year`, as of each month
-    /// January through `through`: the as-of rule, so a month someone missed does not dip.
+    /// January through `through`, from the rows (the roll-ups' [`Store::monthly_ytd`] is
+    /// checked against it): the as-of rule, so a month someone missed does not dip.
     /// Each report adds what it raised over the project's previous one (LAG over its rows);
     /// the running sum of those increments is the as-of total, in one scan of the year.
-    pub async fn monthly_ytd(&self, scope: &str, year: i32, through: u8) -> Result<Vec<Decimal>> {
+    pub async fn monthly_ytd_from_rows(&self, scope: &str, year: i32, through: u8) -> Result<Vec<Decimal>> {
         let sql = format!(
             "{SUBTREE}
              SELECT d.month, CAST(SUM(d.ytd_e4 - COALESCE(d.prev, 0)) AS BIGINT) FROM (

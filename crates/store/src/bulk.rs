@@ -337,7 +337,9 @@ impl Store {
 impl Tx {
     /// Progress rows, replacing any already stored for the same project and month.
     pub async fn insert_progress_rows(&mut self, rows: &[ProgressRow]) -> Result<()> {
-        run(&mut self.tx, progress_inserts(self.backend, rows)?).await.map(drop)
+        run(&mut self.tx, progress_inserts(self.backend, rows)?).await?;
+        let codes: Vec<&str> = rows.iter().map(|r| r.progress.project.as_str()).collect();
+        self.touch_projects(&codes).await
     }
 
     /// Projects inserted or updated by code, their flags replaced; returns their ids by code.
@@ -350,12 +352,19 @@ impl Tx {
         stored_before: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<HashMap<String, i64>> {
         let statements = project_upserts(self.backend, projects, ids, true, stored_before)?;
-        run(&mut self.tx, statements).await?.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+        let codes: Vec<&str> = projects.iter().map(|p| p.code.as_str()).collect();
+        // The units they leave, then the units they are in.
+        self.touch_projects(&codes).await?;
+        let rows = run(&mut self.tx, statements).await?;
+        self.touch_projects(&codes).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 
     /// Yearly plans of projects named by code.
     pub async fn insert_year_plans(&mut self, plans: &[YearPlan]) -> Result<()> {
-        run(&mut self.tx, year_plan_inserts(self.backend, plans)?).await.map(drop)
+        run(&mut self.tx, year_plan_inserts(self.backend, plans)?).await?;
+        let codes: Vec<&str> = plans.iter().map(|p| p.project.as_str()).collect();
+        self.touch_projects(&codes).await
     }
 
     /// Indicator values by resolved ids, replacing any stored for the same key, each with a

@@ -122,6 +122,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "mechanism", include_str!("../migrations/0009_mechanism.sql")),
     (10, "audit chain", include_str!("../migrations/0010_audit_chain.sql")),
     (11, "account disabled", include_str!("../migrations/0011_account_disabled.sql")),
+    (12, "rollups", include_str!("../migrations/0012_rollups.sql")),
 ];
 
 /// Statements slower than this are logged as warnings unless the program says otherwise.

@@ -50,7 +50,8 @@ pub struct Writer {
 pub struct Prepared(Step);
 
 enum Step {
-    Statements(Vec<AnyQuery>),
+    /// Bulk statements, and the projects (by code) whose roll-ups they change.
+    Statements(Vec<AnyQuery>, Vec<String>),
     /// Parents before children.
     Units(Vec<OrgUnit>),
     Targets(Vec<Target>),
@@ -62,7 +63,7 @@ enum Step {
 impl std::fmt::Debug for Prepared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let (what, n) = match &self.0 {
-            Step::Statements(s) => ("statements", s.len()),
+            Step::Statements(s, _) => ("statements", s.len()),
             Step::Units(u) => ("units", u.len()),
             Step::Targets(t) => ("targets", t.len()),
             Step::Tasks(t) => ("tasks", t.len()),
@@ -162,8 +163,12 @@ impl Writer {
     pub async fn write(&mut self, prepared: Prepared) -> Result<()> {
         let Some(tx) = &mut self.tx else { return Ok(()) };
         match prepared.0 {
-            Step::Statements(statements) => {
+            Step::Statements(statements, touched) => {
+                let codes: Vec<&str> = touched.iter().map(String::as_str).collect();
+                // The units projects may leave, then the units they are in.
+                tx.touch_projects(&codes).await?;
                 crate::bulk::run(tx.conn(), statements).await?;
+                tx.touch_projects(&codes).await?;
             }
             Step::Units(units) => {
                 for u in &units {
@@ -244,7 +249,7 @@ impl Classifier {
         let summary = &mut self.summary;
         let store = &self.store;
         let backend = store.backend;
-        let nothing = || Prepared(Step::Statements(Vec::new()));
+        let nothing = || Prepared(Step::Statements(Vec::new(), Vec::new()));
         Ok(match batch {
             Batch::Units(units) => {
                 let stored: HashMap<String, OrgUnit> =
@@ -285,7 +290,7 @@ impl Classifier {
                     return Ok(nothing());
                 }
                 let ids = ids_of(store, &mut self.ids).await?;
-                Prepared(Step::Statements(crate::bulk::value_inserts(backend, &write, ids, &self.actor)?))
+                Prepared(Step::Statements(crate::bulk::value_inserts(backend, &write, ids, &self.actor)?, Vec::new()))
             }
             Batch::Targets(targets) => {
                 let mut write = Vec::new();
@@ -350,8 +355,9 @@ impl Classifier {
                 let flags_stored = |code: &str| ids.projects.contains_key(code) || earlier.contains(code);
                 let mut statements = crate::bulk::project_upserts(backend, &projects, ids, false, &flags_stored)?;
                 statements.extend(crate::bulk::year_plan_inserts(backend, &plans)?);
+                let touched: Vec<String> = projects.iter().map(|p| p.code.to_string()).collect();
                 self.written_projects.extend(projects.into_iter().map(|p| String::from(p.code)));
-                Prepared(Step::Statements(statements))
+                Prepared(Step::Statements(statements, touched))
             }
             Batch::Progress(progress) => {
                 let ids = ids_of(store, &mut self.ids).await?;
@@ -374,7 +380,8 @@ impl Classifier {
                 if !self.writes {
                     return Ok(nothing());
                 }
-                Prepared(Step::Statements(crate::bulk::progress_inserts(backend, &rows)?))
+                let touched = rows.iter().map(|r| r.progress.project.clone()).collect();
+                Prepared(Step::Statements(crate::bulk::progress_inserts(backend, &rows)?, touched))
             }
             Batch::Tasks(tasks) => {
                 let mut write = Vec::new();

@@ -23,6 +23,7 @@ mod progress;
 mod projects;
 mod reminders;
 mod reports;
+mod rollups;
 mod rounds;
 mod supervision;
 mod tasks;
@@ -50,6 +51,7 @@ pub use ledger::LedgerCounts;
 pub use mechanism::Projects;
 pub use reminders::Outgoing;
 pub use reports::{FLAG_FLAGSHIP, FLAG_OVER_100M};
+pub use rollups::RollupCheck;
 pub use supervision::{ExtensionRequest, IndicatorLightRow, NewOrder, NewProblem, ProjectLightRow, TaskLightRow};
 pub use users::{NewUser, Session, User, hash_password, verify_password};
 
@@ -82,6 +84,8 @@ pub struct Tx {
     units_changed: Arc<AtomicU64>,
     /// Audit events to append to the chain when the transaction commits (with it, or not).
     pending: Vec<audit::Pending>,
+    /// The roll-ups its writes changed, recomputed when it commits.
+    dirty: rollups::Dirty,
     /// Held until the transaction ends (SQLite only). Declared after `tx` so that the
     /// transaction is finished (or rolled back) before the next writer is let in.
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
@@ -97,7 +101,11 @@ impl Store {
     pub async fn open_with(url: &str, slow_statement: Duration) -> Result<Self> {
         let (pool, backend) = db::connect(url, 8, slow_statement).await?;
         db::migrate(&pool, backend).await?;
-        Ok(Self { pool, backend, tree: Arc::default(), units_changed: Arc::default(), writer: Arc::default() })
+        let store = Self { pool, backend, tree: Arc::default(), units_changed: Arc::default(), writer: Arc::default() };
+        if store.rollups_missing().await? {
+            store.rebuild_rollups().await?;
+        }
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {
@@ -119,6 +127,7 @@ impl Store {
             backend: self.backend,
             units_changed: self.units_changed.clone(),
             pending: Vec::new(),
+            dirty: rollups::Dirty::default(),
             _writer: writer,
         })
     }
@@ -155,6 +164,7 @@ impl Store {
 impl Tx {
     /// Appends the transaction's audit events to the chain, then commits both together.
     pub async fn commit(mut self) -> Result<()> {
+        self.refresh_rollups().await?;
         let pending = std::mem::take(&mut self.pending);
         for p in &pending {
             self.append_audit(p).await?;

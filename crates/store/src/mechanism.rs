@@ -163,7 +163,9 @@ impl Tx {
         } else {
             "UPDATE projects SET actual_start = $1 WHERE code = $2"
         };
-        self.execute(sql, vec![date.map(|d| d.to_string()).into(), project.into()]).await
+        self.execute(sql, vec![date.map(|d| d.to_string()).into(), project.into()]).await?;
+        // Starts and completions are counted in the roll-ups.
+        self.touch_projects(&[project]).await
     }
 
     /// Writes one 要素保障 item (its raised problem is kept).

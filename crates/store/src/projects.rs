@@ -64,6 +64,8 @@ impl Tx {
     /// Inserts or updates a project by code (checked first), replacing its flags.
     pub async fn upsert_project(&mut self, p: &Project) -> Result<i64> {
         let unit = unit_id(self.conn(), &p.responsibility.unit).await?;
+        // The unit it may leave, before; the one it is in, after.
+        self.touch_projects(&[p.code.as_str()]).await?;
         let node = opt_plan_node_id(self.conn(), p.plan_node.as_deref()).await?;
         let sql = format!(
             "INSERT INTO projects ({PROJECT_COLUMNS}, plan_node_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
@@ -76,6 +78,7 @@ impl Tx {
             .await?
             .try_get(0)?;
         self.replace_children("project_flags", "project_id", id, "flag", p.flags.iter().map(String::as_str)).await?;
+        self.touch_projects(&[p.code.as_str()]).await?;
         Ok(id)
     }
 

@@ -697,3 +697,77 @@ async fn a_backup_taken_while_writes_go_on_is_one_moment_of_the_ledger() {
 async fn store_pair() -> (Store, TestDatabase) {
     store().await
 }
+
+/// Every roll-up sum of `scopes` at every month of 2017 equals the same sum over the rows.
+async fn rollups_agree_with_rows(store: &Store, scopes: &[&str]) {
+    for scope in scopes {
+        for month in 1..=12 {
+            let period = Period::Month(2017, month);
+            let kept = store.investment_totals(scope, period, taizhang_store::FLAG_OVER_100M).await.unwrap();
+            let rows = store.investment_totals_from_rows(scope, period, taizhang_store::FLAG_OVER_100M).await.unwrap();
+            assert_eq!(
+                (&kept.all, &kept.flagged, &kept.flagship, &kept.by_category, &kept.by_unit, &kept.by_nature),
+                (&rows.all, &rows.flagged, &rows.flagship, &rows.by_category, &rows.by_unit, &rows.by_nature),
+                "{scope} 2017-{month:02}"
+            );
+        }
+        assert_eq!(
+            store.monthly_ytd(scope, 2017, 12).await.unwrap(),
+            store.monthly_ytd_from_rows(scope, 2017, 12).await.unwrap(),
+            "{scope}"
+        );
+    }
+    let check = store.verify_rollups().await.unwrap();
+    assert!(check.differences.is_empty() && check.cells > 0, "{check:?}");
+}
+
+#[tokio::test]
+async fn roll_ups_follow_every_write_in_its_transaction_and_equal_the_rows() {
+    let (store, _db, _) = seeded().await;
+    let mut tx = store.begin().await.unwrap();
+    let mut moving = project("ZD-2", "dq", "5000");
+    moving.nature = Nature::Continuing;
+    moving.flags = vec![];
+    let mut later = project("ZD-3", "dq", "8000");
+    later.category = "城市建设".into();
+    later.actual_start = None;
+    later.flags = vec![];
+    for p in [&project("ZD-1", "fgw", "90000"), &moving, &later] {
+        tx.upsert_project(p).await.unwrap();
+        let plan =
+            YearPlan { project: p.code.to_string(), year: 2017, planned_wan: d("1200"), milestones: String::new() };
+        tx.upsert_year_plan(&plan).await.unwrap();
+    }
+    for (code, month, ytd) in
+        [("ZD-1", 1, "100"), ("ZD-1", 2, "250"), ("ZD-1", 5, "600"), ("ZD-2", 2, "80"), ("ZD-2", 4, "300")]
+    {
+        tx.upsert_progress(&progress(code, month, ytd, None)).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    rollups_agree_with_rows(&store, &["erqi", "fgw", "dq"]).await;
+    let before = store.investment_totals("dq", Period::Month(2017, 4), taizhang_store::FLAG_OVER_100M).await.unwrap();
+    assert_eq!((before.all.projects, before.all.ytd_wan, before.all.started), (2, d("300"), 1));
+
+    // A project moved to another unit, a flag dropped, a start recorded, a month reported:
+    // each changes the cells of its own transaction, the unit left behind included.
+    let mut tx = store.begin().await.unwrap();
+    moving.responsibility.unit = "fgw".into();
+    tx.upsert_project(&moving).await.unwrap();
+    let mut unflagged = project("ZD-1", "fgw", "90000");
+    unflagged.flags = vec!["亿元以上".into()];
+    tx.upsert_project(&unflagged).await.unwrap();
+    tx.set_project_actual("ZD-3", false, Date::new(2017, 6, 10).ok()).await.unwrap();
+    tx.upsert_progress(&progress("ZD-3", 6, "50", None)).await.unwrap();
+    tx.commit().await.unwrap();
+    rollups_agree_with_rows(&store, &["erqi", "fgw", "dq"]).await;
+    let dq = store.investment_totals("dq", Period::Month(2017, 6), taizhang_store::FLAG_OVER_100M).await.unwrap();
+    assert_eq!((dq.all.projects, dq.all.ytd_wan, dq.all.started, dq.all.carried), (1, d("50"), 1, 0));
+    let all = store.investment_totals("erqi", Period::Month(2017, 6), taizhang_store::FLAG_OVER_100M).await.unwrap();
+    assert!(all.flagship.is_none(), "the only 出彩项目 lost its flag");
+
+    // A transaction that fails leaves the roll-ups as they were.
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_progress(&progress("ZD-3", 7, "900", None)).await.unwrap();
+    drop(tx);
+    rollups_agree_with_rows(&store, &["erqi", "fgw", "dq"]).await;
+}

@@ -1,0 +1,21 @@
+-- Maintained roll-ups of project investment (see store/src/rollups.rs): per unit, year and
+-- month, the as-of sums of its projects by category, 建设性质 and flags. Derived from the
+-- ledger's rows and kept up to date in the transaction of every write that changes them.
+CREATE TABLE project_rollups (
+    unit_id BIGINT NOT NULL REFERENCES org_units(id),
+    year INTEGER NOT NULL,
+    month INTEGER NOT NULL,
+    category TEXT NOT NULL,
+    nature TEXT NOT NULL,
+    flagged INTEGER NOT NULL,
+    flagship INTEGER NOT NULL,
+    projects BIGINT NOT NULL,
+    planned_e4 BIGINT NOT NULL,
+    month_e4 BIGINT NOT NULL,
+    ytd_e4 BIGINT NOT NULL,
+    carried BIGINT NOT NULL,
+    started BIGINT NOT NULL,
+    finished BIGINT NOT NULL,
+    on_pace BIGINT NOT NULL,
+    PRIMARY KEY (year, month, unit_id, category, nature, flagged, flagship)
+);
