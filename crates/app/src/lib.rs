@@ -121,6 +121,11 @@ impl App {
         Ok(self.config.rules.check_against(&catalogue)?)
     }
 
+    /// The ledger's version, moved on by every committed write (for caches and ETags).
+    pub async fn ledger_version(&self) -> Result<i64> {
+        Ok(self.store.ledger_version().await?)
+    }
+
     pub fn backend(&self) -> Backend {
         self.store.backend()
     }

@@ -59,7 +59,7 @@ pub const TABLES: &[&str] = &[
 ];
 
 /// Tables a backup leaves out on purpose.
-pub const NOT_BACKED_UP: &[&str] = &["taizhang_migrations", "sessions"];
+pub const NOT_BACKED_UP: &[&str] = &["taizhang_migrations", "sessions", "ledger_version"];
 
 /// What a backup or a restore moved.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -152,6 +152,13 @@ impl Store {
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
+    /// The ledger's version: moved on by every committed write, so that what was computed
+    /// from the ledger at one version is known to be stale at another.
+    pub async fn ledger_version(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT version FROM ledger_version WHERE id = 1").fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?.unwrap_or(0))
+    }
+
     /// Refreshes the query planner's statistics after a bulk load (both databases accept it).
     pub async fn analyze(&self) -> Result<()> {
         sqlx::query("ANALYZE").execute(&self.pool).await?;

@@ -165,6 +165,9 @@ impl Tx {
     /// Appends the transaction's audit events to the chain, then commits both together.
     pub async fn commit(mut self) -> Result<()> {
         self.refresh_rollups().await?;
+        // Every commit moves the ledger's version on: what was read before it is stale (the
+        // version is in the database, so every server sharing it sees the move at once).
+        sqlx::query("UPDATE ledger_version SET version = version + 1 WHERE id = 1").execute(self.conn()).await?;
         let pending = std::mem::take(&mut self.pending);
         for p in &pending {
             self.append_audit(p).await?;

@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod conditional;
 mod extract;
 mod figures;
 mod flash;
@@ -362,6 +363,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/admin/audit/verify", post(pages::verify_audit))
         .route("/admin/unlock", post(pages::unlock_account))
         .fallback(|| async { AppError::NotFound("页面".into()) })
+        .layer(middleware::from_fn_with_state(state.clone(), conditional::conditional))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }

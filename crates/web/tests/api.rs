@@ -1687,3 +1687,52 @@ async fn each_action_is_said_once_on_the_page_it_leads_to() {
         .await;
     assert!(stopped.headers.contains("done=account-stopped"), "{}", stopped.headers);
 }
+
+#[tokio::test]
+async fn an_unchanged_page_is_not_sent_again_and_a_write_shows_on_the_next_dashboard() {
+    let app = spawn_app(true).await;
+    let admin = app.sign_in("admin").await;
+    app.form("/admin/rounds", &admin, &[("_csrf", &admin.csrf), ("period", "2018-06"), ("form", "projects")]).await;
+    let leader = app.sign_in("leader").await;
+    let etag = |reply: &Reply| {
+        reply.headers.lines().find_map(|l| l.strip_prefix("etag: ")).map(str::to_string).expect("an ETag")
+    };
+    let first = app.get("/?period=2018-06", &leader).await;
+    assert!(first.headers.contains("cache-control: private, no-cache"), "{}", first.headers);
+    let tag = etag(&first);
+    let again = app.send_with("GET", "/?period=2018-06", &leader, "", b"", &[("if-none-match", &tag)]).await;
+    assert_eq!((again.status, again.body.as_str()), (304, ""), "unchanged: not sent again");
+    // Another account's page of the same address has its own tag.
+    let reviewer = app.sign_in("reviewer").await;
+    let theirs = app.send_with("GET", "/?period=2018-06", &reviewer, "", b"", &[("if-none-match", &tag)]).await;
+    assert_eq!(theirs.status, 200);
+
+    // A figure filed, approved and accepted through the API: the next read shows it.
+    let reporter = app.sign_in("zjj_reporter").await;
+    let put = app
+        .json(
+            "PUT",
+            "/api/v1/rounds/1/units/erqi-zjj/entries/ZD2018-001",
+            &reporter,
+            serde_json::json!({"figures": {"month_wan": "123456.78", "ytd_wan": "123456.78"}}),
+        )
+        .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    app.json(
+        "POST",
+        "/api/v1/rounds/1/units/erqi-zjj/submit",
+        &reporter,
+        serde_json::json!({"explanations": {"ZD2018-001": "一次性结算"}}),
+    )
+    .await;
+    let zjj_leader = app.sign_in("zjj_leader").await;
+    app.form("/review/1/erqi-zjj/approve", &zjj_leader, &[("_csrf", &zjj_leader.csrf)]).await;
+    let accepted = app.json("POST", "/api/v1/rounds/1/units/erqi-zjj/accept", &reviewer, serde_json::json!({})).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    let after = app.send_with("GET", "/?period=2018-06", &leader, "", b"", &[("if-none-match", &tag)]).await;
+    assert_eq!(after.status, 200, "the ledger moved on: the page is sent again");
+    assert_ne!(etag(&after), tag);
+    // June's row of the monthly line moved with the accepted report.
+    let line = |body: &str| body.split("<td>6月</td>").nth(1).and_then(|t| t.split("</tr>").next()).map(str::to_string);
+    assert_ne!(line(&after.body), line(&first.body), "June's cumulative figure moved by the accepted report");
+}
