@@ -11,6 +11,7 @@ mod cycle;
 pub mod demo;
 pub mod import;
 mod mechanism;
+mod memo;
 mod reads;
 pub use mechanism::MeetingDraft;
 mod remind;
@@ -84,6 +85,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct App {
     store: Store,
     config: Arc<Config>,
+    memo: Arc<memo::Memo>,
 }
 
 /// The ledger as one account sees it: every method asks [`authorize`] first.
@@ -93,11 +95,12 @@ pub struct Acting<'a> {
     pub(crate) config: &'a Config,
     pub(crate) actor: Actor,
     pub(crate) tree: Arc<OrgTree>,
+    pub(crate) memo: &'a memo::Memo,
 }
 
 impl App {
     pub fn new(store: Store, config: Config) -> Self {
-        Self { store, config: Arc::new(config) }
+        Self { store, config: Arc::new(config), memo: Arc::default() }
     }
 
     /// Opens (creating a SQLite file if needed) and migrates the database at `url`.
@@ -108,7 +111,7 @@ impl App {
     /// Opens the ledger, warning in the log of every statement slower than `slow_statement`.
     pub async fn open_with(url: &str, config: Config, slow_statement: std::time::Duration) -> Result<Self> {
         clock::use_zone(&config.time_zone);
-        Ok(Self { store: Store::open_with(url, slow_statement).await?, config: Arc::new(config) })
+        Ok(Self { store: Store::open_with(url, slow_statement).await?, config: Arc::new(config), memo: Arc::default() })
     }
 
     pub fn config(&self) -> &Config {
@@ -132,7 +135,13 @@ impl App {
 
     /// The ledger as `actor` sees it.
     pub async fn as_actor(&self, actor: Actor) -> Result<Acting<'_>> {
-        Ok(Acting { store: &self.store, config: &self.config, actor, tree: self.store.org_tree_shared().await? })
+        Ok(Acting {
+            store: &self.store,
+            config: &self.config,
+            actor,
+            tree: self.store.org_tree_shared().await?,
+            memo: &self.memo,
+        })
     }
 
     /// The ledger as the account `username` sees it.

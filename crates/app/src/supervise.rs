@@ -66,6 +66,11 @@ impl Acting<'_> {
     pub async fn project_warnings(&self, period: Period, unit: Option<&str>, today: Date) -> Result<Vec<Warning>> {
         let scope = self.scope_of(unit)?;
         self.allow(Action::Read, &scope)?;
+        self.remembered("projects", &scope, period, today, || self.lit_projects(period, &scope, today)).await
+    }
+
+    async fn lit_projects(&self, period: Period, scope: &str, today: Date) -> Result<Vec<Warning>> {
+        let scope = scope.to_string();
         let lights = &self.config.lights;
         let mut out = Vec::new();
         // A node of the 倒排工期 past its date lights the project too, judged at the period's
@@ -95,8 +100,43 @@ impl Acting<'_> {
     #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, period = %period))]
     pub async fn warnings(&self, period: Period, unit: Option<&str>, today: Date) -> Result<Vec<Warning>> {
         let scope = self.scope_of(unit)?;
+        self.allow(Action::Read, &scope)?;
+        self.remembered("all", &scope, period, today, || self.lit_everything(period, &scope, today)).await
+    }
+
+    /// What a computation of lights gave at the ledger's version, or it computed now and kept:
+    /// the version is read first, so what is kept is never older than its key says.
+    async fn remembered<F, Fut>(
+        &self,
+        what: &'static str,
+        scope: &str,
+        period: Period,
+        today: Date,
+        compute: F,
+    ) -> Result<Vec<Warning>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<Warning>>>,
+    {
+        let key = crate::memo::MemoKey {
+            what,
+            version: self.store.ledger_version().await?,
+            scope: scope.into(),
+            period,
+            today,
+        };
+        if let Some(kept) = self.memo.warnings(&key) {
+            return Ok(kept.as_ref().clone());
+        }
+        let fresh = compute().await?;
+        self.memo.keep_warnings(key, std::sync::Arc::new(fresh.clone()));
+        Ok(fresh)
+    }
+
+    async fn lit_everything(&self, period: Period, scope: &str, today: Date) -> Result<Vec<Warning>> {
+        let scope = scope.to_string();
         let lights = &self.config.lights;
-        let mut out = self.project_warnings(period, Some(&scope), today).await?;
+        let mut out = self.lit_projects(period, &scope, today).await?;
         for r in self.store.task_light_rows(&scope, period).await? {
             out.push(Warning {
                 kind: WarningKind::Task,

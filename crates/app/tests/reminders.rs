@@ -222,3 +222,28 @@ async fn an_admin_reminds_one_unit_now_once_a_day_and_is_told_when_it_cannot() {
     let reviewer = app.as_user("reviewer").await.unwrap();
     assert!(matches!(reviewer.remind_unit(&round, "erqi-zjj", early).await, Err(taizhang_app::Error::Denied(_))));
 }
+
+#[tokio::test]
+async fn lights_read_again_are_the_kept_ones_until_a_write_commits() {
+    let accounts: Vec<Account<'_>> = vec![("admin", Role::Admin, None)];
+    let (store, _db) = taizhang_app::testing::erqi(&accounts).await.unwrap();
+    let app = App::new(store, Config::default());
+    let admin = app.as_user("admin").await.unwrap();
+    let (june, today) = (Period::Month(2018, 6), day(6, 20));
+    let orders = |w: &[taizhang_core::lights::Warning]| {
+        w.iter().filter(|w| w.kind == taizhang_core::lights::WarningKind::Order).count()
+    };
+    let first = admin.warnings(june, None, today).await.unwrap();
+    assert_eq!(admin.warnings(june, None, today).await.unwrap(), first, "read again: the same");
+    let draft = OrderDraft {
+        unit: "erqi-zjj",
+        subject: "ZD2018-001",
+        title: "加快征迁",
+        requirement: "",
+        deadline: Some(day(6, 28)),
+        from: "",
+    };
+    admin.issue_order(&draft, today).await.unwrap();
+    // The order's commit moved the ledger on: the next read has it.
+    assert_eq!(orders(&admin.warnings(june, None, today).await.unwrap()), orders(&first) + 1);
+}
