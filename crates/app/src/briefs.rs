@@ -81,16 +81,19 @@ impl Acting<'_> {
                 reason: w.lit.reason.clone(),
             })
             .collect();
-        let mut problems = Vec::new();
-        for p in self.problems(Some(scope)).await?.into_iter().filter(|p| p.resolved_on.is_none()) {
-            let name = self.store.project(&p.project).await?.map_or(p.project.clone(), |x| x.name);
-            problems.push(OpenProblem {
-                project: name,
+        let open: Vec<_> = self.problems(Some(scope)).await?.into_iter().filter(|p| p.resolved_on.is_none()).collect();
+        // The projects' names in one read, not one a problem.
+        let codes: Vec<String> = open.iter().map(|p| p.project.clone()).collect();
+        let names = self.store.projects_by_code(&codes).await?;
+        let problems = open
+            .into_iter()
+            .map(|p| OpenProblem {
+                project: names.get(&p.project).map_or_else(|| p.project.clone(), |r| r.project.name.clone()),
                 description: p.description,
                 level: p.level.label_zh().into(),
                 deadline: p.deadline,
-            });
-        }
+            })
+            .collect();
         let late_orders = self
             .orders(Some(scope))
             .await?

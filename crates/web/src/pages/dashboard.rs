@@ -168,8 +168,11 @@ pub async fn dashboard(
         count(Light::Yellow),
         count(Light::Green),
     )?));
+    // The first of them; the whole list is a filter of 重点项目 away (and in the briefing).
+    const REDS_SHOWN: usize = 50;
+    let red_count = warnings.iter().filter(|w| w.lit.light == Light::Red).count();
     let mut reds = TableView::new("红灯清单", &["类别", "名称", "责任单位", "原因"]);
-    for w in warnings.iter().filter(|w| w.lit.light == Light::Red) {
+    for w in warnings.iter().filter(|w| w.lit.light == Light::Red).take(REDS_SHOWN) {
         let href = if w.kind == taizhang_core::lights::WarningKind::Project {
             Some(format!("/projects/{}", w.code))
         } else {
@@ -185,7 +188,16 @@ pub async fn dashboard(
     if reds.rows.is_empty() {
         page.para("本期没有红灯。");
     } else {
+        if red_count > REDS_SHOWN {
+            reds.caption = format!("红灯清单（共{red_count}项，列前{REDS_SHOWN}项）");
+        }
         page.table(reds);
+        if red_count > REDS_SHOWN {
+            page.push(Block::Links(vec![(
+                format!("/projects?period={}&light=red&sort=completion", period.key()),
+                "查看全部红灯项目".into(),
+            )]));
+        }
     }
     page.heading("报送情况");
     page.para(input.coverage.sentence().unwrap_or_else(|| "本期未开启填报轮次，数据为已入库数。".into()));
