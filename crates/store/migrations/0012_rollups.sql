@@ -20,11 +20,13 @@ CREATE TABLE project_rollups (
     PRIMARY KEY (year, month, unit_id, category, nature, flagged, flagship)
 );
 
--- The ledger's version, moved on by every committed write: what was computed at one version
--- (a cached page, an ETag) is stale at another, on every server sharing the database. Not
--- backed up: a restored database starts its own count.
+-- The ledger's version, moved on by every committed write, and the org tree's, by every unit
+-- written: what was computed at one version (a cached page, an ETag, the tree) is stale at
+-- another, on every server sharing the database. Not backed up: a restored database starts
+-- its own count.
 CREATE TABLE ledger_version (
     id INTEGER PRIMARY KEY,
-    version BIGINT NOT NULL
+    version BIGINT NOT NULL,
+    units_version BIGINT NOT NULL
 );
-INSERT INTO ledger_version (id, version) VALUES (1, 0);
+INSERT INTO ledger_version (id, version, units_version) VALUES (1, 0, 0);

@@ -33,9 +33,8 @@ mod users;
 mod values;
 mod world;
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sqlx::AnyPool;
 use taizhang_core::org::OrgTree;
@@ -57,19 +56,17 @@ pub use users::{NewUser, Session, User, hash_password, verify_password};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// An org tree as read at a unit-change generation and an instant.
-type CachedTree = (u64, Instant, Arc<OrgTree>);
+/// An org tree as read at a version of the units.
+type CachedTree = (i64, Arc<OrgTree>);
 
 /// The ledger database: a pool of connections and the backend it speaks to.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// The org tree as last read, shared by every request's service layer. Unit writes
-    /// through this process bump `units_changed`; a few seconds' age bounds what another
-    /// process's writes can leave stale.
+    /// The org tree as last read, shared by every request's service layer, with the units'
+    /// version it was read at (moved on in the database by every unit written, by any server).
     tree: Arc<Mutex<Option<CachedTree>>>,
-    units_changed: Arc<AtomicU64>,
     /// SQLite has one writer at a time; waiting here (woken in turn) instead of in SQLite's
     /// busy handler (which sleeps in growing steps) keeps write latency even under load.
     writer: Arc<tokio::sync::Mutex<()>>,
@@ -81,7 +78,6 @@ pub struct Store {
 pub struct Tx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
-    units_changed: Arc<AtomicU64>,
     /// Audit events to append to the chain when the transaction commits (with it, or not).
     pending: Vec<audit::Pending>,
     /// The roll-ups its writes changed, recomputed when it commits.
@@ -101,7 +97,7 @@ impl Store {
     pub async fn open_with(url: &str, slow_statement: Duration) -> Result<Self> {
         let (pool, backend) = db::connect(url, 8, slow_statement).await?;
         db::migrate(&pool, backend).await?;
-        let store = Self { pool, backend, tree: Arc::default(), units_changed: Arc::default(), writer: Arc::default() };
+        let store = Self { pool, backend, tree: Arc::default(), writer: Arc::default() };
         if store.rollups_missing().await? {
             store.rebuild_rollups().await?;
         }
@@ -122,28 +118,26 @@ impl Store {
             }
             None => (self.pool.begin().await?, None),
         };
-        Ok(Tx {
-            tx,
-            backend: self.backend,
-            units_changed: self.units_changed.clone(),
-            pending: Vec::new(),
-            dirty: rollups::Dirty::default(),
-            _writer: writer,
-        })
+        Ok(Tx { tx, backend: self.backend, pending: Vec::new(), dirty: rollups::Dirty::default(), _writer: writer })
     }
 
-    /// The org tree, from the cache when no unit changed since it was read (and it is fresh).
+    /// The org tree, from the cache when no unit was written since it was read — here or by
+    /// another server on the same database. The version is read first, so the tree cached is
+    /// never older than its version says.
     pub async fn org_tree_shared(&self) -> Result<Arc<OrgTree>> {
-        const MAX_AGE: Duration = Duration::from_secs(5);
-        let generation = self.units_changed.load(Ordering::SeqCst);
-        if let Some((g, at, tree)) = self.tree.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
-            && *g == generation
-            && at.elapsed() < MAX_AGE
+        let version: i64 = sqlx::query("SELECT units_version FROM ledger_version WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| sqlx::Row::try_get(&r, 0))
+            .transpose()?
+            .unwrap_or(0);
+        if let Some((v, tree)) = self.tree.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
+            && *v == version
         {
             return Ok(tree.clone());
         }
         let tree = Arc::new(self.org_tree().await?);
-        *self.tree.lock().unwrap_or_else(|e| e.into_inner()) = Some((generation, Instant::now(), tree.clone()));
+        *self.tree.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, tree.clone()));
         Ok(tree)
     }
 

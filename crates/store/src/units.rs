@@ -20,7 +20,10 @@ pub(crate) fn unit_from_row(r: &AnyRow) -> Result<OrgUnit> {
 impl Tx {
     /// Inserts or updates a unit by code; its parent must exist already.
     pub async fn upsert_unit(&mut self, unit: &OrgUnit, order: i64) -> Result<i64> {
-        self.units_changed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        // Every server's cached tree is stale once this commits.
+        sqlx::query("UPDATE ledger_version SET units_version = units_version + 1 WHERE id = 1")
+            .execute(self.conn())
+            .await?;
         let parent = match &unit.parent {
             Some(p) => Some(unit_id(self.conn(), p).await?),
             None => None,

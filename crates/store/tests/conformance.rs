@@ -771,3 +771,19 @@ async fn roll_ups_follow_every_write_in_its_transaction_and_equal_the_rows() {
     drop(tx);
     rollups_agree_with_rows(&store, &["erqi", "fgw", "dq"]).await;
 }
+
+#[tokio::test]
+async fn two_servers_on_one_database_see_each_others_units_and_versions_at_once() {
+    let (one, db, _) = seeded().await;
+    let other = Store::open(&db.url).await.unwrap();
+    let tree = other.org_tree_shared().await.unwrap();
+    assert!(tree.get("hbj").is_none());
+    let before = other.ledger_version().await.unwrap();
+    let mut tx = one.begin().await.unwrap();
+    tx.upsert_unit(&unit("hbj", "区生态环境局", UnitKind::Department, Some("erqi")), 3).await.unwrap();
+    // Not yet committed: neither the unit nor a new version shows elsewhere.
+    assert!(other.org_tree_shared().await.unwrap().get("hbj").is_none());
+    tx.commit().await.unwrap();
+    assert_eq!(other.org_tree_shared().await.unwrap().get("hbj").map(|u| u.name.as_str()), Some("区生态环境局"));
+    assert!(other.ledger_version().await.unwrap() > before, "the other server's caches are stale at once");
+}
