@@ -248,6 +248,7 @@ pub struct Health {
         api::backup,
         api::account_action,
         api::reset_password,
+        api::verify_rollups,
         api::round_units,
         api::verify_audit,
         api::order_notice,
@@ -314,6 +315,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/audit", get(api::audit_trail))
         .route("/api/v1/backup", get(api::backup))
         .route("/api/v1/audit/verify", post(api::verify_audit))
+        .route("/api/v1/rollups/verify", post(api::verify_rollups))
         .route("/api/v1/orders/{id}/notice", get(api::order_notice))
         .route("/api/v1/meetings/{id}/minutes", get(api::meeting_minutes))
         .route("/api/v1/orders", get(api::orders).post(api::issue_order))
@@ -361,6 +363,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/admin/rounds/{round}/remind", post(pages::remind_unit))
         .route("/admin/rounds/reopen", post(pages::reopen_round))
         .route("/admin/audit/verify", post(pages::verify_audit))
+        .route("/admin/rollups/verify", post(pages::verify_rollups))
         .route("/admin/unlock", post(pages::unlock_account))
         .fallback(|| async { AppError::NotFound("页面".into()) })
         .layer(middleware::from_fn_with_state(state.clone(), conditional::conditional))

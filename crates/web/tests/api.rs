@@ -843,6 +843,8 @@ fn route_cases() -> Vec<RouteCase> {
             "UADDDD",
         ),
         case("get", "/api/v1/rounds/{round}/units", "/api/v1/rounds/1/units", None, "UOOOOO"),
+        case("post", "/api/v1/rollups/verify", "/api/v1/rollups/verify", Json("{}"), "UODDDD"),
+        case("post", "/admin/rollups/verify", "/admin/rollups/verify", Form(&[]), "UODDDD"),
         case("get", "/orders/{id}/notice", "/orders/999/notice", None, "UAAAAA"),
         case("get", "/meetings/{id}/minutes", "/meetings/999/minutes", None, "UAAAAA"),
         case("get", "/api/v1/orders/{id}/notice", "/api/v1/orders/999/notice", None, "UAAAAA"),

@@ -157,6 +157,7 @@ pub async fn admin(Signed { state, user, uri }: Signed, Query(q): Query<AdminQue
         None => page.para("尚未核验审计链。"),
     };
     page.button("/admin/audit/verify", &user, vec![], "核验审计链与台账数据");
+    page.button("/admin/rollups/verify", &user, vec![], "核对汇总数据（驾驶舱、通报所用）");
     page.push(Block::Links(vec![(
         "/api/v1/backup".into(),
         "下载整库备份（恢复：taizhang restore 文件 --db 新库）".into(),
@@ -512,6 +513,32 @@ pub async fn verify_audit(
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     acting.verify_audit().await?;
     Ok(crate::flash::done("/admin", "audit-verified"))
+}
+
+/// Recomputes the maintained roll-ups from the rows and shows how they compare.
+pub async fn verify_rollups(
+    Signed { state, user, .. }: Signed,
+    Form(form): Form<crate::auth::CsrfForm>,
+) -> Result<Response, AppError> {
+    let acting = user.acting_on_form(&state, &form.csrf).await?;
+    let check = acting.verify_rollups().await?;
+    let mut page = Page::open(&acting, &user, "汇总数据核对").await;
+    if check.differences.is_empty() {
+        page.notice("ok", format!("汇总数据与明细一致：{}个年度，{}个汇总格", check.years, check.cells));
+    } else {
+        page.notice(
+            "error",
+            format!(
+                "汇总数据与明细不一致：{}处（数据库曾被直接修改？可用 taizhang rollup rebuild 重建）",
+                check.differences.len()
+            ),
+        );
+        let mut t = TableView::new("前20处差异", &["差异"]);
+        t.rows = check.differences.iter().take(20).map(|d| vec![CellView::text(d)]).collect();
+        page.table(t);
+    }
+    page.push(Block::Links(vec![("/admin".into(), "返回管理".into())]));
+    Ok(render(&page))
 }
 
 #[derive(Debug, Deserialize)]
