@@ -135,12 +135,18 @@ impl crate::App {
     pub async fn backup_every(self) {
         let cfg = self.config.backup.clone();
         let Some(dir) = cfg.dir.clone() else { return };
+        let every = std::time::Duration::from_secs(cfg.every_hours.max(1) * 3600);
         loop {
+            // One server a round, when several share the database.
+            if !self.lease("backup", every).await.unwrap_or(false) {
+                tokio::time::sleep(every).await;
+                continue;
+            }
             match self.scheduled_backup(&dir, cfg.keep).await {
                 Ok(path) => tracing::info!(file = %path.display(), "scheduled backup written"),
                 Err(e) => tracing::warn!(error = %e, "scheduled backup failed; trying again next time"),
             }
-            tokio::time::sleep(std::time::Duration::from_secs(cfg.every_hours.max(1) * 3600)).await;
+            tokio::time::sleep(every).await;
         }
     }
 

@@ -86,6 +86,8 @@ pub struct App {
     store: Store,
     config: Arc<Config>,
     memo: Arc<memo::Memo>,
+    /// This server among others on the same database (the holder of a job's lease).
+    instance: Arc<str>,
 }
 
 /// The ledger as one account sees it: every method asks [`authorize`] first.
@@ -98,9 +100,14 @@ pub struct Acting<'a> {
     pub(crate) memo: &'a memo::Memo,
 }
 
+/// A name for this process among servers: its id and the moment it started.
+fn instance_name() -> String {
+    format!("{}-{}", std::process::id(), jiff::Timestamp::now().as_nanosecond())
+}
+
 impl App {
     pub fn new(store: Store, config: Config) -> Self {
-        Self { store, config: Arc::new(config), memo: Arc::default() }
+        Self { store, config: Arc::new(config), memo: Arc::default(), instance: instance_name().into() }
     }
 
     /// Opens (creating a SQLite file if needed) and migrates the database at `url`.
@@ -111,7 +118,8 @@ impl App {
     /// Opens the ledger, warning in the log of every statement slower than `slow_statement`.
     pub async fn open_with(url: &str, config: Config, slow_statement: std::time::Duration) -> Result<Self> {
         clock::use_zone(&config.time_zone);
-        Ok(Self { store: Store::open_with(url, slow_statement).await?, config: Arc::new(config), memo: Arc::default() })
+        let store = Store::open_with(url, slow_statement).await?;
+        Ok(Self::new(store, config))
     }
 
     pub fn config(&self) -> &Config {
@@ -122,6 +130,15 @@ impl App {
     pub async fn check_config(&self) -> Result<()> {
         let catalogue = self.store.catalogue().await?;
         Ok(self.config.rules.check_against(&catalogue)?)
+    }
+
+    /// Whether this server runs a scheduled job's round now: it holds the job's lease for
+    /// `every` (renewed each round), and another server on the same database skips it; a
+    /// lease not renewed passes to the next server that asks.
+    pub async fn lease(&self, job: &str, every: std::time::Duration) -> Result<bool> {
+        let now = i64::try_from(remind::now_seconds()).unwrap_or(i64::MAX);
+        let until = now.saturating_add(i64::try_from(every.as_secs()).unwrap_or(i64::MAX / 2));
+        Ok(self.store.take_lease(job, &self.instance, now, until).await?)
     }
 
     /// The ledger's version, moved on by every committed write (for caches and ETags).

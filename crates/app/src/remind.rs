@@ -32,6 +32,11 @@ impl crate::App {
     /// the `admin` account. A failure is logged and tried again next time.
     pub async fn remind_every(self, every: Duration) {
         loop {
+            // One server a round, when several share the database.
+            if !self.lease("remind", every).await.unwrap_or(false) {
+                tokio::time::sleep(every).await;
+                continue;
+            }
             let pass = async {
                 let admin = self.as_user(crate::admin::ADMIN).await?;
                 let queued = admin.plan_reminders(crate::clock::today()).await?;

@@ -41,6 +41,11 @@ impl crate::App {
     /// logged and tried again next time; the job never stops the server.
     pub async fn escalate_every(self, every: std::time::Duration) {
         loop {
+            // One server a round, when several share the database.
+            if !self.lease("escalate", every).await.unwrap_or(false) {
+                tokio::time::sleep(every).await;
+                continue;
+            }
             let moved = async {
                 let admin = self.as_user(crate::admin::ADMIN).await?;
                 let today = crate::clock::today();

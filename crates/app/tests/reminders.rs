@@ -247,3 +247,16 @@ async fn lights_read_again_are_the_kept_ones_until_a_write_commits() {
     // The order's commit moved the ledger on: the next read has it.
     assert_eq!(orders(&admin.warnings(june, None, today).await.unwrap()), orders(&first) + 1);
 }
+
+#[tokio::test]
+async fn two_servers_on_one_database_run_each_scheduled_round_once() {
+    let accounts: Vec<Account<'_>> = vec![("admin", Role::Admin, None)];
+    let (store, db) = taizhang_app::testing::erqi(&accounts).await.unwrap();
+    let one = App::new(store, Config::default());
+    let other = App::new(taizhang_store::Store::open(&db.url).await.unwrap(), Config::default());
+    let round = std::time::Duration::from_secs(300);
+    assert!(one.lease("remind", round).await.unwrap(), "the first server runs this round");
+    assert!(!other.lease("remind", round).await.unwrap(), "the second skips it");
+    assert!(one.lease("remind", round).await.unwrap(), "and the first keeps it the next round");
+    assert!(other.lease("escalate", round).await.unwrap(), "each job has its own lease");
+}

@@ -30,3 +30,11 @@ CREATE TABLE ledger_version (
     units_version BIGINT NOT NULL
 );
 INSERT INTO ledger_version (id, version, units_version) VALUES (1, 0, 0);
+
+-- Who runs a scheduled job (reminders, escalation, backups) until when: several servers on one
+-- database each try, one holds the lease, the others skip that round. Not backed up.
+CREATE TABLE job_leases (
+    job TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until_secs BIGINT NOT NULL
+);

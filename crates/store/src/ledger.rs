@@ -159,6 +159,24 @@ impl Store {
         Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?.unwrap_or(0))
     }
 
+    /// Takes the lease of a scheduled job for `holder` until `until_secs` (seconds since 1970)
+    /// when no one else holds it past `now_secs`: true when this holder runs the job now.
+    /// Servers sharing the database each ask; one runs each round.
+    pub async fn take_lease(&self, job: &str, holder: &str, now_secs: i64, until_secs: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO job_leases (job, holder, until_secs) VALUES ($1, $2, $3)
+             ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, until_secs = excluded.until_secs
+             WHERE job_leases.until_secs <= $4 OR job_leases.holder = excluded.holder",
+        )
+        .bind(job)
+        .bind(holder)
+        .bind(until_secs)
+        .bind(now_secs)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Refreshes the query planner's statistics after a bulk load (both databases accept it).
     pub async fn analyze(&self) -> Result<()> {
         sqlx::query("ANALYZE").execute(&self.pool).await?;

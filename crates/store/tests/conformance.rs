@@ -787,3 +787,17 @@ async fn two_servers_on_one_database_see_each_others_units_and_versions_at_once(
     assert_eq!(other.org_tree_shared().await.unwrap().get("hbj").map(|u| u.name.as_str()), Some("区生态环境局"));
     assert!(other.ledger_version().await.unwrap() > before, "the other server's caches are stale at once");
 }
+
+#[tokio::test]
+async fn a_scheduled_job_is_run_by_one_server_a_round() {
+    let (one, db, _) = seeded().await;
+    let other = Store::open(&db.url).await.unwrap();
+    // The first to ask holds it for its round; the other skips; the holder may renew.
+    assert!(one.take_lease("remind", "server-a", 1000, 1300).await.unwrap());
+    assert!(!other.take_lease("remind", "server-b", 1001, 1301).await.unwrap());
+    assert!(one.take_lease("remind", "server-a", 1299, 1599).await.unwrap());
+    // Another job is another lease; a lease run out passes to whoever asks next.
+    assert!(other.take_lease("backup", "server-b", 1001, 1301).await.unwrap());
+    assert!(other.take_lease("remind", "server-b", 1600, 1900).await.unwrap());
+    assert!(!one.take_lease("remind", "server-a", 1601, 1901).await.unwrap());
+}
