@@ -7,6 +7,26 @@ use taizhang_core::access::Action;
 use crate::{Acting, App, Error, NewUser, Result, Session, User};
 
 impl App {
+    /// Failed sign-ins under a key (an account `u:name`, an address `a:ip`) within `window`,
+    /// as every server sharing the database counts them.
+    pub async fn signin_failures(&self, key: &str, window: std::time::Duration) -> Result<usize> {
+        let now = i64::try_from(crate::now_seconds()).unwrap_or(i64::MAX);
+        let since = now.saturating_sub(i64::try_from(window.as_secs()).unwrap_or(0));
+        Ok(self.store.signin_failures(key, since).await?)
+    }
+
+    /// Records a failed sign-in under each key; what is older than `window` is forgotten.
+    pub async fn note_signin_failure(&self, keys: &[&str], window: std::time::Duration) -> Result<()> {
+        let now = i64::try_from(crate::now_seconds()).unwrap_or(i64::MAX);
+        let forget = now.saturating_sub(i64::try_from(window.as_secs()).unwrap_or(0));
+        Ok(self.store.note_signin_failure(keys, now, forget).await?)
+    }
+
+    /// Forgets a key's failed sign-ins (a sign-in succeeded, or an admin lifted the slowdown).
+    pub async fn clear_signin_failures(&self, key: &str) -> Result<()> {
+        Ok(self.store.clear_signin_failures(key).await?)
+    }
+
     /// The account when the password matches, else none (no hint which part was wrong).
     /// Checks a password; success and failure both enter the audit trail.
     pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>> {

@@ -260,3 +260,20 @@ async fn two_servers_on_one_database_run_each_scheduled_round_once() {
     assert!(one.lease("remind", round).await.unwrap(), "and the first keeps it the next round");
     assert!(other.lease("escalate", round).await.unwrap(), "each job has its own lease");
 }
+
+#[tokio::test]
+async fn failed_sign_ins_counted_by_one_server_slow_the_other_too() {
+    let accounts: Vec<Account<'_>> = vec![("admin", Role::Admin, None)];
+    let (store, db) = taizhang_app::testing::erqi(&accounts).await.unwrap();
+    let one = App::new(store, Config::default());
+    let other = App::new(taizhang_store::Store::open(&db.url).await.unwrap(), Config::default());
+    let window = std::time::Duration::from_secs(600);
+    for _ in 0..3 {
+        one.note_signin_failure(&["u:admin", "a:203.0.113.9"], window).await.unwrap();
+    }
+    assert_eq!(other.signin_failures("u:admin", window).await.unwrap(), 3);
+    assert_eq!(other.signin_failures("a:203.0.113.9", window).await.unwrap(), 3);
+    other.clear_signin_failures("u:admin").await.unwrap();
+    assert_eq!(one.signin_failures("u:admin", window).await.unwrap(), 0, "lifted on every server");
+    assert_eq!(one.signin_failures("a:203.0.113.9", window).await.unwrap(), 3);
+}

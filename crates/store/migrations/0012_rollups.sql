@@ -38,3 +38,12 @@ CREATE TABLE job_leases (
     holder TEXT NOT NULL,
     until_secs BIGINT NOT NULL
 );
+
+-- Failed sign-ins, by account (u:name) and by address (a:ip), for the throttle that every
+-- server sharing the database applies alike. Kept ten minutes. Not backed up.
+CREATE TABLE signin_failures (
+    key TEXT NOT NULL,
+    at_secs BIGINT NOT NULL
+);
+CREATE INDEX signin_failures_by_key ON signin_failures (key, at_secs);
+CREATE INDEX signin_failures_by_time ON signin_failures (at_secs);

@@ -59,7 +59,8 @@ pub const TABLES: &[&str] = &[
 ];
 
 /// Tables a backup leaves out on purpose.
-pub const NOT_BACKED_UP: &[&str] = &["taizhang_migrations", "sessions", "ledger_version", "job_leases"];
+pub const NOT_BACKED_UP: &[&str] =
+    &["taizhang_migrations", "sessions", "ledger_version", "job_leases", "signin_failures"];
 
 /// What a backup or a restore moved.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -235,3 +235,36 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Failed sign-ins under `key` since `since_secs` (seconds since 1970).
+    pub async fn signin_failures(&self, key: &str, since_secs: i64) -> Result<usize> {
+        let row = sqlx::query("SELECT COUNT(*) FROM signin_failures WHERE key = $1 AND at_secs > $2")
+            .bind(key)
+            .bind(since_secs)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(usize::try_from(row.try_get::<i64, _>(0)?).unwrap_or(0))
+    }
+
+    /// Records a failed sign-in under each key, forgetting those older than `forget_before`.
+    pub async fn note_signin_failure(&self, keys: &[&str], at_secs: i64, forget_before: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM signin_failures WHERE at_secs <= $1").bind(forget_before).execute(&mut *tx).await?;
+        for key in keys {
+            sqlx::query("INSERT INTO signin_failures (key, at_secs) VALUES ($1, $2)")
+                .bind(*key)
+                .bind(at_secs)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets the failed sign-ins under `key` (a sign-in succeeded, or an admin lifted it).
+    pub async fn clear_signin_failures(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM signin_failures WHERE key = $1").bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -2,10 +2,8 @@
 //! SameSite cookie; a CSRF token per session checked on every form and API write; failed
 //! sign-ins throttled per account and address.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Form;
 use axum::extract::{ConnectInfo, State};
@@ -29,8 +27,6 @@ const MAX_DELAY: Duration = Duration::from_secs(30);
 /// Failures one address may have across all accounts in the window before it is refused.
 const ADDRESS_FAILURES: usize = 30;
 const FAILURE_WINDOW: Duration = Duration::from_secs(600);
-/// Keys the throttle remembers at most (expired ones go first, then the oldest).
-const MAX_KEYS: usize = 10_000;
 /// Name of the cookie that carries the sign-in form's CSRF token.
 pub const LOGIN_COOKIE: &str = "tz_login";
 
@@ -52,60 +48,39 @@ pub fn session_cookie(id: String, secure: bool) -> Cookie<'static> {
         .build()
 }
 
-/// Failed sign-ins per account (across addresses) and per address (across accounts), in
-/// bounded memory: an account's failures slow its sign-ins down (a delay, never a wall, so
-/// that no one can lock the owner out); an address's failures refuse that address.
+/// Failed sign-ins per account (across addresses) and per address (across accounts), counted
+/// in the database, so that every server sharing it throttles alike: an account's failures
+/// slow its sign-ins down (a delay, never a wall, so that no one can lock the owner out); an
+/// address's failures refuse that address.
 #[derive(Debug, Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-}
+pub struct Throttle;
 
 impl Throttle {
-    fn recent(&self, key: &str) -> usize {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(list) = map.get_mut(key) else { return 0 };
-        list.retain(|t| t.elapsed() < FAILURE_WINDOW);
-        list.len()
+    async fn recent(&self, app: &taizhang_app::App, key: &str) -> Result<usize, AppError> {
+        Ok(app.signin_failures(key, FAILURE_WINDOW).await?)
     }
 
-    fn fail(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_KEYS && !map.contains_key(key) {
-            map.retain(|_, list| list.last().is_some_and(|t| t.elapsed() < FAILURE_WINDOW));
-            if map.len() >= MAX_KEYS {
-                let oldest = map.iter().min_by_key(|(_, l)| l.last().copied()).map(|(k, _)| k.clone());
-                if let Some(k) = oldest {
-                    map.remove(&k);
-                }
-            }
-        }
-        let list = map.entry(key.to_string()).or_default();
-        list.push(Instant::now());
-        // Only the count within the window matters; more than the free failures and the
-        // address limit never needs remembering.
-        let keep = ADDRESS_FAILURES + 1;
-        if list.len() > keep {
-            list.drain(..list.len() - keep);
-        }
+    async fn fail(&self, app: &taizhang_app::App, keys: &[&str]) -> Result<(), AppError> {
+        Ok(app.note_signin_failure(keys, FAILURE_WINDOW).await?)
     }
 
-    fn clear(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+    async fn clear(&self, app: &taizhang_app::App, key: &str) -> Result<(), AppError> {
+        Ok(app.clear_signin_failures(key).await?)
     }
 
     /// An admin lifts an account's slowdown.
-    pub fn unlock(&self, username: &str) {
-        self.clear(&account_key(username));
+    pub async fn unlock(&self, app: &taizhang_app::App, username: &str) -> Result<(), AppError> {
+        self.clear(app, &account_key(username)).await
     }
 
     /// How long a sign-in to an account waits: nothing for the first free failures, then
     /// 1 s, 2 s, 4 s … up to 30 s.
-    fn delay(&self, username: &str) -> Duration {
-        let over = self.recent(&account_key(username)).saturating_sub(ACCOUNT_FREE_FAILURES);
+    async fn delay(&self, app: &taizhang_app::App, username: &str) -> Result<Duration, AppError> {
+        let over = self.recent(app, &account_key(username)).await?.saturating_sub(ACCOUNT_FREE_FAILURES);
         if over == 0 {
-            return Duration::ZERO;
+            return Ok(Duration::ZERO);
         }
-        Duration::from_secs(1 << (over - 1).min(5)).min(MAX_DELAY)
+        Ok(Duration::from_secs(1 << (over - 1).min(5)).min(MAX_DELAY))
     }
 }
 
@@ -149,19 +124,19 @@ pub async fn open_session(
     addr: SocketAddr,
 ) -> Result<(String, Session), AppError> {
     let address = format!("a:{}", addr.ip());
-    if state.throttle.recent(&address) >= ADDRESS_FAILURES {
+    let throttle = &state.throttle;
+    if throttle.recent(&state.app, &address).await? >= ADDRESS_FAILURES {
         return Err(AppError::TooManyAttempts);
     }
-    let delay = state.throttle.delay(username);
+    let delay = throttle.delay(&state.app, username).await?;
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
     let Some(user) = state.app.authenticate(username.trim(), password).await? else {
-        state.throttle.fail(&account_key(username));
-        state.throttle.fail(&address);
+        throttle.fail(&state.app, &[&account_key(username), &address]).await?;
         return Err(AppError::BadLogin);
     };
-    state.throttle.clear(&account_key(username));
+    throttle.clear(&state.app, &account_key(username)).await?;
     let (id, csrf) = (token(), token());
     state.app.start_session(&id, &user.username, &csrf, &taizhang_app::clock::iso_after(SESSION_HOURS * 3600)).await?;
     Ok((id.clone(), Session { id, user, csrf }))

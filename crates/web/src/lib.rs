@@ -274,7 +274,7 @@ pub fn router(app: App) -> Router {
 pub fn router_with(app: App, options: ServeOptions) -> Router {
     let state = AppState {
         app,
-        throttle: Arc::new(auth::Throttle::default()),
+        throttle: Arc::new(auth::Throttle),
         metrics: Arc::new(Metrics::default()),
         options: Arc::new(options),
     };

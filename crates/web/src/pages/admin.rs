@@ -555,7 +555,7 @@ pub async fn unlock_account(
 ) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
     acting.note_unlock(form.username.trim()).await?;
-    state.throttle.unlock(form.username.trim());
+    state.throttle.unlock(&state.app, form.username.trim()).await?;
     Ok(crate::flash::done("/admin", "unlocked"))
 }
 
