@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Page latency benchmark (not a test): a release server on the city-sized SQLite ledger
 # (gen --districts 20 --projects-per-district 1000 --years 10), the leader's dashboard and
-# 重点项目 list read by wrk over loopback, 4 connections, for SECONDS each. Prints each page's
-# size and wrk's latency percentiles (p50, p90, p99) and requests/s.
-# Usage: bench/pages.sh [SECONDS] [BINARY]  (BINARY: another build to compare, e.g. an older commit's)
+# 重点项目 list read by wrk over loopback, 4 connections (CONNECTIONS), for SECONDS each. Prints
+# each page's size, wrk's latency percentiles (p50, p90, p99) and requests/s, and the server's
+# peak resident memory.
+# Usage: bench/pages.sh [SECONDS] [BINARY] [CONNECTIONS]  (BINARY: another build to compare, e.g.
+# an older commit's; "" for this tree's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 bin=${2:-}
+connections=${3:-4}
 command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 if [[ -z $bin ]]; then
   cargo build --release -q -p taizhang-cli
@@ -29,7 +32,8 @@ cookie=$(grep -i '^set-cookie:' "$work/headers" | sed 's/^[^:]*: //; s/;.*//' | 
 echo "wrk.headers[\"cookie\"] = \"$cookie\"" >"$work/get.lua"
 for page in "/?period=2017-12" "/projects?period=2017-12"; do
   bytes=$(curl -s -H "cookie: $cookie" "http://127.0.0.1:$port$page" | wc -c)
-  echo "== GET $page ($bytes bytes), 4 connections, ${seconds}s"
-  wrk -t2 -c4 -d"${seconds}s" --latency -s "$work/get.lua" "http://127.0.0.1:$port$page" \
+  echo "== GET $page ($bytes bytes), $connections connections, ${seconds}s"
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/get.lua" "http://127.0.0.1:$port$page" \
     | grep -E "Requests/sec|50%|90%|99%|Non-2xx|requests in"
 done
+echo "== server peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)"

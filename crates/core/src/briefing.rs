@@ -29,6 +29,20 @@ pub struct Totals {
     pub on_pace: u64,
 }
 
+impl Totals {
+    /// Adds another group's figures (the label stays).
+    pub fn add(&mut self, other: &Totals) {
+        self.projects += other.projects;
+        self.planned_wan += other.planned_wan;
+        self.month_wan += other.month_wan;
+        self.ytd_wan += other.ytd_wan;
+        self.carried += other.carried;
+        self.started += other.started;
+        self.finished += other.finished;
+        self.on_pace += other.on_pace;
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LitItem {
     pub light: Light,

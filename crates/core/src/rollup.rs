@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use crate::briefing::Totals;
 use crate::period::Period;
 use crate::project::{Date, Nature};
 
@@ -48,32 +49,10 @@ pub struct CubeKey {
     pub flagship: bool,
 }
 
-/// The sums of a cell: projects, plan, the month's amount, the as-of 年初至报告期累计, and how
-/// many were carried (not reported that month), started, finished, at or above 序时进度.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CubeSums {
-    pub projects: u64,
-    pub planned_wan: Decimal,
-    pub month_wan: Decimal,
-    pub ytd_wan: Decimal,
-    pub carried: u64,
-    pub started: u64,
-    pub finished: u64,
-    pub on_pace: u64,
-}
-
-impl CubeSums {
-    pub fn add(&mut self, other: &CubeSums) {
-        self.projects += other.projects;
-        self.planned_wan += other.planned_wan;
-        self.month_wan += other.month_wan;
-        self.ytd_wan += other.ytd_wan;
-        self.carried += other.carried;
-        self.started += other.started;
-        self.finished += other.finished;
-        self.on_pace += other.on_pace;
-    }
-}
+/// The sums of a cell are a [`Totals`] without a label: projects, plan, the month's amount,
+/// the as-of 年初至报告期累计, and how many were carried (not reported that month), started,
+/// finished, at or above 序时进度.
+pub type CubeSums = Totals;
 
 /// The cube of `year` for the projects given (each with a plan in the year) and their reports
 /// of the year, every month January to December. The rules are the ledger's: a month not
@@ -103,7 +82,8 @@ pub fn cube(year: i32, projects: &[CubeProject], reports: &[CubeReport]) -> BTre
                 || continuing.contains(&p.nature.as_str())
                 || ytd > Decimal::ZERO
                 || since > Decimal::ZERO;
-            let sums = CubeSums {
+            let sums = Totals {
+                label: String::new(),
                 projects: 1,
                 planned_wan: p.planned_wan,
                 month_wan: if this_month {
@@ -166,7 +146,7 @@ mod tests {
         let reports = [report(1, 3, "300", "300"), report(1, 5, "200", "500")];
         let cube = cube(2018, &projects, &reports);
         let at = |month: u8, nature: &str| {
-            cube.iter().find(|(k, _)| k.month == month && k.nature == nature).map(|(_, s)| *s).unwrap()
+            cube.iter().find(|(k, _)| k.month == month && k.nature == nature).map(|(_, s)| s.clone()).unwrap()
         };
         // January: nothing reported yet; the 续建 one has started by its nature.
         assert_eq!((at(1, "新开工").ytd_wan, at(1, "新开工").carried, at(1, "新开工").started), (d("0"), 1, 0));
@@ -191,7 +171,7 @@ mod tests {
         p.actual_start = Some(Date::new(2018, 4, 30).unwrap());
         p.actual_finish = Some(Date::new(2018, 11, 1).unwrap());
         let cube = cube(2018, &[p], &[]);
-        let month = |m: u8| cube.iter().find(|(k, _)| k.month == m).map(|(_, s)| *s).unwrap();
+        let month = |m: u8| cube.iter().find(|(k, _)| k.month == m).map(|(_, s)| s.clone()).unwrap();
         assert_eq!((month(3).started, month(4).started), (0, 1));
         assert_eq!((month(10).finished, month(11).finished), (0, 1));
     }

@@ -176,13 +176,7 @@ impl Store {
             .bind(i64::from(through))
             .fetch_all(&self.pool)
             .await?;
-        let mut increments = vec![Decimal::ZERO; usize::from(through)];
-        for r in rows {
-            let month = usize::try_from(r.try_get::<i64, _>(0)?).unwrap_or(0);
-            if let Some(slot) = month.checked_sub(1).and_then(|i| increments.get_mut(i)) {
-                *slot = r.try_get::<Option<i64>, _>(1)?.map(from_scaled).unwrap_or_default();
-            }
-        }
+        let increments = by_month(&rows, through)?;
         Ok(increments
             .into_iter()
             .scan(Decimal::ZERO, |total, inc| {
@@ -204,4 +198,16 @@ impl Store {
         let done: i64 = row.try_get::<Option<i64>, _>(1)?.unwrap_or_default();
         Ok(completion_pct(Decimal::from(done), Decimal::from(total)).map(|p| p.round_dp(2)))
     }
+}
+
+/// Rows of (month, scaled amount) as January through `through`, a month without a row zero.
+pub(crate) fn by_month(rows: &[sqlx::any::AnyRow], through: u8) -> Result<Vec<Decimal>> {
+    let mut out = vec![Decimal::ZERO; usize::from(through)];
+    for r in rows {
+        let month = usize::try_from(r.try_get::<i64, _>(0)?).unwrap_or(0);
+        if let Some(slot) = month.checked_sub(1).and_then(|i| out.get_mut(i)) {
+            *slot = r.try_get::<Option<i64>, _>(1)?.map(from_scaled).unwrap_or_default();
+        }
+    }
+    Ok(out)
 }

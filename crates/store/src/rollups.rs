@@ -275,6 +275,7 @@ fn cell(r: &sqlx::any::AnyRow) -> Result<(CubeKey, CubeSums)> {
             flagship: r.try_get::<i64, _>("flagship")? == 1,
         },
         CubeSums {
+            label: String::new(),
             projects: count("projects")?,
             planned_wan: from_scaled(r.try_get("planned_e4")?),
             month_wan: from_scaled(r.try_get("month_e4")?),
@@ -384,17 +385,7 @@ impl Store {
             by_nature.entry(key.nature).or_default().add(&sums);
             by_unit.entry(r.try_get("unit_name")?).or_default().add(&sums);
         }
-        let totals = |label: String, s: &CubeSums| Totals {
-            label,
-            projects: s.projects,
-            planned_wan: s.planned_wan,
-            month_wan: s.month_wan,
-            ytd_wan: s.ytd_wan,
-            carried: s.carried,
-            started: s.started,
-            finished: s.finished,
-            on_pace: s.on_pace,
-        };
+        let totals = |label: String, s: &CubeSums| Totals { label, ..s.clone() };
         let order = |label: &str| Nature::ALL.iter().position(|n| n.label_zh() == label).unwrap_or(usize::MAX);
         let mut by_nature: Vec<Totals> = by_nature.iter().map(|(l, s)| totals(l.clone(), s)).collect();
         by_nature.sort_by_key(|t| order(&t.label));
@@ -422,13 +413,6 @@ impl Store {
             .bind(i64::from(through))
             .fetch_all(&self.pool)
             .await?;
-        let mut by_month = vec![Decimal::ZERO; usize::from(through)];
-        for r in rows {
-            let month = usize::try_from(r.try_get::<i64, _>(0)?).unwrap_or(0);
-            if let Some(slot) = month.checked_sub(1).and_then(|i| by_month.get_mut(i)) {
-                *slot = r.try_get::<Option<i64>, _>(1)?.map(from_scaled).unwrap_or_default();
-            }
-        }
-        Ok(by_month)
+        crate::briefing::by_month(&rows, through)
     }
 }
