@@ -14,6 +14,7 @@ command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractiv
 cargo build --release -q -p taizhang-cli
 bin=$PWD/target/release/taizhang
 work=$(mktemp -d /tmp/taizhang-two.XXXXXX)
+chmod 755 "$work" # the cluster runs as postgres
 eval "$(.ci/pg-start "$work/pg" 18810)"
 db=$TAIZHANG_TEST_PG
 servers=()
@@ -74,8 +75,9 @@ minus() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a - b}'; }
 echo "   CPU s: server A $(minus "${mid[0]}" "${before[0]}"), PostgreSQL $(minus "${mid[2]}" "${before[2]}")"
 echo "== two servers, $((connections / 2)) connections each, ${seconds}s"
 wrk -t1 -c"$((connections / 2))" -d"${seconds}s" --latency -s "$work/save-2.lua" "http://127.0.0.1:18811" >"$work/a.txt" &
+first=$!
 wrk -t1 -c"$((connections / 2))" -d"${seconds}s" --latency -s "$work/save-4.lua" "http://127.0.0.1:18812" >"$work/b.txt"
-wait
+wait "$first"
 for f in a b; do grep -E "Requests/sec|50%|99%|Non-2xx" "$work/$f.txt" | sed "s/^/   $f: /"; done
 after=("$(cpu "${servers[0]}")" "$(cpu "${servers[1]}")" "$(pg_cpu)")
 echo "   CPU s: server A $(minus "${after[0]}" "${mid[0]}"), server B $(minus "${after[1]}" "${mid[1]}"), PostgreSQL $(minus "${after[2]}" "${mid[2]}")"
