@@ -18,7 +18,7 @@ use crate::AppState;
 fn exempt(path: &str) -> bool {
     ["/login", "/healthz", "/metrics", "/admin", "/api/v1/backup", "/api/v1/reminders", "/api/v1/audit"]
         .iter()
-        .any(|p| path == *p || path.starts_with(&format!("{p}/")) || path.starts_with(&format!("{p}?")))
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
 pub(crate) async fn conditional(State(state): State<AppState>, request: Request, next: Next) -> Response {
