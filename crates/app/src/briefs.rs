@@ -12,7 +12,7 @@ use taizhang_core::period::Period;
 use taizhang_core::project::{Date, completion_pct};
 use taizhang_core::supervision::OrderState;
 use taizhang_core::workflow::{Form, UnitStanding, reported_units};
-use taizhang_store::{FLAG_OVER_100M, TotalsSet};
+use taizhang_store::TotalsSet;
 
 use crate::{Acting, Error, Result};
 
@@ -23,7 +23,7 @@ pub type AssessmentInput = (Vec<(String, String)>, HashMap<(String, String), Mea
 impl Acting<'_> {
     /// Totals of a scope as of a period, all and flagged 亿元以上, by category and by unit.
     async fn totals(&self, scope: &str, period: Period) -> Result<TotalsSet> {
-        Ok(self.store.investment_totals(scope, period, FLAG_OVER_100M).await?)
+        Ok(self.store.investment_totals(scope, period).await?)
     }
 
     /// Everything the monthly 调度通报 of a unit says for `period`, as on `today`.

@@ -36,19 +36,10 @@ pub struct StartDue {
 
 impl Store {
     /// Plan, month and year-to-date totals of the projects with a plan in the period's year,
-    /// as of the period's month, in a unit's subtree: all, those flagged `flag`, by category
-    /// and by unit — one pass over the projects (the as-of rows found once, materialized),
-    /// grouped four ways.
-    pub async fn investment_totals(&self, scope: &str, period: Period, flag: &str) -> Result<TotalsSet> {
-        // The roll-ups keep the 亿元以上 subset; another flag is summed from the rows.
-        if flag == crate::reports::FLAG_OVER_100M {
-            return self.rollup_totals(scope, period).await;
-        }
-        self.investment_totals_from_rows(scope, period, flag).await
-    }
-
-    /// [`Store::investment_totals`] summed from the rows themselves (what the roll-ups are
-    /// checked against, and any flag they do not keep).
+    /// as of the period's month, in a unit's subtree — all, those flagged `flag`, by category,
+    /// by unit and by 建设性质 — summed from the rows themselves in one pass over the projects
+    /// (the as-of rows found once, materialized), grouped several ways: what the maintained
+    /// roll-ups ([`Store::investment_totals`]) are checked against.
     pub async fn investment_totals_from_rows(&self, scope: &str, period: Period, flag: &str) -> Result<TotalsSet> {
         let sums = "COUNT(*) AS n, CAST(SUM(planned) AS BIGINT) AS planned, CAST(SUM(month) AS BIGINT) AS month,
                  CAST(SUM(ytd) AS BIGINT) AS ytd, SUM(carried) AS carried, SUM(started) AS started,

@@ -190,7 +190,7 @@ impl Store {
         let through = row.try_get::<Option<i64>, _>("through")?.and_then(|m| u8::try_from(m).ok());
         // Projects whose latest report is older than the latest month anyone reported.
         let carried = match through {
-            Some(m) => self.investment_totals(unit, Period::Month(year, m), FLAG_OVER_100M).await?.all.carried,
+            Some(m) => self.investment_totals(unit, Period::Month(year, m)).await?.all.carried,
             None => 0,
         };
         let named_sql = format!(

@@ -353,7 +353,7 @@ impl Store {
     /// Plan, month and year-to-date totals of a unit's subtree at a month, from the roll-ups:
     /// all, 亿元以上, 出彩项目, by category, by responsible unit and by 建设性质 — the same figures
     /// [`Store::investment_totals_from_rows`] computes from the rows.
-    pub async fn rollup_totals(&self, scope: &str, period: Period) -> Result<TotalsSet> {
+    pub async fn investment_totals(&self, scope: &str, period: Period) -> Result<TotalsSet> {
         let sql = format!(
             "{SUBTREE}
              SELECT u.name AS unit_name, r.unit_id, r.month, r.category, r.nature, r.flagged, r.flagship, r.projects,

@@ -703,7 +703,7 @@ async fn rollups_agree_with_rows(store: &Store, scopes: &[&str]) {
     for scope in scopes {
         for month in 1..=12 {
             let period = Period::Month(2017, month);
-            let kept = store.investment_totals(scope, period, taizhang_store::FLAG_OVER_100M).await.unwrap();
+            let kept = store.investment_totals(scope, period).await.unwrap();
             let rows = store.investment_totals_from_rows(scope, period, taizhang_store::FLAG_OVER_100M).await.unwrap();
             assert_eq!(
                 (&kept.all, &kept.flagged, &kept.flagship, &kept.by_category, &kept.by_unit, &kept.by_nature),
@@ -745,7 +745,7 @@ async fn roll_ups_follow_every_write_in_its_transaction_and_equal_the_rows() {
     }
     tx.commit().await.unwrap();
     rollups_agree_with_rows(&store, &["erqi", "fgw", "dq"]).await;
-    let before = store.investment_totals("dq", Period::Month(2017, 4), taizhang_store::FLAG_OVER_100M).await.unwrap();
+    let before = store.investment_totals("dq", Period::Month(2017, 4)).await.unwrap();
     assert_eq!((before.all.projects, before.all.ytd_wan, before.all.started), (2, d("300"), 1));
 
     // A project moved to another unit, a flag dropped, a start recorded, a month reported:
@@ -760,9 +760,9 @@ async fn roll_ups_follow_every_write_in_its_transaction_and_equal_the_rows() {
     tx.upsert_progress(&progress("ZD-3", 6, "50", None)).await.unwrap();
     tx.commit().await.unwrap();
     rollups_agree_with_rows(&store, &["erqi", "fgw", "dq"]).await;
-    let dq = store.investment_totals("dq", Period::Month(2017, 6), taizhang_store::FLAG_OVER_100M).await.unwrap();
+    let dq = store.investment_totals("dq", Period::Month(2017, 6)).await.unwrap();
     assert_eq!((dq.all.projects, dq.all.ytd_wan, dq.all.started, dq.all.carried), (1, d("50"), 1, 0));
-    let all = store.investment_totals("erqi", Period::Month(2017, 6), taizhang_store::FLAG_OVER_100M).await.unwrap();
+    let all = store.investment_totals("erqi", Period::Month(2017, 6)).await.unwrap();
     assert!(all.flagship.is_none(), "the only 出彩项目 lost its flag");
 
     // A transaction that fails leaves the roll-ups as they were.
