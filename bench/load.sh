@@ -2,9 +2,12 @@
 # Load benchmark (not a test): the release server on a city-sized SQLite ledger
 # (gen --districts 20 --projects-per-district 1000 --years 10), driven by wrk over loopback:
 #   1. draft saves (PUT /api/v1/…/entries/{subject}), each a new record, as admin;
-#   2. the leader dashboard (GET /).
-# Prints wrk's requests/s, latency percentiles and non-2xx counts. Goal for saves:
-# ≥ 1,000/s, p99 ≤ 200 ms, no errors. Usage: bench/load.sh [SECONDS] [CONNECTIONS]
+#   2. the leader dashboard (GET /);
+#   3. both at once: saves on CONNECTIONS connections while the dashboard is read on 4 more.
+# Prints wrk's requests/s, latency percentiles and non-2xx counts, and the server's peak
+# resident memory. Goals: saves ≥ 1,000/s, p99 ≤ 200 ms, no errors, also while dashboards are
+# read; dashboards ≥ 200/s, p99 ≤ 100 ms; RSS ≤ 150 MB.
+# Usage: bench/load.sh [SECONDS] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
@@ -38,7 +41,8 @@ $rounds
 local counter = 0
 local threads = 0
 function setup(thread) thread:set("offset", threads); threads = threads + 1 end
-function init(args) counter = offset end
+-- A later run starts past the records an earlier one saved (args[1]), so that each is new.
+function init(args) counter = offset + (tonumber(args[1]) or 0) end
 request = function()
   local pair = subjects[(counter % #subjects) + 1]
   local round = rounds[(math.floor(counter / #subjects) % #rounds) + 1]
@@ -51,8 +55,17 @@ LUA
 echo "== draft saves (PUT), $connections connections, ${seconds}s"
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/save.lua" "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency|50%|90%|99%|Non-2xx|requests in"
 curl -s -H "cookie: $cookie" "http://127.0.0.1:$port/metrics" | grep PUT
-echo "== leader dashboard (GET /), 4 connections, ${seconds}s"
+echo "== leader dashboard (GET /), $connections connections, ${seconds}s"
 cat >"$work/get.lua" <<LUA
 wrk.headers["cookie"] = "$cookie"
 LUA
-wrk -t2 -c4 -d"3s" --latency -s "$work/get.lua" "http://127.0.0.1:$port/?period=2017-12" | grep -E "Requests/sec|Latency|50%|90%|99%|Non-2xx|requests in"
+show() { grep -E "Requests/sec|Latency|50%|90%|99%|Non-2xx|requests in"; }
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/get.lua" "http://127.0.0.1:$port/?period=2017-12" | show
+echo "== both at once: saves on $connections connections, dashboards on 4, ${seconds}s"
+wrk -t1 -c4 -d"${seconds}s" --latency -s "$work/get.lua" "http://127.0.0.1:$port/?period=2017-12" >"$work/mixed-get" &
+reader=$!
+wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$work/save.lua" "http://127.0.0.1:$port" -- 24000 >"$work/mixed-save"
+wait $reader
+echo "-- saves:"; show <"$work/mixed-save"
+echo "-- dashboards:"; show <"$work/mixed-get"
+echo "== server peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)"

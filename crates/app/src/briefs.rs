@@ -2,12 +2,15 @@
 //! actor's permissions; the sums come from the store, the phrasing from `core`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use taizhang_core::access::Action;
 use taizhang_core::assessment::{Measure, Scheme, Source};
 use taizhang_core::briefing::{BriefingInput, Coverage, LateOrder, LitItem, OpenProblem, Totals};
+use taizhang_core::indicator::{Indicator, IndicatorValue, Target};
 use taizhang_core::lights::{Light, Warning};
+use taizhang_core::org::OrgUnit;
 use taizhang_core::period::Period;
 use taizhang_core::project::{Date, completion_pct};
 use taizhang_core::supervision::OrderState;
@@ -15,6 +18,22 @@ use taizhang_core::workflow::{Form, UnitStanding, reported_units};
 use taizhang_store::TotalsSet;
 
 use crate::{Acting, Error, Result};
+
+/// What the leader's dashboard shows of a unit for a month: its lights, the briefing's
+/// figures, the core indicators beside their targets and the year's monthly line.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    pub top: OrgUnit,
+    pub warnings: Vec<Warning>,
+    pub input: BriefingInput,
+    /// "（填报中，已报3/5个单位）" while the month is being reported.
+    pub note: String,
+    /// The 经济 section's indicators with a figure or a target: the period's value (or the
+    /// year's), and the year's target.
+    pub indicators: Vec<(Indicator, Option<IndicatorValue>, Option<Target>)>,
+    /// Year-to-date investment as of each month, January through the period's.
+    pub by_month: Vec<Decimal>,
+}
 
 /// The units a scheme assesses ((code, name), in tree order) and their measures by
 /// (criterion key, unit code).
@@ -45,6 +64,42 @@ impl Acting<'_> {
                 .filter(|t| t.projects > 0 && t.planned_wan > Decimal::ZERO && t.ytd_wan > Decimal::ZERO);
         }
         Ok(input)
+    }
+
+    /// The dashboard of the actor's unit (the top one for the district's roles) for a month,
+    /// as on `today`: computed once for the ledger's version and kept, so that reading it
+    /// again before anyone writes costs a lookup.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, period = %period))]
+    pub async fn dashboard(&self, period: Period, today: Date) -> Result<Arc<Dashboard>> {
+        let top = match self.reach(None)? {
+            Some(u) => self.find_unit(&u)?,
+            None => self.top_unit()?,
+        };
+        self.allow(Action::Read, &top.code)?;
+        let code = top.code.to_string();
+        self.remembered("dashboard", &code, period, today, || self.compute_dashboard(top, period, today)).await
+    }
+
+    async fn compute_dashboard(&self, top: OrgUnit, period: Period, today: Date) -> Result<Dashboard> {
+        let code = top.code.to_string();
+        let as_of = Date::end_of(period);
+        let warnings = self.warnings(period, Some(&code), as_of).await?;
+        let input = self.briefing_with(period, &code, as_of, "", &warnings).await?;
+        let note = self.period_note(period, today).await?;
+        let catalogue = self.store.catalogue().await?;
+        let mut indicators = Vec::new();
+        for ind in catalogue.indicators.iter().filter(|i| i.phrasing.section == "economy") {
+            let value = match self.store.value(&ind.code, &code, period).await? {
+                Some(v) => Some(v),
+                None => self.store.value(&ind.code, &code, Period::Year(period.year())).await?,
+            };
+            let target = self.store.target(&ind.code, &code, period.year()).await?;
+            if value.is_some() || target.is_some() {
+                indicators.push((ind.clone(), value, target));
+            }
+        }
+        let by_month = self.store.monthly_ytd(&code, period.year(), period.month_of_year()).await?;
+        Ok(Dashboard { top, warnings, input, note, indicators, by_month })
     }
 
     /// The briefing's figures with the period's warnings already computed (the dashboard

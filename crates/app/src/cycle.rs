@@ -125,6 +125,7 @@ impl Acting<'_> {
     ) -> Result<Entry> {
         let mut tx = self.store.begin().await?;
         self.write_draft(&mut tx, round, unit, subject, figures, Over::Version(expected_version)).await?;
+        tx.saves_drafts_only();
         tx.commit().await?;
         self.entry(round, unit, subject).await?.ok_or_else(|| Error::not_found("记录", subject))
     }
@@ -158,6 +159,7 @@ impl Acting<'_> {
                 tx.set_draft_explanation(round.id, unit, subject, text).await?;
             }
         }
+        tx.saves_drafts_only();
         tx.commit().await?;
         Ok(drafts.len())
     }

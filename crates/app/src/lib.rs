@@ -31,7 +31,7 @@ use taizhang_core::config::Config;
 use taizhang_core::org::OrgTree;
 use taizhang_store::{Store, StoreError};
 
-pub use briefs::AssessmentInput;
+pub use briefs::{AssessmentInput, Dashboard};
 pub use import::{ImportRequest, Imported, WorkbookError};
 pub use synthetic::GenSpec;
 pub use taizhang_store::{Backend, ImportRecord, LedgerCounts, NewUser, Redacted, Session, User};

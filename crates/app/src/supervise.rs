@@ -71,7 +71,9 @@ impl Acting<'_> {
     pub async fn project_warnings(&self, period: Period, unit: Option<&str>, today: Date) -> Result<Vec<Warning>> {
         let scope = self.scope_of(unit)?;
         self.allow(Action::Read, &scope)?;
-        self.remembered("projects", &scope, period, today, || self.lit_projects(period, &scope, today)).await
+        let lit =
+            self.remembered("projects", &scope, period, today, || self.lit_projects(period, &scope, today)).await?;
+        Ok(std::sync::Arc::unwrap_or_clone(lit))
     }
 
     async fn lit_projects(&self, period: Period, scope: &str, today: Date) -> Result<Vec<Warning>> {
@@ -106,36 +108,47 @@ impl Acting<'_> {
     pub async fn warnings(&self, period: Period, unit: Option<&str>, today: Date) -> Result<Vec<Warning>> {
         let scope = self.scope_of(unit)?;
         self.allow(Action::Read, &scope)?;
-        self.remembered("all", &scope, period, today, || self.lit_everything(period, &scope, today)).await
+        let lit = self.remembered("all", &scope, period, today, || self.lit_everything(period, &scope, today)).await?;
+        Ok(std::sync::Arc::unwrap_or_clone(lit))
     }
 
-    /// What a computation of lights gave at the ledger's version, or it computed now and kept:
-    /// the version is read first, so what is kept is never older than its key says.
-    async fn remembered<F, Fut>(
+    /// What a computation gave at the ledger's version, or it computed now and kept: the
+    /// version is read first, so what is kept is never older than its key says.
+    pub(crate) async fn remembered<T, F, Fut>(
         &self,
         what: &'static str,
         scope: &str,
         period: Period,
         today: Date,
         compute: F,
-    ) -> Result<Vec<Warning>>
+    ) -> Result<std::sync::Arc<T>>
     where
+        T: std::any::Any + Send + Sync,
         F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<Vec<Warning>>>,
+        Fut: std::future::Future<Output = Result<T>>,
     {
         let key = crate::memo::MemoKey {
             what,
-            version: self.store.ledger_version().await?,
+            version: self.store.figures_version().await?,
             scope: scope.into(),
             period,
             today,
         };
-        if let Some(kept) = self.memo.warnings(&key) {
-            return Ok(kept.as_ref().clone());
+        if let Some(kept) = self.memo.get::<T>(&key) {
+            return Ok(kept);
         }
-        let fresh = compute().await?;
-        self.memo.keep_warnings(key, std::sync::Arc::new(fresh.clone()));
-        Ok(fresh)
+        let turn = self.memo.turn_of(&key);
+        let _turn = turn.lock().await;
+        // Computed by another request while this one waited its turn.
+        if let Some(kept) = self.memo.get::<T>(&key) {
+            return Ok(kept);
+        }
+        let fresh = compute().await.map(std::sync::Arc::new);
+        if let Ok(fresh) = &fresh {
+            self.memo.keep(key.clone(), fresh.clone());
+        }
+        self.memo.turn_done(&key);
+        fresh
     }
 
     async fn lit_everything(&self, period: Period, scope: &str, today: Date) -> Result<Vec<Warning>> {

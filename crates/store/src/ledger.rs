@@ -159,6 +159,14 @@ impl Store {
         Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?.unwrap_or(0))
     }
 
+    /// The figures' version: moved on by every committed write but one that saves drafts only
+    /// ([`Tx::saves_drafts_only`]); what dashboards and lights computed is stale when it moves.
+    pub async fn figures_version(&self) -> Result<i64> {
+        let row =
+            sqlx::query("SELECT figures_version FROM ledger_version WHERE id = 1").fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?.unwrap_or(0))
+    }
+
     /// Takes the lease of a scheduled job for `holder` until `until_secs` (seconds since 1970)
     /// when no one else holds it past `now_secs`: true when this holder runs the job now.
     /// Servers sharing the database each ask; one runs each round.

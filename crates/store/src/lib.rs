@@ -82,6 +82,8 @@ pub struct Tx {
     pending: Vec<audit::Pending>,
     /// The roll-ups its writes changed, recomputed when it commits.
     dirty: rollups::Dirty,
+    /// Only drafts written: the figures' version stays (see [`Tx::saves_drafts_only`]).
+    drafts_only: bool,
     /// Held until the transaction ends (SQLite only). Declared after `tx` so that the
     /// transaction is finished (or rolled back) before the next writer is let in.
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
@@ -118,7 +120,14 @@ impl Store {
             }
             None => (self.pool.begin().await?, None),
         };
-        Ok(Tx { tx, backend: self.backend, pending: Vec::new(), dirty: rollups::Dirty::default(), _writer: writer })
+        Ok(Tx {
+            tx,
+            backend: self.backend,
+            pending: Vec::new(),
+            dirty: rollups::Dirty::default(),
+            drafts_only: false,
+            _writer: writer,
+        })
     }
 
     /// The org tree, from the cache when no unit was written since it was read — here or by
@@ -156,12 +165,25 @@ impl Store {
 }
 
 impl Tx {
+    /// Says that this transaction writes drafts and their trail only — nothing a total, a
+    /// light or a round's standing is computed from — so that it leaves the figures' version
+    /// where it is (the ledger's version still moves: the entry pages change).
+    pub fn saves_drafts_only(&mut self) {
+        self.drafts_only = true;
+    }
+
     /// Appends the transaction's audit events to the chain, then commits both together.
     pub async fn commit(mut self) -> Result<()> {
+        let figures_changed = !self.drafts_only || self.dirty.any();
         self.refresh_rollups().await?;
         // Every commit moves the ledger's version on: what was read before it is stale (the
         // version is in the database, so every server sharing it sees the move at once).
-        sqlx::query("UPDATE ledger_version SET version = version + 1 WHERE id = 1").execute(self.conn()).await?;
+        let bump = if figures_changed {
+            "UPDATE ledger_version SET version = version + 1, figures_version = figures_version + 1 WHERE id = 1"
+        } else {
+            "UPDATE ledger_version SET version = version + 1 WHERE id = 1"
+        };
+        sqlx::query(bump).execute(self.conn()).await?;
         let pending = std::mem::take(&mut self.pending);
         for p in &pending {
             self.append_audit(p).await?;

@@ -58,12 +58,12 @@ impl Store {
     pub async fn month_reporting(&self, month: Period) -> Result<(usize, usize)> {
         let year = i64::from(month.year());
         let row = sqlx::query(
+            // From the roll-ups: a unit's cell of the month counts a project not carried when
+            // it reported that month; every project with a plan has a cell each month.
             "SELECT
-                 (SELECT COUNT(DISTINCT p.unit_id) FROM project_progress g JOIN projects p ON p.id = g.project_id
-                  JOIN project_year_plans y ON y.project_id = g.project_id AND y.year = g.year
-                  WHERE g.year = $1 AND g.month = $2),
-                 (SELECT COUNT(DISTINCT p.unit_id) FROM project_year_plans y JOIN projects p ON p.id = y.project_id
-                  WHERE y.year = $1)",
+                 (SELECT COUNT(DISTINCT unit_id) FROM project_rollups
+                  WHERE year = $1 AND month = $2 AND projects > carried),
+                 (SELECT COUNT(DISTINCT unit_id) FROM project_rollups WHERE year = $1 AND month = $2)",
         )
         .bind(year)
         .bind(i64::from(month.month_of_year()))

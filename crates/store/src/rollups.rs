@@ -29,6 +29,12 @@ pub(crate) enum Dirty {
     All,
 }
 
+impl Dirty {
+    pub(crate) fn any(&self) -> bool {
+        !matches!(self, Dirty::Clean)
+    }
+}
+
 /// Past this many projects touched in one go, a transaction recomputes the whole cube (one
 /// pass a year) instead of asking which units they are in.
 const WHOLE_CUBE_PAST: usize = 2_000;
@@ -264,7 +270,6 @@ async fn stored(conn: &mut AnyConnection, year: i32) -> Result<BTreeMap<CubeKey,
 }
 
 fn cell(r: &sqlx::any::AnyRow) -> Result<(CubeKey, CubeSums)> {
-    let count = |col: &str| -> Result<u64> { Ok(u64::try_from(r.try_get::<i64, _>(col)?).unwrap_or(0)) };
     Ok((
         CubeKey {
             unit_id: r.try_get("unit_id")?,
@@ -274,18 +279,26 @@ fn cell(r: &sqlx::any::AnyRow) -> Result<(CubeKey, CubeSums)> {
             flagged: r.try_get::<i64, _>("flagged")? == 1,
             flagship: r.try_get::<i64, _>("flagship")? == 1,
         },
-        CubeSums {
-            label: String::new(),
-            projects: count("projects")?,
-            planned_wan: from_scaled(r.try_get("planned_e4")?),
-            month_wan: from_scaled(r.try_get("month_e4")?),
-            ytd_wan: from_scaled(r.try_get("ytd_e4")?),
-            carried: count("carried")?,
-            started: count("started")?,
-            finished: count("finished")?,
-            on_pace: count("on_pace")?,
-        },
+        sums_of(r)?,
     ))
+}
+
+/// The summed columns of a cell, or of cells summed by the database.
+const SUMMED: [&str; 8] = ["projects", "planned_e4", "month_e4", "ytd_e4", "carried", "started", "finished", "on_pace"];
+
+fn sums_of(r: &sqlx::any::AnyRow) -> Result<CubeSums> {
+    let count = |col: &str| -> Result<u64> { Ok(u64::try_from(r.try_get::<i64, _>(col)?).unwrap_or(0)) };
+    Ok(CubeSums {
+        label: String::new(),
+        projects: count("projects")?,
+        planned_wan: from_scaled(r.try_get("planned_e4")?),
+        month_wan: from_scaled(r.try_get("month_e4")?),
+        ytd_wan: from_scaled(r.try_get("ytd_e4")?),
+        carried: count("carried")?,
+        started: count("started")?,
+        finished: count("finished")?,
+        on_pace: count("on_pace")?,
+    })
 }
 
 /// How the stored roll-ups compare with the rows: each cell that differs, in words.
@@ -352,14 +365,25 @@ impl Store {
 
     /// Plan, month and year-to-date totals of a unit's subtree at a month, from the roll-ups:
     /// all, 亿元以上, 出彩项目, by category, by responsible unit and by 建设性质 — the same figures
-    /// [`Store::investment_totals_from_rows`] computes from the rows.
+    /// [`Store::investment_totals_from_rows`] computes from the rows. The month's cells are
+    /// summed by the database, one group a line, so that a few hundred lines come back
+    /// whatever the number of cells.
     pub async fn investment_totals(&self, scope: &str, period: Period) -> Result<TotalsSet> {
+        let sums = SUMMED
+            .iter()
+            .map(|c| format!("CAST(COALESCE(SUM(c.{c}), 0) AS BIGINT) AS {c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
-            "{SUBTREE}
-             SELECT u.name AS unit_name, r.unit_id, r.month, r.category, r.nature, r.flagged, r.flagship, r.projects,
-                 r.planned_e4, r.month_e4, r.ytd_e4, r.carried, r.started, r.finished, r.on_pace
-             FROM project_rollups r JOIN sub ON sub.id = r.unit_id JOIN org_units u ON u.id = r.unit_id
-             WHERE r.year = $2 AND r.month = $3"
+            "{SUBTREE}, cells AS MATERIALIZED (
+                 SELECT r.* FROM project_rollups r JOIN sub ON sub.id = r.unit_id
+                 WHERE r.year = $2 AND r.month = $3)
+             SELECT 'all' AS dim, '' AS label, {sums} FROM cells c
+             UNION ALL SELECT 'flagged', '', {sums} FROM cells c WHERE c.flagged = 1
+             UNION ALL SELECT 'flagship', '', {sums} FROM cells c WHERE c.flagship = 1
+             UNION ALL SELECT 'category', c.category, {sums} FROM cells c GROUP BY c.category
+             UNION ALL SELECT 'nature', c.nature, {sums} FROM cells c GROUP BY c.nature
+             UNION ALL SELECT 'unit', u.name, {sums} FROM cells c JOIN org_units u ON u.id = c.unit_id GROUP BY u.name"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(scope)
@@ -367,34 +391,34 @@ impl Store {
             .bind(i64::from(period.month_of_year()))
             .fetch_all(&self.pool)
             .await?;
-        let mut all = CubeSums::default();
-        let (mut flagged, mut flagship) = (CubeSums::default(), CubeSums::default());
-        let mut by_category: BTreeMap<String, CubeSums> = BTreeMap::new();
-        let mut by_unit: BTreeMap<String, CubeSums> = BTreeMap::new();
-        let mut by_nature: BTreeMap<String, CubeSums> = BTreeMap::new();
+        let (mut all, mut flagged, mut flagship) = (Totals::default(), Totals::default(), Totals::default());
+        let mut by_category: BTreeMap<String, Totals> = BTreeMap::new();
+        let mut by_unit: BTreeMap<String, Totals> = BTreeMap::new();
+        let mut by_nature: Vec<Totals> = Vec::new();
         for r in &rows {
-            let (key, sums) = cell(r)?;
-            all.add(&sums);
-            if key.flagged {
-                flagged.add(&sums);
+            let label: String = r.try_get("label")?;
+            let line = Totals { label: label.clone(), ..sums_of(r)? };
+            match r.try_get::<String, _>("dim")?.as_str() {
+                "all" => all = line,
+                "flagged" => flagged = line,
+                "flagship" => flagship = line,
+                "category" => {
+                    by_category.insert(label, line);
+                }
+                "nature" => by_nature.push(line),
+                _ => {
+                    by_unit.insert(label, line);
+                }
             }
-            if key.flagship {
-                flagship.add(&sums);
-            }
-            by_category.entry(key.category).or_default().add(&sums);
-            by_nature.entry(key.nature).or_default().add(&sums);
-            by_unit.entry(r.try_get("unit_name")?).or_default().add(&sums);
         }
-        let totals = |label: String, s: &CubeSums| Totals { label, ..s.clone() };
         let order = |label: &str| Nature::ALL.iter().position(|n| n.label_zh() == label).unwrap_or(usize::MAX);
-        let mut by_nature: Vec<Totals> = by_nature.iter().map(|(l, s)| totals(l.clone(), s)).collect();
         by_nature.sort_by_key(|t| order(&t.label));
         Ok(TotalsSet {
-            all: totals(String::new(), &all),
-            flagged: Some(totals(String::new(), &flagged)).filter(|t| t.projects > 0),
-            flagship: Some(totals(String::new(), &flagship)).filter(|t| t.projects > 0),
-            by_category: by_category.iter().map(|(l, s)| totals(l.clone(), s)).collect(),
-            by_unit: by_unit.iter().map(|(l, s)| totals(l.clone(), s)).collect(),
+            all,
+            flagged: Some(flagged).filter(|t| t.projects > 0),
+            flagship: Some(flagship).filter(|t| t.projects > 0),
+            by_category: by_category.into_values().collect(),
+            by_unit: by_unit.into_values().collect(),
             by_nature,
         })
     }

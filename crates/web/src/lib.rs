@@ -217,6 +217,7 @@ pub struct Health {
         api::catalogue,
         api::save_indicator,
         api::warnings,
+        api::dashboard,
         api::flags,
         api::rounds,
         api::imports,
@@ -289,6 +290,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/indicators/{code}/history", get(api::indicator_history))
         .route("/api/v1/catalogue", get(api::catalogue).post(api::save_indicator))
         .route("/api/v1/warnings", get(api::warnings))
+        .route("/api/v1/dashboard", get(api::dashboard))
         .route("/api/v1/flags", get(api::flags))
         .route("/api/v1/rounds", get(api::rounds))
         .route("/api/v1/imports", get(api::imports))

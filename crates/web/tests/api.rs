@@ -771,6 +771,7 @@ fn route_cases() -> Vec<RouteCase> {
         case("get", "/api/v1/indicators/{code}/history", "/api/v1/indicators/GDP/history?unit=erqi-dhj", None, "UOOODD"),
         case("get", "/api/v1/warnings", "/api/v1/warnings?period=2018-05", None, "UOOOOO"),
         case("get", "/api/v1/warnings", "/api/v1/warnings?period=2018-05&unit=erqi-dhj", None, "UOOODD"),
+        case("get", "/api/v1/dashboard", "/api/v1/dashboard?period=2018-06", None, "UOOOOO"),
         case("get", "/api/v1/flags", "/api/v1/flags?year=2017", None, "UOOOOO"),
         case("get", "/api/v1/flags", "/api/v1/flags?year=2017&unit=erqi-dhj", None, "UOOODD"),
         case("get", "/api/v1/rounds", "/api/v1/rounds", None, "UOOOOO"),
@@ -1697,6 +1698,34 @@ async fn each_action_is_said_once_on_the_page_it_leads_to() {
 }
 
 #[tokio::test]
+async fn the_dashboard_as_data_adds_up_and_lists_the_reds_the_warnings_list() {
+    let app = spawn_app(true).await;
+    let leader = app.sign_in("leader").await;
+    let d = app.get("/api/v1/dashboard?period=2018-06", &leader).await;
+    assert_eq!(d.status, 200, "{}", d.body);
+    let d: serde_json::Value = serde_json::from_str(&d.body).unwrap();
+    let dec = |v: &serde_json::Value| v.as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
+    let sum = |rows: &serde_json::Value, field: &str| {
+        rows.as_array().unwrap().iter().map(|r| dec(&r[field])).sum::<rust_decimal::Decimal>()
+    };
+    let ytd = dec(&d["projects"]["ytd_wan"]);
+    assert!(ytd > rust_decimal::Decimal::ZERO);
+    assert_eq!(sum(&d["by_category"], "ytd_wan"), ytd, "the categories add up to the whole");
+    assert_eq!(sum(&d["by_unit"], "planned_wan"), dec(&d["projects"]["planned_wan"]));
+    let line = d["monthly_ytd_wan"].as_array().unwrap();
+    assert_eq!(line.len(), 6);
+    assert_eq!(dec(&line[5]), ytd, "June's point of the line is the card's figure");
+    let warnings = app.get("/api/v1/warnings?period=2018-06", &leader).await;
+    let warnings: serde_json::Value = serde_json::from_str(&warnings.body).unwrap();
+    let reds = warnings.as_array().unwrap().iter().filter(|w| w["light"] == "red").count();
+    assert_eq!(d["red_count"].as_u64().unwrap() as usize, reds);
+    let lit: u64 = d["lights"].as_array().unwrap().iter().map(|k| k["red"].as_u64().unwrap()).sum();
+    assert_eq!(lit as usize, reds, "each red counted once, under its kind");
+    let bad = app.get("/api/v1/dashboard?period=2018-13", &leader).await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+}
+
+#[tokio::test]
 async fn an_unchanged_page_is_not_sent_again_and_a_write_shows_on_the_next_dashboard() {
     let app = spawn_app(true).await;
     let admin = app.sign_in("admin").await;
@@ -1726,6 +1755,10 @@ async fn an_unchanged_page_is_not_sent_again_and_a_write_shows_on_the_next_dashb
         )
         .await;
     assert_eq!(put.status, 200, "{}", put.body);
+    // June's row of the monthly line: a draft is not in it, an accepted report is.
+    let line = |body: &str| body.split("<td>6月</td>").nth(1).and_then(|t| t.split("</tr>").next()).map(str::to_string);
+    let drafted = app.get("/?period=2018-06", &leader).await;
+    assert_eq!(line(&drafted.body), line(&first.body), "a draft changes no total");
     app.json(
         "POST",
         "/api/v1/rounds/1/units/erqi-zjj/submit",
@@ -1740,7 +1773,5 @@ async fn an_unchanged_page_is_not_sent_again_and_a_write_shows_on_the_next_dashb
     let after = app.send_with("GET", "/?period=2018-06", &leader, "", b"", &[("if-none-match", &tag)]).await;
     assert_eq!(after.status, 200, "the ledger moved on: the page is sent again");
     assert_ne!(etag(&after), tag);
-    // June's row of the monthly line moved with the accepted report.
-    let line = |body: &str| body.split("<td>6月</td>").nth(1).and_then(|t| t.split("</tr>").next()).map(str::to_string);
     assert_ne!(line(&after.body), line(&first.body), "June's cumulative figure moved by the accepted report");
 }

@@ -4,6 +4,7 @@
 //! Writes need the session's token in `X-CSRF-Token` (returned by `POST /api/v1/session`).
 
 mod catalogue;
+mod dashboard;
 mod imports;
 mod indicators;
 mod mechanism;
@@ -16,6 +17,7 @@ mod session;
 mod warnings;
 
 pub use catalogue::*;
+pub use dashboard::*;
 pub use imports::*;
 pub use indicators::*;
 pub use mechanism::*;

@@ -21,14 +21,8 @@ pub async fn dashboard(
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let period = period_of(&acting, q.period.as_deref()).await?;
-    let scope = acting.reach(None)?;
-    let top = match &scope {
-        Some(u) => acting.find_unit(u)?,
-        None => acting.top_unit()?,
-    };
-    let warnings = acting.warnings(period, Some(&top.code), as_of(period)).await?;
-    let input = acting.briefing_with(period, &top.code, as_of(period), "", &warnings).await?;
-    let note = acting.period_note(period, taizhang_app::clock::today()).await?;
+    let dashboard = acting.dashboard(period, taizhang_app::clock::today()).await?;
+    let taizhang_app::Dashboard { top, warnings, input, note, indicators, by_month } = dashboard.as_ref();
     let mut page = Page::open(&acting, &user, format!("{}　{}{note}", top.name, period.label_zh(true))).await;
     page.push(Block::Links(
         recent_months(period).into_iter().map(|p| (format!("/?period={}", p.key()), p.label_zh(false))).collect(),
@@ -68,18 +62,9 @@ pub async fn dashboard(
     }
 
     page.heading("核心指标");
-    let catalogue = acting.catalogue().await?;
     let mut t = TableView::new("", &["指标", "数值", "增长", "年度目标", "完成目标%", "灯"]);
     let mut completion: Vec<(String, Decimal)> = Vec::new();
-    for ind in catalogue.indicators.iter().filter(|i| i.phrasing.section == "economy") {
-        let value = match acting.value(&ind.code, &top.code, period).await? {
-            Some(v) => Some(v),
-            None => acting.value(&ind.code, &top.code, Period::Year(period.year())).await?,
-        };
-        let target = acting.target(&ind.code, &top.code, period.year()).await?;
-        if value.is_none() && target.is_none() {
-            continue;
-        }
+    for (ind, value, target) in indicators {
         let level = value.as_ref().and_then(|v| v.value);
         let done = level.zip(target.as_ref().and_then(|t| t.level)).and_then(|(v, t)| completion_pct(v, t));
         if let Some(d) = done {
@@ -95,6 +80,7 @@ pub async fn dashboard(
             },
             CellView {
                 text: value
+                    .as_ref()
                     .and_then(|v| v.reported_growth)
                     .map_or("—".into(), |g| format!("{}%", format_number(g, 2))),
                 num: true,
@@ -121,8 +107,7 @@ pub async fn dashboard(
     }
 
     page.heading("重点项目投资");
-    let by_month = acting.monthly_ytd(&top.code, period.year(), period.month_of_year()).await?;
-    page.push(Block::Svg(crate::view::chart::ytd_line_svg(&by_month, input.all.planned_wan, period)?));
+    page.push(Block::Svg(crate::view::chart::ytd_line_svg(by_month, input.all.planned_wan, period)?));
     let mut monthly = TableView::new(
         "逐月累计完成与序时计划",
         &["月份", "年初至报告期累计(万元)", "序时计划(万元)", "较序时(百分点)"],
