@@ -47,22 +47,61 @@ pub async fn projects(
     let finds = |wanted: &Option<String>, have: &[&str]| {
         wanted.as_deref().is_none_or(|w| have.iter().any(|h| taizhang_core::search::finds(w, h)))
     };
-    // Each row's cells, with what it sorts by: code, name, category, nature, unit, plan,
-    // 年初至报告期累计 (none: not reported), completion, light.
-    struct Line {
-        cells: Vec<CellView>,
-        keys: [(&'static str, SortKey); 9],
+    // What a row shows and sorts by; its cells are made only for the rows of the page shown.
+    struct Line<'a> {
+        record: &'a taizhang_core::world::ProjectRecord,
+        lit: Option<&'a taizhang_core::lights::Lit>,
+        light: Light,
+        unit: String,
+        plan: Decimal,
+        /// 年初至报告期累计 (none: not reported).
+        ytd: Option<Decimal>,
+        completion: Decimal,
+    }
+    impl Line<'_> {
+        fn key(&self, column: &str) -> Option<SortKey> {
+            let p = &self.record.project;
+            Some(match column {
+                "code" => SortKey::Text(p.code.to_string()),
+                // Names in 拼音 order.
+                "name" => SortKey::text(&p.name),
+                "category" => SortKey::text(&p.category),
+                "nature" => SortKey::text(p.nature.label_zh()),
+                "unit" => SortKey::text(&self.unit),
+                "plan" => SortKey::number(self.plan),
+                "ytd" => SortKey::number(self.ytd.unwrap_or(Decimal::MIN)),
+                "completion" => SortKey::number(self.completion),
+                "light" => SortKey::red_first(self.light),
+                _ => return None,
+            })
+        }
+
+        fn cells(&self) -> Vec<CellView> {
+            let p = &self.record.project;
+            vec![
+                CellView::link(&p.code, format!("/projects/{}", p.code)),
+                CellView::link(&p.name, format!("/projects/{}", p.code)),
+                CellView::text(&p.category),
+                CellView::text(p.nature.label_zh()),
+                CellView::text(&self.unit),
+                CellView::num(self.plan, 2),
+                self.ytd.map_or(CellView::text("未报"), |y| CellView::num(y, 2)),
+                CellView::num(self.completion, 1),
+                CellView::light(self.light),
+                CellView::text(self.lit.map(|l| l.reason.clone()).unwrap_or_default()),
+            ]
+        }
     }
     let mut rows: Vec<Line> = Vec::new();
     for r in &records {
         let p = &r.project;
         let lit = warnings.get(p.code.as_str());
         let light = lit.map_or(Light::Green, |l| l.light);
-        let uname = unit_name(&p.responsibility.unit);
+        let unit = unit_name(&p.responsibility.unit);
         let r_ = &p.responsibility;
         if !(keep(&q.category, &p.category)
-            && finds(&q.unit, &[&uname])
-            && finds(&q.q, &[p.code.as_str(), &p.name, &uname, &r_.lead_leader, &r_.person])
+            && finds(&q.unit, &[&unit])
+            && finds(&q.q, &[p.code.as_str(), &p.name, &unit, &r_.lead_leader, &r_.person])
             && keep(&q.nature, p.nature.label_zh())
             && keep(&q.light, light.code())
             && q.flag.as_deref().is_none_or(|f| f.is_empty() || p.flags.iter().any(|x| x == f)))
@@ -71,42 +110,12 @@ pub async fn projects(
         }
         let plan = r.plans.first().map(|y| y.planned_wan).unwrap_or_default();
         let ytd = progress.get(p.code.as_str()).map(|g| g.ytd_wan);
-        let pct = ytd.and_then(|y| completion_pct(y, plan)).unwrap_or_default();
-        rows.push(Line {
-            cells: vec![
-                CellView::link(&p.code, format!("/projects/{}", p.code)),
-                CellView::link(&p.name, format!("/projects/{}", p.code)),
-                CellView::text(&p.category),
-                CellView::text(p.nature.label_zh()),
-                CellView::text(&uname),
-                CellView::num(plan, 2),
-                ytd.map_or(CellView::text("未报"), |y| CellView::num(y, 2)),
-                CellView::num(pct, 1),
-                CellView::light(light),
-                CellView::text(lit.map(|l| l.reason.clone()).unwrap_or_default()),
-            ],
-            keys: [
-                ("code", SortKey::Text(p.code.to_string())),
-                ("name", SortKey::Text(p.name.clone())),
-                ("category", SortKey::Text(p.category.clone())),
-                ("nature", SortKey::Text(p.nature.label_zh().into())),
-                ("unit", SortKey::Text(uname)),
-                ("plan", SortKey::number(plan)),
-                ("ytd", SortKey::number(ytd.unwrap_or(Decimal::MIN))),
-                ("completion", SortKey::number(pct)),
-                ("light", SortKey::red_first(light)),
-            ],
-        });
+        let completion = ytd.and_then(|y| completion_pct(y, plan)).unwrap_or_default();
+        rows.push(Line { record: r, lit, light, unit, plan, ytd, completion });
     }
     // By code first, so that rows equal in the column asked for stay in code order.
-    rows.sort_by(|a, b| a.keys[0].1.cmp(&b.keys[0].1));
-    // Names in 拼音 order (the key made only when sorting by a text column, once per row).
-    sort_rows(&mut rows, q.sort.as_deref(), |r, column| {
-        r.keys.iter().find(|(c, _)| *c == column).map(|(c, k)| match k {
-            SortKey::Text(t) if *c != "code" => SortKey::text(t),
-            other => other.clone(),
-        })
-    });
+    rows.sort_by(|a, b| a.record.project.code.cmp(&b.record.project.code));
+    sort_rows(&mut rows, q.sort.as_deref(), |r, column| r.key(column));
     let (rows, paging) = paginate(rows, q.page, q.size, q.format.as_deref() == Some("xlsx"));
     let mut page = Page::open(&acting, &user, format!("重点项目（{}）", period.label_zh(true))).await;
     let categories: Vec<String> = {
@@ -183,7 +192,7 @@ pub async fn projects(
     let columns: Vec<Option<&str>> = columns.iter().map(|c| Some(*c)).chain([None]).collect();
     let mut t = TableView::new(&paging.caption("个项目"), &headers).sortable(&uri, &columns);
     t.export = Some(url_with(&uri, &[("format", Some("xlsx".into())), ("page", None)]));
-    t.rows = rows.into_iter().map(|r| r.cells).collect();
+    t.rows = rows.iter().map(Line::cells).collect();
     page.table(t);
     page.pager(&uri, &paging);
     page_or_xlsx(page, q.format.as_deref())
