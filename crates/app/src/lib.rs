@@ -88,6 +88,8 @@ pub struct App {
     memo: Arc<memo::Memo>,
     /// This server among others on the same database (the holder of a job's lease).
     instance: Arc<str>,
+    /// Whether this server held each scheduled job's lease at its last round (for /metrics).
+    leases: Arc<std::sync::Mutex<std::collections::BTreeMap<String, bool>>>,
 }
 
 /// The ledger as one account sees it: every method asks [`authorize`] first.
@@ -107,7 +109,13 @@ fn instance_name() -> String {
 
 impl App {
     pub fn new(store: Store, config: Config) -> Self {
-        Self { store, config: Arc::new(config), memo: Arc::default(), instance: instance_name().into() }
+        Self {
+            store,
+            config: Arc::new(config),
+            memo: Arc::default(),
+            instance: instance_name().into(),
+            leases: Arc::default(),
+        }
     }
 
     /// Opens (creating a SQLite file if needed) and migrates the database at `url`.
@@ -138,7 +146,15 @@ impl App {
     pub async fn lease(&self, job: &str, every: std::time::Duration) -> Result<bool> {
         let now = i64::try_from(remind::now_seconds()).unwrap_or(i64::MAX);
         let until = now.saturating_add(i64::try_from(every.as_secs()).unwrap_or(i64::MAX / 2));
-        Ok(self.store.take_lease(job, &self.instance, now, until).await?)
+        let held = self.store.take_lease(job, &self.instance, now, until).await?;
+        self.leases.lock().unwrap_or_else(|e| e.into_inner()).insert(job.to_string(), held);
+        Ok(held)
+    }
+
+    /// The scheduled jobs this server has asked to run, and whether it held the lease of each
+    /// at its last round: of servers sharing a database, one holds each.
+    pub fn leases_held(&self) -> Vec<(String, bool)> {
+        self.leases.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(j, h)| (j.clone(), *h)).collect()
     }
 
     /// The ledger's version, moved on by every committed write (for caches and ETags).

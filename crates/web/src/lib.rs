@@ -218,6 +218,7 @@ pub struct Health {
         api::save_indicator,
         api::warnings,
         api::dashboard,
+        api::sign_out,
         api::flags,
         api::rounds,
         api::imports,
@@ -283,7 +284,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/api/openapi.json", get(openapi_json))
-        .route("/api/v1/session", post(api::sign_in))
+        .route("/api/v1/session", post(api::sign_in).delete(api::sign_out))
         .route("/api/v1/projects", get(api::projects))
         .route("/api/v1/projects/{code}", get(api::project))
         .route("/api/v1/indicators", get(api::indicators))
@@ -519,9 +520,18 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
         })
         .collect();
     lines.sort();
+    drop(map);
+    let leases: Vec<String> = state
+        .app
+        .leases_held()
+        .into_iter()
+        .map(|(job, held)| format!("taizhang_job_lease_held{{job=\"{job}\"}} {}", u8::from(held)))
+        .collect();
     let body = format!(
-        "# HELP taizhang_http_requests_total HTTP requests by method, route and status.\n# TYPE taizhang_http_requests_total counter\n{}\n",
-        lines.join("\n")
+        "# HELP taizhang_http_requests_total HTTP requests by method, route and status.\n# TYPE taizhang_http_requests_total counter\n{}\n\
+         # HELP taizhang_job_lease_held Whether this server ran the scheduled job's last round (one server of those sharing the database does).\n# TYPE taizhang_job_lease_held gauge\n{}\n",
+        lines.join("\n"),
+        leases.join("\n")
     );
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

@@ -36,6 +36,17 @@ pub async fn sign_in(
     Ok((jar, Json(body)).into_response())
 }
 
+/// Signs out: the session ends on every server sharing the database, and the cookie is
+/// cleared.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "auth",
+    responses((status = 204, description = "已退出"), (status = 401, description = "未登录", body = crate::ApiErrorBody), (status = 403, description = "缺少或错误的 X-CSRF-Token", body = crate::ApiErrorBody)))]
+pub async fn sign_out(Signed { state, user, .. }: Signed) -> Result<Response, ApiError> {
+    state.app.end_session(&user.0.id).await.map_err(|e| ApiError(e.into()))?;
+    let ended = crate::auth::session_cookie(String::new(), state.options.https);
+    let jar = axum_extra::extract::cookie::CookieJar::new().remove(ended);
+    Ok((axum::http::StatusCode::NO_CONTENT, jar).into_response())
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditRow {
     pub seq: i64,
