@@ -257,6 +257,12 @@ pub(crate) async fn generate(
         }
         tx.insert_tasks(&tasks, &ids).await?;
         tx.commit().await?;
+        // The planner's statistics once the first district is in: without them SQLite reads
+        // each later district's roll-ups through the year's index (every row loaded so far),
+        // not through the district's units, and loading grows with the square of the city.
+        if n == 1 {
+            store.analyze().await?;
+        }
         on_district(n);
     }
     store.analyze().await?;
