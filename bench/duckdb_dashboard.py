@@ -11,13 +11,11 @@ Usage: duckdb_dashboard.py SQLITE_FILE BASE_URL COOKIE CSRF PERIOD RUNS
 """
 import json
 import sqlite3
-import statistics
 import sys
-import time
-import urllib.request
 from decimal import Decimal
 
 import duckdb
+from benchhttp import percentiles, requester, timed
 
 db_file, base, cookie, csrf, period, runs = sys.argv[1:7]
 runs = int(runs)
@@ -105,27 +103,13 @@ def figures():
     return out
 
 
-def request(method, path, body=None):
-    req = urllib.request.Request(base + path, method=method, data=body)
-    req.add_header("cookie", cookie)
-    if body is not None:
-        req.add_header("x-csrf-token", csrf)
-        req.add_header("content-type", "application/json")
-    with urllib.request.urlopen(req) as r:
-        return r.read()
-
-
-def timed(f):
-    start = time.perf_counter()
-    value = f()
-    return (time.perf_counter() - start) * 1000, value
+request = requester(base, csrf)
 
 
 def summary(name, ms):
-    ms = sorted(ms)
-    p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
-    print(f"{name:<44} median {statistics.median(ms):8.1f} ms   p99 {p99:8.1f} ms   ({len(ms)} runs)")
-    return statistics.median(ms)
+    median, p99 = percentiles(ms)
+    print(f"{name:<44} median {median:8.1f} ms   p99 {p99:8.1f} ms   ({len(ms)} runs)")
+    return median
 
 
 duck_ms, theirs = [], None
@@ -133,15 +117,15 @@ for _ in range(runs):
     t, theirs = timed(figures)
     duck_ms.append(t)
 warm_ms, fresh_ms, page_ms = [], [], []
-ours = json.loads(request("GET", f"/api/v1/dashboard?period={period}"))
+ours = json.loads(request("GET", f"/api/v1/dashboard?period={period}", cookie))
 for i in range(runs):
     # A committed write (an account disabled or enabled again) moves the figures' version:
     # the next read computes the dashboard again from the roll-ups and the rows; the one
     # after it finds it kept.
-    request("POST", "/api/v1/users/bench-probe/" + ("disable" if i % 2 == 0 else "enable"), b"{}")
-    fresh_ms.append(timed(lambda: request("GET", f"/api/v1/dashboard?period={period}"))[0])
-    warm_ms.append(timed(lambda: request("GET", f"/api/v1/dashboard?period={period}"))[0])
-    page_ms.append(timed(lambda: request("GET", f"/?period={period}"))[0])
+    request("POST", "/api/v1/users/bench-probe/" + ("disable" if i % 2 == 0 else "enable"), cookie, b"{}")
+    fresh_ms.append(timed(lambda: request("GET", f"/api/v1/dashboard?period={period}", cookie))[0])
+    warm_ms.append(timed(lambda: request("GET", f"/api/v1/dashboard?period={period}", cookie))[0])
+    page_ms.append(timed(lambda: request("GET", f"/?period={period}", cookie))[0])
 
 # -- the same figures? ----------------------------------------------------------------------
 D = Decimal

@@ -4,35 +4,18 @@ computed afresh) and again (kept), RUNS times. Prints medians and p99s in millis
 
 Usage: province_dashboard.py BASE_URL ADMIN_COOKIE ADMIN_CSRF TOP_COOKIE DISTRICT_COOKIE RUNS
 """
-import statistics
 import sys
-import time
-import urllib.request
+
+from benchhttp import percentiles, requester, timed
 
 base, admin_cookie, csrf, top_cookie, district_cookie, runs = sys.argv[1:7]
 runs = int(runs)
-
-
-def request(method, path, cookie, body=None):
-    req = urllib.request.Request(base + path, method=method, data=body)
-    req.add_header("cookie", cookie)
-    if body is not None:
-        req.add_header("x-csrf-token", csrf)
-        req.add_header("content-type", "application/json")
-    with urllib.request.urlopen(req) as r:
-        return r.read()
-
-
-def timed(f):
-    start = time.perf_counter()
-    f()
-    return (time.perf_counter() - start) * 1000
+request = requester(base, csrf)
 
 
 def line(name, ms):
-    ms = sorted(ms)
-    p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
-    return f"{name} median {statistics.median(ms):.1f} ms, p99 {p99:.1f} ms"
+    median, p99 = percentiles(ms)
+    return f"{name} median {median:.1f} ms, p99 {p99:.1f} ms"
 
 
 results = {k: [] for k in ("top fresh", "top kept", "district fresh", "district kept")}
@@ -40,6 +23,6 @@ for i in range(runs):
     for who, cookie in (("top", top_cookie), ("district", district_cookie)):
         # An account disabled or enabled again: a committed write, so the next read recomputes.
         request("POST", "/api/v1/users/bench-probe/" + ("disable" if i % 2 == 0 else "enable"), admin_cookie, b"{}")
-        results[f"{who} fresh"].append(timed(lambda: request("GET", "/api/v1/dashboard?period=2017-12", cookie)))
-        results[f"{who} kept"].append(timed(lambda: request("GET", "/api/v1/dashboard?period=2017-12", cookie)))
+        results[f"{who} fresh"].append(timed(lambda: request("GET", "/api/v1/dashboard?period=2017-12", cookie))[0])
+        results[f"{who} kept"].append(timed(lambda: request("GET", "/api/v1/dashboard?period=2017-12", cookie))[0])
 print("; ".join(line(k, v) for k, v in results.items()))

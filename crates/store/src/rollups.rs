@@ -376,8 +376,8 @@ impl Store {
             .join(", ");
         let sql = format!(
             "{SUBTREE}, cells AS MATERIALIZED (
-                 SELECT r.* FROM project_rollups r JOIN sub ON sub.id = r.unit_id
-                 WHERE r.year = $2 AND r.month = $3)
+                 SELECT r.* FROM sub CROSS JOIN project_rollups r
+                 WHERE r.unit_id = sub.id AND r.year = $2 AND r.month = $3)
              SELECT 'all' AS dim, '' AS label, {sums} FROM cells c
              UNION ALL SELECT 'flagged', '', {sums} FROM cells c WHERE c.flagged = 1
              UNION ALL SELECT 'flagship', '', {sums} FROM cells c WHERE c.flagship = 1
@@ -425,11 +425,13 @@ impl Store {
 
     /// Year-to-date investment of a unit's subtree as of each month, January through
     /// `through`, from the roll-ups (the as-of rule: a month someone missed does not dip).
+    /// The subtree's units lead (`CROSS JOIN` keeps SQLite to that order): a district reads
+    /// its own cells, whatever the size of the rest.
     pub async fn monthly_ytd(&self, scope: &str, year: i32, through: u8) -> Result<Vec<Decimal>> {
         let sql = format!(
             "{SUBTREE}
-             SELECT r.month, CAST(SUM(r.ytd_e4) AS BIGINT) FROM project_rollups r JOIN sub ON sub.id = r.unit_id
-             WHERE r.year = $2 AND r.month <= $3 GROUP BY r.month"
+             SELECT r.month, CAST(SUM(r.ytd_e4) AS BIGINT) FROM sub CROSS JOIN project_rollups r
+             WHERE r.unit_id = sub.id AND r.year = $2 AND r.month <= $3 GROUP BY r.month"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(scope)

@@ -122,10 +122,11 @@ impl Store {
             "{SUBTREE}
              SELECT p.code, p.name, u.code AS unit_code, y.planned_e4, p.planned_start, p.actual_start, g.ytd_e4,
                  g.period AS reported, CASE WHEN {started} THEN 1 ELSE 0 END AS started, mp.planned_ytd_e4
-             FROM projects p JOIN sub ON sub.id = p.unit_id JOIN org_units u ON u.id = p.unit_id
+             FROM sub CROSS JOIN projects p JOIN org_units u ON u.id = p.unit_id
              JOIN project_year_plans y ON y.project_id = p.id AND y.year = $2
              {as_of}
-             LEFT JOIN project_month_plans mp ON mp.project_id = p.id AND mp.period = $3",
+             LEFT JOIN project_month_plans mp ON mp.project_id = p.id AND mp.period = $3
+             WHERE p.unit_id = sub.id",
             // A month's end date and its key compare alike ('2018-09' < '2018-09-30' < '2018-10').
             started = started_by("$4"),
             as_of = self.backend.as_of_progress("$3")
@@ -168,8 +169,9 @@ impl Store {
             })
         })
         .await
-        // In code order, sorted here: asked of the database, the order makes SQLite walk
-        // every project by code instead of the year's plans.
+        // The subtree's units lead (`CROSS JOIN` keeps SQLite to that order: a district reads
+        // its own projects, not the year's plans of the province); in code order, sorted here
+        // (asked of the database, the order would make SQLite walk every project by code).
         .map(|mut rows: Vec<ProjectLightRow>| {
             rows.sort_by(|a, b| a.code.cmp(&b.code));
             rows

@@ -113,16 +113,6 @@ pub async fn dashboard(
         by_unit: d.input.by_unit.iter().map(row).collect(),
         lights,
         red_count: reds.clone().count(),
-        reds: reds
-            .take(REDS_LISTED)
-            .map(|w| WarningRow {
-                light: w.lit.light.code().into(),
-                kind: w.kind.label_zh().into(),
-                code: w.code.clone(),
-                name: w.name.clone(),
-                unit: w.unit.clone(),
-                reason: w.lit.reason.clone(),
-            })
-            .collect(),
+        reds: reds.take(REDS_LISTED).map(WarningRow::from).collect(),
     }))
 }

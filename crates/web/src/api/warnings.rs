@@ -12,6 +12,19 @@ pub struct WarningRow {
     pub reason: String,
 }
 
+impl From<&taizhang_core::lights::Warning> for WarningRow {
+    fn from(w: &taizhang_core::lights::Warning) -> Self {
+        WarningRow {
+            light: w.lit.light.code().into(),
+            kind: w.kind.label_zh().into(),
+            code: w.code.clone(),
+            name: w.name.clone(),
+            unit: w.unit.clone(),
+            reason: w.lit.reason.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WarningParams {
@@ -36,18 +49,7 @@ pub async fn warnings(
     };
     let acting = user.acting(&state).await?;
     let rows = acting.warnings(period, q.unit.as_deref(), today).await.map_err(AppError::from)?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|w| WarningRow {
-                light: w.lit.light.code().into(),
-                kind: w.kind.label_zh().into(),
-                code: w.code,
-                name: w.name,
-                unit: w.unit,
-                reason: w.lit.reason,
-            })
-            .collect(),
-    ))
+    Ok(Json(rows.iter().map(WarningRow::from).collect()))
 }
 
 /// A figure to look at (数据核对), and why.
