@@ -112,7 +112,7 @@ impl Acting<'_> {
         Ok(std::sync::Arc::unwrap_or_clone(lit))
     }
 
-    /// What a computation gave at the ledger's version, or it computed now and kept: the
+    /// What a computation gave at the figures' version, or it computed now and kept: the
     /// version is read first, so what is kept is never older than its key says.
     pub(crate) async fn remembered<T, F, Fut>(
         &self,
