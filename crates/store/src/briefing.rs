@@ -126,9 +126,10 @@ impl Store {
         let sql = format!(
             "{SUBTREE}
              SELECT p.name, CASE WHEN {started} THEN 1 ELSE 0 END AS started
-             FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
+             FROM sub CROSS JOIN projects p JOIN project_year_plans y ON y.project_id = p.id AND y.year = $2
              {as_of}
-             WHERE y.year = $2 AND p.nature = '新开工' AND p.planned_start IS NOT NULL AND p.planned_start <= $3
+             WHERE p.unit_id = sub.id AND p.nature = '新开工' AND p.planned_start IS NOT NULL
+                 AND p.planned_start <= $3
              ORDER BY p.sample, p.code",
             started = started_by("$3"),
             as_of = self.backend.as_of_progress("$4")

@@ -186,8 +186,8 @@ impl Store {
              SELECT t.code, t.name, u.code AS unit_code, t.deadline, t.status,
                  (SELECT tp.percent_e4 FROM task_progress tp WHERE tp.task_id = t.id AND tp.period <= $3
                   ORDER BY tp.period DESC LIMIT 1) AS percent_e4
-             FROM tasks t JOIN sub ON sub.id = t.lead_unit_id JOIN org_units u ON u.id = t.lead_unit_id
-             WHERE t.year = $2 ORDER BY t.code"
+             FROM sub CROSS JOIN tasks t JOIN org_units u ON u.id = t.lead_unit_id
+             WHERE t.lead_unit_id = sub.id AND t.year = $2 ORDER BY t.code"
         );
         self.year_rows(sql, scope, period, period.closing_month().key(), |r| {
             Ok(TaskLightRow {
