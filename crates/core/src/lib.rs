@@ -26,6 +26,7 @@ pub mod audit;
 pub mod batch;
 pub mod briefing;
 pub mod calendar;
+pub mod cases;
 pub mod config;
 pub mod consistency;
 pub mod grid;

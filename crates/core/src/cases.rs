@@ -1,0 +1,315 @@
+//! A 数字城管 case's steps (GB/T 30428.8, 立案、处置和结案): the 监督员 reports (信息收集), the
+//! 受理员 files it or declines it (立案 / 不予立案), the 值班长 dispatches it to a unit (派遣), the
+//! unit disposes of it (处置), the 监督员 checks on site (核查) — passed, it is closed (结案);
+//! failed, it goes back to the unit (返工). A wrong dispatch is sent back and dispatched again
+//! (回退, 改派); a unit may be given more time (延期) or the case hung up (挂账), each with the
+//! approval of the 指挥中心. Each step is checked here, before anything is written.
+
+use crate::error::DomainError;
+use crate::project::Date;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CaseState {
+    /// 信息收集: reported, not yet filed.
+    Reported,
+    /// 不予立案: declined, with its reason (final).
+    Declined,
+    /// 已立案, waiting to be dispatched (or sent back to be dispatched again).
+    Filed,
+    /// 已派遣: with a unit to dispose of.
+    Dispatched,
+    /// 已处置: the unit's result given, waiting for the 监督员's check.
+    Disposed,
+    /// 核查通过, waiting to be closed.
+    Verified,
+    /// 已结案 (final).
+    Closed,
+    /// 挂账: hung up with approval (a case that cannot be disposed of for now).
+    Suspended,
+}
+
+impl CaseState {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            CaseState::Reported => "待立案",
+            CaseState::Declined => "不予立案",
+            CaseState::Filed => "待派遣",
+            CaseState::Dispatched => "处置中",
+            CaseState::Disposed => "待核查",
+            CaseState::Verified => "待结案",
+            CaseState::Closed => "已结案",
+            CaseState::Suspended => "挂账",
+        }
+    }
+}
+
+/// What someone does to a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseStep {
+    /// 立案.
+    File,
+    /// 不予立案, with the reason.
+    Decline { reason: String },
+    /// 派遣 to a unit (by its code), due by the deadline the case's class gives.
+    Dispatch { unit: String, due: Date },
+    /// 回退: the unit says the case is not its own; back to the 值班长 to dispatch again (改派).
+    SendBack { reason: String },
+    /// 处置: the unit's result.
+    Dispose { result: String },
+    /// 核查: passed, or failed with what is still wrong (返工).
+    Check { passed: bool, note: String },
+    /// 结案.
+    Close,
+    /// 延期 to a later day, approved.
+    Extend { until: Date, approved_by: String },
+    /// 挂账, approved.
+    Suspend { reason: String, approved_by: String },
+    /// Taken up again after 挂账: back to the unit it was with, or to be dispatched.
+    Resume,
+}
+
+/// A case as its steps have left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseStatus {
+    pub state: CaseState,
+    /// The unit disposing of it (after 派遣).
+    pub unit: Option<String>,
+    pub due: Option<Date>,
+    /// How many times its disposal failed the check (返工).
+    pub reworks: u32,
+    /// How many times it was given more time.
+    pub extensions: u32,
+    /// How many times it was sent back and dispatched again (改派).
+    pub redispatches: u32,
+    /// The state it was hung up in (挂账), to resume to.
+    pub suspended_from: Option<CaseState>,
+}
+
+impl Default for CaseStatus {
+    fn default() -> Self {
+        CaseStatus {
+            state: CaseState::Reported,
+            unit: None,
+            due: None,
+            reworks: 0,
+            extensions: 0,
+            redispatches: 0,
+            suspended_from: None,
+        }
+    }
+}
+
+/// The limits a city sets on its cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRules {
+    /// How many times a case may be given more time.
+    pub max_extensions: u32,
+    /// How many days past its first deadline a case may be extended to, at most.
+    pub max_extension_days: i64,
+}
+
+impl Default for CaseRules {
+    fn default() -> Self {
+        CaseRules { max_extensions: 1, max_extension_days: 30 }
+    }
+}
+
+fn refused(status: &CaseStatus, step: &str) -> DomainError {
+    DomainError::Invalid(format!("案件{}，不能{step}", status.state.label_zh()))
+}
+
+/// The case after `step`, taken by someone of `unit` (a unit's account; `None` for the
+/// centres: 监督中心, 指挥中心), or why it cannot be taken.
+pub fn apply(
+    status: &CaseStatus,
+    step: &CaseStep,
+    unit: Option<&str>,
+    rules: &CaseRules,
+) -> Result<CaseStatus, DomainError> {
+    use CaseState as S;
+    let mut next = status.clone();
+    let needs_text = |text: &str, what: &str| {
+        if text.trim().is_empty() { Err(DomainError::Invalid(format!("请填写{what}"))) } else { Ok(()) }
+    };
+    // Only the unit a case is with may act for it (处置, 回退, and asking 延期 go through it).
+    let own_unit = || match (unit, status.unit.as_deref()) {
+        (Some(u), Some(with)) if u != with => Err(DomainError::Invalid(format!("案件派遣给“{with}”，“{u}”不能办理"))),
+        _ => Ok(()),
+    };
+    match step {
+        CaseStep::File if status.state == S::Reported => next.state = S::Filed,
+        CaseStep::File => return Err(refused(status, "立案")),
+        CaseStep::Decline { reason } if status.state == S::Reported => {
+            needs_text(reason, "不予立案的理由")?;
+            next.state = S::Declined;
+        }
+        CaseStep::Decline { .. } => return Err(refused(status, "不予立案")),
+        CaseStep::Dispatch { unit: to, due } if status.state == S::Filed => {
+            needs_text(to, "派遣的单位")?;
+            if status.unit.as_deref() == Some(to.as_str()) {
+                return Err(DomainError::Invalid(format!("案件刚从“{to}”回退，改派应派给另一单位")));
+            }
+            next.state = S::Dispatched;
+            next.unit = Some(to.clone());
+            next.due = Some(*due);
+        }
+        CaseStep::Dispatch { .. } => return Err(refused(status, "派遣")),
+        CaseStep::SendBack { reason } if status.state == S::Dispatched => {
+            own_unit()?;
+            needs_text(reason, "回退的理由")?;
+            // The unit it left is kept, so that it is not dispatched there again.
+            next.state = S::Filed;
+            next.redispatches += 1;
+        }
+        CaseStep::SendBack { .. } => return Err(refused(status, "回退")),
+        CaseStep::Dispose { result } if status.state == S::Dispatched => {
+            own_unit()?;
+            needs_text(result, "处置结果")?;
+            next.state = S::Disposed;
+        }
+        CaseStep::Dispose { .. } => return Err(refused(status, "处置")),
+        CaseStep::Check { passed, note } if status.state == S::Disposed => {
+            if *passed {
+                next.state = S::Verified;
+            } else {
+                needs_text(note, "核查未通过的原因")?;
+                next.state = S::Dispatched;
+                next.reworks += 1;
+            }
+        }
+        CaseStep::Check { .. } => return Err(refused(status, "核查")),
+        CaseStep::Close if status.state == S::Verified => next.state = S::Closed,
+        CaseStep::Close if status.state == S::Disposed => {
+            return Err(DomainError::Invalid("案件须经监督员核查通过才能结案".into()));
+        }
+        CaseStep::Close => return Err(refused(status, "结案")),
+        CaseStep::Extend { until, approved_by } if status.state == S::Dispatched => {
+            needs_text(approved_by, "批准延期的人")?;
+            let due = status.due.ok_or_else(|| refused(status, "延期"))?;
+            if *until <= due {
+                return Err(DomainError::Invalid(format!("延期后的时限应晚于原时限 {due}")));
+            }
+            if status.extensions >= rules.max_extensions {
+                return Err(DomainError::Invalid(format!("案件已延期{}次，不能再延期", status.extensions)));
+            }
+            if until.unix_days() - due.unix_days() > rules.max_extension_days {
+                return Err(DomainError::Invalid(format!(
+                    "延期至 {until} 超过了可延期的{}天（原时限 {due}）",
+                    rules.max_extension_days
+                )));
+            }
+            next.due = Some(*until);
+            next.extensions += 1;
+        }
+        CaseStep::Extend { .. } => return Err(refused(status, "延期")),
+        CaseStep::Suspend { reason, approved_by } if matches!(status.state, S::Filed | S::Dispatched) => {
+            needs_text(reason, "挂账的理由")?;
+            needs_text(approved_by, "批准挂账的人")?;
+            next.suspended_from = Some(status.state);
+            next.state = S::Suspended;
+        }
+        CaseStep::Suspend { .. } => return Err(refused(status, "挂账")),
+        CaseStep::Resume if status.state == S::Suspended => {
+            next.state = status.suspended_from.unwrap_or(S::Filed);
+            next.suspended_from = None;
+        }
+        CaseStep::Resume => return Err(refused(status, "恢复办理")),
+    }
+    Ok(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    fn run(steps: &[(CaseStep, Option<&str>)]) -> Result<CaseStatus, DomainError> {
+        let rules = CaseRules::default();
+        steps.iter().try_fold(CaseStatus::default(), |s, (step, unit)| apply(&s, step, *unit, &rules))
+    }
+
+    fn dispatch(unit: &str) -> CaseStep {
+        CaseStep::Dispatch { unit: unit.into(), due: d("2018-06-08") }
+    }
+
+    fn check(passed: bool) -> CaseStep {
+        CaseStep::Check { passed, note: if passed { String::new() } else { "仍有垃圾".into() } }
+    }
+
+    fn dispose() -> CaseStep {
+        CaseStep::Dispose { result: "已清理".into() }
+    }
+
+    #[test]
+    fn a_case_goes_from_report_to_closed_and_back_to_the_unit_twice_on_failed_checks() {
+        let done = run(&[
+            (CaseStep::File, None),
+            (dispatch("hwj"), None),
+            (dispose(), Some("hwj")),
+            (check(false), None),
+            (dispose(), Some("hwj")),
+            (check(false), None),
+            (dispose(), Some("hwj")),
+            (check(true), None),
+            (CaseStep::Close, None),
+        ])
+        .unwrap();
+        assert_eq!((done.state, done.reworks, done.unit.as_deref()), (CaseState::Closed, 2, Some("hwj")));
+    }
+
+    #[test]
+    fn a_wrong_dispatch_is_sent_back_and_dispatched_to_another_unit() {
+        let sent_back = run(&[
+            (CaseStep::File, None),
+            (dispatch("hwj"), None),
+            (CaseStep::SendBack { reason: "不属本单位职责".into() }, Some("hwj")),
+        ])
+        .unwrap();
+        assert_eq!(sent_back.state, CaseState::Filed);
+        let again = apply(&sent_back, &dispatch("hwj"), None, &CaseRules::default()).unwrap_err().to_string();
+        assert!(again.contains("另一单位"), "{again}");
+        let redispatched = apply(&sent_back, &dispatch("szj"), None, &CaseRules::default()).unwrap();
+        assert_eq!((redispatched.unit.as_deref(), redispatched.redispatches), (Some("szj"), 1));
+    }
+
+    #[test]
+    fn steps_out_of_order_or_by_another_unit_are_refused_in_words() {
+        let disposed = run(&[(CaseStep::File, None), (dispatch("hwj"), None), (dispose(), Some("hwj"))]).unwrap();
+        let rules = CaseRules::default();
+        let close = apply(&disposed, &CaseStep::Close, None, &rules).unwrap_err().to_string();
+        assert!(close.contains("核查通过才能结案"), "{close}");
+        let dispatched = run(&[(CaseStep::File, None), (dispatch("hwj"), None)]).unwrap();
+        let other = apply(&dispatched, &dispose(), Some("szj"), &rules).unwrap_err().to_string();
+        assert!(other.contains("派遣给“hwj”") && other.contains("“szj”不能办理"), "{other}");
+        let unfiled = apply(&CaseStatus::default(), &dispatch("hwj"), None, &rules).unwrap_err().to_string();
+        assert_eq!(unfiled, "案件待立案，不能派遣");
+        let declined = run(&[(CaseStep::Decline { reason: "不属于城管范围".into() }, None)]).unwrap();
+        assert_eq!(declined.state, CaseState::Declined);
+        assert!(apply(&declined, &CaseStep::File, None, &rules).is_err(), "declined is final");
+        assert!(run(&[(CaseStep::Decline { reason: " ".into() }, None)]).is_err(), "a reason is required");
+    }
+
+    #[test]
+    fn more_time_is_given_once_within_its_limit_and_a_hung_up_case_resumes_where_it_was() {
+        let rules = CaseRules::default();
+        let dispatched = run(&[(CaseStep::File, None), (dispatch("hwj"), None)]).unwrap();
+        let extend = |s: &CaseStatus, until: &str| {
+            apply(s, &CaseStep::Extend { until: d(until), approved_by: "值班长".into() }, None, &rules)
+        };
+        let past = extend(&dispatched, "2018-07-09").unwrap_err().to_string();
+        assert!(past.contains("超过了可延期的30天"), "{past}");
+        let extended = extend(&dispatched, "2018-06-15").unwrap();
+        assert_eq!((extended.due, extended.extensions), (Some(d("2018-06-15")), 1));
+        let twice = extend(&extended, "2018-06-20").unwrap_err().to_string();
+        assert!(twice.contains("已延期1次"), "{twice}");
+        let suspend = CaseStep::Suspend { reason: "待拆迁".into(), approved_by: "指挥中心".into() };
+        let hung = apply(&extended, &suspend, None, &rules).unwrap();
+        assert_eq!(hung.state, CaseState::Suspended);
+        assert!(apply(&hung, &dispose(), Some("hwj"), &rules).is_err(), "a hung-up case is not disposed of");
+        let resumed = apply(&hung, &CaseStep::Resume, None, &rules).unwrap();
+        assert_eq!((resumed.state, resumed.unit.as_deref()), (CaseState::Dispatched, Some("hwj")));
+    }
+}
