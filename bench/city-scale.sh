@@ -7,6 +7,7 @@
 # (ARGS replace the gen sizes, e.g. --districts 2 --projects-per-district 100 --years 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(--districts 20 --projects-per-district 1000 --years 10)
 cargo build --release -q -p taizhang-cli
@@ -44,13 +45,11 @@ measure() { # label url size-command
     "$(timed "$bin" "${db[@]}" report briefing --period 2017-06 --today 2017-07-05 --format docx --out "$work/b.docx")" \
     "$(timed "$bin" "${db[@]}" report briefing --period 2017-06 --today 2017-07-05 --format xlsx --out "$work/b.xlsx")" \
     "$(timed "$bin" "${db[@]}" report assessment --scheme bench/city-assessment.toml)"
-  local port=$((18600 + RANDOM % 200)) server cookie
+  local port=$((18600 + RANDOM % 200)) server cookie csrf
   "$bin" "${db[@]}" serve --listen "127.0.0.1:$port" >"$work/serve-$label.log" 2>&1 &
   server=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-  curl -s -D "$work/headers" -H 'content-type: application/json' \
-    -d '{"username":"admin","password":"bench-password-1"}' "http://127.0.0.1:$port/api/v1/session" >/dev/null
-  cookie=$(grep -i '^set-cookie:' "$work/headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
+  wait_healthy $port
+  sign_in $port admin bench-password-1
   printf '%-10s dashboard 2017-06 (city): %s\n' "$label" "$(for _ in 1 2 3; do
     curl -s -o /dev/null -w '%{time_total} s  ' -H "cookie: $cookie" "http://127.0.0.1:$port/?period=2017-06"
   done)"

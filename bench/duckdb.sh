@@ -7,6 +7,7 @@
 # DuckDB's time.  Usage: bench/duckdb.sh [RUNS] [DISTRICTS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 runs=${1:-30}
 districts=${2:-20}
 python3 -c 'import duckdb' 2>/dev/null || pip install -q duckdb
@@ -21,9 +22,6 @@ db="sqlite://$work/city.db"
 port=18650
 "$bin" --db "$db" serve --listen 127.0.0.1:$port >"$work/serve.log" 2>&1 &
 server=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-login=$(curl -s -D "$work/headers" -H 'content-type: application/json' \
-  -d '{"username":"admin","password":"duck-admin-password"}' "http://127.0.0.1:$port/api/v1/session")
-cookie=$(grep -i '^set-cookie:' "$work/headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
-csrf=$(echo "$login" | sed 's/.*"csrf":"\([^"]*\)".*/\1/')
+wait_healthy $port
+sign_in $port admin duck-admin-password
 python3 bench/duckdb_dashboard.py "$work/city.db" "http://127.0.0.1:$port" "$cookie" "$csrf" 2017-12 "$runs"

@@ -10,6 +10,7 @@
 # Usage: bench/load.sh [SECONDS] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 seconds=${1:-10}
 connections=${2:-8}
 command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -25,33 +26,10 @@ for m in 01 02 03 04 05 06 07 08 09 10 11 12; do "$bin" --db "$db" round open --
 port=18500
 ${PERF:-} "$bin" --db "$db" serve --listen 127.0.0.1:$port >"$work/serve.log" 2>&1 &
 server=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-login=$(curl -s -D "$work/headers" -H 'content-type: application/json' \
-  -d '{"username":"admin","password":"load-admin-password"}' "http://127.0.0.1:$port/api/v1/session")
-cookie=$(grep -i '^set-cookie:' "$work/headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
-csrf=$(echo "$login" | sed 's/.*"csrf":"\([^"]*\)".*/\1/')
-rounds=$(curl -s -H "cookie: $cookie" "http://127.0.0.1:$port/api/v1/rounds" | python3 -c 'import json,sys; print("rounds = {" + ",".join(str(r["id"]) for r in json.load(sys.stdin)) + "}")')
-# Every (unit, project) pair owed in the round: each request saves a different one.
-curl -s -H "cookie: $cookie" "http://127.0.0.1:$port/api/v1/projects?year=2017" \
-  | python3 -c 'import json,sys; print("subjects = {" + ",".join("{\"%s\",\"%s\"}" % (p["unit"], p["code"]) for p in json.load(sys.stdin)) + "}")' \
-  >"$work/pairs.lua"
-cat >"$work/save.lua" <<LUA
-dofile("$work/pairs.lua")
-$rounds
-local counter = 0
-local threads = 0
-function setup(thread) thread:set("offset", threads); threads = threads + 1 end
--- A later run starts past the records an earlier one saved (args[1]), so that each is new.
-function init(args) counter = offset + (tonumber(args[1]) or 0) end
-request = function()
-  local pair = subjects[(counter % #subjects) + 1]
-  local round = rounds[(math.floor(counter / #subjects) % #rounds) + 1]
-  counter = counter + 2
-  local path = "/api/v1/rounds/" .. round .. "/units/" .. pair[1] .. "/entries/" .. pair[2]
-  local body = '{"figures":{"month_wan":"10","ytd_wan":"120","since_start_wan":"300","text":"load"}}'
-  return wrk.format("PUT", path, {["cookie"] = "$cookie", ["x-csrf-token"] = "$csrf", ["content-type"] = "application/json"}, body)
-end
-LUA
+wait_healthy $port
+sign_in $port admin load-admin-password
+# Two threads a run, each moving on by 2: every request saves a different record.
+save_script $port "$work/save.lua" 2
 echo "== draft saves (PUT), $connections connections, ${seconds}s"
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/save.lua" "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency|50%|90%|99%|Non-2xx|requests in"
 curl -s -H "cookie: $cookie" "http://127.0.0.1:$port/metrics" | grep PUT
@@ -64,7 +42,7 @@ wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/get.lua" "http://12
 echo "== both at once: saves on $connections connections, dashboards on 4, ${seconds}s"
 wrk -t1 -c4 -d"${seconds}s" --latency -s "$work/get.lua" "http://127.0.0.1:$port/?period=2017-12" >"$work/mixed-get" &
 reader=$!
-wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$work/save.lua" "http://127.0.0.1:$port" -- 24000 >"$work/mixed-save"
+wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$work/save.lua" "http://127.0.0.1:$port" -- 24000 >"$work/mixed-save" # past the first run's records
 wait $reader
 echo "-- saves:"; show <"$work/mixed-save"
 echo "-- dashboards:"; show <"$work/mixed-get"

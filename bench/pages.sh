@@ -8,6 +8,7 @@
 # an older commit's; "" for this tree's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 seconds=${1:-10}
 bin=${2:-}
 connections=${3:-4}
@@ -25,10 +26,8 @@ db="sqlite://$work/city.db"
 port=18600
 "$bin" --db "$db" serve --listen 127.0.0.1:$port >"$work/serve.log" 2>&1 &
 server=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-curl -s -D "$work/headers" -o /dev/null -H 'content-type: application/json' \
-  -d '{"username":"leader","password":"pages-leader-password"}' "http://127.0.0.1:$port/api/v1/session"
-cookie=$(grep -i '^set-cookie:' "$work/headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
+wait_healthy $port
+sign_in $port leader pages-leader-password
 echo "wrk.headers[\"cookie\"] = \"$cookie\"" >"$work/get.lua"
 for page in "/?period=2017-12" "/projects?period=2017-12"; do
   bytes=$(curl -s -H "cookie: $cookie" "http://127.0.0.1:$port$page" | wc -c)

@@ -8,6 +8,7 @@
 # Usage: bench/province.sh [sqlite|postgres] [SCALES…]   (SCALES: districts, default 5 10 20 40 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 backend=${1:-sqlite}
 shift || true
 scales=("$@")
@@ -50,17 +51,13 @@ for districts in "${scales[@]}"; do
   "$bin" --db "$db" user add bench-probe --role leader --password prov-probe-password >/dev/null
   "$bin" --db "$db" serve --listen 127.0.0.1:$port >"$work/serve.log" 2>&1 &
   server=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-  sign_in() {
-    curl -s -D "$work/h" -o "$work/b" -H 'content-type: application/json' \
-      -d "{\"username\":\"$1\",\"password\":\"$2\"}" "http://127.0.0.1:$port/api/v1/session"
-    grep -i '^set-cookie:' "$work/h" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r'
-  }
-  admin=$(sign_in admin prov-admin-password)
-  csrf=$(sed 's/.*"csrf":"\([^"]*\)".*/\1/' "$work/b")
-  top=$(sign_in top-leader prov-top-password)
-  district=$(sign_in district-leader prov-district-password)
-  timing=$(python3 bench/province_dashboard.py "http://127.0.0.1:$port" "$admin" "$csrf" "$top" "$district" 20)
+  wait_healthy $port
+  sign_in $port top-leader prov-top-password
+  top=$cookie
+  sign_in $port district-leader prov-district-password
+  district=$cookie
+  sign_in $port admin prov-admin-password
+  timing=$(python3 bench/province_dashboard.py "http://127.0.0.1:$port" "$cookie" "$csrf" "$top" "$district" 20)
   rss=$(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)
   kill $server; wait $server 2>/dev/null || true; server=
   echo "== $backend, $districts districts: $made"

@@ -8,6 +8,7 @@
 # Usage: bench/two-servers.sh [SECONDS] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 seconds=${1:-10}
 connections=${2:-8}
 command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -25,58 +26,32 @@ for m in 01 02 03 04 05 06 07 08 09 10 11 12; do "$bin" --db "$db" round open --
 for port in 18811 18812; do
   "$bin" --db "$db" serve --listen 127.0.0.1:$port >"$work/serve-$port.log" 2>&1 &
   servers+=($!)
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  wait_healthy $port
 done
-login=$(curl -s -D "$work/headers" -H 'content-type: application/json' \
-  -d '{"username":"admin","password":"two-admin-password"}' "http://127.0.0.1:18811/api/v1/session")
-cookie=$(grep -i '^set-cookie:' "$work/headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
-csrf=$(echo "$login" | sed 's/.*"csrf":"\([^"]*\)".*/\1/')
+sign_in 18811 admin two-admin-password
 # The session opened on the first server is good on the second.
 curl -sf -o /dev/null -H "cookie: $cookie" "http://127.0.0.1:18812/api/v1/rounds" \
   || { echo "the second server did not know the first one's session" >&2; exit 1; }
-rounds=$(curl -s -H "cookie: $cookie" "http://127.0.0.1:18811/api/v1/rounds" | python3 -c 'import json,sys; print("rounds = {" + ",".join(str(r["id"]) for r in json.load(sys.stdin)) + "}")')
-curl -s -H "cookie: $cookie" "http://127.0.0.1:18811/api/v1/projects?year=2017" \
-  | python3 -c 'import json,sys; print("subjects = {" + ",".join("{\"%s\",\"%s\"}" % (p["unit"], p["code"]) for p in json.load(sys.stdin)) + "}")' \
-  >"$work/pairs.lua"
-# Each wrk run takes its own slice of (round, project) pairs: every save is a new record.
-save_script() {
-  cat >"$work/save-$1.lua" <<LUA
-dofile("$work/pairs.lua")
-$rounds
-local counter = 0
-local threads = 0
-function setup(thread) thread:set("offset", threads); threads = threads + 1 end
-function init(args) counter = offset + $1 end
-request = function()
-  local pair = subjects[(counter % #subjects) + 1]
-  local round = rounds[(math.floor(counter / #subjects) % #rounds) + 1]
-  counter = counter + 6
-  local path = "/api/v1/rounds/" .. round .. "/units/" .. pair[1] .. "/entries/" .. pair[2]
-  local body = '{"figures":{"month_wan":"10","ytd_wan":"120","since_start_wan":"300","text":"load"}}'
-  return wrk.format("PUT", path, {["cookie"] = "$cookie", ["x-csrf-token"] = "$csrf", ["content-type"] = "application/json"}, body)
-end
-LUA
-}
+# Each wrk run takes its own slice of (round, project) pairs (offsets 0, 2, 4; two threads a
+# run at most, moving on by 6): every save is a new record.
+save_script 18811 "$work/save.lua" 6
 cpu() { # user+system seconds of a process tree's main process
   awk '{printf "%.1f", ($14 + $15) / 100}' "/proc/$1/stat"
 }
 pg_cpu() {
   ps -u postgres -o times= 2>/dev/null | awk '{s += $1} END {print s + 0}'
 }
-save_script 0
-save_script 2
-save_script 4
 before=("$(cpu "${servers[0]}")" "$(cpu "${servers[1]}")" "$(pg_cpu)")
 echo "== one server, $connections connections, ${seconds}s"
-wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/save-0.lua" "http://127.0.0.1:18811" \
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/save.lua" "http://127.0.0.1:18811" -- 0 \
   | grep -E "Requests/sec|50%|99%|Non-2xx|requests in"
 mid=("$(cpu "${servers[0]}")" "$(cpu "${servers[1]}")" "$(pg_cpu)")
 minus() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a - b}'; }
 echo "   CPU s: server A $(minus "${mid[0]}" "${before[0]}"), PostgreSQL $(minus "${mid[2]}" "${before[2]}")"
 echo "== two servers, $((connections / 2)) connections each, ${seconds}s"
-wrk -t1 -c"$((connections / 2))" -d"${seconds}s" --latency -s "$work/save-2.lua" "http://127.0.0.1:18811" >"$work/a.txt" &
+wrk -t1 -c"$((connections / 2))" -d"${seconds}s" --latency -s "$work/save.lua" "http://127.0.0.1:18811" -- 2 >"$work/a.txt" &
 first=$!
-wrk -t1 -c"$((connections / 2))" -d"${seconds}s" --latency -s "$work/save-4.lua" "http://127.0.0.1:18812" >"$work/b.txt"
+wrk -t1 -c"$((connections / 2))" -d"${seconds}s" --latency -s "$work/save.lua" "http://127.0.0.1:18812" -- 4 >"$work/b.txt"
 wait "$first"
 for f in a b; do grep -E "Requests/sec|50%|99%|Non-2xx" "$work/$f.txt" | sed "s/^/   $f: /"; done
 after=("$(cpu "${servers[0]}")" "$(cpu "${servers[1]}")" "$(pg_cpu)")
