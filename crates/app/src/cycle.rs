@@ -123,8 +123,9 @@ impl Acting<'_> {
         figures: &EntryFigures,
         expected_version: Option<i64>,
     ) -> Result<Entry> {
+        let planned = self.plan_draft(round, unit, subject, figures, Over::Version(expected_version)).await?;
         let mut tx = self.store.begin().await?;
-        self.write_draft(&mut tx, round, unit, subject, figures, Over::Version(expected_version)).await?;
+        self.write_draft(&mut tx, round, unit, subject, figures, planned).await?;
         tx.saves_drafts_only();
         tx.commit().await?;
         self.entry(round, unit, subject).await?.ok_or_else(|| Error::not_found("记录", subject))
@@ -151,10 +152,14 @@ impl Acting<'_> {
         drafts: &[(String, EntryFigures, Option<i64>)],
         explanations: &HashMap<String, String>,
     ) -> Result<usize> {
-        let mut tx = self.store.begin().await?;
+        let mut planned = Vec::with_capacity(drafts.len());
         for (subject, figures, taken) in drafts {
             let over = taken.map_or(Over::Current, |v| Over::Version(Some(v)));
-            self.write_draft(&mut tx, round, unit, subject, figures, over).await?;
+            planned.push(self.plan_draft(round, unit, subject, figures, over).await?);
+        }
+        let mut tx = self.store.begin().await?;
+        for ((subject, figures, _), planned) in drafts.iter().zip(planned) {
+            self.write_draft(&mut tx, round, unit, subject, figures, planned).await?;
             if let Some(text) = explanations.get(subject) {
                 tx.set_draft_explanation(round.id, unit, subject, text).await?;
             }
@@ -164,16 +169,17 @@ impl Acting<'_> {
         Ok(drafts.len())
     }
 
-    /// One draft written into `tx`, after the checks every save passes.
-    async fn write_draft(
+    /// The checks every save passes and what the save will write, read before the write
+    /// transaction begins: SQLite's writers take turns, and each holds the turn over its
+    /// writes only. A draft changed in between fails on its version, never lost.
+    async fn plan_draft(
         &self,
-        tx: &mut Tx,
         round: &Round,
         unit: &str,
         subject: &str,
         figures: &EntryFigures,
         over: Over,
-    ) -> Result<()> {
+    ) -> Result<DraftWrite> {
         self.allow(Action::EditDraft, unit)?;
         if round.status == RoundStatus::Closed {
             return Err(Error::Invalid("该填报轮次已关闭，数据已锁定".into()));
@@ -197,8 +203,27 @@ impl Acting<'_> {
             Over::Version(v) => v,
             Over::Current => existing.as_ref().map(|e| e.version),
         };
-        match (&existing, expected_version) {
-            (None, None | Some(0)) => {
+        match (existing, expected_version) {
+            (None, None | Some(0)) => Ok(DraftWrite::New),
+            (Some(e), Some(v)) if e.state.editable() => Ok(DraftWrite::Over(e, v)),
+            (Some(e), Some(_)) => Err(Error::Invalid(format!("{}状态的记录不能修改", e.state.label_zh()))),
+            _ => Err(conflict()),
+        }
+    }
+
+    /// One planned draft written into `tx`.
+    async fn write_draft(
+        &self,
+        tx: &mut Tx,
+        round: &Round,
+        unit: &str,
+        subject: &str,
+        figures: &EntryFigures,
+        planned: DraftWrite,
+    ) -> Result<()> {
+        let conflict = || Error::Conflict(format!("{unit} {subject}"));
+        match planned {
+            DraftWrite::New => {
                 let id = tx
                     .insert_draft(round.id, unit, subject, figures, &self.actor.username)
                     .await?
@@ -208,7 +233,7 @@ impl Acting<'_> {
                     .await
                     .map_err(Error::from)
             }
-            (Some(e), Some(v)) if e.state.editable() => {
+            DraftWrite::Over(e, v) => {
                 if !tx.update_draft(e.id, v, figures, &self.actor.username).await? {
                     return Err(conflict());
                 }
@@ -217,8 +242,6 @@ impl Acting<'_> {
                 let change = format!("修改：{} → {}", figure_words(&e.figures), figure_words(figures));
                 tx.log_entry(e.id, &self.actor.username, e.state, e.state, &change).await.map_err(Error::from)
             }
-            (Some(e), Some(_)) => Err(Error::Invalid(format!("{}状态的记录不能修改", e.state.label_zh()))),
-            _ => Err(conflict()),
         }
     }
 
@@ -271,9 +294,8 @@ impl Acting<'_> {
 
     /// What the submission's checks will say of one saved draft (empty: nothing to explain):
     /// the same rules, shown as soon as it is saved.
-    pub async fn draft_warnings(&self, entry: &Entry) -> Result<Vec<String>> {
-        let round = self.round_of(entry.round_id).await?;
-        let mut found = self.check(&round, &entry.unit, std::slice::from_ref(entry)).await?;
+    pub async fn draft_warnings(&self, round: &Round, entry: &Entry) -> Result<Vec<String>> {
+        let mut found = self.check(round, &entry.unit, std::slice::from_ref(entry)).await?;
         Ok(found.remove(&entry.subject).unwrap_or_default())
     }
 
@@ -513,6 +535,12 @@ impl Acting<'_> {
 enum Over {
     Version(Option<i64>),
     Current,
+}
+
+/// What a draft's save writes: a new record, or over this one at this version.
+enum DraftWrite {
+    New,
+    Over(Entry, i64),
 }
 
 /// Moves one entry by `event` as the workflow allows, guarded by its version.

@@ -12,7 +12,7 @@ use taizhang_core::period::Period;
 use taizhang_core::project::Date;
 
 /// How many computations are kept.
-const KEPT: usize = 8;
+const KEPT: usize = 16;
 
 /// Which computation, of which scope and period, on which day, at which version.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -157,6 +157,35 @@ impl Acting<'_> {
         Ok(self.store.progress(project, period).await?)
     }
 
+    /// The 重点项目 list of a month in the actor's reach: the projects planned that year, each
+    /// one's light and 年初至报告期累计 of the month — computed once for the figures' version
+    /// and kept (a city's 4,000 records cost 0.15 s to read), the page only filtering, sorting
+    /// and cutting it.
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, period = %period))]
+    pub async fn project_list(&self, period: Period) -> Result<std::sync::Arc<ProjectList>> {
+        let reach = self.reach(None)?;
+        let scope = reach.clone().map_or_else(|| self.top_unit().map(|u| u.code.to_string()), Ok)?;
+        let as_of = Date::end_of(period);
+        self.remembered("project list", &scope, period, as_of, || async {
+            let records = self.store.project_records(Some(period.year()), reach.as_deref()).await?;
+            let lights = self
+                .project_warnings(period, reach.as_deref(), as_of)
+                .await?
+                .into_iter()
+                .map(|w| (w.code, w.lit))
+                .collect();
+            let ytd = self
+                .store
+                .progress_of_month(period.year(), period.month_of_year(), reach.as_deref())
+                .await?
+                .into_iter()
+                .map(|g| (g.project, g.ytd_wan))
+                .collect();
+            Ok(ProjectList { records, lights, ytd })
+        })
+        .await
+    }
+
     /// Projects (with plans and progress) of a year in a unit's subtree.
     pub async fn project_records(&self, year: Option<i32>, unit: Option<&str>) -> Result<Vec<ProjectRecord>> {
         let reach = self.reach(unit)?;
@@ -235,4 +264,15 @@ impl Acting<'_> {
         self.allow(Action::Read, &t.lead_unit)?;
         Ok(Some(t))
     }
+}
+
+/// The 重点项目 list of a month (see [`Acting::project_list`]).
+#[derive(Debug, Clone)]
+pub struct ProjectList {
+    /// In code order.
+    pub records: Vec<ProjectRecord>,
+    /// Each project's light, by code.
+    pub lights: HashMap<String, taizhang_core::lights::Lit>,
+    /// 年初至报告期累计 of the month, by code (none: not reported).
+    pub ytd: HashMap<String, taizhang_core::Decimal>,
 }

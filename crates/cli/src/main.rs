@@ -940,7 +940,10 @@ fn main() -> ExitCode {
     let cli = parse_cli();
     let log = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TAIZHANG_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // A span's time when it closes: at the debug level (TAIZHANG_LOG=taizhang_app=debug)
+        // where each of a dashboard's parts went, silent at the default level.
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE);
     match cli.log_format {
         LogFormat::Text => log.init(),
         LogFormat::Json => log.json().init(),

@@ -121,6 +121,7 @@ impl Store {
 
     /// The 新开工 projects of `period`'s year in a unit's subtree planned to start by the
     /// period's end, sample rows last.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn starts_due(&self, scope: &str, period: Period) -> Result<Vec<StartDue>> {
         let end = Date::end_of(period).to_string();
         let sql = format!(

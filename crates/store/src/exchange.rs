@@ -458,6 +458,7 @@ async fn ids_of<'i>(store: &Store, ids: &'i mut Option<Ids>) -> Result<&'i Ids> 
 
 impl Store {
     /// Projects with all their yearly plans, by code.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn projects_by_code(&self, codes: &[String]) -> Result<HashMap<String, ProjectRecord>> {
         let mut out = HashMap::new();
         for chunk in codes.chunks(self.backend.params_per_statement()) {
@@ -473,6 +474,7 @@ impl Store {
     }
 
     /// Projects with a plan in `year` (or all, with all plans) in a unit's subtree, by code.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn project_records(&self, year: Option<i32>, unit: Option<&str>) -> Result<Vec<ProjectRecord>> {
         let q = Filtered::new(format!("{PROJECT_SELECT} WHERE 1 = 1"), vec![])
             .and_within("p.unit_id", unit)
@@ -500,18 +502,17 @@ impl Store {
             for r in q.fetch_all(&self.pool).await? {
                 flags.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
             }
+            // A year's list reads that year's plans only, not a decade of each project's.
+            let of_year = year.map_or_else(String::new, |y| format!(" AND y.year = {y}"));
             let mut q = sqlx::query(AssertSqlSafe(format!(
                 "SELECT y.project_id, p.code, y.year, y.planned_e4, y.milestones FROM project_year_plans y
-                 JOIN projects p ON p.id = y.project_id WHERE y.project_id IN ({list}) ORDER BY y.year"
+                 JOIN projects p ON p.id = y.project_id WHERE y.project_id IN ({list}){of_year} ORDER BY y.year"
             )));
             for id in chunk {
                 q = q.bind(*id);
             }
             for r in q.fetch_all(&self.pool).await? {
                 let plan_year = i32::try_from(r.try_get::<i64, _>("year")?).unwrap_or_default();
-                if year.is_some_and(|y| y != plan_year) {
-                    continue;
-                }
                 plans.entry(r.try_get("project_id")?).or_default().push(YearPlan {
                     project: r.try_get("code")?,
                     year: plan_year,
@@ -570,6 +571,7 @@ impl Store {
     }
 
     /// The reports of one month, in a unit's subtree (a list of that month reads no other).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn progress_of_month(&self, year: i32, month: u8, unit: Option<&str>) -> Result<Vec<MonthlyProgress>> {
         self.progress_months(year, month, month, unit).await
     }

@@ -53,6 +53,7 @@ impl Projects<'_> {
 
 impl Store {
     /// The node plans of the projects asked for, in project order.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn node_plans(&self, which: Projects<'_>) -> Result<Vec<NodePlan>> {
         let q = which
             .filter(

@@ -368,6 +368,7 @@ impl Store {
     /// [`Store::investment_totals_from_rows`] computes from the rows. The month's cells are
     /// summed by the database, one group a line, so that a few hundred lines come back
     /// whatever the number of cells.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn investment_totals(&self, scope: &str, period: Period) -> Result<TotalsSet> {
         let sums = SUMMED
             .iter()
@@ -427,6 +428,7 @@ impl Store {
     /// `through`, from the roll-ups (the as-of rule: a month someone missed does not dip).
     /// The subtree's units lead (`CROSS JOIN` keeps SQLite to that order): a district reads
     /// its own cells, whatever the size of the rest.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn monthly_ytd(&self, scope: &str, year: i32, through: u8) -> Result<Vec<Decimal>> {
         let sql = format!(
             "{SUBTREE}

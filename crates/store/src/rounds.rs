@@ -329,17 +329,19 @@ impl Tx {
         figures: &EntryFigures,
         actor: &str,
     ) -> Result<Option<i64>> {
-        let uid = unit_id(self.conn(), unit).await?;
         let now = crate::now_iso();
+        // The unit's id looked up by the insert itself: one statement less while the writer
+        // holds SQLite's turn (the save checked the unit owes this subject).
         let insert = sqlx::query(
             "INSERT INTO entries (month_e4, ytd_e4, since_start_e4, value_e4, growth_e4, percent_e4, text, problems,
                  updated_by, updated_at, round_id, unit_id, subject, state, version, explanation, failures)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'draft', 1, '', '')
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, u.id, $13, 'draft', 1, '', ''
+             FROM org_units u WHERE u.code = $12
              ON CONFLICT (round_id, unit_id, subject) DO NOTHING RETURNING id",
         );
         let row = bind_figures(insert, figures, actor, &now)?
             .bind(round)
-            .bind(uid)
+            .bind(unit)
             .bind(subject)
             .fetch_optional(self.conn())
             .await?;

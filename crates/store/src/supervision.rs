@@ -117,6 +117,7 @@ fn order_from_row(r: &AnyRow) -> Result<Order> {
 impl Store {
     /// The projects with a plan in `period`'s year in a unit's subtree, with their progress
     /// at the period's closing month.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn project_light_rows(&self, scope: &str, period: Period) -> Result<Vec<ProjectLightRow>> {
         let sql = format!(
             "{SUBTREE}
@@ -180,6 +181,7 @@ impl Store {
 
     /// The tasks of `period`'s year led in a unit's subtree, with their latest percent up to
     /// the period's closing month.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn task_light_rows(&self, scope: &str, period: Period) -> Result<Vec<TaskLightRow>> {
         let sql = format!(
             "{SUBTREE}
@@ -203,6 +205,7 @@ impl Store {
     }
 
     /// Level targets of `period`'s year in a unit's subtree, with the value for the period.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn indicator_light_rows(&self, scope: &str, period: Period) -> Result<Vec<IndicatorLightRow>> {
         let sql = format!(
             "{SUBTREE}
@@ -236,6 +239,7 @@ impl Store {
     }
 
     /// Problems by id, or of the projects of a unit's subtree, each condition only when given.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn problem_records(&self, id: Option<i64>, scope: Option<&str>) -> Result<Vec<ProblemRecord>> {
         let select =
             "SELECT q.id, p.code, u.code AS unit_code, q.raised_on, q.description, q.owner, q.deadline, q.level,
@@ -259,6 +263,7 @@ impl Store {
     }
 
     /// Orders by id, or addressed to a unit's subtree, each condition only when given.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn order_records(&self, id: Option<i64>, scope: Option<&str>) -> Result<Vec<Order>> {
         let select = "SELECT o.id, u.code AS unit_code, o.subject, o.title, o.requirement, o.issued_on, o.deadline,
                  o.state, o.feedback, o.version, o.issued_from, o.issued_by

@@ -173,7 +173,7 @@ pub async fn save_entry(
     let acting = user.acting(&state).await?;
     let round = acting.round_of(round).await.map_err(AppError::from)?;
     let saved = acting.save_draft(&round, &unit, &subject, &figures, body.version).await.map_err(AppError::from)?;
-    let to_explain = acting.draft_warnings(&saved).await.map_err(AppError::from)?;
+    let to_explain = acting.draft_warnings(&round, &saved).await.map_err(AppError::from)?;
     Ok(Json(EntryRow { to_explain: Some(to_explain), ..entry_row(saved) }))
 }
 

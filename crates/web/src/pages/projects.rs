@@ -26,21 +26,8 @@ pub async fn projects(
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let period = period_of(&acting, q.period.as_deref()).await?;
-    let scope = acting.reach(None)?;
-    let records = acting.project_records(Some(period.year()), scope.as_deref()).await?;
-    // Only what this list shows: the projects' lights, and the month's reports.
-    let warnings: HashMap<String, taizhang_core::lights::Lit> = acting
-        .project_warnings(period, scope.as_deref(), as_of(period))
-        .await?
-        .into_iter()
-        .map(|w| (w.code, w.lit))
-        .collect();
-    let progress: HashMap<String, taizhang_core::project::MonthlyProgress> = acting
-        .progress_of_month(period.year(), period.month_of_year(), scope.as_deref())
-        .await?
-        .into_iter()
-        .map(|g| (g.project.clone(), g))
-        .collect();
+    let list = acting.project_list(period).await?;
+    let records = &list.records;
     let tree = acting.tree().clone();
     let unit_name = |c: &str| tree.get(c).map_or_else(|| c.to_string(), |u| u.name.clone());
     let keep = |wanted: &Option<String>, have: &str| wanted.as_deref().is_none_or(|w| w.is_empty() || w == have);
@@ -93,9 +80,9 @@ pub async fn projects(
         }
     }
     let mut rows: Vec<Line> = Vec::new();
-    for r in &records {
+    for r in records {
         let p = &r.project;
-        let lit = warnings.get(p.code.as_str());
+        let lit = list.lights.get(p.code.as_str());
         let light = lit.map_or(Light::Green, |l| l.light);
         let unit = unit_name(&p.responsibility.unit);
         let r_ = &p.responsibility;
@@ -109,7 +96,7 @@ pub async fn projects(
             continue;
         }
         let plan = r.plans.first().map(|y| y.planned_wan).unwrap_or_default();
-        let ytd = progress.get(p.code.as_str()).map(|g| g.ytd_wan);
+        let ytd = list.ytd.get(p.code.as_str()).copied();
         let completion = ytd.and_then(|y| completion_pct(y, plan)).unwrap_or_default();
         rows.push(Line { record: r, lit, light, unit, plan, ytd, completion });
     }

@@ -28,7 +28,7 @@ pub async fn report_home(
         for round in &rounds {
             let Some(entry) = acting.entry(round, &unit, subject).await? else { continue };
             // The same rules as at 上报, said as soon as the draft is saved.
-            let warnings = acting.draft_warnings(&entry).await?;
+            let warnings = acting.draft_warnings(round, &entry).await?;
             if warnings.is_empty() {
                 page.notice("ok", format!("已保存{subject}"));
             } else {
