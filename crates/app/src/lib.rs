@@ -32,8 +32,8 @@ use taizhang_core::org::OrgTree;
 use taizhang_store::{Store, StoreError};
 
 pub use briefs::{AssessmentInput, Dashboard};
-pub use reads::ProjectList;
 pub use import::{ImportRequest, Imported, WorkbookError};
+pub use reads::ProjectList;
 pub use synthetic::GenSpec;
 pub use taizhang_store::{Backend, ImportRecord, LedgerCounts, NewUser, Redacted, Session, User};
 

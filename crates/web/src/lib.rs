@@ -38,6 +38,8 @@ pub struct AppState {
     pub(crate) throttle: Arc<auth::Throttle>,
     metrics: Arc<Metrics>,
     options: Arc<ServeOptions>,
+    /// Dashboards rendered, each beside the computation it shows.
+    pub(crate) rendered: Arc<pages::dashboard::Rendered>,
 }
 
 /// How the server is run, beside the ledger it serves.
@@ -279,6 +281,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         throttle: Arc::new(auth::Throttle),
         metrics: Arc::new(Metrics::default()),
         options: Arc::new(options),
+        rendered: Arc::default(),
     };
     Router::new()
         .route("/healthz", get(healthz))

@@ -15,15 +15,68 @@ pub struct PeriodQuery {
     pub format: Option<String>,
 }
 
-pub async fn dashboard(
-    Signed { state, user, uri }: Signed,
-    Query(q): Query<PeriodQuery>,
-) -> Result<Response, AppError> {
+pub async fn dashboard(Signed { state, user, .. }: Signed, Query(q): Query<PeriodQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let period = period_of(&acting, q.period.as_deref()).await?;
     let dashboard = acting.dashboard(period, taizhang_app::clock::today()).await?;
-    let taizhang_app::Dashboard { top, warnings, input, note, indicators, by_month } = dashboard.as_ref();
+    let (top, note) = (&dashboard.top, &dashboard.note);
     let mut page = Page::open(&acting, &user, format!("{}　{}{note}", top.name, period.label_zh(true))).await;
+    let lights = &acting.config().lights;
+    if q.format.as_deref() == Some("xlsx") {
+        page.blocks.extend(blocks(&dashboard, period, lights)?);
+    } else {
+        // The same computation shows the same HTML: rendered once, not on every read.
+        let html = state.rendered.of(&dashboard, || {
+            render_blocks(&blocks(&dashboard, period, lights)?).map_err(|e| {
+                tracing::error!(error = %e, "template failed");
+                AppError::Internal
+            })
+        })?;
+        page.push(Block::Rendered(html));
+    }
+    page_or_xlsx(page, q.format.as_deref())
+}
+
+/// Dashboards rendered as HTML, each kept beside (a weak reference to) the computation it
+/// shows: the computation dropped or replaced after a write, its HTML is of no more use.
+#[derive(Debug, Default)]
+pub(crate) struct Rendered {
+    kept: std::sync::Mutex<Vec<(std::sync::Weak<taizhang_app::Dashboard>, std::sync::Arc<str>)>>,
+}
+
+impl Rendered {
+    /// How many are kept (as many as the computations the application keeps).
+    const KEPT: usize = 16;
+
+    fn of(
+        &self,
+        dashboard: &std::sync::Arc<taizhang_app::Dashboard>,
+        render: impl FnOnce() -> Result<std::sync::Arc<str>, AppError>,
+    ) -> Result<std::sync::Arc<str>, AppError> {
+        let lock = || self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let weak = std::sync::Arc::downgrade(dashboard);
+        if let Some((_, html)) = lock().iter().find(|(w, _)| w.ptr_eq(&weak)) {
+            return Ok(html.clone());
+        }
+        let html = render()?;
+        let mut kept = lock();
+        kept.retain(|(w, _)| w.strong_count() > 0);
+        if kept.len() >= Self::KEPT {
+            kept.remove(0);
+        }
+        kept.push((weak, html.clone()));
+        Ok(html)
+    }
+}
+
+/// What the dashboard shows below its title.
+fn blocks(
+    dashboard: &taizhang_app::Dashboard,
+    period: Period,
+    lights: &taizhang_core::config::LightConfig,
+) -> Result<Vec<Block>, AppError> {
+    let taizhang_app::Dashboard { top, warnings, input, indicators, by_month, .. } = dashboard;
+    let mut page = Page { title: String::new(), nav: None, blocks: Vec::new() };
     page.push(Block::Links(
         recent_months(period).into_iter().map(|p| (format!("/?period={}", p.key()), p.label_zh(false))).collect(),
     ));
@@ -70,7 +123,7 @@ pub async fn dashboard(
         if let Some(d) = done {
             completion.push((ind.name.clone(), d.round_dp(1)));
         }
-        let lit = value_light(period, value.as_ref(), target.as_ref(), &acting.config().lights);
+        let lit = value_light(period, value.as_ref(), target.as_ref(), lights);
         t.rows.push(vec![
             CellView::link(&ind.name, format!("/indicators/{}?unit={}", ind.code, top.code)),
             CellView {
@@ -186,6 +239,9 @@ pub async fn dashboard(
     }
     page.heading("报送情况");
     page.para(input.coverage.sentence().unwrap_or_else(|| "本期未开启填报轮次，数据为已入库数。".into()));
-    exportable(&mut page, &uri);
-    page_or_xlsx(page, q.format.as_deref())
+    // Each table exports the month's dashboard (the one address that shows it), so that the
+    // HTML kept serves every request for it.
+    let address: axum::http::Uri = format!("/?period={}", period.key()).parse().map_err(|_| AppError::Internal)?;
+    exportable(&mut page, &address);
+    Ok(page.blocks)
 }

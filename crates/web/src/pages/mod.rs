@@ -3,7 +3,7 @@
 //! [`Acting`] (the app layer and its permission rule).
 
 mod admin;
-mod dashboard;
+pub(crate) mod dashboard;
 mod indicators;
 mod meetings;
 mod orders;

@@ -24,6 +24,8 @@ pub enum Block {
     Cards(Vec<(String, String, String)>),
     /// SVG drawn on the server from stored figures (the only unescaped output).
     Svg(String),
+    /// Blocks rendered before (by [`render_blocks`], so escaped there): a page kept.
+    Rendered(std::sync::Arc<str>),
     Links(Vec<(String, String)>),
     Table(TableView),
     Form(FormView),
@@ -40,10 +42,22 @@ pub struct Page {
 #[template(path = "page.html")]
 struct PageTemplate<'a> {
     page: &'a Page,
+    blocks: &'a [Block],
+}
+
+#[derive(Template)]
+#[template(path = "blocks.html")]
+struct BlocksTemplate<'a> {
+    blocks: &'a [Block],
+}
+
+/// Blocks as HTML, to be kept and shown again as a [`Block::Rendered`].
+pub fn render_blocks(blocks: &[Block]) -> Result<std::sync::Arc<str>, askama::Error> {
+    Ok(BlocksTemplate { blocks }.render()?.into())
 }
 
 pub fn render(page: &Page) -> Response {
-    match (PageTemplate { page }).render() {
+    match (PageTemplate { page, blocks: &page.blocks }).render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
