@@ -205,7 +205,7 @@ impl Acting<'_> {
         };
         match (existing, expected_version) {
             (None, None | Some(0)) => Ok(DraftWrite::New),
-            (Some(e), Some(v)) if e.state.editable() => Ok(DraftWrite::Over(e, v)),
+            (Some(e), Some(v)) if e.state.editable() => Ok(DraftWrite::Over(Box::new(e), v)),
             (Some(e), Some(_)) => Err(Error::Invalid(format!("{}状态的记录不能修改", e.state.label_zh()))),
             _ => Err(conflict()),
         }
@@ -540,7 +540,7 @@ enum Over {
 /// What a draft's save writes: a new record, or over this one at this version.
 enum DraftWrite {
     New,
-    Over(Entry, i64),
+    Over(Box<Entry>, i64),
 }
 
 /// Moves one entry by `event` as the workflow allows, guarded by its version.
