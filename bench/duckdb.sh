@@ -18,7 +18,6 @@ trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 db="sqlite://$work/city.db"
 "$bin" --db "$db" gen --districts "$districts" --projects-per-district 1000 --years 10 --seed 2018 | tail -n 1
 "$bin" --db "$db" init --admin-password duck-admin-password >/dev/null
-"$bin" --db "$db" user add bench-probe --role leader --password duck-probe-password >/dev/null
 port=18650
 "$bin" --db "$db" serve --listen 127.0.0.1:$port >"$work/serve.log" 2>&1 &
 server=$!

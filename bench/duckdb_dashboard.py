@@ -38,6 +38,9 @@ for table, columns in TABLES.items():
     rows = src.execute(f"SELECT {', '.join(names)} FROM {table}").fetchall()
     duck.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(names))})", rows)
 top = src.execute("SELECT code FROM org_units WHERE parent_id IS NULL ORDER BY id LIMIT 1").fetchone()[0]
+district = src.execute(
+    f"SELECT c.code FROM org_units c JOIN org_units t ON t.id = c.parent_id WHERE t.code = '{top}' ORDER BY c.id LIMIT 1"
+).fetchone()[0]
 
 # -- the figures from the raw rows ----------------------------------------------------------
 # As of each month: a project's latest report of the year on or before it (a month someone
@@ -119,10 +122,11 @@ for _ in range(runs):
 warm_ms, fresh_ms, page_ms = [], [], []
 ours = json.loads(request("GET", f"/api/v1/dashboard?period={period}", cookie))
 for i in range(runs):
-    # A committed write (an account disabled or enabled again) moves the figures' version:
-    # the next read computes the dashboard again from the roll-ups and the rows; the one
-    # after it finds it kept.
-    request("POST", "/api/v1/users/bench-probe/" + ("disable" if i % 2 == 0 else "enable"), cookie, b"{}")
+    # A committed write that the dashboard shows (a 督办 order to a district, lit among the
+    # orders) moves the figures' version: the next read computes the dashboard again from the
+    # roll-ups and the rows; the one after it finds it kept.
+    order = {"unit": district, "title": f"基准测试督办{i}", "deadline": "2099-12-31"}
+    request("POST", "/api/v1/orders", cookie, json.dumps(order).encode())
     fresh_ms.append(timed(lambda: request("GET", f"/api/v1/dashboard?period={period}", cookie))[0])
     warm_ms.append(timed(lambda: request("GET", f"/api/v1/dashboard?period={period}", cookie))[0])
     page_ms.append(timed(lambda: request("GET", f"/?period={period}", cookie))[0])

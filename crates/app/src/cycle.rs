@@ -126,7 +126,7 @@ impl Acting<'_> {
         let planned = self.plan_draft(round, unit, subject, figures, Over::Version(expected_version)).await?;
         let mut tx = self.store.begin().await?;
         self.write_draft(&mut tx, round, unit, subject, figures, planned).await?;
-        tx.saves_drafts_only();
+        tx.changes_no_figures();
         tx.commit().await?;
         self.entry(round, unit, subject).await?.ok_or_else(|| Error::not_found("记录", subject))
     }
@@ -164,7 +164,7 @@ impl Acting<'_> {
                 tx.set_draft_explanation(round.id, unit, subject, text).await?;
             }
         }
-        tx.saves_drafts_only();
+        tx.changes_no_figures();
         tx.commit().await?;
         Ok(drafts.len())
     }

@@ -113,6 +113,8 @@ impl Acting<'_> {
                 queued += usize::from(tx.enqueue_reminder(&key, channel, &target, &r.subject, &r.body, &now).await?);
             }
         }
+        // 催报 is about figures, not one of them: no dashboard kept is stale for it.
+        tx.changes_no_figures();
         tx.commit().await?;
         Ok(queued)
     }
@@ -149,6 +151,7 @@ impl Acting<'_> {
                     done.failed += 1;
                 }
             }
+            tx.changes_no_figures();
             tx.commit().await?;
         }
         Ok(done)

@@ -74,6 +74,7 @@ impl Acting<'_> {
             user.unit.as_deref().unwrap_or("—")
         );
         tx.audit(&self.actor.username, "user.save", &format!("user:{}", user.username), &detail);
+        tx.changes_no_figures();
         Ok(tx.commit().await?)
     }
 
@@ -95,6 +96,7 @@ impl Acting<'_> {
         let mut tx = self.store.begin().await?;
         tx.upsert_user(&account).await?;
         tx.audit(&self.actor.username, "user.password", &format!("user:{}", account.username), "口令已重设");
+        tx.changes_no_figures();
         tx.commit().await?;
         Ok(self.store.end_sessions(username, keep).await?)
     }

@@ -160,7 +160,7 @@ impl Store {
     }
 
     /// The figures' version: moved on by every committed write but one that saves drafts only
-    /// ([`Tx::saves_drafts_only`]); what dashboards and lights computed is stale when it moves.
+    /// ([`Tx::changes_no_figures`]); what dashboards and lights computed is stale when it moves.
     pub async fn figures_version(&self) -> Result<i64> {
         let row =
             sqlx::query("SELECT figures_version FROM ledger_version WHERE id = 1").fetch_optional(&self.pool).await?;

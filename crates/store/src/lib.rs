@@ -82,8 +82,9 @@ pub struct Tx {
     pending: Vec<audit::Pending>,
     /// The roll-ups its writes changed, recomputed when it commits.
     dirty: rollups::Dirty,
-    /// Only drafts written: the figures' version stays (see [`Tx::saves_drafts_only`]).
-    drafts_only: bool,
+    /// Nothing figures are computed from written: the figures' version stays (see
+    /// [`Tx::changes_no_figures`]).
+    no_figures: bool,
     /// Held until the transaction ends (SQLite only). Declared after `tx` so that the
     /// transaction is finished (or rolled back) before the next writer is let in.
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
@@ -125,7 +126,7 @@ impl Store {
             backend: self.backend,
             pending: Vec::new(),
             dirty: rollups::Dirty::default(),
-            drafts_only: false,
+            no_figures: false,
             _writer: writer,
         })
     }
@@ -165,16 +166,17 @@ impl Store {
 }
 
 impl Tx {
-    /// Says that this transaction writes drafts and their trail only — nothing a total, a
-    /// light or a round's standing is computed from — so that it leaves the figures' version
-    /// where it is (the ledger's version still moves: the entry pages change).
-    pub fn saves_drafts_only(&mut self) {
-        self.drafts_only = true;
+    /// Says that this transaction writes nothing a total, a light or a round's standing is
+    /// computed from — drafts and their trail, accounts, reminders sent — so that it leaves
+    /// the figures' version where it is and dashboards kept stay good (the ledger's version
+    /// still moves: the pages showing what it wrote change). A roll-up touched moves it anyway.
+    pub fn changes_no_figures(&mut self) {
+        self.no_figures = true;
     }
 
     /// Appends the transaction's audit events to the chain, then commits both together.
     pub async fn commit(mut self) -> Result<()> {
-        let figures_changed = !self.drafts_only || self.dirty.any();
+        let figures_changed = !self.no_figures || self.dirty.any();
         self.refresh_rollups().await?;
         // Every commit moves the ledger's version on: what was read before it is stale (the
         // version is in the database, so every server sharing it sees the move at once).

@@ -226,6 +226,7 @@ impl Store {
         }
         let (action, words) = if disabled { ("user.disable", "停用") } else { ("user.enable", "启用") };
         tx.audit(actor, action, &format!("user:{username}"), words);
+        tx.changes_no_figures();
         tx.commit().await?;
         Ok(true)
     }

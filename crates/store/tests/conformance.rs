@@ -789,7 +789,7 @@ async fn two_servers_on_one_database_see_each_others_units_and_versions_at_once(
 }
 
 #[tokio::test]
-async fn saving_drafts_moves_the_ledgers_version_but_not_the_figures() {
+async fn saving_drafts_or_accounts_moves_the_ledgers_version_but_not_the_figures() {
     let (store, _db, _) = seeded().await;
     let mut tx = store.begin().await.unwrap();
     tx.upsert_project(&project("ZD-3", "dq", "8000")).await.unwrap();
@@ -799,20 +799,35 @@ async fn saving_drafts_moves_the_ledgers_version_but_not_the_figures() {
     let versions = async || (store.ledger_version().await.unwrap(), store.figures_version().await.unwrap());
     let (ledger, figures) = versions().await;
     let mut tx = store.begin().await.unwrap();
-    tx.saves_drafts_only();
+    tx.changes_no_figures();
     tx.commit().await.unwrap();
     assert_eq!(versions().await, (ledger + 1, figures), "pages of entries change; totals and lights do not");
     // A transaction said to save drafts that changed a project's progress all the same
     // moves the figures' version: the roll-ups it touched say so.
     let mut tx = store.begin().await.unwrap();
     tx.upsert_progress(&progress("ZD-3", 7, "900", None)).await.unwrap();
-    tx.saves_drafts_only();
+    tx.changes_no_figures();
     tx.commit().await.unwrap();
     assert_eq!(versions().await, (ledger + 2, figures + 1));
     let mut tx = store.begin().await.unwrap();
     tx.upsert_unit(&unit("hbj", "区生态环境局", UnitKind::Department, Some("erqi")), 3).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(versions().await, (ledger + 3, figures + 2), "any other write moves both");
+    // An account disabled is no figure: dashboards kept stay good.
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_user(&NewUser {
+        username: "dq_reporter".into(),
+        display_name: "填报员".into(),
+        password: "a-long-password-1".into(),
+        role: Role::UnitReporter,
+        unit: Some("dq".into()),
+    })
+    .await
+    .unwrap();
+    tx.changes_no_figures();
+    tx.commit().await.unwrap();
+    assert!(store.set_disabled("admin", "dq_reporter", true).await.unwrap());
+    assert_eq!(versions().await, (ledger + 5, figures + 2));
 }
 
 #[tokio::test]
