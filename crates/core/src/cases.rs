@@ -29,6 +29,31 @@ pub enum CaseState {
 }
 
 impl CaseState {
+    pub const ALL: [CaseState; 8] = [
+        CaseState::Reported,
+        CaseState::Declined,
+        CaseState::Filed,
+        CaseState::Dispatched,
+        CaseState::Disposed,
+        CaseState::Verified,
+        CaseState::Closed,
+        CaseState::Suspended,
+    ];
+
+    /// How the state is stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            CaseState::Reported => "reported",
+            CaseState::Declined => "declined",
+            CaseState::Filed => "filed",
+            CaseState::Dispatched => "dispatched",
+            CaseState::Disposed => "disposed",
+            CaseState::Verified => "verified",
+            CaseState::Closed => "closed",
+            CaseState::Suspended => "suspended",
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             CaseState::Reported => "待立案",
@@ -40,6 +65,17 @@ impl CaseState {
             CaseState::Closed => "已结案",
             CaseState::Suspended => "挂账",
         }
+    }
+}
+
+impl std::str::FromStr for CaseState {
+    type Err = DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|x| x.code() == s || x.label_zh() == s)
+            .ok_or_else(|| DomainError::Invalid(format!("案件状态“{s}”无法识别")))
     }
 }
 
@@ -66,6 +102,25 @@ pub enum CaseStep {
     Suspend { reason: String, approved_by: String },
     /// Taken up again after 挂账: back to the unit it was with, or to be dispatched.
     Resume,
+}
+
+impl CaseStep {
+    /// The step in the case's trail: its name and what was said with it.
+    pub fn words(&self) -> (&'static str, String) {
+        match self {
+            CaseStep::File => ("立案", String::new()),
+            CaseStep::Decline { reason } => ("不予立案", reason.clone()),
+            CaseStep::Dispatch { unit, due } => ("派遣", format!("派遣至{unit}，{due}前处置")),
+            CaseStep::SendBack { reason } => ("回退", reason.clone()),
+            CaseStep::Dispose { result } => ("处置", result.clone()),
+            CaseStep::Check { passed: true, note } => ("核查通过", note.clone()),
+            CaseStep::Check { passed: false, note } => ("核查未通过（返工）", note.clone()),
+            CaseStep::Close => ("结案", String::new()),
+            CaseStep::Extend { until, approved_by } => ("延期", format!("延期至{until}，{approved_by}批准")),
+            CaseStep::Suspend { reason, approved_by } => ("挂账", format!("{reason}（{approved_by}批准）")),
+            CaseStep::Resume => ("恢复办理", String::new()),
+        }
+    }
 }
 
 /// A case as its steps have left it.

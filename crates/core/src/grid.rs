@@ -101,6 +101,23 @@ pub fn shape_from_geojson(v: &Value) -> Result<Vec<Polygon>, DomainError> {
     checked(shape)
 }
 
+/// A shape as GeoJSON (a MultiPolygon, degrees written exactly as read), how cells are kept
+/// whichever way they came in.
+pub fn shape_to_geojson(shape: &[Polygon]) -> String {
+    let ring = |r: &Ring| {
+        let points: Vec<String> = r.iter().map(|(x, y)| format!("[{x},{y}]")).collect();
+        format!("[{}]", points.join(","))
+    };
+    let polygons: Vec<String> = shape
+        .iter()
+        .map(|p| {
+            let rings: Vec<String> = std::iter::once(&p.outer).chain(&p.holes).map(ring).collect();
+            format!("[{}]", rings.join(","))
+        })
+        .collect();
+    format!("{{\"type\":\"MultiPolygon\",\"coordinates\":[{}]}}", polygons.join(","))
+}
+
 /// A WKT `POLYGON ((…), (…))` or `MULTIPOLYGON (((…)), ((…)))`, as GIS tools export cells to a
 /// spreadsheet column.
 pub fn shape_from_wkt(text: &str) -> Result<Vec<Polygon>, DomainError> {
@@ -237,6 +254,15 @@ mod tests {
         let shape = shape_from_geojson(&feature).unwrap();
         assert_eq!(shape[0].outer.len(), 4);
         assert_eq!(shape, shape_from_wkt("polygon((113.6 34.7,113.7 34.7,113.7 34.8,113.6 34.7))").unwrap());
+    }
+
+    #[test]
+    fn a_shape_kept_as_geojson_reads_back_the_same_to_the_last_digit() {
+        let shape = shape_from_wkt("POLYGON ((113.6001 34.7001, 113.6102 34.7001, 113.6102 34.7150, 113.6001 34.7001), (113.605 34.705, 113.606 34.705, 113.606 34.706, 113.605 34.705))").unwrap();
+        let text = shape_to_geojson(&shape);
+        let back = shape_from_geojson(&serde_json::from_str(&text).unwrap()).unwrap();
+        assert_eq!(back, shape);
+        assert!(text.contains("[113.6102,34.715]"), "{text}");
     }
 
     #[test]

@@ -54,6 +54,10 @@ pub const TABLES: &[&str] = &[
     "meeting_projects",
     "meeting_decisions",
     "reminders",
+    "grid_cells",
+    "case_classes",
+    "cases",
+    "case_steps",
     "audit_events",
     "audit_head",
 ];

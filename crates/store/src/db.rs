@@ -124,6 +124,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "account disabled", include_str!("../migrations/0011_account_disabled.sql")),
     (12, "rollups", include_str!("../migrations/0012_rollups.sql")),
     (13, "figures_version", include_str!("../migrations/0013_figures_version.sql")),
+    (14, "city cases", include_str!("../migrations/0014_city_cases.sql")),
 ];
 
 /// Statements slower than this are logged as warnings unless the program says otherwise.

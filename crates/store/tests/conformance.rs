@@ -843,3 +843,146 @@ async fn a_scheduled_job_is_run_by_one_server_a_round() {
     assert!(other.take_lease("remind", "server-b", 1600, 1900).await.unwrap());
     assert!(!one.take_lease("remind", "server-a", 1601, 1901).await.unwrap());
 }
+
+#[tokio::test]
+async fn a_city_case_keeps_each_step_beside_the_state_it_left_and_refuses_a_stale_one() {
+    use taizhang_core::cases::{CaseRules, CaseState, CaseStep, apply};
+    use taizhang_store::{CaseClass, CaseFilter, GridCellRow, NewCase};
+    let (store, _db, _) = seeded().await;
+    let mut tx = store.begin().await.unwrap();
+    let square =
+        r#"{"type":"MultiPolygon","coordinates":[[[[113.6,34.7],[113.61,34.7],[113.61,34.71],[113.6,34.7]]]]}"#;
+    tx.upsert_grid_cell(&GridCellRow {
+        code: "41010300101".into(),
+        name: "德化街第1网格".into(),
+        street: "dq".into(),
+        community: "钱塘里社区".into(),
+        shape: square.into(),
+        sample: false,
+    })
+    .await
+    .unwrap();
+    tx.upsert_case_class(&CaseClass {
+        code: "E0101".into(),
+        kind: "事件".into(),
+        major: "市容环境".into(),
+        name: "暴露垃圾".into(),
+        file_rule: "可见的垃圾堆放".into(),
+        close_rule: "清理干净".into(),
+        time_limit: 2,
+        limit_unit: "hours".into(),
+        default_unit: Some("dq".into()),
+    })
+    .await
+    .unwrap();
+    let id = tx
+        .insert_case(&NewCase {
+            class: "E0101",
+            cell: "41010300101",
+            lon: d("113.6051"),
+            lat: d("34.7012"),
+            address: "德化街与二七路口",
+            description: "路口东侧暴露垃圾一堆",
+            photos: "IMG_0001.jpg",
+            reported_by: "jdy01",
+            reported_at: "2018-06-04 09:10",
+            sample: false,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.grid_cells().await.unwrap()[0].shape, square, "the outline as it was kept");
+    assert_eq!(store.case_classes().await.unwrap()[0].default_unit.as_deref(), Some("dq"));
+
+    let rules = CaseRules::default();
+    let steps = [
+        (CaseStep::File, None, "2018-06-04 09:20", None),
+        (
+            CaseStep::Dispatch { unit: "dq".into(), due: Date::new(2018, 6, 4).unwrap() },
+            None,
+            "2018-06-04 09:30",
+            Some("2018-06-04 11:30"),
+        ),
+        (CaseStep::Dispose { result: "已清理".into() }, Some("dq"), "2018-06-04 10:40", Some("2018-06-04 11:30")),
+        (
+            CaseStep::Check { passed: false, note: "仍有残留".into() },
+            None,
+            "2018-06-04 11:00",
+            Some("2018-06-04 11:30"),
+        ),
+        (CaseStep::Dispose { result: "已彻底清理".into() }, Some("dq"), "2018-06-04 11:20", Some("2018-06-04 11:30")),
+        (CaseStep::Check { passed: true, note: String::new() }, None, "2018-06-04 11:25", Some("2018-06-04 11:30")),
+        (CaseStep::Close, None, "2018-06-04 11:28", Some("2018-06-04 11:30")),
+    ];
+    for (step, unit, at, due_at) in &steps {
+        let case = store.case(id).await.unwrap().unwrap();
+        let next = apply(&case.status, step, *unit, &rules).unwrap();
+        let (name, note) = step.words();
+        let mut tx = store.begin().await.unwrap();
+        tx.record_case_step(&case, &next, *due_at, (name, &note), "zbz01", *unit, at).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let case = store.case(id).await.unwrap().unwrap();
+    assert_eq!(
+        (case.status.state, case.status.reworks, case.status.unit.as_deref()),
+        (CaseState::Closed, 1, Some("dq"))
+    );
+    assert_eq!(
+        (case.closed_at.as_deref(), case.due_at.as_deref()),
+        (Some("2018-06-04 11:28"), Some("2018-06-04 11:30"))
+    );
+    assert_eq!((case.lon, case.lat, case.street.as_str()), (d("113.6051"), d("34.7012"), "dq"));
+    let trail = store.case_steps(id).await.unwrap();
+    let said: Vec<(&str, CaseState)> = trail.iter().map(|s| (s.step.as_str(), s.to)).collect();
+    assert_eq!(said[0], ("上报", CaseState::Reported));
+    assert_eq!(said[4], ("核查未通过（返工）", CaseState::Dispatched), "返工 goes back to the unit");
+    assert_eq!(said.last(), Some(&("结案", CaseState::Closed)));
+    assert_eq!(trail[3].unit.as_deref(), Some("dq"), "the disposing unit is named in the trail");
+
+    // A step over what someone else already moved is refused, and nothing is written.
+    let stale = store.case(id).await.unwrap().unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.record_case_step(&stale, &stale.status, None, ("结案", ""), "zbz01", None, "2018-06-04 12:00").await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let err = tx.record_case_step(&stale, &stale.status, None, ("结案", ""), "zbz01", None, "2018-06-04 12:01").await;
+    assert!(matches!(err, Err(StoreError::Conflict(_))), "{err:?}");
+    drop(tx);
+    assert_eq!(store.case_steps(id).await.unwrap().len(), trail.len() + 1);
+
+    // Lists: by the street's subtree, by state, by the month reported.
+    let june = CaseFilter {
+        within: Some("erqi"),
+        reported_from: Some("2018-06-01"),
+        reported_before: Some("2018-07-01"),
+        ..CaseFilter::default()
+    };
+    assert_eq!(store.cases(&june).await.unwrap().len(), 1);
+    let july = CaseFilter { reported_from: Some("2018-07-01"), ..CaseFilter::default() };
+    assert!(store.cases(&july).await.unwrap().is_empty());
+    let open = CaseFilter { state: Some(CaseState::Dispatched), ..CaseFilter::default() };
+    assert!(store.cases(&open).await.unwrap().is_empty());
+    let elsewhere = CaseFilter { within: Some("fgw"), ..CaseFilter::default() };
+    assert!(store.cases(&elsewhere).await.unwrap().is_empty(), "a department sees only cases dispatched to it");
+
+    // A case in a cell that does not exist is refused in words.
+    let mut tx = store.begin().await.unwrap();
+    let missing = tx
+        .insert_case(&NewCase {
+            cell: "nowhere",
+            ..NewCase {
+                class: "E0101",
+                cell: "",
+                lon: d("1"),
+                lat: d("1"),
+                address: "",
+                description: "",
+                photos: "",
+                reported_by: "jdy01",
+                reported_at: "2018-06-05 08:00",
+                sample: false,
+            }
+        })
+        .await;
+    assert!(missing.unwrap_err().to_string().contains("网格“nowhere”不存在"));
+}
