@@ -23,6 +23,16 @@ pub fn iso_after(seconds: u64) -> String {
     Date::iso_timestamp(now + seconds)
 }
 
+/// Now in the office's zone, to the minute (a case's steps and deadlines).
+pub fn now() -> crate::Moment {
+    let zone = ZONE.read().ok().and_then(|z| z.clone()).unwrap_or_default();
+    let time = zone.zone().to_datetime(jiff::Timestamp::now()).time();
+    crate::Moment {
+        day: today(),
+        minute: u16::try_from(time.hour()).unwrap_or(0) * 60 + u16::try_from(time.minute()).unwrap_or(0),
+    }
+}
+
 /// Today's date in the office's zone (Asia/Shanghai unless configured otherwise).
 pub fn today() -> Date {
     let zone = ZONE.read().ok().and_then(|z| z.clone()).unwrap_or_default();

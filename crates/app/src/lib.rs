@@ -6,6 +6,7 @@
 
 pub mod admin;
 mod briefs;
+mod cases;
 pub mod clock;
 mod cycle;
 pub mod demo;
@@ -32,6 +33,7 @@ use taizhang_core::org::OrgTree;
 use taizhang_store::{Store, StoreError};
 
 pub use briefs::{AssessmentInput, Dashboard};
+pub use cases::{CaseReport, Moment, StepRequest, due_after};
 pub use import::{ImportRequest, Imported, WorkbookError};
 pub use reads::ProjectList;
 pub use synthetic::GenSpec;

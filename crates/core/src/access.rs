@@ -13,6 +13,10 @@ coded_enum! {
         UnitLeader = "unit_leader" / "单位审核",
         UnitReporter = "unit_reporter" / "填报员",
         Leader = "leader" / "领导",
+        /// 数字城管 监督员: reports cases from the street and checks their disposal on site.
+        Inspector = "inspector" / "监督员",
+        /// 数字城管 受理员/值班长 (指挥中心): files, dispatches and closes cases, approves 延期 and 挂账.
+        Dispatcher = "dispatcher" / "值班长",
     }
 }
 
@@ -136,10 +140,18 @@ pub enum Action {
     /// Write the ledger's master data wholesale: imports of units, indicators, targets,
     /// projects and tasks, worlds loaded from files, generated cities.
     ManageLedger,
+    /// 数字城管 信息收集: report a case from the street.
+    ReportCase,
+    /// 数字城管 核查: check a case's disposal on site.
+    CheckCase,
+    /// 数字城管 立案, 派遣, 结案, and approving 延期 and 挂账 (the 指挥中心's work).
+    DispatchCase,
+    /// 数字城管 处置 and 回退 of a case dispatched to the unit.
+    DisposeCase,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 22] = [
         Action::Read,
         Action::EditDraft,
         Action::Submit,
@@ -158,6 +170,10 @@ impl Action {
         Action::RequestExtension,
         Action::DecideExtension,
         Action::ManageLedger,
+        Action::ReportCase,
+        Action::CheckCase,
+        Action::DispatchCase,
+        Action::DisposeCase,
     ];
 
     pub fn label_zh(self) -> &'static str {
@@ -180,6 +196,10 @@ impl Action {
             Action::RequestExtension => "申请延期",
             Action::DecideExtension => "审批延期",
             Action::ManageLedger => "维护台账基础数据",
+            Action::ReportCase => "上报城管案件",
+            Action::CheckCase => "核查城管案件",
+            Action::DispatchCase => "立案派遣城管案件",
+            Action::DisposeCase => "处置城管案件",
         }
     }
 }
@@ -203,12 +223,17 @@ pub fn permission(role: Role, action: Action) -> Option<Scope> {
         (
             Role::UnitLeader,
             Read | EditDraft | Submit | Approve | Return | RaiseProblem | ResolveProblem | HandleOrder
-            | RequestExtension,
+            | RequestExtension | DisposeCase,
         ) => Some(Scope::OwnSubtree),
-        (Role::UnitReporter, Read | EditDraft | Submit | RaiseProblem | HandleOrder) => Some(Scope::OwnSubtree),
+        (Role::UnitReporter, Read | EditDraft | Submit | RaiseProblem | HandleOrder | DisposeCase) => {
+            Some(Scope::OwnSubtree)
+        }
         // A district leader sees everything, raises problems and runs 督办: issues orders,
         // closes or sends them back, decides extensions.
         (Role::Leader, Read | RaiseProblem | IssueOrder | ReviewOrder | DecideExtension) => Some(Scope::All),
+        // The 监督中心 and the 指挥中心 work over the whole city's grid.
+        (Role::Inspector, Read | ReportCase | CheckCase) => Some(Scope::All),
+        (Role::Dispatcher, Read | DispatchCase) => Some(Scope::All),
         _ => None,
     }
 }
@@ -266,6 +291,7 @@ mod tests {
             (Role::Admin, ManageUsers, y, y), (Role::Admin, RaiseProblem, y, y), (Role::Admin, ResolveProblem, y, y),
             (Role::Admin, IssueOrder, y, y), (Role::Admin, HandleOrder, y, y), (Role::Admin, ReviewOrder, y, y),
             (Role::Admin, RequestExtension, y, y), (Role::Admin, DecideExtension, y, y), (Role::Admin, ManageLedger, y, y),
+            (Role::Admin, ReportCase, y, y), (Role::Admin, CheckCase, y, y), (Role::Admin, DispatchCase, y, y), (Role::Admin, DisposeCase, y, y),
 
             (Role::Reviewer, Read, y, y), (Role::Reviewer, EditDraft, n, n), (Role::Reviewer, Submit, n, n),
             (Role::Reviewer, Approve, n, n), (Role::Reviewer, Accept, y, y), (Role::Reviewer, Return, y, y),
@@ -273,6 +299,7 @@ mod tests {
             (Role::Reviewer, ManageUsers, n, n), (Role::Reviewer, RaiseProblem, y, y), (Role::Reviewer, ResolveProblem, y, y),
             (Role::Reviewer, IssueOrder, y, y), (Role::Reviewer, HandleOrder, n, n), (Role::Reviewer, ReviewOrder, y, y),
             (Role::Reviewer, RequestExtension, n, n), (Role::Reviewer, DecideExtension, y, y), (Role::Reviewer, ManageLedger, n, n),
+            (Role::Reviewer, ReportCase, n, n), (Role::Reviewer, CheckCase, n, n), (Role::Reviewer, DispatchCase, n, n), (Role::Reviewer, DisposeCase, n, n),
 
             (Role::UnitLeader, Read, y, n), (Role::UnitLeader, EditDraft, y, n), (Role::UnitLeader, Submit, y, n),
             (Role::UnitLeader, Approve, y, n), (Role::UnitLeader, Accept, n, n), (Role::UnitLeader, Return, y, n),
@@ -280,6 +307,7 @@ mod tests {
             (Role::UnitLeader, ManageUsers, n, n), (Role::UnitLeader, RaiseProblem, y, n), (Role::UnitLeader, ResolveProblem, y, n),
             (Role::UnitLeader, IssueOrder, n, n), (Role::UnitLeader, HandleOrder, y, n), (Role::UnitLeader, ReviewOrder, n, n),
             (Role::UnitLeader, RequestExtension, y, n), (Role::UnitLeader, DecideExtension, n, n), (Role::UnitLeader, ManageLedger, n, n),
+            (Role::UnitLeader, ReportCase, n, n), (Role::UnitLeader, CheckCase, n, n), (Role::UnitLeader, DispatchCase, n, n), (Role::UnitLeader, DisposeCase, y, n),
 
             (Role::UnitReporter, Read, y, n), (Role::UnitReporter, EditDraft, y, n), (Role::UnitReporter, Submit, y, n),
             (Role::UnitReporter, Approve, n, n), (Role::UnitReporter, Accept, n, n), (Role::UnitReporter, Return, n, n),
@@ -287,6 +315,7 @@ mod tests {
             (Role::UnitReporter, ManageUsers, n, n), (Role::UnitReporter, RaiseProblem, y, n), (Role::UnitReporter, ResolveProblem, n, n),
             (Role::UnitReporter, IssueOrder, n, n), (Role::UnitReporter, HandleOrder, y, n), (Role::UnitReporter, ReviewOrder, n, n),
             (Role::UnitReporter, RequestExtension, n, n), (Role::UnitReporter, DecideExtension, n, n), (Role::UnitReporter, ManageLedger, n, n),
+            (Role::UnitReporter, ReportCase, n, n), (Role::UnitReporter, CheckCase, n, n), (Role::UnitReporter, DispatchCase, n, n), (Role::UnitReporter, DisposeCase, y, n),
 
             (Role::Leader, Read, y, y), (Role::Leader, EditDraft, n, n), (Role::Leader, Submit, n, n),
             (Role::Leader, Approve, n, n), (Role::Leader, Accept, n, n), (Role::Leader, Return, n, n),
@@ -294,6 +323,25 @@ mod tests {
             (Role::Leader, ManageUsers, n, n), (Role::Leader, RaiseProblem, y, y), (Role::Leader, ResolveProblem, n, n),
             (Role::Leader, IssueOrder, y, y), (Role::Leader, HandleOrder, n, n), (Role::Leader, ReviewOrder, y, y),
             (Role::Leader, RequestExtension, n, n), (Role::Leader, DecideExtension, y, y), (Role::Leader, ManageLedger, n, n),
+            (Role::Leader, ReportCase, n, n), (Role::Leader, CheckCase, n, n), (Role::Leader, DispatchCase, n, n), (Role::Leader, DisposeCase, n, n),
+
+            (Role::Inspector, Read, y, y), (Role::Inspector, EditDraft, n, n), (Role::Inspector, Submit, n, n),
+            (Role::Inspector, Approve, n, n), (Role::Inspector, Accept, n, n), (Role::Inspector, Return, n, n),
+            (Role::Inspector, OpenRound, n, n), (Role::Inspector, CloseRound, n, n), (Role::Inspector, Reopen, n, n),
+            (Role::Inspector, ManageUsers, n, n), (Role::Inspector, RaiseProblem, n, n), (Role::Inspector, ResolveProblem, n, n),
+            (Role::Inspector, IssueOrder, n, n), (Role::Inspector, HandleOrder, n, n), (Role::Inspector, ReviewOrder, n, n),
+            (Role::Inspector, RequestExtension, n, n), (Role::Inspector, DecideExtension, n, n), (Role::Inspector, ManageLedger, n, n),
+            (Role::Inspector, ReportCase, y, y), (Role::Inspector, CheckCase, y, y), (Role::Inspector, DispatchCase, n, n),
+            (Role::Inspector, DisposeCase, n, n),
+
+            (Role::Dispatcher, Read, y, y), (Role::Dispatcher, EditDraft, n, n), (Role::Dispatcher, Submit, n, n),
+            (Role::Dispatcher, Approve, n, n), (Role::Dispatcher, Accept, n, n), (Role::Dispatcher, Return, n, n),
+            (Role::Dispatcher, OpenRound, n, n), (Role::Dispatcher, CloseRound, n, n), (Role::Dispatcher, Reopen, n, n),
+            (Role::Dispatcher, ManageUsers, n, n), (Role::Dispatcher, RaiseProblem, n, n), (Role::Dispatcher, ResolveProblem, n, n),
+            (Role::Dispatcher, IssueOrder, n, n), (Role::Dispatcher, HandleOrder, n, n), (Role::Dispatcher, ReviewOrder, n, n),
+            (Role::Dispatcher, RequestExtension, n, n), (Role::Dispatcher, DecideExtension, n, n), (Role::Dispatcher, ManageLedger, n, n),
+            (Role::Dispatcher, ReportCase, n, n), (Role::Dispatcher, CheckCase, n, n), (Role::Dispatcher, DispatchCase, y, y),
+            (Role::Dispatcher, DisposeCase, n, n),
         ];
         assert_eq!(table.len(), Role::ALL.len() * Action::ALL.len(), "every role × action is in the table");
         let tree = tree();

@@ -101,6 +101,12 @@ pub fn shape_from_geojson(v: &Value) -> Result<Vec<Polygon>, DomainError> {
     checked(shape)
 }
 
+/// A GeoJSON text (a geometry or a Feature), as cells are kept and files carry them.
+pub fn shape_from_geojson_text(text: &str) -> Result<Vec<Polygon>, DomainError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| bad(&format!("GeoJSON 无法读取：{e}")))?;
+    shape_from_geojson(&v)
+}
+
 /// A shape as GeoJSON (a MultiPolygon, degrees written exactly as read), how cells are kept
 /// whichever way they came in.
 pub fn shape_to_geojson(shape: &[Polygon]) -> String {

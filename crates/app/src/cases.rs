@@ -1,0 +1,307 @@
+//! 数字化城市管理 (GB/T 30428): a case reported by a 监督员 at a point, located to its grid
+//! cell and street; filed or declined, dispatched with a deadline counted in working time
+//! (the national calendar with its 调休 days, the working hours of the day), disposed of by
+//! the unit it went to, checked on site, closed — each step allowed by the account's role and
+//! unit, checked by `core::cases::apply`, and kept in the case's trail and the audit chain.
+
+use taizhang_core::Decimal;
+use taizhang_core::access::Action;
+use taizhang_core::calendar::{WorkCalendar, WorkingHours};
+use taizhang_core::cases::{CaseRules, CaseState, CaseStep, apply};
+use taizhang_core::grid::{GridCell, locate, point, shape_from_geojson_text, shape_to_geojson};
+use taizhang_core::project::Date;
+use taizhang_store::{CaseClass, CaseFilter, CaseRecord, CaseStepRow, GridCellRow, NewCase};
+
+use crate::{Acting, Error, Result};
+
+/// A moment in the office's zone: a day and the minute of it (the steps' times and deadlines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Moment {
+    pub day: Date,
+    pub minute: u16,
+}
+
+impl Moment {
+    /// "2018-06-04 09:30", as cases keep times (it sorts as time does).
+    pub fn text(self) -> String {
+        format!("{} {:02}:{:02}", self.day, self.minute / 60, self.minute % 60)
+    }
+
+    /// A moment kept as text.
+    pub fn parse(text: &str) -> Result<Self> {
+        let bad = || Error::Invalid(format!("时间“{text}”应为 YYYY-MM-DD HH:MM"));
+        let (day, time) = text.trim().split_once(' ').ok_or_else(bad)?;
+        let (h, m) = time.split_once(':').ok_or_else(bad)?;
+        let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        if h > 23 || m > 59 {
+            return Err(bad());
+        }
+        Ok(Moment { day: Date::parse(day)?, minute: h * 60 + m })
+    }
+}
+
+/// A case as a 监督员 reports it from the street.
+#[derive(Debug, Clone)]
+pub struct CaseReport<'a> {
+    /// The 小类's code.
+    pub class: &'a str,
+    pub lon: Decimal,
+    pub lat: Decimal,
+    pub address: &'a str,
+    pub description: &'a str,
+    /// The photos' names, one a line.
+    pub photos: &'a str,
+}
+
+/// A step as asked for at a door; the deadline of a dispatch and who approved are the app's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepRequest {
+    File,
+    Decline {
+        reason: String,
+    },
+    /// To the unit given, or the class's default unit.
+    Dispatch {
+        unit: Option<String>,
+    },
+    SendBack {
+        reason: String,
+    },
+    Dispose {
+        result: String,
+    },
+    Check {
+        passed: bool,
+        note: String,
+    },
+    Close,
+    Extend {
+        until: Date,
+    },
+    Suspend {
+        reason: String,
+    },
+    Resume,
+}
+
+impl StepRequest {
+    /// The action the step needs: the 指挥中心's, the unit's or the 监督员's.
+    fn action(&self) -> Action {
+        match self {
+            StepRequest::Dispose { .. } | StepRequest::SendBack { .. } => Action::DisposeCase,
+            StepRequest::Check { .. } => Action::CheckCase,
+            _ => Action::DispatchCase,
+        }
+    }
+}
+
+/// When a case dispatched at `at` with a class's time limit is due: working hours counted
+/// through the working day's spans, working days to the same time of day.
+pub fn due_after(calendar: &WorkCalendar, hours: &WorkingHours, at: Moment, class: &CaseClass) -> Result<Moment> {
+    match class.limit_unit.as_str() {
+        "hours" => {
+            let (day, minute) = calendar.add_working_minutes(at.day, at.minute, class.time_limit * 60, hours);
+            Ok(Moment { day, minute })
+        }
+        "days" => Ok(Moment { day: calendar.add_working_days(at.day, class.time_limit), minute: at.minute }),
+        other => Err(Error::Invalid(format!("小类“{}”的处置时限单位“{other}”应为 hours 或 days", class.code))),
+    }
+}
+
+impl Acting<'_> {
+    /// The grid as cells to locate points in (each outline read from its GeoJSON).
+    pub async fn grid(&self) -> Result<Vec<GridCell>> {
+        self.store
+            .grid_cells()
+            .await?
+            .into_iter()
+            .map(|c| {
+                let shape = shape_from_geojson_text(&c.shape)
+                    .map_err(|e| Error::Invalid(format!("网格{}的边界无法读取：{e}", c.code)))?;
+                Ok(GridCell { code: c.code, name: c.name, street: c.street, community: c.community, shape })
+            })
+            .collect()
+    }
+
+    /// Grid cells, new or replacing those of their codes, in one transaction (admins: the
+    /// ledger's master data). Each street must be a unit of the tree.
+    pub async fn save_grid(&self, cells: &[GridCell], sample: bool) -> Result<usize> {
+        let top = self.top_unit()?.code.to_string();
+        self.allow(Action::ManageLedger, &top)?;
+        let mut tx = self.store.begin().await?;
+        for c in cells {
+            if self.tree.get(&c.street).is_none() {
+                return Err(Error::not_found("街道", &c.street));
+            }
+            let row = GridCellRow {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                street: c.street.clone(),
+                community: c.community.clone(),
+                shape: shape_to_geojson(&c.shape),
+                sample,
+            };
+            tx.upsert_grid_cell(&row).await?;
+        }
+        tx.audit(&self.actor.username, "grid.save", "grid", &format!("单元网格{}个", cells.len()));
+        tx.commit().await?;
+        Ok(cells.len())
+    }
+
+    /// The 部件 and 事件 classes, new or replacing those of their codes (admins).
+    pub async fn save_case_classes(&self, classes: &[CaseClass]) -> Result<usize> {
+        let top = self.top_unit()?.code.to_string();
+        self.allow(Action::ManageLedger, &top)?;
+        let mut tx = self.store.begin().await?;
+        for c in classes {
+            if !matches!(c.limit_unit.as_str(), "hours" | "days") || c.time_limit == 0 {
+                return Err(Error::Invalid(format!("小类“{}”的处置时限应为正数的 hours 或 days", c.code)));
+            }
+            if let Some(unit) = &c.default_unit
+                && self.tree.get(unit).is_none()
+            {
+                return Err(Error::not_found("单位", unit));
+            }
+            tx.upsert_case_class(c).await?;
+        }
+        tx.audit(&self.actor.username, "case_classes.save", "case_classes", &format!("小类{}个", classes.len()));
+        tx.commit().await?;
+        Ok(classes.len())
+    }
+
+    pub async fn case_classes(&self) -> Result<Vec<CaseClass>> {
+        Ok(self.store.case_classes().await?)
+    }
+
+    async fn case_class(&self, code: &str) -> Result<CaseClass> {
+        self.store
+            .case_classes()
+            .await?
+            .into_iter()
+            .find(|c| c.code == code)
+            .ok_or_else(|| Error::not_found("小类", code))
+    }
+
+    /// 信息收集: a case reported at a point, located to its cell; its id.
+    pub async fn report_case(&self, report: &CaseReport<'_>, at: Moment) -> Result<i64> {
+        let grid = self.grid().await?;
+        let cell = locate(&grid, point(report.lon, report.lat)?)?;
+        self.allow(Action::ReportCase, &cell.street)?;
+        self.case_class(report.class).await?;
+        if report.description.trim().is_empty() {
+            return Err(Error::Invalid("请填写问题描述".into()));
+        }
+        let mut tx = self.store.begin().await?;
+        let id = tx
+            .insert_case(&NewCase {
+                class: report.class,
+                cell: &cell.code,
+                lon: report.lon,
+                lat: report.lat,
+                address: report.address,
+                description: report.description,
+                photos: report.photos,
+                reported_by: &self.actor.username,
+                reported_at: &at.text(),
+                sample: false,
+            })
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A case and its trail, if the account may see it: the 中心's roles and leaders see every
+    /// case; a street, the cases in its cells; a unit, the cases dispatched to it.
+    pub async fn case_with_trail(&self, id: i64) -> Result<(CaseRecord, Vec<CaseStepRow>)> {
+        let case = self.store.case(id).await?.ok_or_else(|| Error::not_found("案件", id.to_string()))?;
+        let sees = self.may(Action::Read, &case.street)
+            || case.status.unit.as_deref().is_some_and(|u| self.may(Action::Read, u));
+        if !sees {
+            self.allow(Action::Read, &case.street)?;
+        }
+        let trail = self.store.case_steps(id).await?;
+        Ok((case, trail))
+    }
+
+    /// Cases within the account's reach (or a unit's subtree within it), by state and month.
+    pub async fn cases(
+        &self,
+        unit: Option<&str>,
+        state: Option<CaseState>,
+        month: Option<(i32, u8)>,
+    ) -> Result<Vec<CaseRecord>> {
+        let reach = self.reach(unit)?;
+        let (from, before) = match month {
+            Some((y, m)) => {
+                let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+                (Some(format!("{y:04}-{m:02}-01")), Some(format!("{ny:04}-{nm:02}-01")))
+            }
+            None => (None, None),
+        };
+        let filter = CaseFilter {
+            within: reach.as_deref(),
+            state,
+            reported_from: from.as_deref(),
+            reported_before: before.as_deref(),
+        };
+        Ok(self.store.cases(&filter).await?)
+    }
+
+    /// One step of a case, by the account at `at`: allowed by its role and unit, checked by
+    /// the case's rules, written with the trail over the version read (a step taken by
+    /// someone else in between is a conflict, never overwritten).
+    pub async fn take_case_step(&self, id: i64, request: StepRequest, at: Moment) -> Result<CaseRecord> {
+        let case = self.store.case(id).await?.ok_or_else(|| Error::not_found("案件", id.to_string()))?;
+        let action = request.action();
+        // A unit acts for the cases dispatched to it; the centres, anywhere in the grid.
+        let on = match action {
+            Action::DisposeCase => case.status.unit.clone().unwrap_or_else(|| case.street.clone()),
+            _ => case.street.clone(),
+        };
+        self.allow(action, &on)?;
+        let approver = || self.actor.username.clone();
+        let mut due_at = case.due_at.clone();
+        let step = match request {
+            StepRequest::File => CaseStep::File,
+            StepRequest::Decline { reason } => CaseStep::Decline { reason },
+            StepRequest::Dispatch { unit } => {
+                let class = self.case_class(&case.class).await?;
+                let unit = unit
+                    .filter(|u| !u.trim().is_empty())
+                    .or(class.default_unit.clone())
+                    .ok_or_else(|| Error::Invalid(format!("小类“{}”没有默认处置单位，请选择派遣单位", class.name)))?;
+                if self.tree.get(&unit).is_none() {
+                    return Err(Error::not_found("单位", &unit));
+                }
+                let due = due_after(&WorkCalendar::national(), &WorkingHours::default(), at, &class)?;
+                due_at = Some(due.text());
+                CaseStep::Dispatch { unit, due: due.day }
+            }
+            StepRequest::SendBack { reason } => CaseStep::SendBack { reason },
+            StepRequest::Dispose { result } => CaseStep::Dispose { result },
+            StepRequest::Check { passed, note } => CaseStep::Check { passed, note },
+            StepRequest::Close => CaseStep::Close,
+            StepRequest::Extend { until } => {
+                // The same time of day, on the later day.
+                let minute =
+                    case.due_at.as_deref().and_then(|d| Moment::parse(d).ok()).map_or(17 * 60 + 30, |m| m.minute);
+                due_at = Some(Moment { day: until, minute }.text());
+                CaseStep::Extend { until, approved_by: approver() }
+            }
+            StepRequest::Suspend { reason } => CaseStep::Suspend { reason, approved_by: approver() },
+            StepRequest::Resume => CaseStep::Resume,
+        };
+        // The account's unit was checked against the case's above (its subtree may act).
+        let next = apply(&case.status, &step, None, &CaseRules::default())?;
+        if next.state == CaseState::Filed && case.status.state == CaseState::Dispatched {
+            due_at = None;
+        }
+        let (name, note) = step.words();
+        let mut tx = self.store.begin().await?;
+        let unit = self.actor.unit.as_deref();
+        tx.record_case_step(&case, &next, due_at.as_deref(), (name, &note), &self.actor.username, unit, &at.text())
+            .await?;
+        tx.commit().await?;
+        self.store.case(id).await?.ok_or_else(|| Error::not_found("案件", id.to_string()))
+    }
+}

@@ -1,0 +1,170 @@
+//! 数字城管 through the service layer: a 监督员 reports at a point (located to its cell and
+//! street), the 值班长 files and dispatches with a deadline in working time across a holiday
+//! with its 调休 day, the street disposes, the 监督员's check sends it back once (返工), and the
+//! case is closed — each step by the role and unit allowed, out-of-order steps refused in words
+//! and nothing written. On SQLite, and on PostgreSQL when `TAIZHANG_TEST_PG` is set.
+
+#![allow(clippy::unwrap_used)] // a failing test says where by panicking
+
+use taizhang_app::testing::Account;
+use taizhang_app::{App, CaseReport, Moment, StepRequest};
+use taizhang_core::Decimal;
+use taizhang_core::access::Role;
+use taizhang_core::cases::CaseState;
+use taizhang_core::config::Config;
+use taizhang_core::grid::{GridCell, shape_from_wkt};
+use taizhang_core::project::Date;
+use taizhang_store::CaseClass;
+
+const DHJ: &str = "erqi-dhj"; // 德化街街道
+const WLB: &str = "erqi-wlb"; // 五里堡街道
+
+fn at(text: &str) -> Moment {
+    Moment::parse(text).unwrap()
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+/// A fixture class (codes and limits here are the test's, not a city's list).
+fn class(code: &str, name: &str, limit: u32, unit: &str, default_unit: &str) -> CaseClass {
+    CaseClass {
+        code: code.into(),
+        kind: "事件".into(),
+        major: "市容环境".into(),
+        name: name.into(),
+        file_rule: "现场可见".into(),
+        close_rule: "清理完毕".into(),
+        time_limit: limit,
+        limit_unit: unit.into(),
+        default_unit: Some(default_unit.into()),
+    }
+}
+
+async fn city() -> (App, taizhang_app::testing::TestDatabase) {
+    let accounts: Vec<Account<'_>> = vec![
+        ("admin", Role::Admin, None),
+        ("jdy", Role::Inspector, None),
+        ("zbz", Role::Dispatcher, None),
+        ("dhj", Role::UnitReporter, Some(DHJ)),
+        ("wlb", Role::UnitReporter, Some(WLB)),
+    ];
+    let (store, db) = taizhang_app::testing::erqi(&accounts).await.unwrap();
+    let app = App::new(store, Config::default());
+    let admin = app.as_user("admin").await.unwrap();
+    let cell = |code: &str, street: &str, wkt: &str| GridCell {
+        code: code.into(),
+        name: format!("{code}网格"),
+        street: street.into(),
+        community: "社区".into(),
+        shape: shape_from_wkt(wkt).unwrap(),
+    };
+    let grid = [
+        cell("DHJ-01", DHJ, "POLYGON ((113.60 34.70, 113.61 34.70, 113.61 34.71, 113.60 34.71, 113.60 34.70))"),
+        cell("WLB-01", WLB, "POLYGON ((113.62 34.70, 113.63 34.70, 113.63 34.71, 113.62 34.71, 113.62 34.70))"),
+    ];
+    assert_eq!(admin.save_grid(&grid, false).await.unwrap(), 2);
+    let classes = [class("T-LJ", "暴露垃圾", 2, "hours", DHJ), class("T-JG", "井盖破损", 3, "days", DHJ)];
+    assert_eq!(admin.save_case_classes(&classes).await.unwrap(), 2);
+    (app, db)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_case_runs_from_report_to_close_through_four_roles_in_working_time() {
+    let (app, _db) = city().await;
+    let jdy = app.as_user("jdy").await.unwrap();
+    let zbz = app.as_user("zbz").await.unwrap();
+    let dhj = app.as_user("dhj").await.unwrap();
+    let wlb = app.as_user("wlb").await.unwrap();
+    let report = CaseReport {
+        class: "T-LJ",
+        lon: dec("113.6051"),
+        lat: dec("34.7012"),
+        address: "德化街与二七路口",
+        description: "路口东侧暴露垃圾一堆",
+        photos: "IMG_0001.jpg",
+    };
+    // Friday 27 April 2018, 16:30: 29 April – 1 May is the 劳动节 holiday, Saturday 28 April
+    // a 调休 working day.
+    let id = jdy.report_case(&report, at("2018-04-27 16:20")).await.unwrap();
+    let (case, _) = zbz.case_with_trail(id).await.unwrap();
+    assert_eq!((case.cell.as_str(), case.street.as_str(), case.status.state), ("DHJ-01", DHJ, CaseState::Reported));
+
+    // 结案 before anything else is refused in words, and nothing is written.
+    let early = zbz.take_case_step(id, StepRequest::Close, at("2018-04-27 16:25")).await.unwrap_err();
+    assert_eq!(early.to_string(), "案件待立案，不能结案");
+    zbz.take_case_step(id, StepRequest::File, at("2018-04-27 16:25")).await.unwrap();
+    let dispatched =
+        zbz.take_case_step(id, StepRequest::Dispatch { unit: None }, at("2018-04-27 16:30")).await.unwrap();
+    // Two working hours: 16:30–17:30 on Friday, then 8:30–9:30 on the 调休 Saturday.
+    assert_eq!(dispatched.due_at.as_deref(), Some("2018-04-28 09:30"));
+    assert_eq!(dispatched.status.unit.as_deref(), Some(DHJ), "the class's default unit");
+
+    // Another street cannot dispose of it; the 监督员 cannot either.
+    let other = wlb.take_case_step(id, StepRequest::Dispose { result: "已清理".into() }, at("2018-04-28 08:40")).await;
+    assert!(other.unwrap_err().to_string().contains("erqi-dhj"), "the refusal names the case's unit");
+    assert!(jdy.take_case_step(id, StepRequest::Dispose { result: "x".into() }, at("2018-04-28 08:40")).await.is_err());
+
+    dhj.take_case_step(id, StepRequest::Dispose { result: "已清理".into() }, at("2018-04-28 09:00")).await.unwrap();
+    let failed = StepRequest::Check { passed: false, note: "仍有残留".into() };
+    let back = jdy.take_case_step(id, failed, at("2018-04-28 09:10")).await.unwrap();
+    assert_eq!((back.status.state, back.status.reworks), (CaseState::Dispatched, 1), "返工: back to the street");
+    dhj.take_case_step(id, StepRequest::Dispose { result: "已彻底清理".into() }, at("2018-04-28 09:20")).await.unwrap();
+    jdy.take_case_step(id, StepRequest::Check { passed: true, note: String::new() }, at("2018-04-28 09:25"))
+        .await
+        .unwrap();
+    let closed = zbz.take_case_step(id, StepRequest::Close, at("2018-04-28 09:28")).await.unwrap();
+    assert_eq!((closed.status.state, closed.closed_at.as_deref()), (CaseState::Closed, Some("2018-04-28 09:28")));
+
+    let (_, trail) = dhj.case_with_trail(id).await.unwrap();
+    let steps: Vec<&str> = trail.iter().map(|s| s.step.as_str()).collect();
+    assert_eq!(steps, ["上报", "立案", "派遣", "处置", "核查未通过（返工）", "处置", "核查通过", "结案"]);
+    assert_eq!(trail[3].actor, "dhj");
+    assert_eq!(dhj.cases(None, None, Some((2018, 4))).await.unwrap().len(), 1, "the street sees its case");
+    assert!(wlb.cases(None, None, None).await.unwrap().is_empty(), "another street does not");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn working_days_skip_the_holiday_and_count_the_tiaoxiu_saturday() {
+    let (app, _db) = city().await;
+    let jdy = app.as_user("jdy").await.unwrap();
+    let zbz = app.as_user("zbz").await.unwrap();
+    let report = CaseReport {
+        class: "T-JG",
+        lon: dec("113.601"),
+        lat: dec("34.709"),
+        address: "大学路",
+        description: "井盖破损",
+        photos: "",
+    };
+    let id = jdy.report_case(&report, at("2018-04-27 09:50")).await.unwrap();
+    zbz.take_case_step(id, StepRequest::File, at("2018-04-27 09:55")).await.unwrap();
+    let case =
+        zbz.take_case_step(id, StepRequest::Dispatch { unit: Some(DHJ.into()) }, at("2018-04-27 10:00")).await.unwrap();
+    // Three working days after Friday: Saturday 28 (调休), Wednesday 2 May, Thursday 3 May.
+    assert_eq!(case.due_at.as_deref(), Some("2018-05-03 10:00"));
+    assert_eq!(case.status.due, Date::new(2018, 5, 3).ok());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn bad_reports_are_refused_in_words_and_nothing_is_written() {
+    let (app, _db) = city().await;
+    let jdy = app.as_user("jdy").await.unwrap();
+    let report = |lon: &str, class: &'static str| CaseReport {
+        class,
+        lon: dec(lon),
+        lat: dec("34.705"),
+        address: "",
+        description: "暴露垃圾",
+        photos: "",
+    };
+    let outside = jdy.report_case(&report("113.65", "T-LJ"), at("2018-06-04 09:00")).await.unwrap_err();
+    assert_eq!(outside.to_string(), "位置（113.65, 34.705）不在任何单元网格内");
+    let unknown = jdy.report_case(&report("113.605", "X-99"), at("2018-06-04 09:00")).await.unwrap_err();
+    assert_eq!(unknown.to_string(), "小类“X-99”不存在");
+    // A street's account does not report cases; the 值班长 does not dispose of them.
+    let dhj = app.as_user("dhj").await.unwrap();
+    assert!(dhj.report_case(&report("113.605", "T-LJ"), at("2018-06-04 09:00")).await.is_err());
+    assert!(jdy.cases(None, None, None).await.unwrap().is_empty(), "nothing was written");
+}
