@@ -85,6 +85,41 @@ pub enum StepRequest {
 }
 
 impl StepRequest {
+    /// A step as the doors name it (`file`, `decline`, `dispatch`, `send_back`, `dispose`,
+    /// `check`, `close`, `extend`, `suspend`, `resume`), with what it needs: the unit of a
+    /// dispatch, the text of a reason, result or check, whether a check passed, the day a
+    /// 延期 runs to.
+    pub fn named(
+        step: &str,
+        unit: Option<String>,
+        text: String,
+        passed: Option<bool>,
+        until: Option<Date>,
+    ) -> Result<Self> {
+        Ok(match step {
+            "file" => StepRequest::File,
+            "decline" => StepRequest::Decline { reason: text },
+            "dispatch" => StepRequest::Dispatch { unit },
+            "send_back" => StepRequest::SendBack { reason: text },
+            "dispose" => StepRequest::Dispose { result: text },
+            "check" => StepRequest::Check {
+                passed: passed.ok_or_else(|| Error::Invalid("核查须说明通过或返工".into()))?,
+                note: text,
+            },
+            "close" => StepRequest::Close,
+            "extend" => StepRequest::Extend {
+                until: until.ok_or_else(|| Error::Invalid("延期须给出新的期限".into()))?,
+            },
+            "suspend" => StepRequest::Suspend { reason: text },
+            "resume" => StepRequest::Resume,
+            other => {
+                return Err(Error::Invalid(format!(
+                    "“{other}”不是案件的办理环节：应为 file、decline、dispatch、send_back、dispose、check、close、extend、suspend 或 resume"
+                )));
+            }
+        })
+    }
+
     /// The action the step needs: the 指挥中心's, the unit's or the 监督员's.
     fn action(&self) -> Action {
         match self {
@@ -184,6 +219,8 @@ impl Acting<'_> {
 
     /// 信息收集: a case reported at a point, located to its cell; its id.
     pub async fn report_case(&self, report: &CaseReport<'_>, at: Moment) -> Result<i64> {
+        // The role first (the centres act anywhere), before the grid is read.
+        self.allow(Action::ReportCase, self.top_unit()?.code.as_ref())?;
         let grid = self.grid().await?;
         let cell = locate(&grid, point(report.lon, report.lat)?)?;
         self.allow(Action::ReportCase, &cell.street)?;

@@ -37,7 +37,9 @@ pub use cases::{CaseReport, Moment, StepRequest, due_after};
 pub use import::{ImportRequest, Imported, WorkbookError};
 pub use reads::ProjectList;
 pub use synthetic::GenSpec;
-pub use taizhang_store::{Backend, ImportRecord, LedgerCounts, NewUser, Redacted, Session, User};
+pub use taizhang_store::{
+    Backend, CaseClass, CaseRecord, CaseStepRow, ImportRecord, LedgerCounts, NewUser, Redacted, Session, User,
+};
 
 /// What a use case can answer instead of its result.
 #[derive(Debug, thiserror::Error)]

@@ -387,3 +387,147 @@ fn write_docx(doc: &taizhang_core::report::Document, out: &std::path::Path) -> R
     say!("已写出《{}》：{}", doc.title, out.display());
     Ok(())
 }
+
+/// Past this size a grid or class file is refused before it is read (a city's grid is a few
+/// megabytes of GeoJSON).
+const MAX_CASE_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+fn read_case_file(path: &std::path::Path, what: &str) -> Result<String, CliError> {
+    let size = std::fs::metadata(path).map_err(|e| crate::file_error(what, path, &e))?.len();
+    if size > MAX_CASE_FILE_BYTES {
+        return Err(CliError::Usage(format!(
+            "{} 有 {} MB，超过上限 {} MB",
+            path.display(),
+            size / (1024 * 1024),
+            MAX_CASE_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    std::fs::read_to_string(path).map_err(|e| crate::file_error(what, path, &e))
+}
+
+/// A class as a TOML file writes it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClassFile {
+    class: Vec<ClassLine>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClassLine {
+    code: String,
+    kind: String,
+    major: String,
+    name: String,
+    #[serde(default)]
+    file_rule: String,
+    #[serde(default)]
+    close_rule: String,
+    time_limit: u32,
+    limit_unit: String,
+    default_unit: Option<String>,
+}
+
+fn moment(text: &Option<String>) -> Result<taizhang_app::Moment, CliError> {
+    match text {
+        Some(t) => Ok(taizhang_app::Moment::parse(t)?),
+        None => Ok(taizhang_app::clock::now()),
+    }
+}
+
+fn case_line(c: &taizhang_app::CaseRecord) -> String {
+    let due = c.due_at.as_deref().map(|d| format!("，时限 {d}")).unwrap_or_default();
+    let unit = c.status.unit.as_deref().map(|u| format!("，处置单位 {u}")).unwrap_or_default();
+    format!(
+        "案件 #{} [{}] {}（网格 {}，{}）{}{}，{}上报于 {}",
+        c.id,
+        c.status.state.label_zh(),
+        c.description,
+        c.cell,
+        c.street,
+        unit,
+        due,
+        c.reported_by,
+        c.reported_at
+    )
+}
+
+pub async fn case(acting: &Acting<'_>, cmd: &crate::CaseCommand) -> Result<(), CliError> {
+    use crate::CaseCommand::*;
+    match cmd {
+        Grid { file, sample } => {
+            let text = read_case_file(file, "读取网格文件")?;
+            let cells = taizhang_core::grid::cells_from_geojson_text(&text)?;
+            let saved = acting.save_grid(&cells, *sample).await?;
+            say!("已导入单元网格{saved}个");
+        }
+        Classes { file } => {
+            let text = read_case_file(file, "读取小类文件")?;
+            let parsed: ClassFile =
+                toml::from_str(&text).map_err(|e| CliError::Usage(format!("{}：{}", file.display(), e.message())))?;
+            let classes: Vec<taizhang_app::CaseClass> = parsed
+                .class
+                .into_iter()
+                .map(|c| taizhang_app::CaseClass {
+                    code: c.code,
+                    kind: c.kind,
+                    major: c.major,
+                    name: c.name,
+                    file_rule: c.file_rule,
+                    close_rule: c.close_rule,
+                    time_limit: c.time_limit,
+                    limit_unit: c.limit_unit,
+                    default_unit: c.default_unit,
+                })
+                .collect();
+            let saved = acting.save_case_classes(&classes).await?;
+            say!("已导入小类{saved}个");
+        }
+        Report { class, lon, lat, address, description, photos, at } => {
+            let degrees = |name: &str, text: &str| {
+                text.trim().parse().map_err(|_| CliError::Usage(format!("--{name}：“{text}”不是经纬度数值")))
+            };
+            let photos = photos.join("\n");
+            let report = taizhang_app::CaseReport {
+                class,
+                lon: degrees("lon", lon)?,
+                lat: degrees("lat", lat)?,
+                address,
+                description,
+                photos: &photos,
+            };
+            let id = acting.report_case(&report, moment(at)?).await?;
+            let (case, _) = acting.case_with_trail(id).await?;
+            say!("已上报：{}", case_line(&case));
+        }
+        Step { id, step, unit, text, passed, rework, until, at } => {
+            let until = until.as_deref().map(Date::parse).transpose()?;
+            let checked = (*passed || *rework).then_some(*passed);
+            let request = taizhang_app::StepRequest::named(step, unit.clone(), text.clone(), checked, until)?;
+            let case = acting.take_case_step(*id, request, moment(at)?).await?;
+            say!("已办理：{}", case_line(&case));
+        }
+        List { unit, state, month } => {
+            let state = state.as_deref().map(str::parse).transpose()?;
+            let month = match month.as_deref().map(str::parse::<Period>).transpose()? {
+                Some(Period::Month(y, m)) => Some((y, m)),
+                Some(other) => return Err(CliError::Usage(format!("--month：“{}”应为月份，如 2018-06", other.key()))),
+                None => None,
+            };
+            let found = acting.cases(unit.as_deref(), state, month).await?;
+            for c in &found {
+                say!("{}", case_line(c));
+            }
+            say!("共{}件", found.len());
+        }
+        Show { id } => {
+            let (case, trail) = acting.case_with_trail(*id).await?;
+            say!("{}", case_line(&case));
+            for s in trail {
+                let note = if s.note.is_empty() { String::new() } else { format!("：{}", s.note) };
+                say!("  {} {} {}{note}（{} → {}）", s.at, s.actor, s.step, s.from.label_zh(), s.to.label_zh());
+            }
+        }
+    }
+    Ok(())
+}

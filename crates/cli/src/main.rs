@@ -106,6 +106,9 @@ enum Command {
     /// 调度会议：登记（议定事项成为督办）、列出、会议纪要
     #[command(subcommand)]
     Meeting(MeetingCommand),
+    /// 数字城管案件：导入网格与小类、上报、逐环节办理、列出、查看
+    #[command(subcommand)]
+    Case(CaseCommand),
     /// 倒排工期节点：查看、设置一个节点、从工作簿导入
     #[command(subcommand)]
     Node(NodeCommand),
@@ -296,6 +299,89 @@ enum RoundCommand {
         unit: Option<String>,
         #[arg(long)]
         out: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CaseCommand {
+    /// 导入单元网格：GeoJSON 要素集合，每个要素的属性含 code、name、street（街道单位编码）、community
+    Grid {
+        /// GeoJSON 文件
+        file: std::path::PathBuf,
+        /// 标为示例数据
+        #[arg(long)]
+        sample: bool,
+    },
+    /// 导入部件、事件小类：TOML，每个 [[class]] 含 code、kind、major、name、file_rule、close_rule、time_limit、limit_unit（hours 或 days）、default_unit
+    Classes {
+        /// TOML 文件
+        file: std::path::PathBuf,
+    },
+    /// 监督员上报案件，按经纬度定位到单元网格与街道
+    Report {
+        /// 小类编码
+        #[arg(long)]
+        class: String,
+        /// 经度（度，如 113.6051）
+        #[arg(long)]
+        lon: String,
+        /// 纬度（度，如 34.7012）
+        #[arg(long)]
+        lat: String,
+        /// 地址
+        #[arg(long, default_value = "")]
+        address: String,
+        /// 问题描述
+        #[arg(long)]
+        description: String,
+        /// 照片文件名（可重复）
+        #[arg(long = "photo")]
+        photos: Vec<String>,
+        /// 上报时间（YYYY-MM-DD HH:MM，默认现在）
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// 办理一个环节：file 立案、decline 不予立案、dispatch 派遣、send_back 回退、dispose 处置、check 核查、close 结案、extend 延期、suspend 挂账、resume 恢复办理
+    Step {
+        /// 案件编号
+        id: i64,
+        /// 环节（见上）
+        step: String,
+        /// 派遣的单位（默认取小类的处置单位）
+        #[arg(long)]
+        unit: Option<String>,
+        /// 理由、处置结果或核查意见
+        #[arg(long, default_value = "")]
+        text: String,
+        /// 核查通过
+        #[arg(long, conflicts_with = "rework")]
+        passed: bool,
+        /// 核查未通过，返工
+        #[arg(long)]
+        rework: bool,
+        /// 延期至（YYYY-MM-DD）
+        #[arg(long)]
+        until: Option<String>,
+        /// 办理时间（YYYY-MM-DD HH:MM，默认现在）
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// 列出案件：最近上报的在前
+    List {
+        /// 单位编码：其街道网格内或派遣给它的案件
+        #[arg(long)]
+        unit: Option<String>,
+        /// 状态（reported、filed、dispatched、disposed、verified、closed、declined、suspended 或中文）
+        #[arg(long)]
+        state: Option<String>,
+        /// 上报月份（如 2018-06）
+        #[arg(long)]
+        month: Option<String>,
+    },
+    /// 查看案件及其办理过程
+    Show {
+        /// 案件编号
+        id: i64,
     },
 }
 
@@ -1084,6 +1170,7 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             cycle::problem(&acting, cmd).await?;
         }
         Command::Meeting(cmd) => cycle::meeting(&app.as_user(&cli.acting).await?, cmd).await?,
+        Command::Case(cmd) => cycle::case(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Node(cmd) => cycle::node(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Element(cmd) => cycle::element(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Backup { out } => {

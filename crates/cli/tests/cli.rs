@@ -678,3 +678,74 @@ fn usage_errors_are_said_in_chinese_with_exit_2_and_rejected_input_exits_1() {
     let (code, said) = run(&["backup", "--out", "/nonexistent/dir/备份.jsonl"]);
     assert!(code == Some(2) && said.contains("无法写入") && said.contains("文件或目录不存在"), "{said}");
 }
+
+#[test]
+fn a_city_case_is_reported_dispatched_and_closed_from_the_command_line() {
+    use common::ok;
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let grid = dir.path().join("grid.geojson");
+    std::fs::write(
+        &grid,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"DHJ-01","name":"德化街第1网格","street":"erqi-dhj","community":"钱塘里社区"},"geometry":{"type":"Polygon","coordinates":[[[113.60,34.70],[113.61,34.70],[113.61,34.71],[113.60,34.71],[113.60,34.70]]]}}]}"#,
+    )
+    .unwrap();
+    let classes = dir.path().join("classes.toml");
+    std::fs::write(
+        &classes,
+        "[[class]]\ncode = \"T-LJ\"\nkind = \"事件\"\nmajor = \"市容环境\"\nname = \"暴露垃圾\"\ntime_limit = 2\nlimit_unit = \"hours\"\ndefault_unit = \"erqi-dhj\"\n",
+    )
+    .unwrap();
+    assert!(ok(taizhang(&db, &["case", "grid", grid.to_str().unwrap()])).contains("已导入单元网格1个"));
+    assert!(ok(taizhang(&db, &["case", "classes", classes.to_str().unwrap()])).contains("已导入小类1个"));
+    for (name, role, unit) in
+        [("jdy", "inspector", None), ("zbz", "dispatcher", None), ("dhj", "unit_reporter", Some("erqi-dhj"))]
+    {
+        let mut args = vec!["user", "add", name, "--role", role, "--password", "case-password-1"];
+        if let Some(u) = unit {
+            args.extend(["--unit", u]);
+        }
+        ok(taizhang(&db, &args));
+    }
+    let as_ = |who: &str, args: &[&str]| {
+        let mut all = vec!["--as", who, "case"];
+        all.extend_from_slice(args);
+        taizhang(&db, &all)
+    };
+    let reported = ok(as_(
+        "jdy",
+        &[
+            "report",
+            "--class",
+            "T-LJ",
+            "--lon",
+            "113.6051",
+            "--lat",
+            "34.7012",
+            "--description",
+            "暴露垃圾一堆",
+            "--at",
+            "2018-04-27 16:20",
+        ],
+    ));
+    assert!(reported.contains("案件 #1 [待立案] 暴露垃圾一堆（网格 DHJ-01，erqi-dhj）"), "{reported}");
+    ok(as_("zbz", &["step", "1", "file", "--at", "2018-04-27 16:25"]));
+    let dispatched = ok(as_("zbz", &["step", "1", "dispatch", "--at", "2018-04-27 16:30"]));
+    assert!(dispatched.contains("时限 2018-04-28 09:30"), "the 调休 Saturday counts: {dispatched}");
+    ok(as_("dhj", &["step", "1", "dispose", "--text", "已清理", "--at", "2018-04-28 09:00"]));
+    ok(as_("jdy", &["step", "1", "check", "--rework", "--text", "仍有残留", "--at", "2018-04-28 09:10"]));
+    ok(as_("dhj", &["step", "1", "dispose", "--text", "已彻底清理", "--at", "2018-04-28 09:20"]));
+    ok(as_("jdy", &["step", "1", "check", "--passed", "--at", "2018-04-28 09:25"]));
+    assert!(ok(as_("zbz", &["step", "1", "close", "--at", "2018-04-28 09:28"])).contains("[已结案]"));
+    let shown = ok(as_("dhj", &["show", "1"]));
+    assert!(shown.contains("2018-04-28 09:10 jdy 核查未通过（返工）：仍有残留（待核查 → 处置中）"), "{shown}");
+    assert!(ok(as_("zbz", &["list", "--month", "2018-04", "--state", "closed"])).contains("共1件"));
+
+    // Refused in words, exit 1, nothing written.
+    let wrong = as_("zbz", &["step", "1", "approve"]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("不是案件的办理环节"));
+    let outside = as_("jdy", &["report", "--class", "T-LJ", "--lon", "113.9", "--lat", "34.7", "--description", "x"]);
+    assert!(String::from_utf8_lossy(&outside.stderr).contains("不在任何单元网格内"));
+    assert!(ok(as_("zbz", &["list"])).contains("共1件"));
+}

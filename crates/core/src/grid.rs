@@ -107,6 +107,29 @@ pub fn shape_from_geojson_text(text: &str) -> Result<Vec<Polygon>, DomainError> 
     shape_from_geojson(&v)
 }
 
+/// Grid cells from a GeoJSON FeatureCollection, each feature's properties naming its `code`,
+/// `name`, `street` (the street's unit code) and `community`; a bad feature is named by its
+/// number and code.
+pub fn cells_from_geojson_text(text: &str) -> Result<Vec<GridCell>, DomainError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| bad(&format!("GeoJSON 无法读取：{e}")))?;
+    let features = v["features"].as_array().ok_or_else(|| bad("应为 FeatureCollection（含 features 数组）"))?;
+    features
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let p = &f["properties"];
+            let text = |key: &str| p[key].as_str().map(str::trim).unwrap_or_default().to_string();
+            let code = text("code");
+            let at = |what: String| DomainError::Invalid(format!("第{}个要素（{code}）：{what}", i + 1));
+            if code.is_empty() || text("street").is_empty() {
+                return Err(at("属性 code 与 street 不能为空".into()));
+            }
+            let shape = shape_from_geojson(f).map_err(|e| at(e.to_string()))?;
+            Ok(GridCell { name: text("name"), street: text("street"), community: text("community"), shape, code })
+        })
+        .collect()
+}
+
 /// A shape as GeoJSON (a MultiPolygon, degrees written exactly as read), how cells are kept
 /// whichever way they came in.
 pub fn shape_to_geojson(shape: &[Polygon]) -> String {
@@ -260,6 +283,23 @@ mod tests {
         let shape = shape_from_geojson(&feature).unwrap();
         assert_eq!(shape[0].outer.len(), 4);
         assert_eq!(shape, shape_from_wkt("polygon((113.6 34.7,113.7 34.7,113.7 34.8,113.6 34.7))").unwrap());
+    }
+
+    #[test]
+    fn a_feature_collection_gives_cells_and_a_bad_feature_is_named() {
+        let square = r#"{"type":"Polygon","coordinates":[[[113.6,34.7],[113.61,34.7],[113.61,34.71],[113.6,34.7]]]}"#;
+        let good = format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"code":"DHJ-01","name":"一网格","street":"erqi-dhj","community":"钱塘里"}},"geometry":{square}}}]}}"#
+        );
+        let cells = cells_from_geojson_text(&good).unwrap();
+        assert_eq!((cells[0].code.as_str(), cells[0].street.as_str(), cells[0].shape.len()), ("DHJ-01", "erqi-dhj", 1));
+        let no_street = good.replace(r#""street":"erqi-dhj","#, "");
+        assert_eq!(
+            cells_from_geojson_text(&no_street).unwrap_err().to_string(),
+            "第1个要素（DHJ-01）：属性 code 与 street 不能为空"
+        );
+        let line = good.replace(r#""type":"Polygon""#, r#""type":"LineString""#);
+        assert!(cells_from_geojson_text(&line).unwrap_err().to_string().starts_with("第1个要素（DHJ-01）：网格边界"));
     }
 
     #[test]

@@ -256,7 +256,12 @@ pub struct Health {
         api::round_units,
         api::verify_audit,
         api::order_notice,
-        api::meeting_minutes
+        api::meeting_minutes,
+        api::cases,
+        api::report_case,
+        api::case,
+        api::case_step,
+        api::case_classes
     )
 )]
 struct ApiDoc;
@@ -325,6 +330,10 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/orders/{id}/notice", get(api::order_notice))
         .route("/api/v1/meetings/{id}/minutes", get(api::meeting_minutes))
         .route("/api/v1/orders", get(api::orders).post(api::issue_order))
+        .route("/api/v1/cases", get(api::cases).post(api::report_case))
+        .route("/api/v1/cases/{id}", get(api::case))
+        .route("/api/v1/cases/{id}/steps", post(api::case_step))
+        .route("/api/v1/case-classes", get(api::case_classes))
         .route("/api/v1/orders/{id}/{action}", post(api::order_action))
         .route("/api/v1/extensions/{request}/{decision}", post(api::decide_extension))
         .route("/login", get(auth::login_page).post(auth::login))

@@ -855,6 +855,12 @@ fn route_cases() -> Vec<RouteCase> {
         case("get", "/orders/{id}/notice", "/orders/999/notice", None, "UAAAAA"),
         case("get", "/meetings/{id}/minutes", "/meetings/999/minutes", None, "UAAAAA"),
         case("get", "/api/v1/orders/{id}/notice", "/api/v1/orders/999/notice", None, "UAAAAA"),
+        case("get", "/api/v1/cases", "/api/v1/cases", None, "UOOOOO"),
+        case("get", "/api/v1/cases", "/api/v1/cases?unit=erqi-dhj", None, "UOOODD"),
+        case("post", "/api/v1/cases", "/api/v1/cases", Json(r#"{"class":"X","lon":"113.6","lat":"34.7","description":"行测"}"#), "UADDDD"),
+        case("get", "/api/v1/cases/{id}", "/api/v1/cases/999", None, "UAAAAA"),
+        case("post", "/api/v1/cases/{id}/steps", "/api/v1/cases/999/steps", Json(r#"{"step":"file"}"#), "UAAAAA"),
+        case("get", "/api/v1/case-classes", "/api/v1/case-classes", None, "UOOOOO"),
         case("get", "/api/v1/meetings/{id}/minutes", "/api/v1/meetings/999/minutes", None, "UAAAAA"),
         case("post", "/logout", "/logout", Form(&[]), "UAAAAA"),
         case("delete", "/api/v1/session", "/api/v1/session", None, "UAAAAA"),
@@ -1781,4 +1787,110 @@ async fn an_unchanged_page_is_not_sent_again_and_a_write_shows_on_the_next_dashb
     assert_eq!(after.status, 200, "the ledger moved on: the page is sent again");
     assert_ne!(etag(&after), tag);
     assert_ne!(line(&after.body), line(&first.body), "June's cumulative figure moved by the accepted report");
+}
+
+#[tokio::test]
+async fn a_city_case_walks_through_the_api_from_report_to_close_and_bad_steps_say_why() {
+    let app = spawn_app(true).await;
+    let service = taizhang_app::App::new(app.store.clone(), Config::default());
+    let admin = service.as_user("admin").await.unwrap();
+    for (username, role) in [("jdy", Role::Inspector), ("zbz", Role::Dispatcher)] {
+        let user = taizhang_app::NewUser {
+            username: username.into(),
+            display_name: username.into(),
+            password: PASSWORD.into(),
+            role,
+            unit: None,
+        };
+        admin.save_user(&user).await.unwrap();
+    }
+    let wkt = "POLYGON ((113.60 34.70, 113.61 34.70, 113.61 34.71, 113.60 34.71, 113.60 34.70))";
+    let cell = taizhang_core::grid::GridCell {
+        code: "DHJ-01".into(),
+        name: "德化街第1网格".into(),
+        street: "erqi-dhj".into(),
+        community: "钱塘里社区".into(),
+        shape: taizhang_core::grid::shape_from_wkt(wkt).unwrap(),
+    };
+    admin.save_grid(&[cell], false).await.unwrap();
+    let class = taizhang_app::CaseClass {
+        code: "T-LJ".into(),
+        kind: "事件".into(),
+        major: "市容环境".into(),
+        name: "暴露垃圾".into(),
+        file_rule: "现场可见".into(),
+        close_rule: "清理完毕".into(),
+        time_limit: 2,
+        limit_unit: "hours".into(),
+        default_unit: Some("erqi-dhj".into()),
+    };
+    admin.save_case_classes(&[class]).await.unwrap();
+
+    let (jdy, zbz, dhj, zjj) = (
+        app.sign_in("jdy").await,
+        app.sign_in("zbz").await,
+        app.sign_in("dhj_reporter").await,
+        app.sign_in("zjj_reporter").await,
+    );
+    let classes = app.get("/api/v1/case-classes", &jdy).await;
+    assert!(classes.body.contains("暴露垃圾"), "{}", classes.body);
+    let body = serde_json::json!({"class": "T-LJ", "lon": "113.6051", "lat": "34.7012", "address": "德化街与二七路口",
+        "description": "路口东侧暴露垃圾一堆", "photos": ["IMG_0001.jpg"]});
+    let reported = app.json("POST", "/api/v1/cases", &jdy, body.clone()).await;
+    assert_eq!(reported.status, 200, "{}", reported.body);
+    let case: serde_json::Value = serde_json::from_str(&reported.body).unwrap();
+    assert_eq!(
+        (case["street"].as_str(), case["state_zh"].as_str(), case["lon"].as_str()),
+        (Some("erqi-dhj"), Some("待立案"), Some("113.6051"))
+    );
+    let id = case["id"].as_i64().unwrap();
+    let step = |client: &Client, json: serde_json::Value| {
+        let path = format!("/api/v1/cases/{id}/steps");
+        let (app, client) = (&app, client.clone());
+        async move { app.json("POST", &path, &client, json).await }
+    };
+    // Out of order, in words; by the wrong unit, refused.
+    let early = step(&zbz, serde_json::json!({"step": "close"})).await;
+    assert_eq!((early.status, early.body.contains("案件待立案，不能结案")), (400, true), "{}", early.body);
+    assert_eq!(step(&zbz, serde_json::json!({"step": "file"})).await.status, 200);
+    let dispatched = step(&zbz, serde_json::json!({"step": "dispatch"})).await;
+    assert!(dispatched.body.contains("\"due_at\":\"20"), "a deadline: {}", dispatched.body);
+    assert_eq!(step(&zjj, serde_json::json!({"step": "dispose", "text": "已清理"})).await.status, 403);
+    assert_eq!(step(&dhj, serde_json::json!({"step": "dispose", "text": "已清理"})).await.status, 200);
+    let rework = step(&jdy, serde_json::json!({"step": "check", "passed": false, "text": "仍有残留"})).await;
+    assert!(rework.body.contains("\"reworks\":1"), "{}", rework.body);
+    assert_eq!(step(&dhj, serde_json::json!({"step": "dispose", "text": "已彻底清理"})).await.status, 200);
+    assert_eq!(step(&jdy, serde_json::json!({"step": "check", "passed": true})).await.status, 200);
+    let closed = step(&zbz, serde_json::json!({"step": "close"})).await;
+    assert!(closed.body.contains("\"state\":\"closed\""), "{}", closed.body);
+    let detail = app.get(&format!("/api/v1/cases/{id}"), &dhj).await;
+    let detail: serde_json::Value = serde_json::from_str(&detail.body).unwrap();
+    assert_eq!(detail["steps"].as_array().unwrap().len(), 8, "上报, 立案, 派遣, 处置, 返工, 处置, 核查, 结案");
+    assert_eq!(app.get(&format!("/api/v1/cases/{id}"), &zjj).await.status, 403, "another unit's case");
+    let listed = app.get("/api/v1/cases?state=closed", &dhj).await;
+    assert!(listed.body.contains(&format!("\"id\":{id}")), "{}", listed.body);
+
+    // Bad input names its field.
+    let bad = app
+        .json(
+            "POST",
+            "/api/v1/cases",
+            &jdy,
+            serde_json::json!({"class": "T-LJ", "lon": "东经113", "lat": "34.7", "description": "x"}),
+        )
+        .await;
+    assert_eq!((bad.status, bad.body.contains("lon")), (400, true), "{}", bad.body);
+    let outside = app
+        .json(
+            "POST",
+            "/api/v1/cases",
+            &jdy,
+            serde_json::json!({"class": "T-LJ", "lon": "113.9", "lat": "34.7", "description": "x"}),
+        )
+        .await;
+    assert!(outside.body.contains("不在任何单元网格内"), "{}", outside.body);
+    let nonsense = step(&zbz, serde_json::json!({"step": "approve"})).await;
+    assert_eq!((nonsense.status, nonsense.body.contains("step")), (400, true), "{}", nonsense.body);
+    let month = app.get("/api/v1/cases?month=2018", &zbz).await;
+    assert_eq!(month.status, 400, "{}", month.body);
 }

@@ -3,6 +3,7 @@
 //! (exact); errors as `{"code": …, "message": …}` with a stable code and a Chinese message.
 //! Writes need the session's token in `X-CSRF-Token` (returned by `POST /api/v1/session`).
 
+mod cases;
 mod catalogue;
 mod dashboard;
 mod imports;
@@ -16,6 +17,7 @@ mod rounds;
 mod session;
 mod warnings;
 
+pub use cases::*;
 pub use catalogue::*;
 pub use dashboard::*;
 pub use imports::*;
