@@ -28,6 +28,8 @@ const SAID: &[(&str, &str)] = &[
     ("meeting-recorded", "已登记会议，议定事项已下达督办"),
     ("node-saved", "已保存节点"),
     ("element-saved", "已保存要素保障"),
+    ("case-reported", "已上报案件，等待指挥中心立案"),
+    ("case-stepped", "已办理"),
 ];
 
 /// The sentence of a code, if it is one.

@@ -861,6 +861,10 @@ fn route_cases() -> Vec<RouteCase> {
         case("get", "/api/v1/cases/{id}", "/api/v1/cases/999", None, "UAAAAA"),
         case("post", "/api/v1/cases/{id}/steps", "/api/v1/cases/999/steps", Json(r#"{"step":"file"}"#), "UAAAAA"),
         case("get", "/api/v1/case-classes", "/api/v1/case-classes", None, "UOOOOO"),
+        case("get", "/cases", "/cases", None, "UOOOOO"),
+        case("get", "/cases/{id}", "/cases/999", None, "UAAAAA"),
+        case("post", "/cases", "/cases", Form(&[("class", "X"), ("lon", "113.6"), ("lat", "34.7"), ("description", "行测")]), "UADDDD"),
+        case("post", "/cases/{id}/step", "/cases/999/step", Form(&[("step", "file")]), "UAAAAA"),
         case("get", "/api/v1/meetings/{id}/minutes", "/api/v1/meetings/999/minutes", None, "UAAAAA"),
         case("post", "/logout", "/logout", Form(&[]), "UAAAAA"),
         case("delete", "/api/v1/session", "/api/v1/session", None, "UAAAAA"),
@@ -1893,4 +1897,96 @@ async fn a_city_case_walks_through_the_api_from_report_to_close_and_bad_steps_sa
     assert_eq!((nonsense.status, nonsense.body.contains("step")), (400, true), "{}", nonsense.body);
     let month = app.get("/api/v1/cases?month=2018", &zbz).await;
     assert_eq!(month.status, 400, "{}", month.body);
+}
+
+#[tokio::test]
+async fn a_city_case_goes_through_the_pages_each_role_offered_its_own_steps() {
+    let app = spawn_app(true).await;
+    let service = taizhang_app::App::new(app.store.clone(), Config::default());
+    let admin = service.as_user("admin").await.unwrap();
+    for (username, role) in [("jdy", Role::Inspector), ("zbz", Role::Dispatcher)] {
+        let user = taizhang_app::NewUser {
+            username: username.into(),
+            display_name: username.into(),
+            password: PASSWORD.into(),
+            role,
+            unit: None,
+        };
+        admin.save_user(&user).await.unwrap();
+    }
+    let wkt = "POLYGON ((113.60 34.70, 113.61 34.70, 113.61 34.71, 113.60 34.71, 113.60 34.70))";
+    let cell = taizhang_core::grid::GridCell {
+        code: "DHJ-01".into(),
+        name: "德化街第1网格".into(),
+        street: "erqi-dhj".into(),
+        community: "钱塘里社区".into(),
+        shape: taizhang_core::grid::shape_from_wkt(wkt).unwrap(),
+    };
+    admin.save_grid(&[cell], false).await.unwrap();
+    let class = taizhang_app::CaseClass {
+        code: "T-LJ".into(),
+        kind: "事件".into(),
+        major: "市容环境".into(),
+        name: "暴露垃圾".into(),
+        file_rule: String::new(),
+        close_rule: String::new(),
+        time_limit: 2,
+        limit_unit: "hours".into(),
+        default_unit: Some("erqi-dhj".into()),
+    };
+    admin.save_case_classes(&[class]).await.unwrap();
+    let (jdy, zbz, dhj) = (app.sign_in("jdy").await, app.sign_in("zbz").await, app.sign_in("dhj_reporter").await);
+
+    let home = app.get("/", &jdy).await;
+    assert_eq!((home.status, home.headers.contains("location: /cases")), (303, true), "the 监督员 starts at the cases");
+    let form = app.get("/cases", &jdy).await;
+    assert!(form.body.contains("上报案件") && form.body.contains("市容环境／暴露垃圾（事件）"), "{}", form.body);
+    assert!(!app.get("/cases", &zbz).await.body.contains("上报案件"), "the 值班长 does not report");
+    let fields = [
+        ("_csrf", jdy.csrf.as_str()),
+        ("class", "T-LJ"),
+        ("lon", "113.6051"),
+        ("lat", "34.7012"),
+        ("address", "德化街"),
+        ("description", "暴露垃圾一堆"),
+        ("photos", "IMG_1.jpg"),
+    ];
+    let reported = app.form("/cases", &jdy, &fields).await;
+    assert_eq!(reported.status, 303, "{}", reported.body);
+    let at = reported
+        .headers
+        .lines()
+        .find_map(|l| l.strip_prefix("location: "))
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let step = |client: &Client, extra: &[(&str, &str)]| {
+        let mut all = vec![("_csrf", client.csrf.as_str())];
+        all.extend_from_slice(extra);
+        let (app, client, path) = (&app, client.clone(), format!("{at}/step"));
+        let all: Vec<(String, String)> = all.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        async move {
+            let refs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            app.form(&path, &client, &refs).await
+        }
+    };
+    // Each role's page offers its own steps only.
+    assert!(app.get(&at, &zbz).await.body.contains(">立案<"));
+    assert!(!app.get(&at, &dhj).await.body.contains(">立案<"));
+    assert_eq!(step(&zbz, &[("step", "file")]).await.status, 303);
+    assert_eq!(step(&zbz, &[("step", "dispatch"), ("unit", "")]).await.status, 303);
+    let disposing = app.get(&at, &dhj).await;
+    assert!(disposing.body.contains(">处置<") && disposing.body.contains(">回退<"), "{}", disposing.body);
+    assert_eq!(step(&dhj, &[("step", "dispose"), ("text", "已清理")]).await.status, 303);
+    assert!(app.get(&at, &jdy).await.body.contains(">核查通过<"));
+    assert_eq!(step(&jdy, &[("step", "check"), ("passed", "true")]).await.status, 303);
+    assert_eq!(step(&zbz, &[("step", "close")]).await.status, 303);
+    let closed = app.get(&format!("{at}?done=case-stepped"), &dhj).await;
+    assert!(closed.body.contains("（已结案）") && closed.body.contains("已办理"), "{}", closed.body);
+    // A step out of order says why.
+    let again = step(&zbz, &[("step", "close")]).await;
+    assert_eq!(again.status, 400);
+    assert!(again.body.contains("案件已结案，不能结案"), "{}", again.body);
 }

@@ -3,6 +3,7 @@
 //! [`Acting`] (the app layer and its permission rule).
 
 mod admin;
+mod cases;
 pub(crate) mod dashboard;
 mod indicators;
 mod meetings;
@@ -14,6 +15,7 @@ mod reports;
 mod review;
 
 pub use admin::*;
+pub use cases::*;
 pub use dashboard::*;
 pub use indicators::*;
 pub use meetings::*;

@@ -83,6 +83,7 @@ impl Page {
         links.push(("/problems".into(), "问题".into()));
         links.push(("/orders".into(), "督办".into()));
         links.push(("/meetings".into(), "调度会".into()));
+        links.push(("/cases".into(), "城管案件".into()));
         links.push(("/reports".into(), "报表".into()));
         if may(Action::ManageUsers) {
             links.push(("/admin".into(), "管理".into()));
