@@ -51,6 +51,8 @@ pub struct CaseReport<'a> {
     pub description: &'a str,
     /// The photos' names, one a line.
     pub photos: &'a str,
+    /// A sample row (the demo's), not a real case.
+    pub sample: bool,
 }
 
 /// A step as asked for at a door; the deadline of a dispatch and who approved are the app's.
@@ -121,7 +123,7 @@ impl StepRequest {
     }
 
     /// The action the step needs: the 指挥中心's, the unit's or the 监督员's.
-    fn action(&self) -> Action {
+    pub(crate) fn action(&self) -> Action {
         match self {
             StepRequest::Dispose { .. } | StepRequest::SendBack { .. } => Action::DisposeCase,
             StepRequest::Check { .. } => Action::CheckCase,
@@ -189,9 +191,7 @@ impl Acting<'_> {
         self.allow(Action::ManageLedger, &top)?;
         let mut tx = self.store.begin().await?;
         for c in classes {
-            if !matches!(c.limit_unit.as_str(), "hours" | "days") || c.time_limit == 0 {
-                return Err(Error::Invalid(format!("小类“{}”的处置时限应为正数的 hours 或 days", c.code)));
-            }
+            c.check()?;
             if let Some(unit) = &c.default_unit
                 && self.tree.get(unit).is_none()
             {
@@ -240,7 +240,7 @@ impl Acting<'_> {
                 photos: report.photos,
                 reported_by: &self.actor.username,
                 reported_at: &at.text(),
-                sample: false,
+                sample: report.sample,
             })
             .await?;
         tx.commit().await?;

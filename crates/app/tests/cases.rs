@@ -84,6 +84,7 @@ async fn a_case_runs_from_report_to_close_through_four_roles_in_working_time() {
         address: "德化街与二七路口",
         description: "路口东侧暴露垃圾一堆",
         photos: "IMG_0001.jpg",
+        sample: false,
     };
     // Friday 27 April 2018, 16:30: 29 April – 1 May is the 劳动节 holiday, Saturday 28 April
     // a 调休 working day.
@@ -137,6 +138,7 @@ async fn working_days_skip_the_holiday_and_count_the_tiaoxiu_saturday() {
         address: "大学路",
         description: "井盖破损",
         photos: "",
+        sample: false,
     };
     let id = jdy.report_case(&report, at("2018-04-27 09:50")).await.unwrap();
     zbz.take_case_step(id, StepRequest::File, at("2018-04-27 09:55")).await.unwrap();
@@ -158,6 +160,7 @@ async fn bad_reports_are_refused_in_words_and_nothing_is_written() {
         address: "",
         description: "暴露垃圾",
         photos: "",
+        sample: false,
     };
     let outside = jdy.report_case(&report("113.65", "T-LJ"), at("2018-06-04 09:00")).await.unwrap_err();
     assert_eq!(outside.to_string(), "位置（113.65, 34.705）不在任何单元网格内");

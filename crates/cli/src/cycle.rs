@@ -405,29 +405,6 @@ fn read_case_file(path: &std::path::Path, what: &str) -> Result<String, CliError
     std::fs::read_to_string(path).map_err(|e| crate::file_error(what, path, &e))
 }
 
-/// A class as a TOML file writes it.
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ClassFile {
-    class: Vec<ClassLine>,
-}
-
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ClassLine {
-    code: String,
-    kind: String,
-    major: String,
-    name: String,
-    #[serde(default)]
-    file_rule: String,
-    #[serde(default)]
-    close_rule: String,
-    time_limit: u32,
-    limit_unit: String,
-    default_unit: Option<String>,
-}
-
 fn moment(text: &Option<String>) -> Result<taizhang_app::Moment, CliError> {
     match text {
         Some(t) => Ok(taizhang_app::Moment::parse(t)?),
@@ -463,23 +440,7 @@ pub async fn case(acting: &Acting<'_>, cmd: &crate::CaseCommand) -> Result<(), C
         }
         Classes { file } => {
             let text = read_case_file(file, "读取小类文件")?;
-            let parsed: ClassFile =
-                toml::from_str(&text).map_err(|e| CliError::Usage(format!("{}：{}", file.display(), e.message())))?;
-            let classes: Vec<taizhang_app::CaseClass> = parsed
-                .class
-                .into_iter()
-                .map(|c| taizhang_app::CaseClass {
-                    code: c.code,
-                    kind: c.kind,
-                    major: c.major,
-                    name: c.name,
-                    file_rule: c.file_rule,
-                    close_rule: c.close_rule,
-                    time_limit: c.time_limit,
-                    limit_unit: c.limit_unit,
-                    default_unit: c.default_unit,
-                })
-                .collect();
+            let classes = taizhang_core::cases::classes_from_toml(&text)?;
             let saved = acting.save_case_classes(&classes).await?;
             say!("已导入小类{saved}个");
         }
@@ -495,6 +456,7 @@ pub async fn case(acting: &Acting<'_>, cmd: &crate::CaseCommand) -> Result<(), C
                 address,
                 description,
                 photos: &photos,
+                sample: false,
             };
             let id = acting.report_case(&report, moment(at)?).await?;
             let (case, _) = acting.case_with_trail(id).await?;

@@ -23,7 +23,7 @@ use rand::SeedableRng;
 use rand::distr::{Alphanumeric, SampleString};
 use taizhang_app::Redacted;
 use taizhang_app::demo;
-use taizhang_app::{Acting, App, GenSpec, NewUser};
+use taizhang_app::{App, GenSpec, NewUser};
 use taizhang_app::{ReportKind, ReportRequest};
 use taizhang_core::indicator::Catalogue;
 use taizhang_core::world::{World, WorldFiles};
@@ -1074,8 +1074,7 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
         }
         Command::Demo(admin) => {
             init(app, admin).await?;
-            let acting = app.as_user(&cli.acting).await?;
-            load_demo(&acting).await?;
+            load_demo(app, &cli.acting).await?;
             let c = app.counts().await?;
             say!(
                 "已载入二七区示例：单位{}个，指标数据{}条，项目{}个（月度进度{}条），重点工作{}项。示例账号口令：{}",
@@ -1392,7 +1391,7 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             init(app, admin).await?;
             app.check_config().await?;
             if *demo && app.counts().await?.units == 0 {
-                load_demo(&app.as_user(&cli.acting).await?).await?;
+                load_demo(app, &cli.acting).await?;
                 say!("已载入二七区示例数据；示例账号口令：{}", demo::DEMO_PASSWORD);
             }
             let listener = tokio::net::TcpListener::bind(listen).await?;
@@ -1459,9 +1458,12 @@ async fn init(app: &App, admin: &AdminArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Loads the Erqi world and the demo accounts in one transaction.
-async fn load_demo(acting: &Acting<'_>) -> Result<(), CliError> {
+/// Loads the Erqi world and the demo accounts in one transaction, then the 数字城管 sample
+/// cases, each step by the demo account of its role.
+async fn load_demo(app: &App, acting_as: &str) -> Result<(), CliError> {
+    let acting = app.as_user(acting_as).await?;
     let world = demo::erqi_world(&acting.catalogue().await?)?;
     acting.load_world(&world, &demo::demo_accounts(), &[("demo", "erqi")]).await?;
+    app.load_demo_cases().await?;
     Ok(())
 }

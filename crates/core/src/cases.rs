@@ -79,6 +79,138 @@ impl std::str::FromStr for CaseState {
     }
 }
 
+/// A 小类 of 部件 or 事件 (GB/T 30428.2), with its rules and time limit, as a city's class file
+/// (TOML, `[[class]]` each) writes it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseClass {
+    pub code: String,
+    /// "部件" or "事件".
+    pub kind: String,
+    /// The 大类's name.
+    pub major: String,
+    pub name: String,
+    /// 立案条件.
+    #[serde(default)]
+    pub file_rule: String,
+    /// 结案条件.
+    #[serde(default)]
+    pub close_rule: String,
+    /// 处置时限, in `limit_unit`s.
+    pub time_limit: u32,
+    /// "hours" (working hours) or "days" (working days).
+    pub limit_unit: String,
+    /// The unit it is dispatched to unless the 值班长 chooses another.
+    #[serde(default)]
+    pub default_unit: Option<String>,
+}
+
+/// The classes of a class file (`[[class]]` each), each checked: a kind of 部件 or 事件, a
+/// positive limit in hours or days, no code twice; a bad one named by its code.
+pub fn classes_from_toml(text: &str) -> Result<Vec<CaseClass>, DomainError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        #[serde(default)]
+        class: Vec<CaseClass>,
+    }
+    let file: File = toml::from_str(text).map_err(|e| DomainError::Invalid(format!("小类文件：{}", e.message())))?;
+    let mut seen = std::collections::HashSet::new();
+    for c in &file.class {
+        c.check()?;
+        if !seen.insert(c.code.as_str()) {
+            return Err(DomainError::Invalid(format!("小类“{}”：编码重复", c.code)));
+        }
+    }
+    Ok(file.class)
+}
+
+/// A city's sample cases as a file writes them (the demo's): cells in WKT, classes, and cases
+/// each with its steps in order — `[step, "YYYY-MM-DD HH:MM", what]`, where what is the unit
+/// of a dispatch, `pass` or `rework` for a check, a day for a 延期, else the step's text.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseScript {
+    #[serde(default)]
+    pub cell: Vec<ScriptCell>,
+    #[serde(default)]
+    pub class: Vec<CaseClass>,
+    #[serde(default, rename = "case")]
+    pub cases: Vec<ScriptCase>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptCell {
+    pub code: String,
+    pub name: String,
+    pub street: String,
+    #[serde(default)]
+    pub community: String,
+    pub wkt: String,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptCase {
+    pub class: String,
+    pub lon: String,
+    pub lat: String,
+    #[serde(default)]
+    pub address: String,
+    pub description: String,
+    #[serde(default)]
+    pub photos: String,
+    pub reported_at: String,
+    #[serde(default)]
+    pub steps: Vec<Vec<String>>,
+}
+
+impl CaseScript {
+    pub fn from_toml(text: &str) -> Result<Self, DomainError> {
+        let script: CaseScript =
+            toml::from_str(text).map_err(|e| DomainError::Invalid(format!("案件示例文件：{}", e.message())))?;
+        for c in &script.class {
+            c.check()?;
+        }
+        Ok(script)
+    }
+
+    /// The cells as grid cells (each outline read from its WKT).
+    pub fn grid(&self) -> Result<Vec<crate::grid::GridCell>, DomainError> {
+        self.cell
+            .iter()
+            .map(|c| {
+                Ok(crate::grid::GridCell {
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                    street: c.street.clone(),
+                    community: c.community.clone(),
+                    shape: crate::grid::shape_from_wkt(&c.wkt)
+                        .map_err(|e| DomainError::Invalid(format!("网格{}：{e}", c.code)))?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl CaseClass {
+    /// A kind of 部件 or 事件, a code, and a positive time limit in hours or days.
+    pub fn check(&self) -> Result<(), DomainError> {
+        let bad = |what: &str| Err(DomainError::Invalid(format!("小类“{}”：{what}", self.code)));
+        if self.code.trim().is_empty() {
+            return Err(DomainError::Invalid("小类编码不能为空".into()));
+        }
+        if !matches!(self.kind.as_str(), "部件" | "事件") {
+            return bad("kind 应为 部件 或 事件");
+        }
+        if self.time_limit == 0 || !matches!(self.limit_unit.as_str(), "hours" | "days") {
+            return bad("处置时限应为正数的 hours（工作小时）或 days（工作日）");
+        }
+        Ok(())
+    }
+}
+
 /// What someone does to a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseStep {

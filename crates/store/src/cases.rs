@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+pub use taizhang_core::cases::CaseClass;
 use taizhang_core::cases::{CaseState, CaseStatus};
 use taizhang_core::project::Date;
 
@@ -23,27 +24,6 @@ pub struct GridCellRow {
     pub community: String,
     pub shape: String,
     pub sample: bool,
-}
-
-/// A 小类 of 部件 or 事件, with its rules and time limit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseClass {
-    pub code: String,
-    /// "部件" or "事件".
-    pub kind: String,
-    /// The 大类's name.
-    pub major: String,
-    pub name: String,
-    /// 立案条件.
-    pub file_rule: String,
-    /// 结案条件.
-    pub close_rule: String,
-    /// 处置时限, in `limit_unit`s.
-    pub time_limit: u32,
-    /// "hours" (working hours) or "days" (working days).
-    pub limit_unit: String,
-    /// The unit it is dispatched to unless the 值班长 chooses another.
-    pub default_unit: Option<String>,
 }
 
 /// A case as reported (信息收集).
@@ -391,7 +371,8 @@ impl Tx {
         .bind(to.code())
         .execute(self.conn())
         .await?;
-        self.audit(actor, &format!("case.{step}"), &format!("case:{case}"), note);
+        let detail = if note.is_empty() { step.to_string() } else { format!("{step}：{note}") };
+        self.audit(actor, "case.step", &format!("case:{case}"), &detail);
         Ok(())
     }
 }

@@ -192,6 +192,7 @@ pub async fn report_case(Signed { state, user, .. }: Signed, Json(body): Json<Ne
         address: &body.address,
         description: &body.description,
         photos: &photos,
+        sample: false,
     };
     let id = acting.report_case(&report, taizhang_app::clock::now()).await.map_err(AppError::from)?;
     let (case, _) = acting.case_with_trail(id).await.map_err(AppError::from)?;

@@ -113,6 +113,7 @@ pub async fn report_case(Signed { state, user, .. }: Signed, Form(form): Form<Ca
         address: &form.address,
         description: &form.description,
         photos: form.photos.trim(),
+        sample: false,
     };
     let id = acting.report_case(&report, taizhang_app::clock::now()).await?;
     Ok(crate::flash::done(&format!("/cases/{id}"), "case-reported"))
