@@ -44,14 +44,15 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function signIn(username) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+async function signIn(username, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   await page.goto(`${base}/login`);
   await page.fill('#username', username);
   await page.fill('#password', PASSWORD);
   await page.click('button[type=submit]');
-  await page.waitForURL(`${base}/`);
+  // The 监督员 and the 值班长 start at their cases.
+  await page.waitForURL((url) => url.pathname === '/' || url.pathname === '/cases');
   return page;
 }
 
@@ -152,6 +153,52 @@ test('a leader orders a 督办 from a red project, the unit answers, the leader 
   assert.equal(await reporter.locator('header a[href="/orders"]').innerText(), '督办', 'the count is gone once closed');
 });
 
+test('a 数字城管 case goes from a 监督员\'s phone to 结案 through four roles', async () => {
+  // The 监督员 reports from a phone: a class, the point, what is wrong.
+  const jdy = await signIn('jdy', { width: 390, height: 844 });
+  assert.equal(new URL(jdy.url()).pathname, '/cases');
+  const form = jdy.locator('form[action="/cases"][method=post]');
+  await form.locator('select[name=class]').selectOption('S-SR-01');
+  await form.locator('input[name=lon]').fill('113.6351');
+  await form.locator('input[name=lat]').fill('34.7051');
+  await form.locator('input[name=address]').fill('德化街与二七路口');
+  await form.locator('textarea[name=description]').fill('路口西侧暴露垃圾');
+  await jdy.screenshot({ path: path.join(shots, '15-inspector-reports-on-a-phone.png'), fullPage: true });
+  await form.locator('button[type=submit]').click();
+  await jdy.waitForURL(/\/cases\/\d+\?done=case-reported$/);
+  const at = new URL(jdy.url()).pathname;
+  assert.match(await jdy.content(), /已上报案件/);
+  assert.match(await jdy.content(), /德化街街道/);
+  const step = (page, name) => page.locator(`form:has(input[name=step][value=${name}])`);
+
+  // The 值班长 files it and dispatches it to the class's unit.
+  const zbz = await signIn('zbz');
+  await zbz.goto(`${base}${at}`);
+  await step(zbz, 'file').locator('button[type=submit]').click();
+  await zbz.waitForURL(`${base}${at}?done=case-stepped`);
+  await step(zbz, 'dispatch').locator('button[type=submit]').click();
+  await zbz.waitForURL(`${base}${at}?done=case-stepped`);
+  assert.match(await zbz.content(), /区城市管理局/);
+  await zbz.screenshot({ path: path.join(shots, '16-dispatcher-dispatched.png'), fullPage: true });
+
+  // The unit disposes of it; the 监督员 checks it on site; the 值班长 closes it.
+  const cgj = await signIn('cgj_reporter');
+  await cgj.goto(`${base}${at}`);
+  await step(cgj, 'dispose').locator('input[name=text]').fill('已清理');
+  await step(cgj, 'dispose').locator('button[type=submit]').click();
+  await cgj.waitForURL(`${base}${at}?done=case-stepped`);
+  await jdy.goto(`${base}${at}`);
+  await step(jdy, 'check').filter({ hasText: '核查通过' }).locator('button[type=submit]').click();
+  await jdy.waitForURL(`${base}${at}?done=case-stepped`);
+  await zbz.goto(`${base}${at}`);
+  await step(zbz, 'close').locator('button[type=submit]').click();
+  await zbz.waitForURL(`${base}${at}?done=case-stepped`);
+  const closed = await zbz.content();
+  assert.match(closed, /（已结案）/);
+  for (const said of ['上报', '立案', '派遣', '处置', '核查通过', '结案']) assert.match(closed, new RegExp(said));
+  await zbz.screenshot({ path: path.join(shots, '17-case-closed.png'), fullPage: true });
+});
+
 test('each role downloads the reports it may read from the 报表 page', async () => {
   const cases = [
     // [account, which form, format, the file name it must carry]
@@ -194,7 +241,7 @@ test('every page fits a phone (390×844) and a laptop (1366×768), and axe finds
   assert.ok(axeSource || !process.env.CI, 'CI runs the accessibility check (AXE_CORE names axe.min.js)');
   const pages = ['/', '/projects', '/projects/ZD2018-001', '/indicators', '/indicators/GDP', '/plan', '/report',
     '/review', '/problems', '/orders', '/meetings', '/reports', '/reports?kind=briefing&period=2018-05', '/annual?year=2017',
-    '/admin', '/password', '/no-such-page'];
+    '/admin', '/password', '/cases', '/cases/1', '/no-such-page'];
   const problems = [];
   for (const [width, height] of [[390, 844], [1366, 768]]) {
     // The sign-in page, before anyone signs in.
@@ -203,7 +250,7 @@ test('every page fits a phone (390×844) and a laptop (1366×768), and axe finds
     await login.goto(`${base}/login`);
     problems.push(...(await accessibilityProblems(login)).map((p) => `${width}px /login: ${p}`));
     await anonymous.close();
-    for (const account of ['district_leader', 'zjj_reporter', 'zjj_leader', 'dcs_reviewer', 'fgw_admin']) {
+    for (const account of ['district_leader', 'zjj_reporter', 'zjj_leader', 'dcs_reviewer', 'fgw_admin', 'jdy', 'zbz']) {
       // The check's script runs in the page: past our own Content-Security-Policy.
       const context = await browser.newContext({ viewport: { width, height }, bypassCSP: true });
       const page = await context.newPage();
@@ -211,7 +258,7 @@ test('every page fits a phone (390×844) and a laptop (1366×768), and axe finds
       await page.fill('#username', account);
       await page.fill('#password', PASSWORD);
       await page.click('button[type=submit]');
-      await page.waitForURL(`${base}/`);
+      await page.waitForURL((url) => url.pathname === '/' || url.pathname === '/cases');
       for (const p of pages) {
         const reply = await page.goto(`${base}${p}`);
         if (reply.status() === 403) continue; // not this role's page

@@ -10,7 +10,7 @@ use taizhang_core::calendar::{WorkCalendar, WorkingHours};
 use taizhang_core::cases::{CaseRules, CaseState, CaseStep, apply};
 use taizhang_core::grid::{GridCell, locate, point, shape_from_geojson_text, shape_to_geojson};
 use taizhang_core::project::Date;
-use taizhang_store::{CaseClass, CaseFilter, CaseRecord, CaseStepRow, GridCellRow, NewCase};
+use taizhang_store::{CaseClass, CaseDimension, CaseFilter, CaseRecord, CaseStepRow, GridCellRow, NewCase};
 
 use crate::{Acting, Error, Result};
 
@@ -340,5 +340,82 @@ impl Acting<'_> {
             .await?;
         tx.commit().await?;
         self.store.case(id).await?.ok_or_else(|| Error::not_found("案件", id.to_string()))
+    }
+}
+
+/// A group's evaluation over a period: its counts and rates (GB/T 30428.4), as percentages
+/// to two places; a rate of nothing due is none, not zero.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseScore {
+    pub counts: taizhang_store::CaseCounts,
+    /// The street's or unit's name, or the class's.
+    pub name: String,
+    /// 结案率 = 结案数 ÷ 应结案数.
+    pub closing_rate: Option<Decimal>,
+    /// 按期结案率 = 按期结案数 ÷ 应结案数.
+    pub on_time_rate: Option<Decimal>,
+    /// 返工率 = 返工的结案数 ÷ 结案数.
+    pub rework_rate: Option<Decimal>,
+    /// 超期案件: due and not closed on time.
+    pub overdue: u64,
+}
+
+/// What an evaluation groups by, as the doors name it: street (街道), unit (处置单位, 单位) or
+/// class (小类).
+pub fn dimension_named(by: &str) -> Result<CaseDimension> {
+    match by {
+        "street" | "街道" => Ok(CaseDimension::Street),
+        "unit" | "单位" | "处置单位" => Ok(CaseDimension::Unit),
+        "class" | "小类" => Ok(CaseDimension::Class),
+        other => Err(Error::Invalid(format!("“{other}”应为 street（街道）、unit（处置单位）或 class（小类）"))),
+    }
+}
+
+fn percent(part: u64, whole: u64) -> Option<Decimal> {
+    (whole > 0).then(|| (Decimal::from(part) * Decimal::from(100) / Decimal::from(whole)).round_dp(2))
+}
+
+impl Acting<'_> {
+    /// The month's evaluation of the cases in the account's reach, by street, unit or class,
+    /// ranked: the highest 按期结案率 first, then 结案率, then the most cases due; groups
+    /// with nothing due last.
+    pub async fn case_evaluation(&self, by: CaseDimension, (year, month): (i32, u8)) -> Result<Vec<CaseScore>> {
+        let reach = self.reach(None)?;
+        let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+        let (from, before) = (format!("{year:04}-{month:02}-01"), format!("{ny:04}-{nm:02}-01"));
+        let classes = self.store.case_classes().await?;
+        let mut scores: Vec<CaseScore> = self
+            .store
+            .case_counts(by, &from, &before, reach.as_deref())
+            .await?
+            .into_iter()
+            .map(|counts| {
+                let name = match by {
+                    CaseDimension::Class => {
+                        classes.iter().find(|c| c.code == counts.key).map_or(counts.key.clone(), |c| c.name.clone())
+                    }
+                    _ if counts.key.is_empty() => "未派遣".into(),
+                    _ => self.unit_name(&counts.key),
+                };
+                CaseScore {
+                    name,
+                    closing_rate: percent(counts.closed, counts.due),
+                    on_time_rate: percent(counts.on_time, counts.due),
+                    rework_rate: percent(counts.reworked, counts.closed),
+                    overdue: counts.due - counts.on_time,
+                    counts,
+                }
+            })
+            .collect();
+        scores.sort_by(|a, b| {
+            (b.on_time_rate.is_some(), b.on_time_rate, b.closing_rate, b.counts.due, &a.counts.key).cmp(&(
+                a.on_time_rate.is_some(),
+                a.on_time_rate,
+                a.closing_rate,
+                a.counts.due,
+                &b.counts.key,
+            ))
+        });
+        Ok(scores)
     }
 }

@@ -33,12 +33,13 @@ use taizhang_core::org::OrgTree;
 use taizhang_store::{Store, StoreError};
 
 pub use briefs::{AssessmentInput, Dashboard};
-pub use cases::{CaseReport, Moment, StepRequest, due_after};
+pub use cases::{CaseReport, CaseScore, Moment, StepRequest, dimension_named, due_after};
 pub use import::{ImportRequest, Imported, WorkbookError};
 pub use reads::ProjectList;
 pub use synthetic::GenSpec;
 pub use taizhang_store::{
-    Backend, CaseClass, CaseRecord, CaseStepRow, ImportRecord, LedgerCounts, NewUser, Redacted, Session, User,
+    Backend, CaseClass, CaseCounts, CaseDimension, CaseRecord, CaseStepRow, ImportRecord, LedgerCounts, NewUser,
+    Redacted, Session, User,
 };
 
 /// What a use case can answer instead of its result.

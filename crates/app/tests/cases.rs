@@ -171,3 +171,52 @@ async fn bad_reports_are_refused_in_words_and_nothing_is_written() {
     assert!(dhj.report_case(&report("113.605", "T-LJ"), at("2018-06-04 09:00")).await.is_err());
     assert!(jdy.cases(None, None, None).await.unwrap().is_empty(), "nothing was written");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_demo_month_is_evaluated_per_street_as_counted_by_hand() {
+    let accounts: Vec<Account<'_>> = vec![
+        ("fgw_admin", Role::Admin, Some("erqi-fgw")),
+        ("jdy", Role::Inspector, None),
+        ("zbz", Role::Dispatcher, None),
+        ("cgj_reporter", Role::UnitReporter, Some("erqi-cgj")),
+        ("zjj_reporter", Role::UnitReporter, Some("erqi-zjj")),
+    ];
+    let (store, _db) = taizhang_app::testing::erqi(&accounts).await.unwrap();
+    let app = App::new(store, Config::default());
+    assert_eq!(app.load_demo_cases().await.unwrap(), 12);
+    let zbz = app.as_user("zbz").await.unwrap();
+    let scores = zbz.case_evaluation(taizhang_app::CaseDimension::Street, (2018, 6)).await.unwrap();
+    let pct = |s: &str| Some(dec(s));
+    // (street, reported, filed, 应结案, 结案, 按期结案, 结案率, 按期结案率), ranked.
+    // 五里堡: the 井盖 sent back and re-dispatched to 住建局 (due 11 June 10:10, done the 8th) and
+    //   the 废旧家具 (due 20 June 16:50, done 16:30): both on time.
+    // 德化街: the 暴露垃圾 on time; the 施工围挡 disposed of on the 15th, due the 14th 09:50.
+    // 大学路: the 路灯 extended to the 22nd and done the 21st; the 暴露垃圾 of the 27th not closed.
+    // 解放路: the 货架 on time after one 返工; the 流动摊点 due the 26th, not disposed of.
+    // 淮河路: the 建材 disposed of after its deadline; the 井盖 hung up (挂账) is not due.
+    // 铭功路: one declined, one not yet filed: nothing due, no rate.
+    let want = [
+        ("erqi-wlb", 2, 2, 2, 2, 2, pct("100"), pct("100")),
+        ("erqi-dhj", 2, 2, 2, 2, 1, pct("100"), pct("50")),
+        ("erqi-dxl", 2, 2, 2, 1, 1, pct("50"), pct("50")),
+        ("erqi-jfl", 2, 2, 2, 1, 1, pct("50"), pct("50")),
+        ("erqi-hhl", 2, 2, 1, 1, 0, pct("100"), pct("0")),
+        ("erqi-mgl", 2, 0, 0, 0, 0, None, None),
+    ];
+    let got: Vec<_> = scores
+        .iter()
+        .map(|s| {
+            let c = &s.counts;
+            (c.key.as_str(), c.reported, c.filed, c.due, c.closed, c.on_time, s.closing_rate, s.on_time_rate)
+        })
+        .collect();
+    assert_eq!(got, want);
+    let jfl = scores.iter().find(|s| s.counts.key == "erqi-jfl").unwrap();
+    assert_eq!((jfl.name.as_str(), jfl.rework_rate, jfl.overdue), ("解放路街道", pct("100"), 1));
+    // By the unit disposing: 城管局 and 住建局; July has nothing due.
+    let units = zbz.case_evaluation(taizhang_app::CaseDimension::Unit, (2018, 6)).await.unwrap();
+    let zjj = units.iter().find(|s| s.counts.key == "erqi-zjj").unwrap();
+    assert_eq!((zjj.counts.due, zjj.counts.on_time), (2, 1), "the 井盖 on time, the 围挡 late");
+    let july = zbz.case_evaluation(taizhang_app::CaseDimension::Street, (2018, 7)).await.unwrap();
+    assert!(july.iter().all(|s| s.counts.due == 0 && s.on_time_rate.is_none()));
+}

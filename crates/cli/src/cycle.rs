@@ -482,6 +482,33 @@ pub async fn case(acting: &Acting<'_>, cmd: &crate::CaseCommand) -> Result<(), C
             }
             say!("共{}件", found.len());
         }
+        Evaluate { month, by } => {
+            let month = match month.parse::<Period>()? {
+                Period::Month(y, m) => (y, m),
+                other => return Err(CliError::Usage(format!("--month：“{}”应为月份，如 2018-06", other.key()))),
+            };
+            let scores = acting.case_evaluation(taizhang_app::dimension_named(by)?, month).await?;
+            let rate = |r: Option<taizhang_core::Decimal>| r.map_or("—".to_string(), |r| format!("{r:.2}%"));
+            say!("名次\t名称\t上报\t立案\t派遣\t应结案\t结案\t按期结案\t超期\t结案率\t按期结案率\t返工率");
+            for (i, s) in scores.iter().enumerate() {
+                let c = &s.counts;
+                let rank = if s.on_time_rate.is_some() { (i + 1).to_string() } else { "—".into() };
+                say!(
+                    "{rank}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    s.name,
+                    c.reported,
+                    c.filed,
+                    c.dispatched,
+                    c.due,
+                    c.closed,
+                    c.on_time,
+                    s.overdue,
+                    rate(s.closing_rate),
+                    rate(s.on_time_rate),
+                    rate(s.rework_rate)
+                );
+            }
+        }
         Show { id } => {
             let (case, trail) = acting.case_with_trail(*id).await?;
             say!("{}", case_line(&case));

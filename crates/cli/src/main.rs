@@ -383,6 +383,15 @@ enum CaseCommand {
         /// 案件编号
         id: i64,
     },
+    /// 月度考评：立案、派遣、应结案、结案、按期结案数与结案率、按期结案率、返工率，按按期结案率排名
+    Evaluate {
+        /// 月份（如 2018-06）
+        #[arg(long)]
+        month: String,
+        /// 统计口径：street（街道）、unit（处置单位）或 class（小类）
+        #[arg(long, default_value = "street")]
+        by: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -745,6 +745,12 @@ fn a_city_case_is_reported_dispatched_and_closed_from_the_command_line() {
     assert!(shown.contains("2018-04-28 09:10 jdy 核查未通过（返工）：仍有残留（待核查 → 处置中）"), "{shown}");
     assert!(ok(as_("zbz", &["list", "--month", "2018-04", "--state", "closed"])).contains("共1件"));
 
+    // The demo's June, ranked by 按期结案率: 五里堡 first (both on time), 铭功路 unranked.
+    let ranked = ok(as_("zbz", &["evaluate", "--month", "2018-06"]));
+    let lines: Vec<&str> = ranked.lines().collect();
+    assert_eq!(lines[1], "1\t五里堡街道\t2\t2\t2\t2\t2\t2\t0\t100.00%\t100.00%\t0.00%", "{ranked}");
+    assert!(lines.last().unwrap().starts_with("—\t铭功路街道\t2\t0\t0\t0"), "{ranked}");
+
     // Refused in words, exit 1, nothing written.
     let before = ok(as_("zbz", &["list"]));
     let wrong = as_("zbz", &["step", id, "approve"]);

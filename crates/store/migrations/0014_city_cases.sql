@@ -44,11 +44,17 @@ CREATE TABLE cases (
     extensions INTEGER NOT NULL,
     redispatches INTEGER NOT NULL,
     suspended_from TEXT,
+    -- When it was filed, first dispatched, last disposed of (the disposal the check passed,
+    -- against the deadline: 按期) and closed: what the evaluation counts by.
+    filed_at TEXT,
+    dispatched_at TEXT,
+    disposed_at TEXT,
     closed_at TEXT,
     version BIGINT NOT NULL,
     sample INTEGER NOT NULL
 );
 CREATE INDEX cases_by_reported ON cases (reported_at);
+CREATE INDEX cases_by_due ON cases (due_at);
 CREATE INDEX cases_by_unit ON cases (unit_id, state);
 CREATE INDEX cases_by_cell ON cases (cell_id);
 

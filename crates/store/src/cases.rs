@@ -10,7 +10,7 @@ use taizhang_core::cases::{CaseState, CaseStatus};
 use taizhang_core::project::Date;
 
 use crate::error::StoreError;
-use crate::filter::Filtered;
+use crate::filter::{self, Filtered};
 use crate::ledger::unit_id;
 use crate::{Result, Store, Tx};
 
@@ -184,16 +184,10 @@ impl Store {
 
     /// Cases by the filter, the latest reported first.
     pub async fn cases(&self, f: &CaseFilter<'_>) -> Result<Vec<CaseRecord>> {
-        let within = |column: &str| {
-            format!(
-                "{column} IN (WITH RECURSIVE sub(id) AS (SELECT id FROM org_units WHERE code = {{}}
-                 UNION ALL SELECT c.id FROM org_units c JOIN sub s ON c.parent_id = s.id) SELECT id FROM sub)"
-            )
-        };
         let mut q = Filtered::new(format!("{CASE_SELECT} WHERE 1 = 1"), vec![]);
         if let Some(unit) = f.within {
             // A street sees the cases in its cells; a department, the cases dispatched to it.
-            q = q.and(&format!("({} OR {})", within("g.street_id"), within("c.unit_id")), Some(unit));
+            q = q.and(&format!("({} OR {})", filter::within("g.street_id"), filter::within("c.unit_id")), Some(unit));
         }
         let q = q
             .and_eq("c.state", f.state.map(|s| s.code()))
@@ -318,9 +312,13 @@ impl Tx {
             None => None,
         };
         let closed_at = (next.state == CaseState::Closed).then_some(at);
+        let moved = |to: CaseState| (next.state == to && case.status.state != to).then_some(at);
+        // Filed and first dispatched once; disposed of as often as a check sends it back.
         let done = sqlx::query(
             "UPDATE cases SET state = $1, unit_id = $2, due_at = $3, reworks = $4, extensions = $5, redispatches = $6,
-                 suspended_from = $7, closed_at = $8, version = version + 1
+                 suspended_from = $7, closed_at = $8, filed_at = COALESCE(filed_at, $11),
+                 dispatched_at = COALESCE(dispatched_at, $12), disposed_at = COALESCE($13, disposed_at),
+                 version = version + 1
              WHERE id = $9 AND version = $10",
         )
         .bind(next.state.code())
@@ -333,6 +331,9 @@ impl Tx {
         .bind(closed_at)
         .bind(case.id)
         .bind(case.version)
+        .bind(moved(CaseState::Filed))
+        .bind(moved(CaseState::Dispatched))
+        .bind(moved(CaseState::Disposed))
         .execute(self.conn())
         .await?;
         if done.rows_affected() == 0 {
@@ -374,5 +375,96 @@ impl Tx {
         let detail = if note.is_empty() { step.to_string() } else { format!("{step}：{note}") };
         self.audit(actor, "case.step", &format!("case:{case}"), &detail);
         Ok(())
+    }
+}
+
+/// What an evaluation groups cases by: the street of their cell, the unit disposing of them,
+/// or their class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseDimension {
+    Street,
+    Unit,
+    Class,
+}
+
+/// A group's counts over a period (GB/T 30428.4's 立案数, 派遣数, 应结案数, 结案数, 按期结案数).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseCounts {
+    /// The street's or unit's code, or the class's ("" for cases not yet dispatched, by unit).
+    pub key: String,
+    pub reported: u64,
+    pub filed: u64,
+    pub dispatched: u64,
+    /// 应结案数: cases due in the period (or closed in it ahead of a later deadline), 挂账 left out.
+    pub due: u64,
+    /// 结案数: of those, closed by the period's end.
+    pub closed: u64,
+    /// 按期结案数: of those, disposed of (the disposal the check passed) by the deadline.
+    pub on_time: u64,
+    /// Of those closed, sent back at least once (返工).
+    pub reworked: u64,
+}
+
+impl Store {
+    /// Each group's counts for cases between `from` (inclusive) and `before` (exclusive), both
+    /// "YYYY-MM-DD" or with the time, within a unit's subtree (its streets' cells, or the
+    /// cases dispatched to it) when given. One pass of the database over the cases.
+    pub async fn case_counts(
+        &self,
+        by: CaseDimension,
+        from: &str,
+        before: &str,
+        within: Option<&str>,
+    ) -> Result<Vec<CaseCounts>> {
+        let key = match by {
+            CaseDimension::Street => "s.code",
+            CaseDimension::Unit => "COALESCE(u.code, '')",
+            CaseDimension::Class => "c.class_code",
+        };
+        let in_period = |column: &str| format!("{column} >= $1 AND {column} < $2");
+        let due = format!(
+            "c.state <> '{}' AND c.due_at IS NOT NULL AND (({}) OR ({} AND c.due_at >= $2))",
+            CaseState::Suspended.code(),
+            in_period("c.due_at"),
+            in_period("c.closed_at")
+        );
+        let closed = "c.closed_at IS NOT NULL AND c.closed_at < $2";
+        let count = |condition: &str, name: &str| {
+            format!("CAST(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS BIGINT) AS {name}")
+        };
+        let columns = [
+            count(&in_period("c.reported_at"), "reported"),
+            count(&in_period("c.filed_at"), "filed"),
+            count(&in_period("c.dispatched_at"), "dispatched"),
+            count(&due, "due"),
+            count(&format!("{due} AND {closed}"), "closed"),
+            count(&format!("{due} AND {closed} AND c.disposed_at <= c.due_at"), "on_time"),
+            count(&format!("{due} AND {closed} AND c.reworks > 0"), "reworked"),
+        ]
+        .join(", ");
+        let sql = format!(
+            "SELECT {key} AS k, {columns}
+             FROM cases c JOIN grid_cells g ON g.id = c.cell_id JOIN org_units s ON s.id = g.street_id
+             LEFT JOIN org_units u ON u.id = c.unit_id WHERE 1 = 1"
+        );
+        let mut q = Filtered::new(sql, vec![from.into(), before.into()]);
+        if let Some(unit) = within {
+            q = q.and(&format!("({} OR {})", filter::within("g.street_id"), filter::within("c.unit_id")), Some(unit));
+        }
+        let q = q.then(&format!("GROUP BY {key} ORDER BY {key}"));
+        self.read_rows(q.query(), |r| {
+            let n = |c: &str| -> Result<u64> { Ok(u64::try_from(r.try_get::<i64, _>(c)?).unwrap_or(0)) };
+            Ok(CaseCounts {
+                key: r.try_get("k")?,
+                reported: n("reported")?,
+                filed: n("filed")?,
+                dispatched: n("dispatched")?,
+                due: n("due")?,
+                closed: n("closed")?,
+                on_time: n("on_time")?,
+                reworked: n("reworked")?,
+            })
+        })
+        .await
     }
 }

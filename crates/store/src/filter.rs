@@ -82,13 +82,7 @@ impl Filtered {
     /// Appends a condition that `column` (a unit id) is the unit with the given code or one
     /// below it, when a unit is given.
     pub(crate) fn and_within(self, column: &str, unit: Option<&str>) -> Self {
-        self.and(
-            &format!(
-                "{column} IN (WITH RECURSIVE sub(id) AS (SELECT id FROM org_units WHERE code = {{}}
-                 UNION ALL SELECT c.id FROM org_units c JOIN sub s ON c.parent_id = s.id) SELECT id FROM sub)"
-            ),
-            unit,
-        )
+        self.and(&within(column), unit)
     }
 
     /// Appends SQL text with no arguments (ORDER BY …).
@@ -105,4 +99,13 @@ impl Filtered {
         }
         q
     }
+}
+
+/// The condition that `column` (a unit id) is the unit whose code is the condition's `{}` or
+/// one below it (for [`Filtered::and`], which may combine several).
+pub(crate) fn within(column: &str) -> String {
+    format!(
+        "{column} IN (WITH RECURSIVE sub(id) AS (SELECT id FROM org_units WHERE code = {{}}
+         UNION ALL SELECT c.id FROM org_units c JOIN sub s ON c.parent_id = s.id) SELECT id FROM sub)"
+    )
 }

@@ -44,7 +44,7 @@ pub use audit::AuditReport;
 pub use backup::{BackupSummary, NOT_BACKED_UP, TABLES};
 pub use briefing::{StartDue, TotalsSet};
 pub use bulk::{Ids, ProgressRow};
-pub use cases::{CaseClass, CaseFilter, CaseRecord, CaseStepRow, GridCellRow, NewCase};
+pub use cases::{CaseClass, CaseCounts, CaseDimension, CaseFilter, CaseRecord, CaseStepRow, GridCellRow, NewCase};
 pub use db::{Backend, DEFAULT_SLOW_STATEMENT, Redacted};
 pub use error::StoreError;
 pub use exchange::{Classifier, ImportRecord, Writer};

@@ -261,7 +261,8 @@ pub struct Health {
         api::report_case,
         api::case,
         api::case_step,
-        api::case_classes
+        api::case_classes,
+        api::case_evaluation
     )
 )]
 struct ApiDoc;
@@ -334,6 +335,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/cases/{id}", get(api::case))
         .route("/api/v1/cases/{id}/steps", post(api::case_step))
         .route("/api/v1/case-classes", get(api::case_classes))
+        .route("/api/v1/case-evaluation", get(api::case_evaluation))
         .route("/api/v1/orders/{id}/{action}", post(api::order_action))
         .route("/api/v1/extensions/{request}/{decision}", post(api::decide_extension))
         .route("/login", get(auth::login_page).post(auth::login))
@@ -362,6 +364,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/cases", get(pages::cases).post(pages::report_case))
         .route("/cases/{id}", get(pages::case_page))
         .route("/cases/{id}/step", post(pages::case_step))
+        .route("/case-evaluation", get(pages::case_evaluation))
         .route("/orders/{id}/{action}", post(pages::order_step))
         .route("/orders/{id}/notice", get(pages::order_notice))
         .route("/meetings/{id}/minutes", get(pages::meeting_minutes))

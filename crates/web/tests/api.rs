@@ -862,6 +862,8 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/api/v1/cases/{id}/steps", "/api/v1/cases/999/steps", Json(r#"{"step":"file"}"#), "UAAAAA"),
         case("get", "/api/v1/case-classes", "/api/v1/case-classes", None, "UOOOOO"),
         case("get", "/cases", "/cases", None, "UOOOOO"),
+        case("get", "/case-evaluation", "/case-evaluation?month=2018-06", None, "UOOOOO"),
+        case("get", "/api/v1/case-evaluation", "/api/v1/case-evaluation?month=2018-06&by=unit", None, "UOOOOO"),
         case("get", "/cases/{id}", "/cases/999", None, "UAAAAA"),
         case("post", "/cases", "/cases", Form(&[("class", "X"), ("lon", "113.6"), ("lat", "34.7"), ("description", "行测")]), "UADDDD"),
         case("post", "/cases/{id}/step", "/cases/999/step", Form(&[("step", "file")]), "UAAAAA"),

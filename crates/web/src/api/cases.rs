@@ -255,3 +255,71 @@ pub async fn case_classes(Signed { state, user, .. }: Signed) -> ApiResult<Vec<C
     let classes = acting.case_classes().await.map_err(AppError::from)?;
     Ok(Json(classes.into_iter().map(CaseClassRow::from).collect()))
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EvaluationParams {
+    /// The month evaluated, e.g. 2018-06.
+    pub month: String,
+    /// street (default), unit or class.
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseScoreRow {
+    /// The street's or unit's code, or the class's.
+    pub key: String,
+    pub name: String,
+    pub reported: u64,
+    pub filed: u64,
+    pub dispatched: u64,
+    /// 应结案数.
+    pub due: u64,
+    /// 结案数.
+    pub closed: u64,
+    /// 按期结案数.
+    pub on_time: u64,
+    /// 超期案件.
+    pub overdue: u64,
+    /// 结案率, 按期结案率 and 返工率, percent to 0.01; none when nothing was due (or closed).
+    pub closing_rate: Option<String>,
+    pub on_time_rate: Option<String>,
+    pub rework_rate: Option<String>,
+}
+
+/// The month's 数字城管 evaluation in the caller's reach, by street, disposing unit or class,
+/// ranked by 按期结案率 (GB/T 30428.4).
+#[utoipa::path(get, path = "/api/v1/case-evaluation", tag = "cases", params(EvaluationParams),
+    responses((status = 200, description = "成功", body = [CaseScoreRow]), (status = 400, description = "请求有误", body = crate::ApiErrorBody)))]
+pub async fn case_evaluation(
+    Signed { state, user, .. }: Signed,
+    Query(q): Query<EvaluationParams>,
+) -> ApiResult<Vec<CaseScoreRow>> {
+    let acting = user.acting(&state).await?;
+    let by = taizhang_app::dimension_named(q.by.as_deref().unwrap_or("street"))
+        .map_err(|e| AppError::BadRequest(format!("by：{e}")))?;
+    let month = match parse_period(&q.month)? {
+        Period::Month(y, m) => (y, m),
+        _ => return Err(AppError::BadRequest(format!("month：“{}”应为月份，如 2018-06", q.month)).into()),
+    };
+    let scores = acting.case_evaluation(by, month).await.map_err(AppError::from)?;
+    Ok(Json(
+        scores
+            .into_iter()
+            .map(|s| CaseScoreRow {
+                key: s.counts.key,
+                name: s.name,
+                reported: s.counts.reported,
+                filed: s.counts.filed,
+                dispatched: s.counts.dispatched,
+                due: s.counts.due,
+                closed: s.counts.closed,
+                on_time: s.counts.on_time,
+                overdue: s.overdue,
+                closing_rate: dec(s.closing_rate),
+                on_time_rate: dec(s.on_time_rate),
+                rework_rate: dec(s.rework_rate),
+            })
+            .collect(),
+    ))
+}

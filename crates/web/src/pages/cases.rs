@@ -58,6 +58,7 @@ pub async fn cases(Signed { state, user, .. }: Signed, Query(q): Query<CasesQuer
         ]);
     }
     page.section("案件", t, "没有案件。");
+    page.push(Block::Links(vec![("/case-evaluation".into(), "数字城管考评（按期结案率排名）".into())]));
     Ok(render(&page))
 }
 
@@ -233,4 +234,93 @@ pub async fn case_step(
     let request = StepRequest::named(&form.step, form.unit.clone(), form.text.clone(), form.passed, until)?;
     acting.take_case_step(id, request, taizhang_app::clock::now()).await?;
     Ok(crate::flash::done(&format!("/cases/{id}"), "case-stepped"))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct EvaluationQuery {
+    /// The month evaluated (default: last month).
+    pub month: Option<String>,
+    /// street (default), unit or class.
+    pub by: Option<String>,
+    pub format: Option<String>,
+}
+
+/// The month's evaluation (GB/T 30428.4), ranked by 按期结案率: the monthly ranking of streets
+/// and of the units disposing.
+pub async fn case_evaluation(
+    Signed { state, user, uri }: Signed,
+    Query(q): Query<EvaluationQuery>,
+) -> Result<Response, AppError> {
+    let acting = user.acting(&state).await?;
+    let month = match q.month.as_deref().filter(|m| !m.is_empty()) {
+        Some(text) => match text.parse::<Period>().map_err(|e| AppError::BadRequest(e.to_string()))? {
+            Period::Month(y, m) => (y, m),
+            _ => return Err(AppError::BadRequest(format!("“{text}”应为月份，如 2018-06"))),
+        },
+        None => {
+            let today = taizhang_app::clock::today();
+            if today.month == 1 { (today.year - 1, 12) } else { (today.year, today.month - 1) }
+        }
+    };
+    let by_text = q.by.clone().unwrap_or_else(|| "street".into());
+    let by = taizhang_app::dimension_named(&by_text)?;
+    let scores = acting.case_evaluation(by, month).await?;
+    let title = format!("数字城管考评（{}年{}月）", month.0, month.1);
+    let mut page = Page::open(&acting, &user, title).await;
+    let dims = vec![
+        ("street".to_string(), "按街道".to_string()),
+        ("unit".to_string(), "按处置单位".to_string()),
+        ("class".to_string(), "按小类".to_string()),
+    ];
+    page.get_form(
+        "/case-evaluation",
+        vec![
+            field("month", "月份（如 2018-06）", FieldKind::Text, format!("{}-{:02}", month.0, month.1)),
+            field("by", "统计口径", FieldKind::Select(dims), by_text),
+        ],
+        "查看",
+    );
+    page.para(
+        "应结案数：本月到期（或本月提前结案）的已派遣案件，挂账案件不计；按期结案：通过核查的处置在处置时限内；\
+         结案率、按期结案率以应结案数为分母，返工率以结案数为分母。",
+    );
+    let mut t = TableView::new(
+        "排名",
+        &[
+            "名次",
+            "名称",
+            "上报",
+            "立案",
+            "派遣",
+            "应结案",
+            "结案",
+            "按期结案",
+            "超期",
+            "结案率%",
+            "按期结案率%",
+            "返工率%",
+        ],
+    );
+    let rate = |r: Option<Decimal>| r.map_or(CellView::text("—"), |r| CellView::num(r, 2));
+    let count = |n: u64| CellView::num(Decimal::from(n), 0);
+    for (i, s) in scores.iter().enumerate() {
+        let c = &s.counts;
+        t.rows.push(vec![
+            CellView::text(if s.on_time_rate.is_some() { (i + 1).to_string() } else { "—".into() }),
+            CellView::text(&s.name),
+            count(c.reported),
+            count(c.filed),
+            count(c.dispatched),
+            count(c.due),
+            count(c.closed),
+            count(c.on_time),
+            count(s.overdue),
+            rate(s.closing_rate),
+            rate(s.on_time_rate),
+            rate(s.rework_rate),
+        ]);
+    }
+    page.section("排名", t, "本月没有案件。");
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
 }
