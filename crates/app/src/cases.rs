@@ -360,14 +360,17 @@ pub struct CaseScore {
     pub overdue: u64,
 }
 
-/// What an evaluation groups by, as the doors name it: street (街道), unit (处置单位, 单位) or
-/// class (小类).
+/// What an evaluation groups by, as the doors name it: street (街道), unit (处置单位, 单位),
+/// class (小类) or cell (网格).
 pub fn dimension_named(by: &str) -> Result<CaseDimension> {
     match by {
         "street" | "街道" => Ok(CaseDimension::Street),
         "unit" | "单位" | "处置单位" => Ok(CaseDimension::Unit),
         "class" | "小类" => Ok(CaseDimension::Class),
-        other => Err(Error::Invalid(format!("“{other}”应为 street（街道）、unit（处置单位）或 class（小类）"))),
+        "cell" | "网格" => Ok(CaseDimension::Cell),
+        other => {
+            Err(Error::Invalid(format!("“{other}”应为 street（街道）、unit（处置单位）、class（小类）或 cell（网格）")))
+        }
     }
 }
 
@@ -394,6 +397,7 @@ impl Acting<'_> {
                     CaseDimension::Class => {
                         classes.iter().find(|c| c.code == counts.key).map_or(counts.key.clone(), |c| c.name.clone())
                     }
+                    CaseDimension::Cell => counts.key.clone(),
                     _ if counts.key.is_empty() => "未派遣".into(),
                     _ => self.unit_name(&counts.key),
                 };

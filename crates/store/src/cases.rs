@@ -385,6 +385,8 @@ pub enum CaseDimension {
     Street,
     Unit,
     Class,
+    /// The grid cell (the evaluation's map).
+    Cell,
 }
 
 /// A group's counts over a period (GB/T 30428.4's 立案数, 派遣数, 应结案数, 结案数, 按期结案数).
@@ -420,6 +422,7 @@ impl Store {
             CaseDimension::Street => "s.code",
             CaseDimension::Unit => "COALESCE(u.code, '')",
             CaseDimension::Class => "c.class_code",
+            CaseDimension::Cell => "g.code",
         };
         let in_period = |column: &str| format!("{column} >= $1 AND {column} < $2");
         let due = format!(

@@ -321,6 +321,21 @@ pub async fn case_evaluation(
         ]);
     }
     page.section("排名", t, "本月没有案件。");
+    // The map: each cell of the grid shaded by the cases reported in it this month.
+    let reported = acting.case_evaluation(taizhang_app::CaseDimension::Cell, month).await?;
+    let grid = acting.grid().await?;
+    let cells: Vec<_> = grid
+        .into_iter()
+        .map(|cell| {
+            let n = reported.iter().find(|s| s.counts.key == cell.code).map_or(0, |s| s.counts.reported);
+            (cell, n)
+        })
+        .collect();
+    if !cells.is_empty() {
+        page.heading("各网格上报案件数");
+        let caption = format!("{}年{}月各网格上报案件数", month.0, month.1);
+        page.push(Block::Svg(crate::view::chart::grid_map_svg(&cells, &caption)?));
+    }
     exportable(&mut page, &uri);
     page_or_xlsx(page, q.format.as_deref())
 }

@@ -113,3 +113,58 @@ pub fn indicator_bars_svg(completion: &[(String, Decimal)], period: Period) -> R
     };
     crate::report::bar_chart_svg(&chart).map_err(err)
 }
+
+/// The grid as a map: each cell's outline (lon/lat scaled to the page, a degree of longitude
+/// narrower by the cosine of the latitude) shaded by its count, the count written inside.
+// Floats here are pixel geometry; the counts stay exact in the table beside.
+#[allow(clippy::float_arithmetic)]
+pub fn grid_map_svg(cells: &[(taizhang_core::grid::GridCell, u64)], caption: &str) -> Result<String, AppError> {
+    let points = || cells.iter().flat_map(|(c, _)| c.shape.iter().flat_map(|p| p.outer.iter()));
+    let (Some(min_x), Some(max_x), Some(min_y), Some(max_y)) = (
+        points().map(|p| f(p.0)).reduce(f64::min),
+        points().map(|p| f(p.0)).reduce(f64::max),
+        points().map(|p| f(p.1)).reduce(f64::min),
+        points().map(|p| f(p.1)).reduce(f64::max),
+    ) else {
+        return Ok(String::new());
+    };
+    let (width, height) = ((max_x - min_x).max(1e-6), (max_y - min_y).max(1e-6));
+    let squeeze = ((min_y + max_y) / 2.0).to_radians().cos().max(0.1);
+    let pixels_w = 640u32;
+    let pixels_h = ((f64::from(pixels_w) * height / (width * squeeze)).round() as u32).clamp(160, 900) + 40;
+    let most = cells.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (pixels_w, pixels_h)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut ctx = ChartBuilder::on(&root)
+            .caption(caption, ("sans-serif", 18))
+            .margin(8)
+            .build_cartesian_2d(min_x..max_x, min_y..max_y)
+            .map_err(err)?;
+        for (cell, n) in cells {
+            // White for none, deepening to the district's red for the most.
+            let share = *n as f64 / most as f64;
+            let shade = |full: u8| (255.0 - (255.0 - f64::from(full)) * share).round() as u8;
+            let fill = RGBColor(shade(183), shade(28), shade(28));
+            for polygon in &cell.shape {
+                let ring: Vec<(f64, f64)> = polygon.outer.iter().map(|p| (f(p.0), f(p.1))).collect();
+                ctx.draw_series(std::iter::once(Polygon::new(ring.clone(), fill.filled()))).map_err(err)?;
+                let mut closed = ring.clone();
+                closed.extend(ring.first().copied());
+                ctx.draw_series(std::iter::once(PathElement::new(closed, RGBColor(90, 90, 90)))).map_err(err)?;
+            }
+            if let Some(outer) = cell.shape.first().map(|p| &p.outer).filter(|o| !o.is_empty()) {
+                let centre = (
+                    outer.iter().map(|p| f(p.0)).sum::<f64>() / outer.len() as f64,
+                    outer.iter().map(|p| f(p.1)).sum::<f64>() / outer.len() as f64,
+                );
+                let ink = if share > 0.5 { WHITE } else { BLACK };
+                let label = Text::new(n.to_string(), centre, ("sans-serif", 14).into_font().color(&ink));
+                ctx.draw_series(std::iter::once(label)).map_err(err)?;
+            }
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
