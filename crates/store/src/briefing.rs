@@ -69,7 +69,7 @@ impl Store {
              UNION ALL SELECT 'category', category, {sums} FROM asof GROUP BY category
              UNION ALL SELECT 'unit', unit_name, {sums} FROM asof GROUP BY unit_name
              UNION ALL SELECT 'nature', nature, {sums} FROM asof GROUP BY nature",
-            as_of = self.backend.as_of_progress("$3"),
+            as_of = self.backend.as_of_progress("$2", "$3"),
             started = started_by("$5"),
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
@@ -124,19 +124,18 @@ impl Store {
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn starts_due(&self, scope: &str, period: Period) -> Result<Vec<StartDue>> {
         let end = Date::end_of(period).to_string();
+        let ids = self.subtree_ids(scope).await?;
         let sql = format!(
-            "{SUBTREE}
-             SELECT p.name, CASE WHEN {started} THEN 1 ELSE 0 END AS started
-             FROM sub CROSS JOIN projects p JOIN project_year_plans y ON y.project_id = p.id AND y.year = $2
+            "SELECT p.name, CASE WHEN {started} THEN 1 ELSE 0 END AS started
+             FROM projects p JOIN project_year_plans y ON y.project_id = p.id AND y.year = $1
              {as_of}
-             WHERE p.unit_id = sub.id AND p.nature = '新开工' AND p.planned_start IS NOT NULL
-                 AND p.planned_start <= $3
+             WHERE p.unit_id IN ({ids}) AND p.nature = '新开工' AND p.planned_start IS NOT NULL
+                 AND p.planned_start <= $2
              ORDER BY p.sample, p.code",
-            started = started_by("$3"),
-            as_of = self.backend.as_of_progress("$4")
+            started = started_by("$2"),
+            as_of = self.backend.as_of_progress("$1", "$3")
         );
         let starts = sqlx::query(AssertSqlSafe(sql))
-            .bind(scope)
             .bind(i64::from(period.year()))
             .bind(&end)
             .bind(period.closing_month().key())

@@ -57,23 +57,23 @@ impl Backend {
         }
     }
 
-    /// `g`: the latest progress row of project `p` in year `$2` up to the month keyed `{upto}`
+    /// `g`: the latest progress row of project `p` in year `{year}` up to the month keyed `{upto}`
     /// (the as-of rule), the same rows on both. PostgreSQL walks each project's key backward
     /// in a `LATERAL` subquery; SQLite has no `LATERAL` but plans a correlated lookup as one,
     /// taking the month's own row by its key and looking back only for a project without it.
     /// (On PostgreSQL the correlated form hashes the whole progress table instead.)
-    pub(crate) fn as_of_progress(self, upto: &str) -> String {
+    pub(crate) fn as_of_progress(self, year: &str, upto: &str) -> String {
         match self {
             Backend::Postgres => format!(
                 "LEFT JOIN LATERAL (SELECT * FROM project_progress back WHERE back.project_id = p.id
-                     AND back.year = $2 AND back.period <= {upto} ORDER BY back.period DESC LIMIT 1) g ON TRUE"
+                     AND back.year = {year} AND back.period <= {upto} ORDER BY back.period DESC LIMIT 1) g ON TRUE"
             ),
             Backend::Sqlite => format!(
                 "LEFT JOIN project_progress g_month ON g_month.project_id = p.id AND g_month.period = {upto}
                  LEFT JOIN project_progress g ON g.project_id = p.id AND g.period = CASE
                      WHEN g_month.project_id IS NOT NULL THEN {upto}
                      ELSE (SELECT back.period FROM project_progress back WHERE back.project_id = p.id
-                         AND back.year = $2 AND back.period < {upto} ORDER BY back.period DESC LIMIT 1) END"
+                         AND back.year = {year} AND back.period < {upto} ORDER BY back.period DESC LIMIT 1) END"
             ),
         }
     }

@@ -20,6 +20,23 @@ pub(crate) const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
         SELECT id FROM org_units WHERE code = $1
         UNION ALL SELECT c.id FROM org_units c JOIN sub s ON c.parent_id = s.id)";
 
+impl Store {
+    /// The ids of a unit's subtree (the unit and those below it) as a list to write into a
+    /// statement (`unit_id IN (…)`; "NULL" for an unknown unit: no rows). Read first, the few
+    /// units of a district are what each planner sees: a recursive CTE in the same statement
+    /// is estimated at a thousand rows or more, and PostgreSQL then hashes a year's rows of
+    /// the whole province instead of reading the district's by their index.
+    pub(crate) async fn subtree_ids(&self, scope: &str) -> Result<String> {
+        let sql = format!("{SUBTREE} SELECT id FROM sub");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(scope).fetch_all(&self.pool).await?;
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|r| sqlx::Row::try_get::<i64, _>(r, 0).map(|id| id.to_string()))
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(if ids.is_empty() { "NULL".into() } else { ids.join(", ") })
+    }
+}
+
 /// The flag that marks a flagship project, and the one for projects of 1亿元 and more.
 pub const FLAG_FLAGSHIP: &str = "出彩项目";
 pub const FLAG_OVER_100M: &str = "亿元以上";
@@ -177,7 +194,7 @@ impl Store {
              FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
              {as_of}
              WHERE y.year = $2",
-            as_of = self.backend.as_of_progress("$5")
+            as_of = self.backend.as_of_progress("$2", "$5")
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(unit)
@@ -241,7 +258,7 @@ impl Store {
              JOIN project_flags f ON f.project_id = p.id AND f.flag = $3
              {as_of}
              WHERE y.year = $2 {nature} ORDER BY p.sample, p.id",
-            as_of = self.backend.as_of_progress("$4")
+            as_of = self.backend.as_of_progress("$2", "$4")
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(unit)
@@ -278,7 +295,7 @@ impl Store {
              FROM project_year_plans y JOIN projects p ON p.id = y.project_id JOIN sub ON sub.id = p.unit_id
              {as_of}
              WHERE y.year = $2 AND p.category = $3",
-            as_of = self.backend.as_of_progress("$5")
+            as_of = self.backend.as_of_progress("$2", "$5")
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(unit)

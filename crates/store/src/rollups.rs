@@ -16,7 +16,7 @@ use taizhang_core::quantity::{from_scaled, to_scaled};
 use taizhang_core::rollup::{CubeKey, CubeProject, CubeReport, CubeSums, cube};
 
 use crate::briefing::TotalsSet;
-use crate::reports::{FLAG_FLAGSHIP, FLAG_OVER_100M, SUBTREE};
+use crate::reports::{FLAG_FLAGSHIP, FLAG_OVER_100M};
 use crate::{Backend, Result, Store, Tx};
 
 /// The (unit, year) cells a transaction's writes have changed.
@@ -375,10 +375,10 @@ impl Store {
             .map(|c| format!("CAST(COALESCE(SUM(c.{c}), 0) AS BIGINT) AS {c}"))
             .collect::<Vec<_>>()
             .join(", ");
+        let ids = self.subtree_ids(scope).await?;
         let sql = format!(
-            "{SUBTREE}, cells AS MATERIALIZED (
-                 SELECT r.* FROM sub CROSS JOIN project_rollups r
-                 WHERE r.unit_id = sub.id AND r.year = $2 AND r.month = $3)
+            "WITH cells AS MATERIALIZED (
+                 SELECT r.* FROM project_rollups r WHERE r.unit_id IN ({ids}) AND r.year = $1 AND r.month = $2)
              SELECT 'all' AS dim, '' AS label, {sums} FROM cells c
              UNION ALL SELECT 'flagged', '', {sums} FROM cells c WHERE c.flagged = 1
              UNION ALL SELECT 'flagship', '', {sums} FROM cells c WHERE c.flagship = 1
@@ -387,7 +387,6 @@ impl Store {
              UNION ALL SELECT 'unit', u.name, {sums} FROM cells c JOIN org_units u ON u.id = c.unit_id GROUP BY u.name"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(scope)
             .bind(i64::from(period.year()))
             .bind(i64::from(period.month_of_year()))
             .fetch_all(&self.pool)
@@ -426,17 +425,16 @@ impl Store {
 
     /// Year-to-date investment of a unit's subtree as of each month, January through
     /// `through`, from the roll-ups (the as-of rule: a month someone missed does not dip).
-    /// The subtree's units lead (`CROSS JOIN` keeps SQLite to that order): a district reads
-    /// its own cells, whatever the size of the rest.
+    /// The subtree's units are listed (`subtree_ids`): a district reads its own cells by their
+    /// index, whatever the size of the rest.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn monthly_ytd(&self, scope: &str, year: i32, through: u8) -> Result<Vec<Decimal>> {
+        let ids = self.subtree_ids(scope).await?;
         let sql = format!(
-            "{SUBTREE}
-             SELECT r.month, CAST(SUM(r.ytd_e4) AS BIGINT) FROM sub CROSS JOIN project_rollups r
-             WHERE r.unit_id = sub.id AND r.year = $2 AND r.month <= $3 GROUP BY r.month"
+            "SELECT r.month, CAST(SUM(r.ytd_e4) AS BIGINT) FROM project_rollups r
+             WHERE r.unit_id IN ({ids}) AND r.year = $1 AND r.month <= $2 GROUP BY r.month"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(scope)
             .bind(i64::from(year))
             .bind(i64::from(through))
             .fetch_all(&self.pool)

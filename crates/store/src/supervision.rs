@@ -119,25 +119,22 @@ impl Store {
     /// at the period's closing month.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn project_light_rows(&self, scope: &str, period: Period) -> Result<Vec<ProjectLightRow>> {
+        let ids = self.subtree_ids(scope).await?;
         let sql = format!(
-            "{SUBTREE}
-             SELECT p.code, p.name, u.code AS unit_code, y.planned_e4, p.planned_start, p.actual_start, g.ytd_e4,
+            "SELECT p.code, p.name, u.code AS unit_code, y.planned_e4, p.planned_start, p.actual_start, g.ytd_e4,
                  g.period AS reported, CASE WHEN {started} THEN 1 ELSE 0 END AS started, mp.planned_ytd_e4
-             FROM sub CROSS JOIN projects p JOIN org_units u ON u.id = p.unit_id
-             JOIN project_year_plans y ON y.project_id = p.id AND y.year = $2
+             FROM projects p JOIN org_units u ON u.id = p.unit_id
+             JOIN project_year_plans y ON y.project_id = p.id AND y.year = $1
              {as_of}
-             LEFT JOIN project_month_plans mp ON mp.project_id = p.id AND mp.period = $3
-             WHERE p.unit_id = sub.id",
+             LEFT JOIN project_month_plans mp ON mp.project_id = p.id AND mp.period = $2
+             WHERE p.unit_id IN ({ids})",
             // A month's end date and its key compare alike ('2018-09' < '2018-09-30' < '2018-10').
-            started = started_by("$4"),
-            as_of = self.backend.as_of_progress("$3")
+            started = started_by("$3"),
+            as_of = self.backend.as_of_progress("$1", "$2")
         );
         let end = Date::end_of(period).to_string();
-        let q = sqlx::query(AssertSqlSafe(sql))
-            .bind(scope)
-            .bind(i64::from(period.year()))
-            .bind(period.closing_month().key())
-            .bind(end);
+        let q =
+            sqlx::query(AssertSqlSafe(sql)).bind(i64::from(period.year())).bind(period.closing_month().key()).bind(end);
         self.read_rows(q, |r| {
             let ytd = r.try_get::<Option<i64>, _>("ytd_e4")?.map(from_scaled);
             let reported = r.try_get::<Option<String>, _>("reported")?.map(|p| p.parse::<Period>()).transpose()?;
@@ -170,8 +167,8 @@ impl Store {
             })
         })
         .await
-        // The subtree's units lead (`CROSS JOIN` keeps SQLite to that order: a district reads
-        // its own projects, not the year's plans of the province); in code order, sorted here
+        // The subtree's units listed (`subtree_ids`): a district reads its own projects, not the
+        // year's plans of the province; in code order, sorted here
         // (asked of the database, the order would make SQLite walk every project by code).
         .map(|mut rows: Vec<ProjectLightRow>| {
             rows.sort_by(|a, b| a.code.cmp(&b.code));
