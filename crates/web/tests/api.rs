@@ -1797,40 +1797,7 @@ async fn an_unchanged_page_is_not_sent_again_and_a_write_shows_on_the_next_dashb
 
 #[tokio::test]
 async fn a_city_case_walks_through_the_api_from_report_to_close_and_bad_steps_say_why() {
-    let app = spawn_app(true).await;
-    let service = taizhang_app::App::new(app.store.clone(), Config::default());
-    let admin = service.as_user("admin").await.unwrap();
-    for (username, role) in [("jdy", Role::Inspector), ("zbz", Role::Dispatcher)] {
-        let user = taizhang_app::NewUser {
-            username: username.into(),
-            display_name: username.into(),
-            password: PASSWORD.into(),
-            role,
-            unit: None,
-        };
-        admin.save_user(&user).await.unwrap();
-    }
-    let wkt = "POLYGON ((113.60 34.70, 113.61 34.70, 113.61 34.71, 113.60 34.71, 113.60 34.70))";
-    let cell = taizhang_core::grid::GridCell {
-        code: "DHJ-01".into(),
-        name: "德化街第1网格".into(),
-        street: "erqi-dhj".into(),
-        community: "钱塘里社区".into(),
-        shape: taizhang_core::grid::shape_from_wkt(wkt).unwrap(),
-    };
-    admin.save_grid(&[cell], false).await.unwrap();
-    let class = taizhang_app::CaseClass {
-        code: "T-LJ".into(),
-        kind: "事件".into(),
-        major: "市容环境".into(),
-        name: "暴露垃圾".into(),
-        file_rule: "现场可见".into(),
-        close_rule: "清理完毕".into(),
-        time_limit: 2,
-        limit_unit: "hours".into(),
-        default_unit: Some("erqi-dhj".into()),
-    };
-    admin.save_case_classes(&[class]).await.unwrap();
+    let app = city_case_app().await;
 
     let (jdy, zbz, dhj, zjj) = (
         app.sign_in("jdy").await,
@@ -1903,40 +1870,7 @@ async fn a_city_case_walks_through_the_api_from_report_to_close_and_bad_steps_sa
 
 #[tokio::test]
 async fn a_city_case_goes_through_the_pages_each_role_offered_its_own_steps() {
-    let app = spawn_app(true).await;
-    let service = taizhang_app::App::new(app.store.clone(), Config::default());
-    let admin = service.as_user("admin").await.unwrap();
-    for (username, role) in [("jdy", Role::Inspector), ("zbz", Role::Dispatcher)] {
-        let user = taizhang_app::NewUser {
-            username: username.into(),
-            display_name: username.into(),
-            password: PASSWORD.into(),
-            role,
-            unit: None,
-        };
-        admin.save_user(&user).await.unwrap();
-    }
-    let wkt = "POLYGON ((113.60 34.70, 113.61 34.70, 113.61 34.71, 113.60 34.71, 113.60 34.70))";
-    let cell = taizhang_core::grid::GridCell {
-        code: "DHJ-01".into(),
-        name: "德化街第1网格".into(),
-        street: "erqi-dhj".into(),
-        community: "钱塘里社区".into(),
-        shape: taizhang_core::grid::shape_from_wkt(wkt).unwrap(),
-    };
-    admin.save_grid(&[cell], false).await.unwrap();
-    let class = taizhang_app::CaseClass {
-        code: "T-LJ".into(),
-        kind: "事件".into(),
-        major: "市容环境".into(),
-        name: "暴露垃圾".into(),
-        file_rule: String::new(),
-        close_rule: String::new(),
-        time_limit: 2,
-        limit_unit: "hours".into(),
-        default_unit: Some("erqi-dhj".into()),
-    };
-    admin.save_case_classes(&[class]).await.unwrap();
+    let app = city_case_app().await;
     let (jdy, zbz, dhj) = (app.sign_in("jdy").await, app.sign_in("zbz").await, app.sign_in("dhj_reporter").await);
 
     let home = app.get("/", &jdy).await;
@@ -1991,4 +1925,44 @@ async fn a_city_case_goes_through_the_pages_each_role_offered_its_own_steps() {
     let again = step(&zbz, &[("step", "close")]).await;
     assert_eq!(again.status, 400);
     assert!(again.body.contains("案件已结案，不能结案"), "{}", again.body);
+}
+
+/// The Erqi fixture with a 监督员 (jdy), a 值班长 (zbz), one grid cell of 德化街 and one class
+/// (暴露垃圾, two working hours, 德化街 by default).
+async fn city_case_app() -> TestApp {
+    let app = spawn_app(true).await;
+    let service = taizhang_app::App::new(app.store.clone(), Config::default());
+    let admin = service.as_user("admin").await.unwrap();
+    for (username, role) in [("jdy", Role::Inspector), ("zbz", Role::Dispatcher)] {
+        let user = taizhang_app::NewUser {
+            username: username.into(),
+            display_name: username.into(),
+            password: PASSWORD.into(),
+            role,
+            unit: None,
+        };
+        admin.save_user(&user).await.unwrap();
+    }
+    let wkt = "POLYGON ((113.60 34.70, 113.61 34.70, 113.61 34.71, 113.60 34.71, 113.60 34.70))";
+    let cell = taizhang_core::grid::GridCell {
+        code: "DHJ-01".into(),
+        name: "德化街第1网格".into(),
+        street: "erqi-dhj".into(),
+        community: "钱塘里社区".into(),
+        shape: taizhang_core::grid::shape_from_wkt(wkt).unwrap(),
+    };
+    admin.save_grid(&[cell], false).await.unwrap();
+    let class = taizhang_app::CaseClass {
+        code: "T-LJ".into(),
+        kind: "事件".into(),
+        major: "市容环境".into(),
+        name: "暴露垃圾".into(),
+        file_rule: String::new(),
+        close_rule: String::new(),
+        time_limit: 2,
+        limit_unit: "hours".into(),
+        default_unit: Some("erqi-dhj".into()),
+    };
+    admin.save_case_classes(&[class]).await.unwrap();
+    app
 }
