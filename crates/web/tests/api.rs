@@ -1925,6 +1925,29 @@ async fn a_city_case_goes_through_the_pages_each_role_offered_its_own_steps() {
     let again = step(&zbz, &[("step", "close")]).await;
     assert_eq!(again.status, 400);
     assert!(again.body.contains("案件已结案，不能结案"), "{}", again.body);
+
+    // The list and the month's ranking as Excel, read back by a reader of Excel files.
+    use calamine::Reader as _;
+    let sheet = |path: String| {
+        let (app, cookie) = (&app, dhj.cookie.clone());
+        async move {
+            let http = taizhang_app::http_client().build().unwrap();
+            let reply =
+                http.get(format!("http://{}{path}", app.address)).header("cookie", cookie).send().await.unwrap();
+            assert!(reply.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"), "{path}");
+            let mut book = calamine::Xlsx::new(std::io::Cursor::new(reply.bytes().await.unwrap().to_vec())).unwrap();
+            let name = book.sheet_names()[0].clone();
+            let range = book.worksheet_range(&name).unwrap();
+            range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>()
+        }
+    };
+    let listed = sheet("/cases?format=xlsx".into()).await;
+    let row = listed.iter().find(|r| r.iter().any(|c| c == "暴露垃圾一堆")).expect("the case's row");
+    assert!(row.contains(&"已结案".to_string()) && row.contains(&"T-LJ".to_string()), "{row:?}");
+    let today = taizhang_app::clock::today();
+    let ranked = sheet(format!("/case-evaluation?month={}-{:02}&format=xlsx", today.year, today.month)).await;
+    let street = ranked.iter().find(|r| r.get(1).is_some_and(|c| c == "德化街街道")).expect("德化街's row");
+    assert_eq!(street[2], "1", "one case reported this month: {street:?}");
 }
 
 /// The Erqi fixture with a 监督员 (jdy), a 值班长 (zbz), one grid cell of 德化街 and one class

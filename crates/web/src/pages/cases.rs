@@ -13,9 +13,11 @@ pub struct CasesQuery {
     pub state: Option<String>,
     /// Reported in this month (2018-06).
     pub month: Option<String>,
+    /// xlsx: the list as an Excel workbook.
+    pub format: Option<String>,
 }
 
-pub async fn cases(Signed { state, user, .. }: Signed, Query(q): Query<CasesQuery>) -> Result<Response, AppError> {
+pub async fn cases(Signed { state, user, uri }: Signed, Query(q): Query<CasesQuery>) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let wanted = match q.state.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(s.parse::<CaseState>().map_err(|e| AppError::BadRequest(e.to_string()))?),
@@ -44,7 +46,10 @@ pub async fn cases(Signed { state, user, .. }: Signed, Query(q): Query<CasesQuer
         ],
         "筛选",
     );
-    let mut t = TableView::new("案件", &["编号", "问题描述", "小类", "网格", "状态", "处置单位", "处置时限", "上报"]);
+    let mut t = TableView::new(
+        "案件",
+        &["编号", "问题描述", "小类", "网格", "状态", "处置单位", "处置时限", "上报", "结案", "返工"],
+    );
     for c in &found {
         t.rows.push(vec![
             CellView::link(format!("#{}", c.id), format!("/cases/{}", c.id)),
@@ -55,11 +60,14 @@ pub async fn cases(Signed { state, user, .. }: Signed, Query(q): Query<CasesQuer
             CellView::text(c.status.unit.as_deref().map(|u| acting.unit_name(u)).unwrap_or_default()),
             CellView::text(c.due_at.clone().unwrap_or_default()),
             CellView::text(&c.reported_at),
+            CellView::text(c.closed_at.clone().unwrap_or_default()),
+            CellView::num(Decimal::from(c.status.reworks), 0),
         ]);
     }
     page.section("案件", t, "没有案件。");
     page.push(Block::Links(vec![("/case-evaluation".into(), "数字城管考评（按期结案率排名）".into())]));
-    Ok(render(&page))
+    exportable(&mut page, &uri);
+    page_or_xlsx(page, q.format.as_deref())
 }
 
 /// The 监督员's form: short enough for a phone (a class, the point, what is wrong).
