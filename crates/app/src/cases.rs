@@ -268,13 +268,7 @@ impl Acting<'_> {
         month: Option<(i32, u8)>,
     ) -> Result<Vec<CaseRecord>> {
         let reach = self.reach(unit)?;
-        let (from, before) = match month {
-            Some((y, m)) => {
-                let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-                (Some(format!("{y:04}-{m:02}-01")), Some(format!("{ny:04}-{nm:02}-01")))
-            }
-            None => (None, None),
-        };
+        let (from, before) = month.map(|(y, m)| month_bounds(y, m)).unzip();
         let filter = CaseFilter {
             within: reach.as_deref(),
             state,
@@ -356,8 +350,6 @@ pub struct CaseScore {
     pub on_time_rate: Option<Decimal>,
     /// 返工率 = 返工的结案数 ÷ 结案数.
     pub rework_rate: Option<Decimal>,
-    /// 超期案件: due and not closed on time.
-    pub overdue: u64,
 }
 
 /// What an evaluation groups by, as the doors name it: street (街道), unit (处置单位, 单位),
@@ -374,6 +366,12 @@ pub fn dimension_named(by: &str) -> Result<CaseDimension> {
     }
 }
 
+/// A month as the moments cases keep: its first day, and the next month's.
+fn month_bounds(year: i32, month: u8) -> (String, String) {
+    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    (format!("{year:04}-{month:02}-01"), format!("{ny:04}-{nm:02}-01"))
+}
+
 fn percent(part: u64, whole: u64) -> Option<Decimal> {
     (whole > 0).then(|| (Decimal::from(part) * Decimal::from(100) / Decimal::from(whole)).round_dp(2))
 }
@@ -384,12 +382,22 @@ impl Acting<'_> {
     /// with nothing due last.
     pub async fn case_evaluation(&self, by: CaseDimension, (year, month): (i32, u8)) -> Result<Vec<CaseScore>> {
         let reach = self.reach(None)?;
-        let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
-        let (from, before) = (format!("{year:04}-{month:02}-01"), format!("{ny:04}-{nm:02}-01"));
+        let (from, before) = month_bounds(year, month);
+        self.case_scores(by, &from, &before, reach.as_deref()).await
+    }
+
+    /// The groups' scores between two moments within a unit's subtree (all when none), ranked.
+    async fn case_scores(
+        &self,
+        by: CaseDimension,
+        from: &str,
+        before: &str,
+        within: Option<&str>,
+    ) -> Result<Vec<CaseScore>> {
         let classes = self.store.case_classes().await?;
         let mut scores: Vec<CaseScore> = self
             .store
-            .case_counts(by, &from, &before, reach.as_deref())
+            .case_counts(by, from, before, within)
             .await?
             .into_iter()
             .map(|counts| {
@@ -406,7 +414,6 @@ impl Acting<'_> {
                     closing_rate: percent(counts.closed, counts.due),
                     on_time_rate: percent(counts.on_time, counts.due),
                     rework_rate: percent(counts.reworked, counts.closed),
-                    overdue: counts.due - counts.on_time,
                     counts,
                 }
             })
@@ -421,5 +428,128 @@ impl Acting<'_> {
             ))
         });
         Ok(scores)
+    }
+}
+
+impl Acting<'_> {
+    /// The month's 数字城管通报 of a unit (the district, a street): the totals in a sentence,
+    /// the streets' and the disposing units' ranking by 按期结案率, and the overdue cases.
+    pub(crate) async fn city_cases_document(
+        &self,
+        unit: &taizhang_core::org::OrgUnit,
+        period: taizhang_core::period::Period,
+    ) -> Result<taizhang_core::report::Document> {
+        use taizhang_core::report::{DocSection, Document, Table, TableCell};
+        let (year, month) = (period.year(), period.month_of_year());
+        let (from, before) = month_bounds(year, month);
+        let scope = unit.code.to_string();
+        let streets = self.case_scores(CaseDimension::Street, &from, &before, Some(&scope)).await?;
+        let units = self.case_scores(CaseDimension::Unit, &from, &before, Some(&scope)).await?;
+        let mut sum = taizhang_store::CaseCounts::default();
+        for s in &streets {
+            let c = &s.counts;
+            sum.reported += c.reported;
+            sum.filed += c.filed;
+            sum.dispatched += c.dispatched;
+            sum.due += c.due;
+            sum.closed += c.closed;
+            sum.on_time += c.on_time;
+            sum.reworked += c.reworked;
+            sum.overdue += c.overdue;
+        }
+        let words = |r: Option<Decimal>| {
+            r.map_or("—".to_string(), |r| format!("{}%", taizhang_core::quantity::format_number(r, 2)))
+        };
+        let label = period.label_zh(false);
+        let overall = if sum.reported == 0 && sum.due == 0 {
+            vec![]
+        } else {
+            vec![format!(
+                "{label}，共上报城市管理问题{}件，立案{}件，派遣{}件；应结案{}件，结案{}件，按期结案{}件，结案率{}，按期结案率{}，返工率{}。",
+                sum.reported,
+                sum.filed,
+                sum.dispatched,
+                sum.due,
+                sum.closed,
+                sum.on_time,
+                words(percent(sum.closed, sum.due)),
+                words(percent(sum.on_time, sum.due)),
+                words(percent(sum.reworked, sum.closed)),
+            )]
+        };
+        let ranking = |caption: &str, first: &str, scores: &[CaseScore]| {
+            let number = |n: u64| TableCell::Number(Decimal::from(n), 0);
+            let rate = |r: Option<Decimal>| r.map_or(TableCell::Text("—".into()), |r| TableCell::Number(r, 2));
+            let rows = scores
+                .iter()
+                .filter(|s| !s.counts.key.is_empty())
+                .enumerate()
+                .map(|(i, s)| {
+                    let c = &s.counts;
+                    vec![
+                        TableCell::Text(if s.on_time_rate.is_some() { (i + 1).to_string() } else { "—".into() }),
+                        TableCell::Text(s.name.clone()),
+                        number(c.reported),
+                        number(c.due),
+                        number(c.closed),
+                        number(c.on_time),
+                        number(c.overdue),
+                        rate(s.closing_rate),
+                        rate(s.on_time_rate),
+                    ]
+                })
+                .collect();
+            let headers = [first, "上报", "应结案", "结案", "按期结案", "超期", "结案率(%)", "按期结案率(%)"];
+            Table {
+                caption: caption.into(),
+                headers: std::iter::once("名次").chain(headers).map(str::to_string).collect(),
+                rows,
+            }
+        };
+        let overdue = self.store.overdue_cases(&from, &before, Some(&scope)).await?;
+        let late_rows: Vec<Vec<TableCell>> = overdue
+            .iter()
+            .map(|c| {
+                vec![
+                    TableCell::Text(format!("#{}", c.id)),
+                    TableCell::Text(c.description.clone()),
+                    TableCell::Text(self.unit_name(&c.street)),
+                    TableCell::Text(c.status.unit.as_deref().map(|u| self.unit_name(u)).unwrap_or_default()),
+                    TableCell::Text(c.due_at.clone().unwrap_or_default()),
+                    TableCell::Text(c.status.state.label_zh().into()),
+                ]
+            })
+            .collect();
+        let mut sections = Vec::new();
+        if !overall.is_empty() {
+            sections.push(DocSection::new("一、总体情况", overall));
+            let mut by_street = DocSection::new("二、各街道按期结案率排名", vec![]);
+            by_street.tables.push(ranking("各街道", "街道", &streets));
+            sections.push(by_street);
+            let mut by_unit = DocSection::new("三、各处置单位办理情况", vec![]);
+            by_unit.tables.push(ranking("各处置单位", "处置单位", &units));
+            sections.push(by_unit);
+            let said = if late_rows.is_empty() {
+                "本月没有超期案件。".to_string()
+            } else {
+                format!("超期案件{}件：", late_rows.len())
+            };
+            let mut late = DocSection::new("四、超期案件", vec![said]);
+            if !late_rows.is_empty() {
+                let headers = ["编号", "问题描述", "街道", "处置单位", "处置时限", "状态"];
+                late.tables.push(Table {
+                    caption: "超期案件".into(),
+                    headers: headers.map(str::to_string).to_vec(),
+                    rows: late_rows,
+                });
+            }
+            sections.push(late);
+        }
+        Ok(Document {
+            title: format!("{}数字化城市管理工作通报", unit.name),
+            subtitle: Some(label),
+            sections,
+            signature: None,
+        })
     }
 }

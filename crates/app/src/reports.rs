@@ -21,11 +21,19 @@ pub enum ReportKind {
     Assessment,
     Ledger,
     Dossier,
+    /// 数字城管通报: the month's cases, the streets' and units' ranking, the overdue.
+    CityCases,
 }
 
 impl ReportKind {
-    pub const ALL: [ReportKind; 5] =
-        [ReportKind::Briefing, ReportKind::Annual, ReportKind::Assessment, ReportKind::Ledger, ReportKind::Dossier];
+    pub const ALL: [ReportKind; 6] = [
+        ReportKind::Briefing,
+        ReportKind::Annual,
+        ReportKind::Assessment,
+        ReportKind::Ledger,
+        ReportKind::Dossier,
+        ReportKind::CityCases,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -34,6 +42,7 @@ impl ReportKind {
             ReportKind::Assessment => "assessment",
             ReportKind::Ledger => "ledger",
             ReportKind::Dossier => "dossier",
+            ReportKind::CityCases => "city_cases",
         }
     }
 
@@ -44,6 +53,7 @@ impl ReportKind {
             ReportKind::Assessment => "综合考核",
             ReportKind::Ledger => "重点项目台账",
             ReportKind::Dossier => "项目档案",
+            ReportKind::CityCases => "数字城管通报",
         }
     }
 }
@@ -52,7 +62,9 @@ impl std::str::FromStr for ReportKind {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         ReportKind::ALL.into_iter().find(|k| k.code() == s || k.label_zh() == s).ok_or_else(|| {
-            Error::Invalid(format!("没有“{s}”这种报表（可选：年度总结、调度通报、综合考核、台账、项目档案）"))
+            Error::Invalid(format!(
+                "没有“{s}”这种报表（可选：年度总结、调度通报、综合考核、台账、项目档案、数字城管通报）"
+            ))
         })
     }
 }
@@ -171,6 +183,12 @@ impl Acting<'_> {
                 let doc = ledger_document(&title, period, &lines);
                 ledger = Some((bare, period, lines));
                 (doc, title)
+            }
+            ReportKind::CityCases => {
+                let period = month()?;
+                let doc = self.city_cases_document(&unit, period).await?;
+                let stem = format!("{}（{}）", doc.title, period.label_zh(false));
+                (doc, stem)
             }
             ReportKind::Dossier => {
                 let code = req.project.as_deref().ok_or_else(|| Error::Invalid("项目档案需要项目编码".into()))?;

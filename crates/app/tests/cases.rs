@@ -212,11 +212,37 @@ async fn the_demo_month_is_evaluated_per_street_as_counted_by_hand() {
         .collect();
     assert_eq!(got, want);
     let jfl = scores.iter().find(|s| s.counts.key == "erqi-jfl").unwrap();
-    assert_eq!((jfl.name.as_str(), jfl.rework_rate, jfl.overdue), ("解放路街道", pct("100"), 1));
+    assert_eq!((jfl.name.as_str(), jfl.rework_rate, jfl.counts.overdue), ("解放路街道", pct("100"), 1));
     // By the unit disposing: 城管局 and 住建局; July has nothing due.
     let units = zbz.case_evaluation(taizhang_app::CaseDimension::Unit, (2018, 6)).await.unwrap();
     let zjj = units.iter().find(|s| s.counts.key == "erqi-zjj").unwrap();
     assert_eq!((zjj.counts.due, zjj.counts.on_time), (2, 1), "the 井盖 on time, the 围挡 late");
     let july = zbz.case_evaluation(taizhang_app::CaseDimension::Street, (2018, 7)).await.unwrap();
     assert!(july.iter().all(|s| s.counts.due == 0 && s.on_time_rate.is_none()));
+    // 超期: 大学路's 暴露垃圾 was disposed of in time and awaits its check — not overdue.
+    let overdue = |key: &str| scores.iter().find(|s| s.counts.key == key).unwrap().counts.overdue;
+    assert_eq!([overdue("erqi-dxl"), overdue("erqi-dhj"), overdue("erqi-hhl")], [0, 1, 1]);
+
+    // The month's 数字城管通报 says the same.
+    let request = taizhang_app::ReportRequest {
+        kind: taizhang_app::ReportKind::CityCases,
+        period: Some(taizhang_core::period::Period::Month(2018, 6)),
+        year: None,
+        unit: None,
+        scheme: None,
+        project: None,
+        today: Date::new(2018, 7, 2).unwrap(),
+        issued_by: None,
+    };
+    let report = zbz.report(&request).await.unwrap();
+    assert_eq!(report.file_stem, "二七区数字化城市管理工作通报（2018年6月）");
+    let text = report.document.to_markdown();
+    assert!(
+        text.contains("2018年6月，共上报城市管理问题12件，立案10件，派遣9件；应结案9件，结案7件，按期结案5件，结案率77.78%，按期结案率55.56%，返工率14.29%。"),
+        "{text}"
+    );
+    assert!(text.contains("超期案件3件"), "{text}");
+    for late in ["人行道堆放建材", "施工围挡占用人行道", "流动摊点占道经营"] {
+        assert!(text.contains(late), "{late} is overdue: {text}");
+    }
 }

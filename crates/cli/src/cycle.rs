@@ -502,7 +502,7 @@ pub async fn case(acting: &Acting<'_>, cmd: &crate::CaseCommand) -> Result<(), C
                     c.due,
                     c.closed,
                     c.on_time,
-                    s.overdue,
+                    c.overdue,
                     rate(s.closing_rate),
                     rate(s.on_time_rate),
                     rate(s.rework_rate)

@@ -675,6 +675,17 @@ enum ReportCommand {
         #[command(flatten)]
         output: Output,
     },
+    /// 月度数字城管通报：总体情况、各街道与处置单位按期结案率排名、超期案件。例：taizhang report city-cases --period 2018-06
+    CityCases {
+        /// 月份，如 2018-06
+        #[arg(long)]
+        period: String,
+        /// 单位编码或名称（默认最上级单位）
+        #[arg(long)]
+        unit: Option<String>,
+        #[command(flatten)]
+        output: Output,
+    },
     /// 按考核方案文件计算综合考核排名（示例见 data/demo/erqi/assessment-2018-05.toml）
     Assessment {
         #[arg(long)]
@@ -1337,6 +1348,10 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
                 issued_by: issued_by.clone(),
                 ..report_request(ReportKind::Briefing, Some(period.parse()?), unit.as_deref())
             };
+            report(&app.as_user(&cli.acting).await?, req, output).await?;
+        }
+        Command::Report(ReportCommand::CityCases { period, unit, output }) => {
+            let req = report_request(ReportKind::CityCases, Some(period.parse()?), unit.as_deref());
             report(&app.as_user(&cli.acting).await?, req, output).await?;
         }
         Command::Report(ReportCommand::Ledger { period, unit, output }) => {

@@ -313,11 +313,14 @@ impl Tx {
         };
         let closed_at = (next.state == CaseState::Closed).then_some(at);
         let moved = |to: CaseState| (next.state == to && case.status.state != to).then_some(at);
-        // Filed and first dispatched once; disposed of as often as a check sends it back.
+        // Filed and first dispatched once; disposed of as often as a check sends it back, a
+        // disposal the check failed not counting (back to the unit, it has none).
+        let failed_check = case.status.state == CaseState::Disposed && next.state == CaseState::Dispatched;
         let done = sqlx::query(
             "UPDATE cases SET state = $1, unit_id = $2, due_at = $3, reworks = $4, extensions = $5, redispatches = $6,
                  suspended_from = $7, closed_at = $8, filed_at = COALESCE(filed_at, $11),
-                 dispatched_at = COALESCE(dispatched_at, $12), disposed_at = COALESCE($13, disposed_at),
+                 dispatched_at = COALESCE(dispatched_at, $12),
+                 disposed_at = CASE WHEN $14 = 1 THEN NULL ELSE COALESCE($13, disposed_at) END,
                  version = version + 1
              WHERE id = $9 AND version = $10",
         )
@@ -334,6 +337,7 @@ impl Tx {
         .bind(moved(CaseState::Filed))
         .bind(moved(CaseState::Dispatched))
         .bind(moved(CaseState::Disposed))
+        .bind(i64::from(failed_check))
         .execute(self.conn())
         .await?;
         if done.rows_affected() == 0 {
@@ -405,6 +409,9 @@ pub struct CaseCounts {
     pub on_time: u64,
     /// Of those closed, sent back at least once (返工).
     pub reworked: u64,
+    /// 超期: due, and not disposed of (a disposal the check passed, or one awaiting it) by the
+    /// deadline.
+    pub overdue: u64,
 }
 
 impl Store {
@@ -424,14 +431,8 @@ impl Store {
             CaseDimension::Class => "c.class_code",
             CaseDimension::Cell => "g.code",
         };
-        let in_period = |column: &str| format!("{column} >= $1 AND {column} < $2");
-        let due = format!(
-            "c.state <> '{}' AND c.due_at IS NOT NULL AND (({}) OR ({} AND c.due_at >= $2))",
-            CaseState::Suspended.code(),
-            in_period("c.due_at"),
-            in_period("c.closed_at")
-        );
-        let closed = "c.closed_at IS NOT NULL AND c.closed_at < $2";
+        let due = due_in_period();
+        let closed = CLOSED_BY_END;
         let count = |condition: &str, name: &str| {
             format!("CAST(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS BIGINT) AS {name}")
         };
@@ -441,8 +442,9 @@ impl Store {
             count(&in_period("c.dispatched_at"), "dispatched"),
             count(&due, "due"),
             count(&format!("{due} AND {closed}"), "closed"),
-            count(&format!("{due} AND {closed} AND c.disposed_at <= c.due_at"), "on_time"),
+            count(&format!("{due} AND {closed} AND {ON_TIME}"), "on_time"),
             count(&format!("{due} AND {closed} AND c.reworks > 0"), "reworked"),
+            count(&format!("{due} AND NOT ({DISPOSED_IN_TIME})"), "overdue"),
         ]
         .join(", ");
         let sql = format!(
@@ -466,8 +468,45 @@ impl Store {
                 closed: n("closed")?,
                 on_time: n("on_time")?,
                 reworked: n("reworked")?,
+                overdue: n("overdue")?,
             })
         })
         .await
     }
+
+    /// The cases due in the period (as [`Store::case_counts`] counts them) not disposed of by
+    /// their deadline — the 超期案件 — within a unit's subtree when given, the earliest deadline first.
+    pub async fn overdue_cases(&self, from: &str, before: &str, within: Option<&str>) -> Result<Vec<CaseRecord>> {
+        let sql = format!("{CASE_SELECT} WHERE {} AND NOT ({DISPOSED_IN_TIME})", due_in_period());
+        let mut q = Filtered::new(sql, vec![from.into(), before.into()]);
+        if let Some(unit) = within {
+            q = q.and(&format!("({} OR {})", filter::within("g.street_id"), filter::within("c.unit_id")), Some(unit));
+        }
+        self.read_rows(q.then("ORDER BY c.due_at, c.id").query(), case_from_row).await
+    }
 }
+
+/// `{column}` within the period of `$1` (inclusive) and `$2` (exclusive).
+fn in_period(column: &str) -> String {
+    format!("{column} >= $1 AND {column} < $2")
+}
+
+/// 应结案 in the period: a case dispatched and due in it, or closed in it ahead of a later
+/// deadline; a case hung up (挂账) is not due.
+fn due_in_period() -> String {
+    format!(
+        "c.state <> '{}' AND c.due_at IS NOT NULL AND (({}) OR ({} AND c.due_at >= $2))",
+        CaseState::Suspended.code(),
+        in_period("c.due_at"),
+        in_period("c.closed_at")
+    )
+}
+
+/// Closed by the period's end.
+const CLOSED_BY_END: &str = "c.closed_at IS NOT NULL AND c.closed_at < $2";
+
+/// The disposal the check passed made by the deadline (按期).
+const ON_TIME: &str = "c.disposed_at <= c.due_at";
+
+/// Disposed of by the deadline (the disposal the check passed, or one awaiting the check).
+const DISPOSED_IN_TIME: &str = "c.disposed_at IS NOT NULL AND c.disposed_at <= c.due_at";

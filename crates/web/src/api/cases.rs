@@ -315,7 +315,7 @@ pub async fn case_evaluation(
                 due: s.counts.due,
                 closed: s.counts.closed,
                 on_time: s.counts.on_time,
-                overdue: s.overdue,
+                overdue: s.counts.overdue,
                 closing_rate: dec(s.closing_rate),
                 on_time_rate: dec(s.on_time_rate),
                 rework_rate: dec(s.rework_rate),

@@ -322,7 +322,7 @@ pub async fn case_evaluation(
             count(c.due),
             count(c.closed),
             count(c.on_time),
-            count(s.overdue),
+            count(c.overdue),
             rate(s.closing_rate),
             rate(s.on_time_rate),
             rate(s.rework_rate),

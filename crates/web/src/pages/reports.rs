@@ -185,6 +185,8 @@ async fn pickers(acting: &Acting<'_>, page: &mut Page) -> Result<(), AppError> {
             "生成",
         );
     }
+    page.heading("数字城管通报");
+    page.get_form("/reports", vec![kind(ReportKind::CityCases), month(), unit_field(), formats()], "生成");
     page.heading("重点项目台账");
     page.get_form("/reports", vec![kind(ReportKind::Ledger), month(), unit_field(), formats()], "生成");
     page.heading("项目档案");
