@@ -447,15 +447,7 @@ impl Acting<'_> {
         let units = self.case_scores(CaseDimension::Unit, &from, &before, Some(&scope)).await?;
         let mut sum = taizhang_store::CaseCounts::default();
         for s in &streets {
-            let c = &s.counts;
-            sum.reported += c.reported;
-            sum.filed += c.filed;
-            sum.dispatched += c.dispatched;
-            sum.due += c.due;
-            sum.closed += c.closed;
-            sum.on_time += c.on_time;
-            sum.reworked += c.reworked;
-            sum.overdue += c.overdue;
+            sum.add(&s.counts);
         }
         let words = |r: Option<Decimal>| {
             r.map_or("—".to_string(), |r| format!("{}%", taizhang_core::quantity::format_number(r, 2)))

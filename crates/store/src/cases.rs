@@ -414,6 +414,20 @@ pub struct CaseCounts {
     pub overdue: u64,
 }
 
+impl CaseCounts {
+    /// Adds another group's counts (the key stays): a whole from its parts.
+    pub fn add(&mut self, other: &CaseCounts) {
+        self.reported += other.reported;
+        self.filed += other.filed;
+        self.dispatched += other.dispatched;
+        self.due += other.due;
+        self.closed += other.closed;
+        self.on_time += other.on_time;
+        self.reworked += other.reworked;
+        self.overdue += other.overdue;
+    }
+}
+
 impl Store {
     /// Each group's counts for cases between `from` (inclusive) and `before` (exclusive), both
     /// "YYYY-MM-DD" or with the time, within a unit's subtree (its streets' cells, or the
