@@ -192,10 +192,10 @@ impl Acting<'_> {
         let mut tx = self.store.begin().await?;
         for c in classes {
             c.check()?;
-            if let Some(unit) = &c.default_unit
-                && self.tree.get(unit).is_none()
-            {
-                return Err(Error::not_found("单位", unit));
+            for unit in c.default_unit.iter().chain(c.street_units.keys()).chain(c.street_units.values()) {
+                if self.tree.get(unit).is_none() {
+                    return Err(Error::not_found("单位", unit));
+                }
             }
             tx.upsert_case_class(c).await?;
         }
@@ -297,9 +297,10 @@ impl Acting<'_> {
             StepRequest::Decline { reason } => CaseStep::Decline { reason },
             StepRequest::Dispatch { unit } => {
                 let class = self.case_class(&case.class).await?;
+                // The street's own unit for the class, else the class's.
                 let unit = unit
                     .filter(|u| !u.trim().is_empty())
-                    .or(class.default_unit.clone())
+                    .or(class.default_unit_in(&case.street).map(str::to_string))
                     .ok_or_else(|| Error::Invalid(format!("小类“{}”没有默认处置单位，请选择派遣单位", class.name)))?;
                 if self.tree.get(&unit).is_none() {
                     return Err(Error::not_found("单位", &unit));

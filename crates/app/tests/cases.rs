@@ -39,6 +39,7 @@ fn class(code: &str, name: &str, limit: u32, unit: &str, default_unit: &str) -> 
         time_limit: limit,
         limit_unit: unit.into(),
         default_unit: Some(default_unit.into()),
+        street_units: Default::default(),
     }
 }
 
@@ -245,4 +246,41 @@ async fn the_demo_month_is_evaluated_per_street_as_counted_by_hand() {
     for late in ["人行道堆放建材", "施工围挡占用人行道", "流动摊点占道经营"] {
         assert!(text.contains(late), "{late} is overdue: {text}");
     }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_class_dispatches_to_the_streets_own_unit_where_it_has_one() {
+    let (app, _db) = city().await;
+    let admin = app.as_user("admin").await.unwrap();
+    let mut by_street = class("T-LJ", "暴露垃圾", 2, "hours", DHJ);
+    by_street.street_units.insert(WLB.into(), "erqi-cgj".into());
+    admin.save_case_classes(&[by_street]).await.unwrap();
+    assert_eq!(admin.case_classes().await.unwrap()[1].street_units.get(WLB).map(String::as_str), Some("erqi-cgj"));
+    let (jdy, zbz) = (app.as_user("jdy").await.unwrap(), app.as_user("zbz").await.unwrap());
+    let mut dispatched = Vec::new();
+    for lon in ["113.605", "113.625"] {
+        let report = CaseReport {
+            class: "T-LJ",
+            lon: dec(lon),
+            lat: dec("34.705"),
+            address: "",
+            description: "暴露垃圾",
+            photos: "",
+            sample: false,
+        };
+        let id = jdy.report_case(&report, at("2018-06-04 09:00")).await.unwrap();
+        zbz.take_case_step(id, StepRequest::File, at("2018-06-04 09:05")).await.unwrap();
+        let case = zbz.take_case_step(id, StepRequest::Dispatch { unit: None }, at("2018-06-04 09:10")).await.unwrap();
+        dispatched.push((case.street, case.status.unit.unwrap()));
+    }
+    assert_eq!(
+        dispatched,
+        [(DHJ.to_string(), DHJ.to_string()), (WLB.to_string(), "erqi-cgj".to_string())],
+        "德化街 by the class's default, 五里堡 by its own"
+    );
+    // A street or unit not in the tree is refused, and the class stays as it was.
+    let mut wrong = class("T-LJ", "暴露垃圾", 2, "hours", DHJ);
+    wrong.street_units.insert("erqi-nowhere".into(), "erqi-cgj".into());
+    assert_eq!(admin.save_case_classes(&[wrong]).await.unwrap_err().to_string(), "单位“erqi-nowhere”不存在");
+    assert_eq!(admin.case_classes().await.unwrap()[1].street_units.len(), 1);
 }

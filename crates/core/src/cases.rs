@@ -100,9 +100,19 @@ pub struct CaseClass {
     pub time_limit: u32,
     /// "hours" (working hours) or "days" (working days).
     pub limit_unit: String,
-    /// The unit it is dispatched to unless the 值班长 chooses another.
+    /// The unit it is dispatched to unless the 值班长 chooses another …
     #[serde(default)]
     pub default_unit: Option<String>,
+    /// … or, in these streets (by code), this unit (`street_units = { "erqi-dhj" = "erqi-cgj" }`).
+    #[serde(default)]
+    pub street_units: std::collections::BTreeMap<String, String>,
+}
+
+impl CaseClass {
+    /// The unit a case of this class in `street` goes to when the 值班长 names none.
+    pub fn default_unit_in(&self, street: &str) -> Option<&str> {
+        self.street_units.get(street).or(self.default_unit.as_ref()).map(String::as_str)
+    }
 }
 
 /// The classes of a class file (`[[class]]` each), each checked: a kind of 部件 or 事件, a

@@ -25,6 +25,14 @@ CREATE TABLE case_classes (
     default_unit_id BIGINT REFERENCES org_units (id)
 );
 
+-- A class's disposing unit in a street, where it is not the class's default.
+CREATE TABLE case_class_units (
+    class_code TEXT NOT NULL REFERENCES case_classes (code) ON DELETE CASCADE,
+    street_id BIGINT NOT NULL REFERENCES org_units (id),
+    unit_id BIGINT NOT NULL REFERENCES org_units (id),
+    PRIMARY KEY (class_code, street_id)
+);
+
 -- A case as its steps have left it; times are local, 'YYYY-MM-DD HH:MM'.
 CREATE TABLE cases (
     id {id},

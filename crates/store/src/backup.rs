@@ -56,6 +56,7 @@ pub const TABLES: &[&str] = &[
     "reminders",
     "grid_cells",
     "case_classes",
+    "case_class_units",
     "cases",
     "case_steps",
     "audit_events",

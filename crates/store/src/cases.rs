@@ -161,20 +161,37 @@ impl Store {
                  u.code AS unit_code
              FROM case_classes k LEFT JOIN org_units u ON u.id = k.default_unit_id ORDER BY k.code",
         );
-        self.read_rows(q, |r| {
-            Ok(CaseClass {
-                code: r.try_get("code")?,
-                kind: r.try_get("kind")?,
-                major: r.try_get("major")?,
-                name: r.try_get("name")?,
-                file_rule: r.try_get("file_rule")?,
-                close_rule: r.try_get("close_rule")?,
-                time_limit: count(r, "time_limit")?,
-                limit_unit: r.try_get("limit_unit")?,
-                default_unit: r.try_get("unit_code")?,
+        let classes = self
+            .read_rows(q, |r| {
+                Ok(CaseClass {
+                    code: r.try_get("code")?,
+                    kind: r.try_get("kind")?,
+                    major: r.try_get("major")?,
+                    name: r.try_get("name")?,
+                    file_rule: r.try_get("file_rule")?,
+                    close_rule: r.try_get("close_rule")?,
+                    time_limit: count(r, "time_limit")?,
+                    limit_unit: r.try_get("limit_unit")?,
+                    default_unit: r.try_get("unit_code")?,
+                    street_units: Default::default(),
+                })
             })
-        })
-        .await
+            .await?;
+        // The streets' own units, one read for all classes.
+        let q = sqlx::query(
+            "SELECT k.class_code, s.code AS street_code, u.code AS unit_code FROM case_class_units k
+             JOIN org_units s ON s.id = k.street_id JOIN org_units u ON u.id = k.unit_id",
+        );
+        let pairs = self
+            .read_rows(q, |r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?, r.try_get::<String, _>(2)?)))
+            .await?;
+        let mut classes = classes;
+        for (class, street, unit) in pairs {
+            if let Some(c) = classes.iter_mut().find(|c| c.code == class) {
+                c.street_units.insert(street, unit);
+            }
+        }
+        Ok(classes)
     }
 
     pub async fn case(&self, id: i64) -> Result<Option<CaseRecord>> {
@@ -263,6 +280,16 @@ impl Tx {
         .bind(unit)
         .execute(self.conn())
         .await?;
+        // The streets' own units: as the class now says.
+        self.execute("DELETE FROM case_class_units WHERE class_code = $1", vec![class.code.as_str().into()]).await?;
+        for (street, unit) in &class.street_units {
+            let (street, unit) = (unit_id(self.conn(), street).await?, unit_id(self.conn(), unit).await?);
+            self.execute(
+                "INSERT INTO case_class_units (class_code, street_id, unit_id) VALUES ($1, $2, $3)",
+                vec![class.code.as_str().into(), street.into(), unit.into()],
+            )
+            .await?;
+        }
         Ok(())
     }
 

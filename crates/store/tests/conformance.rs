@@ -872,6 +872,7 @@ async fn a_city_case_keeps_each_step_beside_the_state_it_left_and_refuses_a_stal
         time_limit: 2,
         limit_unit: "hours".into(),
         default_unit: Some("dq".into()),
+        street_units: Default::default(),
     })
     .await
     .unwrap();

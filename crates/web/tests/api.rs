@@ -1985,6 +1985,7 @@ async fn city_case_app() -> TestApp {
         time_limit: 2,
         limit_unit: "hours".into(),
         default_unit: Some("erqi-dhj".into()),
+        street_units: Default::default(),
     };
     admin.save_case_classes(&[class]).await.unwrap();
     app
