@@ -367,6 +367,19 @@ pub fn dimension_named(by: &str) -> Result<CaseDimension> {
     }
 }
 
+/// A month as the doors take it ("2018-06", "2018年6月"): cases are counted by the month.
+pub fn case_month(text: &str) -> Result<(i32, u8)> {
+    match text.trim().parse::<taizhang_core::period::Period>()? {
+        taizhang_core::period::Period::Month(y, m) => Ok((y, m)),
+        _ => Err(Error::Invalid(format!("“{text}”应为月份，如 2018-06"))),
+    }
+}
+
+/// Degrees of longitude or latitude as typed ("113.6051"), exact.
+pub fn degrees(text: &str) -> Result<Decimal> {
+    text.trim().parse().map_err(|_| Error::Invalid(format!("“{text}”不是经纬度数值，如 113.6051")))
+}
+
 /// A month as the moments cases keep: its first day, and the next month's.
 fn month_bounds(year: i32, month: u8) -> (String, String) {
     let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };

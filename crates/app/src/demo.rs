@@ -64,13 +64,11 @@ impl crate::App {
         let (jdy, zbz) = (self.as_user("jdy").await?, self.as_user("zbz").await?);
         let units =
             [("erqi-cgj", self.as_user("cgj_reporter").await?), ("erqi-zjj", self.as_user("zjj_reporter").await?)];
-        let degrees =
-            |text: &str| text.parse().map_err(|_| crate::Error::Invalid(format!("示例案件的坐标“{text}”无法读取")));
         for c in &script.cases {
             let report = CaseReport {
                 class: &c.class,
-                lon: degrees(&c.lon)?,
-                lat: degrees(&c.lat)?,
+                lon: crate::cases::degrees(&c.lon)?,
+                lat: crate::cases::degrees(&c.lat)?,
                 address: &c.address,
                 description: &c.description,
                 photos: &c.photos,

@@ -446,7 +446,7 @@ pub async fn case(acting: &Acting<'_>, cmd: &crate::CaseCommand) -> Result<(), C
         }
         Report { class, lon, lat, address, description, photos, at } => {
             let degrees = |name: &str, text: &str| {
-                text.trim().parse().map_err(|_| CliError::Usage(format!("--{name}：“{text}”不是经纬度数值")))
+                taizhang_app::degrees(text).map_err(|e| CliError::Usage(format!("--{name}：{e}")))
             };
             let photos = photos.join("\n");
             let report = taizhang_app::CaseReport {
@@ -471,11 +471,7 @@ pub async fn case(acting: &Acting<'_>, cmd: &crate::CaseCommand) -> Result<(), C
         }
         List { unit, state, month } => {
             let state = state.as_deref().map(str::parse).transpose()?;
-            let month = match month.as_deref().map(str::parse::<Period>).transpose()? {
-                Some(Period::Month(y, m)) => Some((y, m)),
-                Some(other) => return Err(CliError::Usage(format!("--month：“{}”应为月份，如 2018-06", other.key()))),
-                None => None,
-            };
+            let month = month.as_deref().map(taizhang_app::case_month).transpose()?;
             let found = acting.cases(unit.as_deref(), state, month).await?;
             for c in &found {
                 say!("{}", case_line(c));
@@ -483,10 +479,7 @@ pub async fn case(acting: &Acting<'_>, cmd: &crate::CaseCommand) -> Result<(), C
             say!("共{}件", found.len());
         }
         Evaluate { month, by } => {
-            let month = match month.parse::<Period>()? {
-                Period::Month(y, m) => (y, m),
-                other => return Err(CliError::Usage(format!("--month：“{}”应为月份，如 2018-06", other.key()))),
-            };
+            let month = taizhang_app::case_month(month)?;
             let scores = acting.case_evaluation(taizhang_app::dimension_named(by)?, month).await?;
             let rate = |r: Option<taizhang_core::Decimal>| r.map_or("—".to_string(), |r| format!("{r:.2}%"));
             say!("名次\t名称\t上报\t立案\t派遣\t应结案\t结案\t按期结案\t超期\t结案率\t按期结案率\t返工率");

@@ -148,13 +148,7 @@ pub async fn cases(Signed { state, user, .. }: Signed, Query(q): Query<CaseParam
         .map(|s| s.parse::<CaseState>())
         .transpose()
         .map_err(|e| AppError::BadRequest(format!("state：{e}")))?;
-    let month = match q.month.as_deref() {
-        Some(text) => match parse_period(text)? {
-            Period::Month(y, m) => Some((y, m)),
-            _ => return Err(AppError::BadRequest(format!("month：“{text}”应为月份，如 2018-06")).into()),
-        },
-        None => None,
-    };
+    let month = q.month.as_deref().map(month_param).transpose()?;
     let found = acting.cases(q.unit.as_deref(), wanted, month).await.map_err(AppError::from)?;
     Ok(Json(found.into_iter().map(CaseRow::from).collect()))
 }
@@ -176,7 +170,11 @@ pub struct NewCaseBody {
 }
 
 fn degrees(field: &str, text: &str) -> Result<Decimal, AppError> {
-    text.trim().parse().map_err(|_| AppError::BadRequest(format!("{field}：“{text}”不是经纬度数值")))
+    taizhang_app::degrees(text).map_err(|e| AppError::BadRequest(format!("{field}：{e}")))
+}
+
+fn month_param(text: &str) -> Result<(i32, u8), AppError> {
+    taizhang_app::case_month(text).map_err(|e| AppError::BadRequest(format!("month：{e}")))
 }
 
 /// 信息收集: a case reported at a point, located to its grid cell (监督员).
@@ -298,10 +296,7 @@ pub async fn case_evaluation(
     let acting = user.acting(&state).await?;
     let by = taizhang_app::dimension_named(q.by.as_deref().unwrap_or("street"))
         .map_err(|e| AppError::BadRequest(format!("by：{e}")))?;
-    let month = match parse_period(&q.month)? {
-        Period::Month(y, m) => (y, m),
-        _ => return Err(AppError::BadRequest(format!("month：“{}”应为月份，如 2018-06", q.month)).into()),
-    };
+    let month = month_param(&q.month)?;
     let scores = acting.case_evaluation(by, month).await.map_err(AppError::from)?;
     Ok(Json(
         scores

@@ -23,13 +23,7 @@ pub async fn cases(Signed { state, user, uri }: Signed, Query(q): Query<CasesQue
         Some(s) => Some(s.parse::<CaseState>().map_err(|e| AppError::BadRequest(e.to_string()))?),
         None => None,
     };
-    let month = match q.month.as_deref().filter(|s| !s.is_empty()) {
-        Some(text) => match text.parse::<Period>().map_err(|e| AppError::BadRequest(e.to_string()))? {
-            Period::Month(y, m) => Some((y, m)),
-            _ => return Err(AppError::BadRequest(format!("“{text}”应为月份，如 2018-06"))),
-        },
-        None => None,
-    };
+    let month = q.month.as_deref().filter(|s| !s.is_empty()).map(taizhang_app::case_month).transpose()?;
     let found = acting.cases(None, wanted, month).await?;
     let mut page = Page::open(&acting, &user, format!("城管案件（{}件）", found.len())).await;
     if acting.allow_top(Action::ReportCase).is_ok() {
@@ -112,9 +106,8 @@ pub struct CaseForm {
 
 pub async fn report_case(Signed { state, user, .. }: Signed, Form(form): Form<CaseForm>) -> Result<Response, AppError> {
     let acting = user.acting_on_form(&state, &form.csrf).await?;
-    let degrees = |name: &str, text: &str| {
-        text.trim().parse().map_err(|_| AppError::BadRequest(format!("{name}“{text}”不是经纬度数值，如 113.6051")))
-    };
+    let degrees =
+        |name: &str, text: &str| taizhang_app::degrees(text).map_err(|e| AppError::BadRequest(format!("{name}：{e}")));
     let report = CaseReport {
         class: &form.class,
         lon: degrees("经度", &form.lon)?,
@@ -261,10 +254,7 @@ pub async fn case_evaluation(
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
     let month = match q.month.as_deref().filter(|m| !m.is_empty()) {
-        Some(text) => match text.parse::<Period>().map_err(|e| AppError::BadRequest(e.to_string()))? {
-            Period::Month(y, m) => (y, m),
-            _ => return Err(AppError::BadRequest(format!("“{text}”应为月份，如 2018-06"))),
-        },
+        Some(text) => taizhang_app::case_month(text)?,
         None => {
             let today = taizhang_app::clock::today();
             if today.month == 1 { (today.year - 1, 12) } else { (today.year, today.month - 1) }
