@@ -43,8 +43,23 @@ pub fn demo_accounts() -> Vec<NewUser> {
         account("jdy", "数字城管监督员", Role::Inspector, None),
         account("zbz", "数字城管指挥中心值班长", Role::Dispatcher, None),
         account("cgj_reporter", "区城市管理局填报员", Role::UnitReporter, Some("erqi-cgj")),
+        account("zzb", "区委组织部", Role::PartyOrganizer, Some("erqi-zzb")),
+        account("zbsj_hhl1", "淮河路第1社区党支部书记", Role::PartySecretary, Some("erqi-hhl")),
+        account("dgw_hhl", "淮河路街道党工委", Role::PartyCommittee, Some("erqi-hhl")),
+        account("dgw_jfl", "解放路街道党工委", Role::PartyCommittee, Some("erqi-jfl")),
+        account("dgw_mgl", "铭功路街道党工委", Role::PartyCommittee, Some("erqi-mgl")),
+        account("dgw_dhj", "德化街街道党工委", Role::PartyCommittee, Some("erqi-dhj")),
+        account("dgw_wlb", "五里堡街道党工委", Role::PartyCommittee, Some("erqi-wlb")),
+        account("dgw_dxl", "大学路街道党工委", Role::PartyCommittee, Some("erqi-dxl")),
+        account("dgw_zjj", "区住房城乡建设局机关党委", Role::PartyCommittee, Some("erqi-zjj")),
+        account("dgw_cgj", "区城市管理局机关党委", Role::PartyCommittee, Some("erqi-cgj")),
     ]
 }
+
+/// The demo's 基层党建: the 2018 标准化 scheme and sample organisations with their scores,
+/// outcomes and meetings.
+pub const PARTY_SCHEME_2018: &str = include_str!("../../../data/demo/erqi/party-scheme-2018.toml");
+pub const PARTY_SAMPLE: &str = include_str!("../../../data/demo/erqi/party-sample.toml");
 
 /// The demo's 数字城管: sample grid cells for the streets, sample classes and a month of
 /// sample cases (June 2018) covering every path.
@@ -98,5 +113,60 @@ impl crate::App {
             }
         }
         Ok(script.cases.len())
+    }
+
+    /// Loads the demo's 基层党建 sample rows: the 2018 scheme and organisations (the 区委组织部
+    /// zzb), each organisation's checklist taken as far as the sample says — scored and
+    /// submitted by its 书记 (or the admin for it), reviewed by its unit's 党(工)委
+    /// (`dgw_<unit>`), confirmed with adjustments by zzb — and a year of its meetings. Run
+    /// after the demo accounts exist; the number of organisations.
+    pub async fn load_demo_party(&self) -> crate::Result<usize> {
+        use crate::party::ScoreInput;
+        use taizhang_core::party::{ChecklistScheme, PartySample, Scorer};
+        use taizhang_core::workflow::Event;
+        let sample = PartySample::from_toml(PARTY_SAMPLE)?;
+        let scheme = ChecklistScheme::from_toml(PARTY_SCHEME_2018)?;
+        let zzb = self.as_user("zzb").await?;
+        zzb.save_party_scheme(PARTY_SCHEME_2018).await?;
+        let orgs = sample.orgs.iter().map(|o| o.org()).collect::<Result<Vec<_>, _>>()?;
+        zzb.save_party_orgs(&orgs).await?;
+        let today = crate::clock::today();
+        let year = scheme.year;
+        for o in &sample.orgs {
+            let own = match &o.secretary_account {
+                Some(account) => self.as_user(account).await?,
+                None => self.as_user("fgw_admin").await?,
+            };
+            own.record_party_meetings(&o.meetings(&scheme, year)?, today, true).await?;
+            let outcome = o.outcome();
+            if o.level.parse::<taizhang_core::party::OrgLevel>()? == taizhang_core::party::OrgLevel::Committee
+                || outcome == "none"
+            {
+                continue;
+            }
+            let inputs = |scorer: Scorer| -> Vec<ScoreInput> {
+                o.scores(&scheme, scorer)
+                    .into_iter()
+                    .map(|(item, points, evidence)| ScoreInput { item, points, evidence })
+                    .collect()
+            };
+            let mut a = own.save_party_scores(&o.code, year, &inputs(Scorer::Own), None).await?;
+            if outcome == "draft" {
+                continue;
+            }
+            a = own.party_step(&o.code, year, Event::Submit, "", a.version).await?;
+            if outcome == "submitted" {
+                continue;
+            }
+            let committee = self.as_user(&format!("dgw_{}", o.unit.trim_start_matches("erqi-"))).await?;
+            a = committee.save_party_scores(&o.code, year, &inputs(Scorer::Review), Some(a.version)).await?;
+            a = committee.party_step(&o.code, year, Event::Approve, "", a.version).await?;
+            if outcome == "approved" {
+                continue;
+            }
+            a = zzb.save_party_scores(&o.code, year, &inputs(Scorer::Confirm), Some(a.version)).await?;
+            zzb.party_step(&o.code, year, Event::Accept, "", a.version).await?;
+        }
+        Ok(orgs.len())
     }
 }

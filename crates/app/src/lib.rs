@@ -13,6 +13,7 @@ pub mod demo;
 pub mod import;
 mod mechanism;
 mod memo;
+pub mod party;
 mod reads;
 pub use mechanism::MeetingDraft;
 mod remind;

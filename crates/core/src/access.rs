@@ -17,13 +17,19 @@ coded_enum! {
         Inspector = "inspector" / "监督员",
         /// 数字城管 受理员/值班长 (指挥中心): files, dispatches and closes cases, approves 延期 and 挂账.
         Dispatcher = "dispatcher" / "值班长",
+        /// 基层党建: a 支部书记 fills in their own organisation's checklist and meetings.
+        PartySecretary = "party_secretary" / "支部书记",
+        /// 基层党建: a 街道/部门 党(工)委 reviews the organisations under its unit.
+        PartyCommittee = "party_committee" / "党(工)委" | "党工委" | "党委",
+        /// 基层党建: the 区委组织部 confirms ratings and keeps organisations and schemes.
+        PartyOrganizer = "party_organizer" / "区委组织部" | "组织部",
     }
 }
 
 impl Role {
     /// Unit roles act only inside their unit's subtree and so must name a unit.
     pub fn needs_unit(self) -> bool {
-        matches!(self, Role::UnitLeader | Role::UnitReporter)
+        matches!(self, Role::UnitLeader | Role::UnitReporter | Role::PartySecretary | Role::PartyCommittee)
     }
 }
 
@@ -148,10 +154,18 @@ pub enum Action {
     DispatchCase,
     /// 数字城管 处置 and 回退 of a case dispatched to the unit.
     DisposeCase,
+    /// 基层党建: an organisation's self-assessment (自评) and its meetings (三会一课).
+    AssessParty,
+    /// 基层党建: the 党(工)委's review of its organisations' checklists.
+    ReviewParty,
+    /// 基层党建: the 区委组织部's confirmation, with bonuses, deductions and vetoes.
+    ConfirmParty,
+    /// 基层党建: organisations, schemes and imports.
+    ManageParty,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 26] = [
         Action::Read,
         Action::EditDraft,
         Action::Submit,
@@ -174,6 +188,10 @@ impl Action {
         Action::CheckCase,
         Action::DispatchCase,
         Action::DisposeCase,
+        Action::AssessParty,
+        Action::ReviewParty,
+        Action::ConfirmParty,
+        Action::ManageParty,
     ];
 
     pub fn label_zh(self) -> &'static str {
@@ -200,6 +218,10 @@ impl Action {
             Action::CheckCase => "核查城管案件",
             Action::DispatchCase => "立案派遣城管案件",
             Action::DisposeCase => "处置城管案件",
+            Action::AssessParty => "填报党建自评",
+            Action::ReviewParty => "审核党建考评",
+            Action::ConfirmParty => "确认党建考评",
+            Action::ManageParty => "维护党组织与考评方案",
         }
     }
 }
@@ -234,6 +256,10 @@ pub fn permission(role: Role, action: Action) -> Option<Scope> {
         // The 监督中心 and the 指挥中心 work over the whole city's grid.
         (Role::Inspector, Read | ReportCase | CheckCase) => Some(Scope::All),
         (Role::Dispatcher, Read | DispatchCase) => Some(Scope::All),
+        // 基层党建: the 支部 fills in, its 党(工)委 reviews, the 区委组织部 confirms.
+        (Role::PartySecretary, Read | AssessParty) => Some(Scope::OwnSubtree),
+        (Role::PartyCommittee, Read | ReviewParty) => Some(Scope::OwnSubtree),
+        (Role::PartyOrganizer, Read | ConfirmParty | ManageParty) => Some(Scope::All),
         _ => None,
     }
 }
@@ -245,6 +271,9 @@ pub enum Denied {
     Role { role: &'static str, action: &'static str },
     #[error("无权{action}单位“{unit}”的记录：只能处理本单位及下属单位的记录")]
     Scope { action: &'static str, unit: String },
+    /// 基层党建: a 支部书记 acts only for the organisation whose secretary account they are.
+    #[error("只有“{org}”的书记账号才能{action}：本账号只能填报本支部的考评和会议")]
+    Secretary { action: &'static str, org: String },
 }
 
 /// The one rule every read and write goes through: may `actor` do `action` to a record of
@@ -292,6 +321,7 @@ mod tests {
             (Role::Admin, IssueOrder, y, y), (Role::Admin, HandleOrder, y, y), (Role::Admin, ReviewOrder, y, y),
             (Role::Admin, RequestExtension, y, y), (Role::Admin, DecideExtension, y, y), (Role::Admin, ManageLedger, y, y),
             (Role::Admin, ReportCase, y, y), (Role::Admin, CheckCase, y, y), (Role::Admin, DispatchCase, y, y), (Role::Admin, DisposeCase, y, y),
+            (Role::Admin, AssessParty, y, y), (Role::Admin, ReviewParty, y, y), (Role::Admin, ConfirmParty, y, y), (Role::Admin, ManageParty, y, y),
 
             (Role::Reviewer, Read, y, y), (Role::Reviewer, EditDraft, n, n), (Role::Reviewer, Submit, n, n),
             (Role::Reviewer, Approve, n, n), (Role::Reviewer, Accept, y, y), (Role::Reviewer, Return, y, y),
@@ -300,6 +330,7 @@ mod tests {
             (Role::Reviewer, IssueOrder, y, y), (Role::Reviewer, HandleOrder, n, n), (Role::Reviewer, ReviewOrder, y, y),
             (Role::Reviewer, RequestExtension, n, n), (Role::Reviewer, DecideExtension, y, y), (Role::Reviewer, ManageLedger, n, n),
             (Role::Reviewer, ReportCase, n, n), (Role::Reviewer, CheckCase, n, n), (Role::Reviewer, DispatchCase, n, n), (Role::Reviewer, DisposeCase, n, n),
+            (Role::Reviewer, AssessParty, n, n), (Role::Reviewer, ReviewParty, n, n), (Role::Reviewer, ConfirmParty, n, n), (Role::Reviewer, ManageParty, n, n),
 
             (Role::UnitLeader, Read, y, n), (Role::UnitLeader, EditDraft, y, n), (Role::UnitLeader, Submit, y, n),
             (Role::UnitLeader, Approve, y, n), (Role::UnitLeader, Accept, n, n), (Role::UnitLeader, Return, y, n),
@@ -308,6 +339,7 @@ mod tests {
             (Role::UnitLeader, IssueOrder, n, n), (Role::UnitLeader, HandleOrder, y, n), (Role::UnitLeader, ReviewOrder, n, n),
             (Role::UnitLeader, RequestExtension, y, n), (Role::UnitLeader, DecideExtension, n, n), (Role::UnitLeader, ManageLedger, n, n),
             (Role::UnitLeader, ReportCase, n, n), (Role::UnitLeader, CheckCase, n, n), (Role::UnitLeader, DispatchCase, n, n), (Role::UnitLeader, DisposeCase, y, n),
+            (Role::UnitLeader, AssessParty, n, n), (Role::UnitLeader, ReviewParty, n, n), (Role::UnitLeader, ConfirmParty, n, n), (Role::UnitLeader, ManageParty, n, n),
 
             (Role::UnitReporter, Read, y, n), (Role::UnitReporter, EditDraft, y, n), (Role::UnitReporter, Submit, y, n),
             (Role::UnitReporter, Approve, n, n), (Role::UnitReporter, Accept, n, n), (Role::UnitReporter, Return, n, n),
@@ -316,6 +348,7 @@ mod tests {
             (Role::UnitReporter, IssueOrder, n, n), (Role::UnitReporter, HandleOrder, y, n), (Role::UnitReporter, ReviewOrder, n, n),
             (Role::UnitReporter, RequestExtension, n, n), (Role::UnitReporter, DecideExtension, n, n), (Role::UnitReporter, ManageLedger, n, n),
             (Role::UnitReporter, ReportCase, n, n), (Role::UnitReporter, CheckCase, n, n), (Role::UnitReporter, DispatchCase, n, n), (Role::UnitReporter, DisposeCase, y, n),
+            (Role::UnitReporter, AssessParty, n, n), (Role::UnitReporter, ReviewParty, n, n), (Role::UnitReporter, ConfirmParty, n, n), (Role::UnitReporter, ManageParty, n, n),
 
             (Role::Leader, Read, y, y), (Role::Leader, EditDraft, n, n), (Role::Leader, Submit, n, n),
             (Role::Leader, Approve, n, n), (Role::Leader, Accept, n, n), (Role::Leader, Return, n, n),
@@ -324,6 +357,7 @@ mod tests {
             (Role::Leader, IssueOrder, y, y), (Role::Leader, HandleOrder, n, n), (Role::Leader, ReviewOrder, y, y),
             (Role::Leader, RequestExtension, n, n), (Role::Leader, DecideExtension, y, y), (Role::Leader, ManageLedger, n, n),
             (Role::Leader, ReportCase, n, n), (Role::Leader, CheckCase, n, n), (Role::Leader, DispatchCase, n, n), (Role::Leader, DisposeCase, n, n),
+            (Role::Leader, AssessParty, n, n), (Role::Leader, ReviewParty, n, n), (Role::Leader, ConfirmParty, n, n), (Role::Leader, ManageParty, n, n),
 
             (Role::Inspector, Read, y, y), (Role::Inspector, EditDraft, n, n), (Role::Inspector, Submit, n, n),
             (Role::Inspector, Approve, n, n), (Role::Inspector, Accept, n, n), (Role::Inspector, Return, n, n),
@@ -333,6 +367,7 @@ mod tests {
             (Role::Inspector, RequestExtension, n, n), (Role::Inspector, DecideExtension, n, n), (Role::Inspector, ManageLedger, n, n),
             (Role::Inspector, ReportCase, y, y), (Role::Inspector, CheckCase, y, y), (Role::Inspector, DispatchCase, n, n),
             (Role::Inspector, DisposeCase, n, n),
+            (Role::Inspector, AssessParty, n, n), (Role::Inspector, ReviewParty, n, n), (Role::Inspector, ConfirmParty, n, n), (Role::Inspector, ManageParty, n, n),
 
             (Role::Dispatcher, Read, y, y), (Role::Dispatcher, EditDraft, n, n), (Role::Dispatcher, Submit, n, n),
             (Role::Dispatcher, Approve, n, n), (Role::Dispatcher, Accept, n, n), (Role::Dispatcher, Return, n, n),
@@ -342,6 +377,31 @@ mod tests {
             (Role::Dispatcher, RequestExtension, n, n), (Role::Dispatcher, DecideExtension, n, n), (Role::Dispatcher, ManageLedger, n, n),
             (Role::Dispatcher, ReportCase, n, n), (Role::Dispatcher, CheckCase, n, n), (Role::Dispatcher, DispatchCase, y, y),
             (Role::Dispatcher, DisposeCase, n, n),
+            (Role::Dispatcher, AssessParty, n, n), (Role::Dispatcher, ReviewParty, n, n), (Role::Dispatcher, ConfirmParty, n, n), (Role::Dispatcher, ManageParty, n, n),
+
+            (Role::PartySecretary, Read, y, n), (Role::PartySecretary, EditDraft, n, n), (Role::PartySecretary, Submit, n, n), (Role::PartySecretary, Approve, n, n),
+            (Role::PartySecretary, Accept, n, n), (Role::PartySecretary, Return, n, n), (Role::PartySecretary, OpenRound, n, n), (Role::PartySecretary, CloseRound, n, n),
+            (Role::PartySecretary, Reopen, n, n), (Role::PartySecretary, ManageUsers, n, n), (Role::PartySecretary, RaiseProblem, n, n), (Role::PartySecretary, ResolveProblem, n, n),
+            (Role::PartySecretary, IssueOrder, n, n), (Role::PartySecretary, HandleOrder, n, n), (Role::PartySecretary, ReviewOrder, n, n), (Role::PartySecretary, RequestExtension, n, n),
+            (Role::PartySecretary, DecideExtension, n, n), (Role::PartySecretary, ManageLedger, n, n), (Role::PartySecretary, ReportCase, n, n), (Role::PartySecretary, CheckCase, n, n),
+            (Role::PartySecretary, DispatchCase, n, n), (Role::PartySecretary, DisposeCase, n, n), (Role::PartySecretary, AssessParty, y, n), (Role::PartySecretary, ReviewParty, n, n),
+            (Role::PartySecretary, ConfirmParty, n, n), (Role::PartySecretary, ManageParty, n, n),
+
+            (Role::PartyCommittee, Read, y, n), (Role::PartyCommittee, EditDraft, n, n), (Role::PartyCommittee, Submit, n, n), (Role::PartyCommittee, Approve, n, n),
+            (Role::PartyCommittee, Accept, n, n), (Role::PartyCommittee, Return, n, n), (Role::PartyCommittee, OpenRound, n, n), (Role::PartyCommittee, CloseRound, n, n),
+            (Role::PartyCommittee, Reopen, n, n), (Role::PartyCommittee, ManageUsers, n, n), (Role::PartyCommittee, RaiseProblem, n, n), (Role::PartyCommittee, ResolveProblem, n, n),
+            (Role::PartyCommittee, IssueOrder, n, n), (Role::PartyCommittee, HandleOrder, n, n), (Role::PartyCommittee, ReviewOrder, n, n), (Role::PartyCommittee, RequestExtension, n, n),
+            (Role::PartyCommittee, DecideExtension, n, n), (Role::PartyCommittee, ManageLedger, n, n), (Role::PartyCommittee, ReportCase, n, n), (Role::PartyCommittee, CheckCase, n, n),
+            (Role::PartyCommittee, DispatchCase, n, n), (Role::PartyCommittee, DisposeCase, n, n), (Role::PartyCommittee, AssessParty, n, n), (Role::PartyCommittee, ReviewParty, y, n),
+            (Role::PartyCommittee, ConfirmParty, n, n), (Role::PartyCommittee, ManageParty, n, n),
+
+            (Role::PartyOrganizer, Read, y, y), (Role::PartyOrganizer, EditDraft, n, n), (Role::PartyOrganizer, Submit, n, n), (Role::PartyOrganizer, Approve, n, n),
+            (Role::PartyOrganizer, Accept, n, n), (Role::PartyOrganizer, Return, n, n), (Role::PartyOrganizer, OpenRound, n, n), (Role::PartyOrganizer, CloseRound, n, n),
+            (Role::PartyOrganizer, Reopen, n, n), (Role::PartyOrganizer, ManageUsers, n, n), (Role::PartyOrganizer, RaiseProblem, n, n), (Role::PartyOrganizer, ResolveProblem, n, n),
+            (Role::PartyOrganizer, IssueOrder, n, n), (Role::PartyOrganizer, HandleOrder, n, n), (Role::PartyOrganizer, ReviewOrder, n, n), (Role::PartyOrganizer, RequestExtension, n, n),
+            (Role::PartyOrganizer, DecideExtension, n, n), (Role::PartyOrganizer, ManageLedger, n, n), (Role::PartyOrganizer, ReportCase, n, n), (Role::PartyOrganizer, CheckCase, n, n),
+            (Role::PartyOrganizer, DispatchCase, n, n), (Role::PartyOrganizer, DisposeCase, n, n), (Role::PartyOrganizer, AssessParty, n, n), (Role::PartyOrganizer, ReviewParty, n, n),
+            (Role::PartyOrganizer, ConfirmParty, y, y), (Role::PartyOrganizer, ManageParty, y, y),
         ];
         assert_eq!(table.len(), Role::ALL.len() * Action::ALL.len(), "every role × action is in the table");
         let tree = tree();

@@ -88,6 +88,8 @@ pub struct Adjustment {
 pub enum AdjustmentKind {
     Bonus,
     Deduction,
+    /// 一票否决: any entry for a unit takes its grade away, whatever its total.
+    Veto,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -189,6 +191,8 @@ pub struct Standing {
     pub deduction: Decimal,
     pub total: Decimal,
     pub grade: Option<String>,
+    /// The 一票否决 items a unit fell under (its grade is none).
+    pub vetoed: Vec<String>,
 }
 
 fn n(d: Decimal) -> String {
@@ -242,6 +246,7 @@ pub fn score(
             deduction: Decimal::ZERO,
             total: Decimal::ZERO,
             grade: None,
+            vetoed: vec![],
         })
         .collect();
     for c in &scheme.criteria {
@@ -318,8 +323,11 @@ pub fn score(
         for s in &mut standings {
             let raw = a.points.get(&s.unit).copied().unwrap_or_default();
             match a.kind {
-                AdjustmentKind::Bonus => s.bonus = (s.bonus + raw).min(a.cap),
-                AdjustmentKind::Deduction => s.deduction = (s.deduction + raw).min(a.cap),
+                // Each item within its own cap (a later item's cap never clips an earlier one's).
+                AdjustmentKind::Bonus => s.bonus += raw.min(a.cap),
+                AdjustmentKind::Deduction => s.deduction += raw.min(a.cap),
+                AdjustmentKind::Veto if a.points.contains_key(&s.unit) => s.vetoed.push(a.name.clone()),
+                AdjustmentKind::Veto => {}
             }
         }
     }
@@ -327,7 +335,10 @@ pub fn score(
     grades.sort_by_key(|g| std::cmp::Reverse(g.min));
     for s in &mut standings {
         s.total = s.points.iter().map(|p| p.points).sum::<Decimal>() + s.bonus - s.deduction;
-        s.grade = grades.iter().find(|g| s.total >= g.min).map(|g| g.name.clone());
+        s.grade = match s.vetoed.is_empty() {
+            true => grades.iter().find(|g| s.total >= g.min).map(|g| g.name.clone()),
+            false => None,
+        };
     }
     let totals: Vec<(String, Decimal)> = standings.iter().map(|s| (s.unit.clone(), s.total)).collect();
     let placed = places(&totals);
@@ -353,7 +364,10 @@ pub fn document(scheme: &Scheme, standings: &[Standing]) -> crate::report::Docum
             row.push(TableCell::Number(s.bonus, 2));
             row.push(TableCell::Number(s.deduction, 2));
             row.push(TableCell::Number(s.total, 2));
-            row.push(TableCell::Text(s.grade.clone().unwrap_or_default()));
+            row.push(TableCell::Text(match s.vetoed.is_empty() {
+                true => s.grade.clone().unwrap_or_default(),
+                false => format!("一票否决（{}）", s.vetoed.join("、")),
+            }));
             row
         })
         .collect();
@@ -553,6 +567,19 @@ mod tests {
         );
         assert_eq!((row("c").total, row("c").points[0].derivation.as_str()), (d("0"), "未评分，计0分"));
         assert_eq!(t.iter().map(|s| s.place).collect::<Vec<_>>(), [1, 2, 3]);
+    }
+
+    #[test]
+    fn a_veto_takes_the_grade_away_whatever_the_total() {
+        let s = Scheme::from_toml(
+            "name = \"x\"\nperiod = \"2018\"\n[[criterion]]\nkey = \"m\"\nname = \"m\"\nweight = \"10\"\nmethod = \"manual\"\nscores = { a = \"10\", b = \"10\" }\n[[adjustment]]\nkey = \"v\"\nname = \"严重违纪\"\nkind = \"veto\"\ncap = \"0\"\npoints = { b = \"0\" }\n[[grade]]\nname = \"优秀\"\nmin = \"9\"\n",
+        )
+        .unwrap();
+        let t = score(&s, &units(&["a", "b"]), &HashMap::new());
+        let row = |u: &str| t.iter().find(|s| s.unit == u).unwrap();
+        assert_eq!((row("a").grade.as_deref(), row("a").vetoed.len()), (Some("优秀"), 0));
+        assert_eq!((row("b").total, row("b").grade.as_deref()), (d("10"), None));
+        assert_eq!(row("b").vetoed, ["严重违纪"]);
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub mod grid;
 pub mod honour;
 pub mod lights;
 pub mod mechanism;
+pub mod party;
 pub mod remind;
 pub mod rollup;
 pub mod rules;

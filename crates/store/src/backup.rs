@@ -59,6 +59,12 @@ pub const TABLES: &[&str] = &[
     "case_class_units",
     "cases",
     "case_steps",
+    "party_orgs",
+    "party_schemes",
+    "party_assessments",
+    "party_scores",
+    "party_assessment_events",
+    "party_meetings",
     "audit_events",
     "audit_head",
 ];

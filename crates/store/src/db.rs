@@ -125,6 +125,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "rollups", include_str!("../migrations/0012_rollups.sql")),
     (13, "figures_version", include_str!("../migrations/0013_figures_version.sql")),
     (14, "city cases", include_str!("../migrations/0014_city_cases.sql")),
+    (15, "party building", include_str!("../migrations/0015_party_building.sql")),
 ];
 
 /// Statements slower than this are logged as warnings unless the program says otherwise.

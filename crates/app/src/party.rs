@@ -1,0 +1,671 @@
+//! 基层党建标准化: the district's organisations and its year's scheme (the 区委组织部's), each
+//! organisation's checklist through the reporting workflow — the 支部书记 scores the
+//! self-assessed items with evidence and submits, the 街道/部门 党(工)委 scores its items and
+//! approves or returns, the 区委组织部 adds bonuses, deductions and vetoes and confirms or
+//! returns — the 星级 rating of the confirmed ones, and 三会一课 kept and lit by month.
+
+use std::collections::HashMap;
+
+use taizhang_core::Decimal;
+use taizhang_core::access::{Action, Denied, Role};
+use taizhang_core::party::{
+    self, ChecklistScheme, Meeting, MonthCompleteness, PartyOrg, Rated, Scorer, check_meeting, check_orgs,
+    month_completeness,
+};
+use taizhang_core::period::Period;
+use taizhang_core::project::Date;
+use taizhang_core::report::{DocSection, Document, Table, TableCell};
+use taizhang_core::workflow::{EntryState, Event, Transition, separation_breach, transition};
+use taizhang_store::{PartyAssessment, PartyScore};
+
+use crate::{Acting, Error, Result};
+
+/// A score as a door hands it in: the item's or adjustment's key, points, evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreInput {
+    pub item: String,
+    pub points: Decimal,
+    pub evidence: String,
+}
+
+/// One organisation's checklist of a year as its page shows it.
+#[derive(Debug, Clone)]
+pub struct PartySheet {
+    pub org: PartyOrg,
+    pub scheme: ChecklistScheme,
+    /// None until something was scored.
+    pub assessment: Option<PartyAssessment>,
+    pub trail: Vec<Transition>,
+    /// Whose items the actor may score now (none when it is not their turn).
+    pub scoring: Option<Scorer>,
+    /// The steps the actor may take now.
+    pub steps: Vec<Event>,
+}
+
+impl PartySheet {
+    pub fn state(&self) -> EntryState {
+        self.assessment.as_ref().map_or(EntryState::Draft, |a| a.state)
+    }
+
+    pub fn version(&self) -> Option<i64> {
+        self.assessment.as_ref().map(|a| a.version)
+    }
+
+    pub fn score(&self, item: &str) -> Option<&PartyScore> {
+        self.assessment.as_ref()?.scores.iter().find(|s| s.item == item)
+    }
+
+    /// Scores by key, as the rating reads them.
+    pub fn points(&self) -> HashMap<String, Decimal> {
+        self.assessment.iter().flat_map(|a| a.scores.iter().map(|s| (s.item.clone(), s.points))).collect()
+    }
+}
+
+/// A rated organisation with the unit it belongs to.
+#[derive(Debug, Clone)]
+pub struct RatedOrg {
+    pub rated: Rated,
+    pub unit: String,
+    pub unit_name: String,
+}
+
+/// A year's 星级 rating over the organisations the actor reads.
+#[derive(Debug, Clone)]
+pub struct PartyRating {
+    pub year: i32,
+    pub scheme: ChecklistScheme,
+    /// The confirmed ones, best first.
+    pub rated: Vec<RatedOrg>,
+    /// Not yet confirmed: the organisation and where its checklist is.
+    pub pending: Vec<(PartyOrg, EntryState)>,
+}
+
+impl PartyRating {
+    /// Per unit (street or department): its name, organisations with each star count (the
+    /// scheme's stars, most first), those without a star, those named for 整顿, pending.
+    pub fn by_unit(&self) -> Vec<(String, Vec<usize>, usize, usize, usize)> {
+        let stars: Vec<u8> = self.scheme.stars_best_first().iter().map(|s| s.stars).collect();
+        let mut units: Vec<(String, String)> = self
+            .rated
+            .iter()
+            .map(|r| (r.unit.clone(), r.unit_name.clone()))
+            .chain(self.pending.iter().map(|(o, _)| (o.unit.clone(), String::new())))
+            .collect();
+        units.sort();
+        units.dedup_by(|a, b| a.0 == b.0);
+        units
+            .into_iter()
+            .map(|(unit, _)| {
+                let rated: Vec<&RatedOrg> = self.rated.iter().filter(|r| r.unit == unit).collect();
+                let counts = stars.iter().map(|k| rated.iter().filter(|r| r.rated.stars == Some(*k)).count()).collect();
+                let none = rated.iter().filter(|r| r.rated.stars.is_none()).count();
+                let weak = rated.iter().filter(|r| r.rated.weak.is_some()).count();
+                let pending = self.pending.iter().filter(|(o, _)| o.unit == unit).count();
+                (unit, counts, none, weak, pending)
+            })
+            .collect()
+    }
+
+    pub fn star_names(&self) -> Vec<String> {
+        let mut stars = self.scheme.stars.clone();
+        stars.sort_by_key(|s| std::cmp::Reverse(s.stars));
+        stars.into_iter().map(|s| s.name).collect()
+    }
+}
+
+/// One organisation's meetings of a month, lit.
+#[derive(Debug, Clone)]
+pub struct OrgMonth {
+    pub org: PartyOrg,
+    pub completeness: MonthCompleteness,
+}
+
+/// The step of the workflow a door names: submit, approve, accept, return.
+pub fn party_event(name: &str) -> Result<Event> {
+    Ok(match name {
+        "submit" => Event::Submit,
+        "approve" => Event::Approve,
+        "accept" => Event::Accept,
+        "return" => Event::Return,
+        other => {
+            return Err(Error::Invalid(format!(
+                "“{other}”不是考评的办理环节：应为 submit（上报）、approve（审核通过）、accept（确认）或 return（退回）"
+            )));
+        }
+    })
+}
+
+/// Who scores at each state: the organisation while it is a draft or returned, its 党(工)委
+/// once submitted, the 区委组织部 once approved.
+fn scorer_at(state: EntryState) -> Option<Scorer> {
+    match state {
+        EntryState::Draft | EntryState::Returned => Some(Scorer::Own),
+        EntryState::Submitted => Some(Scorer::Review),
+        EntryState::Approved => Some(Scorer::Confirm),
+        _ => None,
+    }
+}
+
+fn action_of(scorer: Scorer) -> Action {
+    match scorer {
+        Scorer::Own => Action::AssessParty,
+        Scorer::Review => Action::ReviewParty,
+        Scorer::Confirm => Action::ConfirmParty,
+    }
+}
+
+impl Acting<'_> {
+    /// The scheme of a year, as saved.
+    pub async fn party_scheme(&self, year: i32) -> Result<ChecklistScheme> {
+        let text =
+            self.store.party_scheme(year).await?.ok_or_else(|| Error::not_found("党建标准化方案", year.to_string()))?;
+        Ok(ChecklistScheme::from_toml(&text)?)
+    }
+
+    /// The years with a scheme, latest first.
+    pub async fn party_years(&self) -> Result<Vec<i32>> {
+        Ok(self.store.party_scheme_years().await?)
+    }
+
+    /// A scheme saved for its year, checked whole first (the 区委组织部's); its year.
+    pub async fn save_party_scheme(&self, text: &str) -> Result<i32> {
+        self.allow_top(Action::ManageParty)?;
+        let scheme = ChecklistScheme::from_toml(text)?;
+        let mut tx = self.store.begin().await?;
+        tx.save_party_scheme(scheme.year, text).await?;
+        tx.audit(&self.actor.username, "party.scheme", &format!("party_scheme:{}", scheme.year), &scheme.name);
+        tx.commit().await?;
+        Ok(scheme.year)
+    }
+
+    /// Organisations, new or replacing those of their codes, checked with those already
+    /// kept (a parent may be an existing one), in one transaction.
+    pub async fn save_party_orgs(&self, orgs: &[PartyOrg]) -> Result<usize> {
+        self.allow_top(Action::ManageParty)?;
+        let mut all: HashMap<String, PartyOrg> =
+            self.store.party_orgs(None).await?.into_iter().map(|o| (o.code.clone(), o)).collect();
+        let mut seen = std::collections::HashSet::new();
+        for o in orgs {
+            if !seen.insert(o.code.as_str()) {
+                return Err(Error::Invalid(format!("党组织编码“{}”重复", o.code)));
+            }
+            all.insert(o.code.clone(), o.clone());
+        }
+        let merged: Vec<PartyOrg> = all.into_values().collect();
+        check_orgs(&merged, |u| self.tree.get(u).is_some())?;
+        // Parents before children: the higher levels first.
+        let mut ordered: Vec<&PartyOrg> = orgs.iter().collect();
+        ordered.sort_by_key(|o| o.level);
+        let mut tx = self.store.begin().await?;
+        for o in ordered {
+            tx.upsert_party_org(o).await?;
+        }
+        tx.audit(&self.actor.username, "party.orgs", "party_orgs", &format!("党组织{}个", orgs.len()));
+        tx.commit().await?;
+        Ok(orgs.len())
+    }
+
+    /// The organisations the actor reads: those of its unit's subtree (unit roles), or all.
+    pub async fn party_orgs(&self) -> Result<Vec<PartyOrg>> {
+        let within = self.reach(None)?;
+        Ok(self.store.party_orgs(within.as_deref()).await?)
+    }
+
+    async fn party_org(&self, code: &str) -> Result<PartyOrg> {
+        let org = self.store.party_org(code).await?.ok_or_else(|| Error::not_found("党组织", code))?;
+        self.check_read(&org.unit)?;
+        Ok(org)
+    }
+
+    /// May the actor do `action` to the organisation: by role and unit, and a 支部书记 only
+    /// for the organisation whose secretary account they are.
+    fn allow_on_org(&self, action: Action, org: &PartyOrg) -> Result<()> {
+        self.allow(action, &org.unit)?;
+        if self.actor.role == Role::PartySecretary && org.secretary_account.as_deref() != Some(&self.actor.username) {
+            return Err(Denied::Secretary { action: action.label_zh(), org: org.name.clone() }.into());
+        }
+        Ok(())
+    }
+
+    /// One organisation's checklist of a year, with what the actor may do to it now.
+    pub async fn party_sheet(&self, org: &str, year: i32) -> Result<PartySheet> {
+        let org = self.party_org(org).await?;
+        let scheme = self.party_scheme(year).await?;
+        let assessment = self.store.party_assessment(&org.code, year).await?;
+        let trail = match &assessment {
+            Some(a) => self.store.party_assessment_steps(a.id).await?,
+            None => vec![],
+        };
+        let state = assessment.as_ref().map_or(EntryState::Draft, |a| a.state);
+        let scoring = scorer_at(state).filter(|s| self.allow_on_org(action_of(*s), &org).is_ok());
+        let steps = [Event::Submit, Event::Approve, Event::Accept, Event::Return]
+            .into_iter()
+            .filter(|e| transition(state, *e).is_ok() && self.allow_on_org(step_action(*e, state), &org).is_ok())
+            .filter(|e| *e != Event::Submit || assessment.is_some())
+            .collect();
+        Ok(PartySheet { org, scheme, assessment, trail, scoring, steps })
+    }
+
+    /// Scores written for the items whose turn it is (the organisation's while a draft, its
+    /// 党(工)委's once submitted, the 区委组织部's once approved), each checked against the
+    /// scheme; `version` guards against someone else's change in between (none: a first
+    /// draft). Nothing is written when one score is wrong.
+    pub async fn save_party_scores(
+        &self,
+        org: &str,
+        year: i32,
+        scores: &[ScoreInput],
+        version: Option<i64>,
+    ) -> Result<PartyAssessment> {
+        let sheet = self.party_sheet(org, year).await?;
+        let state = sheet.state();
+        let scorer = scorer_at(state)
+            .ok_or_else(|| Error::Invalid(format!("{}的考评已{}，不能再打分", sheet.org.name, state.label_zh())))?;
+        if let Err(denied) = self.allow_on_org(action_of(scorer), &sheet.org) {
+            // The 书记 after submitting: say where the checklist is, not which role scores now.
+            if scorer != Scorer::Own && self.allow_on_org(Action::AssessParty, &sheet.org).is_ok() {
+                return Err(Error::Invalid(format!(
+                    "{}的{year}年考评{}，现由{}，不能再修改自评",
+                    sheet.org.name,
+                    state.label_zh(),
+                    scorer.label_zh()
+                )));
+            }
+            return Err(denied);
+        }
+        if sheet.version() != version && version.is_some() {
+            return Err(Error::Conflict(format!("{}的{year}年考评", sheet.org.name)));
+        }
+        if scores.is_empty() {
+            return Err(Error::Invalid("没有要保存的得分".into()));
+        }
+        for s in scores {
+            let whose = sheet.scheme.scorer_of(&s.item);
+            if whose.is_some() && whose != Some(scorer) {
+                let name = sheet.scheme.item(&s.item).map_or(s.item.as_str(), |i| i.name.as_str());
+                return Err(Error::Invalid(format!(
+                    "第{}项“{name}”由{}打分，现在是{}环节",
+                    s.item,
+                    whose.map_or("", Scorer::label_zh),
+                    scorer.label_zh()
+                )));
+            }
+            sheet.scheme.check_score(&s.item, s.points, &s.evidence)?;
+        }
+        let rows: Vec<PartyScore> = scores
+            .iter()
+            .map(|s| PartyScore {
+                item: s.item.clone(),
+                points: s.points,
+                evidence: s.evidence.trim().to_string(),
+                scored_by: self.actor.username.clone(),
+            })
+            .collect();
+        let summary = format!(
+            "{}：{}",
+            scorer.label_zh(),
+            rows.iter().map(|s| format!("{} {}分", s.item, s.points.normalize())).collect::<Vec<_>>().join("，")
+        );
+        let mut tx = self.store.begin().await?;
+        let assessment = match sheet.assessment {
+            Some(a) => a,
+            None => {
+                let id = tx.insert_party_assessment(&sheet.org.code, year, sheet.org.sample).await?;
+                PartyAssessment {
+                    id,
+                    org: sheet.org.code.clone(),
+                    year,
+                    state: EntryState::Draft,
+                    version: 1,
+                    return_reason: None,
+                    scores: vec![],
+                }
+            }
+        };
+        tx.write_party_scores(&assessment, &rows, &self.actor.username, &summary).await?;
+        // Only confirmed checklists are rated: scores before confirmation change no figure shown.
+        tx.changes_no_figures();
+        tx.commit().await?;
+        self.store.party_assessment(&sheet.org.code, year).await?.ok_or_else(|| Error::not_found("考评", org))
+    }
+
+    /// A step of the workflow: submit (the organisation, every self-assessed item scored),
+    /// approve (its 党(工)委, every review item scored), accept (the 区委组织部, every item
+    /// of its own scored or left at nothing), return with a reason (whoever holds it now).
+    /// 职责分离: no one approves or confirms what they scored, nor confirms what they approved.
+    pub async fn party_step(
+        &self,
+        org: &str,
+        year: i32,
+        event: Event,
+        reason: &str,
+        version: i64,
+    ) -> Result<PartyAssessment> {
+        let sheet = self.party_sheet(org, year).await?;
+        let a = sheet
+            .assessment
+            .clone()
+            .ok_or_else(|| Error::Invalid(format!("{}的{year}年考评还没有自评得分", sheet.org.name)))?;
+        if a.version != version {
+            return Err(Error::Conflict(format!("{}的{year}年考评", sheet.org.name)));
+        }
+        self.allow_on_org(step_action(event, a.state), &sheet.org)?;
+        let to = transition(a.state, event)?;
+        if event == Event::Return && reason.trim().is_empty() {
+            return Err(Error::Invalid("退回须说明原因".into()));
+        }
+        let due = match event {
+            Event::Submit => Some(Scorer::Own),
+            Event::Approve => Some(Scorer::Review),
+            _ => None,
+        };
+        if let Some(scorer) = due {
+            let missing: Vec<String> = sheet
+                .scheme
+                .items
+                .iter()
+                .filter(|i| i.scorer == scorer && sheet.score(&i.key).is_none())
+                .map(|i| format!("{} {}", i.key, i.name))
+                .collect();
+            if !missing.is_empty() {
+                return Err(Error::Invalid(format!("尚未打分的项目：{}", missing.join("；"))));
+            }
+        }
+        // Who drafted it: whoever scored its self-assessed items or submitted it.
+        let drafted: Vec<String> = a
+            .scores
+            .iter()
+            .filter(|s| sheet.scheme.scorer_of(&s.item) == Some(Scorer::Own))
+            .map(|s| s.scored_by.clone())
+            .chain(moved_to(&sheet.trail, EntryState::Submitted))
+            .collect();
+        let approved = moved_to(&sheet.trail, EntryState::Approved);
+        if let Some(why) = separation_breach(event, &self.actor.username, &drafted, &approved) {
+            return Err(Error::Invalid(why));
+        }
+        let mut tx = self.store.begin().await?;
+        let return_reason = (event == Event::Return).then_some(reason.trim());
+        tx.move_party_assessment(&a, to, return_reason, &self.actor.username, reason.trim()).await?;
+        if to != EntryState::Accepted {
+            tx.changes_no_figures();
+        }
+        tx.commit().await?;
+        self.store.party_assessment(&sheet.org.code, year).await?.ok_or_else(|| Error::not_found("考评", org))
+    }
+
+    /// The year's 星级 rating of the confirmed checklists of the organisations the actor
+    /// reads (党支部 and 党总支), with last year's stars where last year was rated.
+    pub async fn party_rating(&self, year: i32) -> Result<PartyRating> {
+        let scheme = self.party_scheme(year).await?;
+        let within = self.reach(None)?;
+        let orgs: Vec<PartyOrg> = self
+            .store
+            .party_orgs(within.as_deref())
+            .await?
+            .into_iter()
+            .filter(|o| o.level != party::OrgLevel::Committee)
+            .collect();
+        let (rated, pending) = self.rate_year(&scheme, &orgs, within.as_deref()).await?;
+        let last_year: HashMap<String, u8> = match self.store.party_scheme(year - 1).await? {
+            Some(text) => {
+                let before = ChecklistScheme::from_toml(&text)?;
+                let (rated, _) = self.rate_year(&before, &orgs, within.as_deref()).await?;
+                rated.into_iter().filter_map(|r| r.stars.map(|s| (r.org, s))).collect()
+            }
+            None => HashMap::new(),
+        };
+        let by_code: HashMap<&str, &PartyOrg> = orgs.iter().map(|o| (o.code.as_str(), o)).collect();
+        let rated = rated
+            .into_iter()
+            .map(|mut r| {
+                r.last_year = last_year.get(&r.org).copied();
+                let unit = by_code.get(r.org.as_str()).map(|o| o.unit.clone()).unwrap_or_default();
+                RatedOrg { unit_name: self.unit_name(&unit), unit, rated: r }
+            })
+            .collect();
+        Ok(PartyRating { year, scheme, rated, pending })
+    }
+
+    async fn rate_year(
+        &self,
+        scheme: &ChecklistScheme,
+        orgs: &[PartyOrg],
+        within: Option<&str>,
+    ) -> Result<(Vec<Rated>, Vec<(PartyOrg, EntryState)>)> {
+        let assessments: HashMap<String, PartyAssessment> =
+            self.store.party_assessments(scheme.year, within).await?.into_iter().map(|a| (a.org.clone(), a)).collect();
+        let mut confirmed = vec![];
+        let mut scores = HashMap::new();
+        let mut pending = vec![];
+        for o in orgs {
+            match assessments.get(&o.code) {
+                Some(a) if matches!(a.state, EntryState::Accepted | EntryState::Locked) => {
+                    confirmed.push((o.code.clone(), o.name.clone()));
+                    scores.insert(o.code.clone(), a.scores.iter().map(|s| (s.item.clone(), s.points)).collect());
+                }
+                Some(a) => pending.push((o.clone(), a.state)),
+                None => pending.push((o.clone(), EntryState::Draft)),
+            }
+        }
+        Ok((party::rate(scheme, &confirmed, &scores, &HashMap::new()), pending))
+    }
+
+    /// Meetings recorded by their organisations' 支部书记 (or an admin) in one transaction:
+    /// none in the future, none attended by more than the members; one wrong, none written.
+    pub async fn record_party_meetings(&self, meetings: &[Meeting], today: Date, sample: bool) -> Result<usize> {
+        let mut orgs: HashMap<String, PartyOrg> = HashMap::new();
+        for m in meetings {
+            if !orgs.contains_key(&m.org) {
+                let org = self.party_org(&m.org).await?;
+                self.allow_on_org(Action::AssessParty, &org)?;
+                orgs.insert(m.org.clone(), org);
+            }
+            let org = &orgs[&m.org];
+            check_meeting(m, org.members, today).map_err(|e| Error::Invalid(format!("{}：{e}", org.name)))?;
+        }
+        let mut tx = self.store.begin().await?;
+        for m in meetings {
+            tx.insert_party_meeting(m, &self.actor.username, sample).await?;
+        }
+        tx.commit().await?;
+        Ok(meetings.len())
+    }
+
+    /// Meetings of one organisation (or all the actor reads) in a year.
+    pub async fn party_meetings(&self, org: Option<&str>, year: i32) -> Result<Vec<taizhang_store::MeetingRow>> {
+        if let Some(code) = org {
+            self.party_org(code).await?;
+        }
+        let within = self.reach(None)?;
+        let (from, to) = (Date::new(year, 1, 1)?, Date::new(year, 12, 31)?);
+        Ok(self.store.party_meetings(within.as_deref(), org, from, to).await?)
+    }
+
+    /// Each organisation's 三会一课 of a month as of a day, lit (党委 too: the scheme's
+    /// requirements say by level which apply).
+    pub async fn party_completeness(&self, year: i32, month: Period, as_of: Date) -> Result<Vec<OrgMonth>> {
+        let scheme = self.party_scheme(year).await?;
+        let within = self.reach(None)?;
+        let orgs = self.store.party_orgs(within.as_deref()).await?;
+        let quarter_start = Date::new(month.year(), (month.month_of_year() - 1) / 3 * 3 + 1, 1)?;
+        let meetings = self.store.party_meetings(within.as_deref(), None, quarter_start, Date::end_of(month)).await?;
+        let mut by_org: HashMap<String, Vec<Meeting>> = HashMap::new();
+        for m in meetings {
+            by_org.entry(m.meeting.org.clone()).or_default().push(m.meeting);
+        }
+        Ok(orgs
+            .into_iter()
+            .filter_map(|org| {
+                let req = scheme.requirements_for(org.level);
+                if req.is_empty() {
+                    return None;
+                }
+                let held = by_org.remove(&org.code).unwrap_or_default();
+                let completeness = month_completeness(&req, &held, month, as_of, scheme.warn_day);
+                Some(OrgMonth { org, completeness })
+            })
+            .collect())
+    }
+
+    /// The 基层党建 report: the year's 星级 distribution by unit, the organisations named for
+    /// 整顿, every rated organisation, and a month's 三会一课 completeness.
+    pub async fn party_document(&self, year: i32, month: Period, as_of: Date) -> Result<Document> {
+        let rating = self.party_rating(year).await?;
+        let months = self.party_completeness(year, month, as_of).await?;
+        let mut doc = Document {
+            title: format!("{}{year}年基层党建标准化工作情况", self.unit_name(&self.scope_of(None)?)),
+            subtitle: Some(rating.scheme.name.clone()),
+            sections: vec![],
+            signature: None,
+        };
+        let mut stars = DocSection::new("星级评定", vec![rating_sentence(&rating)]);
+        let names = rating.star_names();
+        let mut headers = vec!["单位".to_string()];
+        headers.extend(names.iter().cloned());
+        headers.extend(["未定星".into(), "整顿".into(), "待确认".into()]);
+        stars.tables.push(Table {
+            caption: "星级分布".into(),
+            headers,
+            rows: rating
+                .by_unit()
+                .into_iter()
+                .map(|(unit, counts, none, weak, pending)| {
+                    let mut row = vec![TableCell::Text(self.unit_name(&unit))];
+                    row.extend(counts.into_iter().map(|c| TableCell::Number(Decimal::from(c as u64), 0)));
+                    row.extend([none, weak, pending].map(|c| TableCell::Number(Decimal::from(c as u64), 0)));
+                    row
+                })
+                .collect(),
+        });
+        stars.tables.push(Table {
+            caption: "党组织星级".into(),
+            headers: ["名次", "党组织", "所属单位", "得分", "星级", "上年", "变化"].map(String::from).to_vec(),
+            rows: rating
+                .rated
+                .iter()
+                .map(|r| {
+                    vec![
+                        TableCell::Number(Decimal::from(r.rated.standing.place as u64), 0),
+                        TableCell::Text(r.rated.name.clone()),
+                        TableCell::Text(r.unit_name.clone()),
+                        TableCell::Number(r.rated.total, 2),
+                        TableCell::Text(r.rated.star_text()),
+                        TableCell::Text(r.rated.last_year.map(|s| format!("{s}星")).unwrap_or_default()),
+                        TableCell::Text(change_text(&r.rated)),
+                    ]
+                })
+                .collect(),
+        });
+        doc.sections.push(stars);
+        let weak: Vec<&RatedOrg> = rating.rated.iter().filter(|r| r.rated.weak.is_some()).collect();
+        let mut rectify = DocSection::new(
+            "软弱涣散党组织整顿",
+            vec![match weak.len() {
+                0 => "本年度没有列为软弱涣散的党组织。".into(),
+                n => format!("列为软弱涣散、需整顿的党组织{n}个。"),
+            }],
+        );
+        if !weak.is_empty() {
+            rectify.tables.push(Table {
+                caption: "整顿名单".into(),
+                headers: ["党组织", "所属单位", "原因"].map(String::from).to_vec(),
+                rows: weak
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            TableCell::Text(r.rated.name.clone()),
+                            TableCell::Text(r.unit_name.clone()),
+                            TableCell::Text(r.rated.weak.clone().unwrap_or_default()),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
+        doc.sections.push(rectify);
+        let (red, yellow) = (
+            months.iter().filter(|m| m.completeness.light == taizhang_core::lights::Light::Red).count(),
+            months.iter().filter(|m| m.completeness.light == taizhang_core::lights::Light::Yellow).count(),
+        );
+        let mut meetings = DocSection::new(
+            "三会一课",
+            vec![format!(
+                "{}，{}个党组织中按要求召开的{}个，亮黄灯{yellow}个、红灯{red}个（截至{as_of}）。",
+                month.label_zh(false),
+                months.len(),
+                months.len() - red - yellow
+            )],
+        );
+        meetings.tables.push(Table {
+            caption: format!("{}三会一课完成情况", month.label_zh(false)),
+            headers: ["党组织", "所属单位", "灯色", "说明"].map(String::from).to_vec(),
+            rows: months
+                .iter()
+                .map(|m| {
+                    vec![
+                        TableCell::Text(m.org.name.clone()),
+                        TableCell::Text(self.unit_name(&m.org.unit)),
+                        TableCell::Text(m.completeness.light.label_zh().into()),
+                        TableCell::Text(m.completeness.reason()),
+                    ]
+                })
+                .collect(),
+        });
+        doc.sections.push(meetings);
+        Ok(doc)
+    }
+}
+
+/// Who moved a checklist into `state` (its scores written there keep it where it was).
+fn moved_to(trail: &[Transition], state: EntryState) -> Vec<String> {
+    trail.iter().filter(|t| t.to == state.code() && t.from != t.to).map(|t| t.actor.clone()).collect()
+}
+
+/// The action a step needs at a state: a return is the reviewer's while submitted, the
+/// 区委组织部's once approved.
+fn step_action(event: Event, state: EntryState) -> Action {
+    match (event, state) {
+        (Event::Submit, _) => Action::AssessParty,
+        (Event::Approve, _) | (Event::Return, EntryState::Submitted) => Action::ReviewParty,
+        _ => Action::ConfirmParty,
+    }
+}
+
+/// "参加星级评定的党组织12个，其中五星级3个、四星级5个……；列为软弱涣散的2个；另有1个尚未确认。"
+pub fn rating_sentence(rating: &PartyRating) -> String {
+    if rating.rated.is_empty() {
+        return format!("{}年尚无经区委组织部确认的星级评定结果。", rating.year);
+    }
+    let mut stars = rating.scheme.stars.clone();
+    stars.sort_by_key(|s| std::cmp::Reverse(s.stars));
+    let parts: Vec<String> = stars
+        .iter()
+        .map(|s| (s, rating.rated.iter().filter(|r| r.rated.stars == Some(s.stars)).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{}{n}个", s.name))
+        .collect();
+    let none = rating.rated.iter().filter(|r| r.rated.stars.is_none()).count();
+    let weak = rating.rated.iter().filter(|r| r.rated.weak.is_some()).count();
+    let mut s = format!("{}年参加星级评定的党组织{}个", rating.year, rating.rated.len());
+    if !parts.is_empty() {
+        s.push_str(&format!("，其中{}", parts.join("、")));
+    }
+    if none > 0 {
+        s.push_str(&format!("，未定星{none}个"));
+    }
+    s.push_str(&format!("；列为软弱涣散的{weak}个"));
+    if !rating.pending.is_empty() {
+        s.push_str(&format!("；另有{}个尚未完成考评确认", rating.pending.len()));
+    }
+    s.push('。');
+    s
+}
+
+/// "升1星", "降2星", "持平", or nothing when last year was not rated.
+pub fn change_text(r: &Rated) -> String {
+    match r.change() {
+        None => String::new(),
+        Some(0) => "持平".into(),
+        Some(n) if n > 0 => format!("升{n}星"),
+        Some(n) => format!("降{}星", -n),
+    }
+}
