@@ -119,13 +119,17 @@ impl crate::App {
     /// zzb), each organisation's checklist taken as far as the sample says — scored and
     /// submitted by its 书记 (or the admin for it), reviewed by its unit's 党(工)委
     /// (`dgw_<unit>`), confirmed with adjustments by zzb — and a year of its meetings. Run
-    /// after the demo accounts exist; the number of organisations.
+    /// after the demo accounts exist; the number of organisations (none when loaded before).
     pub async fn load_demo_party(&self) -> crate::Result<usize> {
         use crate::party::ScoreInput;
         use taizhang_core::party::{ChecklistScheme, PartySample, Scorer};
         use taizhang_core::workflow::Event;
         let sample = PartySample::from_toml(PARTY_SAMPLE)?;
         let scheme = ChecklistScheme::from_toml(PARTY_SCHEME_2018)?;
+        // Loaded before (the demo run again): its checklists have moved on; leave them.
+        if self.store.party_scheme(scheme.year).await?.is_some() {
+            return Ok(0);
+        }
         let zzb = self.as_user("zzb").await?;
         zzb.save_party_scheme(PARTY_SCHEME_2018).await?;
         let orgs = sample.orgs.iter().map(|o| o.org()).collect::<Result<Vec<_>, _>>()?;

@@ -257,6 +257,42 @@ impl Acting<'_> {
         scores: &[ScoreInput],
         version: Option<i64>,
     ) -> Result<PartyAssessment> {
+        let planned = self.plan_scores(org, year, scores, version).await?;
+        let mut tx = self.store.begin().await?;
+        write_scores(&mut tx, &planned, &self.actor.username).await?;
+        tx.commit().await?;
+        self.store.party_assessment(&planned.sheet.org.code, year).await?.ok_or_else(|| Error::not_found("考评", org))
+    }
+
+    /// Scores of many organisations (an imported sheet's), every one checked before any is
+    /// written, then written in one transaction; errors name the organisation.
+    pub async fn import_party_scores(&self, year: i32, by_org: &[(String, Vec<ScoreInput>)]) -> Result<usize> {
+        let mut planned = vec![];
+        for (org, scores) in by_org {
+            let plan = self.plan_scores(org, year, scores, None).await.map_err(|e| match e {
+                Error::Invalid(m) => Error::Invalid(format!("党组织{org}：{m}")),
+                Error::Domain(d) => Error::Invalid(format!("党组织{org}：{d}")),
+                other => other,
+            })?;
+            planned.push(plan);
+        }
+        let mut tx = self.store.begin().await?;
+        for plan in &planned {
+            write_scores(&mut tx, plan, &self.actor.username).await?;
+        }
+        tx.commit().await?;
+        Ok(by_org.iter().map(|(_, s)| s.len()).sum())
+    }
+
+    /// Who may score what now, and whether each score fits its item: read and checked
+    /// before a transaction begins.
+    async fn plan_scores(
+        &self,
+        org: &str,
+        year: i32,
+        scores: &[ScoreInput],
+        version: Option<i64>,
+    ) -> Result<PlannedScores> {
         let sheet = self.party_sheet(org, year).await?;
         let state = sheet.state();
         let scorer = scorer_at(state)
@@ -306,27 +342,7 @@ impl Acting<'_> {
             scorer.label_zh(),
             rows.iter().map(|s| format!("{} {}分", s.item, s.points.normalize())).collect::<Vec<_>>().join("，")
         );
-        let mut tx = self.store.begin().await?;
-        let assessment = match sheet.assessment {
-            Some(a) => a,
-            None => {
-                let id = tx.insert_party_assessment(&sheet.org.code, year, sheet.org.sample).await?;
-                PartyAssessment {
-                    id,
-                    org: sheet.org.code.clone(),
-                    year,
-                    state: EntryState::Draft,
-                    version: 1,
-                    return_reason: None,
-                    scores: vec![],
-                }
-            }
-        };
-        tx.write_party_scores(&assessment, &rows, &self.actor.username, &summary).await?;
-        // Only confirmed checklists are rated: scores before confirmation change no figure shown.
-        tx.changes_no_figures();
-        tx.commit().await?;
-        self.store.party_assessment(&sheet.org.code, year).await?.ok_or_else(|| Error::not_found("考评", org))
+        Ok(PlannedScores { sheet, year, rows, summary })
     }
 
     /// A step of the workflow: submit (the organisation, every self-assessed item scored),
@@ -545,7 +561,7 @@ impl Acting<'_> {
                 .iter()
                 .map(|r| {
                     vec![
-                        TableCell::Number(Decimal::from(r.rated.standing.place as u64), 0),
+                        TableCell::Number(Decimal::from(r.rated.place as u64), 0),
                         TableCell::Text(r.rated.name.clone()),
                         TableCell::Text(r.unit_name.clone()),
                         TableCell::Number(r.rated.total, 2),
@@ -613,6 +629,38 @@ impl Acting<'_> {
         doc.sections.push(meetings);
         Ok(doc)
     }
+}
+
+/// Scores checked and ready to write.
+struct PlannedScores {
+    sheet: PartySheet,
+    year: i32,
+    rows: Vec<PartyScore>,
+    summary: String,
+}
+
+/// Writes planned scores: the checklist begun if it was not, the scores over those of the
+/// same items, the step logged — guarded by the version the plan read.
+async fn write_scores(tx: &mut taizhang_store::Tx, plan: &PlannedScores, actor: &str) -> Result<()> {
+    let assessment = match &plan.sheet.assessment {
+        Some(a) => a.clone(),
+        None => {
+            let id = tx.insert_party_assessment(&plan.sheet.org.code, plan.year, plan.sheet.org.sample).await?;
+            PartyAssessment {
+                id,
+                org: plan.sheet.org.code.clone(),
+                year: plan.year,
+                state: EntryState::Draft,
+                version: 1,
+                return_reason: None,
+                scores: vec![],
+            }
+        }
+    };
+    tx.write_party_scores(&assessment, &plan.rows, actor, &plan.summary).await?;
+    // Only confirmed checklists are rated: scores before confirmation change no figure shown.
+    tx.changes_no_figures();
+    Ok(())
 }
 
 /// Who moved a checklist into `state` (its scores written there keep it where it was).

@@ -23,16 +23,19 @@ pub enum ReportKind {
     Dossier,
     /// 数字城管通报: the month's cases, the streets' and units' ranking, the overdue.
     CityCases,
+    /// 基层党建: the year's 星级 by unit, the organisations to 整顿, a month's 三会一课.
+    Party,
 }
 
 impl ReportKind {
-    pub const ALL: [ReportKind; 6] = [
+    pub const ALL: [ReportKind; 7] = [
         ReportKind::Briefing,
         ReportKind::Annual,
         ReportKind::Assessment,
         ReportKind::Ledger,
         ReportKind::Dossier,
         ReportKind::CityCases,
+        ReportKind::Party,
     ];
 
     pub fn code(self) -> &'static str {
@@ -43,6 +46,7 @@ impl ReportKind {
             ReportKind::Ledger => "ledger",
             ReportKind::Dossier => "dossier",
             ReportKind::CityCases => "city_cases",
+            ReportKind::Party => "party",
         }
     }
 
@@ -54,6 +58,7 @@ impl ReportKind {
             ReportKind::Ledger => "重点项目台账",
             ReportKind::Dossier => "项目档案",
             ReportKind::CityCases => "数字城管通报",
+            ReportKind::Party => "基层党建报告",
         }
     }
 }
@@ -63,7 +68,7 @@ impl std::str::FromStr for ReportKind {
     fn from_str(s: &str) -> Result<Self> {
         ReportKind::ALL.into_iter().find(|k| k.code() == s || k.label_zh() == s).ok_or_else(|| {
             Error::Invalid(format!(
-                "没有“{s}”这种报表（可选：年度总结、调度通报、综合考核、台账、项目档案、数字城管通报）"
+                "没有“{s}”这种报表（可选：年度总结、调度通报、综合考核、台账、项目档案、数字城管通报、基层党建报告）"
             ))
         })
     }
@@ -188,6 +193,22 @@ impl Acting<'_> {
                 let period = month()?;
                 let doc = self.city_cases_document(&unit, period).await?;
                 let stem = format!("{}（{}）", doc.title, period.label_zh(false));
+                (doc, stem)
+            }
+            ReportKind::Party => {
+                let latest = self.party_years().await?.first().copied();
+                let year = req
+                    .year
+                    .or(req.period.map(Period::year))
+                    .or(latest)
+                    .ok_or_else(|| Error::Invalid("基层党建报告需要年度（尚无党建标准化方案）".into()))?;
+                // The month of 三会一课: the one asked, else the year's last.
+                let month = match req.period {
+                    Some(p @ Period::Month(..)) => p,
+                    _ => Period::Month(year, 12),
+                };
+                let doc = self.party_document(year, month, req.today).await?;
+                let stem = doc.title.clone();
                 (doc, stem)
             }
             ReportKind::Dossier => {

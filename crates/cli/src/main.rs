@@ -15,6 +15,7 @@ macro_rules! say {
 
 mod cycle;
 mod exchange;
+mod party;
 
 use std::process::ExitCode;
 
@@ -109,6 +110,9 @@ enum Command {
     /// 数字城管案件：导入网格与小类、上报、逐环节办理、列出、查看
     #[command(subcommand)]
     Case(CaseCommand),
+    /// 基层党建标准化：党组织、考评方案、自评审核确认、星级评定、三会一课
+    #[command(subcommand)]
+    Party(PartyCommand),
     /// 倒排工期节点：查看、设置一个节点、从工作簿导入
     #[command(subcommand)]
     Node(NodeCommand),
@@ -686,6 +690,17 @@ enum ReportCommand {
         #[command(flatten)]
         output: Output,
     },
+    /// 基层党建报告：星级分布、软弱涣散整顿名单、党组织星级与某月三会一课完成情况。例：taizhang report party --year 2018 --period 2018-11
+    Party {
+        /// 考评年度
+        #[arg(long)]
+        year: i32,
+        /// 三会一课统计的月份（默认该年12月）
+        #[arg(long)]
+        period: Option<String>,
+        #[command(flatten)]
+        output: Output,
+    },
     /// 按考核方案文件计算综合考核排名（示例见 data/demo/erqi/assessment-2018-05.toml）
     Assessment {
         #[arg(long)]
@@ -723,6 +738,84 @@ enum Format {
     Xlsx,
     /// 经 LibreOffice 转换的 PDF（须安装 soffice）
     Pdf,
+}
+
+#[derive(Debug, Subcommand)]
+enum PartyCommand {
+    /// 导入某年度的党建标准化考评方案（TOML：检查项目、分值、佐证、打分环节、加扣分与一票否决、星级分数线、三会一课要求）
+    Scheme {
+        /// 方案文件
+        file: std::path::PathBuf,
+    },
+    /// 从 Excel 导入党组织、考评得分或三会一课记录（表头：见 README），整表校验后一次写入
+    Import {
+        /// Excel 文件（.xlsx）
+        file: std::path::PathBuf,
+        /// 导入的内容：orgs（党组织）、scores（考评得分）或 meetings（三会一课）
+        #[arg(long)]
+        what: String,
+        /// 考评年度（导入得分时需要）
+        #[arg(long)]
+        year: Option<i32>,
+        /// 会议日期不得晚于此日（YYYY-MM-DD，默认今天）
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// 列出党组织
+    Orgs,
+    /// 查看一个党组织某年度的考评表：各项得分、佐证、状态与办理过程
+    Sheet {
+        /// 党组织编码
+        org: String,
+        /// 考评年度
+        #[arg(long)]
+        year: i32,
+    },
+    /// 为一项打分（按当前环节：支部自评、党(工)委评定或区委组织部评定及加扣分）
+    Score {
+        /// 党组织编码
+        org: String,
+        /// 考评年度
+        #[arg(long)]
+        year: i32,
+        /// 项目编号（或加扣分项的编号）
+        #[arg(long)]
+        item: String,
+        /// 得分
+        #[arg(long)]
+        points: String,
+        /// 佐证材料
+        #[arg(long, default_value = "")]
+        evidence: String,
+    },
+    /// 办理考评：submit 上报、approve 审核通过、accept 确认、return 退回（须 --reason）
+    Step {
+        /// 党组织编码
+        org: String,
+        /// 环节（见上）
+        step: String,
+        /// 考评年度
+        #[arg(long)]
+        year: i32,
+        /// 退回原因
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// 星级评定：已确认的考评按方案计分定星，列出软弱涣散党组织与较上年的变化
+    Rating {
+        /// 考评年度
+        #[arg(long)]
+        year: i32,
+    },
+    /// 三会一课完成情况：某月各党组织的红黄绿灯与缺开的会议
+    Meetings {
+        /// 月份（如 2018-06）
+        #[arg(long)]
+        month: String,
+        /// 截至日期（YYYY-MM-DD，默认今天）
+        #[arg(long)]
+        as_of: Option<String>,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -1190,6 +1283,7 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
         }
         Command::Meeting(cmd) => cycle::meeting(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Case(cmd) => cycle::case(&app.as_user(&cli.acting).await?, cmd).await?,
+        Command::Party(cmd) => party::run(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Node(cmd) => cycle::node(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Element(cmd) => cycle::element(&app.as_user(&cli.acting).await?, cmd).await?,
         Command::Backup { out } => {
@@ -1354,6 +1448,11 @@ async fn dispatch(app: &App, cli: &Cli) -> Result<(), CliError> {
             let req = report_request(ReportKind::CityCases, Some(period.parse()?), unit.as_deref());
             report(&app.as_user(&cli.acting).await?, req, output).await?;
         }
+        Command::Report(ReportCommand::Party { year, period, output }) => {
+            let mut req = report_request(ReportKind::Party, period.as_deref().map(str::parse).transpose()?, None);
+            req.year = Some(*year);
+            report(&app.as_user(&cli.acting).await?, req, output).await?;
+        }
         Command::Report(ReportCommand::Ledger { period, unit, output }) => {
             let req = report_request(ReportKind::Ledger, Some(period.parse()?), unit.as_deref());
             report(&app.as_user(&cli.acting).await?, req, output).await?;
@@ -1483,11 +1582,12 @@ async fn init(app: &App, admin: &AdminArgs) -> Result<(), CliError> {
 }
 
 /// Loads the Erqi world and the demo accounts in one transaction, then the 数字城管 sample
-/// cases, each step by the demo account of its role.
+/// cases and the 基层党建 sample organisations, each step by the demo account of its role.
 async fn load_demo(app: &App, acting_as: &str) -> Result<(), CliError> {
     let acting = app.as_user(acting_as).await?;
     let world = demo::erqi_world(&acting.catalogue().await?)?;
     acting.load_world(&world, &demo::demo_accounts(), &[("demo", "erqi")]).await?;
     app.load_demo_cases().await?;
+    app.load_demo_party().await?;
     Ok(())
 }

@@ -1212,3 +1212,67 @@ fn an_export_without_a_year_takes_the_latest_year_with_data() {
     let rows = book.worksheet_range("项目").unwrap().rows().count();
     assert!(rows > 100, "{rows} rows");
 }
+
+/// 基层党建 workbooks through `party import`: organisations (a 所属单位 by name), a bad cell
+/// named by sheet, row and header with nothing written, meetings refused when dated after
+/// the day given, checklist scores above an item's points refused, then all of it landing.
+#[test]
+fn party_workbooks_import_organisations_meetings_and_scores_naming_every_bad_cell() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let header = ["组织编码", "组织名称", "层级", "类型", "上级组织编码", "所属单位", "书记", "党员人数"];
+    let org = |members: C| {
+        vec![
+            S("HHL-S3"),
+            S("淮河路第3社区党支部"),
+            S("党支部"),
+            S("社区"),
+            S("EQ-HHL-DGW"),
+            S("淮河路街道"),
+            S("赵书记"),
+            members,
+        ]
+    };
+    let bad = workbook(dir.path(), "orgs-bad.xlsx", "党组织", &header, &[org(S("十二"))]);
+    let out = taizhang(&db, &["party", "import", bad.to_str().unwrap(), "--what", "orgs"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("党组织!R2 党员人数=\"十二\": 不是数字"), "{err}");
+    assert!(!ok(taizhang(&db, &["party", "orgs"])).contains("HHL-S3"), "nothing written");
+    let good = workbook(dir.path(), "orgs.xlsx", "党组织", &header, &[org(N(12.0))]);
+    assert!(
+        ok(taizhang(&db, &["party", "import", good.to_str().unwrap(), "--what", "orgs"])).contains("已导入党组织1个")
+    );
+    assert!(
+        ok(taizhang(&db, &["party", "orgs"]))
+            .contains("HHL-S3\t淮河路第3社区党支部\t党支部\t社区\tEQ-HHL-DGW\t淮河路街道")
+    );
+
+    let header = ["组织编码", "会议类型", "日期", "参会人数", "主题"];
+    let rows = [
+        vec![S("HHL-S3"), S("支委会"), C::Date(2018, 12, 3), N(5.0), S("学习传达")],
+        vec![S("HHL-S3"), S("主题党日"), S("2019-01-15"), N(11.0), S("志愿服务")],
+    ];
+    let meetings = workbook(dir.path(), "meetings.xlsx", "三会一课", &header, &rows);
+    let path = meetings.to_str().unwrap();
+    let out = taizhang(&db, &["party", "import", path, "--what", "meetings", "--today", "2018-12-31"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("淮河路第3社区党支部：主题党日的日期2019-01-15晚于今天2018-12-31"), "{err}");
+    let lights = ok(taizhang(&db, &["party", "meetings", "--month", "2018-12", "--as-of", "2019-01-02"]));
+    assert!(lights.contains("淮河路第3社区党支部\t淮河路街道\t红灯\t本月未召开支委会"), "nothing written: {lights}");
+    ok(taizhang(&db, &["party", "import", path, "--what", "meetings", "--today", "2019-01-31"]));
+    let lights = ok(taizhang(&db, &["party", "meetings", "--month", "2018-12", "--as-of", "2019-01-02"]));
+    assert!(lights.contains("淮河路第3社区党支部\t淮河路街道\t红灯\t本月未召开党小组会"), "{lights}");
+
+    let header = ["组织编码", "项目编号", "得分", "佐证材料"];
+    let rows = [vec![S("HHL-S3"), S("1.1"), N(9.0), S("换届批复")], vec![S("HHL-S3"), S("1.2"), N(6.0), Empty]];
+    let scores = workbook(dir.path(), "scores.xlsx", "考评得分", &header, &rows);
+    let out = taizhang(&db, &["party", "import", scores.to_str().unwrap(), "--what", "scores", "--year", "2018"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("党组织HHL-S3：第1.1项“组织设置规范，按期换届”的得分9超过该项分值8"), "{err}");
+    let rows = [vec![S("HHL-S3"), S("1.1"), N(8.0), S("换届批复")], rows[1].clone()];
+    let scores = workbook(dir.path(), "scores.xlsx", "考评得分", &header, &rows);
+    let done = ok(taizhang(&db, &["party", "import", scores.to_str().unwrap(), "--what", "scores", "--year", "2018"]));
+    assert!(done.contains("已导入1个党组织的得分2项"), "{done}");
+    let sheet = ok(taizhang(&db, &["party", "sheet", "HHL-S3", "--year", "2018"]));
+    assert!(sheet.contains("1.1\t组织设置规范，按期换届\t8分\t8分\t支部自评\t换届批复"), "{sheet}");
+}

@@ -436,6 +436,8 @@ impl ChecklistScheme {
 /// One organisation's 星级 for a year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rated {
+    /// Its place: the starred first (by total), then those without a star; ties share.
+    pub place: usize,
     pub org: String,
     pub name: String,
     pub total: Decimal,
@@ -466,7 +468,8 @@ impl Rated {
 
 /// Rates organisations ((code, name)) on their confirmed scores (item and adjustment keys to
 /// points, by organisation) with the assessment engine; `last_year` gives each one's stars of
-/// the year before. Best first.
+/// the year before. Best first: the starred by total, then the unstarred (vetoed or below the
+/// lowest line) by total.
 pub fn rate(
     scheme: &ChecklistScheme,
     orgs: &[(String, String)],
@@ -474,7 +477,7 @@ pub fn rate(
     last_year: &HashMap<String, u8>,
 ) -> Vec<Rated> {
     let standings = assessment::score(&scheme.as_assessment(scores), orgs, &HashMap::new());
-    standings
+    let mut rated: Vec<Rated> = standings
         .into_iter()
         .map(|s| {
             let stars = s.grade.as_deref().and_then(|g| g.parse::<u8>().ok());
@@ -484,6 +487,7 @@ pub fn rate(
                 _ => None,
             };
             Rated {
+                place: 0,
                 org: s.unit.clone(),
                 name: s.name.clone(),
                 total: s.total,
@@ -495,7 +499,20 @@ pub fn rate(
                 standing: s,
             }
         })
-        .collect()
+        .collect();
+    rated.sort_by(|a, b| {
+        (a.stars.is_none(), std::cmp::Reverse(a.total), &a.org).cmp(&(
+            b.stars.is_none(),
+            std::cmp::Reverse(b.total),
+            &b.org,
+        ))
+    });
+    for i in 0..rated.len() {
+        let tied =
+            i > 0 && (rated[i - 1].stars.is_none(), rated[i - 1].total) == (rated[i].stars.is_none(), rated[i].total);
+        rated[i].place = if tied { rated[i - 1].place } else { i + 1 };
+    }
+    rated
 }
 
 /// A meeting as recorded.
@@ -823,6 +840,8 @@ mod tests {
         assert_eq!(row("d").weak.as_deref(), Some("得分55，低于60分"));
         assert_eq!((row("e").stars, row("e").change()), (Some(3), Some(-1)));
         assert_eq!(rated[0].org, "a", "best first");
+        let order: Vec<(&str, usize)> = rated.iter().map(|r| (r.org.as_str(), r.place)).collect();
+        assert_eq!(order, [("a", 1), ("b", 2), ("e", 3), ("c", 4), ("d", 5)], "the vetoed after the starred");
         let four = scheme.by_force(&s["b"]);
         assert_eq!(four, [("战斗力".into(), d("38"), d("40")), ("执行力".into(), d("52"), d("60"))]);
     }

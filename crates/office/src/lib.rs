@@ -10,6 +10,7 @@ pub mod cells;
 pub mod export;
 pub mod guard;
 pub mod import;
+pub mod party;
 pub mod report;
 pub mod sheet;
 
