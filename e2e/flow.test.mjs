@@ -51,8 +51,8 @@ async function signIn(username, viewport = { width: 1280, height: 900 }) {
   await page.fill('#username', username);
   await page.fill('#password', PASSWORD);
   await page.click('button[type=submit]');
-  // The 监督员 and the 值班长 start at their cases.
-  await page.waitForURL((url) => url.pathname === '/' || url.pathname === '/cases');
+  // The 监督员 and the 值班长 start at their cases, 基层党建's people at their organisations.
+  await page.waitForURL((url) => ['/', '/cases', '/party'].includes(url.pathname));
   return page;
 }
 
@@ -199,6 +199,55 @@ test('a 数字城管 case goes from a 监督员\'s phone to 结案 through four 
   await zbz.screenshot({ path: path.join(shots, '17-case-closed.png'), fullPage: true });
 });
 
+test('a 支部书记 submits the checklist, the street reviews, the district confirms, the star appears on the dashboard', async () => {
+  const leader = await signIn('district_leader');
+  assert.match(await leader.content(), /2018年参加星级评定的党组织11个，其中五星级4个/);
+  const sheet = `${base}/party/orgs/EQ-HHL-S1?year=2018`;
+  // Each turn's items at full points (the label says them: "1.1 …（8分）"), with evidence.
+  const scoreAll = async (page) => {
+    const form = page.locator('form[action="/party/orgs/EQ-HHL-S1/scores"]');
+    await form.locator('input[name^="points_"]').evaluateAll((inputs) => {
+      for (const input of inputs) {
+        const full = input.labels[0]?.textContent.match(/（([\d.]+)分）$/);
+        if (full) input.value = full[1];
+      }
+    });
+    for (const evidence of await form.locator('input[name^="evidence_"]').all()) await evidence.fill('会议记录、照片');
+    await form.locator('button[type=submit]').click();
+    await page.waitForURL(`${sheet}&done=party-scored`);
+  };
+  const step = async (page, name) => {
+    await page.locator(`form:has(input[name=step][value=${name}]) button[type=submit]`).click();
+    await page.waitForURL(`${sheet}&done=party-stepped`);
+  };
+
+  const secretary = await signIn('zbsj_hhl1', { width: 390, height: 844 });
+  assert.equal(new URL(secretary.url()).pathname, '/party');
+  await secretary.goto(sheet);
+  await scoreAll(secretary);
+  await step(secretary, 'submit');
+  assert.match(await secretary.content(), /（已上报）/);
+  await secretary.screenshot({ path: path.join(shots, '18-secretary-submitted.png'), fullPage: true });
+
+  const street = await signIn('dgw_hhl');
+  await street.goto(sheet);
+  await scoreAll(street);
+  await step(street, 'approve');
+
+  const district = await signIn('zzb');
+  await district.goto(sheet);
+  await scoreAll(district);
+  await step(district, 'accept');
+  const confirmed = await district.content();
+  assert.match(confirmed, /（区级已通过）/);
+  for (const said of ['上报', '单位审核通过', '区级审核通过']) assert.match(confirmed, new RegExp(said));
+  await district.screenshot({ path: path.join(shots, '19-district-confirmed.png'), fullPage: true });
+
+  await leader.goto(`${base}/`);
+  assert.match(await leader.content(), /2018年参加星级评定的党组织12个，其中五星级5个/);
+  await leader.screenshot({ path: path.join(shots, '20-dashboard-stars.png'), fullPage: true });
+});
+
 test('each role downloads the reports it may read from the 报表 page', async () => {
   const cases = [
     // [account, which form, format, the file name it must carry]
@@ -206,6 +255,7 @@ test('each role downloads the reports it may read from the 报表 page', async (
     ['district_leader', 'assessment', 'xlsx', /^二七区2018年1-5月重点项目建设综合考核\.xlsx$/],
     ['zjj_reporter', 'ledger', 'xlsx', /^区住房城乡建设局重点项目建设台账（2018年1-\d+月）\.xlsx$/],
     ['zjj_reporter', 'annual', 'docx', /^区住房城乡建设局2017年工作总结\.docx$/],
+    ['zzb', 'party', 'docx', /^二七区2018年基层党建标准化工作情况\.docx$/],
   ];
   for (const [account, kind, format, name] of cases) {
     const page = await signIn(account);
@@ -241,7 +291,7 @@ test('every page fits a phone (390×844) and a laptop (1366×768), and axe finds
   assert.ok(axeSource || !process.env.CI, 'CI runs the accessibility check (AXE_CORE names axe.min.js)');
   const pages = ['/', '/projects', '/projects/ZD2018-001', '/indicators', '/indicators/GDP', '/plan', '/report',
     '/review', '/problems', '/orders', '/meetings', '/reports', '/reports?kind=briefing&period=2018-05', '/annual?year=2017',
-    '/admin', '/password', '/cases', '/cases/1', '/no-such-page'];
+    '/admin', '/password', '/cases', '/cases/1', '/party', '/party/orgs/EQ-HHL-S2?year=2018', '/no-such-page'];
   const problems = [];
   for (const [width, height] of [[390, 844], [1366, 768]]) {
     // The sign-in page, before anyone signs in.
@@ -250,7 +300,7 @@ test('every page fits a phone (390×844) and a laptop (1366×768), and axe finds
     await login.goto(`${base}/login`);
     problems.push(...(await accessibilityProblems(login)).map((p) => `${width}px /login: ${p}`));
     await anonymous.close();
-    for (const account of ['district_leader', 'zjj_reporter', 'zjj_leader', 'dcs_reviewer', 'fgw_admin', 'jdy', 'zbz']) {
+    for (const account of ['district_leader', 'zjj_reporter', 'zjj_leader', 'dcs_reviewer', 'fgw_admin', 'jdy', 'zbz', 'zzb']) {
       // The check's script runs in the page: past our own Content-Security-Policy.
       const context = await browser.newContext({ viewport: { width, height }, bypassCSP: true });
       const page = await context.newPage();
@@ -258,7 +308,7 @@ test('every page fits a phone (390×844) and a laptop (1366×768), and axe finds
       await page.fill('#username', account);
       await page.fill('#password', PASSWORD);
       await page.click('button[type=submit]');
-      await page.waitForURL((url) => url.pathname === '/' || url.pathname === '/cases');
+      await page.waitForURL((url) => ['/', '/cases', '/party'].includes(url.pathname));
       for (const p of pages) {
         const reply = await page.goto(`${base}${p}`);
         if (reply.status() === 403) continue; // not this role's page

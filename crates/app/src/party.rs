@@ -362,10 +362,10 @@ impl Acting<'_> {
             .assessment
             .clone()
             .ok_or_else(|| Error::Invalid(format!("{}的{year}年考评还没有自评得分", sheet.org.name)))?;
+        self.allow_on_org(step_action(event, a.state), &sheet.org)?;
         if a.version != version {
             return Err(Error::Conflict(format!("{}的{year}年考评", sheet.org.name)));
         }
-        self.allow_on_org(step_action(event, a.state), &sheet.org)?;
         let to = transition(a.state, event)?;
         if event == Event::Return && reason.trim().is_empty() {
             return Err(Error::Invalid("退回须说明原因".into()));
@@ -412,8 +412,15 @@ impl Acting<'_> {
     /// The year's 星级 rating of the confirmed checklists of the organisations the actor
     /// reads (党支部 and 党总支), with last year's stars where last year was rated.
     pub async fn party_rating(&self, year: i32) -> Result<PartyRating> {
-        let scheme = self.party_scheme(year).await?;
         let within = self.reach(None)?;
+        self.party_rating_within(year, within.as_deref()).await
+    }
+
+    /// The rating of the organisations of a unit's subtree (all when none); the caller has
+    /// checked that the actor reads it.
+    pub(crate) async fn party_rating_within(&self, year: i32, within: Option<&str>) -> Result<PartyRating> {
+        let scheme = self.party_scheme(year).await?;
+        let within = within.map(str::to_string);
         let orgs: Vec<PartyOrg> = self
             .store
             .party_orgs(within.as_deref())
@@ -440,6 +447,16 @@ impl Acting<'_> {
             })
             .collect();
         Ok(PartyRating { year, scheme, rated, pending })
+    }
+
+    /// The latest year's rating as the dashboard shows it, kept per figures' version (a
+    /// confirmation moves it); none before any scheme exists.
+    pub async fn party_dashboard(&self, today: Date) -> Result<Option<std::sync::Arc<PartyRating>>> {
+        let Some(year) = self.party_years().await?.first().copied() else { return Ok(None) };
+        let scope = self.reach(None)?.unwrap_or_default();
+        let kept =
+            self.remembered("party_rating", &scope, Period::Year(year), today, || self.party_rating(year)).await?;
+        Ok(Some(kept))
     }
 
     async fn rate_year(
@@ -700,7 +717,10 @@ pub fn rating_sentence(rating: &PartyRating) -> String {
     if none > 0 {
         s.push_str(&format!("，未定星{none}个"));
     }
-    s.push_str(&format!("；列为软弱涣散的{weak}个"));
+    match weak {
+        0 => s.push_str("；没有软弱涣散党组织"),
+        n => s.push_str(&format!("；列为软弱涣散的{n}个")),
+    }
     if !rating.pending.is_empty() {
         s.push_str(&format!("；另有{}个尚未完成考评确认", rating.pending.len()));
     }

@@ -61,7 +61,13 @@ impl Acting<'_> {
     #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, unit = %unit))]
     pub async fn annual_input(&self, catalogue: &Catalogue, unit: &str, year: i32) -> Result<AnnualInput> {
         self.allow(Action::Read, unit)?;
-        Ok(self.store.annual_input(catalogue, unit, year, self.config.lights.yellow_below_pp).await?)
+        let mut input = self.store.annual_input(catalogue, unit, year, self.config.lights.yellow_below_pp).await?;
+        // 基层党建 from the year's confirmed 星级 rating of the unit's organisations, when rated.
+        if self.store.party_scheme(year).await?.is_some() {
+            let rating = self.party_rating_within(year, Some(unit)).await?;
+            input.party = (!rating.rated.is_empty()).then(|| crate::party::rating_sentence(&rating));
+        }
+        Ok(input)
     }
 
     pub async fn plan_nodes(&self, unit: &str, year: i32) -> Result<Vec<PlanNode>> {

@@ -100,6 +100,32 @@ async fn the_demo_rating_gives_the_stars_counted_by_hand() {
         meetings.paragraphs,
         ["2018年11月，14个党组织中按要求召开的13个，亮黄灯0个、红灯1个（截至2018-12-05）。"]
     );
+    // The annual summary gains its 基层党建 paragraph: the district's, and a street's own;
+    // a year without a rating has none.
+    let annual = |unit: &str, year: i32| taizhang_app::ReportRequest {
+        kind: taizhang_app::ReportKind::Annual,
+        period: None,
+        year: Some(year),
+        unit: Some(unit.into()),
+        scheme: None,
+        project: None,
+        today: day("2019-01-10"),
+        issued_by: None,
+    };
+    let paragraph = |doc: &taizhang_core::report::Document| {
+        doc.sections.iter().find(|s| s.heading == "基层党建").map(|s| s.paragraphs.clone())
+    };
+    let district = zzb.report(&annual("erqi", YEAR)).await.unwrap().document;
+    assert_eq!(paragraph(&district), Some(vec![rating_sentence(&rating)]));
+    let street = zzb.report(&annual("erqi-hhl", YEAR)).await.unwrap().document;
+    assert_eq!(
+        paragraph(&street),
+        Some(vec![
+            "2018年参加星级评定的党组织1个，其中五星级1个；没有软弱涣散党组织；另有1个尚未完成考评确认。".into()
+        ])
+    );
+    let before = zzb.report(&annual("erqi", 2017)).await.unwrap().document;
+    assert_eq!(paragraph(&before), None, "no rating, no paragraph");
 }
 
 fn branch(code: &str, account: &str, members: u32) -> PartyOrg {

@@ -131,6 +131,8 @@ pub struct AnnualInput {
     /// Honours of the year, and of the years before (for 连续 and 再次).
     pub honours: Vec<crate::honour::Honour>,
     pub earlier_honours: Vec<crate::honour::Honour>,
+    /// The year's 基层党建 in a sentence (the 星级 rating as confirmed); none without one.
+    pub party: Option<String>,
 }
 
 /// Project categories the summary reports in a section of their own, with the noun it uses.
@@ -526,6 +528,11 @@ pub fn annual_summary(catalogue: &Catalogue, input: &AnnualInput) -> Document {
         {
             sections.push(DocSection::new("重点项目与重点工作", vec![p]));
         }
+        if section.key == "economy"
+            && let Some(p) = &input.party
+        {
+            sections.push(DocSection::new("基层党建", vec![p.clone()]));
+        }
     }
     if let Some(programme) = &input.programme
         && let Some(s) = programme_section(catalogue, programme, whole)
@@ -704,6 +711,7 @@ mod tests {
             milestones: vec![],
             honours: vec![],
             earlier_honours: vec![],
+            party: None,
         }
     }
 

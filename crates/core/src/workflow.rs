@@ -194,8 +194,10 @@ impl Transition {
     pub fn sentence(&self, zone: &crate::config::Zone, who: &str) -> String {
         let state = |code: &str| code.parse::<EntryState>().ok();
         let what = match (state(&self.from), state(&self.to)) {
-            // A draft's own changes carry their words ("新建草稿：…", "修改：… → …").
+            // A draft's own changes carry their words ("新建草稿：…", "修改：… → …"), as do
+            // changes made to a record where it is (a reviewer's scores).
             (_, Some(EntryState::Draft)) if !self.reason.is_empty() => self.reason.clone(),
+            (from, to) if from == to && !self.reason.is_empty() => self.reason.clone(),
             (_, Some(EntryState::Submitted)) => "上报".into(),
             (_, Some(EntryState::Approved)) => "单位审核通过".into(),
             (_, Some(EntryState::Accepted)) => "区级审核通过".into(),
@@ -206,6 +208,7 @@ impl Transition {
         };
         let reason = match self.to.parse::<EntryState>() {
             Ok(EntryState::Draft) | Err(_) => String::new(),
+            Ok(_) if self.from == self.to => String::new(),
             Ok(_) if self.reason.is_empty() => String::new(),
             Ok(_) => format!("（{}）", self.reason),
         };
@@ -279,6 +282,11 @@ mod tests {
             "2018年6月5日 14:03 区住建局 张三 退回（补充说明）"
         );
         assert_eq!(said(step("approved", "accepted", "")), "2018年6月5日 14:03 区住建局 张三 区级审核通过");
+        assert_eq!(
+            said(step("submitted", "submitted", "党(工)委评定：2.1 8分")),
+            "2018年6月5日 14:03 区住建局 张三 党(工)委评定：2.1 8分",
+            "a change where the record is says what changed"
+        );
         // Another office's zone, configured.
         let urumqi = crate::config::Zone::named("Asia/Urumqi").unwrap();
         assert_eq!(step("draft", "submitted", "").sentence(&urumqi, "张三"), "2018年6月5日 12:03 张三 上报");

@@ -90,6 +90,7 @@ impl Store {
             milestones,
             honours,
             earlier_honours,
+            party: None,
         })
     }
 

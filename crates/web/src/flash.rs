@@ -30,6 +30,9 @@ const SAID: &[(&str, &str)] = &[
     ("element-saved", "已保存要素保障"),
     ("case-reported", "已上报案件，等待指挥中心立案"),
     ("case-stepped", "已办理"),
+    ("party-scored", "已保存得分"),
+    ("party-stepped", "已办理，下一环节将看到这份考评"),
+    ("party-meeting", "已登记会议"),
 ];
 
 /// The sentence of a code, if it is one.

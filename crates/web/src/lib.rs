@@ -262,7 +262,14 @@ pub struct Health {
         api::case,
         api::case_step,
         api::case_classes,
-        api::case_evaluation
+        api::case_evaluation,
+        api::party_orgs,
+        api::party_assessment,
+        api::party_scores,
+        api::party_step,
+        api::party_rating,
+        api::party_meetings,
+        api::record_party_meeting
     )
 )]
 struct ApiDoc;
@@ -336,6 +343,12 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/cases/{id}/steps", post(api::case_step))
         .route("/api/v1/case-classes", get(api::case_classes))
         .route("/api/v1/case-evaluation", get(api::case_evaluation))
+        .route("/api/v1/party/orgs", get(api::party_orgs))
+        .route("/api/v1/party/assessments/{org}", get(api::party_assessment))
+        .route("/api/v1/party/assessments/{org}/scores", put(api::party_scores))
+        .route("/api/v1/party/assessments/{org}/steps", post(api::party_step))
+        .route("/api/v1/party/rating", get(api::party_rating))
+        .route("/api/v1/party/meetings", get(api::party_meetings).post(api::record_party_meeting))
         .route("/api/v1/orders/{id}/{action}", post(api::order_action))
         .route("/api/v1/extensions/{request}/{decision}", post(api::decide_extension))
         .route("/login", get(auth::login_page).post(auth::login))
@@ -365,6 +378,11 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/cases/{id}", get(pages::case_page))
         .route("/cases/{id}/step", post(pages::case_step))
         .route("/case-evaluation", get(pages::case_evaluation))
+        .route("/party", get(pages::party))
+        .route("/party/orgs/{code}", get(pages::party_org))
+        .route("/party/orgs/{code}/scores", post(pages::party_scores))
+        .route("/party/orgs/{code}/step", post(pages::party_step))
+        .route("/party/orgs/{code}/meetings", post(pages::party_meeting))
         .route("/orders/{id}/{action}", post(pages::order_step))
         .route("/orders/{id}/notice", get(pages::order_notice))
         .route("/meetings/{id}/minutes", get(pages::meeting_minutes))

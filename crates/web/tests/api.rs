@@ -868,6 +868,19 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/cases", "/cases", Form(&[("class", "X"), ("lon", "113.6"), ("lat", "34.7"), ("description", "行测")]), "UADDDD"),
         case("post", "/cases/{id}/step", "/cases/999/step", Form(&[("step", "file")]), "UAAAAA"),
         case("get", "/api/v1/meetings/{id}/minutes", "/api/v1/meetings/999/minutes", None, "UAAAAA"),
+        // 基层党建: an organisation of 德化街 (the fixture's), read by whoever reads the street.
+        case("get", "/party", "/party", None, "UOOOOO"),
+        case("get", "/party/orgs/{code}", "/party/orgs/DHJ-S1?year=2018", None, "UOOODD"),
+        case("post", "/party/orgs/{code}/scores", "/party/orgs/DHJ-S1/scores", Form(&[("year", "2018"), ("points_1.2", "5")]), "UADDDD"),
+        case("post", "/party/orgs/{code}/step", "/party/orgs/DHJ-S1/step", Form(&[("year", "2018"), ("step", "submit"), ("version", "999")]), "UADDDD"),
+        case("post", "/party/orgs/{code}/meetings", "/party/orgs/DHJ-S1/meetings", Form(&[("kind", "theme_day"), ("held_on", "2018-06-01"), ("attendance", "3"), ("topic", "行测")]), "UADDDD"),
+        case("get", "/api/v1/party/orgs", "/api/v1/party/orgs", None, "UOOOOO"),
+        case("get", "/api/v1/party/assessments/{org}", "/api/v1/party/assessments/DHJ-S1?year=2018", None, "UOOODD"),
+        case("put", "/api/v1/party/assessments/{org}/scores", "/api/v1/party/assessments/DHJ-S1/scores", Json(r#"{"year":2018,"scores":[{"item":"1.2","points":"6"}]}"#), "UODDDD"),
+        case("post", "/api/v1/party/assessments/{org}/steps", "/api/v1/party/assessments/DHJ-S1/steps", Json(r#"{"year":2018,"step":"submit","version":999}"#), "UADDDD"),
+        case("get", "/api/v1/party/rating", "/api/v1/party/rating?year=2018", None, "UOOOOO"),
+        case("get", "/api/v1/party/meetings", "/api/v1/party/meetings?month=2018-06", None, "UOOOOO"),
+        case("post", "/api/v1/party/meetings", "/api/v1/party/meetings", Json(r#"{"org":"DHJ-S1","kind":"主题党日","date":"2018-06-02","attendance":3,"topic":"行测"}"#), "UODDDD"),
         case("post", "/logout", "/logout", Form(&[]), "UAAAAA"),
         case("delete", "/api/v1/session", "/api/v1/session", None, "UAAAAA"),
     ]
@@ -884,6 +897,21 @@ async fn every_route_answers_each_role_as_the_permission_table_says() {
         .open_round(taizhang_core::period::Period::Month(2018, 6), taizhang_core::workflow::Form::ProjectProgress, None)
         .await
         .unwrap();
+    let organiser = admin.as_user("admin").await.unwrap();
+    organiser.save_party_scheme(taizhang_app::demo::PARTY_SCHEME_2018).await.unwrap();
+    let branch = taizhang_core::party::PartyOrg {
+        code: "DHJ-S1".into(),
+        name: "德化街第1社区党支部".into(),
+        level: taizhang_core::party::OrgLevel::Branch,
+        kind: taizhang_core::party::OrgType::Community,
+        parent: None,
+        unit: "erqi-dhj".into(),
+        secretary: "书记".into(),
+        secretary_account: None,
+        members: 9,
+        sample: false,
+    };
+    organiser.save_party_orgs(&[branch]).await.unwrap();
     let cases = route_cases();
     // A route the router serves without a row here fails: new doors get their permissions stated.
     for (path, method) in routes(include_str!("../src/lib.rs")) {

@@ -6,9 +6,9 @@ use crate::pages::ReportQuery;
 /// A report (briefing, annual, assessment, ledger, dossier) as Markdown (default), HTML,
 /// Word, Excel or PDF (when the server has LibreOffice), named as offices name it.
 #[utoipa::path(get, path = "/api/v1/reports/{kind}", tag = "reports",
-    params(("kind" = String, Path, description = "briefing | annual | assessment | ledger | dossier"),
+    params(("kind" = String, Path, description = "briefing | annual | assessment | ledger | dossier | city_cases | party"),
            ("period" = Option<String>, Query, description = "月份，如 2018-05（调度通报、台账）"),
-           ("year" = Option<i32>, Query, description = "年度（年度总结、项目档案）"),
+           ("year" = Option<i32>, Query, description = "年度（年度总结、项目档案、基层党建报告）"),
            ("unit" = Option<String>, Query, description = "单位编码或名称"),
            ("scheme" = Option<String>, Query, description = "考核方案名称"),
            ("project" = Option<String>, Query, description = "项目编码（项目档案）"),

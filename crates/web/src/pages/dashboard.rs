@@ -20,6 +20,10 @@ pub async fn dashboard(Signed { state, user, .. }: Signed, Query(q): Query<Perio
     if matches!(user.0.user.role, Role::Inspector | Role::Dispatcher) {
         return Ok(Redirect::to("/cases").into_response());
     }
+    // 基层党建's people work from their organisations.
+    if matches!(user.0.user.role, Role::PartySecretary | Role::PartyCommittee | Role::PartyOrganizer) {
+        return Ok(Redirect::to("/party").into_response());
+    }
     let acting = user.acting(&state).await?;
     let period = period_of(&acting, q.period.as_deref()).await?;
     let dashboard = acting.dashboard(period, taizhang_app::clock::today()).await?;
@@ -37,6 +41,12 @@ pub async fn dashboard(Signed { state, user, .. }: Signed, Query(q): Query<Perio
             })
         })?;
         page.push(Block::Rendered(html));
+    }
+    // The latest year's 星级, as confirmed by the 区委组织部.
+    if let Some(rating) = acting.party_dashboard(taizhang_app::clock::today()).await? {
+        page.heading(format!("基层党建：{}年星级评定", rating.year));
+        page.para(taizhang_app::party::rating_sentence(&rating));
+        page.section("星级分布", super::party::distribution(&acting, &rating), "没有党组织。");
     }
     page_or_xlsx(page, q.format.as_deref())
 }

@@ -187,6 +187,10 @@ async fn pickers(acting: &Acting<'_>, page: &mut Page) -> Result<(), AppError> {
     }
     page.heading("数字城管通报");
     page.get_form("/reports", vec![kind(ReportKind::CityCases), month(), unit_field(), formats()], "生成");
+    page.heading("基层党建报告");
+    let party_year = field("year", "考评年度", FieldKind::Text, (period.year()).to_string());
+    let party_month = field("period", "三会一课月份（如 2018-11）", FieldKind::Text, period.key());
+    page.get_form("/reports", vec![kind(ReportKind::Party), party_year, party_month, formats()], "生成");
     page.heading("重点项目台账");
     page.get_form("/reports", vec![kind(ReportKind::Ledger), month(), unit_field(), formats()], "生成");
     page.heading("项目档案");

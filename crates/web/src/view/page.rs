@@ -84,6 +84,13 @@ impl Page {
         links.push(("/orders".into(), "督办".into()));
         links.push(("/meetings".into(), "调度会".into()));
         links.push(("/cases".into(), "城管案件".into()));
+        if may(Action::AssessParty)
+            || may(Action::ReviewParty)
+            || may(Action::ConfirmParty)
+            || role == taizhang_core::access::Role::Leader
+        {
+            links.push(("/party".into(), "基层党建".into()));
+        }
         links.push(("/reports".into(), "报表".into()));
         if may(Action::ManageUsers) {
             links.push(("/admin".into(), "管理".into()));
