@@ -113,11 +113,47 @@ impl PartyRating {
     }
 }
 
+/// A secretary's 书记抓党建述职评议 of a year: the review item's points and their grade.
+#[derive(Debug, Clone)]
+pub struct SecretaryReview {
+    pub org: PartyOrg,
+    pub points: Decimal,
+    pub full: Decimal,
+    pub grade: String,
+}
+
 /// One organisation's meetings of a month, lit.
 #[derive(Debug, Clone)]
 pub struct OrgMonth {
     pub org: PartyOrg,
     pub completeness: MonthCompleteness,
+}
+
+/// What a 基层党建 workbook holds, as `party import --what` and the upload form name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartyImport {
+    /// Sheet 党组织.
+    Orgs,
+    /// Sheet 考评得分, for a year.
+    Scores(i32),
+    /// Sheet 三会一课, none dated after the day given.
+    Meetings(Date),
+}
+
+impl PartyImport {
+    /// `orgs`, `scores` (needs the year) or `meetings` (judged against `today`), or the sheet's name.
+    pub fn named(what: &str, year: Option<i32>, today: Date) -> Result<Self> {
+        match what.trim() {
+            "orgs" | "党组织" => Ok(PartyImport::Orgs),
+            "scores" | "考评得分" => {
+                Ok(PartyImport::Scores(year.ok_or_else(|| Error::Invalid("导入考评得分需要考评年度".into()))?))
+            }
+            "meetings" | "三会一课" => Ok(PartyImport::Meetings(today)),
+            other => Err(Error::Invalid(format!(
+                "导入内容“{other}”无法识别：应为 orgs（党组织）、scores（考评得分）或 meetings（三会一课）"
+            ))),
+        }
+    }
 }
 
 /// The step of the workflow a door names: submit, approve, accept, return.
@@ -282,6 +318,42 @@ impl Acting<'_> {
         }
         tx.commit().await?;
         Ok(by_org.iter().map(|(_, s)| s.len()).sum())
+    }
+
+    /// A 基层党建 workbook read (every bad cell named) and written whole, or nothing written;
+    /// what was imported, in a sentence.
+    pub async fn import_party(
+        &self,
+        bytes: &[u8],
+        file: &str,
+        what: PartyImport,
+    ) -> Result<String, crate::WorkbookError> {
+        match what {
+            PartyImport::Orgs => {
+                // Refused before the file is read by whoever may not keep organisations.
+                self.allow_top(Action::ManageParty)?;
+                let orgs =
+                    taizhang_office::party::orgs(bytes, file, |u| self.tree.find(u).map(|u| u.code.to_string()))?;
+                Ok(format!("已导入党组织{}个", self.save_party_orgs(&orgs).await?))
+            }
+            PartyImport::Scores(year) => {
+                let mut by_org: std::collections::BTreeMap<String, Vec<ScoreInput>> = Default::default();
+                for r in taizhang_office::party::scores(bytes, file)? {
+                    by_org.entry(r.org).or_default().push(ScoreInput {
+                        item: r.item,
+                        points: r.points,
+                        evidence: r.evidence,
+                    });
+                }
+                let orgs = by_org.len();
+                let saved = self.import_party_scores(year, &by_org.into_iter().collect::<Vec<_>>()).await?;
+                Ok(format!("已导入{orgs}个党组织的得分{saved}项"))
+            }
+            PartyImport::Meetings(today) => {
+                let meetings = taizhang_office::party::meetings(bytes, file)?;
+                Ok(format!("已导入会议记录{}条", self.record_party_meetings(&meetings, today, false).await?))
+            }
+        }
     }
 
     /// Who may score what now, and whether each score fits its item: read and checked
@@ -459,6 +531,29 @@ impl Acting<'_> {
         Ok(Some(kept))
     }
 
+    /// The year's 书记抓党建述职评议 in the actor's reach: each secretary whose 党(工)委 has
+    /// scored the scheme's review item, graded; best first. None when the scheme names none.
+    pub async fn party_reviews(&self, year: i32) -> Result<Vec<SecretaryReview>> {
+        let scheme = self.party_scheme(year).await?;
+        let Some(item) = scheme.review_item.clone() else { return Ok(vec![]) };
+        let within = self.reach(None)?;
+        let orgs: HashMap<String, PartyOrg> =
+            self.store.party_orgs(within.as_deref()).await?.into_iter().map(|o| (o.code.clone(), o)).collect();
+        let mut out: Vec<SecretaryReview> = self
+            .store
+            .party_assessments(year, within.as_deref())
+            .await?
+            .into_iter()
+            .filter_map(|a| {
+                let points = a.scores.iter().find(|s| s.item == item)?.points;
+                let (full, grade) = scheme.review_grade(points)?;
+                Some(SecretaryReview { org: orgs.get(&a.org)?.clone(), points, full, grade })
+            })
+            .collect();
+        out.sort_by(|a, b| b.points.cmp(&a.points).then(a.org.code.cmp(&b.org.code)));
+        Ok(out)
+    }
+
     async fn rate_year(
         &self,
         scheme: &ChecklistScheme,
@@ -496,10 +591,20 @@ impl Acting<'_> {
             let org = &orgs[&m.org];
             check_meeting(m, org.members, today).map_err(|e| Error::Invalid(format!("{}：{e}", org.name)))?;
         }
+        if meetings.is_empty() {
+            return Ok(0);
+        }
         let mut tx = self.store.begin().await?;
         for m in meetings {
             tx.insert_party_meeting(m, &self.actor.username, sample).await?;
         }
+        // One event for the batch: which organisations, how many meetings, from when to when.
+        let mut names: Vec<&str> = orgs.values().map(|o| o.name.as_str()).collect();
+        names.sort_unstable();
+        let (first, last) = (meetings.iter().map(|m| m.held_on).min(), meetings.iter().map(|m| m.held_on).max());
+        let span = first.zip(last).map(|(a, b)| format!("{a}至{b}")).unwrap_or_default();
+        let detail = format!("{}：会议{}次，{span}", names.join("、"), meetings.len());
+        tx.audit(&self.actor.username, "party.meetings", "party_meetings", &detail);
         tx.commit().await?;
         Ok(meetings.len())
     }
@@ -644,6 +749,28 @@ impl Acting<'_> {
                 .collect(),
         });
         doc.sections.push(meetings);
+        let reviews = self.party_reviews(year).await?;
+        if !reviews.is_empty() {
+            let mut section = DocSection::new("书记抓党建述职评议", vec![review_sentence(&rating.scheme, &reviews)]);
+            section.tables.push(Table {
+                caption: "述职评议结果".into(),
+                headers: ["党组织", "所属单位", "书记", "评议得分", "满分", "等次"].map(String::from).to_vec(),
+                rows: reviews
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            TableCell::Text(r.org.name.clone()),
+                            TableCell::Text(self.unit_name(&r.org.unit)),
+                            TableCell::Text(r.org.secretary.clone()),
+                            TableCell::Number(r.points, 2),
+                            TableCell::Number(r.full, 2),
+                            TableCell::Text(r.grade.clone()),
+                        ]
+                    })
+                    .collect(),
+            });
+            doc.sections.push(section);
+        }
         Ok(doc)
     }
 }
@@ -726,6 +853,18 @@ pub fn rating_sentence(rating: &PartyRating) -> String {
     }
     s.push('。');
     s
+}
+
+/// "书记抓党建述职评议10人，其中好8人、较好1人、一般1人。"
+pub fn review_sentence(scheme: &ChecklistScheme, reviews: &[SecretaryReview]) -> String {
+    let parts: Vec<String> = scheme
+        .review_grades
+        .iter()
+        .map(|(g, _)| (g, reviews.iter().filter(|r| &r.grade == g).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(g, n)| format!("{g}{n}人"))
+        .collect();
+    format!("书记抓党建述职评议{}人，其中{}。", reviews.len(), parts.join("、"))
 }
 
 /// "升1星", "降2星", "持平", or nothing when last year was not rated.

@@ -100,6 +100,9 @@ async fn the_demo_rating_gives_the_stars_counted_by_hand() {
         meetings.paragraphs,
         ["2018年11月，14个党组织中按要求召开的13个，亮黄灯0个、红灯1个（截至2018-12-05）。"]
     );
+    // 书记抓党建述职评议 from the 党工委's 2.1 scores: 8 of 8 is 好, 6 is 较好 (75%), 2 is 差.
+    assert_eq!(doc.sections[3].heading, "书记抓党建述职评议");
+    assert_eq!(doc.sections[3].paragraphs, ["书记抓党建述职评议11人，其中好9人、较好1人、差1人。"]);
     // The annual summary gains its 基层党建 paragraph: the district's, and a street's own;
     // a year without a rating has none.
     let annual = |unit: &str, year: i32| taizhang_app::ReportRequest {
@@ -327,4 +330,42 @@ async fn a_missing_branch_committee_turns_yellow_then_red() {
         .await
         .unwrap();
     assert_eq!(light("2018-07-01").await, (Light::Green, "按要求召开".into()));
+}
+
+/// Last year's stars beside this year's: a 支部 five-starred in 2017 that let its 三会一课 slip
+/// in 2018 is 四星 and "降1星"; a year without last year's rating shows no change.
+#[tokio::test(flavor = "current_thread")]
+async fn a_branch_that_slipped_shows_one_star_less_than_last_year() {
+    let accounts: Vec<Account<'_>> = vec![
+        ("zzb", Role::PartyOrganizer, Some("erqi-zzb")),
+        ("dgw", Role::PartyCommittee, Some(HHL)),
+        ("s1", Role::PartySecretary, Some(HHL)),
+    ];
+    let (store, _db) = taizhang_app::testing::erqi(&accounts).await.unwrap();
+    let app = App::new(store, Config::default());
+    let zzb = app.as_user("zzb").await.unwrap();
+    let scheme_2018 = taizhang_app::demo::PARTY_SCHEME_2018;
+    zzb.save_party_scheme(&scheme_2018.replace("year = 2018", "year = 2017").replace("2018年", "2017年"))
+        .await
+        .unwrap();
+    zzb.save_party_scheme(scheme_2018).await.unwrap();
+    zzb.save_party_orgs(&[PartyOrg { parent: None, ..branch("B01", "s1", 30) }]).await.unwrap();
+    let (s1, dgw) = (app.as_user("s1").await.unwrap(), app.as_user("dgw").await.unwrap());
+    let scheme = zzb.party_scheme(YEAR).await.unwrap();
+    for (year, lecture) in [(2017, "10"), (2018, "0")] {
+        let mut own = full(&scheme, Scorer::Own);
+        own.iter_mut().find(|s| s.item == "3.1").unwrap().points = dec(lecture);
+        let a = s1.save_party_scores("B01", year, &own, None).await.unwrap();
+        let a = s1.party_step("B01", year, Event::Submit, "", a.version).await.unwrap();
+        let a = dgw.save_party_scores("B01", year, &full(&scheme, Scorer::Review), Some(a.version)).await.unwrap();
+        let a = dgw.party_step("B01", year, Event::Approve, "", a.version).await.unwrap();
+        let a = zzb.save_party_scores("B01", year, &full(&scheme, Scorer::Confirm), Some(a.version)).await.unwrap();
+        zzb.party_step("B01", year, Event::Accept, "", a.version).await.unwrap();
+    }
+    let first = zzb.party_rating(2017).await.unwrap();
+    assert_eq!((first.rated[0].rated.stars, first.rated[0].rated.change()), (Some(5), None));
+    let second = zzb.party_rating(2018).await.unwrap();
+    let r = &second.rated[0].rated;
+    assert_eq!((r.total, r.stars, r.last_year), (dec("90"), Some(4), Some(5)));
+    assert_eq!(taizhang_app::party::change_text(r), "降1星");
 }

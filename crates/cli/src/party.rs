@@ -2,10 +2,8 @@
 //! (区委组织部), Excel imports, a checklist scored and moved through its workflow, the 星级
 //! rating and a month's 三会一课.
 
-use std::collections::BTreeMap;
-
 use taizhang_app::Acting;
-use taizhang_app::party::{ScoreInput, change_text, party_event, rating_sentence};
+use taizhang_app::party::{PartyImport, ScoreInput, change_text, party_event, rating_sentence};
 use taizhang_core::period::Period;
 use taizhang_core::project::Date;
 
@@ -41,42 +39,12 @@ pub async fn run(acting: &Acting<'_>, cmd: &PartyCommand) -> Result<(), CliError
         }
         Import { file, what, year, today } => {
             let bytes = read_bytes(file, taizhang_office::MAX_FILE_BYTES)?;
-            let name = file.display().to_string();
-            match what.as_str() {
-                "orgs" | "党组织" => {
-                    let tree = acting.tree();
-                    let orgs =
-                        taizhang_office::party::orgs(&bytes, &name, |u| tree.find(u).map(|u| u.code.to_string()))
-                            .map_err(CliError::Import)?;
-                    let saved = acting.save_party_orgs(&orgs).await?;
-                    say!("已导入党组织{saved}个");
-                }
-                "scores" | "考评得分" => {
-                    let year = year.ok_or_else(|| CliError::Usage("导入考评得分需要 --year".into()))?;
-                    let rows = taizhang_office::party::scores(&bytes, &name).map_err(CliError::Import)?;
-                    let mut by_org: BTreeMap<String, Vec<ScoreInput>> = BTreeMap::new();
-                    for r in rows {
-                        by_org.entry(r.org).or_default().push(ScoreInput {
-                            item: r.item,
-                            points: r.points,
-                            evidence: r.evidence,
-                        });
-                    }
-                    let orgs = by_org.len();
-                    let saved = acting.import_party_scores(year, &by_org.into_iter().collect::<Vec<_>>()).await?;
-                    say!("已导入{orgs}个党组织的得分{saved}项");
-                }
-                "meetings" | "三会一课" => {
-                    let meetings = taizhang_office::party::meetings(&bytes, &name).map_err(CliError::Import)?;
-                    let saved = acting.record_party_meetings(&meetings, day_or_today(today)?, false).await?;
-                    say!("已导入会议记录{saved}条");
-                }
-                other => {
-                    return Err(CliError::Usage(format!(
-                        "--what “{other}”无法识别：应为 orgs（党组织）、scores（考评得分）或 meetings（三会一课）"
-                    )));
-                }
-            }
+            let what = PartyImport::named(what, *year, day_or_today(today)?)?;
+            let said = acting.import_party(&bytes, &file.display().to_string(), what).await.map_err(|e| match e {
+                taizhang_app::WorkbookError::Import(e) => CliError::Import(e),
+                taizhang_app::WorkbookError::App(e) => CliError::App(e),
+            })?;
+            say!("{said}");
         }
         Orgs => {
             say!("编码\t名称\t层级\t类型\t上级\t所属单位\t书记\t党员");
@@ -156,6 +124,20 @@ pub async fn run(acting: &Acting<'_>, cmd: &PartyCommand) -> Result<(), CliError
             }
             for (o, state) in &rating.pending {
                 say!("—\t{}\t{}\t—\t待确认（{}）", o.name, acting.unit_name(&o.unit), state.label_zh());
+            }
+            let reviews = acting.party_reviews(*year).await?;
+            if !reviews.is_empty() {
+                say!("{}", taizhang_app::party::review_sentence(&rating.scheme, &reviews));
+                for r in &reviews {
+                    say!(
+                        "{}\t{}\t{}／{}\t{}",
+                        r.org.name,
+                        r.org.secretary,
+                        r.points.normalize(),
+                        r.full.normalize(),
+                        r.grade
+                    );
+                }
             }
         }
         Meetings { month, as_of } => {

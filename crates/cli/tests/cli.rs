@@ -552,9 +552,10 @@ fn audit_verify_is_clean_after_real_work_and_names_a_figure_changed_behind_the_a
     ));
     let verified = common::ok(taizhang(&db, &["audit", "verify"]));
     assert!(verified.contains("：一致") && !verified.contains("未封存"), "{verified}");
-    // The demo's sample cases come after the world: their steps are in the trail too.
-    let log = common::ok(taizhang(&db, &["audit", "log", "--limit", "100"]));
+    // The demo's sample cases and 基层党建 come after the world: their steps are in the trail too.
+    let log = common::ok(taizhang(&db, &["audit", "log", "--limit", "300"]));
     assert!(log.contains("\tproblem.raise\tproblem:1\t") && log.contains("world.load"), "{log}");
+    assert!(log.contains("\tparty_assessment.accepted\t") && log.contains("\tparty.meetings\t"), "{log}");
     let denied = taizhang(&db, &["--as", "zjj_reporter", "audit", "verify"]);
     assert!(!denied.status.success(), "verification is the admins'");
 

@@ -208,6 +208,19 @@ pub struct ChecklistScheme {
     pub stars: Vec<Star>,
     #[serde(default, rename = "meeting")]
     pub meetings: Vec<Requirement>,
+    /// The item that carries the 书记抓党建述职评议 (scored by the 党(工)委), if any.
+    pub review_item: Option<String>,
+    /// The 述职评议's grades by share of that item's points, best first (default 好 90%,
+    /// 较好 75%, 一般 60%, 差 below).
+    #[serde(default = "default_review_grades")]
+    pub review_grades: Vec<(String, Decimal)>,
+}
+
+fn default_review_grades() -> Vec<(String, Decimal)> {
+    [("好", 90), ("较好", 75), ("一般", 60), ("差", 0)]
+        .into_iter()
+        .map(|(g, p)| (g.to_string(), Decimal::from(p)))
+        .collect()
 }
 
 fn default_warn_day() -> u8 {
@@ -279,6 +292,21 @@ impl ChecklistScheme {
         let lowest = stars.last().map_or(Decimal::ZERO, |s| s.min);
         if self.weak_below > lowest {
             return invalid(format!("软弱涣散分数线{}高于最低星级分数线{}，两者重叠", n(self.weak_below), n(lowest)));
+        }
+        if let Some(key) = &self.review_item {
+            match self.item(key) {
+                Some(i) if i.scorer == Scorer::Review => {}
+                Some(i) => {
+                    return invalid(format!(
+                        "述职评议项目第{key}项“{}”应由党(工)委评定（scorer = \"review\"）",
+                        i.name
+                    ));
+                }
+                None => return invalid(format!("述职评议项目“{key}”不是方案中的检查项目")),
+            }
+        }
+        if self.review_grades.windows(2).any(|w| w[0].1 <= w[1].1) {
+            return invalid("述职评议等次的分数线应从高到低排列、互不重叠".into());
         }
         if !(1..=28).contains(&self.warn_day) {
             return invalid(format!("warn_day {} 应在1到28之间", self.warn_day));
@@ -403,6 +431,15 @@ impl ChecklistScheme {
         let mut stars: Vec<&Star> = self.stars.iter().collect();
         stars.sort_by_key(|s| std::cmp::Reverse(s.stars));
         stars
+    }
+
+    /// The 述职评议 of a secretary whose review item scored `points`: the points, the item's
+    /// full points and the grade by share; none when the scheme names no review item.
+    pub fn review_grade(&self, points: Decimal) -> Option<(Decimal, String)> {
+        let item = self.item(self.review_item.as_deref()?)?;
+        let pct = points * Decimal::ONE_HUNDRED / item.points;
+        let grade = self.review_grades.iter().find(|(_, min)| pct >= *min).or(self.review_grades.last())?;
+        Some((item.points, grade.0.clone()))
     }
 
     pub fn star(&self, stars: u8) -> Option<&Star> {
@@ -858,6 +895,19 @@ mod tests {
         assert_eq!(s.scorer_of("2.2"), Some(Scorer::Review));
         assert_eq!(s.scorer_of("veto"), Some(Scorer::Confirm));
         assert_eq!(s.full_points(), d("100"));
+    }
+
+    #[test]
+    fn a_secretarys_review_is_graded_by_its_share_of_the_items_points() {
+        let s = ChecklistScheme::from_toml(&format!("review_item = \"2.2\"\n{SCHEME}")).unwrap();
+        let graded = |p: &str| s.review_grade(d(p)).map(|(_, g)| g);
+        assert_eq!(s.review_grade(d("9")), Some((d("10"), "好".into())), "90% of 10");
+        assert_eq!(graded("8.9"), Some("较好".into()));
+        assert_eq!(graded("6"), Some("一般".into()));
+        assert_eq!(graded("5.9"), Some("差".into()));
+        let own = ChecklistScheme::from_toml(&format!("review_item = \"1.1\"\n{SCHEME}")).unwrap_err().to_string();
+        assert!(own.contains("应由党(工)委评定"), "{own}");
+        assert_eq!(ChecklistScheme::from_toml(SCHEME).unwrap().review_grade(d("9")), None);
     }
 
     #[test]

@@ -336,7 +336,7 @@ impl Tx {
         .await
     }
 
-    /// A meeting recorded; its id.
+    /// A meeting recorded; its id (the batch it came in is audited once, by the caller).
     pub async fn insert_party_meeting(&mut self, m: &Meeting, recorded_by: &str, sample: bool) -> Result<i64> {
         let row = sqlx::query(
             "INSERT INTO party_meetings (org_id, kind, held_on, attendance, topic, recorded_by, sample)
@@ -353,12 +353,6 @@ impl Tx {
         .await?
         .ok_or_else(|| StoreError::not_found("党组织", &m.org))?;
         let id: i64 = row.try_get(0)?;
-        self.audit(
-            recorded_by,
-            "party.meeting",
-            &format!("party_org:{}", m.org),
-            &format!("{} {} {}人 {}", m.held_on, m.kind.label_zh(), m.attendance, m.topic),
-        );
         Ok(id)
     }
 }

@@ -33,6 +33,7 @@ const SAID: &[(&str, &str)] = &[
     ("party-scored", "已保存得分"),
     ("party-stepped", "已办理，下一环节将看到这份考评"),
     ("party-meeting", "已登记会议"),
+    ("party-org-saved", "已保存党组织"),
 ];
 
 /// The sentence of a code, if it is one.

@@ -379,6 +379,8 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/cases/{id}/step", post(pages::case_step))
         .route("/case-evaluation", get(pages::case_evaluation))
         .route("/party", get(pages::party))
+        .route("/party/orgs", post(pages::party_save_org))
+        .route("/party/import", post(pages::party_import).layer(upload_limit()))
         .route("/party/orgs/{code}", get(pages::party_org))
         .route("/party/orgs/{code}/scores", post(pages::party_scores))
         .route("/party/orgs/{code}/step", post(pages::party_step))

@@ -870,6 +870,8 @@ fn route_cases() -> Vec<RouteCase> {
         case("get", "/api/v1/meetings/{id}/minutes", "/api/v1/meetings/999/minutes", None, "UAAAAA"),
         // 基层党建: an organisation of 德化街 (the fixture's), read by whoever reads the street.
         case("get", "/party", "/party", None, "UOOOOO"),
+        case("post", "/party/orgs", "/party/orgs", Form(&[("code", "DHJ-S2"), ("name", "行测支部"), ("level", "branch"), ("kind", "community"), ("unit", "erqi-dhj"), ("secretary", "书记"), ("members", "3")]), "UADDDD"),
+        case("post", "/party/import", "/party/import", Upload(&[("what", "orgs")]), "UADDDD"),
         case("get", "/party/orgs/{code}", "/party/orgs/DHJ-S1?year=2018", None, "UOOODD"),
         case("post", "/party/orgs/{code}/scores", "/party/orgs/DHJ-S1/scores", Form(&[("year", "2018"), ("points_1.2", "5")]), "UADDDD"),
         case("post", "/party/orgs/{code}/step", "/party/orgs/DHJ-S1/step", Form(&[("year", "2018"), ("step", "submit"), ("version", "999")]), "UADDDD"),

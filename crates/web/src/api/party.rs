@@ -245,6 +245,19 @@ pub struct PartyRatingView {
     pub rated: Vec<RatedRow>,
     /// Not yet confirmed by the 区委组织部.
     pub pending: Vec<PendingRow>,
+    /// 书记抓党建述职评议: each secretary reviewed so far, graded.
+    pub reviews: Vec<ReviewRow>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewRow {
+    pub org: String,
+    pub secretary: String,
+    /// Exact decimals: the review item's points and its full points.
+    pub points: String,
+    pub full: String,
+    /// 好, 较好, 一般 or 差 (the scheme's grades).
+    pub grade: String,
 }
 
 /// The year's 星级 rating of the confirmed checklists in the caller's reach: stars by the
@@ -257,7 +270,18 @@ pub async fn party_rating(
 ) -> ApiResult<PartyRatingView> {
     let acting = user.acting(&state).await?;
     let rating = acting.party_rating(q.year).await.map_err(AppError::from)?;
+    let reviews = acting.party_reviews(q.year).await.map_err(AppError::from)?;
     Ok(Json(PartyRatingView {
+        reviews: reviews
+            .into_iter()
+            .map(|r| ReviewRow {
+                org: r.org.code,
+                secretary: r.org.secretary,
+                points: r.points.normalize().to_string(),
+                full: r.full.normalize().to_string(),
+                grade: r.grade,
+            })
+            .collect(),
         year: rating.year,
         scheme: rating.scheme.name.clone(),
         sentence: rating_sentence(&rating),

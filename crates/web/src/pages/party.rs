@@ -115,6 +115,26 @@ pub async fn party(Signed { state, user, uri }: Signed, Query(q): Query<PartyQue
     page.section("党组织考评", t, "没有党组织。");
     let months = acting.party_completeness(year, month, taizhang_app::clock::today()).await?;
     page.section(&format!("{}三会一课", month.label_zh(false)), meetings_table(&acting, &months), "没有党组织。");
+    let reviews = acting.party_reviews(year).await?;
+    if !reviews.is_empty() {
+        page.heading("书记抓党建述职评议");
+        page.para(taizhang_app::party::review_sentence(&rating.scheme, &reviews));
+        let mut t = TableView::new("述职评议结果", &["党组织", "所属单位", "书记", "评议得分", "满分", "等次"]);
+        for r in &reviews {
+            t.rows.push(vec![
+                CellView::text(&r.org.name),
+                CellView::text(acting.unit_name(&r.org.unit)),
+                CellView::text(&r.org.secretary),
+                CellView::num(r.points, 2),
+                CellView::num(r.full, 2),
+                CellView::text(&r.grade),
+            ]);
+        }
+        page.table(t);
+    }
+    if acting.allow_top(Action::ManageParty).is_ok() {
+        manage_forms(&acting, &user, year, &mut page);
+    }
     page.push(Block::Links(vec![
         (format!("/reports?kind=party&year={year}&period={}&format=docx", month.key()), "基层党建报告（Word）".into()),
         (format!("/reports?kind=party&year={year}&period={}&format=xlsx", month.key()), "基层党建报告（Excel）".into()),
@@ -214,6 +234,10 @@ pub async fn party_org(
             ],
             "登记",
         );
+    }
+    if acting.allow_top(Action::ManageParty).is_ok() {
+        page.heading("修改党组织");
+        page.form("/party/orgs", &user, org_fields(&acting, Some(o)), "保存党组织");
     }
     Ok(render(&page))
 }
@@ -402,4 +426,106 @@ pub async fn party_meeting(
     acting.record_party_meetings(&[meeting], taizhang_app::clock::today(), false).await?;
     let year = held_on.year;
     Ok(crate::flash::done(&format!("/party/orgs/{code}?year={year}"), "party-meeting"))
+}
+
+/// The organisation's fields, as the 区委组织部 adds or edits one.
+fn org_fields(acting: &Acting<'_>, o: Option<&taizhang_core::party::PartyOrg>) -> Vec<FieldView> {
+    use taizhang_core::party::{OrgLevel, OrgType};
+    let levels = OrgLevel::ALL.iter().map(|l| (l.code().to_string(), l.label_zh().to_string())).collect();
+    let kinds = OrgType::ALL.iter().map(|k| (k.code().to_string(), k.label_zh().to_string())).collect();
+    let units = acting.tree().units().iter().map(|u| (u.code.to_string(), u.name.clone())).collect();
+    let text = |f: fn(&taizhang_core::party::PartyOrg) -> String| o.map(f).unwrap_or_default();
+    vec![
+        field("code", "组织编码", FieldKind::Text, text(|o| o.code.clone())),
+        field("name", "组织名称", FieldKind::Text, text(|o| o.name.clone())),
+        field("level", "层级", FieldKind::Select(levels), text(|o| o.level.code().into())),
+        field("kind", "类型", FieldKind::Select(kinds), text(|o| o.kind.code().into())),
+        field("parent", "上级组织编码（可空）", FieldKind::Text, text(|o| o.parent.clone().unwrap_or_default())),
+        field("unit", "所属单位", FieldKind::Select(units), text(|o| o.unit.clone())),
+        field("secretary", "书记", FieldKind::Text, text(|o| o.secretary.clone())),
+        field(
+            "secretary_account",
+            "书记账号（可空）",
+            FieldKind::Text,
+            text(|o| o.secretary_account.clone().unwrap_or_default()),
+        ),
+        field("members", "党员人数", FieldKind::Text, text(|o| o.members.to_string())),
+    ]
+}
+
+/// The 区委组织部's forms on the overview: an organisation added, a workbook imported.
+fn manage_forms(acting: &Acting<'_>, user: &User, year: i32, page: &mut Page) {
+    page.heading("新增或修改党组织");
+    page.form("/party/orgs", user, org_fields(acting, None), "保存党组织");
+    page.heading("从 Excel 导入");
+    page.para("党组织（表头：组织编码、组织名称、层级、类型、上级组织编码、所属单位、书记、书记账号、党员人数），考评得分（组织编码、项目编号、得分、佐证材料），三会一课（组织编码、会议类型、日期、参会人数、主题）。整表校验通过才写入。");
+    let what = vec![
+        ("orgs".to_string(), "党组织".to_string()),
+        ("scores".to_string(), "考评得分".to_string()),
+        ("meetings".to_string(), "三会一课".to_string()),
+    ];
+    page.form(
+        "/party/import",
+        user,
+        vec![
+            field("what", "导入内容", FieldKind::Select(what), "orgs"),
+            field("year", "考评年度（导入得分时）", FieldKind::Text, year.to_string()),
+            field("file", "工作簿（.xlsx）", FieldKind::File, ""),
+        ],
+        "导入",
+    );
+}
+
+pub async fn party_save_org(
+    Signed { state, user, .. }: Signed,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let csrf = form.get("_csrf").cloned().unwrap_or_default();
+    let acting = user.acting_on_form(&state, &csrf).await?;
+    let get = |k: &str| form.get(k).map_or("", |v| v.trim()).to_string();
+    let bad = |e: taizhang_core::DomainError| AppError::BadRequest(e.to_string());
+    let optional = |k: &str| Some(get(k)).filter(|v| !v.is_empty());
+    let org = taizhang_core::party::PartyOrg {
+        code: get("code"),
+        name: get("name"),
+        level: get("level").parse().map_err(bad)?,
+        kind: get("kind").parse().map_err(bad)?,
+        parent: optional("parent"),
+        unit: get("unit"),
+        secretary: get("secretary"),
+        secretary_account: optional("secretary_account"),
+        members: get("members")
+            .parse()
+            .map_err(|_| AppError::BadRequest(format!("党员人数“{}”应为整数", get("members"))))?,
+        sample: false,
+    };
+    acting.save_party_orgs(std::slice::from_ref(&org)).await?;
+    Ok(crate::flash::done(&format!("/party/orgs/{}", org.code), "party-org-saved"))
+}
+
+pub async fn party_import(
+    Signed { state, user, .. }: Signed,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (fields, bytes) = super::admin::read_upload(multipart).await?;
+    let acting = user.acting_on_form(&state, fields.get("_csrf").map_or("", String::as_str)).await?;
+    let year = fields.get("year").and_then(|y| y.trim().parse().ok());
+    let what = taizhang_app::party::PartyImport::named(
+        fields.get("what").map_or("", String::as_str),
+        year,
+        taizhang_app::clock::today(),
+    )?;
+    let mut page = Page::open(&acting, &user, "导入结果").await;
+    page.push(Block::Links(vec![("/party".into(), "返回基层党建".into())]));
+    match acting.import_party(&bytes, "上传的工作簿", what).await {
+        Ok(said) => {
+            page.notice("ok", said);
+            Ok(render(&page))
+        }
+        Err(taizhang_app::WorkbookError::Import(e)) => {
+            page.notice("error", format!("工作簿未通过校验，未写入任何数据：\n{e}"));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(taizhang_app::WorkbookError::App(e)) => Err(e.into()),
+    }
 }
