@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use taizhang_core::access::Action;
-use taizhang_core::assessment::{Measure, Scheme, Source};
+use taizhang_core::assessment::{CaseMeasure, Measure, Scheme, Source};
 use taizhang_core::briefing::{BriefingInput, Coverage, LateOrder, LitItem, OpenProblem, Totals};
 use taizhang_core::indicator::{Indicator, IndicatorValue, Target};
 use taizhang_core::lights::{Light, Warning};
@@ -230,6 +230,8 @@ impl Acting<'_> {
         }
         let catalogue = self.store.catalogue().await?;
         let mut measures = HashMap::new();
+        // 数字城管's month, scored once for streets (their cells) and units (dispatched to them).
+        let mut case_scores: Option<Vec<crate::cases::CaseScore>> = None;
         for (key, source) in scheme.sources()? {
             for (unit, _) in &units {
                 let m = match &source {
@@ -243,6 +245,22 @@ impl Acting<'_> {
                     }
                     Source::TaskCompletion => {
                         Measure { value: self.store.task_completion(unit, period.year()).await?, ..Measure::default() }
+                    }
+                    Source::Cases(which) => {
+                        if case_scores.is_none() {
+                            let month = period.closing_month();
+                            let month = (month.year(), month.month_of_year());
+                            let mut all = self.case_evaluation(taizhang_store::CaseDimension::Street, month).await?;
+                            all.extend(self.case_evaluation(taizhang_store::CaseDimension::Unit, month).await?);
+                            case_scores = Some(all);
+                        }
+                        let score = case_scores.iter().flatten().find(|s| &s.counts.key == unit);
+                        let value = score.and_then(|s| match which {
+                            CaseMeasure::OnTimeRate => s.on_time_rate,
+                            CaseMeasure::ClosingRate => s.closing_rate,
+                            CaseMeasure::Index => s.index,
+                        });
+                        Measure { value, ..Measure::default() }
                     }
                     Source::IndicatorGrowth(code) => {
                         let ind = catalogue.require(code)?;

@@ -7,7 +7,7 @@
 use taizhang_core::Decimal;
 use taizhang_core::access::Action;
 use taizhang_core::calendar::{WorkCalendar, WorkingHours};
-use taizhang_core::cases::{CaseRules, CaseState, CaseStep, apply};
+use taizhang_core::cases::{CaseState, CaseStep, apply};
 use taizhang_core::grid::{GridCell, locate, point, shape_from_geojson_text, shape_to_geojson};
 use taizhang_core::project::Date;
 use taizhang_store::{CaseClass, CaseDimension, CaseFilter, CaseRecord, CaseStepRow, GridCellRow, NewCase};
@@ -324,7 +324,7 @@ impl Acting<'_> {
             StepRequest::Resume => CaseStep::Resume,
         };
         // The account's unit was checked against the case's above (its subtree may act).
-        let next = apply(&case.status, &step, None, &CaseRules::default())?;
+        let next = apply(&case.status, &step, None, &self.config.cases.rules())?;
         if next.state == CaseState::Filed && case.status.state == CaseState::Dispatched {
             due_at = None;
         }
@@ -351,6 +351,8 @@ pub struct CaseScore {
     pub on_time_rate: Option<Decimal>,
     /// 返工率 = 返工的结案数 ÷ 结案数.
     pub rework_rate: Option<Decimal>,
+    /// 综合指标值: the rates weighed as `[cases]` configures (GB/T 30428.4).
+    pub index: Option<Decimal>,
 }
 
 /// What an evaluation groups by, as the doors name it: street (街道), unit (处置单位, 单位),
@@ -423,11 +425,17 @@ impl Acting<'_> {
                     _ if counts.key.is_empty() => "未派遣".into(),
                     _ => self.unit_name(&counts.key),
                 };
+                let (closing_rate, on_time_rate, rework_rate) = (
+                    percent(counts.closed, counts.due),
+                    percent(counts.on_time, counts.due),
+                    percent(counts.reworked, counts.closed),
+                );
                 CaseScore {
                     name,
-                    closing_rate: percent(counts.closed, counts.due),
-                    on_time_rate: percent(counts.on_time, counts.due),
-                    rework_rate: percent(counts.reworked, counts.closed),
+                    index: self.config.cases.index(on_time_rate, closing_rate, rework_rate),
+                    closing_rate,
+                    on_time_rate,
+                    rework_rate,
                     counts,
                 }
             })
@@ -502,10 +510,12 @@ impl Acting<'_> {
                         number(c.overdue),
                         rate(s.closing_rate),
                         rate(s.on_time_rate),
+                        rate(s.index),
                     ]
                 })
                 .collect();
-            let headers = [first, "上报", "应结案", "结案", "按期结案", "超期", "结案率(%)", "按期结案率(%)"];
+            let headers =
+                [first, "上报", "应结案", "结案", "按期结案", "超期", "结案率(%)", "按期结案率(%)", "综合指标值"];
             Table {
                 caption: caption.into(),
                 headers: std::iter::once("名次").chain(headers).map(str::to_string).collect(),

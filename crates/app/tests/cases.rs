@@ -224,6 +224,41 @@ async fn the_demo_month_is_evaluated_per_street_as_counted_by_hand() {
     let overdue = |key: &str| scores.iter().find(|s| s.counts.key == key).unwrap().counts.overdue;
     assert_eq!([overdue("erqi-dxl"), overdue("erqi-dhj"), overdue("erqi-hhl")], [0, 1, 1]);
 
+    // 综合指标值 (0.5 × 按期结案率 + 0.3 × 结案率 + 0.2 × (100 − 返工率), the default weights):
+    // 解放路 50, 50 and every closed case reworked: 25 + 15 + 0 = 40; 铭功路, nothing due: none.
+    let index = |key: &str| scores.iter().find(|s| s.counts.key == key).unwrap().index;
+    assert_eq!((index("erqi-jfl"), index("erqi-mgl")), (pct("40"), None));
+    // The month feeds the 综合考核: streets by their cells, a department by what it disposed of.
+    let scheme = taizhang_core::assessment::Scheme::from_toml(
+        r#"
+        name = "数字城管考核"
+        period = "2018-06"
+        units = ["erqi-wlb", "erqi-jfl", "erqi-mgl", "erqi-zjj"]
+        [[criterion]]
+        key = "on_time"
+        name = "按期结案率"
+        weight = "10"
+        source = "case_on_time_rate"
+        method = "target_met"
+        target = "60"
+        [[criterion]]
+        key = "index"
+        name = "综合指标值"
+        weight = "10"
+        source = "case_index"
+        method = "rank"
+        table = ["10", "8", "6", "4"]
+        "#,
+    )
+    .unwrap();
+    let (units, measures) = zbz.assessment_measures(&scheme).await.unwrap();
+    let table = taizhang_core::assessment::score(&scheme, &units, &measures);
+    let said = |unit: &str, i: usize| table.iter().find(|s| s.unit == unit).unwrap().points[i].derivation.clone();
+    assert_eq!(said("erqi-wlb", 0), "实际100，达到目标60，得满分");
+    assert_eq!(said("erqi-zjj", 0), "实际50，未达目标60，计0分", "住建局: the 井盖 on time, the 围挡 late");
+    assert_eq!(said("erqi-mgl", 0), "缺少数据，计0分", "nothing due is no figure, not zero");
+    assert_eq!(said("erqi-jfl", 1), "实际40，排名第3，得6分");
+
     // The month's 数字城管通报 says the same.
     let request = taizhang_app::ReportRequest {
         kind: taizhang_app::ReportKind::CityCases,

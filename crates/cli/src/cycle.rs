@@ -482,12 +482,12 @@ pub async fn case(acting: &Acting<'_>, cmd: &crate::CaseCommand) -> Result<(), C
             let month = taizhang_app::case_month(month)?;
             let scores = acting.case_evaluation(taizhang_app::dimension_named(by)?, month).await?;
             let rate = |r: Option<taizhang_core::Decimal>| r.map_or("—".to_string(), |r| format!("{r:.2}%"));
-            say!("名次\t名称\t上报\t立案\t派遣\t应结案\t结案\t按期结案\t超期\t结案率\t按期结案率\t返工率");
+            say!("名次\t名称\t上报\t立案\t派遣\t应结案\t结案\t按期结案\t超期\t结案率\t按期结案率\t返工率\t综合指标值");
             for (i, s) in scores.iter().enumerate() {
                 let c = &s.counts;
                 let rank = if s.on_time_rate.is_some() { (i + 1).to_string() } else { "—".into() };
                 say!(
-                    "{rank}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    "{rank}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     s.name,
                     c.reported,
                     c.filed,
@@ -498,7 +498,8 @@ pub async fn case(acting: &Acting<'_>, cmd: &crate::CaseCommand) -> Result<(), C
                     c.overdue,
                     rate(s.closing_rate),
                     rate(s.on_time_rate),
-                    rate(s.rework_rate)
+                    rate(s.rework_rate),
+                    s.index.map_or("—".to_string(), |i| format!("{i:.2}"))
                 );
             }
         }

@@ -749,7 +749,9 @@ fn a_city_case_is_reported_dispatched_and_closed_from_the_command_line() {
     // The demo's June, ranked by 按期结案率: 五里堡 first (both on time), 铭功路 unranked.
     let ranked = ok(as_("zbz", &["evaluate", "--month", "2018-06"]));
     let lines: Vec<&str> = ranked.lines().collect();
-    assert_eq!(lines[1], "1\t五里堡街道\t2\t2\t2\t2\t2\t2\t0\t100.00%\t100.00%\t0.00%", "{ranked}");
+    assert_eq!(lines[1], "1\t五里堡街道\t2\t2\t2\t2\t2\t2\t0\t100.00%\t100.00%\t0.00%\t100.00", "{ranked}");
+    // 综合指标值 0.5 × 50 + 0.3 × 100 + 0.2 × 100 = 75 for 德化街 (one of two on time).
+    assert!(lines[2].starts_with("2\t德化街街道\t") && lines[2].ends_with("\t75.00"), "{ranked}");
     assert!(lines.last().unwrap().starts_with("—\t铭功路街道\t2\t0\t0\t0"), "{ranked}");
 
     // Refused in words, exit 1, nothing written.

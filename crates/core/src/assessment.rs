@@ -141,6 +141,17 @@ pub enum Source {
     Indicator(String),
     /// An indicator's reported growth, against its growth target.
     IndicatorGrowth(String),
+    /// 数字城管 of the period's (last) month: the unit's cases — a street's in its cells, a
+    /// department's dispatched to it — 按期结案率, 结案率 or 综合指标值 (GB/T 30428.4).
+    Cases(CaseMeasure),
+}
+
+/// Which 数字城管 figure a criterion measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseMeasure {
+    OnTimeRate,
+    ClosingRate,
+    Index,
 }
 
 impl std::str::FromStr for Source {
@@ -149,12 +160,15 @@ impl std::str::FromStr for Source {
         match s.trim().split_once(':') {
             None if s.trim() == "project_completion" => Ok(Source::ProjectCompletion),
             None if s.trim() == "task_completion" => Ok(Source::TaskCompletion),
+            None if s.trim() == "case_on_time_rate" => Ok(Source::Cases(CaseMeasure::OnTimeRate)),
+            None if s.trim() == "case_closing_rate" => Ok(Source::Cases(CaseMeasure::ClosingRate)),
+            None if s.trim() == "case_index" => Ok(Source::Cases(CaseMeasure::Index)),
             Some(("indicator", code)) if !code.trim().is_empty() => Ok(Source::Indicator(code.trim().into())),
             Some(("indicator_growth", code)) if !code.trim().is_empty() => {
                 Ok(Source::IndicatorGrowth(code.trim().into()))
             }
             _ => Err(DomainError::Invalid(format!(
-                "考核指标来源“{s}”无法识别：应为 project_completion、task_completion、indicator:代码 或 indicator_growth:代码"
+                "考核指标来源“{s}”无法识别：应为 project_completion、task_completion、indicator:代码、indicator_growth:代码、case_on_time_rate、case_closing_rate 或 case_index"
             ))),
         }
     }

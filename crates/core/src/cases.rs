@@ -5,6 +5,8 @@
 //! (回退, 改派); a unit may be given more time (延期) or the case hung up (挂账), each with the
 //! approval of the 指挥中心. Each step is checked here, before anything is written.
 
+use rust_decimal::Decimal;
+
 use crate::error::DomainError;
 use crate::project::Date;
 
@@ -311,6 +313,66 @@ impl Default for CaseRules {
     }
 }
 
+/// A city's 数字城管 settings (`[cases]` in the configuration): the limits on 延期 and the
+/// weights of the 综合指标值 (GB/T 30428.4 leaves them to the city), which together make 1.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaseConfig {
+    pub max_extensions: u32,
+    pub max_extension_days: i64,
+    /// Weight of 按期结案率.
+    pub index_on_time: Decimal,
+    /// Weight of 结案率.
+    pub index_closing: Decimal,
+    /// Weight of 100 − 返工率 (of cases closed; none closed, none earned).
+    pub index_no_rework: Decimal,
+}
+
+impl Default for CaseConfig {
+    fn default() -> Self {
+        let rules = CaseRules::default();
+        CaseConfig {
+            max_extensions: rules.max_extensions,
+            max_extension_days: rules.max_extension_days,
+            index_on_time: Decimal::new(5, 1),
+            index_closing: Decimal::new(3, 1),
+            index_no_rework: Decimal::new(2, 1),
+        }
+    }
+}
+
+impl CaseConfig {
+    pub fn check(&self) -> Result<(), DomainError> {
+        let weights = [self.index_on_time, self.index_closing, self.index_no_rework];
+        if weights.iter().any(|w| *w < Decimal::ZERO) || weights.iter().sum::<Decimal>() != Decimal::ONE {
+            return Err(DomainError::Invalid(format!(
+                "配置文件 [cases]：综合指标值的权重 index_on_time {}、index_closing {}、index_no_rework {} 应均不为负且合计为1",
+                self.index_on_time, self.index_closing, self.index_no_rework
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn rules(&self) -> CaseRules {
+        CaseRules { max_extensions: self.max_extensions, max_extension_days: self.max_extension_days }
+    }
+
+    /// The 综合指标值 of rates in percent: none when nothing was due.
+    pub fn index(
+        &self,
+        on_time: Option<Decimal>,
+        closing: Option<Decimal>,
+        rework: Option<Decimal>,
+    ) -> Option<Decimal> {
+        let (on_time, closing) = (on_time?, closing?);
+        let no_rework = rework.map_or(Decimal::ZERO, |r| Decimal::ONE_HUNDRED - r);
+        Some(
+            (on_time * self.index_on_time + closing * self.index_closing + no_rework * self.index_no_rework)
+                .round_dp(2),
+        )
+    }
+}
+
 fn refused(status: &CaseStatus, step: &str) -> DomainError {
     DomainError::Invalid(format!("案件{}，不能{step}", status.state.label_zh()))
 }
@@ -413,6 +475,23 @@ pub fn apply(
         CaseStep::Resume => return Err(refused(status, "恢复办理")),
     }
     Ok(next)
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+    use crate::test_support::d;
+
+    #[test]
+    fn the_composite_index_weighs_the_rates_as_configured() {
+        let c = CaseConfig::default();
+        // 0.5 × 50 + 0.3 × 100 + 0.2 × (100 − 50) = 65.
+        assert_eq!(c.index(Some(d("50")), Some(d("100")), Some(d("50"))), Some(d("65")));
+        assert_eq!(c.index(Some(d("0")), Some(d("0")), None), Some(d("0")), "nothing closed earns nothing");
+        assert_eq!(c.index(None, None, None), None, "nothing due: no index");
+        let odd = CaseConfig { index_on_time: d("0.6"), ..CaseConfig::default() };
+        assert!(odd.check().unwrap_err().to_string().contains("合计为1"));
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,8 @@ pub struct Config {
     pub reminders: crate::remind::RemindConfig,
     pub backup: BackupConfig,
     pub reports: ReportConfig,
+    /// 数字城管: the limits on 延期 and the weights of the 综合指标值.
+    pub cases: crate::cases::CaseConfig,
     /// The zone the office lives in (an IANA name): "today", deadlines and every time shown.
     pub time_zone: Zone,
 }
@@ -237,6 +239,7 @@ impl Config {
         }
         config.mechanism.check()?;
         config.reminders.check()?;
+        config.cases.check()?;
         Ok(config)
     }
 }

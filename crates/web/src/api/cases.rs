@@ -283,6 +283,8 @@ pub struct CaseScoreRow {
     pub closing_rate: Option<String>,
     pub on_time_rate: Option<String>,
     pub rework_rate: Option<String>,
+    /// 综合指标值: the rates weighed as the server's `[cases]` configures.
+    pub index: Option<String>,
 }
 
 /// The month's 数字城管 evaluation in the caller's reach, by street, disposing unit or class,
@@ -314,6 +316,7 @@ pub async fn case_evaluation(
                 closing_rate: dec(s.closing_rate),
                 on_time_rate: dec(s.on_time_rate),
                 rework_rate: dec(s.rework_rate),
+                index: dec(s.index),
             })
             .collect(),
     ))

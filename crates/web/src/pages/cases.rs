@@ -280,7 +280,7 @@ pub async fn case_evaluation(
     );
     page.para(
         "应结案数：本月到期（或本月提前结案）的已派遣案件，挂账案件不计；按期结案：通过核查的处置在处置时限内；\
-         结案率、按期结案率以应结案数为分母，返工率以结案数为分母。",
+         结案率、按期结案率以应结案数为分母，返工率以结案数为分母；综合指标值按配置的权重（[cases]）合成。",
     );
     let mut t = TableView::new(
         "排名",
@@ -297,6 +297,7 @@ pub async fn case_evaluation(
             "结案率%",
             "按期结案率%",
             "返工率%",
+            "综合指标值",
         ],
     );
     let rate = |r: Option<Decimal>| r.map_or(CellView::text("—"), |r| CellView::num(r, 2));
@@ -316,6 +317,7 @@ pub async fn case_evaluation(
             rate(s.closing_rate),
             rate(s.on_time_rate),
             rate(s.rework_rate),
+            rate(s.index),
         ]);
     }
     page.section("排名", t, "本月没有案件。");
