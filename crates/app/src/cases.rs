@@ -274,6 +274,21 @@ impl Acting<'_> {
             state,
             reported_from: from.as_deref(),
             reported_before: before.as_deref(),
+            limit: None,
+        };
+        Ok(self.store.cases(&filter).await?)
+    }
+
+    /// At most `limit` cases in the actor's reach reported in `[from, before)` (local times,
+    /// "YYYY-MM-DD HH:MM" or a date), the latest first (Open311's requests).
+    pub async fn cases_reported(&self, from: &str, before: &str, limit: u32) -> Result<Vec<CaseRecord>> {
+        let reach = self.reach(None)?;
+        let filter = CaseFilter {
+            within: reach.as_deref(),
+            state: None,
+            reported_from: Some(from),
+            reported_before: Some(before),
+            limit: Some(limit),
         };
         Ok(self.store.cases(&filter).await?)
     }

@@ -326,6 +326,9 @@ pub struct CaseConfig {
     pub index_closing: Decimal,
     /// Weight of 100 − 返工率 (of cases closed; none closed, none earned).
     pub index_no_rework: Decimal,
+    /// Open311 GeoReport v2: each api_key and the account (a 监督员's) a citizen app acts as.
+    /// None configured, the endpoints refuse every request.
+    pub open311_keys: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for CaseConfig {
@@ -337,6 +340,7 @@ impl Default for CaseConfig {
             index_on_time: Decimal::new(5, 1),
             index_closing: Decimal::new(3, 1),
             index_no_rework: Decimal::new(2, 1),
+            open311_keys: Default::default(),
         }
     }
 }

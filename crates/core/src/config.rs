@@ -43,6 +43,27 @@ impl Zone {
     pub fn zone(&self) -> &jiff::tz::TimeZone {
         &self.zone
     }
+
+    /// A local "YYYY-MM-DD HH:MM" (as cases keep times) in ISO 8601 with this zone's offset:
+    /// "2018-06-04T09:30:00+08:00".
+    pub fn iso_of_local(&self, local: &str) -> Option<String> {
+        let civil = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", local.trim()).ok()?;
+        let at = self.zone.to_ambiguous_timestamp(civil).compatible().ok()?;
+        let seconds = self.zone.to_offset(at).seconds();
+        let (sign, minutes) = (if seconds < 0 { '-' } else { '+' }, seconds.abs() / 60);
+        Some(format!("{}{sign}{:02}:{:02}", civil.strftime("%Y-%m-%dT%H:%M:%S"), minutes / 60, minutes % 60))
+    }
+
+    /// An ISO 8601 moment (with its offset, or a bare date meaning its local midnight) as a
+    /// local "YYYY-MM-DD HH:MM" here.
+    pub fn local_of_iso(&self, iso: &str) -> Option<String> {
+        let iso = iso.trim();
+        let civil = match iso.parse::<jiff::Timestamp>() {
+            Ok(t) => self.zone.to_datetime(t),
+            Err(_) => iso.parse::<jiff::civil::Date>().ok()?.to_datetime(jiff::civil::Time::midnight()),
+        };
+        Some(civil.strftime("%Y-%m-%d %H:%M").to_string())
+    }
 }
 
 impl Default for Zone {
@@ -252,6 +273,15 @@ mod tests {
     fn the_documented_example_file_holds_the_defaults() {
         let text = include_str!("../../../data/config/taizhang.toml");
         assert_eq!(Config::from_toml(text).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn local_case_times_travel_as_iso_with_the_offices_offset() {
+        let beijing = Zone::default();
+        assert_eq!(beijing.iso_of_local("2018-06-04 09:30").as_deref(), Some("2018-06-04T09:30:00+08:00"));
+        assert_eq!(beijing.local_of_iso("2018-06-04T01:30:00Z").as_deref(), Some("2018-06-04 09:30"));
+        assert_eq!(beijing.local_of_iso("2018-06-04").as_deref(), Some("2018-06-04 00:00"));
+        assert_eq!(beijing.local_of_iso("June"), None);
     }
 
     #[test]

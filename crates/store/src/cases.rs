@@ -88,6 +88,8 @@ pub struct CaseFilter<'a> {
     pub reported_from: Option<&'a str>,
     /// Reported before this moment.
     pub reported_before: Option<&'a str>,
+    /// At most this many, the latest first.
+    pub limit: Option<u32>,
 }
 
 const CASE_SELECT: &str = "SELECT c.id, c.class_code, g.code AS cell_code, s.code AS street_code, c.lon, c.lat,
@@ -211,6 +213,10 @@ impl Store {
             .and("c.reported_at >= {}", f.reported_from)
             .and("c.reported_at < {}", f.reported_before)
             .then("ORDER BY c.reported_at DESC, c.id DESC");
+        let q = match f.limit {
+            Some(n) => q.then(&format!("LIMIT {n}")),
+            None => q,
+        };
         self.read_rows(q.query(), case_from_row).await
     }
 

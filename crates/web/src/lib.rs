@@ -9,6 +9,7 @@ mod extract;
 mod figures;
 mod flash;
 mod listen;
+pub mod open311;
 mod pages;
 pub mod report;
 mod view;
@@ -269,7 +270,11 @@ pub struct Health {
         api::party_step,
         api::party_rating,
         api::party_meetings,
-        api::record_party_meeting
+        api::record_party_meeting,
+        open311::services,
+        open311::requests,
+        open311::request,
+        open311::report
     )
 )]
 struct ApiDoc;
@@ -343,6 +348,9 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/api/v1/cases/{id}/steps", post(api::case_step))
         .route("/api/v1/case-classes", get(api::case_classes))
         .route("/api/v1/case-evaluation", get(api::case_evaluation))
+        .route("/open311/v2/services.json", get(open311::services))
+        .route("/open311/v2/requests.json", get(open311::requests).post(open311::report))
+        .route("/open311/v2/requests/{id}", get(open311::request))
         .route("/api/v1/party/orgs", get(api::party_orgs))
         .route("/api/v1/party/assessments/{org}", get(api::party_assessment))
         .route("/api/v1/party/assessments/{org}/scores", put(api::party_scores))

@@ -869,6 +869,11 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/cases/{id}/step", "/cases/999/step", Form(&[("step", "file")]), "UAAAAA"),
         case("get", "/api/v1/meetings/{id}/minutes", "/api/v1/meetings/999/minutes", None, "UAAAAA"),
         // 基层党建: an organisation of 德化街 (the fixture's), read by whoever reads the street.
+        // Open311: an api_key, never a session (the fixture configures none).
+        case("get", "/open311/v2/services.json", "/open311/v2/services.json", None, "UUUUUU"),
+        case("get", "/open311/v2/requests.json", "/open311/v2/requests.json", None, "UUUUUU"),
+        case("post", "/open311/v2/requests.json", "/open311/v2/requests.json", Form(&[("service_code", "X")]), "UUUUUU"),
+        case("get", "/open311/v2/requests/{id}", "/open311/v2/requests/1.json", None, "UUUUUU"),
         case("get", "/party", "/party", None, "UOOOOO"),
         case("post", "/party/orgs", "/party/orgs", Form(&[("code", "DHJ-S2"), ("name", "行测支部"), ("level", "branch"), ("kind", "community"), ("unit", "erqi-dhj"), ("secretary", "书记"), ("members", "3")]), "UADDDD"),
         case("post", "/party/import", "/party/import", Upload(&[("what", "orgs")]), "UADDDD"),
@@ -2019,4 +2024,76 @@ async fn city_case_app() -> TestApp {
     };
     admin.save_case_classes(&[class]).await.unwrap();
     app
+}
+
+/// Open311 GeoReport v2 as a citizen app uses it: its api_key stands for the 监督员 account the
+/// configuration names; services are the classes; a problem reported at a point becomes a case
+/// located to its cell; requests are listed by date and status with the office's offset; every
+/// refusal in Open311's own error format.
+#[tokio::test]
+async fn a_citizen_app_reports_and_follows_cases_through_open311() {
+    let accounts = [
+        ("fgw_admin", Role::Admin, Some("erqi-fgw")),
+        ("jdy", Role::Inspector, None),
+        ("zbz", Role::Dispatcher, None),
+        ("cgj_reporter", Role::UnitReporter, Some("erqi-cgj")),
+        ("zjj_reporter", Role::UnitReporter, Some("erqi-zjj")),
+    ];
+    let (store, db) = taizhang_app::testing::erqi(&accounts).await.expect("the Erqi fixture");
+    let mut config = Config::default();
+    config.cases.open311_keys.insert("app-key-1".into(), "jdy".into());
+    let app = taizhang_app::App::new(store.clone(), config.clone());
+    assert_eq!(app.load_demo_cases().await.unwrap(), 12);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(taizhang_web::serve(taizhang_app::App::new(store.clone(), config), listener));
+    let server = TestApp { address, store, _db: db };
+    let nobody = Client::default();
+    let json = |r: &Reply| serde_json::from_str::<serde_json::Value>(&r.body).unwrap_or_else(|_| panic!("{}", r.body));
+
+    let services = server.get("/open311/v2/services.json?api_key=app-key-1", &nobody).await;
+    assert_eq!(services.status, 200, "{}", services.body);
+    let services = json(&services);
+    assert_eq!(services.as_array().unwrap().len(), 6);
+    assert!(services.as_array().unwrap().iter().any(|s| s["service_code"] == "S-SR-01" && s["type"] == "realtime"));
+
+    // Reported at a point in 德化街's first cell.
+    let fields = [
+        ("api_key", "app-key-1"),
+        ("service_code", "S-SR-01"),
+        ("lat", "34.7051"),
+        ("long", "113.6351"),
+        ("address_string", "德化街与二七路口"),
+        ("description", "路口暴露垃圾"),
+    ];
+    let posted = server.form("/open311/v2/requests.json", &nobody, &fields).await;
+    assert_eq!(posted.status, 200, "{}", posted.body);
+    let id = json(&posted)[0]["service_request_id"].as_str().unwrap().to_string();
+    let one = server.get(&format!("/open311/v2/requests/{id}.json?api_key=app-key-1"), &nobody).await;
+    let one = json(&one);
+    assert_eq!((one[0]["status"].as_str(), one[0]["status_notes"].as_str()), (Some("open"), Some("待立案")));
+    assert!(one[0]["requested_datetime"].as_str().unwrap().ends_with("+08:00"), "{one}");
+    assert_eq!(one[0]["address"], "德化街与二七路口");
+
+    // The demo's June: 7 closed and 1 declined are "closed"; dated in the office's offset.
+    let june = "/open311/v2/requests.json?api_key=app-key-1&start_date=2018-06-01T00:00:00%2B08:00&end_date=2018-07-01";
+    let all = json(&server.get(june, &nobody).await);
+    assert_eq!(all.as_array().unwrap().len(), 12);
+    let closed = json(&server.get(&format!("{june}&status=closed"), &nobody).await);
+    assert_eq!(closed.as_array().unwrap().len(), 8);
+
+    // Refusals, in Open311's format; nothing written.
+    let no_key = server.get("/open311/v2/services.json", &nobody).await;
+    assert_eq!((no_key.status, json(&no_key)[0]["code"].as_u64()), (401, Some(401)));
+    let bad_key = server.get("/open311/v2/requests.json?api_key=guess", &nobody).await;
+    assert_eq!((bad_key.status, json(&bad_key)[0]["description"].as_str()), (403, Some("api_key 无效")));
+    let outside = [("lat", "30.0"), ("long", "100.0")];
+    let fields: Vec<(&str, &str)> =
+        fields.iter().map(|&(k, v)| outside.iter().find(|(o, _)| *o == k).copied().unwrap_or((k, v))).collect();
+    let far = server.form("/open311/v2/requests.json", &nobody, &fields).await;
+    assert_eq!(far.status, 400, "{}", far.body);
+    assert!(json(&far)[0]["description"].as_str().unwrap().contains("网格"), "{}", far.body);
+    let wrong = server.get(&format!("{june}&status=pending"), &nobody).await;
+    assert_eq!(wrong.status, 400);
+    assert_eq!(json(&server.get(june, &nobody).await).as_array().unwrap().len(), 12, "nothing written");
 }
