@@ -132,6 +132,25 @@ impl StepRequest {
     }
 }
 
+/// What a 数字城管 workbook holds, as `case import --what` and the upload form name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseImport {
+    /// Sheet 网格: cells with their outlines (WKT or GeoJSON).
+    Grid,
+    /// Sheet 案件: cases from an old system, with their times.
+    Cases,
+}
+
+impl CaseImport {
+    pub fn named(what: &str) -> Result<Self> {
+        match what.trim() {
+            "grid" | "网格" => Ok(CaseImport::Grid),
+            "cases" | "案件" => Ok(CaseImport::Cases),
+            other => Err(Error::Invalid(format!("导入内容“{other}”无法识别：应为 grid（网格）或 cases（案件）"))),
+        }
+    }
+}
+
 /// When a case dispatched at `at` with a class's time limit is due: working hours counted
 /// through the working day's spans, working days to the same time of day.
 pub fn due_after(calendar: &WorkCalendar, hours: &WorkingHours, at: Moment, class: &CaseClass) -> Result<Moment> {
@@ -183,6 +202,85 @@ impl Acting<'_> {
         tx.audit(&self.actor.username, "grid.save", "grid", &format!("单元网格{}个", cells.len()));
         tx.commit().await?;
         Ok(cells.len())
+    }
+
+    /// A 数字城管 workbook read (every bad cell named) and written whole, or nothing written
+    /// (admins); what was imported, in a sentence.
+    pub async fn import_case_workbook(
+        &self,
+        bytes: &[u8],
+        file: &str,
+        what: CaseImport,
+    ) -> Result<String, crate::WorkbookError> {
+        // Refused before the file is read by whoever may not keep the ledger's master data.
+        self.allow_top(Action::ManageLedger)?;
+        match what {
+            CaseImport::Grid => {
+                let cells =
+                    taizhang_office::cases::grid(bytes, file, |u| self.tree.find(u).map(|u| u.code.to_string()))?;
+                Ok(format!("已导入单元网格{}个", self.save_grid(&cells, false).await?))
+            }
+            CaseImport::Cases => {
+                let cases = taizhang_office::cases::historic(bytes, file)?;
+                Ok(format!("已导入历史案件{}件", self.import_historic_cases(&cases, false).await?))
+            }
+        }
+    }
+
+    /// Cases from an old system (admins), each in the state its times reached, located to its
+    /// cell, its class and unit known: every one checked first — the errors name the sheet's
+    /// rows — then all written in one transaction with one step each in their trail.
+    pub async fn import_historic_cases(
+        &self,
+        cases: &[taizhang_core::cases::HistoricCase],
+        sample: bool,
+    ) -> Result<usize> {
+        self.allow_top(Action::ManageLedger)?;
+        let grid = taizhang_core::grid::GridIndex::new(self.grid().await?);
+        let classes: std::collections::HashSet<String> =
+            self.store.case_classes().await?.into_iter().map(|c| c.code).collect();
+        let now = crate::clock::now().text();
+        let mut planned = Vec::with_capacity(cases.len());
+        let mut errors: Vec<String> = vec![];
+        for c in cases {
+            let checked = (|| -> Result<_> {
+                if !classes.contains(&c.class) {
+                    return Err(Error::not_found("小类", &c.class));
+                }
+                let unit = match &c.unit {
+                    Some(u) => {
+                        Some(self.tree.find(u).map(|u| u.code.to_string()).ok_or_else(|| Error::not_found("单位", u))?)
+                    }
+                    None => None,
+                };
+                let c = taizhang_core::cases::HistoricCase { unit, ..c.clone() };
+                let status = c.status(&now)?;
+                let cell = grid.locate(point(c.lon, c.lat)?)?.code.clone();
+                Ok((c, cell, status))
+            })();
+            match checked {
+                Ok(p) => planned.push(p),
+                Err(e) if errors.len() < 200 => errors.push(format!("案件!R{}：{e}", c.row)),
+                Err(_) => errors.push(String::new()),
+            }
+        }
+        if !errors.is_empty() {
+            let listed: Vec<&str> = errors.iter().map(String::as_str).filter(|e| !e.is_empty()).collect();
+            let more = errors.len() - listed.len();
+            let tail = if more > 0 { format!("\n另有{more}处错误") } else { String::new() };
+            return Err(Error::Invalid(format!(
+                "历史案件未导入，共{}处错误：\n{}{tail}",
+                errors.len(),
+                listed.join("\n")
+            )));
+        }
+        let mut tx = self.store.begin().await?;
+        for (c, cell, status) in &planned {
+            tx.insert_historic_case(c, cell, status, &self.actor.username, sample).await?;
+        }
+        tx.audit(&self.actor.username, "cases.import", "cases", &format!("历史案件{}件", planned.len()));
+        tx.commit().await?;
+        Ok(planned.len())
     }
 
     /// The 部件 and 事件 classes, new or replacing those of their codes (admins).

@@ -34,7 +34,9 @@ use taizhang_core::org::OrgTree;
 use taizhang_store::{Store, StoreError};
 
 pub use briefs::{AssessmentInput, Dashboard};
-pub use cases::{CaseReport, CaseScore, Moment, StepRequest, case_month, degrees, dimension_named, due_after};
+pub use cases::{
+    CaseImport, CaseReport, CaseScore, Moment, StepRequest, case_month, degrees, dimension_named, due_after,
+};
 pub use import::{ImportRequest, Imported, WorkbookError};
 pub use reads::ProjectList;
 pub use synthetic::GenSpec;

@@ -330,14 +330,11 @@ pub async fn node(acting: &Acting<'_>, cmd: &crate::NodeCommand) -> Result<(), C
             say!("已保存 {project} 节点“{node}”");
         }
         Import { file, sheet, today } => {
-            let bytes = std::fs::read(file)?;
+            let bytes = crate::read_limited(file, taizhang_office::MAX_FILE_BYTES)?;
             let name = file.display().to_string();
             let today = crate::parse_today(today.as_deref())?;
-            match acting.import_nodes(bytes, &name, sheet.as_deref(), today).await {
-                Ok(n) => say!("已导入节点{n}条"),
-                Err(taizhang_app::import::WorkbookError::Import(e)) => return Err(CliError::Import(e)),
-                Err(taizhang_app::import::WorkbookError::App(e)) => return Err(e.into()),
-            }
+            let n = acting.import_nodes(bytes, &name, sheet.as_deref(), today).await?;
+            say!("已导入节点{n}条");
         }
     }
     Ok(())
@@ -437,6 +434,12 @@ pub async fn case(acting: &Acting<'_>, cmd: &crate::CaseCommand) -> Result<(), C
             let cells = taizhang_core::grid::cells_from_geojson_text(&text)?;
             let saved = acting.save_grid(&cells, *sample).await?;
             say!("已导入单元网格{saved}个");
+        }
+        Import { file, what } => {
+            let bytes = crate::read_limited(file, taizhang_office::MAX_FILE_BYTES)?;
+            let what = taizhang_app::CaseImport::named(what)?;
+            let said = acting.import_case_workbook(&bytes, &file.display().to_string(), what).await?;
+            say!("{said}");
         }
         Classes { file } => {
             let text = read_case_file(file, "读取小类文件")?;

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use taizhang_app::{Acting, ImportRequest, WorkbookError};
+use taizhang_app::{Acting, ImportRequest};
 use taizhang_core::batch::Batch;
 use taizhang_core::period::Period;
 use taizhang_core::workflow::{Form, RoundStatus};
@@ -62,11 +62,7 @@ pub async fn import(acting: &Acting<'_>, args: ImportArgs<'_>) -> Result<(), Cli
     };
     let outcome = acting.import_workbook(request, &on_rows).await;
     spinner.finish_and_clear();
-    let done = match outcome {
-        Ok(done) => done,
-        Err(WorkbookError::Import(e)) => return Err(CliError::Import(e)),
-        Err(WorkbookError::App(e)) => return Err(CliError::App(e)),
-    };
+    let done = outcome?;
     tracing::info!(elapsed = ?started.elapsed(), rows = done.rows, "imported");
     for w in &done.warnings {
         eprintln!("提示：{w}");

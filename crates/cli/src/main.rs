@@ -316,6 +316,14 @@ enum CaseCommand {
         #[arg(long)]
         sample: bool,
     },
+    /// 从 Excel 导入单元网格（表头：网格编码、网格名称、街道、社区、边界——WKT 或 GeoJSON）或原系统的历史案件（原案件编号、小类编码、经度、纬度、地址、问题描述、上报人、上报时间、立案时间、派遣时间、处置单位、处置时限、处置时间、结案时间、返工次数、状态说明），整表校验后一次写入
+    Import {
+        /// Excel 文件（.xlsx）
+        file: std::path::PathBuf,
+        /// 导入的内容：grid（网格）或 cases（历史案件）
+        #[arg(long)]
+        what: String,
+    },
     /// 导入部件、事件小类：TOML，每个 [[class]] 含 code、kind、major、name、file_rule、close_rule、time_limit、limit_unit（hours 或 days）、default_unit
     Classes {
         /// TOML 文件
@@ -830,6 +838,24 @@ pub enum CliError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Import(taizhang_office::ImportError),
+}
+
+impl From<taizhang_app::WorkbookError> for CliError {
+    fn from(e: taizhang_app::WorkbookError) -> Self {
+        match e {
+            taizhang_app::WorkbookError::Import(e) => CliError::Import(e),
+            taizhang_app::WorkbookError::App(e) => CliError::App(e),
+        }
+    }
+}
+
+/// A file read whole, refused first when larger than `limit` bytes.
+pub(crate) fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, CliError> {
+    let size = std::fs::metadata(path).map_err(|e| file_error("打开", path, &e))?.len();
+    if size > limit {
+        return Err(CliError::Usage(format!("{} 有 {} KB，超过上限 {} KB", path.display(), size / 1024, limit / 1024)));
+    }
+    std::fs::read(path).map_err(|e| file_error("打开", path, &e))
 }
 
 /// Writes a report in the asked format, to `--out` or (text formats) to standard output.

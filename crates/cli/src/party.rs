@@ -12,14 +12,6 @@ use crate::{CliError, PartyCommand};
 /// The most a scheme file may hold.
 const MAX_SCHEME_BYTES: u64 = 1024 * 1024;
 
-fn read_bytes(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, CliError> {
-    let size = std::fs::metadata(path).map_err(|e| crate::file_error("打开", path, &e))?.len();
-    if size > limit {
-        return Err(CliError::Usage(format!("{} 有 {} KB，超过上限 {} KB", path.display(), size / 1024, limit / 1024)));
-    }
-    std::fs::read(path).map_err(|e| crate::file_error("打开", path, &e))
-}
-
 fn day_or_today(text: &Option<String>) -> Result<Date, CliError> {
     Ok(match text {
         Some(t) => Date::parse(t)?,
@@ -31,19 +23,16 @@ pub async fn run(acting: &Acting<'_>, cmd: &PartyCommand) -> Result<(), CliError
     use PartyCommand::*;
     match cmd {
         Scheme { file } => {
-            let bytes = read_bytes(file, MAX_SCHEME_BYTES)?;
+            let bytes = crate::read_limited(file, MAX_SCHEME_BYTES)?;
             let text =
                 String::from_utf8(bytes).map_err(|_| CliError::Usage(format!("{} 不是 UTF-8 文本", file.display())))?;
             let year = acting.save_party_scheme(&text).await?;
             say!("已导入{year}年党建标准化考评方案");
         }
         Import { file, what, year, today } => {
-            let bytes = read_bytes(file, taizhang_office::MAX_FILE_BYTES)?;
+            let bytes = crate::read_limited(file, taizhang_office::MAX_FILE_BYTES)?;
             let what = PartyImport::named(what, *year, day_or_today(today)?)?;
-            let said = acting.import_party(&bytes, &file.display().to_string(), what).await.map_err(|e| match e {
-                taizhang_app::WorkbookError::Import(e) => CliError::Import(e),
-                taizhang_app::WorkbookError::App(e) => CliError::App(e),
-            })?;
+            let said = acting.import_party(&bytes, &file.display().to_string(), what).await?;
             say!("{said}");
         }
         Orgs => {

@@ -1276,3 +1276,138 @@ fn party_workbooks_import_organisations_meetings_and_scores_naming_every_bad_cel
     let sheet = ok(taizhang(&db, &["party", "sheet", "HHL-S3", "--year", "2018"]));
     assert!(sheet.contains("1.1\t组织设置规范，按期换届\t8分\t8分\t支部自评\t换届批复"), "{sheet}");
 }
+
+/// 数字城管 from Excel through `case import`: grid cells with their outlines as WKT (a broken
+/// one named by its cell), then a month of an old system's cases — closed on time, closed
+/// late, declined, hung up, still with its unit — refused whole while one row's times run
+/// backwards, then imported and evaluated like cases worked here.
+#[test]
+fn an_old_systems_grid_and_month_of_cases_are_imported_and_evaluated() {
+    let db = common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let header = ["网格编码", "网格名称", "街道", "社区", "边界"];
+    let square = "POLYGON ((113.66 34.70, 113.67 34.70, 113.67 34.71, 113.66 34.71, 113.66 34.70))";
+    let bad = workbook(
+        dir.path(),
+        "grid-bad.xlsx",
+        "网格",
+        &header,
+        &[vec![S("EQ-MZ-01"), S("马寨镇第1网格"), S("马寨镇"), S("马寨社区"), S("POLYGON ((113.66 34.70, 113.67")]],
+    );
+    let out = taizhang(&db, &["case", "import", bad.to_str().unwrap(), "--what", "grid"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("网格!R2 边界="), "{err}");
+    let grid = workbook(
+        dir.path(),
+        "grid.xlsx",
+        "网格",
+        &header,
+        &[vec![S("EQ-MZ-01"), S("马寨镇第1网格"), S("马寨镇"), S("马寨社区"), S(square)]],
+    );
+    assert!(
+        ok(taizhang(&db, &["case", "import", grid.to_str().unwrap(), "--what", "grid"])).contains("已导入单元网格1个")
+    );
+
+    let header = [
+        "原案件编号",
+        "小类编码",
+        "经度",
+        "纬度",
+        "地址",
+        "问题描述",
+        "上报人",
+        "上报时间",
+        "立案时间",
+        "派遣时间",
+        "处置单位",
+        "处置时限",
+        "处置时间",
+        "结案时间",
+        "返工次数",
+        "状态说明",
+    ];
+    let case = |id: &'static str, times: [&'static str; 6], unit: &'static str, reworks: f64, note: &'static str| {
+        let t = |s: &'static str| if s.is_empty() { Empty } else { S(s) };
+        vec![
+            S(id),
+            S("S-SR-01"),
+            N(113.665),
+            N(34.705),
+            S("马寨镇"),
+            S("暴露垃圾"),
+            S("老系统监督员"),
+            t(times[0]),
+            t(times[1]),
+            t(times[2]),
+            t(unit),
+            t(times[3]),
+            t(times[4]),
+            t(times[5]),
+            N(reworks),
+            t(note),
+        ]
+    };
+    let on_time = case(
+        "M1",
+        [
+            "2018-05-02 09:00",
+            "2018-05-02 09:05",
+            "2018-05-02 09:10",
+            "2018-05-02 11:10",
+            "2018-05-02 10:30",
+            "2018-05-02 16:00",
+        ],
+        "区城市管理局",
+        0.0,
+        "",
+    );
+    let late = case(
+        "M2",
+        [
+            "2018-05-03 09:00",
+            "2018-05-03 09:05",
+            "2018-05-03 09:10",
+            "2018-05-03 11:10",
+            "2018-05-03 15:00",
+            "2018-05-04 10:00",
+        ],
+        "erqi-cgj",
+        1.0,
+        "",
+    );
+    let declined = case("M3", ["2018-05-04 09:00", "", "", "", "", ""], "", 0.0, "不予立案：非城管职责");
+    let hung = case(
+        "M4",
+        ["2018-05-05 09:00", "2018-05-05 09:05", "2018-05-05 09:10", "2018-05-05 11:10", "", ""],
+        "erqi-cgj",
+        0.0,
+        "挂账",
+    );
+    let backwards = case(
+        "M5",
+        [
+            "2018-05-06 09:00",
+            "2018-05-06 09:05",
+            "2018-05-06 09:10",
+            "2018-05-06 11:10",
+            "2018-05-06 10:00",
+            "2018-05-06 09:30",
+        ],
+        "erqi-cgj",
+        0.0,
+        "",
+    );
+    let rows = [on_time.clone(), late.clone(), declined.clone(), hung.clone(), backwards];
+    let path = workbook(dir.path(), "cases-bad.xlsx", "案件", &header, &rows);
+    let out = taizhang(&db, &["case", "import", path.to_str().unwrap(), "--what", "cases"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("案件!R6：结案时间2018-05-06 09:30早于处置时间2018-05-06 10:00"), "{err}");
+    assert!(ok(taizhang(&db, &["case", "list", "--month", "2018-05"])).contains("共0件"), "nothing written");
+    let path = workbook(dir.path(), "cases.xlsx", "案件", &header, &[on_time, late, declined, hung]);
+    assert!(
+        ok(taizhang(&db, &["case", "import", path.to_str().unwrap(), "--what", "cases"])).contains("已导入历史案件4件")
+    );
+    // 马寨镇 in May: 4 reported, 3 filed, 2 due (the hung-up one is not), 2 closed, 1 on time.
+    let may = ok(taizhang(&db, &["--as", "zbz", "case", "evaluate", "--month", "2018-05"]));
+    assert!(may.contains("1\t马寨镇\t4\t3\t3\t2\t2\t1\t1\t100.00%\t50.00%\t50.00%"), "{may}");
+}

@@ -298,6 +298,97 @@ impl Default for CaseStatus {
     }
 }
 
+/// A case as an old system left it, brought over whole (migration): its times — local
+/// "YYYY-MM-DD HH:MM" — and how far it got. Its state follows from the times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoricCase {
+    /// The sheet's row, for messages.
+    pub row: u32,
+    /// Its number in the old system, kept in the trail.
+    pub old_id: String,
+    pub class: String,
+    pub lon: Decimal,
+    pub lat: Decimal,
+    pub address: String,
+    pub description: String,
+    pub reported_by: String,
+    pub reported_at: String,
+    pub filed_at: Option<String>,
+    pub dispatched_at: Option<String>,
+    /// The unit it was dispatched to.
+    pub unit: Option<String>,
+    pub due_at: Option<String>,
+    /// The disposal the check passed (or the last one awaiting its check).
+    pub disposed_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub reworks: u32,
+    /// 不予立案 or 挂账, which the times alone do not say.
+    pub declined: bool,
+    pub suspended: bool,
+}
+
+impl HistoricCase {
+    /// Where the case got to, its times checked in order: 立案 ≥ 上报, 派遣 (with its unit and
+    /// 处置时限) after 立案, 处置 after 派遣, 结案 after 处置; none in the future of `now`.
+    pub fn status(&self, now: &str) -> Result<CaseStatus, DomainError> {
+        let bad = |m: String| Err(DomainError::Invalid(m));
+        let steps = [
+            ("上报时间", Some(&self.reported_at)),
+            ("立案时间", self.filed_at.as_ref()),
+            ("派遣时间", self.dispatched_at.as_ref()),
+            ("处置时间", self.disposed_at.as_ref()),
+            ("结案时间", self.closed_at.as_ref()),
+        ];
+        let mut last: Option<(&str, &String)> = None;
+        let mut gap: Option<&str> = None;
+        for (name, at) in steps {
+            match (at, gap) {
+                (Some(_), Some(missing)) => return bad(format!("有{name}却没有{missing}")),
+                (Some(at), None) => {
+                    if at.as_str() > now {
+                        return bad(format!("{name}{at}晚于现在"));
+                    }
+                    if let Some((before, then)) = last
+                        && at < then
+                    {
+                        return bad(format!("{name}{at}早于{before}{then}"));
+                    }
+                    last = Some((name, at));
+                }
+                (None, _) => gap = gap.or(Some(name)),
+            }
+        }
+        if self.dispatched_at.is_some() && (self.unit.is_none() || self.due_at.is_none()) {
+            return bad("已派遣的案件需要处置单位和处置时限".into());
+        }
+        if self.declined && self.filed_at.is_some() {
+            return bad("不予立案的案件不能有立案时间".into());
+        }
+        let reached = match (&self.closed_at, &self.disposed_at, &self.dispatched_at, &self.filed_at) {
+            (Some(_), ..) => CaseState::Closed,
+            (None, Some(_), ..) => CaseState::Disposed,
+            (None, None, Some(_), _) => CaseState::Dispatched,
+            (None, None, None, Some(_)) => CaseState::Filed,
+            _ if self.declined => CaseState::Declined,
+            _ => CaseState::Reported,
+        };
+        let state = match (self.suspended, reached) {
+            (false, s) => s,
+            (true, CaseState::Filed | CaseState::Dispatched) => CaseState::Suspended,
+            (true, _) => return bad("只有已立案或已派遣、未处置的案件可以挂账".into()),
+        };
+        Ok(CaseStatus {
+            state,
+            unit: self.unit.clone().filter(|_| self.dispatched_at.is_some()),
+            due: self.due_at.as_deref().map(|d| Date::parse(d.get(..10).unwrap_or(d))).transpose()?,
+            reworks: self.reworks,
+            extensions: 0,
+            redispatches: 0,
+            suspended_from: self.suspended.then_some(reached),
+        })
+    }
+}
+
 /// The limits a city sets on its cases.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseRules {
@@ -479,6 +570,65 @@ pub fn apply(
         CaseStep::Resume => return Err(refused(status, "恢复办理")),
     }
     Ok(next)
+}
+
+#[cfg(test)]
+mod historic_tests {
+    use super::*;
+    use crate::test_support::d;
+
+    fn case() -> HistoricCase {
+        HistoricCase {
+            row: 2,
+            old_id: "A1".into(),
+            class: "S-SR-01".into(),
+            lon: d("113.6"),
+            lat: d("34.7"),
+            address: String::new(),
+            description: "暴露垃圾".into(),
+            reported_by: "监督员".into(),
+            reported_at: "2018-06-04 09:00".into(),
+            filed_at: Some("2018-06-04 09:10".into()),
+            dispatched_at: Some("2018-06-04 09:20".into()),
+            unit: Some("erqi-cgj".into()),
+            due_at: Some("2018-06-04 11:20".into()),
+            disposed_at: Some("2018-06-04 10:50".into()),
+            closed_at: Some("2018-06-04 15:00".into()),
+            reworks: 1,
+            declined: false,
+            suspended: false,
+        }
+    }
+
+    #[test]
+    fn an_old_systems_case_gets_the_state_its_times_reached_and_wrong_orders_are_refused() {
+        let now = "2026-01-01 00:00";
+        let closed = case().status(now).unwrap();
+        assert_eq!(
+            (closed.state, closed.reworks, closed.due),
+            (CaseState::Closed, 1, Some(Date::parse("2018-06-04").unwrap()))
+        );
+        let open = HistoricCase { disposed_at: None, closed_at: None, ..case() }.status(now).unwrap();
+        assert_eq!((open.state, open.unit.as_deref()), (CaseState::Dispatched, Some("erqi-cgj")));
+        let hung = HistoricCase { disposed_at: None, closed_at: None, suspended: true, ..case() };
+        assert_eq!(hung.status(now).unwrap().suspended_from, Some(CaseState::Dispatched));
+        let declined = HistoricCase {
+            filed_at: None,
+            dispatched_at: None,
+            disposed_at: None,
+            closed_at: None,
+            declined: true,
+            ..case()
+        };
+        assert_eq!(declined.status(now).unwrap().state, CaseState::Declined);
+        let early = HistoricCase { closed_at: Some("2018-06-04 10:00".into()), ..case() };
+        assert_eq!(early.status(now).unwrap_err().to_string(), "结案时间2018-06-04 10:00早于处置时间2018-06-04 10:50");
+        let skipped = HistoricCase { disposed_at: None, ..case() };
+        assert_eq!(skipped.status(now).unwrap_err().to_string(), "有结案时间却没有处置时间");
+        let nowhere = HistoricCase { unit: None, ..case() };
+        assert!(nowhere.status(now).unwrap_err().to_string().contains("处置单位"));
+        assert!(case().status("2018-06-04 12:00").unwrap_err().to_string().contains("晚于现在"));
+    }
 }
 
 #[cfg(test)]

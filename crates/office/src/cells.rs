@@ -56,6 +56,42 @@ pub fn date(cell: &Data) -> Result<Option<Date>, String> {
     }
 }
 
+/// A moment to the minute, as cases keep times ("2018-06-04 09:30"): an Excel date-time cell
+/// or text ("2018-06-04 09:30", "2018/6/4 9:30", seconds dropped). Blank is none.
+pub fn moment(cell: &Data) -> Result<Option<String>, String> {
+    let expected = "不是有效时间（应为 2018-06-04 09:30 或 Excel 日期时间）";
+    // The serial's fraction is the time of day: counted in exact decimals, to the minute.
+    let from_serial = |f: f64| -> Result<Option<String>, String> {
+        use rust_decimal::prelude::ToPrimitive;
+        let serial = float_decimal(f).ok_or_else(|| expected.to_string())?;
+        let days = serial.floor();
+        let minutes = ((serial - days) * Decimal::from(1440)).round().to_i64().unwrap_or(0);
+        let days = days.to_i64().ok_or_else(|| expected.to_string())?;
+        let (days, minutes) = if minutes >= 1440 { (days + 1, 0) } else { (days, minutes) };
+        let day = Date::from_excel_serial(days).map_err(|_| expected.to_string())?;
+        Ok(Some(format!("{day} {:02}:{:02}", minutes / 60, minutes % 60)))
+    };
+    match cell {
+        c if is_blank(c) => Ok(None),
+        Data::DateTime(dt) => from_serial(dt.as_f64()),
+        Data::Float(f) => from_serial(*f),
+        Data::String(s) | Data::DateTimeIso(s) => {
+            let t = s.trim().replace('T', " ");
+            let (day, time) = t.split_once(' ').ok_or_else(|| expected.to_string())?;
+            let day = Date::parse(day).map_err(|_| expected.to_string())?;
+            let mut hm = time.trim().split(':');
+            let (Some(h), Some(m)) = (hm.next(), hm.next()) else { return Err(expected.into()) };
+            let (h, m): (u32, u32) =
+                (h.parse().map_err(|_| expected.to_string())?, m.parse().map_err(|_| expected.to_string())?);
+            if h > 23 || m > 59 {
+                return Err(expected.into());
+            }
+            Ok(Some(format!("{day} {h:02}:{m:02}")))
+        }
+        _ => Err(expected.into()),
+    }
+}
+
 /// A period: text keys and Chinese labels, a year number (2017), or a date cell (its month:
 /// Excel turns a typed "2017-03" into a date).
 pub fn period(cell: &Data) -> Result<Option<Period>, String> {
@@ -132,6 +168,18 @@ mod tests {
         assert_eq!(date(&s("2018年3月1日")).unwrap(), want);
         assert!(date(&s("2018-02-30")).is_err());
         assert!(date(&Data::Float(43_160.5)).is_err());
+    }
+
+    #[test]
+    fn moments_come_from_date_time_serials_and_text_to_the_minute() {
+        // 2018-06-04 is serial 43255; 09:30 is 0.3958333… of a day.
+        assert_eq!(moment(&Data::Float(43_255.395_833_333)).unwrap().as_deref(), Some("2018-06-04 09:30"));
+        assert_eq!(moment(&Data::Float(43_255.999_999_9)).unwrap().as_deref(), Some("2018-06-05 00:00"));
+        assert_eq!(moment(&s("2018/6/4 9:30:15")).unwrap().as_deref(), Some("2018-06-04 09:30"));
+        assert_eq!(moment(&s("2018-06-04T17:05")).unwrap().as_deref(), Some("2018-06-04 17:05"));
+        assert!(moment(&s("2018-06-04 25:00")).is_err());
+        assert!(moment(&s("2018-06-04")).is_err(), "a case's time needs its minute");
+        assert_eq!(moment(&Data::Empty).unwrap(), None);
     }
 
     #[test]

@@ -6,12 +6,14 @@
 //! export re-imports unchanged, plus the monthly project ledger as offices print it.
 //! No SQL and no HTTP here: the CLI and the web hand records to and from the store.
 
+pub mod cases;
 pub mod cells;
 pub mod export;
 pub mod guard;
 pub mod import;
 pub mod party;
 pub mod report;
+mod rows;
 pub mod sheet;
 
 use std::fmt;

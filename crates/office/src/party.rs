@@ -2,12 +2,12 @@
 //! (三会一课), read by their Chinese headers with every bad cell named by sheet, row and
 //! header; and the same headers written back, so that an export re-imports.
 
-use calamine::Data;
 use rust_decimal::Decimal;
 use taizhang_core::party::{Meeting, PartyOrg};
 
-use crate::sheet::{Field, Row, Table};
-use crate::{CellError, CellErrors, ImportError, cells};
+use crate::rows::{each_row, sheet};
+use crate::sheet::Field;
+use crate::{ImportError, cells};
 
 pub const ORG_FIELDS: &[Field] = &[
     Field { key: "code", header: "组织编码", aliases: &["党组织编码", "编码"], required: true },
@@ -48,79 +48,6 @@ pub struct ScoreRow {
     pub row: u32,
 }
 
-/// Reads a row's cells, collecting what is wrong with each.
-struct Reader<'a> {
-    table: &'a Table,
-    row: &'a Row,
-    errors: &'a mut CellErrors,
-}
-
-impl Reader<'_> {
-    fn raw(&self, key: &str) -> &Data {
-        self.table.cell(self.row, key).map_or(&Data::Empty, |(_, d)| d)
-    }
-
-    fn fail(&mut self, key: &str, message: impl Into<String>) {
-        let value = crate::sheet::cell_text(self.raw(key));
-        self.errors.push(CellError { at: self.table.at(self.row, key), value, message: message.into() });
-    }
-
-    fn text(&mut self, key: &str, required: bool) -> String {
-        match cells::text(self.raw(key)) {
-            Some(t) if t.chars().count() > 500 => {
-                self.fail(key, "内容过长（不超过500个字符）");
-                String::new()
-            }
-            Some(t) => t.trim().to_string(),
-            None if required => {
-                self.fail(key, "不能为空");
-                String::new()
-            }
-            None => String::new(),
-        }
-    }
-
-    fn parsed<T: std::str::FromStr<Err = taizhang_core::DomainError>>(&mut self, key: &str) -> Option<T> {
-        let text = self.text(key, true);
-        if text.is_empty() {
-            return None;
-        }
-        text.parse().map_err(|e: taizhang_core::DomainError| self.fail(key, e.to_string())).ok()
-    }
-
-    fn count(&mut self, key: &str) -> Option<u32> {
-        match cells::number(self.raw(key)) {
-            Ok(Some(n)) if n.fract().is_zero() && n > Decimal::ZERO && n < Decimal::from(1_000_000) => {
-                u32::try_from(n.mantissa() / 10_i128.pow(n.scale())).ok()
-            }
-            Ok(Some(_)) => {
-                self.fail(key, "应为正整数");
-                None
-            }
-            Ok(None) => {
-                self.fail(key, "不能为空");
-                None
-            }
-            Err(e) => {
-                self.fail(key, e);
-                None
-            }
-        }
-    }
-}
-
-fn each_row<T>(table: &Table, mut read: impl FnMut(&mut Reader<'_>) -> Option<T>) -> Result<Vec<T>, ImportError> {
-    let mut errors = CellErrors::default();
-    let mut out = vec![];
-    for row in &table.rows {
-        let mut r = Reader { table, row, errors: &mut errors };
-        if let Some(v) = read(&mut r) {
-            out.push(v);
-        }
-    }
-    if errors.is_empty() { Ok(out) } else { Err(ImportError::Cells(errors)) }
-}
-
 /// Organisations from the sheet 党组织 (or the first); `unit_code` turns a 所属单位 written
 /// as a code or a name into its code (none: unknown, an error at the cell).
 pub fn orgs(
@@ -128,8 +55,7 @@ pub fn orgs(
     file: &str,
     unit_code: impl Fn(&str) -> Option<String>,
 ) -> Result<Vec<PartyOrg>, ImportError> {
-    let table = crate::sheet::read_table(bytes, file, Some("党组织"), ORG_FIELDS)
-        .or_else(|_| crate::sheet::read_table(bytes, file, None, ORG_FIELDS))?;
+    let table = sheet(bytes, file, "党组织", ORG_FIELDS)?;
     each_row(&table, |r| {
         let code = r.text("code", true);
         let name = r.text("name", true);
@@ -143,7 +69,7 @@ pub fn orgs(
         }
         let secretary = r.text("secretary", true);
         let account = Some(r.text("account", false)).filter(|a| !a.is_empty());
-        let members = r.count("members");
+        let members = r.count("members", 1, None);
         Some(PartyOrg {
             code,
             name,
@@ -161,22 +87,11 @@ pub fn orgs(
 
 /// Scores from the sheet 考评得分 (or the first).
 pub fn scores(bytes: &[u8], file: &str) -> Result<Vec<ScoreRow>, ImportError> {
-    let table = crate::sheet::read_table(bytes, file, Some("考评得分"), SCORE_FIELDS)
-        .or_else(|_| crate::sheet::read_table(bytes, file, None, SCORE_FIELDS))?;
+    let table = sheet(bytes, file, "考评得分", SCORE_FIELDS)?;
     each_row(&table, |r| {
         let org = r.text("org", true);
         let item = r.text("item", true);
-        let points = match cells::number(r.raw("points")) {
-            Ok(Some(p)) => Some(p),
-            Ok(None) => {
-                r.fail("points", "不能为空");
-                None
-            }
-            Err(e) => {
-                r.fail("points", e);
-                None
-            }
-        };
+        let points = r.number("points");
         let evidence = r.text("evidence", false);
         Some(ScoreRow { org, item, points: points?, evidence, row: r.row.excel_row })
     })
@@ -184,8 +99,7 @@ pub fn scores(bytes: &[u8], file: &str) -> Result<Vec<ScoreRow>, ImportError> {
 
 /// Meetings from the sheet 三会一课 (or the first).
 pub fn meetings(bytes: &[u8], file: &str) -> Result<Vec<Meeting>, ImportError> {
-    let table = crate::sheet::read_table(bytes, file, Some("三会一课"), MEETING_FIELDS)
-        .or_else(|_| crate::sheet::read_table(bytes, file, None, MEETING_FIELDS))?;
+    let table = sheet(bytes, file, "三会一课", MEETING_FIELDS)?;
     each_row(&table, |r| {
         let org = r.text("org", true);
         let kind = r.parsed("kind");
@@ -200,7 +114,7 @@ pub fn meetings(bytes: &[u8], file: &str) -> Result<Vec<Meeting>, ImportError> {
                 None
             }
         };
-        let attendance = r.count("attendance");
+        let attendance = r.count("attendance", 1, None);
         let topic = r.text("topic", true);
         Some(Meeting { org, kind: kind?, held_on: held_on?, attendance: attendance?, topic })
     })

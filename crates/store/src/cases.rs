@@ -327,6 +327,70 @@ impl Tx {
         Ok(id)
     }
 
+    /// A case brought over from an old system, in the state its times reached (`status`,
+    /// checked by core), located to `cell`; one step in its trail says where it came from.
+    pub async fn insert_historic_case(
+        &mut self,
+        c: &taizhang_core::cases::HistoricCase,
+        cell: &str,
+        status: &CaseStatus,
+        actor: &str,
+        sample: bool,
+    ) -> Result<i64> {
+        let unit = match &status.unit {
+            Some(code) => Some(unit_id(self.conn(), code).await?),
+            None => None,
+        };
+        let row = sqlx::query(
+            "INSERT INTO cases (class_code, cell_id, lon, lat, address, description, photos, reported_by, reported_at,
+                 state, unit_id, due_at, reworks, extensions, redispatches, suspended_from, filed_at, dispatched_at,
+                 disposed_at, closed_at, version, sample)
+             SELECT $1, g.id, $3, $4, $5, $6, '', $7, $8, $9, $10, $11, $12, 0, 0, $13, $14, $15, $16, $17, 1, $18
+             FROM grid_cells g WHERE g.code = $2 RETURNING id",
+        )
+        .bind(&c.class)
+        .bind(cell)
+        .bind(c.lon.to_string())
+        .bind(c.lat.to_string())
+        .bind(&c.address)
+        .bind(&c.description)
+        .bind(&c.reported_by)
+        .bind(&c.reported_at)
+        .bind(status.state.code())
+        .bind(unit)
+        .bind(c.due_at.clone())
+        .bind(i64::from(status.reworks))
+        .bind(status.suspended_from.map(|s| s.code()))
+        .bind(c.filed_at.clone())
+        .bind(c.dispatched_at.clone())
+        .bind(c.disposed_at.clone())
+        .bind(c.closed_at.clone())
+        .bind(i64::from(sample))
+        .fetch_optional(self.conn())
+        .await?
+        .ok_or_else(|| StoreError::not_found("网格", cell))?;
+        let id: i64 = row.try_get(0)?;
+        let note = if c.old_id.is_empty() {
+            "自原系统迁移".to_string()
+        } else {
+            format!("自原系统迁移（原编号{}）", c.old_id)
+        };
+        let at = c.closed_at.as_deref().unwrap_or(&c.reported_at);
+        sqlx::query(
+            "INSERT INTO case_steps (case_id, step, note, actor, unit_id, at, from_state, to_state)
+             VALUES ($1, '迁移', $2, $3, NULL, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(note)
+        .bind(actor)
+        .bind(at)
+        .bind(CaseState::Reported.code())
+        .bind(status.state.code())
+        .execute(self.conn())
+        .await?;
+        Ok(id)
+    }
+
     /// A step taken: the case as `next` leaves it, if it is still at its version (someone
     /// else's step in between is a conflict, never overwritten), and the step in its trail.
     #[allow(clippy::too_many_arguments)]

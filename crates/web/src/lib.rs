@@ -383,6 +383,7 @@ pub fn router_with(app: App, options: ServeOptions) -> Router {
         .route("/problems", get(pages::problems).post(pages::raise_problem))
         .route("/orders", get(pages::orders).post(pages::issue_order))
         .route("/cases", get(pages::cases).post(pages::report_case))
+        .route("/cases/import", post(pages::case_import).layer(upload_limit()))
         .route("/cases/{id}", get(pages::case_page))
         .route("/cases/{id}/step", post(pages::case_step))
         .route("/case-evaluation", get(pages::case_evaluation))

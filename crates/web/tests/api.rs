@@ -862,6 +862,7 @@ fn route_cases() -> Vec<RouteCase> {
         case("post", "/api/v1/cases/{id}/steps", "/api/v1/cases/999/steps", Json(r#"{"step":"file"}"#), "UAAAAA"),
         case("get", "/api/v1/case-classes", "/api/v1/case-classes", None, "UOOOOO"),
         case("get", "/cases", "/cases", None, "UOOOOO"),
+        case("post", "/cases/import", "/cases/import", Upload(&[("what", "grid")]), "UADDDD"),
         case("get", "/case-evaluation", "/case-evaluation?month=2018-06", None, "UOOOOO"),
         case("get", "/api/v1/case-evaluation", "/api/v1/case-evaluation?month=2018-06&by=unit", None, "UOOOOO"),
         case("get", "/cases/{id}", "/cases/999", None, "UAAAAA"),

@@ -60,6 +60,20 @@ pub async fn cases(Signed { state, user, uri }: Signed, Query(q): Query<CasesQue
     }
     page.section("案件", t, "没有案件。");
     page.push(Block::Links(vec![("/case-evaluation".into(), "数字城管考评（按期结案率排名）".into())]));
+    if acting.allow_top(Action::ManageLedger).is_ok() {
+        page.heading("从 Excel 导入");
+        page.para("单元网格（表头：网格编码、网格名称、街道、社区、边界——WKT 或 GeoJSON）；原系统的历史案件（原案件编号、小类编码、经度、纬度、地址、问题描述、上报人、上报时间、立案时间、派遣时间、处置单位、处置时限、处置时间、结案时间、返工次数、状态说明——“不予立案”或“挂账”）。整表校验通过才写入。");
+        let what = vec![("grid".to_string(), "单元网格".to_string()), ("cases".to_string(), "历史案件".to_string())];
+        page.form(
+            "/cases/import",
+            &user,
+            vec![
+                field("what", "导入内容", FieldKind::Select(what), "grid"),
+                field("file", "工作簿（.xlsx）", FieldKind::File, ""),
+            ],
+            "导入",
+        );
+    }
     exportable(&mut page, &uri);
     page_or_xlsx(page, q.format.as_deref())
 }
@@ -338,4 +352,16 @@ pub async fn case_evaluation(
     }
     exportable(&mut page, &uri);
     page_or_xlsx(page, q.format.as_deref())
+}
+
+/// An admin imports grid cells or an old system's cases from a workbook, all or nothing.
+pub async fn case_import(
+    Signed { state, user, .. }: Signed,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (fields, bytes) = super::admin::read_upload(multipart).await?;
+    let acting = user.acting_on_form(&state, fields.get("_csrf").map_or("", String::as_str)).await?;
+    let what = taizhang_app::CaseImport::named(fields.get("what").map_or("", String::as_str))?;
+    let outcome = acting.import_case_workbook(&bytes, "上传的工作簿", what).await;
+    super::imported(&acting, &user, "/cases", "返回城管案件", outcome).await
 }

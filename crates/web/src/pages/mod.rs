@@ -50,6 +50,34 @@ pub(crate) use crate::view::*;
 use crate::{AppError, AppState};
 use taizhang_app::Acting;
 
+/// What a workbook upload did, on a page of its own with the way back: said in a sentence,
+/// or (422) every wrong cell and nothing written; a refusal of the account is the error page.
+async fn imported(
+    acting: &Acting<'_>,
+    user: &User,
+    back: &str,
+    back_label: &str,
+    outcome: Result<String, taizhang_app::WorkbookError>,
+) -> Result<Response, AppError> {
+    let mut page = Page::open(acting, user, "导入结果").await;
+    page.push(Block::Links(vec![(back.into(), back_label.into())]));
+    match outcome {
+        Ok(said) => {
+            page.notice("ok", said);
+            Ok(render(&page))
+        }
+        Err(taizhang_app::WorkbookError::Import(e)) => {
+            page.notice("error", format!("工作簿未通过校验，未写入任何数据：\n{e}"));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(taizhang_app::WorkbookError::App(taizhang_app::Error::Invalid(m))) => {
+            page.notice("error", m);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(taizhang_app::WorkbookError::App(e)) => Err(e.into()),
+    }
+}
+
 /// The period a page shows: the one asked for, else the latest month with reports.
 async fn period_of(acting: &Acting<'_>, asked: Option<&str>) -> Result<Period, AppError> {
     match asked.filter(|s| !s.is_empty()) {

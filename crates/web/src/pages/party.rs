@@ -515,17 +515,6 @@ pub async fn party_import(
         year,
         taizhang_app::clock::today(),
     )?;
-    let mut page = Page::open(&acting, &user, "导入结果").await;
-    page.push(Block::Links(vec![("/party".into(), "返回基层党建".into())]));
-    match acting.import_party(&bytes, "上传的工作簿", what).await {
-        Ok(said) => {
-            page.notice("ok", said);
-            Ok(render(&page))
-        }
-        Err(taizhang_app::WorkbookError::Import(e)) => {
-            page.notice("error", format!("工作簿未通过校验，未写入任何数据：\n{e}"));
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
-        }
-        Err(taizhang_app::WorkbookError::App(e)) => Err(e.into()),
-    }
+    let outcome = acting.import_party(&bytes, "上传的工作簿", what).await;
+    super::imported(&acting, &user, "/party", "返回基层党建", outcome).await
 }
