@@ -23,6 +23,7 @@ pub use reports::{Report, ReportKind, ReportRequest};
 mod supervise;
 pub use supervise::OrderDraft;
 mod synthetic;
+pub mod synthetic_cases;
 pub mod testing;
 mod users;
 

@@ -441,6 +441,19 @@ pub async fn case(acting: &Acting<'_>, cmd: &crate::CaseCommand) -> Result<(), C
             let said = acting.import_case_workbook(&bytes, &file.display().to_string(), what).await?;
             say!("{said}");
         }
+        Gen { cells_per_street, cases, year, seed } => {
+            let started = std::time::Instant::now();
+            let spec = taizhang_app::synthetic_cases::CaseGenSpec {
+                cells_per_street: *cells_per_street,
+                cases: *cases,
+                year: *year,
+                seed: *seed,
+            };
+            let bar = indicatif::ProgressBar::new(u64::from(*cases));
+            let written = acting.generate_cases(spec, &|n| bar.set_position(n as u64)).await?;
+            bar.finish_and_clear();
+            say!("已生成示例案件{written}件（{:.1} 秒）", started.elapsed().as_secs_f64());
+        }
         Classes { file } => {
             let text = read_case_file(file, "读取小类文件")?;
             let classes = taizhang_core::cases::classes_from_toml(&text)?;

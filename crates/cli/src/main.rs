@@ -324,6 +324,21 @@ enum CaseCommand {
         #[arg(long)]
         what: String,
     },
+    /// 生成示例数字城管数据（基准测试用）：为每个街道生成网格、6个示例小类和一年的案件，经历史案件导入同一路径写入
+    Gen {
+        /// 每个街道的网格数（1到100）
+        #[arg(long, default_value_t = 20)]
+        cells_per_street: u32,
+        /// 案件数
+        #[arg(long)]
+        cases: u32,
+        /// 年度
+        #[arg(long, default_value_t = 2018)]
+        year: i32,
+        /// 随机种子（相同参数与种子生成相同数据）
+        #[arg(long, default_value_t = 2018)]
+        seed: u64,
+    },
     /// 导入部件、事件小类：TOML，每个 [[class]] 含 code、kind、major、name、file_rule、close_rule、time_limit、limit_unit（hours 或 days）、default_unit
     Classes {
         /// TOML 文件
