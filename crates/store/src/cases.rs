@@ -558,10 +558,14 @@ impl Store {
             count(&format!("{due} AND NOT ({DISPOSED_IN_TIME})"), "overdue"),
         ]
         .join(", ");
+        // Every count above needs one of these times in the period: the rows without any are
+        // left unread (each time has its index; the planner unites their ranges).
+        let touched =
+            ["c.reported_at", "c.filed_at", "c.dispatched_at", "c.due_at", "c.closed_at"].map(in_period).join(" OR ");
         let sql = format!(
             "SELECT {key} AS k, {columns}
              FROM cases c JOIN grid_cells g ON g.id = c.cell_id JOIN org_units s ON s.id = g.street_id
-             LEFT JOIN org_units u ON u.id = c.unit_id WHERE 1 = 1"
+             LEFT JOIN org_units u ON u.id = c.unit_id WHERE ({touched})"
         );
         let mut q = Filtered::new(sql, vec![from.into(), before.into()]);
         if let Some(unit) = within {
