@@ -501,6 +501,24 @@ fn month_bounds(year: i32, month: u8) -> (String, String) {
     (format!("{year:04}-{month:02}-01"), format!("{ny:04}-{nm:02}-01"))
 }
 
+/// A period as the moments cases keep: its first month's first day, and the first day after
+/// its last month.
+fn period_bounds(period: taizhang_core::period::Period) -> (String, String) {
+    use taizhang_core::period::Period;
+    let (year, first) = match period {
+        Period::Year(y) => (y, 1),
+        Period::Quarter(y, q) => (y, (q - 1) * 3 + 1),
+        Period::Month(y, m) => (y, m),
+    };
+    let last = period.closing_month();
+    (month_bounds(year, first).0, month_bounds(last.year(), last.month_of_year()).1)
+}
+
+/// A period an evaluation covers, as typed: a month (2018-06), a quarter (2018Q2) or a year.
+pub fn case_period(text: &str) -> Result<taizhang_core::period::Period> {
+    Ok(text.trim().parse::<taizhang_core::period::Period>()?)
+}
+
 fn percent(part: u64, whole: u64) -> Option<Decimal> {
     (whole > 0).then(|| (Decimal::from(part) * Decimal::from(100) / Decimal::from(whole)).round_dp(2))
 }
@@ -510,9 +528,31 @@ impl Acting<'_> {
     /// ranked: the highest 按期结案率 first, then 结案率, then the most cases due; groups
     /// with nothing due last.
     pub async fn case_evaluation(&self, by: CaseDimension, (year, month): (i32, u8)) -> Result<Vec<CaseScore>> {
+        self.case_evaluation_in(by, taizhang_core::period::Period::Month(year, month)).await
+    }
+
+    /// The evaluation of any period — a month, a quarter, a year — kept per figures' version
+    /// (every case step moves it), so that the 考评 page and its map read it once.
+    pub async fn case_evaluation_in(
+        &self,
+        by: CaseDimension,
+        period: taizhang_core::period::Period,
+    ) -> Result<Vec<CaseScore>> {
         let reach = self.reach(None)?;
-        let (from, before) = month_bounds(year, month);
-        self.case_scores(by, &from, &before, reach.as_deref()).await
+        let (from, before) = period_bounds(period);
+        let what = match by {
+            CaseDimension::Street => "case_evaluation_street",
+            CaseDimension::Unit => "case_evaluation_unit",
+            CaseDimension::Class => "case_evaluation_class",
+            CaseDimension::Cell => "case_evaluation_cell",
+        };
+        let scope = reach.clone().unwrap_or_default();
+        let kept = self
+            .remembered(what, &scope, period, Date::end_of(period), || {
+                self.case_scores(by, &from, &before, reach.as_deref())
+            })
+            .await?;
+        Ok(kept.as_ref().clone())
     }
 
     /// The groups' scores between two moments within a unit's subtree (all when none), ranked.

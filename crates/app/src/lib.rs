@@ -36,7 +36,8 @@ use taizhang_store::{Store, StoreError};
 
 pub use briefs::{AssessmentInput, Dashboard};
 pub use cases::{
-    CaseImport, CaseReport, CaseScore, Moment, StepRequest, case_month, degrees, dimension_named, due_after,
+    CaseImport, CaseReport, CaseScore, Moment, StepRequest, case_month, case_period, degrees, dimension_named,
+    due_after,
 };
 pub use import::{ImportRequest, Imported, WorkbookError};
 pub use reads::ProjectList;

@@ -218,6 +218,11 @@ async fn the_demo_month_is_evaluated_per_street_as_counted_by_hand() {
     let units = zbz.case_evaluation(taizhang_app::CaseDimension::Unit, (2018, 6)).await.unwrap();
     let zjj = units.iter().find(|s| s.counts.key == "erqi-zjj").unwrap();
     assert_eq!((zjj.counts.due, zjj.counts.on_time), (2, 1), "the 井盖 on time, the 围挡 late");
+    // The second quarter and the year hold June's cases only: the same figures.
+    for period in [taizhang_core::period::Period::Quarter(2018, 2), taizhang_core::period::Period::Year(2018)] {
+        let wider = zbz.case_evaluation_in(taizhang_app::CaseDimension::Street, period).await.unwrap();
+        assert_eq!(wider, scores, "{period:?}");
+    }
     let july = zbz.case_evaluation(taizhang_app::CaseDimension::Street, (2018, 7)).await.unwrap();
     assert!(july.iter().all(|s| s.counts.due == 0 && s.on_time_rate.is_none()));
     // 超期: 大学路's 暴露垃圾 was disposed of in time and awaits its check — not overdue.

@@ -495,8 +495,8 @@ pub async fn case(acting: &Acting<'_>, cmd: &crate::CaseCommand) -> Result<(), C
             say!("共{}件", found.len());
         }
         Evaluate { month, by } => {
-            let month = taizhang_app::case_month(month)?;
-            let scores = acting.case_evaluation(taizhang_app::dimension_named(by)?, month).await?;
+            let period = taizhang_app::case_period(month)?;
+            let scores = acting.case_evaluation_in(taizhang_app::dimension_named(by)?, period).await?;
             let rate = |r: Option<taizhang_core::Decimal>| r.map_or("—".to_string(), |r| format!("{r:.2}%"));
             say!("名次\t名称\t上报\t立案\t派遣\t应结案\t结案\t按期结案\t超期\t结案率\t按期结案率\t返工率\t综合指标值");
             for (i, s) in scores.iter().enumerate() {

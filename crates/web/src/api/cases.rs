@@ -257,7 +257,7 @@ pub async fn case_classes(Signed { state, user, .. }: Signed) -> ApiResult<Vec<C
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EvaluationParams {
-    /// The month evaluated, e.g. 2018-06.
+    /// The period evaluated: a month (2018-06), a quarter (2018Q2) or a year (2018).
     pub month: String,
     /// street (default), unit or class.
     pub by: Option<String>,
@@ -298,8 +298,8 @@ pub async fn case_evaluation(
     let acting = user.acting(&state).await?;
     let by = taizhang_app::dimension_named(q.by.as_deref().unwrap_or("street"))
         .map_err(|e| AppError::BadRequest(format!("by：{e}")))?;
-    let month = month_param(&q.month)?;
-    let scores = acting.case_evaluation(by, month).await.map_err(AppError::from)?;
+    let period = taizhang_app::case_period(&q.month).map_err(|e| AppError::BadRequest(format!("month：{e}")))?;
+    let scores = acting.case_evaluation_in(by, period).await.map_err(AppError::from)?;
     Ok(Json(
         scores
             .into_iter()

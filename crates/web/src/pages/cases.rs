@@ -267,17 +267,21 @@ pub async fn case_evaluation(
     Query(q): Query<EvaluationQuery>,
 ) -> Result<Response, AppError> {
     let acting = user.acting(&state).await?;
-    let month = match q.month.as_deref().filter(|m| !m.is_empty()) {
-        Some(text) => taizhang_app::case_month(text)?,
+    let period = match q.month.as_deref().filter(|m| !m.is_empty()) {
+        Some(text) => taizhang_app::case_period(text)?,
         None => {
             let today = taizhang_app::clock::today();
-            if today.month == 1 { (today.year - 1, 12) } else { (today.year, today.month - 1) }
+            if today.month == 1 {
+                Period::Month(today.year - 1, 12)
+            } else {
+                Period::Month(today.year, today.month - 1)
+            }
         }
     };
     let by_text = q.by.clone().unwrap_or_else(|| "street".into());
     let by = taizhang_app::dimension_named(&by_text)?;
-    let scores = acting.case_evaluation(by, month).await?;
-    let title = format!("数字城管考评（{}年{}月）", month.0, month.1);
+    let scores = acting.case_evaluation_in(by, period).await?;
+    let title = format!("数字城管考评（{}）", period.label_zh(false));
     let mut page = Page::open(&acting, &user, title).await;
     let dims = vec![
         ("street".to_string(), "按街道".to_string()),
@@ -287,7 +291,7 @@ pub async fn case_evaluation(
     page.get_form(
         "/case-evaluation",
         vec![
-            field("month", "月份（如 2018-06）", FieldKind::Text, format!("{}-{:02}", month.0, month.1)),
+            field("month", "月份、季度或年度（如 2018-06、2018Q2、2018）", FieldKind::Text, period.key()),
             field("by", "统计口径", FieldKind::Select(dims), by_text),
         ],
         "查看",
@@ -334,9 +338,9 @@ pub async fn case_evaluation(
             rate(s.index),
         ]);
     }
-    page.section("排名", t, "本月没有案件。");
+    page.section("排名", t, "该期间没有案件。");
     // The map: each cell of the grid shaded by the cases reported in it this month.
-    let reported = acting.case_evaluation(taizhang_app::CaseDimension::Cell, month).await?;
+    let reported = acting.case_evaluation_in(taizhang_app::CaseDimension::Cell, period).await?;
     let grid = acting.grid().await?;
     let cells: Vec<_> = grid
         .into_iter()
@@ -347,7 +351,7 @@ pub async fn case_evaluation(
         .collect();
     if !cells.is_empty() {
         page.heading("各网格上报案件数");
-        let caption = format!("{}年{}月各网格上报案件数", month.0, month.1);
+        let caption = format!("{}各网格上报案件数", period.label_zh(false));
         page.push(Block::Svg(crate::view::chart::grid_map_svg(&cells, &caption)?));
     }
     exportable(&mut page, &uri);
