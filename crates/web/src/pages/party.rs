@@ -359,6 +359,11 @@ fn step_forms(sheet: &PartySheet, user: &User, year: i32, page: &mut Page) {
     }
 }
 
+/// The token a posted form carries (its fields are read as a map: scores name their items).
+fn csrf_of(form: &HashMap<String, String>) -> &str {
+    form.get("_csrf").map_or("", String::as_str)
+}
+
 fn form_year(form: &HashMap<String, String>) -> Result<i32, AppError> {
     form.get("year").and_then(|y| y.trim().parse().ok()).ok_or_else(|| AppError::BadRequest("缺少考评年度".into()))
 }
@@ -372,8 +377,7 @@ pub async fn party_scores(
     Path(code): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let csrf = form.get("_csrf").cloned().unwrap_or_default();
-    let acting = user.acting_on_form(&state, &csrf).await?;
+    let acting = user.acting_on_form(&state, csrf_of(&form)).await?;
     let year = form_year(&form)?;
     let mut scores = vec![];
     let mut keys: Vec<&String> = form.keys().filter(|k| k.starts_with("points_")).collect();
@@ -398,8 +402,7 @@ pub async fn party_step(
     Path(code): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let csrf = form.get("_csrf").cloned().unwrap_or_default();
-    let acting = user.acting_on_form(&state, &csrf).await?;
+    let acting = user.acting_on_form(&state, csrf_of(&form)).await?;
     let year = form_year(&form)?;
     let event = party_event(form.get("step").map_or("", String::as_str))?;
     let version = form_version(&form).ok_or_else(|| AppError::BadRequest("缺少版本号".into()))?;
@@ -413,8 +416,7 @@ pub async fn party_meeting(
     Path(code): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let csrf = form.get("_csrf").cloned().unwrap_or_default();
-    let acting = user.acting_on_form(&state, &csrf).await?;
+    let acting = user.acting_on_form(&state, csrf_of(&form)).await?;
     let get = |k: &str| form.get(k).map_or("", |v| v.trim());
     let kind: MeetingKind =
         get("kind").parse().map_err(|e: taizhang_core::DomainError| AppError::BadRequest(e.to_string()))?;
@@ -480,8 +482,7 @@ pub async fn party_save_org(
     Signed { state, user, .. }: Signed,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let csrf = form.get("_csrf").cloned().unwrap_or_default();
-    let acting = user.acting_on_form(&state, &csrf).await?;
+    let acting = user.acting_on_form(&state, csrf_of(&form)).await?;
     let get = |k: &str| form.get(k).map_or("", |v| v.trim()).to_string();
     let bad = |e: taizhang_core::DomainError| AppError::BadRequest(e.to_string());
     let optional = |k: &str| Some(get(k)).filter(|v| !v.is_empty());
