@@ -89,7 +89,7 @@ pub struct Service {
 }
 
 /// The services: the 部件 and 事件 classes a problem may be reported in.
-#[utoipa::path(get, path = "/open311/v2/services.json", tag = "open311", params(KeyParams),
+#[utoipa::path(get, path = "/open311/v2/services.json", tag = "open311", operation_id = "open311_services", params(KeyParams),
     responses((status = 200, description = "成功", body = [Service]), (status = 401, description = "缺少 api_key", body = [Open311Error]), (status = 403, description = "api_key 无效", body = [Open311Error])))]
 pub async fn services(State(state): State<AppState>, Query(q): Query<KeyParams>) -> Result<Response, Refusal> {
     let acting = acting(&state, q.api_key.as_deref()).await?;
@@ -171,7 +171,7 @@ pub struct RequestsParams {
 }
 
 /// Requests in the account's reach, the latest first (at most 1000; 90 days unless dated).
-#[utoipa::path(get, path = "/open311/v2/requests.json", tag = "open311", params(RequestsParams),
+#[utoipa::path(get, path = "/open311/v2/requests.json", tag = "open311", operation_id = "open311_requests", params(RequestsParams),
     responses((status = 200, description = "成功", body = [ServiceRequest]), (status = 400, description = "请求有误", body = [Open311Error]), (status = 401, description = "缺少 api_key", body = [Open311Error]), (status = 403, description = "api_key 无效", body = [Open311Error])))]
 pub async fn requests(State(state): State<AppState>, Query(q): Query<RequestsParams>) -> Result<Response, Refusal> {
     let acting = acting(&state, q.api_key.as_deref()).await?;
@@ -228,7 +228,7 @@ pub async fn requests(State(state): State<AppState>, Query(q): Query<RequestsPar
 }
 
 /// One request by its id (`/open311/v2/requests/12.json`).
-#[utoipa::path(get, path = "/open311/v2/requests/{id}", tag = "open311",
+#[utoipa::path(get, path = "/open311/v2/requests/{id}", tag = "open311", operation_id = "open311_request",
     params(("id" = String, Path, description = "编号加 .json，如 12.json"), KeyParams),
     responses((status = 200, description = "成功", body = [ServiceRequest]), (status = 404, description = "不存在", body = [Open311Error])))]
 pub async fn request(
@@ -269,7 +269,7 @@ pub struct NewRequestAnswer {
 
 /// A problem reported at a point (信息收集 by the api_key's 监督员 account), located to its grid
 /// cell; the 指挥中心 files it.
-#[utoipa::path(post, path = "/open311/v2/requests.json", tag = "open311",
+#[utoipa::path(post, path = "/open311/v2/requests.json", tag = "open311", operation_id = "open311_report",
     request_body(content = NewRequest, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "成功", body = [NewRequestAnswer]), (status = 400, description = "请求有误（不在网格内、服务不存在…）", body = [Open311Error]), (status = 403, description = "api_key 无效或无权上报", body = [Open311Error])))]
 pub async fn report(State(state): State<AppState>, Form(body): Form<NewRequest>) -> Result<Response, Refusal> {

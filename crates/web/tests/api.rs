@@ -218,6 +218,18 @@ async fn the_openapi_document_describes_the_served_paths() {
             assert!(response["description"].is_string(), "{method} {path} {status}: no description");
         }
     }
+    // Client generators name a function after each operation: no two may share an id.
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|methods| methods.as_object().into_iter().flat_map(|m| m.values()))
+        .filter_map(|operation| operation["operationId"].as_str())
+        .collect();
+    let all = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "operation ids are unique");
     let missing = app.get("/no/such/page", &Client::default()).await;
     assert_eq!(missing.status, 404);
 }
