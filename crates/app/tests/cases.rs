@@ -1,6 +1,6 @@
 //! 数字城管 through the service layer: a 监督员 reports at a point (located to its cell and
 //! street), the 值班长 files and dispatches with a deadline in working time across a holiday
-//! with its 调休 day, the street disposes, the 监督员's check sends it back once (返工), and the
+//! with its 调休 day, the street disposes, the 监督员's check sends it back twice (返工), and the
 //! case is closed — each step by the role and unit allowed, out-of-order steps refused in words
 //! and nothing written. On SQLite, and on PostgreSQL when `TAIZHANG_TEST_PG` is set.
 
@@ -112,7 +112,14 @@ async fn a_case_runs_from_report_to_close_through_four_roles_in_working_time() {
     let failed = StepRequest::Check { passed: false, note: "仍有残留".into() };
     let back = jdy.take_case_step(id, failed, at("2018-04-28 09:10")).await.unwrap();
     assert_eq!((back.status.state, back.status.reworks), (CaseState::Dispatched, 1), "返工: back to the street");
-    dhj.take_case_step(id, StepRequest::Dispose { result: "已彻底清理".into() }, at("2018-04-28 09:20")).await.unwrap();
+    dhj.take_case_step(id, StepRequest::Dispose { result: "已清理大部分".into() }, at("2018-04-28 09:20"))
+        .await
+        .unwrap();
+    // 返工 twice: the second check fails too.
+    let failed = StepRequest::Check { passed: false, note: "墙角仍有".into() };
+    let again = jdy.take_case_step(id, failed, at("2018-04-28 09:21")).await.unwrap();
+    assert_eq!((again.status.state, again.status.reworks), (CaseState::Dispatched, 2));
+    dhj.take_case_step(id, StepRequest::Dispose { result: "已彻底清理".into() }, at("2018-04-28 09:23")).await.unwrap();
     jdy.take_case_step(id, StepRequest::Check { passed: true, note: String::new() }, at("2018-04-28 09:25"))
         .await
         .unwrap();
@@ -121,7 +128,27 @@ async fn a_case_runs_from_report_to_close_through_four_roles_in_working_time() {
 
     let (_, trail) = dhj.case_with_trail(id).await.unwrap();
     let steps: Vec<&str> = trail.iter().map(|s| s.step.as_str()).collect();
-    assert_eq!(steps, ["上报", "立案", "派遣", "处置", "核查未通过（返工）", "处置", "核查通过", "结案"]);
+    assert_eq!(
+        steps,
+        [
+            "上报",
+            "立案",
+            "派遣",
+            "处置",
+            "核查未通过（返工）",
+            "处置",
+            "核查未通过（返工）",
+            "处置",
+            "核查通过",
+            "结案"
+        ]
+    );
+    // April for 德化街: due 09:30, the disposal the check passed at 09:23 — on time; reworked
+    // twice, one case reworked: 返工率 100%, not 200%.
+    let april = zbz.case_evaluation(taizhang_app::CaseDimension::Street, (2018, 4)).await.unwrap();
+    let street = april.iter().find(|s| s.counts.key == DHJ).unwrap();
+    assert_eq!((street.counts.due, street.counts.on_time, street.counts.reworked), (1, 1, 1));
+    assert_eq!(street.rework_rate, Some(dec("100")));
     assert_eq!(trail[3].actor, "dhj");
     assert_eq!(dhj.cases(None, None, Some((2018, 4))).await.unwrap().len(), 1, "the street sees its case");
     assert!(wlb.cases(None, None, None).await.unwrap().is_empty(), "another street does not");
