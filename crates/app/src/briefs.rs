@@ -33,6 +33,8 @@ pub struct Dashboard {
     pub indicators: Vec<(Indicator, Option<IndicatorValue>, Option<Target>)>,
     /// Year-to-date investment as of each month, January through the period's.
     pub by_month: Vec<Decimal>,
+    /// 基层党建: the 星级 rating of the latest year with a scheme, up to the period's.
+    pub party: Option<crate::party::PartyRating>,
 }
 
 /// The units a scheme assesses ((code, name), in tree order) and their measures by
@@ -99,7 +101,11 @@ impl Acting<'_> {
             }
         }
         let by_month = self.store.monthly_ytd(&code, period.year(), period.month_of_year()).await?;
-        Ok(Dashboard { top, warnings, input, note, indicators, by_month })
+        let party = match self.party_years().await?.into_iter().find(|y| *y <= period.year()) {
+            Some(year) => Some(self.party_rating_within(year, Some(&code)).await?),
+            None => None,
+        };
+        Ok(Dashboard { top, warnings, input, note, indicators, by_month, party })
     }
 
     /// The briefing's figures with the period's warnings already computed (the dashboard

@@ -78,38 +78,33 @@ pub struct PartyRating {
     pub rated: Vec<RatedOrg>,
     /// Not yet confirmed: the organisation and where its checklist is.
     pub pending: Vec<(PartyOrg, EntryState)>,
+    /// The name of each unit the organisations belong to.
+    pub unit_names: HashMap<String, String>,
 }
 
 impl PartyRating {
-    /// Per unit (street or department): its name, organisations with each star count (the
-    /// scheme's stars, most first), those without a star, those named for 整顿, pending.
+    /// Per unit (street or department, by code): its name, organisations with each star count
+    /// (the scheme's stars, most first), those without a star, those named for 整顿, pending.
     pub fn by_unit(&self) -> Vec<(String, Vec<usize>, usize, usize, usize)> {
         let stars: Vec<u8> = self.scheme.stars_best_first().iter().map(|s| s.stars).collect();
-        let mut units: Vec<(String, String)> = self
-            .rated
-            .iter()
-            .map(|r| (r.unit.clone(), r.unit_name.clone()))
-            .chain(self.pending.iter().map(|(o, _)| (o.unit.clone(), String::new())))
-            .collect();
-        units.sort();
-        units.dedup_by(|a, b| a.0 == b.0);
+        let units: std::collections::BTreeSet<&String> =
+            self.rated.iter().map(|r| &r.unit).chain(self.pending.iter().map(|(o, _)| &o.unit)).collect();
         units
             .into_iter()
-            .map(|(unit, _)| {
-                let rated: Vec<&RatedOrg> = self.rated.iter().filter(|r| r.unit == unit).collect();
+            .map(|unit| {
+                let rated: Vec<&RatedOrg> = self.rated.iter().filter(|r| &r.unit == unit).collect();
                 let counts = stars.iter().map(|k| rated.iter().filter(|r| r.rated.stars == Some(*k)).count()).collect();
                 let none = rated.iter().filter(|r| r.rated.stars.is_none()).count();
                 let weak = rated.iter().filter(|r| r.rated.weak.is_some()).count();
-                let pending = self.pending.iter().filter(|(o, _)| o.unit == unit).count();
-                (unit, counts, none, weak, pending)
+                let pending = self.pending.iter().filter(|(o, _)| &o.unit == unit).count();
+                let name = self.unit_names.get(unit).cloned().unwrap_or_else(|| unit.clone());
+                (name, counts, none, weak, pending)
             })
             .collect()
     }
 
     pub fn star_names(&self) -> Vec<String> {
-        let mut stars = self.scheme.stars.clone();
-        stars.sort_by_key(|s| std::cmp::Reverse(s.stars));
-        stars.into_iter().map(|s| s.name).collect()
+        self.scheme.stars_best_first().into_iter().map(|s| s.name.clone()).collect()
     }
 }
 
@@ -518,17 +513,8 @@ impl Acting<'_> {
                 RatedOrg { unit_name: self.unit_name(&unit), unit, rated: r }
             })
             .collect();
-        Ok(PartyRating { year, scheme, rated, pending })
-    }
-
-    /// The latest year's rating as the dashboard shows it, kept per figures' version (a
-    /// confirmation moves it); none before any scheme exists.
-    pub async fn party_dashboard(&self, today: Date) -> Result<Option<std::sync::Arc<PartyRating>>> {
-        let Some(year) = self.party_years().await?.first().copied() else { return Ok(None) };
-        let scope = self.reach(None)?.unwrap_or_default();
-        let kept =
-            self.remembered("party_rating", &scope, Period::Year(year), today, || self.party_rating(year)).await?;
-        Ok(Some(kept))
+        let unit_names = orgs.iter().map(|o| (o.unit.clone(), self.unit_name(&o.unit))).collect();
+        Ok(PartyRating { year, scheme, rated, pending, unit_names })
     }
 
     /// The year's 书记抓党建述职评议 in the actor's reach: each secretary whose 党(工)委 has
@@ -668,7 +654,7 @@ impl Acting<'_> {
                 .by_unit()
                 .into_iter()
                 .map(|(unit, counts, none, weak, pending)| {
-                    let mut row = vec![TableCell::Text(self.unit_name(&unit))];
+                    let mut row = vec![TableCell::Text(unit)];
                     row.extend(counts.into_iter().map(|c| TableCell::Number(Decimal::from(c as u64), 0)));
                     row.extend([none, weak, pending].map(|c| TableCell::Number(Decimal::from(c as u64), 0)));
                     row

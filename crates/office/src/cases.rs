@@ -53,7 +53,8 @@ pub fn grid(
             r.fail("street", "没有这个单位（应为街道编码或名称）");
         }
         let community = r.text("community", false);
-        let text = r.text("shape", true);
+        // An Excel cell holds at most 32,767 characters.
+        let text = r.text_up_to("shape", true, 32_767);
         let shape = if text.is_empty() {
             None
         } else if text.starts_with('{') {

@@ -5,9 +5,9 @@
 use rust_decimal::Decimal;
 use taizhang_core::party::{Meeting, PartyOrg};
 
+use crate::ImportError;
 use crate::rows::{each_row, sheet};
 use crate::sheet::Field;
-use crate::{ImportError, cells};
 
 pub const ORG_FIELDS: &[Field] = &[
     Field { key: "code", header: "组织编码", aliases: &["党组织编码", "编码"], required: true },
@@ -103,17 +103,7 @@ pub fn meetings(bytes: &[u8], file: &str) -> Result<Vec<Meeting>, ImportError> {
     each_row(&table, |r| {
         let org = r.text("org", true);
         let kind = r.parsed("kind");
-        let held_on = match cells::date(r.raw("date")) {
-            Ok(Some(d)) => Some(d),
-            Ok(None) => {
-                r.fail("date", "不能为空");
-                None
-            }
-            Err(e) => {
-                r.fail("date", e);
-                None
-            }
-        };
+        let held_on = r.date("date");
         let attendance = r.count("attendance", 1, None);
         let topic = r.text("topic", true);
         Some(Meeting { org, kind: kind?, held_on: held_on?, attendance: attendance?, topic })

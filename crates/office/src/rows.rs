@@ -26,9 +26,14 @@ impl Reader<'_> {
 
     /// Text, trimmed; empty when blank (an error when required). At most 500 characters.
     pub(crate) fn text(&mut self, key: &str, required: bool) -> String {
+        self.text_up_to(key, required, 500)
+    }
+
+    /// [`Reader::text`] of at most `max` characters (an outline's WKT is long).
+    pub(crate) fn text_up_to(&mut self, key: &str, required: bool, max: usize) -> String {
         match cells::text(self.raw(key)) {
-            Some(t) if t.chars().count() > 500 && key != "shape" => {
-                self.fail(key, "内容过长（不超过500个字符）");
+            Some(t) if t.chars().count() > max => {
+                self.fail(key, format!("内容过长（不超过{max}个字符）"));
                 String::new()
             }
             Some(t) => t.trim().to_string(),
@@ -75,6 +80,21 @@ impl Reader<'_> {
                 None
             }
             Ok(None) if blank.is_some() => blank,
+            Ok(None) => {
+                self.fail(key, "不能为空");
+                None
+            }
+            Err(e) => {
+                self.fail(key, e);
+                None
+            }
+        }
+    }
+
+    /// A required date.
+    pub(crate) fn date(&mut self, key: &str) -> Option<taizhang_core::project::Date> {
+        match cells::date(self.raw(key)) {
+            Ok(Some(d)) => Some(d),
             Ok(None) => {
                 self.fail(key, "不能为空");
                 None

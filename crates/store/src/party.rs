@@ -99,12 +99,27 @@ impl Store {
     /// The assessments of a year for the organisations in `within`'s subtree, with their
     /// scores (two reads for them all).
     pub async fn party_assessments(&self, year: i32, within: Option<&str>) -> Result<Vec<PartyAssessment>> {
+        self.assessments_where(year, within, None).await
+    }
+
+    pub async fn party_assessment(&self, org: &str, year: i32) -> Result<Option<PartyAssessment>> {
+        Ok(self.assessments_where(year, None, Some(org)).await?.into_iter().next())
+    }
+
+    /// A year's assessments of a subtree's organisations, or of one, with their scores.
+    async fn assessments_where(
+        &self,
+        year: i32,
+        within: Option<&str>,
+        org: Option<&str>,
+    ) -> Result<Vec<PartyAssessment>> {
         let q = Filtered::new(
             "SELECT a.id, o.code, a.year, a.state, a.version, a.return_reason FROM party_assessments a
              JOIN party_orgs o ON o.id = a.org_id WHERE a.year = $1",
             vec![i64::from(year).into()],
         )
         .and_within("o.unit_id", within)
+        .and_eq("o.code", org)
         .then("ORDER BY o.code");
         let mut rows = self
             .read_rows(q.query(), |r| {
@@ -126,6 +141,7 @@ impl Store {
             vec![i64::from(year).into()],
         )
         .and_within("o.unit_id", within)
+        .and_eq("o.code", org)
         .then("ORDER BY s.assessment_id, s.item");
         let scores = self
             .read_rows(q.query(), |r| {
@@ -148,14 +164,6 @@ impl Store {
             a.scores = by_id.remove(&a.id).unwrap_or_default();
         }
         Ok(rows)
-    }
-
-    pub async fn party_assessment(&self, org: &str, year: i32) -> Result<Option<PartyAssessment>> {
-        let org_unit = match self.party_org(org).await? {
-            Some(o) => o.unit,
-            None => return Ok(None),
-        };
-        Ok(self.party_assessments(year, Some(&org_unit)).await?.into_iter().find(|a| a.org == org))
     }
 
     /// An assessment's steps, first first.

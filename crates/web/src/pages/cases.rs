@@ -253,7 +253,7 @@ pub async fn case_step(
 
 #[derive(Debug, Deserialize, Default)]
 pub struct EvaluationQuery {
-    /// The month evaluated (default: last month).
+    /// The period evaluated — 2018-06, 2018Q2, 2018 (default: last month).
     pub month: Option<String>,
     /// street (default), unit or class.
     pub by: Option<String>,
@@ -269,14 +269,7 @@ pub async fn case_evaluation(
     let acting = user.acting(&state).await?;
     let period = match q.month.as_deref().filter(|m| !m.is_empty()) {
         Some(text) => taizhang_app::case_period(text)?,
-        None => {
-            let today = taizhang_app::clock::today();
-            if today.month == 1 {
-                Period::Month(today.year - 1, 12)
-            } else {
-                Period::Month(today.year, today.month - 1)
-            }
-        }
+        None => last_month(),
     };
     let by_text = q.by.clone().unwrap_or_else(|| "street".into());
     let by = taizhang_app::dimension_named(&by_text)?;

@@ -42,12 +42,6 @@ pub async fn dashboard(Signed { state, user, .. }: Signed, Query(q): Query<Perio
         })?;
         page.push(Block::Rendered(html));
     }
-    // The latest year's 星级, as confirmed by the 区委组织部.
-    if let Some(rating) = acting.party_dashboard(taizhang_app::clock::today()).await? {
-        page.heading(format!("基层党建：{}年星级评定", rating.year));
-        page.para(taizhang_app::party::rating_sentence(&rating));
-        page.section("星级分布", super::party::distribution(&acting, &rating), "没有党组织。");
-    }
     page_or_xlsx(page, q.format.as_deref())
 }
 
@@ -253,6 +247,12 @@ fn blocks(
     }
     page.heading("报送情况");
     page.para(input.coverage.sentence().unwrap_or_else(|| "本期未开启填报轮次，数据为已入库数。".into()));
+    // The 星级 as confirmed by the 区委组织部 (kept with the rest of the dashboard).
+    if let Some(rating) = &dashboard.party {
+        page.heading(format!("基层党建：{}年星级评定", rating.year));
+        page.para(taizhang_app::party::rating_sentence(rating));
+        page.section("星级分布", super::party::distribution(rating), "没有党组织。");
+    }
     // Each table exports the month's dashboard (the one address that shows it), so that the
     // HTML kept serves every request for it.
     let address: axum::http::Uri = format!("/?period={}", period.key()).parse().map_err(|_| AppError::Internal)?;

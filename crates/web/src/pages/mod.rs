@@ -78,6 +78,12 @@ async fn imported(
     }
 }
 
+/// The month before today's (a monthly page's default).
+fn last_month() -> Period {
+    let today = taizhang_app::clock::today();
+    if today.month == 1 { Period::Month(today.year - 1, 12) } else { Period::Month(today.year, today.month - 1) }
+}
+
 /// The period a page shows: the one asked for, else the latest month with reports.
 async fn period_of(acting: &Acting<'_>, asked: Option<&str>) -> Result<Period, AppError> {
     match asked.filter(|s| !s.is_empty()) {

@@ -30,13 +30,8 @@ async fn year_of(acting: &Acting<'_>, asked: Option<i32>) -> Result<i32, AppErro
     }
 }
 
-fn last_month() -> Period {
-    let today = taizhang_app::clock::today();
-    if today.month == 1 { Period::Month(today.year - 1, 12) } else { Period::Month(today.year, today.month - 1) }
-}
-
 /// The 星级 by unit: one row a unit, a column a star.
-pub(crate) fn distribution(acting: &Acting<'_>, rating: &PartyRating) -> TableView {
+pub(crate) fn distribution(rating: &PartyRating) -> TableView {
     let names = rating.star_names();
     let mut headers: Vec<&str> = vec!["单位"];
     headers.extend(names.iter().map(String::as_str));
@@ -44,7 +39,7 @@ pub(crate) fn distribution(acting: &Acting<'_>, rating: &PartyRating) -> TableVi
     let mut t = TableView::new(&format!("{}年星级分布", rating.year), &headers);
     let n = |c: usize| CellView::num(Decimal::from(c as u64), 0);
     for (unit, counts, none, weak, pending) in rating.by_unit() {
-        let mut row = vec![CellView::text(acting.unit_name(&unit))];
+        let mut row = vec![CellView::text(unit)];
         row.extend(counts.into_iter().map(n));
         row.extend([n(none), n(weak), n(pending)]);
         t.rows.push(row);
@@ -76,7 +71,7 @@ pub async fn party(Signed { state, user, uri }: Signed, Query(q): Query<PartyQue
     );
     page.para(rating.scheme.name.clone());
     page.para(rating_sentence(&rating));
-    page.section("星级分布", distribution(&acting, &rating), "没有党组织。");
+    page.section("星级分布", distribution(&rating), "没有党组织。");
     let mut t = TableView::new(
         "党组织考评",
         &["名次", "党组织", "所属单位", "书记", "党员", "考评状态", "得分", "星级", "较上年", "整顿原因"],
