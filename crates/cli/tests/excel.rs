@@ -1403,6 +1403,13 @@ fn an_old_systems_grid_and_month_of_cases_are_imported_and_evaluated() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("案件!R6：结案时间2018-05-06 09:30早于处置时间2018-05-06 10:00"), "{err}");
     assert!(ok(taizhang(&db, &["case", "list", "--month", "2018-05"])).contains("共0件"), "nothing written");
+    // A 返工次数 in words is an error at its cell, not a blank read as none.
+    let mut worded = on_time.clone();
+    worded[14] = S("两次");
+    let path = workbook(dir.path(), "cases-worded.xlsx", "案件", &header, &[worded]);
+    let out = taizhang(&db, &["case", "import", path.to_str().unwrap(), "--what", "cases"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("案件!R2 返工次数=\"两次\": 不是数字"), "{err}");
     let path = workbook(dir.path(), "cases.xlsx", "案件", &header, &[on_time, late, declined, hung]);
     assert!(
         ok(taizhang(&db, &["case", "import", path.to_str().unwrap(), "--what", "cases"])).contains("已导入历史案件4件")

@@ -54,12 +54,15 @@ impl Reader<'_> {
         text.parse().map_err(|e: taizhang_core::DomainError| self.fail(key, e.to_string())).ok()
     }
 
-    /// A required exact number.
-    pub(crate) fn number(&mut self, key: &str) -> Option<Decimal> {
-        match cells::number(self.raw(key)) {
-            Ok(Some(d)) => Some(d),
+    /// A typed cell as read: its value, or none with the error put at its place (a blank
+    /// one an error only when required).
+    fn got<T>(&mut self, key: &str, read: Result<Option<T>, String>, required: bool) -> Option<T> {
+        match read {
+            Ok(Some(v)) => Some(v),
             Ok(None) => {
-                self.fail(key, "不能为空");
+                if required {
+                    self.fail(key, "不能为空");
+                }
                 None
             }
             Err(e) => {
@@ -67,59 +70,38 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// A required exact number.
+    pub(crate) fn number(&mut self, key: &str) -> Option<Decimal> {
+        let read = cells::number(self.raw(key));
+        self.got(key, read, true)
     }
 
     /// A whole number in `[min, 1_000_000)`; blank is `blank` (an error when none).
     pub(crate) fn count(&mut self, key: &str, min: u32, blank: Option<u32>) -> Option<u32> {
-        match cells::number(self.raw(key)) {
-            Ok(Some(n)) if n.fract().is_zero() && n >= Decimal::from(min) && n < Decimal::from(1_000_000) => {
-                u32::try_from(n.mantissa() / 10_i128.pow(n.scale())).ok()
-            }
-            Ok(Some(_)) => {
-                self.fail(key, if min == 0 { "应为0或正整数" } else { "应为正整数" });
-                None
-            }
-            Ok(None) if blank.is_some() => blank,
-            Ok(None) => {
-                self.fail(key, "不能为空");
-                None
-            }
-            Err(e) => {
-                self.fail(key, e);
-                None
-            }
+        let read = cells::number(self.raw(key));
+        if matches!(read, Ok(None)) && blank.is_some() {
+            return blank;
         }
+        let n = self.got(key, read, true)?;
+        if n.fract().is_zero() && n >= Decimal::from(min) && n < Decimal::from(1_000_000) {
+            return u32::try_from(n.mantissa() / 10_i128.pow(n.scale())).ok();
+        }
+        self.fail(key, if min == 0 { "应为0或正整数" } else { "应为正整数" });
+        None
     }
 
     /// A required date.
     pub(crate) fn date(&mut self, key: &str) -> Option<taizhang_core::project::Date> {
-        match cells::date(self.raw(key)) {
-            Ok(Some(d)) => Some(d),
-            Ok(None) => {
-                self.fail(key, "不能为空");
-                None
-            }
-            Err(e) => {
-                self.fail(key, e);
-                None
-            }
-        }
+        let read = cells::date(self.raw(key));
+        self.got(key, read, true)
     }
 
     /// A moment to the minute ("2018-06-04 09:30").
     pub(crate) fn moment(&mut self, key: &str, required: bool) -> Option<String> {
-        match cells::moment(self.raw(key)) {
-            Ok(Some(m)) => Some(m),
-            Ok(None) if required => {
-                self.fail(key, "不能为空");
-                None
-            }
-            Ok(None) => None,
-            Err(e) => {
-                self.fail(key, e);
-                None
-            }
-        }
+        let read = cells::moment(self.raw(key));
+        self.got(key, read, required)
     }
 }
 
