@@ -100,7 +100,7 @@ impl Acting<'_> {
                 indicators.push((ind.clone(), value, target));
             }
         }
-        let by_month = self.store.monthly_ytd(&code, period.year(), period.month_of_year()).await?;
+        let by_month = self.kept_project_figures(&code, period, as_of).await?.by_month.clone();
         let party = match self.party_years().await?.into_iter().find(|y| *y <= period.year()) {
             Some(year) => Some(self.party_rating_within(year, Some(&code)).await?),
             None => None,
@@ -121,13 +121,13 @@ impl Acting<'_> {
     ) -> Result<BriefingInput> {
         self.allow(Action::Read, scope)?;
         let top = self.tree.get(scope).ok_or_else(|| Error::not_found("单位", scope))?.clone();
-        let TotalsSet { mut all, flagged, flagship, by_category, by_unit, by_nature } =
-            self.totals(scope, period).await?;
+        let figures = self.kept_project_figures(scope, period, today).await?;
+        let TotalsSet { mut all, flagged, flagship, by_category, by_unit, by_nature } = figures.totals.clone();
         let flagship = flagship.map(|t| Totals { label: "出彩项目".into(), ..t });
         all.label = "重点项目".into();
         let over_100m = flagged.map(|t| Totals { label: "亿元以上项目".into(), ..t });
 
-        let starts = self.store.starts_due(scope, period).await?;
+        let starts = &figures.starts;
         let started = starts.iter().filter(|s| s.started).count() as u64;
         let not_started = starts.iter().filter(|s| !s.started).take(5).map(|s| s.name.clone()).collect();
 

@@ -10,6 +10,7 @@ mod cases;
 pub mod clock;
 mod cycle;
 pub mod demo;
+mod figures;
 pub mod import;
 mod mechanism;
 mod memo;
@@ -97,6 +98,7 @@ pub struct App {
     store: Store,
     config: Arc<Config>,
     memo: Arc<memo::Memo>,
+    units_kept: Arc<figures::UnitFiguresKept>,
     /// This server among others on the same database (the holder of a job's lease).
     instance: Arc<str>,
     /// Whether this server held each scheduled job's lease at its last round (for /metrics).
@@ -111,6 +113,7 @@ pub struct Acting<'a> {
     pub(crate) actor: Actor,
     pub(crate) tree: Arc<OrgTree>,
     pub(crate) memo: &'a memo::Memo,
+    pub(crate) units_kept: &'a figures::UnitFiguresKept,
 }
 
 /// A name for this process among servers: its id and the moment it started.
@@ -124,6 +127,7 @@ impl App {
             store,
             config: Arc::new(config),
             memo: Arc::default(),
+            units_kept: Arc::default(),
             instance: instance_name().into(),
             leases: Arc::default(),
         }
@@ -185,6 +189,7 @@ impl App {
             actor,
             tree: self.store.org_tree_shared().await?,
             memo: &self.memo,
+            units_kept: &self.units_kept,
         })
     }
 

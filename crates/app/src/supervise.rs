@@ -8,14 +8,14 @@ use taizhang_core::access::Action;
 use taizhang_core::consistency::{Flag, parts_flags, revision_flag, subunit_flag};
 use taizhang_core::indicator::IndicatorValue;
 use taizhang_core::indicator::Temporal;
-use taizhang_core::lights::{Light, Lit, Warning, WarningKind, indicator_light, project_light, task_light};
+use taizhang_core::lights::{Light, Warning, WarningKind, indicator_light, task_light};
 use taizhang_core::period::Period;
 use taizhang_core::project::Date;
 use taizhang_core::supervision::{
     Order, OrderEvent, OrderState, ProblemLevel, ProblemRecord, check_extension_request, escalation, order_transition,
 };
 
-use taizhang_store::{NewOrder, NewProblem, Projects};
+use taizhang_store::{NewOrder, NewProblem};
 
 use crate::{Acting, Error, Result};
 use taizhang_store::Tx;
@@ -77,29 +77,7 @@ impl Acting<'_> {
     }
 
     async fn lit_projects(&self, period: Period, scope: &str, today: Date) -> Result<Vec<Warning>> {
-        let scope = scope.to_string();
-        let lights = &self.config.lights;
-        let mut out = Vec::new();
-        // A node of the 倒排工期 past its date lights the project too, judged at the period's
-        // end (or today, in a month not yet over).
-        let end = Date::end_of(period).min(today);
-        let mut nodes: HashMap<String, Vec<Lit>> = HashMap::new();
-        for n in self.store.node_plans(Projects::Within(&scope)).await? {
-            if let Some(lit) = n.light(end, &self.config.mechanism) {
-                nodes.entry(n.project.clone()).or_default().push(lit);
-            }
-        }
-        for r in self.store.project_light_rows(&scope, period).await? {
-            let lit = nodes.remove(&r.code).into_iter().flatten().fold(project_light(&r.status, lights), Lit::worst);
-            out.push(Warning {
-                kind: WarningKind::Project,
-                unit: self.unit_name(&r.unit),
-                lit,
-                code: r.code,
-                name: r.name,
-            });
-        }
-        Ok(out)
+        Ok(self.kept_project_figures(scope, period, today).await?.lit.clone())
     }
 
     /// Every project, task, indicator and 督办 order of a unit's subtree lit for `period`

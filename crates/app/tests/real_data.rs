@@ -225,3 +225,97 @@ async fn figures_that_do_not_agree_are_flagged_not_refused() {
     assert!(annual.contains("1-8月地区生产总值完成622.2亿元"), "{annual}");
     assert!(!annual.contains("全年地区生产总值"), "{annual}");
 }
+
+/// What a dashboard shows, as text to compare (every figure, light, list and line).
+fn shown(d: &taizhang_app::Dashboard) -> String {
+    format!("{:?}\n{:?}\n{:?}", d.warnings, d.input, d.by_month)
+}
+
+#[tokio::test]
+async fn a_dashboard_kept_unit_by_unit_equals_one_read_afresh_after_every_kind_of_write() {
+    use taizhang_core::mechanism::NodePlan;
+    use taizhang_core::project::MonthPlan;
+
+    let (store, db, ledger) = nine_months().await;
+    let writer = Store::open(&db.url).await.unwrap();
+    // One server keeps its units' figures across the writes; each comparison opens another.
+    let kept = App::new(store, Config::default());
+    let today = day(10, 5);
+    let afresh = || async {
+        let app = App::new(Store::open(&db.url).await.unwrap(), Config::default());
+        let d = app.as_user("admin").await.unwrap().dashboard(SEPTEMBER, today).await.unwrap();
+        shown(&d)
+    };
+    let mut before = shown(&kept.as_user("admin").await.unwrap().dashboard(SEPTEMBER, today).await.unwrap());
+    assert_eq!(before, afresh().await);
+
+    let records = writer.project_records(Some(2018), None).await.unwrap();
+    let (first, other) = (
+        &records[0].project,
+        records.iter().find(|r| r.project.responsibility.unit != records[0].project.responsibility.unit).unwrap(),
+    );
+    let code = first.code.to_string();
+
+    // Each write, then the kept server's dashboard against one read afresh: equal, and moved.
+    let mut check = async |what: &str| {
+        let now = shown(&kept.as_user("admin").await.unwrap().dashboard(SEPTEMBER, today).await.unwrap());
+        assert_eq!(now, afresh().await, "after {what}");
+        assert_ne!(now, before, "{what} shows on the dashboard");
+        before = now;
+    };
+
+    let mut tx = writer.begin().await.unwrap();
+    let row = MonthlyProgress {
+        project: code.clone(),
+        period: SEPTEMBER,
+        month_wan: Some(d("1")),
+        ytd_wan: ledger.ytd[&(code.clone(), 9)] + d("1234.5"),
+        since_start_wan: None,
+        image_progress: "主体施工".into(),
+        problems: String::new(),
+    };
+    tx.upsert_progress(&row).await.unwrap();
+    tx.commit().await.unwrap();
+    check("a September figure revised").await;
+
+    let mut moved = first.clone();
+    moved.responsibility.unit = other.project.responsibility.unit.clone();
+    let mut tx = writer.begin().await.unwrap();
+    tx.upsert_project(&moved).await.unwrap();
+    tx.commit().await.unwrap();
+    check("a project moved to another unit").await;
+
+    let mut tx = writer.begin().await.unwrap();
+    let plan = MonthPlan { project: code.clone(), period: SEPTEMBER, planned_ytd_wan: records[0].plans[0].planned_wan };
+    tx.upsert_month_plan(&plan).await.unwrap();
+    tx.commit().await.unwrap();
+    check("its own monthly plan (序时进度) raised to the whole year").await;
+
+    let other_code = other.project.code.to_string();
+    let node = NodePlan {
+        project: other_code,
+        node: "主体封顶".into(),
+        planned: Date::new(2018, 7, 1).ok(),
+        actual: None,
+        note: String::new(),
+    };
+    let mut tx = writer.begin().await.unwrap();
+    tx.upsert_node(&node, "admin", "2018-10-01T00:00:00Z").await.unwrap();
+    tx.commit().await.unwrap();
+    check("a 倒排工期 node past its date").await;
+
+    let mut unit = writer.find_unit(&other.project.responsibility.unit).await.unwrap();
+    unit.name = format!("{}（更名）", unit.name);
+    let mut tx = writer.begin().await.unwrap();
+    tx.upsert_unit(&unit, 99).await.unwrap();
+    tx.commit().await.unwrap();
+    check("a unit renamed").await;
+
+    // Everything recomputed at once (a restore, a world loaded): still equal.
+    let mut tx = writer.begin().await.unwrap();
+    let row = MonthlyProgress { ytd_wan: row.ytd_wan + d("1"), ..row };
+    tx.upsert_progress(&row).await.unwrap();
+    tx.touch_everything();
+    tx.commit().await.unwrap();
+    check("every roll-up recomputed").await;
+}

@@ -71,7 +71,7 @@ pub const TABLES: &[&str] = &[
 
 /// Tables a backup leaves out on purpose.
 pub const NOT_BACKED_UP: &[&str] =
-    &["taizhang_migrations", "sessions", "ledger_version", "job_leases", "signin_failures"];
+    &["taizhang_migrations", "sessions", "ledger_version", "job_leases", "signin_failures", "rollup_versions"];
 
 /// What a backup or a restore moved.
 #[derive(Debug, Clone, PartialEq, Eq)]

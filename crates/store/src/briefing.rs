@@ -32,6 +32,10 @@ pub struct TotalsSet {
 pub struct StartDue {
     pub name: String,
     pub started: bool,
+    pub code: String,
+    pub unit_id: i64,
+    /// A sample row (示例), listed after the real ones.
+    pub sample: bool,
 }
 
 impl Store {
@@ -119,14 +123,14 @@ impl Store {
         Ok(set)
     }
 
-    /// The 新开工 projects of `period`'s year in a unit's subtree planned to start by the
-    /// period's end, sample rows last.
+    /// The 新开工 projects of `period`'s year of these units (not their subtrees') planned to
+    /// start by the period's end, sample rows last.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn starts_due(&self, scope: &str, period: Period) -> Result<Vec<StartDue>> {
+    pub async fn starts_due(&self, units: &[i64], period: Period) -> Result<Vec<StartDue>> {
         let end = Date::end_of(period).to_string();
-        let ids = self.subtree_ids(scope).await?;
+        let ids = crate::rollups::id_list(units);
         let sql = format!(
-            "SELECT p.name, CASE WHEN {started} THEN 1 ELSE 0 END AS started
+            "SELECT p.name, p.code, p.unit_id, p.sample, CASE WHEN {started} THEN 1 ELSE 0 END AS started
              FROM projects p JOIN project_year_plans y ON y.project_id = p.id AND y.year = $1
              {as_of}
              WHERE p.unit_id IN ({ids}) AND p.nature = '新开工' AND p.planned_start IS NOT NULL
@@ -143,7 +147,15 @@ impl Store {
             .await?;
         starts
             .iter()
-            .map(|r| Ok(StartDue { name: r.try_get("name")?, started: r.try_get::<i64, _>("started")? == 1 }))
+            .map(|r| {
+                Ok(StartDue {
+                    name: r.try_get("name")?,
+                    started: r.try_get::<i64, _>("started")? == 1,
+                    code: r.try_get("code")?,
+                    unit_id: r.try_get("unit_id")?,
+                    sample: r.try_get::<i64, _>("sample")? != 0,
+                })
+            })
             .collect()
     }
 

@@ -127,6 +127,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "city cases", include_str!("../migrations/0014_city_cases.sql")),
     (15, "party building", include_str!("../migrations/0015_party_building.sql")),
     (16, "case times", include_str!("../migrations/0016_case_times.sql")),
+    (17, "rollup versions", include_str!("../migrations/0017_rollup_versions.sql")),
 ];
 
 /// Statements slower than this are logged as warnings unless the program says otherwise.

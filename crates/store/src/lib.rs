@@ -54,7 +54,7 @@ pub use mechanism::Projects;
 pub use party::{MeetingRow, PartyAssessment, PartyScore};
 pub use reminders::Outgoing;
 pub use reports::{FLAG_FLAGSHIP, FLAG_OVER_100M};
-pub use rollups::RollupCheck;
+pub use rollups::{RollupCheck, RollupVersions, UnitCell, sum_lines};
 pub use supervision::{ExtensionRequest, IndicatorLightRow, NewOrder, NewProblem, ProjectLightRow, TaskLightRow};
 pub use users::{NewUser, Session, User, hash_password, verify_password};
 

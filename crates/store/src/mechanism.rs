@@ -37,15 +37,22 @@ fn element_from_row(r: &AnyRow) -> Result<Element> {
 pub enum Projects<'a> {
     One(&'a str),
     Within(&'a str),
+    /// The projects of these units (by id), not of their subtrees.
+    OfUnits(&'a [i64]),
     All,
 }
 
 impl Projects<'_> {
     fn filter(self, sql: String) -> Filtered {
-        let (one, within) = match self {
-            Projects::One(code) => (Some(code), None),
-            Projects::Within(unit) => (None, Some(unit)),
-            Projects::All => (None, None),
+        let (one, within, of) = match self {
+            Projects::One(code) => (Some(code), None, None),
+            Projects::Within(unit) => (None, Some(unit), None),
+            Projects::OfUnits(units) => (None, None, Some(units)),
+            Projects::All => (None, None, None),
+        };
+        let sql = match of {
+            Some(units) => format!("{sql} AND p.unit_id IN ({})", crate::rollups::id_list(units)),
+            None => sql,
         };
         Filtered::new(sql, vec![]).and_eq("p.code", one).and_within("p.unit_id", within)
     }
@@ -154,7 +161,8 @@ impl Tx {
         .bind(at)
         .execute(self.conn())
         .await?;
-        Ok(())
+        // A node past its date lights the project.
+        self.touch_projects(&[node.project.as_str()]).await
     }
 
     /// Sets a project's 实际开工 (`finish` false) or 实际竣工 date.

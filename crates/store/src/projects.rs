@@ -107,7 +107,8 @@ impl Tx {
         .bind(scaled(m.planned_ytd_wan)?)
         .execute(self.conn())
         .await?;
-        Ok(())
+        // The sums do not read it, but the project's light does (its own 序时进度).
+        self.touch_projects(&[m.project.as_str()]).await
     }
 
     pub async fn add_problem(&mut self, project_code: &str, p: &Problem) -> Result<i64> {

@@ -21,19 +21,15 @@ pub(crate) const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
         UNION ALL SELECT c.id FROM org_units c JOIN sub s ON c.parent_id = s.id)";
 
 impl Store {
-    /// The ids of a unit's subtree (the unit and those below it) as a list to write into a
-    /// statement (`unit_id IN (…)`; "NULL" for an unknown unit: no rows). Read first, the few
+    /// The ids of a unit's subtree (the unit and those below it; none for an unknown unit), to
+    /// write into a statement (`unit_id IN (…)`, see `rollups::id_list`). Read first, the few
     /// units of a district are what each planner sees: a recursive CTE in the same statement
     /// is estimated at a thousand rows or more, and PostgreSQL then hashes a year's rows of
     /// the whole province instead of reading the district's by their index.
-    pub(crate) async fn subtree_ids(&self, scope: &str) -> Result<String> {
+    pub async fn subtree_units(&self, scope: &str) -> Result<Vec<i64>> {
         let sql = format!("{SUBTREE} SELECT id FROM sub");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(scope).fetch_all(&self.pool).await?;
-        let ids: Vec<String> = rows
-            .iter()
-            .map(|r| sqlx::Row::try_get::<i64, _>(r, 0).map(|id| id.to_string()))
-            .collect::<std::result::Result<_, _>>()?;
-        Ok(if ids.is_empty() { "NULL".into() } else { ids.join(", ") })
+        Ok(rows.iter().map(|r| sqlx::Row::try_get::<i64, _>(r, 0)).collect::<std::result::Result<_, _>>()?)
     }
 }
 

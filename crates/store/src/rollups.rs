@@ -41,8 +41,9 @@ const WHOLE_CUBE_PAST: usize = 2_000;
 
 impl Tx {
     /// Marks the roll-ups of these projects (by code) as changed: call before a write that may
-    /// move a project to another unit, and after every write of projects, their plans, flags,
-    /// dates or progress.
+    /// move a project to another unit, and after every write of projects, their plans (year or
+    /// month), flags, dates, nodes or progress — whatever a sum, a light or a 新开工 reads, since
+    /// the units' versions (`rollup_versions`) move by these marks.
     pub async fn touch_projects(&mut self, codes: &[&str]) -> Result<()> {
         if codes.is_empty() || matches!(self.dirty, Dirty::All) {
             return Ok(());
@@ -107,6 +108,12 @@ impl Tx {
             }
         };
         let backend = self.backend;
+        // The version this commit gives the figures (`commit` moves it on after this).
+        const NEXT: &str = "(SELECT figures_version + 1 FROM ledger_version WHERE id = 1)";
+        if by_year.values().any(Option::is_none) {
+            let sql = format!("UPDATE ledger_version SET rollups_epoch = {NEXT} WHERE id = 1");
+            sqlx::query(AssertSqlSafe(sql)).execute(self.conn()).await?;
+        }
         for (year, units) in by_year {
             let computed = compute(self.conn(), backend, year, units.as_deref()).await?;
             match &units {
@@ -117,24 +124,42 @@ impl Tx {
                         .await?;
                 }
                 Some(units) => {
-                    for chunk in units.chunks(backend.params_per_statement() - 1) {
-                        let sql = format!(
-                            "DELETE FROM project_rollups WHERE year = {} AND unit_id IN ({})",
-                            backend.placeholder(1),
-                            backend.placeholders(2, chunk.len())
-                        );
-                        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(i64::from(year));
-                        for u in chunk {
-                            q = q.bind(*u);
-                        }
-                        q.execute(self.conn()).await?;
-                    }
+                    let ids = id_list(units);
+                    let year = i64::from(year);
+                    let delete = format!("DELETE FROM project_rollups WHERE year = $1 AND unit_id IN ({ids})");
+                    sqlx::query(AssertSqlSafe(delete)).bind(year).execute(self.conn()).await?;
+                    // Ids inlined: integers, and the list one statement however long.
+                    let stamp = format!(
+                        "INSERT INTO rollup_versions (unit_id, year, version)
+                         SELECT u.id, $1, {NEXT} FROM org_units u WHERE u.id IN ({ids})
+                         ON CONFLICT (unit_id, year) DO UPDATE SET version = excluded.version"
+                    );
+                    sqlx::query(AssertSqlSafe(stamp)).bind(year).execute(self.conn()).await?;
                 }
             }
             insert(self.conn(), backend, year, &computed).await?;
         }
         Ok(())
     }
+}
+
+/// Unit ids as SQL text, for `IN (…)`: integers only, so written into the statement.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    if ids.is_empty() {
+        return "NULL".into();
+    }
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// Monthly lines added month by month (January through `through`).
+pub fn sum_lines<'a>(lines: impl IntoIterator<Item = &'a Vec<Decimal>>, through: u8) -> Vec<Decimal> {
+    let mut total = vec![Decimal::ZERO; usize::from(through)];
+    for line in lines {
+        for (t, v) in total.iter_mut().zip(line) {
+            *t += v;
+        }
+    }
+    total
 }
 
 /// The years any project has a plan in.
@@ -283,9 +308,6 @@ fn cell(r: &sqlx::any::AnyRow) -> Result<(CubeKey, CubeSums)> {
     ))
 }
 
-/// The summed columns of a cell, or of cells summed by the database.
-const SUMMED: [&str; 8] = ["projects", "planned_e4", "month_e4", "ytd_e4", "carried", "started", "finished", "on_pace"];
-
 fn sums_of(r: &sqlx::any::AnyRow) -> Result<CubeSums> {
     let count = |col: &str| -> Result<u64> { Ok(u64::try_from(r.try_get::<i64, _>(col)?).unwrap_or(0)) };
     Ok(CubeSums {
@@ -299,6 +321,58 @@ fn sums_of(r: &sqlx::any::AnyRow) -> Result<CubeSums> {
         finished: count("finished")?,
         on_pace: count("on_pace")?,
     })
+}
+
+/// A roll-up cell of one unit.
+#[derive(Debug, Clone)]
+pub struct UnitCell {
+    pub unit_name: String,
+    pub key: CubeKey,
+    pub sums: CubeSums,
+}
+
+/// See [`Store::rollup_versions`].
+#[derive(Debug, Clone, Default)]
+pub struct RollupVersions {
+    pub epoch: i64,
+    pub by_unit: std::collections::HashMap<i64, i64>,
+}
+
+impl TotalsSet {
+    /// The totals of some cells (one month's): all, 亿元以上, 出彩项目, by category, by
+    /// responsible unit (by name, as offices list them) and by 建设性质 in the offices' order.
+    pub fn from_cells<'a>(cells: impl IntoIterator<Item = &'a UnitCell>) -> TotalsSet {
+        let (mut all, mut flagged, mut flagship) = (Totals::default(), Totals::default(), Totals::default());
+        let mut by_category: BTreeMap<&str, Totals> = BTreeMap::new();
+        let mut by_unit: BTreeMap<&str, Totals> = BTreeMap::new();
+        let mut by_nature: BTreeMap<&str, Totals> = BTreeMap::new();
+        for c in cells {
+            all.add(&c.sums);
+            if c.key.flagged {
+                flagged.add(&c.sums);
+            }
+            if c.key.flagship {
+                flagship.add(&c.sums);
+            }
+            by_category.entry(&c.key.category).or_default().add(&c.sums);
+            by_unit.entry(&c.unit_name).or_default().add(&c.sums);
+            by_nature.entry(&c.key.nature).or_default().add(&c.sums);
+        }
+        let labelled = |lines: BTreeMap<&str, Totals>| -> Vec<Totals> {
+            lines.into_iter().map(|(label, t)| Totals { label: label.to_string(), ..t }).collect()
+        };
+        let order = |label: &str| Nature::ALL.iter().position(|n| n.label_zh() == label).unwrap_or(usize::MAX);
+        let mut by_nature = labelled(by_nature);
+        by_nature.sort_by_key(|t| order(&t.label));
+        TotalsSet {
+            all,
+            flagged: Some(flagged).filter(|t| t.projects > 0),
+            flagship: Some(flagship).filter(|t| t.projects > 0),
+            by_category: labelled(by_category),
+            by_unit: labelled(by_unit),
+            by_nature,
+        }
+    }
 }
 
 /// How the stored roll-ups compare with the rows: each cell that differs, in words.
@@ -365,80 +439,89 @@ impl Store {
 
     /// Plan, month and year-to-date totals of a unit's subtree at a month, from the roll-ups:
     /// all, 亿元以上, 出彩项目, by category, by responsible unit and by 建设性质 — the same figures
-    /// [`Store::investment_totals_from_rows`] computes from the rows. The month's cells are
-    /// summed by the database, one group a line, so that a few hundred lines come back
-    /// whatever the number of cells.
+    /// [`Store::investment_totals_from_rows`] computes from the rows. The subtree's cells of
+    /// the month are read by their units' index and summed by [`TotalsSet::from_cells`], the
+    /// one summing the app's per-unit dashboards use too.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn investment_totals(&self, scope: &str, period: Period) -> Result<TotalsSet> {
-        let sums = SUMMED
-            .iter()
-            .map(|c| format!("CAST(COALESCE(SUM(c.{c}), 0) AS BIGINT) AS {c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let ids = self.subtree_ids(scope).await?;
+        let units = self.subtree_units(scope).await?;
+        let month = period.month_of_year();
+        let cells = self.unit_cells(&units, period.year(), month, month).await?;
+        Ok(TotalsSet::from_cells(cells.iter()))
+    }
+
+    /// The roll-up cells of these units (not their subtrees') for months `from..=through` of a
+    /// year, each with its unit's name.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn unit_cells(&self, units: &[i64], year: i32, from: u8, through: u8) -> Result<Vec<UnitCell>> {
         let sql = format!(
-            "WITH cells AS MATERIALIZED (
-                 SELECT r.* FROM project_rollups r WHERE r.unit_id IN ({ids}) AND r.year = $1 AND r.month = $2)
-             SELECT 'all' AS dim, '' AS label, {sums} FROM cells c
-             UNION ALL SELECT 'flagged', '', {sums} FROM cells c WHERE c.flagged = 1
-             UNION ALL SELECT 'flagship', '', {sums} FROM cells c WHERE c.flagship = 1
-             UNION ALL SELECT 'category', c.category, {sums} FROM cells c GROUP BY c.category
-             UNION ALL SELECT 'nature', c.nature, {sums} FROM cells c GROUP BY c.nature
-             UNION ALL SELECT 'unit', u.name, {sums} FROM cells c JOIN org_units u ON u.id = c.unit_id GROUP BY u.name"
+            "SELECT u.name AS unit_name, r.* FROM project_rollups r JOIN org_units u ON u.id = r.unit_id
+             WHERE r.unit_id IN ({}) AND r.year = $1 AND r.month >= $2 AND r.month <= $3",
+            id_list(units)
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(i64::from(period.year()))
-            .bind(i64::from(period.month_of_year()))
-            .fetch_all(&self.pool)
-            .await?;
-        let (mut all, mut flagged, mut flagship) = (Totals::default(), Totals::default(), Totals::default());
-        let mut by_category: BTreeMap<String, Totals> = BTreeMap::new();
-        let mut by_unit: BTreeMap<String, Totals> = BTreeMap::new();
-        let mut by_nature: Vec<Totals> = Vec::new();
-        for r in &rows {
-            let label: String = r.try_get("label")?;
-            let line = Totals { label: label.clone(), ..sums_of(r)? };
-            match r.try_get::<String, _>("dim")?.as_str() {
-                "all" => all = line,
-                "flagged" => flagged = line,
-                "flagship" => flagship = line,
-                "category" => {
-                    by_category.insert(label, line);
-                }
-                "nature" => by_nature.push(line),
-                _ => {
-                    by_unit.insert(label, line);
-                }
-            }
-        }
-        let order = |label: &str| Nature::ALL.iter().position(|n| n.label_zh() == label).unwrap_or(usize::MAX);
-        by_nature.sort_by_key(|t| order(&t.label));
-        Ok(TotalsSet {
-            all,
-            flagged: Some(flagged).filter(|t| t.projects > 0),
-            flagship: Some(flagship).filter(|t| t.projects > 0),
-            by_category: by_category.into_values().collect(),
-            by_unit: by_unit.into_values().collect(),
-            by_nature,
+        let q = sqlx::query(AssertSqlSafe(sql)).bind(i64::from(year)).bind(i64::from(from)).bind(i64::from(through));
+        self.read_rows(q, |r| {
+            let (key, sums) = cell(r)?;
+            Ok(UnitCell { unit_name: r.try_get("unit_name")?, key, sums })
         })
+        .await
+    }
+
+    /// When each of these units' project figures of `year` last changed (units absent: not
+    /// since the versions were first kept), and the epoch of the last whole recomputation.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn rollup_versions(&self, units: &[i64], year: i32) -> Result<RollupVersions> {
+        let epoch: i64 = sqlx::query("SELECT rollups_epoch FROM ledger_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let sql =
+            format!("SELECT unit_id, version FROM rollup_versions WHERE year = $1 AND unit_id IN ({})", id_list(units));
+        let rows = sqlx::query(AssertSqlSafe(sql)).bind(i64::from(year)).fetch_all(&self.pool).await?;
+        let mut by_unit = std::collections::HashMap::with_capacity(rows.len());
+        for r in &rows {
+            by_unit.insert(r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?);
+        }
+        Ok(RollupVersions { epoch, by_unit })
     }
 
     /// Year-to-date investment of a unit's subtree as of each month, January through
-    /// `through`, from the roll-ups (the as-of rule: a month someone missed does not dip).
-    /// The subtree's units are listed (`subtree_ids`): a district reads its own cells by their
-    /// index, whatever the size of the rest.
+    /// `through`, from the roll-ups (the as-of rule: a month someone missed does not dip):
+    /// the sum of its units' lines ([`Store::unit_monthly_ytd`]).
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn monthly_ytd(&self, scope: &str, year: i32, through: u8) -> Result<Vec<Decimal>> {
-        let ids = self.subtree_ids(scope).await?;
+        let units = self.subtree_units(scope).await?;
+        Ok(sum_lines(self.unit_monthly_ytd(&units, year, through).await?.values(), through))
+    }
+
+    /// Each of these units' own year-to-date investment as of each month, January through
+    /// `through` (units without a project that year are absent). The units are listed: a
+    /// district reads its own cells by their index, whatever the size of the rest.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn unit_monthly_ytd(
+        &self,
+        units: &[i64],
+        year: i32,
+        through: u8,
+    ) -> Result<std::collections::HashMap<i64, Vec<Decimal>>> {
         let sql = format!(
-            "SELECT r.month, CAST(SUM(r.ytd_e4) AS BIGINT) FROM project_rollups r
-             WHERE r.unit_id IN ({ids}) AND r.year = $1 AND r.month <= $2 GROUP BY r.month"
+            "SELECT r.unit_id, r.month, CAST(SUM(r.ytd_e4) AS BIGINT) AS ytd_e4 FROM project_rollups r
+             WHERE r.unit_id IN ({}) AND r.year = $1 AND r.month <= $2 GROUP BY r.unit_id, r.month",
+            id_list(units)
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(i64::from(year))
             .bind(i64::from(through))
             .fetch_all(&self.pool)
             .await?;
-        crate::briefing::by_month(&rows, through)
+        let mut lines: std::collections::HashMap<i64, Vec<Decimal>> = std::collections::HashMap::new();
+        for r in &rows {
+            let line = lines.entry(r.try_get(0)?).or_insert_with(|| vec![Decimal::ZERO; usize::from(through)]);
+            let month = usize::try_from(r.try_get::<i64, _>(1)?).unwrap_or(0);
+            if let Some(slot) = month.checked_sub(1).and_then(|i| line.get_mut(i)) {
+                *slot = from_scaled(r.try_get(2)?);
+            }
+        }
+        Ok(lines)
     }
 }

@@ -22,6 +22,7 @@ pub struct ProjectLightRow {
     pub code: String,
     pub name: String,
     pub unit: String,
+    pub unit_id: i64,
     pub status: ProjectStatus,
 }
 
@@ -115,13 +116,13 @@ fn order_from_row(r: &AnyRow) -> Result<Order> {
 }
 
 impl Store {
-    /// The projects with a plan in `period`'s year in a unit's subtree, with their progress
-    /// at the period's closing month.
+    /// The projects with a plan in `period`'s year of these units (not their subtrees'), with
+    /// their progress at the period's closing month, in code order.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn project_light_rows(&self, scope: &str, period: Period) -> Result<Vec<ProjectLightRow>> {
-        let ids = self.subtree_ids(scope).await?;
+    pub async fn project_light_rows(&self, units: &[i64], period: Period) -> Result<Vec<ProjectLightRow>> {
+        let ids = crate::rollups::id_list(units);
         let sql = format!(
-            "SELECT p.code, p.name, u.code AS unit_code, y.planned_e4, p.planned_start, p.actual_start, g.ytd_e4,
+            "SELECT p.code, p.name, u.code AS unit_code, u.id AS unit_id, y.planned_e4, p.planned_start, p.actual_start, g.ytd_e4,
                  g.period AS reported, CASE WHEN {started} THEN 1 ELSE 0 END AS started, mp.planned_ytd_e4
              FROM projects p JOIN org_units u ON u.id = p.unit_id
              JOIN project_year_plans y ON y.project_id = p.id AND y.year = $1
@@ -155,6 +156,7 @@ impl Store {
                 code: r.try_get("code")?,
                 name: r.try_get("name")?,
                 unit: r.try_get("unit_code")?,
+                unit_id: r.try_get("unit_id")?,
                 status: ProjectStatus {
                     period: period.closing_month(),
                     planned_wan: Some(planned),
