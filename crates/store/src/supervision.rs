@@ -182,14 +182,11 @@ impl Store {
     /// the period's closing month.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn task_light_rows(&self, scope: &str, period: Period) -> Result<Vec<TaskLightRow>> {
-        let sql = format!(
-            "{SUBTREE}
-             SELECT t.code, t.name, u.code AS unit_code, t.deadline, t.status,
-                 (SELECT tp.percent_e4 FROM task_progress tp WHERE tp.task_id = t.id AND tp.period <= $3
+        let sql = "SELECT t.code, t.name, u.code AS unit_code, t.deadline, t.status,
+                 (SELECT tp.percent_e4 FROM task_progress tp WHERE tp.task_id = t.id AND tp.period <= $2
                   ORDER BY tp.period DESC LIMIT 1) AS percent_e4
-             FROM sub CROSS JOIN tasks t JOIN org_units u ON u.id = t.lead_unit_id
-             WHERE t.lead_unit_id = sub.id AND t.year = $2 ORDER BY t.code"
-        );
+             FROM tasks t JOIN org_units u ON u.id = t.lead_unit_id
+             WHERE t.lead_unit_id IN ({units}) AND t.year = $1 ORDER BY t.code";
         self.year_rows(sql, scope, period, period.closing_month().key(), |r| {
             Ok(TaskLightRow {
                 code: r.try_get("code")?,
@@ -206,13 +203,10 @@ impl Store {
     /// Level targets of `period`'s year in a unit's subtree, with the value for the period.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn indicator_light_rows(&self, scope: &str, period: Period) -> Result<Vec<IndicatorLightRow>> {
-        let sql = format!(
-            "{SUBTREE}
-             SELECT i.code, u.code AS unit_code, t.level_e4, v.value_e4 FROM targets t JOIN sub ON sub.id = t.unit_id
+        let sql = "SELECT i.code, u.code AS unit_code, t.level_e4, v.value_e4 FROM targets t
              JOIN indicators i ON i.id = t.indicator_id JOIN org_units u ON u.id = t.unit_id
-             LEFT JOIN indicator_values v ON v.indicator_id = t.indicator_id AND v.unit_id = t.unit_id AND v.period = $3
-             WHERE t.year = $2 AND t.level_e4 IS NOT NULL ORDER BY u.code, i.code"
-        );
+             LEFT JOIN indicator_values v ON v.indicator_id = t.indicator_id AND v.unit_id = t.unit_id AND v.period = $2
+             WHERE t.unit_id IN ({units}) AND t.year = $1 AND t.level_e4 IS NOT NULL ORDER BY u.code, i.code";
         self.year_rows(sql, scope, period, period.key(), |r| {
             Ok(IndicatorLightRow {
                 indicator: r.try_get("code")?,
@@ -224,16 +218,18 @@ impl Store {
         .await
     }
 
-    /// The rows of a query over a unit's subtree (`$1`), a year (`$2`) and a period (`$3`).
+    /// The rows of a query over a unit's subtree (`{units}`, its ids listed first: each
+    /// planner then reads the subtree's rows by index), a year (`$1`) and a period (`$2`).
     async fn year_rows<T>(
         &self,
-        sql: String,
+        sql: &str,
         scope: &str,
         period: Period,
         period_key: String,
         from_row: impl Fn(&AnyRow) -> Result<T>,
     ) -> Result<Vec<T>> {
-        let q = sqlx::query(AssertSqlSafe(sql)).bind(scope).bind(i64::from(period.year())).bind(period_key);
+        let sql = sql.replace("{units}", &crate::rollups::id_list(&self.subtree_units(scope).await?));
+        let q = sqlx::query(AssertSqlSafe(sql)).bind(i64::from(period.year())).bind(period_key);
         self.read_rows(q, from_row).await
     }
 
