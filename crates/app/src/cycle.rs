@@ -310,7 +310,7 @@ impl Acting<'_> {
         let rules = &self.config.rules;
         match round.form {
             Form::ProjectProgress => {
-                let Period::Month(year, month) = round.period else { return Ok(out) };
+                let Period::Month(..) = round.period else { return Ok(out) };
                 for e in entries {
                     let Some(ytd) = e.figures.ytd_wan else {
                         out.entry(e.subject.clone()).or_default().push("年初至报告期累计未填".into());
@@ -325,17 +325,11 @@ impl Acting<'_> {
                         image_progress: e.figures.text.clone(),
                         problems: e.figures.problems.clone(),
                     };
-                    let previous = if month > 1 {
-                        self.store.progress(&e.subject, Period::Month(year, month - 1)).await?
-                    } else {
-                        None
-                    };
-                    let last_year = self.store.progress(&e.subject, Period::Month(year - 1, month)).await?;
-                    let total = self.store.project(&e.subject).await?.map(|p| p.total_investment_wan);
+                    let context = self.store.progress_context(&e.subject, round.period).await?;
                     let history = ProgressHistory {
-                        previous_month: previous.as_ref(),
-                        same_month_last_year: last_year.as_ref(),
-                        total_investment_wan: total,
+                        previous_month: context.previous.as_ref(),
+                        same_month_last_year: context.last_year.as_ref(),
+                        total_investment_wan: context.total_wan,
                     };
                     for f in check_progress(&report, history, rules) {
                         out.entry(e.subject.clone()).or_default().push(f.message);

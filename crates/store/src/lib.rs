@@ -52,6 +52,7 @@ pub use exchange::{Classifier, ImportRecord, Writer};
 pub use ledger::LedgerCounts;
 pub use mechanism::Projects;
 pub use party::{MeetingRow, PartyAssessment, PartyScore};
+pub use progress::ProgressContext;
 pub use reminders::Outgoing;
 pub use reports::{FLAG_FLAGSHIP, FLAG_OVER_100M};
 pub use rollups::{RollupCheck, RollupVersions, UnitCell, sum_lines};

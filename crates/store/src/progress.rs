@@ -11,6 +11,14 @@ use crate::projects::load_project;
 use crate::{ProgressRow, Result, Store, StoreError, Tx};
 
 /// A progress row (month_e4, ytd_e4, since_start_e4, image_progress, problems) as a report.
+/// See [`Store::progress_context`].
+#[derive(Debug, Clone, Default)]
+pub struct ProgressContext {
+    pub previous: Option<MonthlyProgress>,
+    pub last_year: Option<MonthlyProgress>,
+    pub total_wan: Option<rust_decimal::Decimal>,
+}
+
 pub(crate) fn progress_from_row(r: &AnyRow, project: String, period: Period) -> Result<MonthlyProgress> {
     Ok(MonthlyProgress {
         project,
@@ -45,6 +53,45 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| progress_from_row(&r, project.to_string(), period)).transpose()
+    }
+
+    /// What a month's report of a project is checked against, in one read: the previous
+    /// month's report (none in January), the same month's last year, and the project's 总投资.
+    pub async fn progress_context(&self, project: &str, period: Period) -> Result<ProgressContext> {
+        let month = period.closing_month();
+        let (year, m) = (month.year(), month.month_of_year());
+        let previous = if m > 1 { Some(Period::Month(year, m - 1)) } else { None };
+        let last_year = Period::Month(year - 1, m);
+        let rows = sqlx::query(
+            "SELECT 'total' AS which, p.total_investment_e4 AS ytd_e4, NULL AS month_e4, NULL AS since_start_e4,
+                 '' AS image_progress, '' AS problems
+             FROM projects p WHERE p.code = $1
+             UNION ALL
+             SELECT g.period, g.ytd_e4, g.month_e4, g.since_start_e4, g.image_progress, g.problems
+             FROM project_progress g JOIN projects p ON p.id = g.project_id
+             WHERE p.code = $1 AND g.period IN ($2, $3)",
+        )
+        .bind(project)
+        .bind(previous.unwrap_or(last_year).key())
+        .bind(last_year.key())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut context = ProgressContext::default();
+        for r in &rows {
+            let which: String = r.try_get("which")?;
+            if which == "total" {
+                context.total_wan = Some(from_scaled(r.try_get("ytd_e4")?));
+                continue;
+            }
+            let at: Period = which.parse()?;
+            let report = progress_from_row(r, project.to_string(), at);
+            if Some(at) == previous {
+                context.previous = Some(report?);
+            } else if at == last_year {
+                context.last_year = Some(report?);
+            }
+        }
+        Ok(context)
     }
 
     /// The latest month any project has reported (what pages show by default).

@@ -302,6 +302,18 @@ async fn projects_round_trip_with_plans_progress_and_problems() {
     );
     assert_eq!(store.problems("P1").await.unwrap(), vec![problem]);
     assert!(store.project("P2").await.unwrap().is_none());
+
+    // What April's report is checked against, in one read: March, no April 2016, the 总投资.
+    let april = store.progress_context("P1", Period::Month(2017, 4)).await.unwrap();
+    assert_eq!(april.previous, Some(progress("P1", 3, "7500.25", Some("7500.25"))));
+    assert_eq!(april.last_year, None);
+    assert_eq!(april.total_wan, Some(d("150000")));
+    // March 2018 against March 2017 (last year's), with no February 2018.
+    let march = store.progress_context("P1", Period::Month(2018, 3)).await.unwrap();
+    assert_eq!((march.previous, march.last_year), (None, Some(progress("P1", 3, "7500.25", Some("7500.25")))));
+    let january = store.progress_context("P1", Period::Month(2017, 1)).await.unwrap();
+    assert_eq!((january.previous, january.last_year, january.total_wan), (None, None, Some(d("150000"))));
+    assert_eq!(store.progress_context("P2", Period::Month(2017, 4)).await.unwrap().total_wan, None);
 }
 
 #[tokio::test]
