@@ -87,7 +87,7 @@ impl Acting<'_> {
         let as_of = Date::end_of(period);
         let warnings = self.warnings(period, Some(&code), as_of).await?;
         let input = self.briefing_with(period, &code, as_of, "", &warnings).await?;
-        let note = self.period_note(period, today).await?;
+        let note = self.period_note(period, Some(&code), today).await?;
         let catalogue = self.store.catalogue().await?;
         let mut indicators = Vec::new();
         for ind in catalogue.indicators.iter().filter(|i| i.phrasing.section == "economy") {

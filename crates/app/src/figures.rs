@@ -27,6 +27,9 @@ pub(crate) struct ProjectFigures {
     pub starts: Vec<StartDue>,
     /// Every project with a plan in the year, lit, in code order.
     pub lit: Vec<Warning>,
+    /// Of the units owing the month's progress (a project with a plan), how many reported
+    /// something for it: (reported, owing).
+    pub reporting: (usize, usize),
 }
 
 /// One unit's own figures at a period, and the version of its roll-ups they were read at.
@@ -178,5 +181,8 @@ fn compose(parts: &[Arc<UnitFigures>], through: u8) -> ProjectFigures {
     starts.sort_by(|a, b| (a.sample, &a.code).cmp(&(b.sample, &b.code)));
     let mut lit: Vec<Warning> = parts.iter().flat_map(|p| p.lit.iter().cloned()).collect();
     lit.sort_by(|a, b| a.code.cmp(&b.code));
-    ProjectFigures { totals, by_month, starts, lit }
+    // Every project with a plan has a cell each month; one not carried reported that month.
+    let owing = parts.iter().filter(|p| !p.cells.is_empty()).count();
+    let reported = parts.iter().filter(|p| p.cells.iter().any(|c| c.sums.projects > c.sums.carried)).count();
+    ProjectFigures { totals, by_month, starts, lit, reporting: (reported, owing) }
 }

@@ -87,6 +87,14 @@ impl Acting<'_> {
     /// is closed and the latest month every owing unit reported; else the latest month with
     /// any progress. One unit's early figures do not move everyone's default.
     pub async fn default_period(&self) -> Result<Option<Period>> {
+        // Asked by every page opened without a month: kept at the figures' version (it walks
+        // the whole ledger's months).
+        let (any, day) = (Period::Year(0), Date::end_of(Period::Year(0)));
+        let kept = self.remembered("default period", "", any, day, || self.find_default_period()).await?;
+        Ok(*kept)
+    }
+
+    async fn find_default_period(&self) -> Result<Option<Period>> {
         let Some(latest) = self.store.latest_progress_period().await? else { return Ok(None) };
         let closed = self
             .store
@@ -112,13 +120,18 @@ impl Acting<'_> {
     }
 
     /// "（填报中，已报X/Y个单位）" for a month still being reported (its round open, or,
-    /// without a round, not every owing unit in the ledger); empty once it is complete.
-    pub async fn period_note(&self, period: Period, today: Date) -> Result<String> {
+    /// without a round, not every unit of the scope owing progress has reported — counted from
+    /// the units' kept figures, so that a district's note reads its own units only); empty
+    /// once it is complete.
+    pub async fn period_note(&self, period: Period, unit: Option<&str>, today: Date) -> Result<String> {
+        let scope = self.scope_of(unit)?;
+        self.allow(Action::Read, &scope)?;
         let month = period.closing_month();
         let (reported, owing) = match self.store.round(month, Form::ProjectProgress).await? {
             Some(round) if round.status == RoundStatus::Closed => return Ok(String::new()),
             Some(round) => reported_units(&self.round_status(&round, today).await?),
-            None => self.store.month_reporting(month).await?,
+            // The day the dashboard's figures are kept under (the month's end).
+            None => self.kept_project_figures(&scope, period, Date::end_of(period)).await?.reporting,
         };
         Ok(if reported < owing {
             format!("（填报中，已报{reported}/{owing}个单位）")

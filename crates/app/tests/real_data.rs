@@ -142,15 +142,20 @@ async fn a_unit_that_has_not_reported_is_carried_forward_never_counted_as_zero()
 
 #[tokio::test]
 async fn coverage_comes_from_the_round_and_imported_figures_count_as_reported() {
-    let (store, _db, _ledger) = nine_months().await;
+    let (store, _db, ledger) = nine_months().await;
     let app = App::new(store, Config::default());
     let admin = app.as_user("admin").await.unwrap();
 
     // September is not complete, so pages open on August, and label September as open.
     assert_eq!(admin.default_period().await.unwrap(), Some(AUGUST));
-    let note = admin.period_note(SEPTEMBER, day(10, 5)).await.unwrap();
+    let note = admin.period_note(SEPTEMBER, None, day(10, 5)).await.unwrap();
     assert!(note.starts_with("（填报中，已报") && note.ends_with("个单位）"), "{note}");
-    assert_eq!(admin.period_note(AUGUST, day(10, 5)).await.unwrap(), "");
+    assert_eq!(admin.period_note(AUGUST, None, day(10, 5)).await.unwrap(), "");
+    // A unit's own note counts its own units: the silent one owes September, the others do not.
+    let silent = admin.period_note(SEPTEMBER, Some(&ledger.missing), day(10, 5)).await.unwrap();
+    assert_eq!(silent, "（填报中，已报0/1个单位）");
+    let reporting = ledger.units.values().find(|u| **u != ledger.missing).unwrap();
+    assert_eq!(admin.period_note(SEPTEMBER, Some(reporting), day(10, 5)).await.unwrap(), "");
 
     // A round opened after the figures were imported shows them as reported, not overdue.
     let round = admin.open_round(SEPTEMBER, Form::ProjectProgress, Some(day(10, 10))).await.unwrap();

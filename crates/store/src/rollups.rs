@@ -185,6 +185,13 @@ async fn compute(
         // With a list, SQLite's placeholders are positional: every one is written in the
         // order it is bound.
         let p = |n: usize| backend.placeholder(n);
+        // A few units' rows are found from their projects (SQLite keeps a CROSS JOIN's order;
+        // left to itself, on a large ledger it may walk the whole year's rows by the year's
+        // index); a whole year's, from the year's rows.
+        let from = |rows: &str, alias: &str| match chunk {
+            Some(_) => format!("projects p CROSS JOIN {rows} {alias} WHERE {alias}.project_id = p.id AND"),
+            None => format!("{rows} {alias} JOIN projects p ON p.id = {alias}.project_id WHERE"),
+        };
         let within =
             chunk.map_or_else(String::new, |c| format!(" AND p.unit_id IN ({})", backend.placeholders(4, c.len())));
         let sql = format!(
@@ -193,9 +200,10 @@ async fn compute(
                      THEN 1 ELSE 0 END AS flagged,
                  CASE WHEN EXISTS (SELECT 1 FROM project_flags f WHERE f.project_id = p.id AND f.flag = {})
                      THEN 1 ELSE 0 END AS flagship
-             FROM project_year_plans y JOIN projects p ON p.id = y.project_id WHERE y.year = {}{within}",
+             FROM {} y.year = {}{within}",
             p(1),
             p(2),
+            from("project_year_plans", "y"),
             p(3)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(FLAG_OVER_100M).bind(FLAG_FLAGSHIP).bind(i64::from(year));
@@ -222,7 +230,8 @@ async fn compute(
             chunk.map_or_else(String::new, |c| format!(" AND p.unit_id IN ({})", backend.placeholders(2, c.len())));
         let sql = format!(
             "SELECT g.project_id, g.month, g.month_e4, g.ytd_e4, g.since_start_e4
-             FROM project_progress g JOIN projects p ON p.id = g.project_id WHERE g.year = {}{within}",
+             FROM {} g.year = {}{within}",
+            from("project_progress", "g"),
             p(1)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(i64::from(year));
