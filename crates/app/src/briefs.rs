@@ -24,7 +24,8 @@ use crate::{Acting, Error, Result};
 #[derive(Debug, Clone)]
 pub struct Dashboard {
     pub top: OrgUnit,
-    pub warnings: Vec<Warning>,
+    /// Every project, task, indicator and order lit (shared with the kept warnings).
+    pub warnings: Arc<Vec<Warning>>,
     pub input: BriefingInput,
     /// "（填报中，已报3/5个单位）" while the month is being reported.
     pub note: String,
@@ -85,8 +86,11 @@ impl Acting<'_> {
     async fn compute_dashboard(&self, top: OrgUnit, period: Period, today: Date) -> Result<Dashboard> {
         let code = top.code.to_string();
         let as_of = Date::end_of(period);
-        let warnings = self.warnings(period, Some(&code), as_of).await?;
-        let input = self.briefing_with(period, &code, as_of, "", &warnings).await?;
+        let warnings = self.shared_warnings(period, Some(&code), as_of).await?;
+        let mut input = self.briefing_with(period, &code, as_of, "", &warnings).await?;
+        // The briefing's list of every lit item is for its document; the dashboard counts
+        // and lists from `warnings` (a province's lit items are tens of thousands).
+        input.lit = Vec::new();
         let note = self.period_note(period, Some(&code), today).await?;
         let catalogue = self.store.catalogue().await?;
         let mut indicators = Vec::new();

@@ -25,11 +25,20 @@ pub(crate) struct ProjectFigures {
     pub by_month: Vec<Decimal>,
     /// The 新开工 projects due to have started, sample rows last.
     pub starts: Vec<StartDue>,
-    /// Every project with a plan in the year, lit, in code order.
-    pub lit: Vec<Warning>,
     /// Of the units owing the month's progress (a project with a plan), how many reported
     /// something for it: (reported, owing).
     pub reporting: (usize, usize),
+    /// The units' own figures, shared with what is kept per unit (not copied).
+    parts: Vec<Arc<UnitFigures>>,
+    /// Every project's light in code order: (its unit's part, its place there).
+    order: Vec<(usize, usize)>,
+}
+
+impl ProjectFigures {
+    /// Every project with a plan in the year, lit, in code order.
+    pub fn lit(&self) -> impl Iterator<Item = &Warning> {
+        self.order.iter().map(|&(part, i)| &self.parts[part].lit[i])
+    }
 }
 
 /// One unit's own figures at a period, and the version of its roll-ups they were read at.
@@ -179,10 +188,11 @@ fn compose(parts: &[Arc<UnitFigures>], through: u8) -> ProjectFigures {
     let by_month = taizhang_store::sum_lines(parts.iter().map(|p| &p.by_month), through);
     let mut starts: Vec<StartDue> = parts.iter().flat_map(|p| p.starts.iter().cloned()).collect();
     starts.sort_by(|a, b| (a.sample, &a.code).cmp(&(b.sample, &b.code)));
-    let mut lit: Vec<Warning> = parts.iter().flat_map(|p| p.lit.iter().cloned()).collect();
-    lit.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut order: Vec<(usize, usize)> =
+        parts.iter().enumerate().flat_map(|(part, p)| (0..p.lit.len()).map(move |i| (part, i))).collect();
+    order.sort_by(|a, b| parts[a.0].lit[a.1].code.cmp(&parts[b.0].lit[b.1].code));
     // Every project with a plan has a cell each month; one not carried reported that month.
     let owing = parts.iter().filter(|p| !p.cells.is_empty()).count();
     let reported = parts.iter().filter(|p| p.cells.iter().any(|c| c.sums.projects > c.sums.carried)).count();
-    ProjectFigures { totals, by_month, starts, lit, reporting: (reported, owing) }
+    ProjectFigures { totals, by_month, starts, reporting: (reported, owing), parts: parts.to_vec(), order }
 }

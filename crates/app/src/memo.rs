@@ -59,6 +59,12 @@ impl Memo {
         kept.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.clone().downcast::<T>().ok())
     }
 
+    /// Drops what versions older than `version` computed: called before computing at a newer
+    /// one, so that the old and the new of a large computation are not held at once.
+    pub(crate) fn forget_older(&self, version: i64) {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).retain(|(k, _)| k.version >= version);
+    }
+
     pub(crate) fn keep<T: Any + Send + Sync>(&self, key: MemoKey, value: Arc<T>) {
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         // What an older version computed is of no more use.

@@ -77,17 +77,26 @@ impl Acting<'_> {
     }
 
     async fn lit_projects(&self, period: Period, scope: &str, today: Date) -> Result<Vec<Warning>> {
-        Ok(self.kept_project_figures(scope, period, today).await?.lit.clone())
+        Ok(self.kept_project_figures(scope, period, today).await?.lit().cloned().collect())
     }
 
     /// Every project, task, indicator and 督办 order of a unit's subtree lit for `period`
     /// (tasks and orders as on `today`), worst first.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = %self.actor.username, period = %period))]
     pub async fn warnings(&self, period: Period, unit: Option<&str>, today: Date) -> Result<Vec<Warning>> {
+        Ok(std::sync::Arc::unwrap_or_clone(self.shared_warnings(period, unit, today).await?))
+    }
+
+    /// [`Acting::warnings`] as kept, not copied (a province's are tens of thousands).
+    pub(crate) async fn shared_warnings(
+        &self,
+        period: Period,
+        unit: Option<&str>,
+        today: Date,
+    ) -> Result<std::sync::Arc<Vec<Warning>>> {
         let scope = self.scope_of(unit)?;
         self.allow(Action::Read, &scope)?;
-        let lit = self.remembered("all", &scope, period, today, || self.lit_everything(period, &scope, today)).await?;
-        Ok(std::sync::Arc::unwrap_or_clone(lit))
+        self.remembered("all", &scope, period, today, || self.lit_everything(period, &scope, today)).await
     }
 
     /// What a computation gave at the figures' version, or it computed now and kept: the
@@ -121,6 +130,7 @@ impl Acting<'_> {
         if let Some(kept) = self.memo.get::<T>(&key) {
             return Ok(kept);
         }
+        self.memo.forget_older(key.version);
         let fresh = compute().await.map(std::sync::Arc::new);
         if let Ok(fresh) = &fresh {
             self.memo.keep(key.clone(), fresh.clone());

@@ -162,7 +162,15 @@ impl Store {
         q: filter::AnyQuery<'_>,
         from_row: impl Fn(&sqlx::any::AnyRow) -> Result<T>,
     ) -> Result<Vec<T>> {
-        q.fetch_all(&self.pool).await?.iter().map(from_row).collect()
+        // Each row is turned into its record as it arrives: a large read never holds the
+        // database's rows and the records at once.
+        use futures_util::TryStreamExt;
+        let mut rows = q.fetch(&self.pool);
+        let mut out = Vec::new();
+        while let Some(r) = rows.try_next().await? {
+            out.push(from_row(&r)?);
+        }
+        Ok(out)
     }
 
     pub async fn close(&self) {
