@@ -189,16 +189,21 @@ impl Tx {
 
     /// Appends the transaction's audit events to the chain, then commits both together.
     pub async fn commit(mut self) -> Result<()> {
-        let figures_changed = !self.no_figures || self.dirty.any();
-        self.refresh_rollups().await?;
         // Every commit moves the ledger's version on: what was read before it is stale (the
         // version is in the database, so every server sharing it sees the move at once).
-        let bump = if figures_changed {
-            "UPDATE ledger_version SET version = version + 1, figures_version = figures_version + 1 WHERE id = 1"
+        if !self.no_figures || self.dirty.any() {
+            // Moved first: the row's lock orders concurrent commits (PostgreSQL), so that each
+            // stamps the units it recomputes with its own version, never one another had.
+            let moved = sqlx::query(
+                "UPDATE ledger_version SET version = version + 1, figures_version = figures_version + 1
+                 WHERE id = 1 RETURNING figures_version",
+            )
+            .fetch_one(self.conn())
+            .await?;
+            self.refresh_rollups(sqlx::Row::try_get(&moved, 0)?).await?;
         } else {
-            "UPDATE ledger_version SET version = version + 1 WHERE id = 1"
-        };
-        sqlx::query(bump).execute(self.conn()).await?;
+            sqlx::query("UPDATE ledger_version SET version = version + 1 WHERE id = 1").execute(self.conn()).await?;
+        }
         let pending = std::mem::take(&mut self.pending);
         for p in &pending {
             self.append_audit(p).await?;

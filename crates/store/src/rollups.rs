@@ -95,7 +95,9 @@ impl Tx {
     }
 
     /// Recomputes the marked roll-ups from the rows as they stand in this transaction.
-    pub(crate) async fn refresh_rollups(&mut self) -> Result<()> {
+    /// Each recomputed unit's `rollup_versions` row (or, recomputing all, the epoch) is
+    /// stamped with `version`, the figures' version this commit moved to.
+    pub(crate) async fn refresh_rollups(&mut self, version: i64) -> Result<()> {
         let by_year: BTreeMap<i32, Option<Vec<i64>>> = match std::mem::take(&mut self.dirty) {
             Dirty::Clean => return Ok(()),
             Dirty::All => planned_years(self.conn()).await?.into_iter().map(|y| (y, None)).collect(),
@@ -108,11 +110,11 @@ impl Tx {
             }
         };
         let backend = self.backend;
-        // The version this commit gives the figures (`commit` moves it on after this).
-        const NEXT: &str = "(SELECT figures_version + 1 FROM ledger_version WHERE id = 1)";
         if by_year.values().any(Option::is_none) {
-            let sql = format!("UPDATE ledger_version SET rollups_epoch = {NEXT} WHERE id = 1");
-            sqlx::query(AssertSqlSafe(sql)).execute(self.conn()).await?;
+            sqlx::query("UPDATE ledger_version SET rollups_epoch = $1 WHERE id = 1")
+                .bind(version)
+                .execute(self.conn())
+                .await?;
         }
         for (year, units) in by_year {
             let computed = compute(self.conn(), backend, year, units.as_deref()).await?;
@@ -131,10 +133,10 @@ impl Tx {
                     // Ids inlined: integers, and the list one statement however long.
                     let stamp = format!(
                         "INSERT INTO rollup_versions (unit_id, year, version)
-                         SELECT u.id, $1, {NEXT} FROM org_units u WHERE u.id IN ({ids})
+                         SELECT u.id, $1, $2 FROM org_units u WHERE u.id IN ({ids})
                          ON CONFLICT (unit_id, year) DO UPDATE SET version = excluded.version"
                     );
-                    sqlx::query(AssertSqlSafe(stamp)).bind(year).execute(self.conn()).await?;
+                    sqlx::query(AssertSqlSafe(stamp)).bind(year).bind(version).execute(self.conn()).await?;
                 }
             }
             insert(self.conn(), backend, year, &computed).await?;
