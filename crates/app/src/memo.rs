@@ -62,16 +62,39 @@ impl Memo {
     /// Drops what versions older than `version` computed: called before computing at a newer
     /// one, so that the old and the new of a large computation are not held at once.
     pub(crate) fn forget_older(&self, version: i64) {
-        self.kept.lock().unwrap_or_else(|e| e.into_inner()).retain(|(k, _)| k.version >= version);
+        let gone = self.take_out(|k| k.version < version);
+        drop_later(gone);
     }
 
     pub(crate) fn keep<T: Any + Send + Sync>(&self, key: MemoKey, value: Arc<T>) {
-        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         // What an older version computed is of no more use.
-        kept.retain(|(k, _)| k.version >= key.version && *k != key);
+        let mut gone = self.take_out(|k| k.version < key.version || *k == key);
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if kept.len() >= KEPT {
-            kept.pop_front();
+            gone.extend(kept.pop_front());
         }
         kept.push_back((key, value));
+        drop(kept);
+        drop_later(gone);
+    }
+
+    /// Removes the entries whose key `out` says, and gives them back.
+    fn take_out(&self, out: impl Fn(&MemoKey) -> bool) -> Vec<(MemoKey, Kept)> {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let (gone, stay): (Vec<_>, Vec<_>) = std::mem::take(&mut *kept).into_iter().partition(|(k, _)| out(k));
+        *kept = stay.into();
+        gone
+    }
+}
+
+/// Frees what was kept off the request's path: a province's dashboard is tens of thousands of
+/// values, and whichever request finds it stale should not wait for their freeing.
+fn drop_later(gone: Vec<(MemoKey, Kept)>) {
+    if gone.is_empty() {
+        return;
+    }
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => drop(runtime.spawn_blocking(move || drop(gone))),
+        Err(_) => drop(gone),
     }
 }
