@@ -47,6 +47,32 @@ fn two_servers_share_sessions_see_each_others_writes_and_run_each_job_once() {
     assert!(status == 200 || status == 201, "{status} {body}");
     assert_eq!(orders_lit(&at_other, &admin), before + 1, "the order issued on one is lit on the other");
 
+    // A project's write through the first (a 倒排工期 node long past its date) moves its unit's
+    // figures only; the other server, which kept every unit's, lights the project red next.
+    let reds = |address: &str| -> u64 {
+        let (status, _, body) = exchange(address, "GET", "/api/v1/dashboard?period=2018-06", &admin, "").unwrap();
+        assert_eq!(status, 200, "{body}");
+        json(&body)["red_count"].as_u64().unwrap()
+    };
+    let reds_before = reds(&at_other);
+    let (status, _, body) = exchange(&at_other, "GET", "/api/v1/warnings?period=2018-06", &admin, "").unwrap();
+    assert_eq!(status, 200, "{body}");
+    let not_red: Vec<String> = json(&body)
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["kind"] == "重点项目" && w["light"] != "red")
+        .map(|w| w["code"].as_str().unwrap().to_string())
+        .collect();
+    // The first whose 立项 does not come after the node's date takes it.
+    let node = r#"[{"node":"主体完工","planned":"2018-03-01","note":""}]"#;
+    let lit = not_red.iter().find(|code| {
+        let path = format!("/api/v1/projects/{code}/nodes");
+        exchange(&at_one, "PUT", &path, &admin, node).unwrap().0 == 200
+    });
+    assert!(lit.is_some(), "some project takes the node: {not_red:?}");
+    assert_eq!(reds(&at_other), reds_before + 1, "{lit:?}'s late node, saved on one, is red on the other");
+
     // Both started their scheduled jobs at once; one of them holds each lease.
     let mut waited = 0;
     for job in ["remind", "escalate"] {
