@@ -9,9 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 cases=${1:-1000000}
-command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -q -p taizhang-cli
-bin=$PWD/target/release/taizhang
+need_wrk
+release_bin
 work=$(mktemp -d /tmp/taizhang-cases.XXXXXX)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 db="sqlite://$work/cases.db"
@@ -36,11 +35,5 @@ port=18610
 server=$!
 wait_healthy $port
 sign_in $port leader cases-leader-password
-echo "wrk.headers[\"cookie\"] = \"$cookie\"" >"$work/get.lua"
-for page in "/case-evaluation?month=2018-06" "/api/v1/case-evaluation?month=2018-06"; do
-  bytes=$(curl -s -H "cookie: $cookie" "http://127.0.0.1:$port$page" | wc -c)
-  echo "== GET $page ($bytes bytes), 2 connections, 10s"
-  wrk -t2 -c2 -d10s --latency -s "$work/get.lua" "http://127.0.0.1:$port$page" \
-    | grep -E "Requests/sec|50%|90%|99%|Non-2xx|requests in"
-done
+read_pages $port 2 10 "/case-evaluation?month=2018-06" "/api/v1/case-evaluation?month=2018-06"
 echo "== server peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)"

@@ -11,8 +11,7 @@ source bench/lib.sh
 runs=${1:-30}
 districts=${2:-20}
 python3 -c 'import duckdb' 2>/dev/null || pip install -q duckdb
-cargo build --release -q -p taizhang-cli
-bin=$PWD/target/release/taizhang
+release_bin
 work=$(mktemp -d /tmp/taizhang-duckdb.XXXXXX)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 db="sqlite://$work/city.db"

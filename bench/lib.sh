@@ -45,3 +45,28 @@ request = function()
 end
 LUA
 }
+
+# Installs wrk from Debian's packages when it is missing.
+need_wrk() {
+  command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+}
+
+# Builds this tree's release CLI and sets `bin` to it.
+release_bin() {
+  cargo build --release -q -p taizhang-cli
+  bin=$PWD/target/release/taizhang
+}
+
+# Reads each PAGE on PORT with wrk (signed in as `cookie`) on CONNECTIONS connections for
+# SECONDS: its size, then wrk's requests/s, latency percentiles and non-2xx count.
+read_pages() { # PORT CONNECTIONS SECONDS PAGE…
+  local port=$1 connections=$2 seconds=$3 page bytes
+  shift 3
+  echo "wrk.headers[\"cookie\"] = \"$cookie\"" >"$work/get.lua"
+  for page in "$@"; do
+    bytes=$(curl -s -H "cookie: $cookie" "http://127.0.0.1:$port$page" | wc -c)
+    echo "== GET $page ($bytes bytes), $connections connections, ${seconds}s"
+    wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/get.lua" "http://127.0.0.1:$port$page" \
+      | grep -E "Requests/sec|50%|90%|99%|Non-2xx|requests in"
+  done
+}

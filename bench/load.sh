@@ -14,9 +14,8 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 seconds=${1:-10}
 connections=${2:-8}
-command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -q -p taizhang-cli
-bin=$PWD/target/release/taizhang
+need_wrk
+release_bin
 work=$(mktemp -d /tmp/taizhang-load.XXXXXX)
 trap 'kill $server 2>/dev/null || true; cp "$work/serve.log" /tmp/load-serve.log; rm -rf "$work"' EXIT
 db="sqlite://$work/city.db"

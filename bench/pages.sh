@@ -12,11 +12,8 @@ source bench/lib.sh
 seconds=${1:-10}
 bin=${2:-}
 connections=${3:-4}
-command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-if [[ -z $bin ]]; then
-  cargo build --release -q -p taizhang-cli
-  bin=$PWD/target/release/taizhang
-fi
+need_wrk
+[[ -n $bin ]] || release_bin
 work=$(mktemp -d /tmp/taizhang-pages.XXXXXX)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 db="sqlite://$work/city.db"
@@ -28,11 +25,5 @@ port=18600
 server=$!
 wait_healthy $port
 sign_in $port leader pages-leader-password
-echo "wrk.headers[\"cookie\"] = \"$cookie\"" >"$work/get.lua"
-for page in "/?period=2017-12" "/projects?period=2017-12"; do
-  bytes=$(curl -s -H "cookie: $cookie" "http://127.0.0.1:$port$page" | wc -c)
-  echo "== GET $page ($bytes bytes), $connections connections, ${seconds}s"
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/get.lua" "http://127.0.0.1:$port$page" \
-    | grep -E "Requests/sec|50%|90%|99%|Non-2xx|requests in"
-done
+read_pages $port "$connections" "$seconds" "/?period=2017-12" "/projects?period=2017-12"
 echo "== server peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)"

@@ -13,8 +13,7 @@ backend=${1:-sqlite}
 shift || true
 scales=("$@")
 [[ ${#scales[@]} -gt 0 ]] || scales=(5 10 20 40 200)
-cargo build --release -q -p taizhang-cli
-bin=$PWD/target/release/taizhang
+release_bin
 work=$(mktemp -d /tmp/taizhang-province.XXXXXX)
 chmod 755 "$work"
 server=

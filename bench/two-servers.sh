@@ -11,9 +11,8 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 seconds=${1:-10}
 connections=${2:-8}
-command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -q -p taizhang-cli
-bin=$PWD/target/release/taizhang
+need_wrk
+release_bin
 work=$(mktemp -d /tmp/taizhang-two.XXXXXX)
 chmod 755 "$work" # the cluster runs as postgres
 eval "$(.ci/pg-start "$work/pg" 18810)"
